@@ -1,0 +1,32 @@
+// The sub-commands. Each returns the process exit code (monitoring-plugins convention for the ones
+// that judge: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN).
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace nswatch {
+
+struct CheckArgs {
+    std::vector<std::string> zones;  ///< zones named on the command line (else the config's)
+    std::string config_path;         ///< -c FILE
+    std::string root_hints;          ///< --root-hints FILE (overrides the config)
+    std::string timeout;             ///< --timeout DURATION (overrides the config)
+    bool json = false;               ///< --json
+    bool udp_only = false;           ///< --udp-only
+    bool tcp_only = false;           ///< --tcp-only
+    bool no_ipv6 = false;            ///< --no-ipv6
+    std::string colour = "auto";     ///< --colour auto|always|never
+};
+
+int run_check(const CheckArgs& args);
+
+struct DemoArgs {
+    std::string lab_dir;        ///< where the lab keeps its files (default: a temporary dir)
+    bool keep_running = false;  ///< leave the lab up after the demo
+    bool json = false;          ///< print check's JSON instead of the table
+};
+
+int run_demo(const DemoArgs& args);
+
+}  // namespace nswatch

@@ -1,0 +1,76 @@
+// nswatch: DNS resolution health monitor and failover prober.
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <CLI/CLI.hpp>
+#include <iostream>
+
+#include "cli/commands.hpp"
+
+#ifndef NSWATCH_VERSION
+#define NSWATCH_VERSION "dev"
+#endif
+
+int main(int argc, char** argv) {
+    CLI::App app{
+        "nswatch watches DNS delegations served by several providers: it probes every address of\n"
+        "every nameserver over UDP and TCP, compares SOA serials (RFC 1982) across providers, and\n"
+        "says which provider lags or times out.\n\n"
+        "Start with:  nswatch demo            (a real lab on loopback; needs root)\n"
+        "             nswatch check example.com"};
+    app.require_subcommand(1);
+    bool verbose = false;
+    app.add_flag("-v,--verbose", verbose, "Log what happens (debug level) to stderr");
+    app.set_version_flag("--version", std::string("nswatch ") + NSWATCH_VERSION);
+
+    nswatch::CheckArgs check;
+    auto* c = app.add_subcommand(
+        "check",
+        "One-shot check: discover the delegation from the root, probe SOA on every nameserver\n"
+        "address over UDP and TCP, compare serials, print a table grouped by provider.\n"
+        "Exit codes (monitoring-plugins): 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.\n"
+        "  CRITICAL: the zone answers nowhere, a whole provider answers nothing, a server is ahead\n"
+        "            of the configured primary, or serials cannot be ordered.\n"
+        "  WARNING:  a probe failed, a server serves an older serial, parent and zone NS sets\n"
+        "            differ, a single provider, an NS name without address, a slow answer.\n"
+        "  UNKNOWN:  the delegation could not be discovered, or bad arguments/config.");
+    c->add_option("zones", check.zones, "Zones to check (default: the config's zones)");
+    c->add_option("-c,--config", check.config_path, "YAML config (see CONFIGURATION.md)");
+    c->add_option("--root-hints", check.root_hints,
+                  "Root hints file in named.root format (default: built-in IANA hints)");
+    c->add_option("--timeout", check.timeout, "Per-probe timeout, e.g. 500ms, 2s (default 2s)");
+    c->add_flag("--json", check.json, "Print JSON for scripts instead of the table");
+    c->add_flag("--udp-only", check.udp_only, "Probe over UDP only");
+    c->add_flag("--tcp-only", check.tcp_only, "Probe over TCP only");
+    c->add_flag("--no-ipv6", check.no_ipv6, "Skip IPv6 nameserver addresses");
+    c->add_option("--colour,--color", check.colour, "auto|always|never (default auto: on a terminal)")
+        ->check(CLI::IsMember({"auto", "always", "never"}));
+
+    nswatch::DemoArgs demo;
+    auto* d = app.add_subcommand(
+        "demo",
+        "Start the bundled lab (BIND 9 primary, NSD and Knot secondaries with NOTIFY/IXFR, a\n"
+        "private root and TLD, all on loopback addresses) and run `check` against it. Needs root.");
+    d->add_option("--lab-dir", demo.lab_dir, "Where the lab keeps configs, logs and pids");
+    d->add_flag("--keep", demo.keep_running, "Leave the lab running afterwards");
+    d->add_flag("--json", demo.json, "Print check's JSON");
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        const int rc = app.exit(e);
+        // Usage errors are UNKNOWN in monitoring-plugins terms; --help and --version exit 0.
+        return rc == 0 ? 0 : 3;
+    }
+    // Logs go to stderr: stdout carries the report (or JSON) that scripts read.
+    spdlog::set_default_logger(spdlog::stderr_color_mt("nswatch"));
+    spdlog::set_level(verbose ? spdlog::level::debug : spdlog::level::warn);
+    try {
+        if (c->parsed()) return nswatch::run_check(check);
+        if (d->parsed()) return nswatch::run_demo(demo);
+    } catch (const std::exception& e) {
+        std::cerr << "nswatch: " << e.what() << "\n";
+        return 3;
+    }
+    return 3;
+}

@@ -1,0 +1,210 @@
+#include "cli/render_check.hpp"
+
+#include <iomanip>
+#include <map>
+#include <sstream>
+
+#include "prober/query.hpp"
+
+namespace nswatch {
+
+namespace {
+
+const char* kRcodeNames[] = {"NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP", "REFUSED",
+                             "YXDOMAIN", "YXRRSET", "NXRRSET", "NOTAUTH", "NOTZONE"};
+
+std::string rcode_name(int rcode) {
+    if (rcode < 0) return "-";
+    if (rcode < 11) return kRcodeNames[rcode];
+    return "RCODE" + std::to_string(rcode);
+}
+
+std::string ms(std::chrono::nanoseconds d) {
+    std::ostringstream s;
+    s << std::fixed << std::setprecision(1) << std::chrono::duration<double, std::milli>(d).count()
+      << "ms";
+    return s.str();
+}
+
+std::string join(const std::vector<std::string>& v) {
+    std::string out;
+    for (const auto& s : v) out += (out.empty() ? "" : " ") + s;
+    return out;
+}
+
+const char* colour_of(PluginStatus s) {
+    switch (s) {
+        case PluginStatus::ok: return "\033[32m";
+        case PluginStatus::warning: return "\033[33m";
+        case PluginStatus::critical: return "\033[31m";
+        case PluginStatus::unknown: return "\033[35m";
+    }
+    return "";
+}
+
+std::string serial_state_text(const AddressSerialState& a) {
+    switch (a.state) {
+        case SerialState::current: return "current";
+        case SerialState::behind: return "behind " + std::to_string(a.behind_by);
+        case SerialState::ahead_of_primary: return "AHEAD of primary";
+        case SerialState::undefined: return "undefined";
+        case SerialState::no_answer: return "-";
+    }
+    return "-";
+}
+
+void delegation_lines(std::ostream& out, const Delegation& d) {
+    if (d.from_config) {
+        out << "  nameservers from the config (" << d.nameservers.size() << "), discovery skipped\n";
+        return;
+    }
+    out << "  parent " << d.parent_zone << " (asked " << d.parent_server << "): "
+        << join(d.parent_ns) << "\n";
+    out << "  zone NS: " << join(d.child_ns) << "\n";
+    if (d.ns_sets_agree()) {
+        out << "  parent and zone NS sets agree\n";
+    } else {
+        if (!d.only_in_parent().empty()) out << "  only at the parent: " << join(d.only_in_parent()) << "\n";
+        if (!d.only_in_child().empty()) out << "  only in the zone: " << join(d.only_in_child()) << "\n";
+    }
+    for (const auto& n : d.notes) out << "  note: " << n << "\n";
+}
+
+}  // namespace
+
+void render_check_text(std::ostream& out, const std::vector<ZoneView>& views,
+                       const RenderOptions& options) {
+    const char* reset = options.colour ? "\033[0m" : "";
+    for (const auto& v : views) {
+        const PluginStatus s = v.verdict.status;
+        out << (options.colour ? colour_of(s) : "") << to_string(s) << reset << "  "
+            << v.delegation.zone << "\n";
+        if (!v.delegation.ok()) {
+            out << "  discovery failed: " << v.delegation.error << "\n\n";
+            continue;
+        }
+        delegation_lines(out, v.delegation);
+        std::map<const ProbeResult*, const AddressSerialState*> state;
+        for (size_t i = 0; i < v.results.size() && i < v.round.addresses.size(); ++i) {
+            state[&v.results[i]] = &v.round.addresses[i];
+        }
+        out << "\n  " << std::left << std::setw(12) << "PROVIDER" << std::setw(24) << "NAMESERVER"
+            << std::setw(18) << "ADDRESS" << std::setw(6) << "PROTO" << std::setw(10) << "RCODE"
+            << std::setw(4) << "AA" << std::setw(12) << "SERIAL" << std::setw(18) << "STATE"
+            << std::setw(10) << "RTT" << "NSID\n";
+        for (const auto& r : v.results) {
+            const auto* a = state.count(&r) ? state[&r] : nullptr;
+            std::string st = r.outcome == Outcome::ok ? (a ? serial_state_text(*a) : "ok")
+                                                      : std::string(to_string(r.outcome));
+            const bool bad = r.outcome != Outcome::ok ||
+                             (a && a->state != SerialState::current);
+            std::string proto = std::string(to_string(r.target.transport)) +
+                                (r.retried_from_tc ? "*" : "");
+            out << "  " << std::setw(12) << r.target.provider << std::setw(24)
+                << r.target.nameserver << std::setw(18) << r.target.address << std::setw(6)
+                << proto << std::setw(10) << rcode_name(r.rcode) << std::setw(4)
+                << (r.aa ? "aa" : "-") << std::setw(12)
+                << (r.soa ? std::to_string(r.soa->serial) : "-")
+                << (bad && options.colour ? "\033[31m" : "") << std::setw(18) << st
+                << (bad && options.colour ? reset : "") << std::setw(10) << ms(r.rtt)
+                << (r.nsid.empty() ? "-" : r.nsid) << "\n";
+        }
+        if (!v.verdict.findings.empty()) {
+            out << "\n";
+            for (const auto& f : v.verdict.findings) {
+                out << "  " << (options.colour ? colour_of(f.severity) : "") << to_string(f.severity)
+                    << reset << ": " << f.text << "\n";
+            }
+        }
+        out << "\n  " << v.verdict.summary << "\n\n";
+    }
+}
+
+nlohmann::json probe_result_json(const ProbeResult& r) {
+    nlohmann::json j;
+    j["zone"] = r.target.zone;
+    j["nameserver"] = r.target.nameserver;
+    j["address"] = r.target.address;
+    j["family"] = to_string(r.target.family);
+    j["provider"] = r.target.provider;
+    j["vantage"] = r.target.vantage;
+    j["transport"] = to_string(r.target.transport);
+    j["port"] = r.target.port;
+    j["query"] = {{"name", r.query.name}, {"type", rr_type_name(r.query.type)}};
+    j["outcome"] = to_string(r.outcome);
+    j["rcode"] = r.rcode;
+    j["rcode_name"] = rcode_name(r.rcode);
+    j["flags"] = {{"aa", r.aa}, {"tc", r.tc}, {"ra", r.ra}, {"ad", r.ad}};
+    j["rtt_seconds"] = r.rtt_seconds();
+    j["sent_unix"] = std::chrono::duration<double>(r.sent_wall.time_since_epoch()).count();
+    j["reply_size"] = r.reply_size;
+    j["nsid"] = r.nsid;
+    j["retried_from_tc"] = r.retried_from_tc;
+    j["detail"] = r.detail;
+    if (r.soa) {
+        j["soa"] = {{"mname", r.soa->mname},     {"rname", r.soa->rname},
+                    {"serial", r.soa->serial},   {"refresh", r.soa->refresh},
+                    {"retry", r.soa->retry},     {"expire", r.soa->expire},
+                    {"minimum", r.soa->minimum}, {"ttl", r.soa->ttl}};
+    } else {
+        j["soa"] = nullptr;
+    }
+    return j;
+}
+
+nlohmann::json check_json(const std::vector<ZoneView>& views, PluginStatus overall) {
+    nlohmann::json zones = nlohmann::json::array();
+    for (const auto& v : views) {
+        const Delegation& d = v.delegation;
+        nlohmann::json nss = nlohmann::json::array();
+        for (const auto& ns : d.nameservers) {
+            nss.push_back({{"name", ns.name},
+                           {"addresses", ns.addresses},
+                           {"glue", ns.glue},
+                           {"provider", ns.provider},
+                           {"provider_rule", ns.provider_how},
+                           {"in_parent", ns.in_parent},
+                           {"in_child", ns.in_child},
+                           {"cname", ns.cname},
+                           {"error", ns.error}});
+        }
+        nlohmann::json probes = nlohmann::json::array();
+        for (size_t i = 0; i < v.results.size(); ++i) {
+            nlohmann::json p = probe_result_json(v.results[i]);
+            if (i < v.round.addresses.size()) {
+                p["serial_state"] = to_string(v.round.addresses[i].state);
+                p["behind_by"] = v.round.addresses[i].behind_by;
+            }
+            probes.push_back(std::move(p));
+        }
+        nlohmann::json findings = nlohmann::json::array();
+        for (const auto& f : v.verdict.findings) {
+            findings.push_back({{"severity", to_string(f.severity)}, {"text", f.text}});
+        }
+        zones.push_back({
+            {"zone", d.zone},
+            {"status", to_string(v.verdict.status)},
+            {"summary", v.verdict.summary},
+            {"discovery_error", d.error},
+            {"delegation",
+             {{"parent_zone", d.parent_zone},
+              {"parent_server", d.parent_server},
+              {"parent_ns", d.parent_ns},
+              {"parent_ns_ttl", d.parent_ns_ttl},
+              {"child_ns", d.child_ns},
+              {"ns_sets_agree", d.ns_sets_agree()},
+              {"only_in_parent", d.only_in_parent()},
+              {"only_in_child", d.only_in_child()},
+              {"from_config", d.from_config},
+              {"notes", d.notes}}},
+            {"nameservers", nss},
+            {"newest_serial", v.round.newest ? nlohmann::json(*v.round.newest) : nlohmann::json()},
+            {"lagging_providers", lagging_providers(v.round)},
+            {"probes", probes},
+            {"findings", findings},
+        });
+    }
+    return {{"status", to_string(overall)}, {"exit_code", static_cast<int>(overall)}, {"zones", zones}};
+}
+
+}  // namespace nswatch

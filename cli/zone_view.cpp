@@ -1,0 +1,150 @@
+#include "cli/zone_view.hpp"
+
+#include <algorithm>
+#include <map>
+
+#include "prober/dns_name.hpp"
+
+namespace nswatch {
+
+namespace {
+
+constexpr uint16_t kTypeSoa = 6;
+
+ProviderClassifier classifier_for(const Config& config) {
+    std::vector<ProviderPattern> patterns;
+    for (const auto& rule : config.providers) {
+        for (const auto& glob : rule.patterns) patterns.push_back({rule.name, glob});
+    }
+    return ProviderClassifier(std::move(patterns));
+}
+
+Delegation from_static(const ZoneConfig& zone, const ProviderClassifier& providers) {
+    Delegation d;
+    d.zone = zone.name;
+    d.from_config = true;
+    for (const auto& ns : zone.nameservers) {
+        NameserverInfo info;
+        info.name = ns.name;
+        info.addresses = ns.addresses;
+        info.port = ns.port;
+        info.in_parent = info.in_child = true;
+        if (!ns.provider.empty()) {
+            info.provider = ns.provider;
+            info.provider_how = "configured for this nameserver";
+        } else {
+            const ProviderMatch m = providers.explain(ns.name);
+            info.provider = m.provider;
+            info.provider_how = m.how;
+        }
+        d.parent_ns.push_back(ns.name);
+        d.nameservers.push_back(std::move(info));
+    }
+    std::sort(d.parent_ns.begin(), d.parent_ns.end());
+    d.child_ns = d.parent_ns;
+    d.notes.push_back("nameservers from the config: discovery skipped");
+    return d;
+}
+
+}  // namespace
+
+std::vector<RootServer> hints_for(const Config& config) {
+    return config.root_hints.empty() ? builtin_root_hints()
+                                     : load_root_hints_file(config.root_hints);
+}
+
+Delegation delegation_for(ProbeEngine& engine, const Config& config, const std::string& zone,
+                          const std::vector<RootServer>& hints) {
+    const ProviderClassifier providers = classifier_for(config);
+    if (const ZoneConfig* z = config.find_zone(zone); z != nullptr && !z->nameservers.empty()) {
+        return from_static(*z, providers);
+    }
+    DiscoveryOptions opts;
+    opts.resolver.timeout = config.discovery.timeout;
+    opts.resolver.ipv6 = config.probe.ipv6;
+    opts.resolver.vantage = config.get_default_vantage().name;
+    opts.ns_query_timeout = config.discovery.timeout;
+    return discover_delegation(engine, hints, zone, providers, opts);
+}
+
+std::vector<ProbeRequest> soa_requests(const Delegation& d, const Config& config,
+                                       const RoundOptions& round) {
+    std::vector<ProbeRequest> out;
+    std::vector<Transport> transports;
+    if (round.udp) transports.push_back(Transport::udp);
+    if (round.tcp) transports.push_back(Transport::tcp);
+    for (const auto& ns : d.nameservers) {
+        for (const auto& addr : ns.addresses) {
+            const bool v6 = addr.find(':') != std::string::npos;
+            if (v6 && !config.probe.ipv6) continue;
+            for (Transport t : transports) {
+                ProbeRequest req;
+                req.target.zone = d.zone;
+                req.target.nameserver = ns.name;
+                req.target.address = addr;
+                req.target.family = v6 ? Family::ipv6 : Family::ipv4;
+                req.target.provider = ns.provider;
+                req.target.vantage = config.get_default_vantage().name;
+                req.target.transport = t;
+                req.target.port = ns.port;
+                req.query.name = d.zone;
+                req.query.type = kTypeSoa;
+                req.query.edns = config.probe.edns;
+                req.query.edns_buffer_size = config.probe.edns_buffer_size;
+                req.query.nsid = config.probe.nsid && config.probe.edns;
+                req.query.dnssec_ok = config.probe.dnssec_ok && config.probe.edns;
+                req.timeout = config.probe.timeout;
+                out.push_back(std::move(req));
+            }
+        }
+    }
+    return out;
+}
+
+std::vector<ZoneView> observe_zones(ProbeEngine& engine, const Config& config,
+                                    const std::vector<std::string>& zones,
+                                    const std::vector<RootServer>& hints,
+                                    const RoundOptions& round) {
+    std::vector<ZoneView> views(zones.size());
+    std::vector<ProbeRequest> all;
+    for (size_t i = 0; i < zones.size(); ++i) {
+        views[i].delegation = delegation_for(engine, config, zones[i], hints);
+        auto reqs = soa_requests(views[i].delegation, config, round);
+        all.insert(all.end(), reqs.begin(), reqs.end());
+    }
+    std::map<std::string, size_t> index;
+    for (size_t i = 0; i < views.size(); ++i) index[views[i].delegation.zone] = i;
+    for (auto& r : engine.run_batch(all)) {
+        views[index[r.target.zone]].results.push_back(std::move(r));
+    }
+    for (auto& v : views) {
+        auto order = [](const ProbeResult& a, const ProbeResult& b) {
+            return std::tie(a.target.provider, a.target.nameserver, a.target.family,
+                            a.target.address, a.target.transport, a.retried_from_tc) <
+                   std::tie(b.target.provider, b.target.nameserver, b.target.family,
+                            b.target.address, b.target.transport, b.retried_from_tc);
+        };
+        std::sort(v.results.begin(), v.results.end(), order);
+        const ZoneConfig* zc = config.find_zone(v.delegation.zone);
+        std::optional<std::string_view> primary;
+        if (zc != nullptr && !zc->primary.empty()) primary = zc->primary;
+        v.round = evaluate_serial_round(v.results, primary);
+
+        ZoneCheckInput in;
+        in.zone = v.delegation.zone;
+        in.discovery_error = v.delegation.error;
+        in.only_in_parent = v.delegation.only_in_parent();
+        in.only_in_child = v.delegation.only_in_child();
+        in.providers = v.delegation.providers();
+        for (const auto& ns : v.delegation.nameservers) {
+            if (ns.addresses.empty()) in.nameservers_without_address.push_back(ns.name);
+        }
+        in.results = v.results;
+        in.round = v.round;
+        in.rtt_warning = zc ? config.thresholds_for(*zc).rtt_warning : config.thresholds.rtt_warning;
+        v.verdict = judge_zone_check(in);
+    }
+    return views;
+}
+
+}  // namespace nswatch

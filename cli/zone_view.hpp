@@ -1,0 +1,45 @@
+// From a config and a zone name to the probe results of one round: discovery (or the static
+// nameserver list), the SOA probes to every address over UDP and TCP, and their judgement.
+// Shared by `check` and `demo` (and later `run` and `audit`), so they all see a zone the same way.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "checks/check_verdict.hpp"
+#include "config/config.hpp"
+#include "prober/discovery.hpp"
+
+namespace nswatch {
+
+struct ZoneView {
+    Delegation delegation;             ///< parent/child NS sets and every address
+    std::vector<ProbeResult> results;  ///< the SOA probes
+    SerialRound round;                 ///< serials judged with RFC 1982
+    ZoneVerdict verdict;               ///< the monitoring-plugins verdict
+};
+
+struct RoundOptions {
+    bool udp = true;  ///< probe over UDP
+    bool tcp = true;  ///< probe over TCP
+};
+
+/// The nameservers of `zone`: from the config's static list when it has one, else discovered.
+Delegation delegation_for(ProbeEngine& engine, const Config& config, const std::string& zone,
+                          const std::vector<RootServer>& hints);
+
+/// SOA probe requests to every address of every nameserver of `d`.
+std::vector<ProbeRequest> soa_requests(const Delegation& d, const Config& config,
+                                       const RoundOptions& round);
+
+/// Discover, probe and judge each zone; discovery runs zone by zone, the probes of all zones run
+/// concurrently in one batch.
+std::vector<ZoneView> observe_zones(ProbeEngine& engine, const Config& config,
+                                    const std::vector<std::string>& zones,
+                                    const std::vector<RootServer>& hints,
+                                    const RoundOptions& round);
+
+/// The root hints the config asks for (built-in when none).
+std::vector<RootServer> hints_for(const Config& config);
+
+}  // namespace nswatch

@@ -1,0 +1,166 @@
+// The configuration schema: plain values with their defaults. The loader (config/config.hpp)
+// fills these from YAML; the CLI may also build them in code (e.g. zones named on the command
+// line), so every struct is usable as default-constructed. CONFIGURATION.md documents each field.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "prober/engine.hpp"
+
+namespace nswatch {
+
+/// Settings of the authoritative probes (prober/engine.hpp ProbeRequest and Query).
+struct ProbeSettings {
+    /// How long one probe waits for its reply.
+    std::chrono::milliseconds timeout{2000};
+    /// Time between the starts of two daemon rounds.
+    std::chrono::milliseconds interval{60000};
+    /// Each round starts up to jitter × interval late, so many instances do not probe in step.
+    double jitter = 0.1;
+    /// Probe over TCP every k-th round (1 = every round, 0 = never); UDP runs every round.
+    int tcp_every = 5;
+    /// Add an OPT record (EDNS0) to queries.
+    bool edns = true;
+    /// EDNS UDP payload size advertised; 1232 avoids IP fragmentation (DNS flag day 2020).
+    uint16_t edns_buffer_size = 1232;
+    /// Ask for NSID (RFC 5001) to tell anycast instances apart.
+    bool nsid = true;
+    /// Set the DO bit so signed zones return their RRSIGs.
+    bool dnssec_ok = false;
+    /// Probe the IPv6 addresses of nameservers too.
+    bool ipv6 = true;
+
+    bool operator==(const ProbeSettings&) const = default;
+};
+
+/// Settings of delegation discovery (iterative resolution from the root hints).
+struct DiscoverySettings {
+    /// Time between two discoveries of a zone's delegation and nameserver addresses.
+    std::chrono::milliseconds interval{std::chrono::hours(1)};
+    /// How long one iterative query waits for its reply.
+    std::chrono::milliseconds timeout{1500};
+
+    bool operator==(const DiscoverySettings&) const = default;
+};
+
+/// An explicit provider grouping: nameservers whose name matches a pattern belong to `name`.
+/// Rules are tried in order before the built-in catalogue; the first match wins.
+struct ProviderConfig {
+    /// Provider name as shown in reports and metric labels.
+    std::string name;
+    /// Globs on the NS name, lower case, no trailing dot: '*' any run of characters, '?' one.
+    std::vector<std::string> patterns;
+
+    bool operator==(const ProviderConfig&) const = default;
+};
+
+/// One name whose answers are compared across providers.
+struct WatchName {
+    /// Owner name relative to the zone, lower case, no trailing dot; "@" is the apex.
+    std::string name = "@";
+    /// RR type numbers to query at that name, in configured order, without duplicates.
+    std::vector<uint16_t> types;
+
+    bool operator==(const WatchName&) const = default;
+
+    /// The absolute owner name (lower case, no trailing dot) within `zone`.
+    std::string owner(std::string_view zone) const;
+};
+
+/// A nameserver given in the config instead of discovered.
+struct StaticNameserver {
+    /// NS name, lower case, no trailing dot.
+    std::string name;
+    /// IPv4/IPv6 literals in canonical form (inet_ntop), at least one.
+    std::vector<std::string> addresses;
+    /// Provider the server belongs to; empty = decide by rules and the built-in catalogue.
+    std::string provider;
+    /// Destination port; not 53 only in labs and tests.
+    uint16_t port = 53;
+
+    bool operator==(const StaticNameserver&) const = default;
+};
+
+/// When a finding becomes a WARNING or CRITICAL in check/status.
+struct Thresholds {
+    /// A server behind the newest serial for longer than this is a WARNING.
+    std::chrono::milliseconds serial_lag_warning{std::chrono::minutes(5)};
+    /// A server behind the newest serial for longer than this is CRITICAL.
+    std::chrono::milliseconds serial_lag_critical{std::chrono::hours(1)};
+    /// A round-trip time above this is a WARNING.
+    std::chrono::milliseconds rtt_warning{500};
+
+    bool operator==(const Thresholds&) const = default;
+};
+
+/// Per-zone overrides of the global thresholds; an empty field inherits the global value.
+struct ThresholdOverrides {
+    /// Overrides Thresholds::serial_lag_warning.
+    std::optional<std::chrono::milliseconds> serial_lag_warning;
+    /// Overrides Thresholds::serial_lag_critical.
+    std::optional<std::chrono::milliseconds> serial_lag_critical;
+    /// Overrides Thresholds::rtt_warning.
+    std::optional<std::chrono::milliseconds> rtt_warning;
+
+    bool operator==(const ThresholdOverrides&) const = default;
+
+    /// `global` with every set field of this replacing the global one.
+    Thresholds apply_to(const Thresholds& global) const;
+};
+
+/// The RRsets compared across providers when a zone names none: the apex SOA NS A AAAA MX TXT.
+std::vector<WatchName> default_watch();
+
+/// One zone under watch.
+struct ZoneConfig {
+    /// Zone name, lower case, no trailing dot ("shop.test").
+    std::string name;
+    /// NS name of the server that must never be behind (the primary); empty = none singled out.
+    std::string primary;
+    /// Names and types compared across providers; the apex entry always comes first.
+    std::vector<WatchName> watch = default_watch();
+    /// Static nameserver list; when non-empty, discovery is skipped for this zone.
+    std::vector<StaticNameserver> nameservers;
+    /// Per-zone threshold overrides.
+    ThresholdOverrides thresholds;
+
+    bool operator==(const ZoneConfig&) const = default;
+};
+
+/// The whole configuration. Default-constructed, it is valid and has no zones.
+struct Config {
+    /// Where this was loaded from (file path or source name); empty when built in code.
+    std::string source;
+    /// Root hints file (named.root format); empty = the built-in IANA hints.
+    std::string root_hints;
+    /// Vantage points probes leave from; never empty.
+    std::vector<Vantage> vantages{Vantage{}};
+    /// Name of the vantage used when none is asked for; names an entry of `vantages`.
+    std::string default_vantage = "default";
+    /// Probe settings.
+    ProbeSettings probe;
+    /// Delegation discovery settings.
+    DiscoverySettings discovery;
+    /// Explicit provider groupings, tried in order before the built-in catalogue.
+    std::vector<ProviderConfig> providers;
+    /// Zones under watch; may be empty when the CLI names zones itself.
+    std::vector<ZoneConfig> zones;
+    /// Global thresholds; zones may override them.
+    Thresholds thresholds;
+
+    /// The zone named `name` (any case, trailing dot allowed), or nullptr.
+    const ZoneConfig* find_zone(std::string_view name) const;
+    /// The vantage named `name`, or nullptr.
+    const Vantage* find_vantage(std::string_view name) const;
+    /// The default vantage; falls back to the first one if `default_vantage` names none.
+    const Vantage& get_default_vantage() const;
+    /// The thresholds that apply to `zone`: global ones with the zone's overrides.
+    Thresholds thresholds_for(const ZoneConfig& zone) const;
+};
+
+}  // namespace nswatch

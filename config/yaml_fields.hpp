@@ -1,0 +1,82 @@
+// Internal to the loader: reading typed values out of yaml-cpp nodes, each failure a ConfigError
+// at the node's position. Keeping these apart from the schema walk (loader.cpp) makes every
+// section read the same way and word its errors the same way.
+#pragma once
+
+#include <yaml-cpp/yaml.h>
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace nswatch::config_detail {
+
+/// One value in the document with what is needed to report on it.
+struct Field {
+    /// The value itself (may be a null node for "key:" with nothing after it).
+    YAML::Node value;
+    /// Where it sits in the schema, for messages: "zones[0].nameservers[1].name".
+    std::string path;
+    /// Position of the key (or list item), used when the value has no useful position of its own.
+    YAML::Mark key_mark;
+
+    /// The position to report: the value's, or the key's for an empty value (yaml-cpp gives an
+    /// empty value the position of the next token, often on the next line).
+    YAML::Mark mark() const;
+};
+
+/// The fields of a map in document order, after checking the keys.
+struct MapFields {
+    /// Every entry with its key, in document order.
+    std::vector<std::pair<std::string, Field>> entries;
+    /// The map as a whole (its position is used for "missing key" errors).
+    Field whole;
+
+    /// The field under `key`, or nullptr when absent.
+    const Field* get(std::string_view key) const;
+};
+
+/// Reads values for one source; every failure throws ConfigError prefixed with `source`.
+class Reader {
+  public:
+    explicit Reader(std::string source) : source_(std::move(source)) {}
+
+    /// Throw ConfigError at `mark` (0-based, printed 1-based).
+    [[noreturn]] void fail(const YAML::Mark& mark, const std::string& message) const;
+    /// Throw ConfigError at the field, the message prefixed with its path.
+    [[noreturn]] void fail(const Field& field, const std::string& message) const;
+
+    /// Check `field` is a map whose keys are all in `allowed`, each once; `reserved` keys get a
+    /// "not supported yet" message instead of "unknown key".
+    MapFields map(const Field& field, const std::vector<std::string_view>& allowed,
+                  const std::vector<std::string_view>& reserved = {}) const;
+    /// Check `field` is a list and return its items (paths "path[i]"); `example` shows the
+    /// expected shape in the error message.
+    std::vector<Field> list(const Field& field, std::string_view example) const;
+    /// A required key of a map.
+    const Field& require(const MapFields& map, std::string_view key,
+                         std::string_view explanation) const;
+
+    /// A non-empty scalar string.
+    std::string string(const Field& field, std::string_view expected) const;
+    /// true/false (also yes/no, on/off).
+    bool boolean(const Field& field) const;
+    /// A whole number in [min, max].
+    int64_t integer(const Field& field, int64_t min, int64_t max) const;
+    /// A duration (config/names.hpp parse_duration) in [min, max].
+    std::chrono::milliseconds duration(const Field& field, std::chrono::milliseconds min,
+                                       std::chrono::milliseconds max) const;
+    /// A fraction in [0, 1], written "10%" or 0.1.
+    double fraction(const Field& field) const;
+
+  private:
+    std::string source_;  ///< file path or source name that prefixes every message
+};
+
+/// How a node is described in "got ..." parts of messages: "a list", "a map", "'text'".
+std::string describe(const YAML::Node& node);
+
+}  // namespace nswatch::config_detail

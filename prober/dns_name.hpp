@@ -1,0 +1,18 @@
+// Domain name helpers for names we already hold as text: canonical spelling and ancestry.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace nswatch {
+
+/// Lower case, no trailing dot; the root is ".".
+std::string canonical_name(std::string_view name);
+
+/// `name` equals `zone` or lies below it ("www.shop.test" in "shop.test", everything in ".").
+bool in_bailiwick(std::string_view name, std::string_view zone);
+
+/// Number of labels ("." has 0, "shop.test" has 2).
+int label_count(std::string_view name);
+
+}  // namespace nswatch

@@ -1,0 +1,422 @@
+#include "prober/engine.hpp"
+
+#include <arpa/inet.h>
+#include <ares.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
+#include <cstring>
+#include <queue>
+#include <stdexcept>
+#include <tuple>
+#include <unordered_map>
+
+#include "prober/query.hpp"
+#include "prober/reply_forensics.hpp"
+#include "prober/response.hpp"
+
+namespace nswatch {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+struct LibraryInit {
+    LibraryInit() {
+        if (ares_library_init(ARES_LIB_INIT_ALL) != ARES_SUCCESS) {
+            throw std::runtime_error("c-ares library initialisation failed");
+        }
+    }
+    ~LibraryInit() { ares_library_cleanup(); }
+};
+
+
+struct ChannelKey {
+    std::string vantage;
+    std::string address;
+    uint16_t port;
+    Transport transport;
+    long timeout_ms;
+    bool operator==(const ChannelKey&) const = default;
+};
+
+struct ChannelKeyHash {
+    size_t operator()(const ChannelKey& k) const {
+        return std::hash<std::string>()(k.vantage) ^ (std::hash<std::string>()(k.address) << 1) ^
+               (static_cast<size_t>(k.port) << 17) ^ (static_cast<size_t>(k.transport) << 33) ^
+               (static_cast<size_t>(k.timeout_ms) << 35);
+    }
+};
+
+}  // namespace
+
+struct Channel {
+    ProbeEngine::Impl* impl = nullptr;
+    ares_channel ares = nullptr;
+    Transport transport = Transport::udp;
+    size_t outstanding = 0;
+    Clock::time_point next_wakeup = Clock::time_point::max();
+    Vantage vantage;                                      ///< where this channel's sockets leave from
+    std::unordered_map<ares_socket_t, int> socket_types;  ///< fd -> SOCK_DGRAM / SOCK_STREAM
+    ReplyLog replies;                                     ///< what arrived recently, for forensics
+    SentLog sent;                                         ///< IDs c-ares gave our queries
+};
+
+struct Pending {
+    ProbeEngine::Impl* impl = nullptr;
+    Channel* channel = nullptr;
+    ProbeRequest request;
+    ProbeCallback callback;
+    ProbeResult result;
+    uint64_t body = 0;
+};
+
+struct ProbeEngine::Impl {
+    LibraryInit library;
+    std::vector<Vantage> vantages;
+    int epoll_fd = -1;
+    std::unordered_map<ChannelKey, std::unique_ptr<Channel>, ChannelKeyHash> channels;
+    std::unordered_map<ares_socket_t, Channel*> socket_owner;
+    using Wakeup = std::pair<Clock::time_point, Channel*>;
+    std::priority_queue<Wakeup, std::vector<Wakeup>, std::greater<>> wakeups;
+    size_t outstanding = 0;
+    bool destroying = false;
+    EngineStats stats;
+
+    const Vantage& vantage(const std::string& name) const {
+        for (const auto& v : vantages) {
+            if (v.name == name || name.empty()) return v;
+        }
+        throw std::invalid_argument("unknown vantage '" + name + "'");
+    }
+
+    Channel& channel_for(const ProbeRequest& r);
+    void schedule(Channel& ch, Clock::time_point when);
+    void reschedule_from_ares(Channel& ch);
+    void submit(ProbeRequest request, ProbeCallback callback);
+    void finish(Pending* p, int status, const unsigned char* abuf, int alen);
+};
+
+namespace {
+
+// --- c-ares socket functions: plain system calls that also remember what was sent and received.
+
+// c-ares 1.18 configures none of the sockets it gets from a user-supplied asocket (no O_NONBLOCK,
+// no local address, no device): that is all done here. A blocking socket would hang the loop in
+// recvfrom as soon as c-ares drains a socket after a reply it drops.
+ares_socket_t sock_open(int domain, int type, int protocol, void* user) {
+    auto* ch = static_cast<Channel*>(user);
+    const int fd = ::socket(domain, type | SOCK_NONBLOCK | SOCK_CLOEXEC, protocol);
+    if (fd < 0) return ARES_SOCKET_BAD;
+    if (type == SOCK_STREAM) {
+        const int one = 1;
+        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    }
+    const Vantage& v = ch->vantage;
+    if (!v.interface.empty() &&
+        setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, v.interface.c_str(),
+                   static_cast<socklen_t>(v.interface.size())) != 0) {
+        ::close(fd);
+        return ARES_SOCKET_BAD;
+    }
+    int bound = 0;
+    if (domain == AF_INET && !v.source_ipv4.empty()) {
+        sockaddr_in sa{};
+        sa.sin_family = AF_INET;
+        inet_pton(AF_INET, v.source_ipv4.c_str(), &sa.sin_addr);
+        bound = ::bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa);
+    } else if (domain == AF_INET6 && !v.source_ipv6.empty()) {
+        sockaddr_in6 sa{};
+        sa.sin6_family = AF_INET6;
+        inet_pton(AF_INET6, v.source_ipv6.c_str(), &sa.sin6_addr);
+        bound = ::bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa);
+    }
+    if (bound != 0) {
+        ::close(fd);
+        return ARES_SOCKET_BAD;
+    }
+    ch->socket_types[fd] = type;
+    return fd;
+}
+
+int sock_close(ares_socket_t fd, void* user) {
+    auto* ch = static_cast<Channel*>(user);
+    ch->socket_types.erase(fd);
+    return ::close(fd);
+}
+
+int sock_connect(ares_socket_t fd, const struct sockaddr* addr, ares_socklen_t len, void*) {
+    return ::connect(fd, addr, len);
+}
+
+ares_ssize_t sock_recvfrom(ares_socket_t fd, void* buf, size_t len, int flags,
+                           struct sockaddr* from, ares_socklen_t* from_len, void* user) {
+    auto* ch = static_cast<Channel*>(user);
+    const ares_ssize_t n = ::recvfrom(fd, buf, len, flags, from, from_len);
+    if (n > 0) {
+        const bool stream = ch->socket_types[fd] == SOCK_STREAM;
+        ch->replies.record(fd, stream, static_cast<const uint8_t*>(buf), static_cast<size_t>(n),
+                           Clock::now());
+    }
+    return n;
+}
+
+ares_ssize_t sock_sendv(ares_socket_t fd, const struct iovec* iov, int iovcnt, void* user) {
+    auto* ch = static_cast<Channel*>(user);
+    const bool stream = ch->socket_types[fd] == SOCK_STREAM;
+    for (int i = 0; i < iovcnt; ++i) {
+        ch->sent.record(stream, static_cast<const uint8_t*>(iov[i].iov_base), iov[i].iov_len);
+    }
+    return ::writev(fd, iov, iovcnt);
+}
+
+const struct ares_socket_functions kSocketFunctions = {sock_open, sock_close, sock_connect,
+                                                       sock_recvfrom, sock_sendv};
+
+void on_socket_state(void* data, ares_socket_t fd, int readable, int writable) {
+    auto* ch = static_cast<Channel*>(data);
+    auto* impl = ch->impl;
+    if (impl->destroying) return;
+    epoll_event ev{};
+    ev.data.fd = fd;
+    ev.events = (readable ? uint32_t{EPOLLIN} : 0u) | (writable ? uint32_t{EPOLLOUT} : 0u);
+    if (readable || writable) {
+        const bool known = impl->socket_owner.count(fd) != 0;
+        impl->socket_owner[fd] = ch;
+        if (epoll_ctl(impl->epoll_fd, known ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, fd, &ev) != 0 &&
+            errno == EEXIST) {
+            epoll_ctl(impl->epoll_fd, EPOLL_CTL_MOD, fd, &ev);
+        }
+    } else {
+        impl->socket_owner.erase(fd);
+        epoll_ctl(impl->epoll_fd, EPOLL_CTL_DEL, fd, nullptr);
+    }
+}
+
+void on_answer(void* arg, int status, int /*timeouts*/, unsigned char* abuf, int alen) {
+    auto* p = static_cast<Pending*>(arg);
+    p->impl->finish(p, status, abuf, alen);
+}
+
+}  // namespace
+
+Channel& ProbeEngine::Impl::channel_for(const ProbeRequest& r) {
+    ChannelKey key{r.target.vantage, r.target.address, r.target.port, r.target.transport,
+                   static_cast<long>(r.timeout.count())};
+    auto it = channels.find(key);
+    if (it != channels.end()) return *it->second;
+
+    auto ch = std::make_unique<Channel>();
+    ch->impl = this;
+    ch->transport = r.target.transport;
+    ares_options opts{};
+    int mask = ARES_OPT_FLAGS | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES | ARES_OPT_SOCK_STATE_CB;
+    opts.flags = ARES_FLAG_IGNTC | ARES_FLAG_NOCHECKRESP | ARES_FLAG_NOSEARCH |
+                 ARES_FLAG_NOALIASES | ARES_FLAG_PRIMARY |
+                 (r.target.transport == Transport::tcp ? ARES_FLAG_USEVC : 0);
+    opts.timeout = static_cast<int>(r.timeout.count());
+    opts.tries = 1;
+    opts.sock_state_cb = on_socket_state;
+    opts.sock_state_cb_data = ch.get();
+    if (ares_init_options(&ch->ares, &opts, mask) != ARES_SUCCESS) {
+        throw std::runtime_error("c-ares channel initialisation failed");
+    }
+    ares_set_socket_functions(ch->ares, &kSocketFunctions, ch.get());
+
+    ares_addr_port_node server{};
+    server.next = nullptr;
+    const bool v6 = r.target.address.find(':') != std::string::npos;
+    server.family = v6 ? AF_INET6 : AF_INET;
+    const int ok = inet_pton(server.family, r.target.address.c_str(),
+                             v6 ? static_cast<void*>(&server.addr.addr6)
+                                : static_cast<void*>(&server.addr.addr4));
+    if (ok != 1) {
+        ares_destroy(ch->ares);
+        throw std::invalid_argument("not an IP address: '" + r.target.address + "'");
+    }
+    server.udp_port = r.target.port;
+    server.tcp_port = r.target.port;
+    ares_set_servers_ports(ch->ares, &server);
+
+    // Source address and device are applied in sock_open (see there why not ares_set_local_*).
+    ch->vantage = vantage(r.target.vantage);
+
+    Channel& ref = *ch;
+    channels.emplace(std::move(key), std::move(ch));
+    ++stats.channels;
+    return ref;
+}
+
+void ProbeEngine::Impl::schedule(Channel& ch, Clock::time_point when) {
+    // One wake-up per channel is enough: processing a channel handles all its expired queries and
+    // re-arms it from c-ares' own idea of the next timeout.
+    if (when >= ch.next_wakeup && ch.next_wakeup > Clock::now()) return;
+    ch.next_wakeup = when;
+    wakeups.emplace(when, &ch);
+}
+
+void ProbeEngine::Impl::reschedule_from_ares(Channel& ch) {
+    if (ch.outstanding == 0) {
+        ch.next_wakeup = Clock::time_point::max();
+        return;
+    }
+    timeval tv{};
+    if (ares_timeout(ch.ares, nullptr, &tv) != nullptr) {
+        const auto delay = std::chrono::seconds(tv.tv_sec) + std::chrono::microseconds(tv.tv_usec);
+        ch.next_wakeup = Clock::time_point::max();
+        schedule(ch, Clock::now() + delay + std::chrono::milliseconds(1));
+    }
+}
+
+void ProbeEngine::Impl::submit(ProbeRequest request, ProbeCallback callback) {
+    auto* p = new Pending;
+    p->impl = this;
+    p->request = std::move(request);
+    p->callback = std::move(callback);
+    p->result.target = p->request.target;
+    p->result.query = p->request.query;
+    std::vector<uint8_t> wire;
+    try {
+        wire = build_query(p->request.query);
+        p->channel = &channel_for(p->request);
+    } catch (const std::exception& e) {
+        p->result.outcome = Outcome::network_error;
+        p->result.detail = e.what();
+        p->result.sent_wall = std::chrono::system_clock::now();
+        p->result.sent_mono = Clock::now();
+        auto cb = std::move(p->callback);
+        ProbeResult r = std::move(p->result);
+        delete p;
+        cb(r);
+        return;
+    }
+    // c-ares rewrites only the ID, so the bytes after it identify which sent packet was ours.
+    p->body = message_body_hash(wire.data(), wire.size());
+    ++outstanding;
+    ++p->channel->outstanding;
+    ++stats.sent;
+    p->result.sent_wall = std::chrono::system_clock::now();
+    p->result.sent_mono = Clock::now();
+    schedule(*p->channel, p->result.sent_mono + p->request.timeout + std::chrono::milliseconds(1));
+    ares_send(p->channel->ares, wire.data(), static_cast<int>(wire.size()), on_answer, p);
+}
+
+void ProbeEngine::Impl::finish(Pending* p, int status, const unsigned char* abuf, int alen) {
+    std::unique_ptr<Pending> owner(p);
+    if (destroying) return;
+    Channel& ch = *p->channel;
+    --ch.outstanding;
+    --outstanding;
+    ++stats.completed;
+    ProbeResult& r = p->result;
+    r.rtt = Clock::now() - r.sent_mono;
+
+    if (status == ARES_SUCCESS && abuf != nullptr) {
+        ReplyExpectation expect;
+        expect.query = &r.query;
+        expect.expect_authoritative = !r.query.recursion_desired;
+        parse_reply(std::span<const uint8_t>(abuf, static_cast<size_t>(alen)), expect, r);
+    } else if (status == ARES_ETIMEOUT) {
+        // c-ares drops replies it cannot match; look at what arrived to say why nothing matched.
+        const auto sent_id = ch.sent.id_for(p->body);
+        const Verdict v = ch.replies.explain_timeout(r.query, sent_id, r.sent_mono);
+        r.outcome = v.outcome;
+        r.detail = v.detail;
+        r.reply_size = v.reply_size;
+    } else if (status == ARES_EBADRESP) {
+        r.outcome = Outcome::malformed;
+        r.detail = "c-ares rejected the reply as malformed";
+    } else {
+        r.outcome = Outcome::network_error;
+        r.detail = ares_strerror(status);
+    }
+
+    const bool retry_tcp = r.outcome == Outcome::truncated &&
+                           r.target.transport == Transport::udp &&
+                           p->request.retry_truncated_over_tcp;
+    p->callback(r);
+    if (retry_tcp) {
+        ProbeRequest again = p->request;
+        again.target.transport = Transport::tcp;
+        auto cb = p->callback;
+        submit(again, [cb](const ProbeResult& tcp) {
+            ProbeResult copy = tcp;
+            copy.retried_from_tc = true;
+            cb(copy);
+        });
+    }
+}
+
+ProbeEngine::ProbeEngine(std::vector<Vantage> vantages) : impl_(std::make_unique<Impl>()) {
+    if (vantages.empty()) vantages.push_back(Vantage{});
+    impl_->vantages = std::move(vantages);
+    impl_->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
+    if (impl_->epoll_fd < 0) throw std::runtime_error(std::string("epoll: ") + strerror(errno));
+}
+
+ProbeEngine::~ProbeEngine() {
+    impl_->destroying = true;
+    for (auto& [key, ch] : impl_->channels) ares_destroy(ch->ares);
+    close(impl_->epoll_fd);
+}
+
+void ProbeEngine::submit(ProbeRequest request, ProbeCallback callback) {
+    impl_->submit(std::move(request), std::move(callback));
+}
+
+size_t ProbeEngine::run_once(std::chrono::milliseconds max_wait) {
+    auto& im = *impl_;
+    auto now = Clock::now();
+    auto wait = max_wait;
+    if (!im.wakeups.empty()) {
+        const auto until = std::chrono::ceil<std::chrono::milliseconds>(im.wakeups.top().first - now);
+        wait = std::clamp(until, std::chrono::milliseconds(0), max_wait);
+    }
+    std::array<epoll_event, 256> events;
+    const int n = epoll_wait(im.epoll_fd, events.data(), static_cast<int>(events.size()),
+                             static_cast<int>(wait.count()));
+    for (int i = 0; i < n; ++i) {
+        const ares_socket_t fd = events[i].data.fd;
+        auto it = im.socket_owner.find(fd);
+        if (it == im.socket_owner.end()) continue;
+        Channel* ch = it->second;
+        const bool rd = events[i].events & (EPOLLIN | EPOLLERR | EPOLLHUP);
+        const bool wr = events[i].events & EPOLLOUT;
+        ares_process_fd(ch->ares, rd ? fd : ARES_SOCKET_BAD, wr ? fd : ARES_SOCKET_BAD);
+    }
+    now = Clock::now();
+    while (!im.wakeups.empty() && im.wakeups.top().first <= now) {
+        Channel* ch = im.wakeups.top().second;
+        im.wakeups.pop();
+        if (ch->next_wakeup > now) continue;  // superseded by an earlier or later wake-up
+        ch->next_wakeup = Clock::time_point::max();
+        ares_process_fd(ch->ares, ARES_SOCKET_BAD, ARES_SOCKET_BAD);
+        im.reschedule_from_ares(*ch);
+    }
+    return im.outstanding;
+}
+
+void ProbeEngine::run_until_idle() {
+    while (impl_->outstanding > 0) run_once(std::chrono::milliseconds(1000));
+}
+
+std::vector<ProbeResult> ProbeEngine::run_batch(const std::vector<ProbeRequest>& requests) {
+    std::vector<ProbeResult> results;
+    results.reserve(requests.size());
+    for (const auto& r : requests) {
+        submit(r, [&results](const ProbeResult& res) { results.push_back(res); });
+    }
+    run_until_idle();
+    return results;
+}
+
+size_t ProbeEngine::outstanding() const { return impl_->outstanding; }
+EngineStats ProbeEngine::stats() const { return impl_->stats; }
+
+}  // namespace nswatch

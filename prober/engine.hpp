@@ -1,0 +1,82 @@
+// ProbeEngine: asynchronous DNS probes over c-ares, one event loop (epoll), one thread.
+//
+// IMPLEMENTATION NOTES
+// - One c-ares channel per (vantage, server address, port, transport): c-ares then never rotates
+//   servers and never retries (tries = 1); the caller decides retries. Channels are created lazily
+//   and kept, so steady-state probing opens no new UDP sockets.
+// - Queries are built by ldns (prober/query.hpp) and handed to ares_send(); c-ares replaces the
+//   query ID with a random one of its own and matches replies by ID, question and source address.
+// - ARES_FLAG_IGNTC: a truncated UDP reply is reported (outcome truncated) and then retried over
+//   TCP by the engine, so both results reach the caller.
+// - ARES_FLAG_NOCHECKRESP: REFUSED/SERVFAIL replies are reported, not turned into errors.
+// - c-ares silently drops replies with the wrong ID or question, or bytes that do not parse. To name
+//   such failures (id_mismatch, question_mismatch, malformed) instead of a bare timeout, the engine
+//   installs socket functions that keep the last datagrams received on each channel and inspects them
+//   when a query times out.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "prober/probe_result.hpp"
+
+namespace nswatch {
+
+/// Where probes leave from. Empty fields mean "let the kernel choose".
+struct Vantage {
+    std::string name = "default";
+    std::string source_ipv4;  ///< local address for IPv4 probes
+    std::string source_ipv6;  ///< local address for IPv6 probes
+    std::string interface;    ///< bind to this device (SO_BINDTODEVICE via ares_set_local_dev)
+};
+
+struct ProbeRequest {
+    Target target;
+    Query query;
+    std::chrono::milliseconds timeout{2000};
+    bool retry_truncated_over_tcp = true;  ///< a UDP reply with TC set is asked again over TCP
+};
+
+using ProbeCallback = std::function<void(const ProbeResult&)>;
+
+struct EngineStats {
+    uint64_t sent = 0;
+    uint64_t completed = 0;
+    uint64_t channels = 0;
+};
+
+class ProbeEngine {
+public:
+    explicit ProbeEngine(std::vector<Vantage> vantages = {Vantage{}});
+    ~ProbeEngine();
+    ProbeEngine(const ProbeEngine&) = delete;
+    ProbeEngine& operator=(const ProbeEngine&) = delete;
+
+    /// Queue a probe; the callback runs on the loop thread when it ends (twice for a TC retry: the
+    /// truncated UDP result, then the TCP result with retried_from_tc set).
+    void submit(ProbeRequest request, ProbeCallback callback);
+
+    /// Wait for socket events or timeouts for at most max_wait, process them, and return the number
+    /// of probes still outstanding.
+    size_t run_once(std::chrono::milliseconds max_wait);
+
+    /// Run the loop until no probe is outstanding.
+    void run_until_idle();
+
+    /// Convenience: submit all, run until idle, return every result (a TC retry adds one).
+    std::vector<ProbeResult> run_batch(const std::vector<ProbeRequest>& requests);
+
+    size_t outstanding() const;
+    EngineStats stats() const;
+
+    struct Impl;  ///< opaque; public only so the c-ares callbacks in engine.cpp can name it
+
+private:
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace nswatch

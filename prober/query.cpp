@@ -1,0 +1,66 @@
+#include "prober/query.hpp"
+
+#include <ldns/ldns.h>
+
+#include <cctype>
+#include <cstdlib>
+#include <memory>
+#include <stdexcept>
+
+namespace nswatch {
+
+namespace {
+struct PktFree {
+    void operator()(ldns_pkt* p) const { ldns_pkt_free(p); }
+};
+using PktPtr = std::unique_ptr<ldns_pkt, PktFree>;
+
+// EDNS option NSID (RFC 5001): code 3, empty payload in a query.
+constexpr uint8_t kNsidOption[] = {0x00, 0x03,   // option code 3 = NSID
+                                   0x00, 0x00};  // option length 0
+}  // namespace
+
+std::vector<uint8_t> build_query(const Query& q, uint16_t id) {
+    ldns_rdf* owner = ldns_dname_new_frm_str(q.name.empty() ? "." : q.name.c_str());
+    if (owner == nullptr) throw std::invalid_argument("not a valid domain name: '" + q.name + "'");
+    // ldns_pkt_query_new takes ownership of owner.
+    PktPtr pkt(ldns_pkt_query_new(owner, static_cast<ldns_rr_type>(q.type), LDNS_RR_CLASS_IN,
+                                  q.recursion_desired ? LDNS_RD : 0));
+    if (!pkt) throw std::runtime_error("ldns could not build a query for '" + q.name + "'");
+    ldns_pkt_set_id(pkt.get(), id);
+    if (q.edns) {
+        ldns_pkt_set_edns_udp_size(pkt.get(), q.edns_buffer_size);
+        ldns_pkt_set_edns_do(pkt.get(), q.dnssec_ok);
+        if (q.nsid) {
+            // The rdf holds a copy of the option bytes; the packet owns the rdf and frees it.
+            ldns_pkt_set_edns_data(pkt.get(), ldns_rdf_new_frm_data(LDNS_RDF_TYPE_UNKNOWN,
+                                                                    sizeof kNsidOption, kNsidOption));
+        }
+    }
+    uint8_t* wire = nullptr;
+    size_t size = 0;
+    if (ldns_pkt2wire(&wire, pkt.get(), &size) != LDNS_STATUS_OK) {
+        std::free(wire);
+        throw std::runtime_error("ldns could not serialise a query for '" + q.name + "'");
+    }
+    std::vector<uint8_t> out(wire, wire + size);
+    std::free(wire);
+    return out;
+}
+
+std::string rr_type_name(uint16_t type) {
+    char* s = ldns_rr_type2str(static_cast<ldns_rr_type>(type));
+    std::string out = s ? s : "TYPE" + std::to_string(type);
+    std::free(s);
+    return out;
+}
+
+std::optional<uint16_t> rr_type_from_name(std::string_view name) {
+    std::string upper(name);
+    for (auto& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    ldns_rr_type t = ldns_get_rr_type_by_name(upper.c_str());
+    if (t == 0) return std::nullopt;
+    return static_cast<uint16_t>(t);
+}
+
+}  // namespace nswatch

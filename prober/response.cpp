@@ -1,0 +1,216 @@
+#include "prober/response.hpp"
+
+#include <ldns/ldns.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cstdlib>
+#include <memory>
+#include <string>
+
+namespace nswatch {
+
+namespace {
+
+struct PktFree {
+    void operator()(ldns_pkt* p) const { ldns_pkt_free(p); }
+};
+using PktPtr = std::unique_ptr<ldns_pkt, PktFree>;
+
+std::string rdf_text(const ldns_rdf* rdf) {
+    if (rdf == nullptr) return {};
+    char* s = ldns_rdf2str(rdf);
+    std::string out = s ? s : "";
+    std::free(s);
+    return out;
+}
+
+// Canonical form (RFC 4034 §6.2: names lower-cased) so that answers from different servers compare
+// equal when they carry the same data.
+Record to_record(const ldns_rr* rr) {
+    ldns_rr* copy = ldns_rr_clone(rr);
+    ldns_rr2canonical(copy);
+    Record rec;
+    rec.owner = rdf_text(ldns_rr_owner(copy));
+    rec.type = static_cast<uint16_t>(ldns_rr_get_type(copy));
+    rec.ttl = ldns_rr_ttl(copy);
+    for (size_t i = 0; i < ldns_rr_rd_count(copy); ++i) {
+        if (i > 0) rec.rdata += ' ';
+        rec.rdata += rdf_text(ldns_rr_rdf(copy, i));
+    }
+    ldns_rr_free(copy);
+    return rec;
+}
+
+std::vector<Record> section(const ldns_rr_list* list) {
+    std::vector<Record> out;
+    if (list == nullptr) return out;
+    out.reserve(ldns_rr_list_rr_count(list));
+    for (size_t i = 0; i < ldns_rr_list_rr_count(list); ++i) {
+        out.push_back(to_record(ldns_rr_list_rr(list, i)));
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+std::optional<SoaFields> soa_from(const ldns_rr_list* answer) {
+    if (answer == nullptr) return std::nullopt;
+    for (size_t i = 0; i < ldns_rr_list_rr_count(answer); ++i) {
+        const ldns_rr* rr = ldns_rr_list_rr(answer, i);
+        if (ldns_rr_get_type(rr) != LDNS_RR_TYPE_SOA || ldns_rr_rd_count(rr) != 7) continue;
+        SoaFields soa;
+        ldns_rr* copy = ldns_rr_clone(rr);
+        ldns_rr2canonical(copy);
+        soa.mname = rdf_text(ldns_rr_rdf(copy, 0));
+        soa.rname = rdf_text(ldns_rr_rdf(copy, 1));
+        soa.serial = ldns_rdf2native_int32(ldns_rr_rdf(copy, 2));
+        soa.refresh = ldns_rdf2native_int32(ldns_rr_rdf(copy, 3));
+        soa.retry = ldns_rdf2native_int32(ldns_rr_rdf(copy, 4));
+        soa.expire = ldns_rdf2native_int32(ldns_rr_rdf(copy, 5));
+        soa.minimum = ldns_rdf2native_int32(ldns_rr_rdf(copy, 6));
+        soa.ttl = ldns_rr_ttl(copy);
+        ldns_rr_free(copy);
+        return soa;
+    }
+    return std::nullopt;
+}
+
+// NSID payload (option 3) from the raw EDNS option bytes: printable text as is, otherwise hex.
+std::string nsid_from(const ldns_rdf* options) {
+    if (options == nullptr) return {};
+    const uint8_t* p = ldns_rdf_data(options);
+    size_t left = ldns_rdf_size(options);
+    while (left >= 4) {
+        const unsigned code = (p[0] << 8) | p[1];
+        const size_t len = (p[2] << 8) | p[3];
+        if (len > left - 4) return {};  // option runs past the end: ignore the rest
+        if (code == 3) {
+            const bool printable = std::all_of(p + 4, p + 4 + len, [](uint8_t c) {
+                return std::isprint(c) != 0;
+            });
+            if (printable) return std::string(reinterpret_cast<const char*>(p + 4), len);
+            static constexpr char kHex[] = "0123456789abcdef";
+            std::string hex;
+            for (size_t i = 0; i < len; ++i) {
+                hex += kHex[p[4 + i] >> 4];
+                hex += kHex[p[4 + i] & 15];
+            }
+            return hex;
+        }
+        p += 4 + len;
+        left -= 4 + len;
+    }
+    return {};
+}
+
+bool question_matches(const ldns_pkt* pkt, const Query& q, std::string& why) {
+    const ldns_rr_list* qs = ldns_pkt_question(pkt);
+    if (qs == nullptr || ldns_rr_list_rr_count(qs) != 1) {
+        why = "reply carries " + std::to_string(qs ? ldns_rr_list_rr_count(qs) : 0) +
+              " questions, expected 1";
+        return false;
+    }
+    const ldns_rr* rr = ldns_rr_list_rr(qs, 0);
+    ldns_rdf* asked = ldns_dname_new_frm_str(q.name.empty() ? "." : q.name.c_str());
+    const bool same_name = asked != nullptr && ldns_dname_compare(asked, ldns_rr_owner(rr)) == 0;
+    ldns_rdf_deep_free(asked);
+    const bool same_type = ldns_rr_get_type(rr) == static_cast<ldns_rr_type>(q.type);
+    const bool same_class = ldns_rr_get_class(rr) == LDNS_RR_CLASS_IN;
+    if (same_name && same_type && same_class) return true;
+    why = "reply is for " + rdf_text(ldns_rr_owner(rr)) + " type " +
+          std::to_string(ldns_rr_get_type(rr)) + ", asked " + q.name + " type " +
+          std::to_string(q.type);
+    return false;
+}
+
+Outcome outcome_for_rcode(int rcode) {
+    switch (rcode) {
+        case LDNS_RCODE_NOERROR: return Outcome::ok;
+        case LDNS_RCODE_NXDOMAIN: return Outcome::nxdomain;
+        case LDNS_RCODE_SERVFAIL: return Outcome::servfail;
+        case LDNS_RCODE_REFUSED: return Outcome::refused;
+        default: return Outcome::formerr;  // FORMERR, NOTIMP, BADVERS...: detail names the rcode
+    }
+}
+
+}  // namespace
+
+void parse_reply(std::span<const uint8_t> bytes, const ReplyExpectation& expect, ProbeResult& out) {
+    out.reply_size = bytes.size();
+    out.rcode = -1;
+    if (bytes.size() < LDNS_HEADER_SIZE) {
+        out.outcome = Outcome::malformed;
+        out.detail = "reply is " + std::to_string(bytes.size()) +
+                     " bytes, shorter than a DNS header (12)";
+        return;
+    }
+    ldns_pkt* raw = nullptr;
+    const ldns_status status = ldns_wire2pkt(&raw, bytes.data(), bytes.size());
+    PktPtr pkt(raw);
+    if (status != LDNS_STATUS_OK || !pkt) {
+        out.outcome = Outcome::malformed;
+        out.detail = std::string("reply does not parse: ") + ldns_get_errorstr_by_id(status);
+        return;
+    }
+    out.aa = ldns_pkt_aa(pkt.get());
+    out.tc = ldns_pkt_tc(pkt.get());
+    out.ra = ldns_pkt_ra(pkt.get());
+    out.ad = ldns_pkt_ad(pkt.get());
+    out.has_opt = ldns_pkt_edns(pkt.get());
+    out.rcode = (ldns_pkt_edns_extended_rcode(pkt.get()) << 4) | ldns_pkt_get_rcode(pkt.get());
+    out.answer = section(ldns_pkt_answer(pkt.get()));
+    out.authority = section(ldns_pkt_authority(pkt.get()));
+    out.additional = section(ldns_pkt_additional(pkt.get()));
+    out.soa = soa_from(ldns_pkt_answer(pkt.get()));
+    out.nsid = nsid_from(ldns_pkt_edns_data(pkt.get()));
+
+    if (expect.expected_id >= 0 && ldns_pkt_id(pkt.get()) != expect.expected_id) {
+        out.outcome = Outcome::id_mismatch;
+        out.detail = "reply ID " + std::to_string(ldns_pkt_id(pkt.get())) + ", query ID " +
+                     std::to_string(expect.expected_id);
+        return;
+    }
+    if (!ldns_pkt_qr(pkt.get())) {
+        out.outcome = Outcome::malformed;
+        out.detail = "QR bit not set: the message is a query, not a reply";
+        return;
+    }
+    if (ldns_pkt_get_opcode(pkt.get()) != LDNS_PACKET_QUERY) {
+        out.outcome = Outcome::malformed;
+        out.detail = "reply opcode " + std::to_string(ldns_pkt_get_opcode(pkt.get())) +
+                     ", expected QUERY (0)";
+        return;
+    }
+    // Servers may drop the question from an error reply (FORMERR, NOTIMP); that is not a mismatch.
+    const bool errors_without_question =
+        out.rcode != LDNS_RCODE_NOERROR && ldns_pkt_qdcount(pkt.get()) == 0;
+    std::string why;
+    if (expect.query != nullptr && !errors_without_question &&
+        !question_matches(pkt.get(), *expect.query, why)) {
+        out.outcome = Outcome::question_mismatch;
+        out.detail = why;
+        return;
+    }
+    out.outcome = outcome_for_rcode(out.rcode);
+    if (out.outcome == Outcome::formerr) {
+        char* name = ldns_pkt_rcode2str(static_cast<ldns_pkt_rcode>(out.rcode & 15));
+        out.detail = "rcode " + std::string(name ? name : "?") + " (" + std::to_string(out.rcode) +
+                     ")";
+        std::free(name);
+        return;
+    }
+    if (out.outcome != Outcome::ok) return;
+    if (out.tc) {
+        out.outcome = Outcome::truncated;
+        out.detail = "TC set: the reply did not fit";
+        return;
+    }
+    if (expect.expect_authoritative && !out.aa) {
+        out.outcome = Outcome::not_authoritative;
+        out.detail = "NOERROR without AA: the server does not claim authority";
+        return;
+    }
+    out.detail.clear();
+}
+
+}  // namespace nswatch

@@ -1,0 +1,23 @@
+// Classifying and parsing reply bytes: the one place untrusted DNS bytes are read.
+// Pure: no sockets, no clock. The fuzz target (tests/fuzz/reply_fuzz.cpp) calls parse_reply.
+#pragma once
+
+#include <cstdint>
+#include <span>
+
+#include "prober/probe_result.hpp"
+
+namespace nswatch {
+
+struct ReplyExpectation {
+    const Query* query = nullptr;       ///< what was asked (question must match)
+    int expected_id = -1;               ///< -1: do not check the ID (c-ares already matched it)
+    bool expect_authoritative = true;   ///< NOERROR without AA is not_authoritative
+};
+
+/// Fill the reply part of `out` (outcome, rcode, flags, sections, SOA, NSID, size, detail) from the
+/// bytes of one DNS message. Checks in a fixed order: size, parse, ID, QR, opcode, question, rcode,
+/// TC, AA. Never throws; anything unparseable is Outcome::malformed with the reason in detail.
+void parse_reply(std::span<const uint8_t> bytes, const ReplyExpectation& expect, ProbeResult& out);
+
+}  // namespace nswatch

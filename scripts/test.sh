@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Set up a fresh Debian 12 machine, build, and run the whole test suite (as root):
+#   1. the normal build: unit tests, fuzz-corpus replay, and the lab tests (real BIND/NSD/Knot);
+#   2. an ASan+UBSan build of the unit tests and the corpus replay.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+bash "$top/scripts/bootstrap.sh"
+
+echo "== build (warnings are errors)"
+bash "$top/scripts/build.sh" "$top/build"
+echo "== tests: unit, fuzz corpus, lab"
+(cd "$top/build" && ctest --output-on-failure --timeout 600)
+
+echo "== sanitizer build (ASan+UBSan): unit tests and fuzz corpus"
+bash "$top/scripts/build.sh" "$top/build-asan" -DNSWATCH_SANITIZE=ON -DNSWATCH_LAB_TESTS=OFF -DCMAKE_BUILD_TYPE=Debug
+(cd "$top/build-asan" && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+  ctest --output-on-failure --timeout 600)

@@ -1,0 +1,132 @@
+// `nswatch check` end to end on the lab: the real binary, its JSON and its exit codes.
+#include <catch2/catch.hpp>
+
+#include <cstdio>
+#include <nlohmann/json.hpp>
+
+#include "lab_env.hpp"
+
+namespace {
+
+struct Run {
+    int exit_code = -1;
+    std::string out;
+};
+
+Run run_nswatch(const std::string& args) {
+    const std::string cmd = std::string(NSWATCH_BIN) + " " + args + " 2>/dev/null";
+    Run r;
+    FILE* p = popen(cmd.c_str(), "r");
+    REQUIRE(p != nullptr);
+    char buf[4096];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
+    const int status = pclose(p);
+    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return r;
+}
+
+nlohmann::json check_json(const std::string& extra = "") {
+    const Run r = run_nswatch("check shop.test --json --timeout 700ms --root-hints " +
+                              nswatch::lab::root_hints() + " " + extra);
+    INFO(r.out);
+    return nlohmann::json::parse(r.out);
+}
+
+}  // namespace
+
+TEST_CASE("check on the healthy lab: 24 probes, one serial, exit 0") {
+    const Run r = run_nswatch("check shop.test --json --root-hints " + nswatch::lab::root_hints());
+    INFO(r.out);
+    REQUIRE(r.exit_code == 0);
+    const auto j = nlohmann::json::parse(r.out);
+    CHECK(j["status"] == "OK");
+    const auto& z = j["zones"][0];
+    CHECK(z["delegation"]["ns_sets_agree"] == true);
+    CHECK(z["probes"].size() == 24);  // 6 names x 2 addresses x UDP+TCP
+    const uint32_t serial = nswatch::lab::serial(nswatch::lab::kPrimaryV4);
+    CHECK(z["newest_serial"] == serial);
+    for (const auto& p : z["probes"]) {
+        INFO(p.dump());
+        CHECK(p["outcome"] == "ok");
+        CHECK(p["flags"]["aa"] == true);
+        CHECK(p["serial_state"] == "current");
+        CHECK(p["soa"]["serial"] == serial);
+    }
+}
+
+TEST_CASE("check prints a table grouped by provider and a summary line") {
+    const Run r = run_nswatch("check shop.test --colour never --root-hints " +
+                              nswatch::lab::root_hints());
+    INFO(r.out);
+    CHECK(r.exit_code == 0);
+    CHECK_THAT(r.out, Catch::StartsWith("OK  shop.test"));
+    CHECK_THAT(r.out, Catch::Contains("parent and zone NS sets agree"));
+    CHECK_THAT(r.out, Catch::Contains("PROVIDER"));
+    CHECK_THAT(r.out, Catch::Contains("ns2.gamma-dns.test"));
+    CHECK_THAT(r.out, Catch::Contains("fd00:53::2:1"));
+    CHECK_THAT(r.out, Catch::Contains("24/24 probes answered, 3 providers"));
+    // Grouped: every alpha row comes before the first beta row.
+    CHECK(r.out.rfind("alpha-dns.test  ") < r.out.find("beta-dns.test  "));
+}
+
+TEST_CASE("a secondary frozen with SIGSTOP is a timeout, not lag: exit 2 (provider down)") {
+    nswatch::lab::freeze("beta");
+    const auto j = check_json();
+    nswatch::lab::thaw("beta");
+    CHECK(j["status"] == "CRITICAL");
+    CHECK(j["exit_code"] == 2);
+    const auto& z = j["zones"][0];
+    CHECK(z["lagging_providers"].empty());
+    int timeouts = 0;
+    for (const auto& p : z["probes"]) {
+        if (p["provider"] == "beta-dns.test") {
+            CHECK(p["outcome"] == "timeout");
+            CHECK(p["serial_state"] == "no_answer");
+            ++timeouts;
+        } else {
+            CHECK(p["outcome"] == "ok");
+        }
+    }
+    CHECK(timeouts == 8);
+    bool named = false;
+    for (const auto& f : z["findings"]) {
+        if (f["text"] == "provider beta-dns.test answers no probe") named = f["severity"] == "CRITICAL";
+    }
+    CHECK(named);
+}
+
+TEST_CASE("a secondary whose transfers are blocked falls behind: exit 1, provider named") {
+    nswatch::lab::block_xfr("gamma");
+    const uint32_t before = nswatch::lab::serial(nswatch::lab::kGammaNs1V4);
+    const uint32_t now = nswatch::lab::bump();
+    // Wait until the other secondary has the new serial, so only gamma can be behind.
+    for (int i = 0; i < 50 && nswatch::lab::serial(nswatch::lab::kBetaNs2V6) != now; ++i) {
+        usleep(100000);
+    }
+    const auto j = check_json();
+    nswatch::lab::unblock_xfr("gamma");
+    nswatch::lab::notify();
+    nswatch::lab::wait_sync(20);
+    const auto& z = j["zones"][0];
+    CHECK(j["status"] == "WARNING");
+    CHECK(z["newest_serial"] == now);
+    CHECK(z["lagging_providers"] == nlohmann::json::array({"gamma-dns.test"}));
+    for (const auto& p : z["probes"]) {
+        if (p["provider"] == "gamma-dns.test") {
+            CHECK(p["serial_state"] == "behind");
+            CHECK(p["soa"]["serial"] == before);
+            CHECK(p["behind_by"] == now - before);
+        } else {
+            CHECK(p["serial_state"] == "current");
+        }
+    }
+}
+
+TEST_CASE("check of a zone that does not exist is UNKNOWN (exit 3)") {
+    const Run r = run_nswatch("check nosuchzone.test --json --root-hints " +
+                              nswatch::lab::root_hints());
+    CHECK(r.exit_code == 3);
+    const auto j = nlohmann::json::parse(r.out);
+    CHECK(j["status"] == "UNKNOWN");
+}
