@@ -1,6 +1,7 @@
 #include "prober/discovery.hpp"
 
 #include <algorithm>
+#include <future>
 #include <map>
 #include <set>
 
@@ -16,6 +17,30 @@ std::vector<std::string> difference(const std::vector<std::string>& a,
                                     const std::vector<std::string>& b) {
     std::vector<std::string> out;
     std::set_difference(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(out));
+    return out;
+}
+
+// Each name is resolved on its own thread with its own engine and resolver: a provider that
+// black-holes its own names' zone then costs one chain of timeouts, not one per name. (The engine
+// is single-threaded by design; discovery is the one place where sequential iterative steps per
+// name make threads the simple way to overlap them.)
+std::vector<NameserverInfo> resolve_nameservers(const std::vector<Vantage>& vantages,
+                                                const std::vector<RootServer>& hints,
+                                                const std::vector<std::string>& names,
+                                                const DiscoveryOptions& options) {
+    std::vector<std::future<NameserverInfo>> jobs;
+    for (const auto& name : names) {
+        jobs.push_back(std::async(std::launch::async, [&vantages, &hints, &options, name] {
+            NameserverInfo info;
+            info.name = name;
+            ProbeEngine engine(vantages);
+            IterativeResolver resolver(engine, hints, options.resolver);
+            info.addresses = resolver.addresses_of(name, info.error, info.cname);
+            return info;
+        }));
+    }
+    std::vector<NameserverInfo> out;
+    for (auto& j : jobs) out.push_back(j.get());
     return out;
 }
 
@@ -57,21 +82,22 @@ Delegation discover_delegation(ProbeEngine& engine, const std::vector<RootServer
     }
 
     std::map<std::string, NameserverInfo> by_name;
-    auto add_name = [&](const std::string& ns) -> NameserverInfo& {
-        auto [it, fresh] = by_name.try_emplace(ns);
-        if (fresh) {
-            NameserverInfo& info = it->second;
-            info.name = ns;
-            const ProviderMatch m = providers.explain(ns);
+    auto add_names = [&](const std::vector<std::string>& names) {
+        std::vector<std::string> fresh;
+        for (const auto& ns : names) {
+            if (by_name.count(ns) == 0) fresh.push_back(ns);
+        }
+        for (auto& info : resolve_nameservers(engine.vantages(), hints, fresh, options)) {
+            const ProviderMatch m = providers.explain(info.name);
             info.provider = m.provider;
             info.provider_how = m.how;
-            info.addresses = resolver.addresses_of(ns, info.error, info.cname);
-            if (info.cname) d.notes.push_back("NS name " + ns + " is a CNAME (RFC 2181 §10.3)");
+            if (info.cname) d.notes.push_back("NS name " + info.name + " is a CNAME (RFC 2181 §10.3)");
+            by_name.emplace(info.name, std::move(info));
         }
-        return it->second;
     };
+    add_names(d.parent_ns);
     for (const auto& ns : d.parent_ns) {
-        NameserverInfo& info = add_name(ns);
+        NameserverInfo& info = by_name.at(ns);
         info.in_parent = true;
         auto g = referral->glue.find(ns);
         if (g != referral->glue.end()) info.glue = g->second;
@@ -117,7 +143,8 @@ Delegation discover_delegation(ProbeEngine& engine, const std::vector<RootServer
         if (r.outcome != Outcome::truncated) d.child_ns_answers.push_back(std::move(r));
     }
     d.child_ns.assign(child.begin(), child.end());
-    for (const auto& ns : d.child_ns) add_name(ns).in_child = true;
+    add_names(d.child_ns);
+    for (const auto& ns : d.child_ns) by_name.at(ns).in_child = true;
 
     for (auto& [name, info] : by_name) d.nameservers.push_back(std::move(info));
     std::sort(d.nameservers.begin(), d.nameservers.end(),

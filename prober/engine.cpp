@@ -418,5 +418,6 @@ std::vector<ProbeResult> ProbeEngine::run_batch(const std::vector<ProbeRequest>&
 
 size_t ProbeEngine::outstanding() const { return impl_->outstanding; }
 EngineStats ProbeEngine::stats() const { return impl_->stats; }
+const std::vector<Vantage>& ProbeEngine::vantages() const { return impl_->vantages; }
 
 }  // namespace nswatch

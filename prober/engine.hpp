@@ -72,6 +72,7 @@ public:
 
     size_t outstanding() const;
     EngineStats stats() const;
+    const std::vector<Vantage>& vantages() const;
 
     struct Impl;  ///< opaque; public only so the c-ares callbacks in engine.cpp can name it
 

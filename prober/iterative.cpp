@@ -79,6 +79,7 @@ ProbeResult IterativeResolver::ask(const std::vector<std::string>& servers,
         }
     }
     for (const auto& server : ordered) {
+        if (silent_.count(server)) continue;
         if (queries_ >= options_.max_queries) {
             last.detail = "query budget exhausted (" + std::to_string(options_.max_queries) + ")";
             break;
@@ -100,6 +101,7 @@ ProbeResult IterativeResolver::ask(const std::vector<std::string>& servers,
             got.outcome != Outcome::formerr && got.outcome != Outcome::truncated) {
             return got;
         }
+        if (got.outcome == Outcome::timeout) silent_.insert(server);
         last = std::move(got);
     }
     return last;

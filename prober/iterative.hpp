@@ -6,6 +6,8 @@
 //   unusable reply; IPv4 addresses are tried before IPv6 ones.
 // - Zone cuts learned from referrals are cached for the resolver's lifetime (one discovery run), so
 //   resolving six NS names under one TLD walks the root once.
+// - An address that timed out is not asked again by the same resolver: a dead provider costs one
+//   timeout per address, not one per question.
 // - Depth (CNAME chains and NS names without glue) and the total number of queries are bounded so
 //   that a loop in someone's delegation ends with an error instead of a hang.
 #pragma once
@@ -13,6 +15,7 @@
 #include <chrono>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -75,6 +78,7 @@ private:
     ProbeEngine& engine_;
     ResolverOptions options_;
     std::map<std::string, std::vector<std::string>> cuts_;  ///< zone cut -> server addresses
+    std::set<std::string> silent_;  ///< addresses that timed out once: not asked again
     int queries_ = 0;
 };
 
