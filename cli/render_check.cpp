@@ -4,6 +4,7 @@
 #include <map>
 #include <sstream>
 
+#include "cli/table.hpp"
 #include "prober/query.hpp"
 
 namespace nswatch {
@@ -88,27 +89,28 @@ void render_check_text(std::ostream& out, const std::vector<ZoneView>& views,
         for (size_t i = 0; i < v.results.size() && i < v.round.addresses.size(); ++i) {
             state[&v.results[i]] = &v.round.addresses[i];
         }
-        out << "\n  " << std::left << std::setw(12) << "PROVIDER" << std::setw(24) << "NAMESERVER"
-            << std::setw(18) << "ADDRESS" << std::setw(6) << "PROTO" << std::setw(10) << "RCODE"
-            << std::setw(4) << "AA" << std::setw(12) << "SERIAL" << std::setw(18) << "STATE"
-            << std::setw(10) << "RTT" << "NSID\n";
+        TextTable table({"PROVIDER", "NAMESERVER", "ADDRESS", "PROTO", "RCODE", "AA", "SERIAL",
+                         "STATE", "RTT", "NSID"});
         for (const auto& r : v.results) {
             const auto* a = state.count(&r) ? state[&r] : nullptr;
             std::string st = r.outcome == Outcome::ok ? (a ? serial_state_text(*a) : "ok")
                                                       : std::string(to_string(r.outcome));
-            const bool bad = r.outcome != Outcome::ok ||
-                             (a && a->state != SerialState::current);
-            std::string proto = std::string(to_string(r.target.transport)) +
-                                (r.retried_from_tc ? "*" : "");
-            out << "  " << std::setw(12) << r.target.provider << std::setw(24)
-                << r.target.nameserver << std::setw(18) << r.target.address << std::setw(6)
-                << proto << std::setw(10) << rcode_name(r.rcode) << std::setw(4)
-                << (r.aa ? "aa" : "-") << std::setw(12)
-                << (r.soa ? std::to_string(r.soa->serial) : "-")
-                << (bad && options.colour ? "\033[31m" : "") << std::setw(18) << st
-                << (bad && options.colour ? reset : "") << std::setw(10) << ms(r.rtt)
-                << (r.nsid.empty() ? "-" : r.nsid) << "\n";
+            const bool bad = r.outcome != Outcome::ok || (a && a->state != SerialState::current);
+            const char* mark = bad && options.colour ? "\033[31m" : "";
+            table.add_row({{r.target.provider},
+                           {r.target.nameserver},
+                           {r.target.address},
+                           {std::string(to_string(r.target.transport)) +
+                            (r.retried_from_tc ? "*" : "")},
+                           {rcode_name(r.rcode)},
+                           {r.aa ? "aa" : "-"},
+                           {r.soa ? std::to_string(r.soa->serial) : "-"},
+                           {st, mark},
+                           {ms(r.rtt)},
+                           {r.nsid.empty() ? "-" : r.nsid}});
         }
+        out << "\n";
+        table.print(out);
         if (!v.verdict.findings.empty()) {
             out << "\n";
             for (const auto& f : v.verdict.findings) {

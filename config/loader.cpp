@@ -1,5 +1,7 @@
 // The schema walk: one function per section, each reading its map through config_detail::Reader
 // so every value is checked where it is read and reported at its own line and column.
+#include <yaml-cpp/eventhandler.h>
+
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
@@ -57,6 +59,7 @@ class Loader {
     Config load(const std::string& yaml, const LoadOptions& options);
 
   private:
+    YAML::Node parse(const std::string& yaml) const;
     void read_root_hints(const Field& field, Config& config) const;
     void read_vantages(const Field& field, Config& config) const;
     void read_default_vantage(const Field& field, Config& config) const;
@@ -80,22 +83,59 @@ class Loader {
     Reader in_;                       ///< reads values and throws positioned errors
 };
 
-Config Loader::load(const std::string& yaml, const LoadOptions& options) {
-    std::vector<YAML::Node> documents;
+// Records where each document starts, and nothing else.
+class DocumentStarts : public YAML::EventHandler {
+  public:
+    std::vector<YAML::Mark> starts;  ///< position of each document's first token
+
+    void OnDocumentStart(const YAML::Mark& mark) override { starts.push_back(mark); }
+    void OnDocumentEnd() override {}
+    void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+    void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+    void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                  const std::string&) override {}
+    void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                         YAML::EmitterStyle::value) override {}
+    void OnSequenceEnd() override {}
+    void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                    YAML::EmitterStyle::value) override {}
+    void OnMapEnd() override {}
+};
+
+YAML::Node Loader::parse(const std::string& yaml) const {
     try {
-        documents = YAML::LoadAll(yaml);
+        // Not YAML::LoadAll: in yaml-cpp 0.7 it loops forever, allocating, on a stray ',' at
+        // document level (jbeder/yaml-cpp#1040, fixed upstream by #1319). The parser reports an
+        // empty document there without consuming the token, again and again. So documents are
+        // counted with a bounded parse: two are enough to know there is more than one, and a
+        // second one starting where the first did is that stuck token.
+        std::istringstream in(yaml);
+        YAML::Parser parser(in);
+        DocumentStarts documents;
+        while (documents.starts.size() < 2 && parser.HandleNextDocument(documents)) {
+        }
+        if (documents.starts.size() == 2) {
+            const YAML::Mark& first = documents.starts[0];
+            const YAML::Mark& second = documents.starts[1];
+            if (second.pos == first.pos) {
+                const size_t at = static_cast<size_t>(first.pos);
+                in_.fail(first, "YAML syntax error: unexpected '" +
+                                    (at < yaml.size() ? yaml.substr(at, 1) : std::string()) + "'");
+            }
+            in_.fail(second,
+                     "only one YAML document is allowed; remove the second '---' and what follows");
+        }
+        return YAML::Load(yaml);
     } catch (const YAML::Exception& e) {
         in_.fail(e.mark, "YAML syntax error: " + e.msg);
     }
-    if (documents.size() > 1) {
-        // LoadAll does not keep where the second document starts; its first node knows.
-        in_.fail(documents[1].Mark(),
-                 "only one YAML document is allowed; remove the second '---' and what follows");
-    }
+}
 
+Config Loader::load(const std::string& yaml, const LoadOptions& options) {
+    const YAML::Node document = parse(yaml);
     Config config;
     config.source = source_;
-    Field root{documents.empty() ? YAML::Node() : documents.front(), "", YAML::Mark::null_mark()};
+    Field root{document, "", YAML::Mark::null_mark()};
     if (root.value.IsNull() || !root.value.IsDefined()) {
         // An empty file (or one of only comments) is the all-defaults config.
         if (options.require_zones) {

@@ -16,6 +16,8 @@
 #include <stdexcept>
 #include <tuple>
 #include <unordered_map>
+#include <unordered_set>
+#include <cstdlib>
 
 #include "prober/query.hpp"
 #include "prober/reply_forensics.hpp"
@@ -65,7 +67,7 @@ struct Channel {
     Vantage vantage;                                      ///< where this channel's sockets leave from
     std::unordered_map<ares_socket_t, int> socket_types;  ///< fd -> SOCK_DGRAM / SOCK_STREAM
     ReplyLog replies;                                     ///< what arrived recently, for forensics
-    SentLog sent;                                         ///< IDs c-ares gave our queries
+    std::unordered_set<uint16_t> ids_in_use;              ///< IDs of this channel's open queries
 };
 
 struct Pending {
@@ -74,7 +76,7 @@ struct Pending {
     ProbeRequest request;
     ProbeCallback callback;
     ProbeResult result;
-    uint64_t body = 0;
+    uint16_t id = 0;  ///< the query ID on the wire
 };
 
 struct ProbeEngine::Impl {
@@ -105,7 +107,7 @@ struct ProbeEngine::Impl {
 
 namespace {
 
-// --- c-ares socket functions: plain system calls that also remember what was sent and received.
+// --- c-ares socket functions: plain system calls that also remember what was received.
 
 // c-ares 1.18 configures none of the sockets it gets from a user-supplied asocket (no O_NONBLOCK,
 // no local address, no device): that is all done here. A blocking socket would hang the loop in
@@ -167,12 +169,7 @@ ares_ssize_t sock_recvfrom(ares_socket_t fd, void* buf, size_t len, int flags,
     return n;
 }
 
-ares_ssize_t sock_sendv(ares_socket_t fd, const struct iovec* iov, int iovcnt, void* user) {
-    auto* ch = static_cast<Channel*>(user);
-    const bool stream = ch->socket_types[fd] == SOCK_STREAM;
-    for (int i = 0; i < iovcnt; ++i) {
-        ch->sent.record(stream, static_cast<const uint8_t*>(iov[i].iov_base), iov[i].iov_len);
-    }
+ares_ssize_t sock_sendv(ares_socket_t fd, const struct iovec* iov, int iovcnt, void*) {
     return ::writev(fd, iov, iovcnt);
 }
 
@@ -283,9 +280,15 @@ void ProbeEngine::Impl::submit(ProbeRequest request, ProbeCallback callback) {
     p->result.query = p->request.query;
     std::vector<uint8_t> wire;
     try {
-        wire = build_query(p->request.query);
         p->channel = &channel_for(p->request);
+        // c-ares 1.18 sends the ID it is given: draw an unpredictable one (spoofing resistance,
+        // RFC 5452), unique among the channel's open queries so c-ares can match replies.
+        do {
+            p->id = static_cast<uint16_t>(arc4random());
+        } while (!p->channel->ids_in_use.insert(p->id).second);
+        wire = build_query(p->request.query, p->id);
     } catch (const std::exception& e) {
+        if (p->channel != nullptr) p->channel->ids_in_use.erase(p->id);
         p->result.outcome = Outcome::network_error;
         p->result.detail = e.what();
         p->result.sent_wall = std::chrono::system_clock::now();
@@ -296,8 +299,6 @@ void ProbeEngine::Impl::submit(ProbeRequest request, ProbeCallback callback) {
         cb(r);
         return;
     }
-    // c-ares rewrites only the ID, so the bytes after it identify which sent packet was ours.
-    p->body = message_body_hash(wire.data(), wire.size());
     ++outstanding;
     ++p->channel->outstanding;
     ++stats.sent;
@@ -313,6 +314,7 @@ void ProbeEngine::Impl::finish(Pending* p, int status, const unsigned char* abuf
     Channel& ch = *p->channel;
     --ch.outstanding;
     --outstanding;
+    ch.ids_in_use.erase(p->id);
     ++stats.completed;
     ProbeResult& r = p->result;
     r.rtt = Clock::now() - r.sent_mono;
@@ -324,8 +326,7 @@ void ProbeEngine::Impl::finish(Pending* p, int status, const unsigned char* abuf
         parse_reply(std::span<const uint8_t>(abuf, static_cast<size_t>(alen)), expect, r);
     } else if (status == ARES_ETIMEOUT) {
         // c-ares drops replies it cannot match; look at what arrived to say why nothing matched.
-        const auto sent_id = ch.sent.id_for(p->body);
-        const Verdict v = ch.replies.explain_timeout(r.query, sent_id, r.sent_mono);
+        const Verdict v = ch.replies.explain_timeout(r.query, p->id, r.sent_mono);
         r.outcome = v.outcome;
         r.detail = v.detail;
         r.reply_size = v.reply_size;

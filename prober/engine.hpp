@@ -4,15 +4,16 @@
 // - One c-ares channel per (vantage, server address, port, transport): c-ares then never rotates
 //   servers and never retries (tries = 1); the caller decides retries. Channels are created lazily
 //   and kept, so steady-state probing opens no new UDP sockets.
-// - Queries are built by ldns (prober/query.hpp) and handed to ares_send(); c-ares replaces the
-//   query ID with a random one of its own and matches replies by ID, question and source address.
+// - Queries are built by ldns (prober/query.hpp) with a random ID (arc4random, unique per channel)
+//   and handed to ares_send(), which keeps that ID and matches replies by ID, question and source.
 // - ARES_FLAG_IGNTC: a truncated UDP reply is reported (outcome truncated) and then retried over
 //   TCP by the engine, so both results reach the caller.
 // - ARES_FLAG_NOCHECKRESP: REFUSED/SERVFAIL replies are reported, not turned into errors.
 // - c-ares silently drops replies with the wrong ID or question, or bytes that do not parse. To name
 //   such failures (id_mismatch, question_mismatch, malformed) instead of a bare timeout, the engine
 //   installs socket functions that keep the last datagrams received on each channel and inspects them
-//   when a query times out.
+//   when a query times out. c-ares 1.18 configures none of the sockets such functions open, so the
+//   engine makes them non-blocking and binds the vantage's source address or device itself.
 #pragma once
 
 #include <chrono>

@@ -6,40 +6,6 @@
 
 namespace nswatch {
 
-uint64_t message_body_hash(const uint8_t* p, size_t n) {
-    uint64_t h = 1469598103934665603ULL;
-    for (size_t i = 2; i < n; ++i) h = (h ^ p[i]) * 1099511628211ULL;
-    return h;
-}
-
-void SentLog::record(bool stream, const uint8_t* data, size_t len) {
-    if (stream) {
-        // A TCP write is one or more whole [length][message] frames (a partial write's rest cannot
-        // be identified and is skipped).
-        while (len >= 2) {
-            const size_t frame = (static_cast<size_t>(data[0]) << 8) | data[1];
-            if (frame + 2 > len) return;
-            record(false, data + 2, frame);
-            data += frame + 2;
-            len -= frame + 2;
-        }
-        return;
-    }
-    if (len < 12) return;
-    entries_[next_] = Entry{message_body_hash(data, len),
-                            static_cast<uint16_t>((data[0] << 8) | data[1]), true};
-    next_ = (next_ + 1) % kSentSlots;
-}
-
-std::optional<uint16_t> SentLog::id_for(uint64_t body_hash) const {
-    // Newest first: the same question may have been asked before on this channel.
-    for (size_t i = 0; i < kSentSlots; ++i) {
-        const Entry& e = entries_[(next_ + kSentSlots - 1 - i) % kSentSlots];
-        if (e.used && e.body_hash == body_hash) return e.id;
-    }
-    return std::nullopt;
-}
-
 void ReplyLog::record(int fd, bool stream, const uint8_t* data, size_t len,
                       std::chrono::steady_clock::time_point when) {
     if (stream) {
@@ -72,8 +38,7 @@ int rank(Outcome o) {
     }
 }
 
-Verdict judge_message(std::span<const uint8_t> msg, const Query& asked,
-                      std::optional<uint16_t> sent_id) {
+Verdict judge_message(std::span<const uint8_t> msg, const Query& asked, uint16_t sent_id) {
     ProbeResult probe;
     ReplyExpectation expect;
     expect.query = &asked;
@@ -81,14 +46,14 @@ Verdict judge_message(std::span<const uint8_t> msg, const Query& asked,
     parse_reply(msg, expect, probe);
     if (probe.outcome == Outcome::malformed) return {Outcome::malformed, probe.detail, msg.size()};
     const uint16_t id = static_cast<uint16_t>((msg[0] << 8) | msg[1]);
-    const bool same_id = sent_id && *sent_id == id;
+    const bool same_id = sent_id == id;
     if (same_id && probe.outcome == Outcome::question_mismatch) {
         return {Outcome::question_mismatch, probe.detail, msg.size()};
     }
-    if (!same_id && probe.outcome != Outcome::question_mismatch && sent_id) {
+    if (!same_id && probe.outcome != Outcome::question_mismatch) {
         return {Outcome::id_mismatch,
                 "a reply to our question came with ID " + std::to_string(id) + ", query ID " +
-                    std::to_string(*sent_id),
+                    std::to_string(sent_id),
                 msg.size()};
     }
     return {};
@@ -96,7 +61,7 @@ Verdict judge_message(std::span<const uint8_t> msg, const Query& asked,
 
 }  // namespace
 
-Verdict ReplyLog::explain_timeout(const Query& asked, std::optional<uint16_t> sent_id,
+Verdict ReplyLog::explain_timeout(const Query& asked, uint16_t sent_id,
                                   std::chrono::steady_clock::time_point since) const {
     Verdict best;
     best.detail = "no reply before the deadline";

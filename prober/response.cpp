@@ -199,7 +199,12 @@ void parse_reply(std::span<const uint8_t> bytes, const ReplyExpectation& expect,
         std::free(name);
         return;
     }
-    if (out.outcome != Outcome::ok) return;
+    if (out.outcome != Outcome::ok) {
+        char* name = ldns_pkt_rcode2str(static_cast<ldns_pkt_rcode>(out.rcode));
+        out.detail = "rcode " + std::string(name ? name : "?");
+        std::free(name);
+        return;
+    }
     if (out.tc) {
         out.outcome = Outcome::truncated;
         out.detail = "TC set: the reply did not fit";
