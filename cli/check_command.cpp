@@ -4,7 +4,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/render_check.hpp"
-#include "cli/zone_view.hpp"
+#include "monitor/zone_view.hpp"
 #include "config/config.hpp"
 
 namespace nswatch {

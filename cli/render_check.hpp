@@ -5,7 +5,7 @@
 #include <ostream>
 #include <vector>
 
-#include "cli/zone_view.hpp"
+#include "monitor/zone_view.hpp"
 
 namespace nswatch {
 

@@ -32,7 +32,9 @@ struct Vantage {
     std::string name = "default";
     std::string source_ipv4;  ///< local address for IPv4 probes
     std::string source_ipv6;  ///< local address for IPv6 probes
-    std::string interface;    ///< bind to this device (SO_BINDTODEVICE via ares_set_local_dev)
+    std::string interface;    ///< bind to this device (SO_BINDTODEVICE)
+
+    bool operator==(const Vantage&) const = default;
 };
 
 struct ProbeRequest {

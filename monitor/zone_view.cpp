@@ -1,4 +1,4 @@
-#include "cli/zone_view.hpp"
+#include "monitor/zone_view.hpp"
 
 #include <algorithm>
 #include <map>

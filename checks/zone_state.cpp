@@ -1,0 +1,127 @@
+#include "checks/zone_state.hpp"
+
+#include <algorithm>
+#include <set>
+
+#include "checks/serial.hpp"
+
+namespace nswatch {
+
+ZoneTracker::ZoneTracker(std::string zone, HealthThresholds health,
+                         std::optional<std::string> primary)
+    : primary_(std::move(primary)), thresholds_(health) {
+    base_.zone = std::move(zone);
+    state_ = base_;
+}
+
+void ZoneTracker::observe(const std::vector<ProbeResult>& results, WallTime now) {
+    for (const auto& r : results) {
+        // A truncated UDP reply is followed by its own TCP retry; the UDP path itself worked.
+        if (r.outcome == Outcome::truncated) continue;
+        const Key key{r.target.vantage, r.target.address, std::string(to_string(r.target.transport))};
+        TargetState& t = targets_[key];
+        auto [h, fresh] = health_.try_emplace(key, Health(thresholds_));
+        (void)fresh;
+        const bool ok = r.outcome == Outcome::ok && r.soa.has_value();
+        t.target = r.target;
+        t.last = r;
+        ++t.probes;
+        h->second.feed(ok);
+        t.up = h->second.up();
+        t.consecutive_failures = h->second.consecutive_failures();
+        if (ok) {
+            t.serial = r.soa->serial;
+            t.last_success = now;
+            serial_first_seen_.try_emplace(r.soa->serial, now);
+        } else {
+            ++t.failures;
+        }
+    }
+    ++base_.rounds;
+    recompute(now);
+}
+
+void ZoneTracker::recompute(WallTime now) {
+    ZoneState s = base_;
+    s.delegation = state_.delegation;
+    s.updated = now;
+
+    std::vector<uint32_t> serials;
+    std::optional<uint32_t> primary_serial;
+    for (const auto& [key, t] : targets_) {
+        if (!t.serial) continue;
+        serials.push_back(*t.serial);
+        if (primary_ && t.target.nameserver == *primary_) {
+            if (!primary_serial || compare_serials(*primary_serial, *t.serial) == SerialOrder::less) {
+                primary_serial = t.serial;
+            }
+        }
+    }
+    s.newest_serial = newest_serial(serials);
+    const std::optional<uint32_t> reference = primary_serial ? primary_serial : s.newest_serial;
+    if (s.newest_serial) s.newest_first_seen = serial_first_seen_[*s.newest_serial];
+
+    for (const auto& [key, stored] : targets_) {
+        TargetState t = stored;
+        t.behind_by = 0;
+        t.lag_seconds = 0;
+        const bool answering = t.last.outcome == Outcome::ok && t.last.soa.has_value();
+        if (!answering || !t.serial) {
+            // A server that does not answer is down, not lagging: its last serial says nothing
+            // about what it would serve now.
+            t.serial_state = SerialState::no_answer;
+        } else if (!reference) {
+            t.serial_state = SerialState::undefined;
+        } else {
+            switch (compare_serials(*t.serial, *reference)) {
+                case SerialOrder::equal: t.serial_state = SerialState::current; break;
+                case SerialOrder::less:
+                    t.serial_state = SerialState::behind;
+                    t.behind_by = serial_distance(*t.serial, *reference).value_or(0);
+                    t.lag_seconds = std::max(
+                        0.0, std::chrono::duration<double>(now - serial_first_seen_[*reference]).count());
+                    break;
+                case SerialOrder::greater:
+                    t.serial_state = primary_serial ? SerialState::ahead_of_primary
+                                                    : SerialState::current;
+                    break;
+                case SerialOrder::undefined: t.serial_state = SerialState::undefined; break;
+            }
+        }
+        s.targets.push_back(std::move(t));
+    }
+    std::sort(s.targets.begin(), s.targets.end(), [](const TargetState& a, const TargetState& b) {
+        return std::tie(a.target.provider, a.target.nameserver, a.target.address,
+                        a.target.transport, a.target.vantage) <
+               std::tie(b.target.provider, b.target.nameserver, b.target.address,
+                        b.target.transport, b.target.vantage);
+    });
+
+    for (const auto& t : s.targets) {
+        auto it = std::find_if(s.providers.begin(), s.providers.end(),
+                               [&](const ProviderState& p) { return p.provider == t.target.provider; });
+        if (it == s.providers.end()) {
+            s.providers.push_back(ProviderState{t.target.provider, 0, 0, false, false, 0, 0});
+            it = std::prev(s.providers.end());
+        }
+        ++it->targets;
+        if (t.up) ++it->targets_up;
+        it->up = it->targets_up > 0;
+        if (t.serial_state == SerialState::behind) {
+            it->lagging = true;
+            it->max_lag_seconds = std::max(it->max_lag_seconds, t.lag_seconds);
+            it->max_behind_by = std::max(it->max_behind_by, t.behind_by);
+        }
+    }
+    std::sort(s.providers.begin(), s.providers.end(),
+              [](const ProviderState& a, const ProviderState& b) { return a.provider < b.provider; });
+
+    // Keep first-seen times only for serials still served (and the reference), so the map stays
+    // as small as the number of distinct serials in flight.
+    std::set<uint32_t> keep(serials.begin(), serials.end());
+    if (reference) keep.insert(*reference);
+    std::erase_if(serial_first_seen_, [&](const auto& kv) { return !keep.count(kv.first); });
+    state_ = std::move(s);
+}
+
+}  // namespace nswatch

@@ -1,0 +1,106 @@
+// ZoneState: per zone, the newest view of every target (vantage x address x transport): serial
+// order, lag in versions and seconds, health. Built by ZoneTracker from probe rounds and a `now`
+// (pure: no clock, no I/O), published as an immutable Snapshot for the exporter, the status API
+// and alerts.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "checks/health.hpp"
+#include "checks/serial_round.hpp"
+#include "prober/probe_result.hpp"
+
+namespace nswatch {
+
+using WallTime = std::chrono::system_clock::time_point;
+
+/// The newest view of one target.
+struct TargetState {
+    Target target;                       ///< vantage, address, transport, provider, ...
+    ProbeResult last;                    ///< the newest probe result
+    SerialState serial_state = SerialState::no_answer;  ///< against the zone's reference serial
+    std::optional<uint32_t> serial;      ///< last answered serial (kept across failed probes)
+    uint32_t behind_by = 0;              ///< versions behind the newest serial
+    double lag_seconds = 0;              ///< seconds since the newest serial was first seen anywhere,
+                                         ///< while this target does not serve it; 0 when current
+    bool up = true;                      ///< rise/fall health
+    int consecutive_failures = 0;        ///< failures in a row
+    WallTime last_success{};             ///< when it last answered ok (epoch if never)
+    uint64_t probes = 0;                 ///< probes fed
+    uint64_t failures = 0;               ///< probes that did not end ok
+};
+
+/// A provider's addresses seen together.
+struct ProviderState {
+    std::string provider;         ///< provider name
+    size_t targets = 0;           ///< targets (address x transport x vantage)
+    size_t targets_up = 0;        ///< of which up
+    bool up = true;               ///< at least one target up
+    bool lagging = false;         ///< some target behind the newest serial
+    double max_lag_seconds = 0;   ///< worst lag among its targets
+    uint32_t max_behind_by = 0;   ///< worst versions-behind among its targets
+};
+
+/// Parent/child NS set comparison as of the last discovery.
+struct DelegationState {
+    bool consistent = true;                   ///< parent and zone NS sets agree
+    std::vector<std::string> only_in_parent;  ///< names only at the parent
+    std::vector<std::string> only_in_child;   ///< names only in the zone
+    WallTime discovered{};                    ///< when discovery last ran
+    std::string error;                        ///< discovery error, if it failed
+};
+
+struct ZoneState {
+    std::string zone;                       ///< zone name
+    std::optional<uint32_t> newest_serial;  ///< newest serial seen (RFC 1982)
+    WallTime newest_first_seen{};           ///< when the newest serial was first seen anywhere
+    std::vector<TargetState> targets;       ///< sorted by provider, nameserver, address, transport
+    std::vector<ProviderState> providers;   ///< sorted by name
+    DelegationState delegation;             ///< parent vs child NS sets
+    uint64_t rounds = 0;                    ///< rounds observed
+    WallTime updated{};                     ///< time of the last round
+};
+
+/// What the exporter, the status API and alerts read: immutable once published.
+struct Snapshot {
+    WallTime taken{};                        ///< when it was built
+    std::string vantage;                     ///< this instance's default vantage
+    std::vector<ZoneState> zones;            ///< sorted by zone name
+    std::vector<ProbeResult> recent_failures;  ///< newest first, bounded
+};
+using SnapshotPtr = std::shared_ptr<const Snapshot>;
+
+/// Folds probe rounds of one zone into its ZoneState.
+class ZoneTracker {
+public:
+    ZoneTracker(std::string zone, HealthThresholds health = {},
+                std::optional<std::string> primary = std::nullopt);
+
+    /// Feed one round's results (any subset of targets) observed at `now`.
+    void observe(const std::vector<ProbeResult>& results, WallTime now);
+    /// Record the outcome of a delegation discovery.
+    void set_delegation(DelegationState d) { state_.delegation = std::move(d); }
+    const ZoneState& state() const { return state_; }
+
+private:
+    struct Key {
+        std::string vantage, address, transport;
+        auto operator<=>(const Key&) const = default;
+    };
+    void recompute(WallTime now);
+
+    ZoneState base_;
+    std::optional<std::string> primary_;
+    HealthThresholds thresholds_;
+    std::map<Key, TargetState> targets_;
+    std::map<Key, Health> health_;
+    std::map<uint32_t, WallTime> serial_first_seen_;
+    ZoneState state_;
+};
+
+}  // namespace nswatch

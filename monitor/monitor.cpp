@@ -1,0 +1,192 @@
+#include "monitor/monitor.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+namespace nswatch {
+
+namespace {
+constexpr auto kEarlyDiscoveryGap = std::chrono::minutes(5);
+constexpr auto kDiscoveryRetry = std::chrono::seconds(30);
+constexpr size_t kRecentFailures = 50;
+
+bool suggests_delegation_change(const ProbeResult& r) {
+    return r.outcome == Outcome::refused || r.outcome == Outcome::not_authoritative ||
+           r.outcome == Outcome::nxdomain;
+}
+}  // namespace
+
+Monitor::Monitor(Config config, std::vector<ResultSink> sinks) : sinks_(std::move(sinks)) {
+    apply_config(std::move(config));
+    publish();
+}
+
+Monitor::~Monitor() {
+    // Discovery workers hold references to hints_ and config values: wait for them.
+    for (auto& z : zones_) {
+        if (z->discovering.valid()) z->discovering.wait();
+    }
+}
+
+void Monitor::apply_config(Config config) {
+    std::vector<std::unique_ptr<ZoneRuntime>> next;
+    for (const auto& zc : config.zones) {
+        auto it = std::find_if(zones_.begin(), zones_.end(),
+                               [&](const auto& z) { return z && z->config.name == zc.name; });
+        if (it != zones_.end() && (*it)->config.primary == zc.primary) {
+            (*it)->config = zc;  // keep tracker, delegation and schedule
+            next.push_back(std::move(*it));
+            continue;
+        }
+        std::optional<std::string> primary;
+        if (!zc.primary.empty()) primary = zc.primary;
+        next.push_back(std::make_unique<ZoneRuntime>(
+            ZoneRuntime{zc, ZoneTracker(zc.name, HealthThresholds{}, primary), {}, {}, {}, {}, {}, 0, 0, {}}));
+        spdlog::info("zone {}: watching", zc.name);
+    }
+    for (auto& z : zones_) {
+        if (z && z->discovering.valid()) z->discovering.wait();
+        if (z) spdlog::info("zone {}: no longer in the config, dropped", z->config.name);
+    }
+    zones_ = std::move(next);
+    if (!engine_ || config.vantages != config_.vantages) {
+        engine_ = std::make_unique<ProbeEngine>(config.vantages);
+    }
+    config_ = std::move(config);
+    hints_ = hints_for(config_);
+}
+
+Monitor::Steady::duration Monitor::jitter() {
+    const double max = config_.probe.jitter * std::chrono::duration<double>(config_.probe.interval).count();
+    std::uniform_real_distribution<double> d(0.0, std::max(0.0, max));
+    return std::chrono::duration_cast<Steady::duration>(std::chrono::duration<double>(d(rng_)));
+}
+
+void Monitor::start_discovery(ZoneRuntime& z, Steady::time_point now) {
+    z.next_discovery = now + config_.discovery.interval;
+    // The worker gets copies: config_ may be replaced by a reload while it runs.
+    z.discovering = std::async(std::launch::async, [config = config_, hints = hints_,
+                                                    zone = z.config.name] {
+        ProbeEngine engine(config.vantages);
+        return delegation_for(engine, config, zone, hints);
+    });
+}
+
+void Monitor::poll_discovery(ZoneRuntime& z, Steady::time_point now) {
+    if (!z.discovering.valid() ||
+        z.discovering.wait_for(std::chrono::seconds(0)) != std::future_status::ready) {
+        return;
+    }
+    Delegation d = z.discovering.get();
+    DelegationState ds;
+    ds.discovered = std::chrono::system_clock::now();
+    if (!d.ok()) {
+        spdlog::warn("zone {}: discovery failed: {}", z.config.name, d.error);
+        ds.error = d.error;
+        ds.consistent = z.tracker.state().delegation.consistent;
+        z.tracker.set_delegation(ds);
+        // Keep probing the last known nameservers; try discovery again soon.
+        z.next_discovery = std::min(z.next_discovery, now + kDiscoveryRetry);
+        return;
+    }
+    ds.consistent = d.ns_sets_agree();
+    ds.only_in_parent = d.only_in_parent();
+    ds.only_in_child = d.only_in_child();
+    z.tracker.set_delegation(ds);
+    size_t addresses = 0;
+    for (const auto& ns : d.nameservers) addresses += ns.addresses.size();
+    spdlog::info("zone {}: {} nameservers, {} addresses, {} providers{}", z.config.name,
+                 d.nameservers.size(), addresses, d.providers().size(),
+                 ds.consistent ? "" : "; parent and zone NS sets differ");
+    z.delegation = std::move(d);
+}
+
+void Monitor::start_round(ZoneRuntime& z, Steady::time_point now) {
+    z.next_round = now + config_.probe.interval + jitter();
+    RoundOptions ro;
+    ro.udp = true;
+    ro.tcp = config_.probe.tcp_every > 0 && z.round % config_.probe.tcp_every == 0;
+    ++z.round;
+    auto requests = soa_requests(*z.delegation, config_, ro);
+    if (requests.empty()) return;
+    z.in_flight = requests.size();
+    z.results.clear();
+    ZoneRuntime* zp = &z;
+    for (auto& req : requests) {
+        engine_->submit(std::move(req), [this, zp](const ProbeResult& r) {
+            for (const auto& sink : sinks_) sink(r);
+            zp->results.push_back(r);
+            if (r.outcome != Outcome::ok && r.outcome != Outcome::truncated) {
+                recent_failures_.push_front(r);
+                if (recent_failures_.size() > kRecentFailures) recent_failures_.pop_back();
+            }
+            // A TC retry adds a result without a request of its own: count requests, not results.
+            if (r.outcome != Outcome::truncated && zp->in_flight > 0 && --zp->in_flight == 0) {
+                finish_round(*zp);
+            }
+        });
+    }
+}
+
+void Monitor::finish_round(ZoneRuntime& z) {
+    z.tracker.observe(z.results, std::chrono::system_clock::now());
+    ++rounds_completed_;
+    const auto now = Steady::now();
+    const bool suspicious = std::any_of(z.results.begin(), z.results.end(), suggests_delegation_change);
+    if (suspicious && now - z.last_early_discovery > kEarlyDiscoveryGap && !z.discovering.valid()) {
+        spdlog::info("zone {}: a server answered as if the delegation changed; discovering again",
+                     z.config.name);
+        z.last_early_discovery = now;
+        z.next_discovery = now;
+    }
+    publish();
+}
+
+void Monitor::publish() {
+    auto s = std::make_shared<Snapshot>();
+    s->taken = std::chrono::system_clock::now();
+    s->vantage = config_.get_default_vantage().name;
+    for (const auto& z : zones_) s->zones.push_back(z->tracker.state());
+    std::sort(s->zones.begin(), s->zones.end(),
+              [](const ZoneState& a, const ZoneState& b) { return a.zone < b.zone; });
+    s->recent_failures.assign(recent_failures_.begin(), recent_failures_.end());
+    std::lock_guard lock(snapshot_mutex_);
+    snapshot_ = std::move(s);
+}
+
+SnapshotPtr Monitor::snapshot() const {
+    std::lock_guard lock(snapshot_mutex_);
+    return snapshot_;
+}
+
+void Monitor::run(const std::atomic<bool>& stop, std::atomic<bool>& reload,
+                  const std::function<Config()>& reload_config) {
+    while (!stop.load()) {
+        if (reload.exchange(false)) {
+            try {
+                Config next = reload_config();
+                engine_->run_until_idle();  // finish rounds in flight against the old config
+                apply_config(std::move(next));
+                spdlog::info("configuration reloaded: {} zones", zones_.size());
+            } catch (const std::exception& e) {
+                spdlog::error("reload failed, keeping the running configuration: {}", e.what());
+            }
+        }
+        const auto now = Steady::now();
+        auto next_due = now + std::chrono::milliseconds(200);
+        for (auto& zp : zones_) {
+            ZoneRuntime& z = *zp;
+            poll_discovery(z, now);
+            if (!z.discovering.valid() && now >= z.next_discovery) start_discovery(z, now);
+            if (z.delegation && z.in_flight == 0 && now >= z.next_round) start_round(z, now);
+            if (z.delegation && z.in_flight == 0) next_due = std::min(next_due, z.next_round);
+        }
+        const auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(next_due - Steady::now());
+        engine_->run_once(std::clamp(wait, std::chrono::milliseconds(1), std::chrono::milliseconds(200)));
+    }
+    // Rounds in flight finish (bounded by the probe timeout) so nothing measured is lost.
+    engine_->run_until_idle();
+}
+
+}  // namespace nswatch

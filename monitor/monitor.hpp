@@ -1,0 +1,89 @@
+// The monitoring loop behind `nswatch run`: one thread runs the probe engine, the per-zone
+// schedule and the checks; discovery runs on worker threads; results go to sinks (history,
+// metrics) and the zone states are published as immutable snapshots.
+//
+// IMPLEMENTATION NOTES
+// - Every probe of a round is in flight at once (bounded only by the number of addresses), so a
+//   provider that black-holes every packet delays a round by one timeout, not one per address.
+// - A round's next start is scheduled from its own start (interval + random jitter), not from its
+//   end, so a slow round does not stretch the cadence.
+// - Discovery (iterative, seconds when something is dead) never runs on the loop thread: it runs
+//   in a std::async worker with its own engine, and the loop picks the result up when ready.
+// - A probe result that suggests the delegation changed (REFUSED, not authoritative, NXDOMAIN for
+//   the apex) brings the next discovery forward, at most once per `kEarlyDiscoveryGap`.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <deque>
+#include <functional>
+#include <future>
+#include <memory>
+#include <mutex>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "checks/zone_state.hpp"
+#include "monitor/zone_view.hpp"
+#include "config/config.hpp"
+#include "prober/engine.hpp"
+
+namespace nswatch {
+
+/// Receives every probe result as it completes (history writer, metrics). Called on the loop
+/// thread: implementations must not block.
+using ResultSink = std::function<void(const ProbeResult&)>;
+
+class Monitor {
+public:
+    Monitor(Config config, std::vector<ResultSink> sinks);
+    ~Monitor();
+
+    /// Run until `stop` is set. `reload` set: re-read the config through `reload_config` (state and
+    /// history of zones that remain are kept).
+    void run(const std::atomic<bool>& stop, std::atomic<bool>& reload,
+             const std::function<Config()>& reload_config);
+
+    /// The newest published snapshot (never null after construction).
+    SnapshotPtr snapshot() const;
+
+    /// Rounds completed over all zones (for tests and logs).
+    uint64_t rounds_completed() const { return rounds_completed_; }
+
+private:
+    using Steady = std::chrono::steady_clock;
+    struct ZoneRuntime {
+        ZoneConfig config;                       ///< the zone's config
+        ZoneTracker tracker;                     ///< folded state
+        std::optional<Delegation> delegation;    ///< last successful discovery
+        std::future<Delegation> discovering;     ///< discovery in flight
+        Steady::time_point next_discovery{};     ///< when to discover again
+        Steady::time_point last_early_discovery{};  ///< last discovery brought forward
+        Steady::time_point next_round{};         ///< when the next round starts
+        uint64_t round = 0;                      ///< rounds started
+        size_t in_flight = 0;                    ///< probes of the current round not yet done
+        std::vector<ProbeResult> results;        ///< the current round's results so far
+    };
+
+    void apply_config(Config config);
+    void start_discovery(ZoneRuntime& z, Steady::time_point now);
+    void poll_discovery(ZoneRuntime& z, Steady::time_point now);
+    void start_round(ZoneRuntime& z, Steady::time_point now);
+    void finish_round(ZoneRuntime& z);
+    void publish();
+    Steady::duration jitter();
+
+    Config config_;
+    std::vector<ResultSink> sinks_;
+    std::unique_ptr<ProbeEngine> engine_;
+    std::vector<std::unique_ptr<ZoneRuntime>> zones_;
+    std::vector<RootServer> hints_;
+    std::deque<ProbeResult> recent_failures_;
+    mutable std::mutex snapshot_mutex_;
+    SnapshotPtr snapshot_;
+    std::atomic<uint64_t> rounds_completed_{0};
+    std::mt19937_64 rng_{std::random_device{}()};
+};
+
+}  // namespace nswatch

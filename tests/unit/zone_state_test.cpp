@@ -1,0 +1,131 @@
+// ZoneTracker: serial lag in versions and seconds, rise/fall health, providers, on a virtual clock.
+#include <catch2/catch.hpp>
+
+#include "checks/zone_state.hpp"
+
+using namespace nswatch;
+using namespace std::chrono_literals;
+
+namespace {
+
+ProbeResult soa(const std::string& provider, const std::string& ns, const std::string& addr,
+                std::optional<uint32_t> serial, Transport t = Transport::udp) {
+    ProbeResult r;
+    r.target.zone = "shop.test";
+    r.target.provider = provider;
+    r.target.nameserver = ns;
+    r.target.address = addr;
+    r.target.transport = t;
+    r.target.vantage = "v1";
+    if (serial) {
+        r.outcome = Outcome::ok;
+        r.rcode = 0;
+        r.aa = true;
+        r.soa = SoaFields{};
+        r.soa->serial = *serial;
+    } else {
+        r.outcome = Outcome::timeout;
+    }
+    return r;
+}
+
+const TargetState& target(const ZoneState& s, const std::string& addr) {
+    for (const auto& t : s.targets) {
+        if (t.target.address == addr) return t;
+    }
+    FAIL("no target " << addr);
+    throw;
+}
+
+const ProviderState& provider(const ZoneState& s, const std::string& name) {
+    for (const auto& p : s.providers) {
+        if (p.provider == name) return p;
+    }
+    FAIL("no provider " << name);
+    throw;
+}
+
+}  // namespace
+
+TEST_CASE("zone tracker: a secondary that stays behind accumulates lag seconds from first sighting") {
+    ZoneTracker z("shop.test");
+    const WallTime t0 = WallTime{} + 1000000s;
+    z.observe({soa("alpha", "ns1.alpha", "10.0.0.1", 10), soa("beta", "ns1.beta", "10.0.0.2", 10)}, t0);
+    CHECK(z.state().newest_serial == 10u);
+    CHECK(target(z.state(), "10.0.0.2").serial_state == SerialState::current);
+
+    z.observe({soa("alpha", "ns1.alpha", "10.0.0.1", 12), soa("beta", "ns1.beta", "10.0.0.2", 10)},
+              t0 + 60s);
+    z.observe({soa("alpha", "ns1.alpha", "10.0.0.1", 12), soa("beta", "ns1.beta", "10.0.0.2", 10)},
+              t0 + 150s);
+    const auto& beta = target(z.state(), "10.0.0.2");
+    CHECK(beta.serial_state == SerialState::behind);
+    CHECK(beta.behind_by == 2);
+    CHECK(beta.lag_seconds == Approx(90.0));
+    CHECK(provider(z.state(), "beta").lagging);
+    CHECK(provider(z.state(), "beta").max_lag_seconds == Approx(90.0));
+    CHECK_FALSE(provider(z.state(), "alpha").lagging);
+
+    z.observe({soa("alpha", "ns1.alpha", "10.0.0.1", 12), soa("beta", "ns1.beta", "10.0.0.2", 12)},
+              t0 + 200s);
+    CHECK(target(z.state(), "10.0.0.2").serial_state == SerialState::current);
+    CHECK(target(z.state(), "10.0.0.2").lag_seconds == 0);
+    CHECK_FALSE(provider(z.state(), "beta").lagging);
+}
+
+TEST_CASE("zone tracker: a server that times out is down after `fall` failures, never lagging") {
+    ZoneTracker z("shop.test", HealthThresholds{2, 3});
+    const WallTime t0 = WallTime{} + 1000000s;
+    z.observe({soa("alpha", "a", "10.0.0.1", 5), soa("beta", "b", "10.0.0.2", 5)}, t0);
+    for (int i = 1; i <= 2; ++i) {
+        z.observe({soa("alpha", "a", "10.0.0.1", 6), soa("beta", "b", "10.0.0.2", std::nullopt)},
+                  t0 + i * 10s);
+        CHECK(target(z.state(), "10.0.0.2").up);
+    }
+    z.observe({soa("alpha", "a", "10.0.0.1", 6), soa("beta", "b", "10.0.0.2", std::nullopt)}, t0 + 30s);
+    const auto& b = target(z.state(), "10.0.0.2");
+    CHECK_FALSE(b.up);
+    CHECK(b.serial_state == SerialState::no_answer);
+    CHECK(b.lag_seconds == 0);
+    CHECK(b.consecutive_failures == 3);
+    CHECK_FALSE(provider(z.state(), "beta").up);
+    CHECK_FALSE(provider(z.state(), "beta").lagging);
+
+    // Rise: one success is not enough, two are.
+    z.observe({soa("beta", "b", "10.0.0.2", 6)}, t0 + 40s);
+    CHECK_FALSE(target(z.state(), "10.0.0.2").up);
+    z.observe({soa("beta", "b", "10.0.0.2", 6)}, t0 + 50s);
+    CHECK(target(z.state(), "10.0.0.2").up);
+    CHECK(provider(z.state(), "beta").up);
+}
+
+TEST_CASE("zone tracker: with a primary named, a secondary ahead of it is flagged") {
+    ZoneTracker z("shop.test", {}, std::string("ns1.alpha"));
+    const WallTime t0 = WallTime{} + 1000000s;
+    z.observe({soa("alpha", "ns1.alpha", "10.0.0.1", 7), soa("beta", "ns1.beta", "10.0.0.2", 9)}, t0);
+    CHECK(target(z.state(), "10.0.0.2").serial_state == SerialState::ahead_of_primary);
+    CHECK(target(z.state(), "10.0.0.1").serial_state == SerialState::current);
+}
+
+TEST_CASE("zone tracker: serial arithmetic wraps (RFC 1982)") {
+    ZoneTracker z("shop.test");
+    const WallTime t0 = WallTime{} + 1000000s;
+    z.observe({soa("a", "a", "10.0.0.1", 0xFFFFFFFFu), soa("b", "b", "10.0.0.2", 0xFFFFFFFFu)}, t0);
+    z.observe({soa("a", "a", "10.0.0.1", 2), soa("b", "b", "10.0.0.2", 0xFFFFFFFFu)}, t0 + 5s);
+    CHECK(z.state().newest_serial == 2u);
+    CHECK(target(z.state(), "10.0.0.2").behind_by == 3);
+}
+
+TEST_CASE("health: rise and fall thresholds, fed only booleans") {
+    Health h(HealthThresholds{2, 3});
+    CHECK(h.up());
+    CHECK_FALSE(h.feed(false));
+    CHECK_FALSE(h.feed(false));
+    CHECK(h.feed(false));  // third failure: down
+    CHECK_FALSE(h.up());
+    CHECK_FALSE(h.feed(true));
+    CHECK_FALSE(h.feed(false));  // a failure resets the rise count
+    CHECK_FALSE(h.feed(true));
+    CHECK(h.feed(true));
+    CHECK(h.up());
+}
