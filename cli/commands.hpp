@@ -29,4 +29,25 @@ struct DemoArgs {
 
 int run_demo(const DemoArgs& args);
 
+struct RunArgs {
+    std::string config_path;  ///< -c FILE (required)
+    std::string listen;       ///< --listen host:port (overrides http.listen)
+    std::string db;           ///< --db FILE (overrides storage.path)
+    std::string root_hints;   ///< --root-hints FILE (overrides root_hints)
+};
+
+/// The daemon: probe every zone of the config on its interval until SIGTERM/SIGINT.
+int run_daemon(const RunArgs& args);
+
+struct StatusArgs {
+    std::string db;                 ///< --db FILE: report from history
+    std::vector<std::string> from;  ///< --from URL (repeatable): merge running instances
+    std::string since = "1h";       ///< --since DURATION (history window)
+    bool json = false;              ///< --json
+    bool colour = false;            ///< colour (on a terminal only)
+};
+
+/// The status report: 0 when nothing is lagging or down, 1 otherwise, 3 when it cannot tell.
+int run_status(const StatusArgs& args);
+
 }  // namespace nswatch

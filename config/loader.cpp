@@ -36,7 +36,7 @@ using namespace std::chrono_literals;
 
 // Sections a later version will add. Naming them lets the error say "not yet" instead of
 // "unknown", so a config written for a newer nswatch fails with an honest message.
-const std::vector<std::string_view> kReservedTopLevel{"storage", "http", "alerts", "resolvers"};
+const std::vector<std::string_view> kReservedTopLevel{"alerts", "resolvers"};
 
 // Upper bounds: beyond these a value is far more likely a slip (a missing unit, an extra zero)
 // than an intent. A probe timeout over a minute would hold a round open for that long.
@@ -67,6 +67,8 @@ class Loader {
     void read_discovery(const Field& field, DiscoverySettings& discovery) const;
     void read_providers(const Field& field, Config& config) const;
     void read_thresholds(const Field& field, Thresholds& thresholds) const;
+    void read_storage(const Field& field, StorageSettings& storage) const;
+    void read_http(const Field& field, HttpSettings& http) const;
     ThresholdOverrides read_overrides(const Field& field, const Thresholds& global) const;
     void read_zones(const Field& field, Config& config) const;
     ZoneConfig read_zone(const Field& field, const Thresholds& global, Field& name_field) const;
@@ -146,7 +148,7 @@ Config Loader::load(const std::string& yaml, const LoadOptions& options) {
 
     MapFields top = in_.map(root,
                             {"root_hints", "vantages", "default_vantage", "probe", "discovery",
-                             "providers", "zones", "thresholds"},
+                             "providers", "zones", "thresholds", "storage", "http"},
                             kReservedTopLevel);
     // Sections are read in dependency order, not document order: default_vantage needs the
     // vantages, zone overrides need the global thresholds.
@@ -158,6 +160,8 @@ Config Loader::load(const std::string& yaml, const LoadOptions& options) {
     if (const Field* f = top.get("providers")) read_providers(*f, config);
     if (const Field* f = top.get("thresholds")) read_thresholds(*f, config.thresholds);
     if (const Field* f = top.get("zones")) read_zones(*f, config);
+    if (const Field* f = top.get("storage")) read_storage(*f, config.storage);
+    if (const Field* f = top.get("http")) read_http(*f, config.http);
 
     if (options.require_zones && config.zones.empty()) {
         const Field* zones = top.get("zones");
@@ -298,6 +302,57 @@ void Loader::read_probe(const Field& field, ProbeSettings& probe) const {
         }
         probe.nsid = false;
         probe.dnssec_ok = false;
+    }
+}
+
+void Loader::read_storage(const Field& field, StorageSettings& storage) const {
+    MapFields m = in_.map(field, {"path", "raw_retention", "minute_retention", "hour_retention",
+                                  "queue"});
+    if (const Field* f = m.get("path")) {
+        std::filesystem::path p = in_.string(*f, "a database file path");
+        if (p.is_relative()) p = base_dir_ / p;
+        storage.path = p.string();
+    }
+    if (const Field* f = m.get("raw_retention")) {
+        storage.raw_retention = in_.duration(*f, 1h, 24h * 3650);
+    }
+    if (const Field* f = m.get("minute_retention")) {
+        storage.minute_retention = in_.duration(*f, 1h, 24h * 3650);
+    }
+    if (const Field* f = m.get("hour_retention")) {
+        storage.hour_retention = in_.duration(*f, 1h, 24h * 3650);
+    }
+    if (const Field* f = m.get("queue")) storage.queue = in_.integer(*f, 100, 100'000'000);
+}
+
+void Loader::read_http(const Field& field, HttpSettings& http) const {
+    MapFields m = in_.map(field, {"enabled", "listen", "rtt_buckets"});
+    if (const Field* f = m.get("enabled")) http.enabled = in_.boolean(*f);
+    if (const Field* f = m.get("listen")) {
+        http.listen = in_.string(*f, "host:port, e.g. 127.0.0.1:9153");
+        const auto colon = http.listen.rfind(':');
+        const std::string port = colon == std::string::npos ? "" : http.listen.substr(colon + 1);
+        const bool digits = !port.empty() && port.size() <= 5 &&
+                            std::all_of(port.begin(), port.end(), [](unsigned char c) {
+                                return std::isdigit(c) != 0;
+                            });
+        if (!digits || std::stoi(port) > 65535) {
+            in_.fail(*f, "'" + http.listen + "' is not host:port (e.g. 127.0.0.1:9153, [::1]:9153)");
+        }
+    }
+    if (const Field* f = m.get("rtt_buckets")) {
+        http.rtt_buckets.clear();
+        double previous = 0;
+        for (const auto& item : in_.list(*f, "[0.001, 0.01, 0.1, 1]")) {
+            const std::string text = in_.string(item, "a bucket bound in seconds");
+            char* end = nullptr;
+            const double v = std::strtod(text.c_str(), &end);
+            if (end == text.c_str() || *end != '\0' || !(v > previous)) {
+                in_.fail(item, "bucket bounds must be increasing positive numbers of seconds");
+            }
+            previous = v;
+            http.rtt_buckets.push_back(v);
+        }
     }
 }
 

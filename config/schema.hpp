@@ -132,6 +132,35 @@ struct ZoneConfig {
     bool operator==(const ZoneConfig&) const = default;
 };
 
+/// Probe history in SQLite (storage/). An empty path turns history off.
+struct StorageSettings {
+    /// Database file; relative paths are taken from the config file's directory.
+    std::string path;
+    /// How long raw probe rows are kept.
+    std::chrono::milliseconds raw_retention{std::chrono::hours(48)};
+    /// How long per-minute rollups are kept.
+    std::chrono::milliseconds minute_retention{std::chrono::hours(24 * 30)};
+    /// How long per-hour rollups are kept.
+    std::chrono::milliseconds hour_retention{std::chrono::hours(24 * 400)};
+    /// Results buffered for the writer thread; beyond this new results are dropped and counted.
+    int64_t queue = 100000;
+
+    bool operator==(const StorageSettings&) const = default;
+};
+
+/// The HTTP server: /metrics, /api/v1/status, /healthz and the status page at /.
+struct HttpSettings {
+    /// Serve HTTP at all.
+    bool enabled = true;
+    /// host:port to listen on; [v6]:port for IPv6.
+    std::string listen = "127.0.0.1:9153";
+    /// Upper bounds (seconds) of the RTT histogram buckets.
+    std::vector<double> rtt_buckets{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
+                                    0.1,    0.25,  0.5,    1,     2.5,  5};
+
+    bool operator==(const HttpSettings&) const = default;
+};
+
 /// The whole configuration. Default-constructed, it is valid and has no zones.
 struct Config {
     /// Where this was loaded from (file path or source name); empty when built in code.
@@ -152,6 +181,10 @@ struct Config {
     std::vector<ZoneConfig> zones;
     /// Global thresholds; zones may override them.
     Thresholds thresholds;
+    /// Probe history.
+    StorageSettings storage;
+    /// The HTTP server.
+    HttpSettings http;
 
     /// The zone named `name` (any case, trailing dot allowed), or nullptr.
     const ZoneConfig* find_zone(std::string_view name) const;

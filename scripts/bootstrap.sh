@@ -10,6 +10,8 @@ packages=(
   libyaml-cpp-dev libcurl4-openssl-dev nlohmann-json3-dev libcli11-dev libpsl-dev publicsuffix
   # the lab: real authoritative servers on loopback, and tools to poke them
   bind9 bind9-utils nsd knot dnsutils ldnsutils iproute2 nftables procps
+  # the exporter's tests: promtool checks /metrics, headless Chromium loads the status page
+  prometheus chromium
   # benchmarks
   dnsperf
 )

@@ -2,6 +2,8 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
 #include <iostream>
 
@@ -55,6 +57,34 @@ int main(int argc, char** argv) {
     d->add_flag("--keep", demo.keep_running, "Leave the lab running afterwards");
     d->add_flag("--json", demo.json, "Print check's JSON");
 
+    nswatch::RunArgs run;
+    auto* r = app.add_subcommand(
+        "run",
+        "The daemon: probe every zone of the config each interval (SOA to every address over UDP,\n"
+        "over TCP every k-th round), track serial lag and health, keep history in SQLite and serve\n"
+        "/metrics, /api/v1/status, /healthz and a status page. SIGHUP reloads the config,\n"
+        "SIGTERM/SIGINT stop after committing what was measured.");
+    r->add_option("-c,--config", run.config_path, "YAML config with zones (see CONFIGURATION.md)")
+        ->required();
+    r->add_option("--listen", run.listen, "HTTP listen address (overrides http.listen)");
+    r->add_option("--db", run.db, "SQLite history file (overrides storage.path)");
+    r->add_option("--root-hints", run.root_hints, "Root hints file (overrides root_hints)");
+
+    nswatch::StatusArgs status;
+    std::string status_colour = "auto";
+    auto* st = app.add_subcommand(
+        "status",
+        "Status report grouped zone -> provider -> nameserver/address: serial and lag,\n"
+        "availability and p50/p95 latency over --since, current problems first.\n"
+        "  nswatch status --db history.db --since 24h\n"
+        "  nswatch status --from http://fra1:9153 --from http://nyc1:9153   (cross-vantage)");
+    st->add_option("--db", status.db, "SQLite history written by `nswatch run`");
+    st->add_option("--from", status.from, "A running instance's base URL (repeat for several vantages)");
+    st->add_option("--since", status.since, "History window, e.g. 15m, 1h, 7d (default 1h)");
+    st->add_flag("--json", status.json, "Print JSON for scripts");
+    st->add_option("--colour,--color", status_colour, "auto|always|never")
+        ->check(CLI::IsMember({"auto", "always", "never"}));
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -64,10 +94,17 @@ int main(int argc, char** argv) {
     }
     // Logs go to stderr: stdout carries the report (or JSON) that scripts read.
     spdlog::set_default_logger(spdlog::stderr_color_mt("nswatch"));
-    spdlog::set_level(verbose ? spdlog::level::debug : spdlog::level::warn);
+    // The daemon says what it does at info level; one-shot commands stay quiet unless asked.
+    spdlog::set_level(verbose ? spdlog::level::debug
+                              : (r->parsed() ? spdlog::level::info : spdlog::level::warn));
     try {
         if (c->parsed()) return nswatch::run_check(check);
         if (d->parsed()) return nswatch::run_demo(demo);
+        if (r->parsed()) return nswatch::run_daemon(run);
+        if (st->parsed()) {
+            status.colour = status_colour == "always" || (status_colour == "auto" && isatty(1));
+            return nswatch::run_status(status);
+        }
     } catch (const std::exception& e) {
         std::cerr << "nswatch: " << e.what() << "\n";
         return 3;

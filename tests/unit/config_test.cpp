@@ -469,12 +469,30 @@ TEST_CASE("config: relative root_hints follow the config file", "[config]") {
                Catch::Contains("is not a regular file"));
 }
 
+TEST_CASE("config: storage and http sections", "[config]") {
+    ScratchDir dir;
+    fs::create_directories(dir.path / "etc");
+    const fs::path file = dir.write("etc/nswatch.yml",
+                                    "storage:\n  path: history.db\n  raw_retention: 72h\n"
+                                    "http:\n  listen: '[::1]:9200'\n  rtt_buckets: [0.01, 0.1, 1]\n");
+    const Config c = load_config_file(file.string());
+    CHECK(c.storage.path == (dir.path / "etc" / "history.db").string());
+    CHECK(c.storage.raw_retention == std::chrono::hours(72));
+    CHECK(c.storage.minute_retention == std::chrono::hours(24 * 30));
+    CHECK(c.http.listen == "[::1]:9200");
+    CHECK(c.http.rtt_buckets == std::vector<double>{0.01, 0.1, 1});
+    CHECK(Config{}.http.listen == "127.0.0.1:9153");
+    CHECK(Config{}.storage.path.empty());
+    CHECK_THAT(error_of_yaml("http:\n  rtt_buckets: [1, 0.5]\n"), Catch::Contains("increasing"));
+}
+
 TEST_CASE("config: reserved and unknown top-level keys list the allowed ones", "[config]") {
-    for (const std::string key : {"storage", "http", "alerts", "resolvers"}) {
+    for (const std::string key : {"alerts", "resolvers"}) {
         const std::string message = error_of_yaml(key + ": {}\n");
         CHECK(message.rfind("test.yml:1:1: '" + key + "' is reserved", 0) == 0);
         CHECK_THAT(message, Catch::Contains("allowed keys: root_hints, vantages, default_vantage, "
-                                            "probe, discovery, providers, zones, thresholds"));
+                                            "probe, discovery, providers, zones, thresholds, "
+                                            "storage, http"));
     }
     CHECK_THAT(error_of_yaml("Zones: []\n"),
                Catch::Contains("did you mean 'zones'? (keys are lower case)"));

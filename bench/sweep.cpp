@@ -1,0 +1,254 @@
+// nswatch_bench_sweep: a closed-loop SOA sweep through ProbeEngine, for comparison with dnsperf.
+//
+// IMPLEMENTATION NOTES
+// - Closed loop, like dnsperf's -q: `window` probes are kept in flight; each completion callback
+//   submits the next zone (cycling through the list) until `duration` has passed. Rate and CPU are
+//   taken at that moment (completed probes / elapsed, as dnsperf counts); then the loop drains what
+//   is still outstanding, unmeasured, so that every probe's outcome is counted (a lost reply waits
+//   out its timeout there instead of stretching the measured interval).
+// - --submit-from loop instead counts completions and submits that many after run_once returns.
+//   With callbacks that submit, c-ares 1.18 keeps reading the UDP socket (and calling back, and
+//   sending) for as long as replies keep arriving, so run_once may not return for a long time;
+//   the loop mode shows what the engine does when it gets back control between batches.
+// - The queries are the Query defaults (SOA, RD=0, EDNS0 1232 with NSID), i.e. what nswatch sends,
+//   and every reply goes through the full parse into ProbeResult: the CPU figure includes it.
+// - Client CPU is getrusage(RUSAGE_SELF) user+sys over the measured interval (the zone file is read
+//   and the request templates built before it starts), divided by completed probes.
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <array>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "prober/engine.hpp"
+#include "prober/probe_result.hpp"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+struct Options {
+    std::string server = "127.54.0.1";
+    uint16_t port = 53;
+    std::string zones_file;
+    double duration_s = 10;
+    size_t window = 500;
+    long timeout_ms = 2000;
+    bool submit_from_loop = false;  ///< --submit-from loop: refill after run_once, not in callbacks
+};
+
+[[noreturn]] void usage(const char* why) {
+    std::fprintf(stderr,
+                 "nswatch_bench_sweep: %s\n"
+                 "usage: nswatch_bench_sweep --zones-file FILE [--server 127.54.0.1] [--port 53]\n"
+                 "       [--duration SECONDS] [--window N] [--timeout MS]\n"
+                 "       [--submit-from callback|loop]\n",
+                 why);
+    std::exit(2);
+}
+
+Options parse_args(int argc, char** argv) {
+    Options o;
+    for (int i = 1; i < argc; ++i) {
+        const std::string_view a = argv[i];
+        auto value = [&]() -> std::string {
+            if (i + 1 >= argc) usage("missing value after an option");
+            return argv[++i];
+        };
+        if (a == "--server")
+            o.server = value();
+        else if (a == "--port")
+            o.port = static_cast<uint16_t>(std::stoul(value()));
+        else if (a == "--zones-file")
+            o.zones_file = value();
+        else if (a == "--duration")
+            o.duration_s = std::stod(value());
+        else if (a == "--window")
+            o.window = std::stoul(value());
+        else if (a == "--timeout")
+            o.timeout_ms = std::stol(value());
+        else if (a == "--submit-from") {
+            const std::string v = value();
+            if (v != "callback" && v != "loop") usage("--submit-from takes callback or loop");
+            o.submit_from_loop = v == "loop";
+        } else if (a == "-h" || a == "--help")
+            usage("help");
+        else
+            usage("unknown option");
+    }
+    if (o.zones_file.empty()) usage("--zones-file is required");
+    if (o.window == 0 || o.duration_s <= 0) usage("--window and --duration must be positive");
+    return o;
+}
+
+std::vector<std::string> read_zones(const std::string& path) {
+    std::ifstream in(path);
+    if (!in) usage("cannot read the zones file");
+    std::vector<std::string> zones;
+    std::string line;
+    while (std::getline(in, line)) {
+        // dnsperf query files ("name SOA") work too: keep the first word.
+        const auto end = line.find_first_of(" \t\r");
+        if (end != std::string::npos) line.resize(end);
+        if (!line.empty() && line[0] != '#' && line[0] != ';') zones.push_back(line);
+    }
+    if (zones.empty()) usage("the zones file holds no names");
+    return zones;
+}
+
+double cpu_seconds() {
+    rusage ru{};
+    getrusage(RUSAGE_SELF, &ru);
+    auto s = [](const timeval& tv) { return tv.tv_sec + tv.tv_usec / 1e6; };
+    return s(ru.ru_utime) + s(ru.ru_stime);
+}
+
+constexpr std::array kOutcomes = {
+    nswatch::Outcome::ok,
+    nswatch::Outcome::timeout,
+    nswatch::Outcome::refused,
+    nswatch::Outcome::servfail,
+    nswatch::Outcome::nxdomain,
+    nswatch::Outcome::formerr,
+    nswatch::Outcome::not_authoritative,
+    nswatch::Outcome::truncated,
+    nswatch::Outcome::id_mismatch,
+    nswatch::Outcome::question_mismatch,
+    nswatch::Outcome::malformed,
+    nswatch::Outcome::network_error,
+};
+
+struct Sweep {
+    nswatch::ProbeEngine engine;
+    std::vector<nswatch::ProbeRequest> requests;  ///< one prepared request per zone
+    size_t next = 0;
+    bool submitting = true;
+    bool from_loop = false;  ///< completions only count a debt that the main loop pays
+    size_t owed = 0;         ///< probes to submit after run_once returns (from_loop)
+    uint64_t completed = 0;
+    std::array<uint64_t, kOutcomes.size()> outcomes{};
+    std::vector<uint32_t> rtt_us;  ///< one per completed probe, for percentiles
+
+    void submit_next() {
+        const auto& req = requests[next];
+        next = (next + 1) % requests.size();
+        engine.submit(req, [this](const nswatch::ProbeResult& r) { on_result(r); });
+    }
+
+    void on_result(const nswatch::ProbeResult& r) {
+        ++completed;
+        ++outcomes[static_cast<size_t>(r.outcome)];
+        rtt_us.push_back(static_cast<uint32_t>(
+            std::chrono::duration_cast<std::chrono::microseconds>(r.rtt).count()));
+        if (!submitting) return;
+        if (from_loop)
+            ++owed;
+        else
+            submit_next();
+    }
+
+    void pay_debt() {
+        for (; owed > 0; --owed) submit_next();
+    }
+};
+
+double percentile_ms(std::vector<uint32_t>& v, double q) {
+    if (v.empty()) return 0;
+    const size_t k = std::min(v.size() - 1, static_cast<size_t>(q * static_cast<double>(v.size())));
+    std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(k), v.end());
+    return v[k] / 1000.0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    const Options opt = parse_args(argc, argv);
+    const auto zones = read_zones(opt.zones_file);
+
+    Sweep sw;
+    sw.requests.reserve(zones.size());
+    for (const auto& z : zones) {
+        nswatch::ProbeRequest req;
+        req.target.zone = z;
+        req.target.nameserver = "bench-ns";
+        req.target.address = opt.server;
+        req.target.family = opt.server.find(':') == std::string::npos ? nswatch::Family::ipv4
+                                                                      : nswatch::Family::ipv6;
+        req.target.port = opt.port;
+        req.target.transport = nswatch::Transport::udp;
+        req.query.name = z;  // the rest are the Query defaults: SOA, RD=0, EDNS 1232, NSID
+        req.timeout = std::chrono::milliseconds(opt.timeout_ms);
+        sw.requests.push_back(std::move(req));
+    }
+    sw.rtt_us.reserve(static_cast<size_t>(opt.duration_s * 400000));
+
+    const double cpu0 = cpu_seconds();
+    const auto t0 = Clock::now();
+    const auto deadline = t0 + std::chrono::duration_cast<Clock::duration>(
+                                   std::chrono::duration<double>(opt.duration_s));
+    for (size_t i = 0; i < opt.window; ++i) sw.submit_next();
+    sw.from_loop = opt.submit_from_loop;
+    while (Clock::now() < deadline) {
+        sw.engine.run_once(std::chrono::milliseconds(50));
+        sw.pay_debt();
+    }
+    sw.submitting = false;
+    const auto t1 = Clock::now();
+    const double cpu1 = cpu_seconds();
+    const uint64_t measured = sw.completed;
+    sw.engine.run_until_idle();  // drain, unmeasured: at most `window` more, bounded by the timeout
+
+    const double elapsed = std::chrono::duration<double>(t1 - t0).count();
+    const double rate = static_cast<double>(measured) / elapsed;
+    const double cpu_us = measured ? (cpu1 - cpu0) * 1e6 / static_cast<double>(measured) : 0;
+    const double p50 = percentile_ms(sw.rtt_us, 0.50);
+    const double p99 = percentile_ms(sw.rtt_us, 0.99);
+
+    std::printf("nswatch sweep: %s:%u, %zu zones, window %zu, submit from %s\n", opt.server.c_str(),
+                opt.port, zones.size(), opt.window, opt.submit_from_loop ? "loop" : "callback");
+    std::printf("  probes completed   %llu in the measured %.2f s (+%llu drained after it)\n",
+                static_cast<unsigned long long>(measured), elapsed,
+                static_cast<unsigned long long>(sw.completed - measured));
+    std::printf("  probes/s           %.0f\n", rate);
+    std::printf("  client CPU         %.3f s (%.2f us/probe)\n", cpu1 - cpu0, cpu_us);
+    std::printf("  rtt p50 / p99      %.3f / %.3f ms\n", p50, p99);
+    std::printf("  outcomes (all)    ");
+    for (size_t i = 0; i < kOutcomes.size(); ++i) {
+        if (sw.outcomes[i] == 0) continue;
+        std::printf(" %s=%llu", std::string(nswatch::to_string(kOutcomes[i])).c_str(),
+                    static_cast<unsigned long long>(sw.outcomes[i]));
+    }
+    std::printf("\n");
+
+    std::string json = "{\"tool\":\"nswatch\",\"server\":\"" + opt.server +
+                       "\",\"zones\":" + std::to_string(zones.size()) +
+                       ",\"window\":" + std::to_string(opt.window) + ",\"submit_from\":\"" +
+                       (opt.submit_from_loop ? "loop" : "callback") + "\"";
+    char buf[256];
+    std::snprintf(buf, sizeof buf,
+                  ",\"elapsed_s\":%.3f,\"completed\":%llu,\"probes_per_s\":%.1f,\"cpu_s\":%.4f,"
+                  "\"cpu_us_per_probe\":%.3f,\"rtt_p50_ms\":%.3f,\"rtt_p99_ms\":%.3f",
+                  elapsed, static_cast<unsigned long long>(measured), rate, cpu1 - cpu0, cpu_us,
+                  p50, p99);
+    json += buf;
+    json += ",\"outcomes\":{";
+    bool first = true;
+    for (size_t i = 0; i < kOutcomes.size(); ++i) {
+        if (sw.outcomes[i] == 0) continue;
+        json += (first ? "\"" : ",\"") + std::string(nswatch::to_string(kOutcomes[i])) +
+                "\":" + std::to_string(sw.outcomes[i]);
+        first = false;
+    }
+    json += "}}";
+    std::printf("%s\n", json.c_str());
+
+    const bool all_ok = sw.completed > 0 && sw.outcomes[0] == sw.completed;
+    return all_ok ? 0 : 1;
+}

@@ -1,0 +1,133 @@
+// `nswatch run -c FILE`: the daemon. Wires the monitor loop to its sinks (SQLite history,
+// Prometheus metrics) and the HTTP server, and handles SIGHUP (reload) and SIGTERM/SIGINT (drain,
+// commit, exit).
+#include <spdlog/spdlog.h>
+
+#include <csignal>
+#include <iostream>
+
+#include "cli/commands.hpp"
+#include "config/config.hpp"
+#include "exporter/http_server.hpp"
+#include "exporter/probe_metrics.hpp"
+#include "exporter/snapshot_collector.hpp"
+#include "monitor/monitor.hpp"
+#include "storage/writer.hpp"
+
+#ifndef NSWATCH_VERSION
+#define NSWATCH_VERSION "dev"
+#endif
+
+namespace nswatch {
+
+namespace {
+
+std::atomic<bool> g_stop{false};
+std::atomic<bool> g_reload{false};
+
+extern "C" void on_signal(int sig) {
+    if (sig == SIGHUP) {
+        g_reload = true;
+    } else {
+        g_stop = true;
+    }
+}
+
+std::chrono::hours hours_of(std::chrono::milliseconds d) {
+    return std::chrono::ceil<std::chrono::hours>(d);
+}
+
+}  // namespace
+
+int run_daemon(const RunArgs& args) {
+    LoadOptions lo;
+    lo.require_zones = true;
+    Config config;
+    try {
+        config = load_config_file(args.config_path, lo);
+        if (!args.listen.empty()) config.http.listen = args.listen;
+        if (!args.db.empty()) config.storage.path = args.db;
+        if (!args.root_hints.empty()) config.root_hints = args.root_hints;
+    } catch (const std::exception& e) {
+        std::cerr << "nswatch run: " << e.what() << "\n";
+        return 3;
+    }
+
+    std::unique_ptr<HistoryWriter> history;
+    if (!config.storage.path.empty()) {
+        try {
+            WriterSettings ws;
+            ws.capacity = static_cast<size_t>(config.storage.queue);
+            ws.retention.raw = hours_of(config.storage.raw_retention);
+            ws.retention.minute = hours_of(config.storage.minute_retention);
+            ws.retention.hour = hours_of(config.storage.hour_retention);
+            history = std::make_unique<HistoryWriter>(
+                std::make_unique<HistoryStore>(config.storage.path), ws);
+            spdlog::info("history: {}", config.storage.path);
+        } catch (const std::exception& e) {
+            std::cerr << "nswatch run: " << e.what() << "\n";
+            return 3;
+        }
+    } else {
+        spdlog::warn("no storage.path in the config: probe history is not kept");
+    }
+
+    auto metrics = std::make_shared<ProbeMetrics>(NSWATCH_VERSION, config.http.rtt_buckets);
+    std::vector<ResultSink> sinks;
+    sinks.push_back([metrics](const ProbeResult& r) { metrics->observe(r); });
+    if (history) sinks.push_back([h = history.get()](const ProbeResult& r) { h->submit(r); });
+
+    std::unique_ptr<Monitor> monitor;
+    try {
+        monitor = std::make_unique<Monitor>(config, sinks);
+    } catch (const std::exception& e) {
+        std::cerr << "nswatch run: " << e.what() << "\n";
+        return 3;
+    }
+    auto snapshot = [m = monitor.get()] { return m->snapshot(); };
+
+    std::unique_ptr<HttpServer> http;
+    if (config.http.enabled) {
+        try {
+            HttpServerOptions ho;
+            ho.listen = config.http.listen;
+            http = std::make_unique<HttpServer>(
+                ho, snapshot,
+                std::vector<std::shared_ptr<prometheus::Collectable>>{
+                    metrics->registry(), std::make_shared<SnapshotCollector>(snapshot)});
+            spdlog::info("http: listening on {} (port {}): /metrics /api/v1/status /healthz /",
+                         config.http.listen, http->port());
+        } catch (const std::exception& e) {
+            std::cerr << "nswatch run: http " << config.http.listen << ": " << e.what() << "\n";
+            return 3;
+        }
+    }
+
+    struct sigaction sa {};
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGTERM, &sa, nullptr);
+    sigaction(SIGINT, &sa, nullptr);
+    sigaction(SIGHUP, &sa, nullptr);
+
+    spdlog::info("watching {} zones every {} s", config.zones.size(),
+                 std::chrono::duration<double>(config.probe.interval).count());
+    const std::string path = args.config_path;
+    monitor->run(g_stop, g_reload, [path, lo, &args] {
+        Config c = load_config_file(path, lo);
+        if (!args.db.empty()) c.storage.path = args.db;
+        if (!args.root_hints.empty()) c.root_hints = args.root_hints;
+        if (!args.listen.empty()) c.http.listen = args.listen;
+        return c;
+    });
+    spdlog::info("stopping: {} rounds done; committing history", monitor->rounds_completed());
+    http.reset();
+    if (history) {
+        history->stop();
+        spdlog::info("history: {} results written, {} dropped", history->written(),
+                     history->dropped());
+    }
+    return 0;
+}
+
+}  // namespace nswatch

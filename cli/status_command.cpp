@@ -1,0 +1,250 @@
+// `nswatch status`: the state of every zone, from the history database (--db) or from running
+// instances (--from URL, several merged into one cross-vantage view).
+#include <curl/curl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <iomanip>
+#include <iostream>
+#include <map>
+#include <sstream>
+
+#include "checks/cross_vantage.hpp"
+#include "checks/serial.hpp"
+#include "cli/commands.hpp"
+#include "cli/table.hpp"
+#include "config/names.hpp"
+#include "exporter/status_json.hpp"
+#include "storage/history.hpp"
+
+namespace nswatch {
+
+namespace {
+
+std::string ms_text(std::optional<std::chrono::microseconds> d) {
+    if (!d) return "-";
+    std::ostringstream s;
+    s << std::fixed << std::setprecision(1) << d->count() / 1000.0 << "ms";
+    return s.str();
+}
+
+std::string percent(double v) {
+    std::ostringstream s;
+    s << std::fixed << std::setprecision(v >= 0.9995 ? 0 : 2) << v * 100 << "%";
+    return s.str();
+}
+
+size_t write_body(char* data, size_t size, size_t n, void* out) {
+    static_cast<std::string*>(out)->append(data, size * n);
+    return size * n;
+}
+
+std::string http_get(const std::string& url) {
+    CURL* curl = curl_easy_init();
+    if (curl == nullptr) throw std::runtime_error("libcurl initialisation failed");
+    std::string body;
+    char error[CURL_ERROR_SIZE] = "";
+    curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
+    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, write_body);
+    curl_easy_setopt(curl, CURLOPT_WRITEDATA, &body);
+    curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error);
+    curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, 5000L);
+    curl_easy_setopt(curl, CURLOPT_FAILONERROR, 1L);
+    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+    const CURLcode rc = curl_easy_perform(curl);
+    curl_easy_cleanup(curl);
+    if (rc != CURLE_OK) {
+        throw std::runtime_error(url + ": " + (error[0] ? error : curl_easy_strerror(rc)));
+    }
+    return body;
+}
+
+// The instance's status document: URL may be the base ("http://host:9153") or the API path.
+Snapshot fetch_snapshot(std::string url) {
+    if (url.find("/api/v1/status") == std::string::npos) {
+        while (!url.empty() && url.back() == '/') url.pop_back();
+        url += "/api/v1/status";
+    }
+    const std::string body = http_get(url);
+    try {
+        return snapshot_from_json(nlohmann::json::parse(body));
+    } catch (const std::exception& e) {
+        throw std::runtime_error(url + ": not an nswatch status document (" + e.what() + ")");
+    }
+}
+
+std::string state_text(const TargetState& t) {
+    if (!t.up) return "DOWN";
+    switch (t.serial_state) {
+        case SerialState::current: return "current";
+        case SerialState::behind: return "behind " + std::to_string(t.behind_by);
+        case SerialState::ahead_of_primary: return "AHEAD of primary";
+        case SerialState::undefined: return "undefined";
+        case SerialState::no_answer: return std::string(to_string(t.last.outcome));
+    }
+    return "-";
+}
+
+bool problem(const TargetState& t) {
+    return !t.up || t.serial_state != SerialState::current;
+}
+
+int status_from_instances(const StatusArgs& args) {
+    std::vector<Snapshot> snaps;
+    for (const auto& url : args.from) snaps.push_back(fetch_snapshot(url));
+    const auto findings = compare_vantages(snaps);
+    if (args.json) {
+        nlohmann::json j;
+        j["instances"] = nlohmann::json::array();
+        for (const auto& s : snaps) j["instances"].push_back(snapshot_to_json(s));
+        j["findings"] = nlohmann::json::array();
+        for (const auto& f : findings) {
+            j["findings"].push_back({{"zone", f.zone},
+                                     {"provider", f.provider},
+                                     {"kind", f.kind},
+                                     {"vantages", f.vantages},
+                                     {"fine_at", f.fine_at},
+                                     {"text", f.text}});
+        }
+        std::cout << j.dump(2) << "\n";
+        return findings.empty() ? 0 : 1;
+    }
+    // zone -> rows from every instance; problems first.
+    std::map<std::string, std::vector<const TargetState*>> rows;
+    std::map<std::string, std::optional<uint32_t>> newest;
+    for (const auto& s : snaps) {
+        for (const auto& z : s.zones) {
+            for (const auto& t : z.targets) rows[z.zone].push_back(&t);
+            if (z.newest_serial &&
+                (!newest[z.zone] ||
+                 compare_serials(*newest[z.zone], *z.newest_serial) == SerialOrder::less)) {
+                newest[z.zone] = z.newest_serial;
+            }
+        }
+    }
+    for (auto& [zone, list] : rows) {
+        std::stable_sort(list.begin(), list.end(), [](const TargetState* a, const TargetState* b) {
+            return problem(*a) > problem(*b);
+        });
+        std::cout << zone << "  newest serial "
+                  << (newest[zone] ? std::to_string(*newest[zone]) : "-") << "\n";
+        TextTable table({"PROVIDER", "NAMESERVER", "ADDRESS", "PROTO", "VANTAGE", "SERIAL", "STATE",
+                         "LAG", "RTT"});
+        for (const TargetState* t : list) {
+            std::ostringstream lag;
+            if (t->lag_seconds > 0) lag << static_cast<long>(t->lag_seconds) << "s";
+            table.add_row({{t->target.provider},
+                           {t->target.nameserver},
+                           {t->target.address},
+                           {std::string(to_string(t->target.transport))},
+                           {t->target.vantage},
+                           {t->serial ? std::to_string(*t->serial) : "-"},
+                           {state_text(*t)},
+                           {lag.str().empty() ? "-" : lag.str()},
+                           {ms_text(std::chrono::duration_cast<std::chrono::microseconds>(t->last.rtt))}});
+        }
+        table.print(std::cout);
+        std::cout << "\n";
+    }
+    for (const auto& f : findings) std::cout << f.text << "\n";
+    if (findings.empty()) std::cout << "no provider lagging or down from any vantage\n";
+    return findings.empty() ? 0 : 1;
+}
+
+int status_from_history(const StatusArgs& args) {
+    const auto since = parse_duration(args.since);
+    HistoryStore store(args.db);
+    const auto now = std::chrono::system_clock::now();
+    const auto rows = store.summarize(now - since, now);
+
+    // Per zone, the newest serial in the window is the reference for "behind".
+    std::map<std::string, std::optional<uint32_t>> newest;
+    for (const auto& r : rows) {
+        auto& n = newest[r.target.zone];
+        if (r.last_serial && (!n || compare_serials(*n, *r.last_serial) == SerialOrder::less)) {
+            n = r.last_serial;
+        }
+    }
+    auto behind = [&](const TargetSummary& r) -> std::optional<uint32_t> {
+        const auto& n = newest[r.target.zone];
+        if (!n || !r.last_serial) return std::nullopt;
+        return serial_distance(*r.last_serial, *n);
+    };
+    if (args.json) {
+        nlohmann::json j = nlohmann::json::array();
+        for (const auto& r : rows) {
+            j.push_back({{"zone", r.target.zone},
+                         {"provider", r.target.provider},
+                         {"nameserver", r.target.nameserver},
+                         {"address", r.target.address},
+                         {"transport", to_string(r.target.transport)},
+                         {"vantage", r.target.vantage},
+                         {"probes", r.probes},
+                         {"failures", r.failures},
+                         {"availability", r.availability},
+                         {"p50_seconds", r.p50 ? nlohmann::json(r.p50->count() / 1e6) : nlohmann::json()},
+                         {"p95_seconds", r.p95 ? nlohmann::json(r.p95->count() / 1e6) : nlohmann::json()},
+                         {"last_serial", r.last_serial ? nlohmann::json(*r.last_serial) : nlohmann::json()},
+                         {"behind_by", behind(r) ? nlohmann::json(*behind(r)) : nlohmann::json(0)},
+                         {"last_outcome", r.last_outcome ? nlohmann::json(to_string(*r.last_outcome))
+                                                         : nlohmann::json()}});
+        }
+        std::cout << nlohmann::json{{"since_seconds", since.count() / 1000}, {"targets", j}}.dump(2)
+                  << "\n";
+        return 0;
+    }
+    if (rows.empty()) {
+        std::cout << "no probes in " << args.db << " over the last " << args.since << "\n";
+        return 0;
+    }
+    std::map<std::string, std::vector<const TargetSummary*>> by_zone;
+    for (const auto& r : rows) by_zone[r.target.zone].push_back(&r);
+    auto bad = [&](const TargetSummary* r) { return r->failures > 0 || behind(*r).value_or(0) > 0; };
+    for (auto& [zone, list] : by_zone) {
+        std::stable_sort(list.begin(), list.end(),
+                         [&](const TargetSummary* a, const TargetSummary* b) { return bad(a) > bad(b); });
+        std::cout << zone << "  newest serial "
+                  << (newest[zone] ? std::to_string(*newest[zone]) : "-") << "  (last "
+                  << args.since << ")\n";
+        TextTable table({"PROVIDER", "NAMESERVER", "ADDRESS", "PROTO", "VANTAGE", "SERIAL", "STATE",
+                         "AVAIL", "P50", "P95", "PROBES"});
+        const char* red = args.colour ? "\033[31m" : "";
+        for (const TargetSummary* r : list) {
+            const auto b = behind(*r);
+            std::string st = !r->last_serial ? "no answer"
+                             : b.value_or(0) > 0 ? "behind " + std::to_string(*b)
+                                                 : "current";
+            if (r->last_outcome && *r->last_outcome != Outcome::ok) st = std::string(to_string(*r->last_outcome));
+            table.add_row({{r->target.provider},
+                           {r->target.nameserver},
+                           {r->target.address},
+                           {std::string(to_string(r->target.transport))},
+                           {r->target.vantage},
+                           {r->last_serial ? std::to_string(*r->last_serial) : "-"},
+                           {st, st == "current" ? "" : red},
+                           {percent(r->availability), r->failures ? red : ""},
+                           {ms_text(r->p50)},
+                           {ms_text(r->p95)},
+                           {std::to_string(r->probes)}});
+        }
+        table.print(std::cout);
+        std::cout << "\n";
+    }
+    return 0;
+}
+
+}  // namespace
+
+int run_status(const StatusArgs& args) {
+    try {
+        if (!args.from.empty()) return status_from_instances(args);
+        if (!args.db.empty()) return status_from_history(args);
+        std::cerr << "nswatch status: give --db FILE (history) or --from URL (running instances)\n";
+        return 3;
+    } catch (const std::exception& e) {
+        std::cerr << "nswatch status: " << e.what() << "\n";
+        return 3;
+    }
+}
+
+}  // namespace nswatch

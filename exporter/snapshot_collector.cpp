@@ -1,0 +1,102 @@
+#include "exporter/snapshot_collector.hpp"
+
+#include <string>
+#include <utility>
+
+#include "exporter/target_labels.hpp"
+
+namespace nswatch {
+
+namespace {
+
+using prometheus::ClientMetric;
+using prometheus::MetricFamily;
+using Labels = std::map<std::string, std::string>;
+
+MetricFamily gauge_family(std::string name, std::string help) {
+    return MetricFamily{std::move(name), std::move(help), prometheus::MetricType::Gauge, {}};
+}
+
+void add(MetricFamily& f, const Labels& labels, double value) {
+    ClientMetric m;
+    for (const auto& [name, v] : labels) m.label.push_back({name, v});
+    m.gauge.value = value;
+    f.metric.push_back(std::move(m));
+}
+
+double seconds_since_epoch(WallTime t) {
+    return std::chrono::duration<double>(t.time_since_epoch()).count();
+}
+
+}  // namespace
+
+std::vector<MetricFamily> snapshot_families(const Snapshot& s) {
+    auto success =
+        gauge_family("nswatch_probe_success", "1 if the last probe of the target was ok.");
+    auto serial = gauge_family("nswatch_soa_serial", "Last SOA serial the target answered.");
+    auto behind =
+        gauge_family("nswatch_serial_behind_versions",
+                     "Versions (RFC 1982) the target is behind the zone's newest serial.");
+    auto lag = gauge_family("nswatch_serial_lag_seconds",
+                            "Seconds since the newest serial was first seen, while the target "
+                            "does not serve it; 0 when current.");
+    auto ns_up = gauge_family("nswatch_nameserver_up",
+                              "1 if the target is up (rise/fall health over its probes).");
+    auto ns_info = gauge_family("nswatch_nameserver_info",
+                                "Always 1; details of the target's last reply in labels.");
+    auto provider_up =
+        gauge_family("nswatch_provider_up", "1 if at least one of the provider's targets is up.");
+    auto provider_lagging =
+        gauge_family("nswatch_provider_lagging", "1 if some target of the provider is behind.");
+    auto consistent = gauge_family("nswatch_zone_answers_consistent",
+                                   "1 if all providers give the same answers for the zone.");
+    auto delegation = gauge_family("nswatch_delegation_consistent",
+                                   "1 if the parent's and the zone's NS sets agree.");
+    auto newest = gauge_family("nswatch_zone_newest_serial",
+                               "Newest SOA serial (RFC 1982) seen for the zone.");
+    auto taken = gauge_family("nswatch_snapshot_timestamp_seconds",
+                              "When the state served here was computed (Unix time); a stale "
+                              "value means the probe loop is stuck.");
+
+    add(taken, {}, seconds_since_epoch(s.taken));
+    for (const ZoneState& z : s.zones) {
+        const Labels zone{{"zone", z.zone}};
+        add(consistent, zone, 1);
+        add(delegation, zone, z.delegation.consistent ? 1 : 0);
+        if (z.newest_serial) add(newest, zone, *z.newest_serial);
+        for (const TargetState& t : z.targets) {
+            Labels labels = target_labels(t.target);
+            add(success, labels, t.last.outcome == Outcome::ok ? 1 : 0);
+            if (t.serial) add(serial, labels, *t.serial);
+            add(behind, labels, t.behind_by);
+            add(lag, labels, t.lag_seconds);
+            add(ns_up, labels, t.up ? 1 : 0);
+            labels.emplace("nsid", t.last.nsid);
+            add(ns_info, labels, 1);
+        }
+        // ProviderState has no vantage of its own: it is this instance's view, so its vantage.
+        for (const ProviderState& p : z.providers) {
+            const Labels labels{{"zone", z.zone}, {"provider", p.provider}, {"vantage", s.vantage}};
+            add(provider_up, labels, p.up ? 1 : 0);
+            add(provider_lagging, labels, p.lagging ? 1 : 0);
+        }
+    }
+
+    std::vector<MetricFamily> out;
+    for (auto* f : {&success, &serial, &behind, &lag, &ns_up, &ns_info, &provider_up,
+                    &provider_lagging, &consistent, &delegation, &newest, &taken}) {
+        out.push_back(std::move(*f));
+    }
+    return out;
+}
+
+SnapshotCollector::SnapshotCollector(std::function<SnapshotPtr()> snapshot)
+    : snapshot_(std::move(snapshot)) {}
+
+std::vector<MetricFamily> SnapshotCollector::Collect() const {
+    const SnapshotPtr s = snapshot_();
+    if (!s) return {};
+    return snapshot_families(*s);
+}
+
+}  // namespace nswatch

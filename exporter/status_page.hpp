@@ -1,0 +1,18 @@
+// The HTML status page served at `/`: for a person without Grafana. Self-contained (inline CSS, no
+// script, no external resource) so it works offline and under a strict Content-Security-Policy.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "checks/zone_state.hpp"
+
+namespace nswatch {
+
+/// Escape & < > " ' for HTML text and attribute values. Names, NSIDs and details come from DNS.
+std::string html_escape(std::string_view s);
+
+/// The whole page. `s` may be null: nothing has been probed yet.
+std::string render_status_page(const Snapshot* s);
+
+}  // namespace nswatch

@@ -1,0 +1,211 @@
+#include "storage/history.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "storage/history_impl.hpp"
+#include "storage/schema.hpp"
+
+namespace nswatch {
+
+int64_t to_epoch_ms(std::chrono::system_clock::time_point t) {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+}
+
+std::chrono::system_clock::time_point from_epoch_ms(int64_t ms) {
+    return std::chrono::system_clock::time_point(std::chrono::milliseconds(ms));
+}
+
+namespace {
+
+int flags_of(const ProbeResult& r) {
+    return (r.aa ? kFlagAA : 0) | (r.tc ? kFlagTC : 0) | (r.ra ? kFlagRA : 0) |
+           (r.ad ? kFlagAD : 0);
+}
+
+HistoryRow row_without_target(const ProbeResult& r) {
+    HistoryRow row;
+    row.ts_ms = to_epoch_ms(r.sent_wall);
+    row.qtype = r.query.type;
+    row.outcome = r.outcome;
+    row.rcode = r.rcode;
+    row.rtt_us = std::chrono::duration_cast<std::chrono::microseconds>(r.rtt).count();
+    if (r.soa) row.serial = r.soa->serial;
+    row.flags = flags_of(r);
+    row.reply_size = static_cast<uint32_t>(r.reply_size);
+    return row;
+}
+
+// Fields joined by a byte that cannot occur in names or addresses.
+std::string target_key(int64_t zone_id, int64_t vantage_id, const Target& t) {
+    std::string key = std::to_string(zone_id);
+    key.push_back('\x1f');
+    key.append(std::to_string(vantage_id));
+    for (const std::string* s : {&t.nameserver, &t.address, &t.provider}) {
+        key.push_back('\x1f');
+        key.append(*s);
+    }
+    key.push_back('\x1f');
+    key.push_back(t.family == Family::ipv4 ? '4' : '6');
+    key.push_back(t.transport == Transport::udp ? 'u' : 't');
+    key.append(std::to_string(t.port));
+    return key;
+}
+
+// Touches the root and the right edge of every table, where a file cut short loses its pages
+// first. Much cheaper than PRAGMA quick_check, which reads the whole file.
+void probe_tables(Database& db) {
+    for (const char* sql :
+         {"SELECT max(id) FROM zones", "SELECT max(id) FROM vantages",
+          "SELECT max(id) FROM targets", "SELECT max(id) FROM probes",
+          "SELECT max(ts_ms) FROM probes", "SELECT max(bucket_ms) FROM rollup_minute",
+          "SELECT max(bucket_ms) FROM rollup_hour", "SELECT count(*) FROM rollup_state"}) {
+        db.query_int(sql);
+    }
+}
+
+}  // namespace
+
+HistoryRow HistoryRow::from(const ProbeResult& r) {
+    HistoryRow row = row_without_target(r);
+    row.target = r.target;
+    return row;
+}
+
+HistoryRow HistoryRow::from(ProbeResult&& r) {
+    HistoryRow row = row_without_target(r);
+    row.target = std::move(r.target);
+    return row;
+}
+
+HistoryStore::Impl::Impl(std::string path, HistoryOptions o) : db(std::move(path)), options(o) {
+    open_schema(db, static_cast<int>(options.busy_timeout.count()));
+    probe_tables(db);
+    insert_probe = db.prepare(
+        "INSERT INTO probes (ts_ms, target_id, qtype, outcome, rcode, rtt_us, serial, flags, "
+        "reply_size) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    find_target = db.prepare(
+        "SELECT id FROM targets WHERE zone_id = ? AND vantage_id = ? AND nameserver = ? AND "
+        "address = ? AND family = ? AND provider = ? AND transport = ? AND port = ?");
+    insert_target = db.prepare(
+        "INSERT INTO targets (zone_id, vantage_id, nameserver, address, family, provider, "
+        "transport, port) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+    get_state = db.prepare("SELECT value FROM rollup_state WHERE key = ?");
+    set_state = db.prepare("INSERT OR REPLACE INTO rollup_state (key, value) VALUES (?, ?)");
+}
+
+int64_t HistoryStore::Impl::name_id(std::string_view table,
+                                    std::unordered_map<std::string, int64_t>& cache,
+                                    const std::string& name) {
+    if (auto it = cache.find(name); it != cache.end()) return it->second;
+    std::string sql = "INSERT INTO ";
+    sql += table;
+    sql += " (name) VALUES (?) ON CONFLICT (name) DO UPDATE SET name = name RETURNING id";
+    // Dictionary misses are rare (a new zone or vantage), so preparing here is fine.
+    Statement s = db.prepare(sql);
+    s.bind(1, name);
+    s.step();
+    int64_t id = s.column_int(0);
+    cache.emplace(name, id);
+    return id;
+}
+
+int64_t HistoryStore::Impl::target_id(const Target& t) {
+    int64_t zone = name_id("zones", zone_ids, t.zone);
+    int64_t vantage = name_id("vantages", vantage_ids, t.vantage);
+    std::string key = target_key(zone, vantage, t);
+    if (auto it = target_ids.find(key); it != target_ids.end()) return it->second;
+    auto bind_all = [&](Statement& s) {
+        s.bind(1, zone).bind(2, vantage).bind(3, t.nameserver).bind(4, t.address);
+        s.bind(5, t.family == Family::ipv4 ? 4 : 6).bind(6, t.provider);
+        s.bind(7, t.transport == Transport::udp ? 0 : 1).bind(8, t.port);
+    };
+    bind_all(find_target);
+    int64_t id = 0;
+    if (find_target.step()) {
+        id = find_target.column_int(0);
+        find_target.reset();
+    } else {
+        find_target.reset();
+        bind_all(insert_target);
+        insert_target.run();
+        id = sqlite3_last_insert_rowid(db.handle());
+    }
+    target_ids.emplace(std::move(key), id);
+    return id;
+}
+
+void HistoryStore::Impl::forget_ids() {
+    zone_ids.clear();
+    vantage_ids.clear();
+    target_ids.clear();
+}
+
+std::optional<int64_t> HistoryStore::Impl::state(std::string_view key) {
+    get_state.bind(1, key);
+    std::optional<int64_t> value;
+    if (get_state.step()) value = get_state.column_int(0);
+    get_state.reset();
+    return value;
+}
+
+void HistoryStore::Impl::set(std::string_view key, int64_t value) {
+    set_state.bind(1, key).bind(2, value);
+    set_state.run();
+}
+
+HistoryStore::HistoryStore(std::string path, HistoryOptions options)
+    : impl_(std::make_unique<Impl>(std::move(path), options)) {}
+
+HistoryStore::~HistoryStore() = default;
+
+const std::string& HistoryStore::path() const {
+    return impl_->db.path();
+}
+
+Database& HistoryStore::database() {
+    return impl_->db;
+}
+
+void HistoryStore::insert_batch(const std::vector<ProbeResult>& results) {
+    std::vector<HistoryRow> rows;
+    rows.reserve(results.size());
+    for (const ProbeResult& r : results) rows.push_back(HistoryRow::from(r));
+    insert_rows(rows);
+}
+
+void HistoryStore::insert_rows(const std::vector<HistoryRow>& rows) {
+    if (rows.empty()) return;
+    Impl& d = *impl_;
+    try {
+        Transaction tx(d.db);
+        for (const HistoryRow& row : rows) {
+            Statement& s = d.insert_probe;
+            s.bind(1, row.ts_ms).bind(2, d.target_id(row.target)).bind(3, row.qtype);
+            s.bind(4, outcome_code(row.outcome)).bind(5, row.rcode).bind(6, row.rtt_us);
+            if (row.serial) {
+                s.bind(7, static_cast<int64_t>(*row.serial));
+            } else {
+                s.bind_null(7);
+            }
+            s.bind(8, row.flags).bind(9, static_cast<int64_t>(row.reply_size));
+            s.run();
+        }
+        tx.commit();
+    } catch (...) {
+        // The rollback may have taken new dictionary rows with it: their cached ids are void.
+        d.forget_ids();
+        throw;
+    }
+}
+
+std::string HistoryStore::integrity_check() {
+    Statement s = impl_->db.prepare("PRAGMA integrity_check");
+    std::string out;
+    while (s.step()) {
+        if (!out.empty()) out += "\n";
+        out += s.column_text(0);
+    }
+    return out;
+}
+
+}  // namespace nswatch

@@ -1,0 +1,49 @@
+#include <catch2/catch.hpp>
+
+#include "exporter/status_page.hpp"
+#include "exporter_test_support.hpp"
+
+using namespace nswatch;
+using Catch::Matchers::Contains;
+
+TEST_CASE("html_escape escapes the five HTML characters", "[exporter][html]") {
+    CHECK(html_escape(R"(<a href="x">'&'</a>)") ==
+          "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;");
+    CHECK(html_escape("ns1.shop.test") == "ns1.shop.test");
+}
+
+TEST_CASE("status page shows zones, targets and failures, escaped", "[exporter][html]") {
+    const Snapshot s = test::sample_snapshot();
+    const std::string page = render_status_page(&s);
+    CHECK_THAT(page, Contains("<h2>shop.test</h2>"));
+    CHECK_THAT(page, Contains("ns1.alpha.test"));
+    CHECK_THAT(page, Contains("2001:db8::53"));
+    CHECK_THAT(page, Contains("only at parent: ns-old.beta.test"));
+    CHECK_THAT(page, Contains("1.5 ms"));
+    CHECK_THAT(page, Contains("<td>&lt;script&gt;alert(1)&lt;/script&gt;</td>"));
+    CHECK_THAT(page, Contains("no reply within 2 s &amp; &lt;b&gt;gone&lt;/b&gt;"));
+    // The only tags are ours: no script at all, and the hostile detail stays text.
+    CHECK(page.find("<script") == std::string::npos);
+    CHECK(page.find("<b>") == std::string::npos);
+    CHECK(page.find("http://") == std::string::npos);  // nothing external to load
+    CHECK(page.find("https://") == std::string::npos);
+}
+
+TEST_CASE("status page lists problems first", "[exporter][html]") {
+    Snapshot s = test::sample_snapshot();
+    ZoneState fine = s.zones[0];
+    fine.zone = "aaa-fine.test";
+    fine.delegation = {};
+    fine.targets.resize(1);  // alpha only: current and up
+    s.zones.insert(s.zones.begin(), fine);
+    const std::string page = render_status_page(&s);
+    // shop.test has a down provider; it sorts before aaa-fine.test although later by name.
+    CHECK(page.find("<h2>shop.test</h2>") < page.find("<h2>aaa-fine.test</h2>"));
+    // Within shop.test, beta (down) before alpha.
+    const auto shop = page.find("<h2>shop.test</h2>");
+    CHECK(page.find("ns1.beta.test", shop) < page.find("ns1.alpha.test", shop));
+}
+
+TEST_CASE("status page before the first round", "[exporter][html]") {
+    CHECK_THAT(render_status_page(nullptr), Contains("No probe round has finished yet"));
+}

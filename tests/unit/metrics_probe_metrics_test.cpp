@@ -1,0 +1,94 @@
+#include <catch2/catch.hpp>
+
+#include "exporter/probe_metrics.hpp"
+#include "exporter_test_support.hpp"
+
+using namespace nswatch;
+using test::find_metric;
+
+namespace {
+
+ProbeResult result(Outcome o, std::chrono::microseconds rtt) {
+    ProbeResult r;
+    r.target = test::sample_target("alpha", "ns1.alpha.test", "192.0.2.1");
+    r.outcome = o;
+    r.rcode = o == Outcome::timeout ? -1 : 0;
+    r.rtt = rtt;
+    return r;
+}
+
+const std::map<std::string, std::string> alpha{
+    {"zone", "shop.test"}, {"nameserver", "ns1.alpha.test"},
+    {"ip", "192.0.2.1"},   {"family", "ipv4"},
+    {"transport", "udp"},  {"provider", "alpha"},
+    {"vantage", "fra"}};
+
+}  // namespace
+
+TEST_CASE("ProbeMetrics counts probes by target and outcome", "[exporter][metrics]") {
+    ProbeMetrics m("1.2.3");
+    m.observe(result(Outcome::ok, std::chrono::microseconds(800)));
+    m.observe(result(Outcome::ok, std::chrono::microseconds(3000)));
+    m.observe(result(Outcome::timeout, std::chrono::seconds(2)));
+    const auto families = m.registry()->Collect();
+
+    auto ok = alpha;
+    ok["outcome"] = "ok";
+    auto timeout = alpha;
+    timeout["outcome"] = "timeout";
+    REQUIRE(find_metric(families, "nswatch_probes_total", ok) != nullptr);
+    CHECK(find_metric(families, "nswatch_probes_total", ok)->counter.value == 2);
+    REQUIRE(find_metric(families, "nswatch_probes_total", timeout) != nullptr);
+    CHECK(find_metric(families, "nswatch_probes_total", timeout)->counter.value == 1);
+    // Outcomes never seen make no series: 12 outcomes for every target would be mostly zeros.
+    auto refused = alpha;
+    refused["outcome"] = "refused";
+    CHECK(find_metric(families, "nswatch_probes_total", refused) == nullptr);
+
+    const auto* build = find_metric(families, "nswatch_build_info", {{"version", "1.2.3"}});
+    REQUIRE(build != nullptr);
+    CHECK(build->gauge.value == 1);
+}
+
+TEST_CASE("ProbeMetrics times only probes that got a reply", "[exporter][metrics]") {
+    ProbeMetrics m("test");
+    m.observe(result(Outcome::ok, std::chrono::microseconds(800)));
+    m.observe(result(Outcome::ok, std::chrono::microseconds(3000)));
+    m.observe(result(Outcome::timeout, std::chrono::seconds(2)));
+    const auto* h = find_metric(m.registry()->Collect(), "nswatch_probe_duration_seconds", alpha);
+    REQUIRE(h != nullptr);
+    CHECK(h->histogram.sample_count == 2);
+    CHECK(h->histogram.sample_sum == Approx(0.0038));
+    REQUIRE(h->histogram.bucket.size() == default_duration_buckets().size() + 1);
+    CHECK(h->histogram.bucket[0].upper_bound == 0.0005);
+    CHECK(h->histogram.bucket[1].cumulative_count == 1);  // <= 1 ms
+    CHECK(h->histogram.bucket[3].cumulative_count == 2);  // <= 5 ms
+}
+
+TEST_CASE("ProbeMetrics uses the configured buckets", "[exporter][metrics]") {
+    ProbeMetrics m("test", {0.01, 0.1});
+    m.observe(result(Outcome::ok, std::chrono::milliseconds(50)));
+    const auto* h = find_metric(m.registry()->Collect(), "nswatch_probe_duration_seconds", alpha);
+    REQUIRE(h != nullptr);
+    REQUIRE(h->histogram.bucket.size() == 3);  // 0.01, 0.1, +Inf
+    CHECK(h->histogram.bucket[0].cumulative_count == 0);
+    CHECK(h->histogram.bucket[1].cumulative_count == 1);
+}
+
+TEST_CASE("ProbeMetrics keeps targets apart by every label", "[exporter][metrics]") {
+    ProbeMetrics m("test");
+    auto udp = result(Outcome::ok, std::chrono::microseconds(800));
+    auto tcp = udp;
+    tcp.target.transport = Transport::tcp;
+    auto other_vantage = udp;
+    other_vantage.target.vantage = "nyc";
+    for (const auto& r : {udp, tcp, tcp, other_vantage}) m.observe(r);
+    const auto families = m.registry()->Collect();
+    auto tcp_labels = alpha;
+    tcp_labels["transport"] = "tcp";
+    auto nyc_labels = alpha;
+    nyc_labels["vantage"] = "nyc";
+    CHECK(find_metric(families, "nswatch_probes_total", alpha)->counter.value == 1);
+    CHECK(find_metric(families, "nswatch_probes_total", tcp_labels)->counter.value == 2);
+    CHECK(find_metric(families, "nswatch_probes_total", nyc_labels)->counter.value == 1);
+}

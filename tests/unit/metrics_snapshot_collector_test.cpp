@@ -1,0 +1,77 @@
+#include <catch2/catch.hpp>
+
+#include "exporter/snapshot_collector.hpp"
+#include "exporter_test_support.hpp"
+
+using namespace nswatch;
+using test::find_metric;
+
+namespace {
+
+const std::map<std::string, std::string> alpha{
+    {"zone", "shop.test"}, {"ip", "192.0.2.1"}, {"provider", "alpha"}, {"vantage", "fra"}};
+const std::map<std::string, std::string> beta{
+    {"zone", "shop.test"},  {"nameserver", "ns1.beta.test"},
+    {"ip", "2001:db8::53"}, {"family", "ipv6"},
+    {"transport", "udp"},   {"provider", "beta"},
+    {"vantage", "fra"}};
+
+double value(const std::vector<prometheus::MetricFamily>& f, const std::string& name,
+             const std::map<std::string, std::string>& labels) {
+    const auto* m = find_metric(f, name, labels);
+    if (m == nullptr) FAIL("no " << name << " sample with the expected labels");
+    return m->gauge.value;
+}
+
+}  // namespace
+
+TEST_CASE("SnapshotCollector renders per-target state", "[exporter][metrics]") {
+    const auto f = snapshot_families(test::sample_snapshot());
+    CHECK(value(f, "nswatch_probe_success", alpha) == 1);
+    CHECK(value(f, "nswatch_probe_success", beta) == 0);
+    CHECK(value(f, "nswatch_soa_serial", alpha) == 2026112203);
+    CHECK(value(f, "nswatch_soa_serial", beta) == 2026112201);
+    CHECK(value(f, "nswatch_serial_behind_versions", alpha) == 0);
+    CHECK(value(f, "nswatch_serial_behind_versions", beta) == 2);
+    CHECK(value(f, "nswatch_serial_lag_seconds", beta) == 120.5);
+    CHECK(value(f, "nswatch_nameserver_up", alpha) == 1);
+    CHECK(value(f, "nswatch_nameserver_up", beta) == 0);
+    auto info = alpha;
+    info["nsid"] = "<script>alert(1)</script>";
+    CHECK(value(f, "nswatch_nameserver_info", info) == 1);
+}
+
+TEST_CASE("SnapshotCollector renders provider and zone state", "[exporter][metrics]") {
+    const auto f = snapshot_families(test::sample_snapshot());
+    const std::map<std::string, std::string> a{
+        {"zone", "shop.test"}, {"provider", "alpha"}, {"vantage", "fra"}};
+    const std::map<std::string, std::string> b{
+        {"zone", "shop.test"}, {"provider", "beta"}, {"vantage", "fra"}};
+    CHECK(value(f, "nswatch_provider_up", a) == 1);
+    CHECK(value(f, "nswatch_provider_up", b) == 0);
+    CHECK(value(f, "nswatch_provider_lagging", a) == 0);
+    CHECK(value(f, "nswatch_provider_lagging", b) == 1);
+    const std::map<std::string, std::string> zone{{"zone", "shop.test"}};
+    CHECK(value(f, "nswatch_zone_newest_serial", zone) == 2026112203);
+    CHECK(value(f, "nswatch_delegation_consistent", zone) == 0);
+    CHECK(value(f, "nswatch_zone_answers_consistent", zone) == 1);
+    CHECK(value(f, "nswatch_snapshot_timestamp_seconds", {}) == Approx(1795327200.123456789));
+}
+
+TEST_CASE("SnapshotCollector leaves out serials nobody answered", "[exporter][metrics]") {
+    Snapshot s = test::sample_snapshot();
+    s.zones[0].newest_serial.reset();
+    s.zones[0].targets[1].serial.reset();
+    const auto f = snapshot_families(s);
+    CHECK(find_metric(f, "nswatch_zone_newest_serial", {{"zone", "shop.test"}}) == nullptr);
+    CHECK(find_metric(f, "nswatch_soa_serial", beta) == nullptr);
+    CHECK(find_metric(f, "nswatch_soa_serial", alpha) != nullptr);
+}
+
+TEST_CASE("SnapshotCollector reads the snapshot at every Collect", "[exporter][metrics]") {
+    SnapshotPtr current;
+    SnapshotCollector c([&] { return current; });
+    CHECK(c.Collect().empty());  // nothing probed yet: no families, not zeros
+    current = test::sample_snapshot_ptr();
+    CHECK(find_metric(c.Collect(), "nswatch_probe_success", alpha) != nullptr);
+}
