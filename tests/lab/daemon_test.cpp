@@ -1,0 +1,212 @@
+// `nswatch run` end to end on the lab: the real daemon, its /metrics and status API, SQLite history,
+// lag when transfers are blocked, down/up when a server is frozen, restart and SIGKILL.
+#include <catch2/catch.hpp>
+#include <curl/curl.h>
+#include <signal.h>
+#include <sqlite3.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "lab_env.hpp"
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+namespace {
+
+constexpr const char* kListen = "127.0.0.1:19253";
+
+size_t append(char* data, size_t size, size_t n, void* out) {
+    static_cast<std::string*>(out)->append(data, size * n);
+    return size * n;
+}
+
+std::string get(const std::string& path) {
+    CURL* c = curl_easy_init();
+    std::string body;
+    curl_easy_setopt(c, CURLOPT_URL, (std::string("http://") + kListen + path).c_str());
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, append);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &body);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 2000L);
+    const CURLcode rc = curl_easy_perform(c);
+    curl_easy_cleanup(c);
+    return rc == CURLE_OK ? body : std::string();
+}
+
+struct Daemon {
+    pid_t pid = -1;
+    fs::path dir;
+
+    explicit Daemon(const fs::path& d) : dir(d) {
+        std::ofstream(dir / "nswatch.yml")
+            << "root_hints: " << nswatch::lab::root_hints() << "\n"
+            << "probe: {timeout: 400ms, interval: 1s, jitter: 0%, tcp_every: 1}\n"
+            << "discovery: {interval: 1h, timeout: 500ms}\n"
+            << "storage: {path: history.db}\n"
+            << "http: {listen: '" << kListen << "'}\n"
+            << "providers:\n"
+            << "  - {name: alpha, patterns: ['*.alpha-dns.test']}\n"
+            << "  - {name: beta, patterns: ['*.beta-dns.test']}\n"
+            << "  - {name: gamma, patterns: ['*.gamma-dns.test']}\n"
+            << "zones:\n  - {name: shop.test, primary: ns1.alpha-dns.test}\n";
+        start();
+    }
+    void start() {
+        pid = fork();
+        if (pid == 0) {
+            const std::string log = (dir / "daemon.log").string();
+            freopen(log.c_str(), "a", stderr);
+            const std::string cfg = (dir / "nswatch.yml").string();
+            execl(NSWATCH_BIN, NSWATCH_BIN, "run", "-c", cfg.c_str(), static_cast<char*>(nullptr));
+            _exit(127);
+        }
+    }
+    int stop(int sig = SIGTERM) {
+        if (pid <= 0) return -1;
+        kill(pid, sig);
+        int status = 0;
+        waitpid(pid, &status, 0);
+        pid = -1;
+        return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    }
+    ~Daemon() { stop(SIGKILL); }
+};
+
+fs::path scratch() {
+    fs::path d = fs::temp_directory_path() / ("nswatch-daemon-test-" + std::to_string(getpid()));
+    fs::remove_all(d);
+    fs::create_directories(d);
+    return d;
+}
+
+nlohmann::json status() {
+    const std::string body = get("/api/v1/status");
+    return body.empty() ? nlohmann::json() : nlohmann::json::parse(body);
+}
+
+// Poll the status API until `pred` holds or `limit` passes.
+bool eventually(const std::function<bool(const nlohmann::json&)>& pred,
+                std::chrono::seconds limit = 20s) {
+    const auto end = std::chrono::steady_clock::now() + limit;
+    while (std::chrono::steady_clock::now() < end) {
+        const auto s = status();
+        if (!s.is_null() && pred(s)) return true;
+        std::this_thread::sleep_for(200ms);
+    }
+    return false;
+}
+
+const nlohmann::json& zone(const nlohmann::json& s) { return s["zones"][0]; }
+
+bool provider_is(const nlohmann::json& s, const std::string& name, const std::string& field,
+                 bool value) {
+    for (const auto& p : zone(s)["providers"]) {
+        if (p["provider"] == name) return p[field] == value;
+    }
+    return false;
+}
+
+int64_t count_rows(const fs::path& db) {
+    sqlite3* h = nullptr;
+    sqlite3_open_v2(db.c_str(), &h, SQLITE_OPEN_READONLY, nullptr);
+    sqlite3_stmt* st = nullptr;
+    sqlite3_prepare_v2(h, "SELECT count(*) FROM probes", -1, &st, nullptr);
+    int64_t n = -1;
+    if (st && sqlite3_step(st) == SQLITE_ROW) n = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    sqlite3_close(h);
+    return n;
+}
+
+std::string integrity(const fs::path& db) {
+    sqlite3* h = nullptr;
+    sqlite3_open(db.c_str(), &h);
+    sqlite3_stmt* st = nullptr;
+    sqlite3_prepare_v2(h, "PRAGMA integrity_check", -1, &st, nullptr);
+    std::string out;
+    while (st && sqlite3_step(st) == SQLITE_ROW) out += reinterpret_cast<const char*>(sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    sqlite3_close(h);
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("daemon: serves metrics, follows a change, shows lag and recovery, down and up") {
+    nswatch::lab::wait_sync(20);
+    const fs::path dir = scratch();
+    Daemon d(dir);
+
+    REQUIRE(eventually([](const nlohmann::json& s) { return zone(s)["rounds"].get<int>() >= 2; }));
+    CHECK(get("/healthz").find("ok") != std::string::npos);
+    const std::string metrics = get("/metrics");
+    CHECK_THAT(metrics, Catch::Contains("nswatch_probes_total{"));
+    CHECK_THAT(metrics, Catch::Contains("nswatch_soa_serial{"));
+    CHECK_THAT(metrics, Catch::Contains("provider=\"gamma\""));
+
+    SECTION("a change on the primary shows in the status") {
+        const uint32_t serial = nswatch::lab::bump();
+        CHECK(eventually([serial](const nlohmann::json& s) {
+            for (const auto& t : zone(s)["targets"]) {
+                if (t["serial"] != serial || t["serial_state"] != "current") return false;
+            }
+            return zone(s)["newest_serial"] == serial;
+        }));
+    }
+
+    SECTION("transfers to gamma blocked: gamma lags with growing seconds, then recovers") {
+        nswatch::lab::XfrBlocked blocked("gamma");
+        const uint32_t serial = nswatch::lab::bump();
+        REQUIRE(eventually([](const nlohmann::json& s) { return provider_is(s, "gamma", "lagging", true); }));
+        double first = 0;
+        REQUIRE(eventually([&first](const nlohmann::json& s) {
+            for (const auto& p : zone(s)["providers"]) {
+                if (p["provider"] == "gamma") first = p["max_lag_seconds"].get<double>();
+            }
+            return first > 0;
+        }));
+        CHECK(eventually([first](const nlohmann::json& s) {
+            for (const auto& p : zone(s)["providers"]) {
+                if (p["provider"] == "gamma") return p["max_lag_seconds"].get<double>() > first + 1;
+            }
+            return false;
+        }));
+        CHECK(provider_is(status(), "beta", "lagging", false));
+        nswatch::lab::unblock_xfr("gamma");
+        nswatch::lab::notify();
+        CHECK(eventually([](const nlohmann::json& s) { return provider_is(s, "gamma", "lagging", false); }));
+        CHECK(zone(status())["newest_serial"] == serial);
+    }
+
+    SECTION("beta frozen: down after fall failures, not lagging; up again after thawing") {
+        {
+            nswatch::lab::Frozen frozen("beta");
+            REQUIRE(eventually([](const nlohmann::json& s) { return provider_is(s, "beta", "up", false); }));
+            CHECK(provider_is(status(), "beta", "lagging", false));
+            CHECK_THAT(get("/metrics"), Catch::Contains("nswatch_provider_up{provider=\"beta\""));
+        }
+        CHECK(eventually([](const nlohmann::json& s) { return provider_is(s, "beta", "up", true); }));
+    }
+    CHECK(d.stop() == 0);
+}
+
+TEST_CASE("daemon: history survives a restart, and a SIGKILL leaves a sound database") {
+    const fs::path dir = scratch();
+    Daemon d(dir);
+    REQUIRE(eventually([](const nlohmann::json& s) { return zone(s)["rounds"].get<int>() >= 2; }));
+    REQUIRE(d.stop() == 0);  // SIGTERM: drain and commit
+    const int64_t after_first = count_rows(dir / "history.db");
+    CHECK(after_first >= 48);  // 2 rounds x 24 probes, all committed at shutdown
+
+    d.start();
+    REQUIRE(eventually([](const nlohmann::json& s) { return zone(s)["rounds"].get<int>() >= 3; }));
+    d.stop(SIGKILL);
+    CHECK(integrity(dir / "history.db") == "ok");
+    CHECK(count_rows(dir / "history.db") > after_first);  // kept the old rows, added new ones
+}
