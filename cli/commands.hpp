@@ -25,6 +25,7 @@ struct DemoArgs {
     std::string lab_dir;        ///< where the lab keeps its files (default: a temporary dir)
     bool keep_running = false;  ///< leave the lab up after the demo
     bool json = false;          ///< print check's JSON instead of the table
+    int daemon_seconds = 20;    ///< then run the daemon this long (0: skip)
 };
 
 int run_demo(const DemoArgs& args);

@@ -2,7 +2,9 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <csignal>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 
 #include "cli/commands.hpp"
@@ -72,6 +74,36 @@ int run_demo(const DemoArgs& args) {
     }
     if (args.json) check.push_back("--json");
     const int rc = run(check);
+
+    if (args.daemon_seconds > 0 && !args.json) {
+        // The daemon on the same lab: a change on the primary half-way shows up as a new serial
+        // reaching every provider, and the history it wrote is read back by `status`.
+        const std::string cfg = dir + "/nswatch-demo.yml";
+        {
+            std::ofstream out(cfg);
+            out << "root_hints: " << dir << "/root.hints\n"
+                << "probe: {timeout: 500ms, interval: 2s, tcp_every: 1}\n"
+                << "storage: {path: " << dir << "/history.db}\n"
+                << "http: {listen: '127.0.0.1:9153'}\n"
+                << "zones:\n  - {name: shop.test, primary: ns1.alpha-dns.test}\n";
+        }
+        std::cerr << "\nnswatch demo: nswatch run -c " << cfg << "  for " << args.daemon_seconds
+                  << " s (status page: http://127.0.0.1:9153/ , metrics: /metrics)\n";
+        const pid_t daemon = fork();
+        if (daemon == 0) {
+            execl(check[0].c_str(), check[0].c_str(), "run", "-c", cfg.c_str(),
+                  static_cast<char*>(nullptr));
+            _exit(127);
+        }
+        sleep(static_cast<unsigned>(args.daemon_seconds / 2));
+        std::cerr << "nswatch demo: changing shop.test on the primary (NOTIFY + IXFR follow)\n";
+        run({"bash", lab_script(), "bump", dir});
+        sleep(static_cast<unsigned>(args.daemon_seconds - args.daemon_seconds / 2));
+        kill(daemon, SIGTERM);
+        waitpid(daemon, nullptr, 0);
+        std::cerr << "\nnswatch demo: nswatch status --db " << dir << "/history.db --since 10m\n\n";
+        run({check[0], "status", "--db", dir + "/history.db", "--since", "10m"});
+    }
     if (args.keep_running) {
         std::cerr << "nswatch demo: lab left running; stop it with: bash " << lab_script()
                   << " down " << dir << "\n";

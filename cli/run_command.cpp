@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "cli/commands.hpp"
+#include "cli/history_collector.hpp"
 #include "config/config.hpp"
 #include "exporter/http_server.hpp"
 #include "exporter/probe_metrics.hpp"
@@ -91,10 +92,10 @@ int run_daemon(const RunArgs& args) {
         try {
             HttpServerOptions ho;
             ho.listen = config.http.listen;
-            http = std::make_unique<HttpServer>(
-                ho, snapshot,
-                std::vector<std::shared_ptr<prometheus::Collectable>>{
-                    metrics->registry(), std::make_shared<SnapshotCollector>(snapshot)});
+            std::vector<std::shared_ptr<prometheus::Collectable>> collectables{
+                metrics->registry(), std::make_shared<SnapshotCollector>(snapshot)};
+            if (history) collectables.push_back(std::make_shared<HistoryCollector>(*history));
+            http = std::make_unique<HttpServer>(ho, snapshot, std::move(collectables));
             spdlog::info("http: listening on {} (port {}): /metrics /api/v1/status /healthz /",
                          config.http.listen, http->port());
         } catch (const std::exception& e) {

@@ -52,10 +52,14 @@ int main(int argc, char** argv) {
     auto* d = app.add_subcommand(
         "demo",
         "Start the bundled lab (BIND 9 primary, NSD and Knot secondaries with NOTIFY/IXFR, a\n"
-        "private root and TLD, all on loopback addresses) and run `check` against it. Needs root.");
+        "private root and TLD, all on loopback addresses), run `check` against it, then the daemon\n"
+        "for a while (a change on the primary half-way) and `status` from its history. Needs root.");
     d->add_option("--lab-dir", demo.lab_dir, "Where the lab keeps configs, logs and pids");
     d->add_flag("--keep", demo.keep_running, "Leave the lab running afterwards");
-    d->add_flag("--json", demo.json, "Print check's JSON");
+    d->add_flag("--json", demo.json, "Print check's JSON (and skip the daemon part)");
+    d->add_option("--daemon-seconds", demo.daemon_seconds,
+                  "Then run the daemon this long, change the zone half-way, and show `status` "
+                  "(default 20; 0 skips)");
 
     nswatch::RunArgs run;
     auto* r = app.add_subcommand(

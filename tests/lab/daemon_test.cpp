@@ -149,6 +149,7 @@ TEST_CASE("daemon: serves metrics, follows a change, shows lag and recovery, dow
     CHECK_THAT(metrics, Catch::Contains("nswatch_probes_total{"));
     CHECK_THAT(metrics, Catch::Contains("nswatch_soa_serial{"));
     CHECK_THAT(metrics, Catch::Contains("provider=\"gamma\""));
+    CHECK_THAT(metrics, Catch::Contains("nswatch_history_written_total"));
 
     SECTION("a change on the primary shows in the status") {
         const uint32_t serial = nswatch::lab::bump();
