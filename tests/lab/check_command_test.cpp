@@ -2,6 +2,8 @@
 #include <catch2/catch.hpp>
 
 #include <cstdio>
+#include <fstream>
+#include <set>
 #include <nlohmann/json.hpp>
 
 #include "lab_env.hpp"
@@ -129,4 +131,25 @@ TEST_CASE("check of a zone that does not exist is UNKNOWN (exit 3)") {
     CHECK(r.exit_code == 3);
     const auto j = nlohmann::json::parse(r.out);
     CHECK(j["status"] == "UNKNOWN");
+}
+
+TEST_CASE("check with nameservers listed in the config skips discovery and uses configured providers") {
+    const std::string path = "/tmp/nswatch-static-" + std::to_string(getpid()) + ".yml";
+    {
+        std::ofstream f(path);
+        f << "zones:\n  - name: shop.test\n    nameservers:\n"
+          << "      - {name: ns1.alpha-dns.test, addresses: [127.53.1.1], provider: primary-co}\n"
+          << "      - {name: ns1.beta-dns.test, addresses: ['fd00:53::2:1'], provider: second-co}\n";
+    }
+    const Run r = run_nswatch("check --json -c " + path);
+    std::remove(path.c_str());
+    INFO(r.out);
+    REQUIRE(r.exit_code == 0);
+    const auto j = nlohmann::json::parse(r.out);
+    const auto& z = j["zones"][0];
+    CHECK(z["delegation"]["from_config"] == true);
+    CHECK(z["probes"].size() == 4);
+    std::set<std::string> providers;
+    for (const auto& p : z["probes"]) providers.insert(p["provider"].get<std::string>());
+    CHECK(providers == std::set<std::string>{"primary-co", "second-co"});
 }
