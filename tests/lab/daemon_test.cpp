@@ -211,3 +211,23 @@ TEST_CASE("daemon: history survives a restart, and a SIGKILL leaves a sound data
     CHECK(integrity(dir / "history.db") == "ok");
     CHECK(count_rows(dir / "history.db") > after_first);  // kept the old rows, added new ones
 }
+
+TEST_CASE("daemon: SIGHUP reloads the config, keeping the state of zones that remain") {
+    const fs::path dir = scratch();
+    Daemon d(dir);
+    REQUIRE(eventually([](const nlohmann::json& s) { return zone(s)["rounds"].get<int>() >= 2; }));
+    const int rounds_before = zone(status())["rounds"].get<int>();
+    std::ofstream(dir / "nswatch.yml", std::ios::app) << "  - {name: gamma-dns.test}\n";
+    kill(d.pid, SIGHUP);
+    REQUIRE(eventually([](const nlohmann::json& s) { return s["zones"].size() == 2; }));
+    const auto s = status();
+    for (const auto& z : s["zones"]) {
+        if (z["zone"] == "shop.test") CHECK(z["rounds"].get<int>() >= rounds_before);
+    }
+    // A broken config on reload is refused and the running one kept.
+    std::ofstream(dir / "nswatch.yml", std::ios::app) << "bogus_key: 1\n";
+    kill(d.pid, SIGHUP);
+    std::this_thread::sleep_for(1500ms);
+    CHECK(status()["zones"].size() == 2);
+    CHECK(d.stop() == 0);
+}
