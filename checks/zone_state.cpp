@@ -41,9 +41,21 @@ void ZoneTracker::observe(const std::vector<ProbeResult>& results, WallTime now)
     recompute(now);
 }
 
+void ZoneTracker::set_answers(const std::vector<AnswerComparison>& comparisons) {
+    state_.answer_differences = describe_differences(comparisons);
+    state_.answers_consistent = state_.answer_differences.empty();
+    state_.ttl_notes.clear();
+    for (const auto& c : comparisons) {
+        state_.ttl_notes.insert(state_.ttl_notes.end(), c.ttl_notes.begin(), c.ttl_notes.end());
+    }
+}
+
 void ZoneTracker::recompute(WallTime now) {
     ZoneState s = base_;
     s.delegation = state_.delegation;
+    s.answers_consistent = state_.answers_consistent;
+    s.answer_differences = state_.answer_differences;
+    s.ttl_notes = state_.ttl_notes;
     s.updated = now;
 
     std::vector<uint32_t> serials;

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "checks/answers.hpp"
 #include "checks/health.hpp"
 #include "checks/serial_round.hpp"
 #include "prober/probe_result.hpp"
@@ -62,6 +63,9 @@ struct ZoneState {
     std::vector<TargetState> targets;       ///< sorted by provider, nameserver, address, transport
     std::vector<ProviderState> providers;   ///< sorted by name
     DelegationState delegation;             ///< parent vs child NS sets
+    bool answers_consistent = true;         ///< watched RRsets identical from every provider
+    std::vector<std::string> answer_differences;  ///< one sentence per differing RRset
+    std::vector<std::string> ttl_notes;     ///< same records, different TTLs (not a difference)
     uint64_t rounds = 0;                    ///< rounds observed
     WallTime updated{};                     ///< time of the last round
 };
@@ -85,6 +89,8 @@ public:
     void observe(const std::vector<ProbeResult>& results, WallTime now);
     /// Record the outcome of a delegation discovery.
     void set_delegation(DelegationState d) { state_.delegation = std::move(d); }
+    /// Record the latest comparison of the watched RRsets across providers.
+    void set_answers(const std::vector<AnswerComparison>& comparisons);
     const ZoneState& state() const { return state_; }
 
 private:

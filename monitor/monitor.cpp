@@ -42,7 +42,7 @@ void Monitor::apply_config(Config config) {
         std::optional<std::string> primary;
         if (!zc.primary.empty()) primary = zc.primary;
         next.push_back(std::make_unique<ZoneRuntime>(
-            ZoneRuntime{zc, ZoneTracker(zc.name, HealthThresholds{}, primary), {}, {}, {}, {}, {}, 0, 0, {}}));
+            ZoneRuntime{zc, ZoneTracker(zc.name, HealthThresholds{}, primary), {}, {}, {}, {}, {}, 0, 0, {}, {}, true}));
         spdlog::info("zone {}: watching", zc.name);
     }
     for (auto& z : zones_) {
@@ -110,9 +110,20 @@ void Monitor::start_round(ZoneRuntime& z, Steady::time_point now) {
     ++z.round;
     auto requests = soa_requests(*z.delegation, config_, ro);
     if (requests.empty()) return;
-    z.in_flight = requests.size();
+    const auto watched = watch_requests(*z.delegation, z.config, config_);
+    z.in_flight = requests.size() + watched.size();
     z.results.clear();
+    z.answers.clear();
     ZoneRuntime* zp = &z;
+    // Watched names and types over UDP to every address: compared across providers at the end of
+    // the round. They are not SOA probes, so they feed neither serial tracking nor history.
+    for (const auto& req : watched) {
+        engine_->submit(req, [this, zp](const ProbeResult& r) {
+            if (r.outcome == Outcome::truncated) return;  // its TCP retry follows
+            zp->answers.push_back(r);
+            if (zp->in_flight > 0 && --zp->in_flight == 0) finish_round(*zp);
+        });
+    }
     for (auto& req : requests) {
         engine_->submit(std::move(req), [this, zp](const ProbeResult& r) {
             for (const auto& sink : sinks_) sink(r);
@@ -130,7 +141,18 @@ void Monitor::start_round(ZoneRuntime& z, Steady::time_point now) {
 }
 
 void Monitor::finish_round(ZoneRuntime& z) {
+    const auto comparisons = compare_answers(z.answers);
+    z.tracker.set_answers(comparisons);
     z.tracker.observe(z.results, std::chrono::system_clock::now());
+    const auto& st = z.tracker.state();
+    if (st.answers_consistent != z.answers_consistent) {
+        if (st.answers_consistent) {
+            spdlog::info("zone {}: watched answers agree again across providers", z.config.name);
+        } else {
+            for (const auto& d : st.answer_differences) spdlog::warn("zone {}: {}", z.config.name, d);
+        }
+        z.answers_consistent = st.answers_consistent;
+    }
     ++rounds_completed_;
     const auto now = Steady::now();
     const bool suspicious = std::any_of(z.results.begin(), z.results.end(), suggests_delegation_change);

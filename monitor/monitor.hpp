@@ -63,7 +63,9 @@ private:
         Steady::time_point next_round{};         ///< when the next round starts
         uint64_t round = 0;                      ///< rounds started
         size_t in_flight = 0;                    ///< probes of the current round not yet done
-        std::vector<ProbeResult> results;        ///< the current round's results so far
+        std::vector<ProbeResult> results;        ///< the current round's SOA results so far
+        std::vector<ProbeResult> answers;        ///< the current round's watched-RRset results
+        bool answers_consistent = true;          ///< as of the last round (to log changes)
     };
 
     void apply_config(Config config);

@@ -101,6 +101,27 @@ std::vector<ProbeRequest> soa_requests(const Delegation& d, const Config& config
     return out;
 }
 
+std::vector<ProbeRequest> watch_requests(const Delegation& d, const ZoneConfig& zone,
+                                         const Config& config) {
+    RoundOptions udp_only;
+    udp_only.tcp = false;
+    const auto base = soa_requests(d, config, udp_only);
+    std::vector<ProbeRequest> out;
+    for (const auto& w : zone.watch) {
+        for (uint16_t type : w.types) {
+            // The apex SOA is what the serial round asks already, and it differs by design while a
+            // secondary catches up: serial tracking judges it, not the answer comparison.
+            if (type == kTypeSoa && w.owner(d.zone) == d.zone) continue;
+            for (auto req : base) {
+                req.query.name = w.owner(d.zone);
+                req.query.type = type;
+                out.push_back(std::move(req));
+            }
+        }
+    }
+    return out;
+}
+
 std::vector<ZoneView> observe_zones(ProbeEngine& engine, const Config& config,
                                     const std::vector<std::string>& zones,
                                     const std::vector<RootServer>& hints,

@@ -32,6 +32,10 @@ Delegation delegation_for(ProbeEngine& engine, const Config& config, const std::
 std::vector<ProbeRequest> soa_requests(const Delegation& d, const Config& config,
                                        const RoundOptions& round);
 
+/// Requests for the zone's watched names and types (UDP) to every address of `d`.
+std::vector<ProbeRequest> watch_requests(const Delegation& d, const ZoneConfig& zone,
+                                         const Config& config);
+
 /// Discover, probe and judge each zone; discovery runs zone by zone, the probes of all zones run
 /// concurrently in one batch.
 std::vector<ZoneView> observe_zones(ProbeEngine& engine, const Config& config,
