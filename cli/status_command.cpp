@@ -153,7 +153,10 @@ int status_from_instances(const StatusArgs& args) {
 
 int status_from_history(const StatusArgs& args) {
     const auto since = parse_duration(args.since);
-    HistoryStore store(args.db);
+    // A mistyped path must be an error, not a new empty database.
+    HistoryOptions ho;
+    ho.create_if_missing = false;
+    HistoryStore store(args.db, ho);
     const auto now = std::chrono::system_clock::now();
     const auto rows = store.summarize(now - since, now);
 

@@ -77,7 +77,8 @@ HistoryRow HistoryRow::from(ProbeResult&& r) {
     return row;
 }
 
-HistoryStore::Impl::Impl(std::string path, HistoryOptions o) : db(std::move(path)), options(o) {
+HistoryStore::Impl::Impl(std::string path, HistoryOptions o)
+    : db(std::move(path), o.create_if_missing), options(o) {
     open_schema(db, static_cast<int>(options.busy_timeout.count()));
     probe_tables(db);
     insert_probe = db.prepare(

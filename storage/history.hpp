@@ -31,6 +31,8 @@ struct HistoryOptions {
     /// A minute is folded only this long after it ends, so that probes still in flight (RTT up to
     /// the timeout) and in the writer's queue (up to one batch interval) land in it first.
     std::chrono::seconds rollup_grace{60};
+    /// False for readers (`nswatch status --db`): a mistyped path is an error, not a new file.
+    bool create_if_missing = true;
 };
 
 /// The part of a ProbeResult that history keeps: one raw row.
@@ -54,14 +56,13 @@ struct TargetSummary {
     Target target;        ///< zone, vantage, provider, nameserver, address, family, transport, port
     uint64_t probes = 0;  ///< probes sent in the window
     uint64_t failures = 0;  ///< probes whose outcome was not ok
-    std::array<uint64_t, kOutcomeCount>
-        by_outcome{};                              ///< probes per outcome, indexed by outcome_code
+    /// Probes per outcome, indexed by outcome_code.
+    std::array<uint64_t, kOutcomeCount> by_outcome{};
     double availability = 0;                       ///< (probes - failures) / probes
     std::optional<std::chrono::microseconds> p50;  ///< median RTT of answered probes
     std::optional<std::chrono::microseconds> p95;  ///< 95th percentile RTT of answered probes
     std::optional<std::chrono::microseconds> p99;  ///< 99th percentile RTT of answered probes
-    /// True when percentiles come from raw rows (exact); false when interpolated from rollup
-    /// buckets.
+    /// True when percentiles come from raw rows (exact), false when interpolated from rollups.
     bool latency_exact = true;
     std::optional<uint32_t> last_serial;  ///< newest serial seen in the window
     std::optional<Outcome> last_outcome;  ///< newest probe's outcome (raw rows only)

@@ -80,8 +80,11 @@ bool Statement::step() {
     int rc = sqlite3_step(stmt_);
     if (rc == SQLITE_ROW) return true;
     if (rc == SQLITE_DONE) return false;
+    // The statement's start is enough to tell which one failed; the message is a log line.
+    std::string_view sql = sqlite3_sql(stmt_);
     std::string doing = "running \"";
-    doing += sqlite3_sql(stmt_);
+    doing += sql.substr(0, 60);
+    if (sql.size() > 60) doing += "...";
     doing += "\"";
     sqlite3_reset(stmt_);
     throw make_storage_error(*path_, doing, db_, rc);
@@ -111,10 +114,9 @@ std::string_view Statement::column_blob(int i) const {
     return {static_cast<const char*>(data), static_cast<size_t>(sqlite3_column_bytes(stmt_, i))};
 }
 
-Database::Database(std::string path) : path_(std::move(path)) {
-    int rc =
-        sqlite3_open_v2(path_.c_str(), &db_,
-                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+Database::Database(std::string path, bool create) : path_(std::move(path)) {
+    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
+    int rc = sqlite3_open_v2(path_.c_str(), &db_, flags, nullptr);
     if (rc != SQLITE_OK) {
         StorageError error = make_storage_error(path_, "cannot open", db_, rc);
         sqlite3_close_v2(db_);

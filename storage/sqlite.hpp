@@ -65,8 +65,9 @@ class Statement {
 /// One connection to one file.
 class Database {
   public:
-    /// Opens (creating if missing) path. Throws StorageError naming path when SQLite refuses.
-    explicit Database(std::string path);
+    /// Opens path, creating it when missing if create is set. Throws StorageError naming path when
+    /// SQLite refuses (or the file is missing and create is not set).
+    explicit Database(std::string path, bool create = true);
     ~Database();
     Database(const Database&) = delete;
     Database& operator=(const Database&) = delete;

@@ -60,7 +60,7 @@ size_t HistoryWriter::queued() const {
 void HistoryWriter::flush() {
     std::unique_lock lock(mutex_);
     const uint64_t target = enqueued_;
-    flush_requested_ = true;
+    flush_until_ = std::max(flush_until_, target);
     wake_.notify_one();
     progress_.wait(lock, [&] { return handled_ >= target; });
 }
@@ -84,10 +84,10 @@ void HistoryWriter::run() {
             std::unique_lock lock(mutex_);
             const auto deadline = clock::now() + settings_.batch_interval;
             wake_.wait_until(lock, std::min(deadline, next_maintenance), [&] {
-                return stopping_ || flush_requested_ || queue_.size() >= settings_.batch_size;
+                return stopping_ || handled_ < flush_until_ ||
+                       queue_.size() >= settings_.batch_size;
             });
             stopping = stopping_;
-            flush_requested_ = false;
             const size_t n = std::min(queue_.size(), settings_.batch_size);
             batch.assign(std::make_move_iterator(queue_.begin()),
                          std::make_move_iterator(queue_.begin() + static_cast<long>(n)));
@@ -98,10 +98,8 @@ void HistoryWriter::run() {
             std::lock_guard lock(mutex_);
             handled_ += batch.size();
             batch.clear();
-            // More than one batch waiting (a flush, a stop, or a burst): go round without waiting.
-            if (!queue_.empty() && (stopping || queue_.size() >= settings_.batch_size)) {
-                flush_requested_ = true;
-            }
+            // A flush, a stop or a burst with more than one batch waiting goes round at once: the
+            // wait predicate above is already true.
             if (stopping && queue_.empty()) {
                 progress_.notify_all();
                 return;

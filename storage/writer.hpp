@@ -49,15 +49,16 @@ class HistoryWriter {
     /// Drains the queue, commits, and joins the thread. Idempotent. Used at SIGTERM.
     void stop();
 
-    uint64_t dropped() const {
-        return dropped_.load();
-    }  ///< results refused because the queue was full
-    uint64_t errors() const {
-        return errors_.load();
-    }  ///< failed database operations (each retry counts)
-    uint64_t lost() const { return lost_.load(); }  ///< results discarded after a database error
-    uint64_t written() const { return written_.load(); }  ///< results committed
-    size_t queued() const;                                ///< results waiting in the queue
+    /// Results refused because the queue was full (or the writer had stopped).
+    uint64_t dropped() const { return dropped_.load(); }
+    /// Failed database operations; each retry of a locked database counts.
+    uint64_t errors() const { return errors_.load(); }
+    /// Results discarded after a database error (full disk, I/O error, locked too long).
+    uint64_t lost() const { return lost_.load(); }
+    /// Results committed.
+    uint64_t written() const { return written_.load(); }
+    /// Results waiting in the queue.
+    size_t queued() const;
 
   private:
     bool enqueue(HistoryRow row);
@@ -72,9 +73,9 @@ class HistoryWriter {
     std::condition_variable wake_;      ///< the writer thread waits on it
     std::condition_variable progress_;  ///< flush() waits on it
     std::deque<HistoryRow> queue_;
-    uint64_t enqueued_ = 0;  ///< results accepted so far (under mutex_)
-    uint64_t handled_ = 0;   ///< results committed or lost so far (under mutex_)
-    bool flush_requested_ = false;
+    uint64_t enqueued_ = 0;     ///< results accepted so far (under mutex_)
+    uint64_t handled_ = 0;      ///< results committed or lost so far (under mutex_)
+    uint64_t flush_until_ = 0;  ///< flush() waits for handled_ to reach this (under mutex_)
     bool stopping_ = false;
     std::atomic<uint64_t> dropped_{0};
     std::atomic<uint64_t> errors_{0};

@@ -93,6 +93,20 @@ TEST_CASE("schema: a file from a newer nswatch is refused, not downgraded", "[st
     CHECK_THAT(message, Catch::Contains(path) && Catch::Contains("schema version 99"));
 }
 
+TEST_CASE("schema: a reader does not create a missing file", "[storage][schema]") {
+    TempDir dir;
+    const std::string path = dir.file("typo.db");
+    HistoryOptions reader;
+    reader.create_if_missing = false;
+    try {
+        HistoryStore store(path, reader);
+        FAIL("opened a missing file");
+    } catch (const StorageError& e) {
+        CHECK_THAT(e.what(), Catch::Contains(path) && Catch::Contains("unable to open"));
+    }
+    CHECK_FALSE(fs::exists(path));
+}
+
 TEST_CASE("schema: a file of garbage bytes is a StorageError naming the file",
           "[storage][schema]") {
     TempDir dir;
