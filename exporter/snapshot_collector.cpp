@@ -61,7 +61,7 @@ std::vector<MetricFamily> snapshot_families(const Snapshot& s) {
     add(taken, {}, seconds_since_epoch(s.taken));
     for (const ZoneState& z : s.zones) {
         const Labels zone{{"zone", z.zone}};
-        add(consistent, zone, 1);
+        add(consistent, zone, z.answers_consistent ? 1 : 0);
         add(delegation, zone, z.delegation.consistent ? 1 : 0);
         if (z.newest_serial) add(newest, zone, *z.newest_serial);
         for (const TargetState& t : z.targets) {

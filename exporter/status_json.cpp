@@ -301,6 +301,9 @@ json to_json(const ZoneState& z) {
             {"targets", std::move(targets)},
             {"providers", std::move(providers)},
             {"delegation", to_json(z.delegation)},
+            {"answers_consistent", z.answers_consistent},
+            {"answer_differences", z.answer_differences},
+            {"ttl_notes", z.ttl_notes},
             {"rounds", z.rounds},
             {"updated", time_to_json(z.updated)}};
 }
@@ -313,6 +316,9 @@ ZoneState zone_from(const json& j) {
     for (const json& t : member(j, "targets")) z.targets.push_back(target_state_from(t));
     for (const json& p : member(j, "providers")) z.providers.push_back(provider_from(p));
     if (j.contains("delegation")) z.delegation = delegation_from(j["delegation"]);
+    z.answers_consistent = j.value("answers_consistent", true);
+    z.answer_differences = j.value("answer_differences", std::vector<std::string>{});
+    z.ttl_notes = j.value("ttl_notes", std::vector<std::string>{});
     z.rounds = j.value("rounds", uint64_t{0});
     z.updated = time_from_json(member(j, "updated"));
     return z;

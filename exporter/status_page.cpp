@@ -43,7 +43,7 @@ int severity(const TargetState& t) {
 }
 
 int severity(const ZoneState& z) {
-    int worst = z.delegation.consistent ? 0 : 1;
+    int worst = z.delegation.consistent && z.answers_consistent ? 0 : 1;
     for (const auto& t : z.targets) worst = std::max(worst, severity(t));
     return worst;
 }
@@ -67,6 +67,10 @@ void render_zone(std::string& out, const ZoneState& z) {
         for (const auto& n : z.delegation.only_in_child) out += " only in zone: " + html_escape(n);
     }
     if (!z.delegation.error.empty()) out += " (discovery: " + html_escape(z.delegation.error) + ")";
+    out += " &middot; answers: ";
+    out += z.answers_consistent ? "<span class=\"ok\">identical across providers</span>"
+                                : "<span class=\"down\">differ</span>";
+    for (const auto& d : z.answer_differences) out += "<br>" + html_escape(d);
     out += " &middot; updated " + format_time(z.updated) + "</p>\n";
 
     // Provider order: the worst provider first; within it, the worst target first. The tracker's

@@ -9,9 +9,11 @@
 #include <netinet/tcp.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <cstring>
+#include <optional>
 #include <queue>
 #include <stdexcept>
 #include <tuple>
@@ -56,6 +58,22 @@ struct ChannelKeyHash {
     }
 };
 
+/// Set of 16-bit query IDs: a bitmap (8 KiB), no allocation per query.
+class IdSet {
+public:
+    bool insert(uint16_t id) {
+        uint64_t& word = bits_[id >> 6];
+        const uint64_t bit = uint64_t{1} << (id & 63);
+        if (word & bit) return false;
+        word |= bit;
+        return true;
+    }
+    void erase(uint16_t id) { bits_[id >> 6] &= ~(uint64_t{1} << (id & 63)); }
+
+private:
+    std::vector<uint64_t> bits_ = std::vector<uint64_t>(65536 / 64);
+};
+
 }  // namespace
 
 struct Channel {
@@ -67,16 +85,24 @@ struct Channel {
     Vantage vantage;                                      ///< where this channel's sockets leave from
     std::unordered_map<ares_socket_t, int> socket_types;  ///< fd -> SOCK_DGRAM / SOCK_STREAM
     ReplyLog replies;                                     ///< what arrived recently, for forensics
-    std::unordered_set<uint16_t> ids_in_use;              ///< IDs of this channel's open queries
+    IdSet ids_in_use;                                     ///< IDs of this channel's open queries
 };
 
 struct Pending {
     ProbeEngine::Impl* impl = nullptr;
     Channel* channel = nullptr;
-    ProbeRequest request;
+    ProbeCallback callback;
+    ProbeResult result;  ///< holds the request's target and query
+    std::chrono::milliseconds timeout{0};
+    bool retry_truncated_over_tcp = true;
+    uint16_t id = 0;  ///< the query ID on the wire
+};
+
+/// A finished probe whose callback has not run yet (callbacks run after ares_process_fd returns).
+struct Ready {
     ProbeCallback callback;
     ProbeResult result;
-    uint16_t id = 0;  ///< the query ID on the wire
+    std::optional<ProbeRequest> retry;  ///< TC retry over TCP, submitted after the callback
 };
 
 struct ProbeEngine::Impl {
@@ -87,9 +113,25 @@ struct ProbeEngine::Impl {
     std::unordered_map<ares_socket_t, Channel*> socket_owner;
     using Wakeup = std::pair<Clock::time_point, Channel*>;
     std::priority_queue<Wakeup, std::vector<Wakeup>, std::greater<>> wakeups;
-    size_t outstanding = 0;
+    size_t outstanding = 0;  ///< probes in flight plus finished ones whose callback has not run
     bool destroying = false;
     EngineStats stats;
+    std::vector<Ready> ready;       ///< finished probes, callbacks pending
+    std::vector<Ready> spare;       ///< an empty buffer kept to reuse its capacity
+
+    // Query IDs: drawn from a buffer refilled by arc4random_buf, not one arc4random per probe.
+    std::array<uint16_t, 256> id_pool{};
+    size_t id_next = id_pool.size();
+
+    // Wire-format queries by (name, type, flags); the ID is patched into a copy.
+    static constexpr size_t kQueryCacheMax = 65536;
+    std::unordered_map<std::string, std::vector<uint8_t>> query_cache;
+    std::string query_key;             ///< scratch key (capacity reused)
+    std::vector<uint8_t> query_wire;   ///< scratch wire buffer (capacity reused)
+
+    // The last channel used: most submits go to the same one.
+    Channel* last_channel = nullptr;
+    const ChannelKey* last_key = nullptr;
 
     const Vantage& vantage(const std::string& name) const {
         for (const auto& v : vantages) {
@@ -103,6 +145,17 @@ struct ProbeEngine::Impl {
     void reschedule_from_ares(Channel& ch);
     void submit(ProbeRequest request, ProbeCallback callback);
     void finish(Pending* p, int status, const unsigned char* abuf, int alen);
+    size_t deliver();
+
+    uint16_t next_id() {
+        if (id_next == id_pool.size()) {
+            arc4random_buf(id_pool.data(), sizeof id_pool);
+            id_next = 0;
+        }
+        return id_pool[id_next++];
+    }
+
+    const std::vector<uint8_t>& query_bytes(const Query& q, uint16_t id);
 };
 
 namespace {
@@ -119,6 +172,14 @@ ares_socket_t sock_open(int domain, int type, int protocol, void* user) {
     if (type == SOCK_STREAM) {
         const int one = 1;
         setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    } else {
+        // The default receive buffer (~208 KiB) overflows when hundreds of replies arrive at once,
+        // and each dropped reply costs a full timeout. Failure (a lower rmem_max) is not an error:
+        // the kernel then caps the size.
+        const int rcv = 4 << 20;
+        const int snd = 1 << 20;
+        setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcv, sizeof rcv);
+        setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &snd, sizeof snd);
     }
     const Vantage& v = ch->vantage;
     if (!v.interface.empty() &&
@@ -204,10 +265,19 @@ void on_answer(void* arg, int status, int /*timeouts*/, unsigned char* abuf, int
 }  // namespace
 
 Channel& ProbeEngine::Impl::channel_for(const ProbeRequest& r) {
+    if (last_key != nullptr && last_key->port == r.target.port &&
+        last_key->transport == r.target.transport && last_key->timeout_ms == r.timeout.count() &&
+        last_key->address == r.target.address && last_key->vantage == r.target.vantage) {
+        return *last_channel;
+    }
     ChannelKey key{r.target.vantage, r.target.address, r.target.port, r.target.transport,
                    static_cast<long>(r.timeout.count())};
     auto it = channels.find(key);
-    if (it != channels.end()) return *it->second;
+    if (it != channels.end()) {
+        last_key = &it->first;
+        last_channel = it->second.get();
+        return *it->second;
+    }
 
     auto ch = std::make_unique<Channel>();
     ch->impl = this;
@@ -245,7 +315,9 @@ Channel& ProbeEngine::Impl::channel_for(const ProbeRequest& r) {
     ch->vantage = vantage(r.target.vantage);
 
     Channel& ref = *ch;
-    channels.emplace(std::move(key), std::move(ch));
+    auto [pos, inserted] = channels.emplace(std::move(key), std::move(ch));
+    last_key = &pos->first;  // node-based map: the key's address is stable
+    last_channel = &ref;
     ++stats.channels;
     return ref;
 }
@@ -271,24 +343,46 @@ void ProbeEngine::Impl::reschedule_from_ares(Channel& ch) {
     }
 }
 
+const std::vector<uint8_t>& ProbeEngine::Impl::query_bytes(const Query& q, uint16_t id) {
+    query_key.assign(q.name);
+    query_key.push_back('\0');
+    query_key.push_back(static_cast<char>(q.type >> 8));
+    query_key.push_back(static_cast<char>(q.type & 0xff));
+    query_key.push_back(static_cast<char>(q.edns_buffer_size >> 8));
+    query_key.push_back(static_cast<char>(q.edns_buffer_size & 0xff));
+    query_key.push_back(static_cast<char>((q.recursion_desired ? 1 : 0) | (q.edns ? 2 : 0) |
+                                          (q.nsid ? 4 : 0) | (q.dnssec_ok ? 8 : 0)));
+    auto it = query_cache.find(query_key);
+    if (it == query_cache.end()) {
+        std::vector<uint8_t> wire = build_query(q, 0);  // throws for a name ldns cannot parse
+        if (query_cache.size() >= kQueryCacheMax) query_cache.erase(query_cache.begin());
+        it = query_cache.emplace(query_key, std::move(wire)).first;
+    }
+    query_wire.assign(it->second.begin(), it->second.end());
+    query_wire[0] = static_cast<uint8_t>(id >> 8);
+    query_wire[1] = static_cast<uint8_t>(id & 0xff);
+    return query_wire;
+}
+
 void ProbeEngine::Impl::submit(ProbeRequest request, ProbeCallback callback) {
     auto* p = new Pending;
     p->impl = this;
-    p->request = std::move(request);
     p->callback = std::move(callback);
-    p->result.target = p->request.target;
-    p->result.query = p->request.query;
-    std::vector<uint8_t> wire;
+    p->timeout = request.timeout;
+    p->retry_truncated_over_tcp = request.retry_truncated_over_tcp;
+    const std::vector<uint8_t>* wire = nullptr;
     try {
-        p->channel = &channel_for(p->request);
+        p->channel = &channel_for(request);
         // c-ares 1.18 sends the ID it is given: draw an unpredictable one (spoofing resistance,
         // RFC 5452), unique among the channel's open queries so c-ares can match replies.
         do {
-            p->id = static_cast<uint16_t>(arc4random());
-        } while (!p->channel->ids_in_use.insert(p->id).second);
-        wire = build_query(p->request.query, p->id);
+            p->id = next_id();
+        } while (!p->channel->ids_in_use.insert(p->id));
+        wire = &query_bytes(request.query, p->id);
     } catch (const std::exception& e) {
         if (p->channel != nullptr) p->channel->ids_in_use.erase(p->id);
+        p->result.target = std::move(request.target);
+        p->result.query = std::move(request.query);
         p->result.outcome = Outcome::network_error;
         p->result.detail = e.what();
         p->result.sent_wall = std::chrono::system_clock::now();
@@ -299,13 +393,15 @@ void ProbeEngine::Impl::submit(ProbeRequest request, ProbeCallback callback) {
         cb(r);
         return;
     }
+    p->result.target = std::move(request.target);
+    p->result.query = std::move(request.query);
     ++outstanding;
     ++p->channel->outstanding;
     ++stats.sent;
     p->result.sent_wall = std::chrono::system_clock::now();
     p->result.sent_mono = Clock::now();
-    schedule(*p->channel, p->result.sent_mono + p->request.timeout + std::chrono::milliseconds(1));
-    ares_send(p->channel->ares, wire.data(), static_cast<int>(wire.size()), on_answer, p);
+    schedule(*p->channel, p->result.sent_mono + p->timeout + std::chrono::milliseconds(1));
+    ares_send(p->channel->ares, wire->data(), static_cast<int>(wire->size()), on_answer, p);
 }
 
 void ProbeEngine::Impl::finish(Pending* p, int status, const unsigned char* abuf, int alen) {
@@ -313,7 +409,6 @@ void ProbeEngine::Impl::finish(Pending* p, int status, const unsigned char* abuf
     if (destroying) return;
     Channel& ch = *p->channel;
     --ch.outstanding;
-    --outstanding;
     ch.ids_in_use.erase(p->id);
     ++stats.completed;
     ProbeResult& r = p->result;
@@ -338,20 +433,47 @@ void ProbeEngine::Impl::finish(Pending* p, int status, const unsigned char* abuf
         r.detail = ares_strerror(status);
     }
 
-    const bool retry_tcp = r.outcome == Outcome::truncated &&
-                           r.target.transport == Transport::udp &&
-                           p->request.retry_truncated_over_tcp;
-    p->callback(r);
-    if (retry_tcp) {
-        ProbeRequest again = p->request;
+    // The callback runs later, from run_once, after c-ares has returned: a callback that submits
+    // then cannot keep ares_process_fd reading and sending for ever. `outstanding` still counts
+    // this probe until its callback has run.
+    Ready& done = ready.emplace_back();
+    if (r.outcome == Outcome::truncated && r.target.transport == Transport::udp &&
+        p->retry_truncated_over_tcp) {
+        ProbeRequest again;
+        again.target = r.target;
         again.target.transport = Transport::tcp;
-        auto cb = p->callback;
-        submit(again, [cb](const ProbeResult& tcp) {
-            ProbeResult copy = tcp;
-            copy.retried_from_tc = true;
-            cb(copy);
-        });
+        again.query = r.query;
+        again.timeout = p->timeout;
+        again.retry_truncated_over_tcp = p->retry_truncated_over_tcp;
+        done.retry = std::move(again);
     }
+    done.callback = std::move(p->callback);
+    done.result = std::move(r);
+}
+
+// Run the callbacks of the probes that finished so far (not those that finish meanwhile, so that
+// run_once returns), then submit their TC retries. Returns how many were delivered.
+size_t ProbeEngine::Impl::deliver() {
+    if (ready.empty()) return 0;
+    std::vector<Ready> batch;
+    batch.swap(ready);
+    ready.swap(spare);  // spare is empty: reuse its capacity
+    for (Ready& d : batch) {
+        --outstanding;
+        d.callback(d.result);
+        if (d.retry) {
+            ProbeCallback cb = std::move(d.callback);
+            submit(std::move(*d.retry), [cb = std::move(cb)](const ProbeResult& tcp) {
+                ProbeResult copy = tcp;
+                copy.retried_from_tc = true;
+                cb(copy);
+            });
+        }
+    }
+    const size_t n = batch.size();
+    batch.clear();
+    if (batch.capacity() > spare.capacity()) spare.swap(batch);
+    return n;
 }
 
 ProbeEngine::ProbeEngine(std::vector<Vantage> vantages) : impl_(std::make_unique<Impl>()) {
@@ -375,7 +497,9 @@ size_t ProbeEngine::run_once(std::chrono::milliseconds max_wait) {
     auto& im = *impl_;
     auto now = Clock::now();
     auto wait = max_wait;
-    if (!im.wakeups.empty()) {
+    if (!im.ready.empty()) {
+        wait = std::chrono::milliseconds(0);  // callbacks are waiting: only poll
+    } else if (!im.wakeups.empty()) {
         const auto until = std::chrono::ceil<std::chrono::milliseconds>(im.wakeups.top().first - now);
         wait = std::clamp(until, std::chrono::milliseconds(0), max_wait);
     }
@@ -400,6 +524,7 @@ size_t ProbeEngine::run_once(std::chrono::milliseconds max_wait) {
         ares_process_fd(ch->ares, ARES_SOCKET_BAD, ARES_SOCKET_BAD);
         im.reschedule_from_ares(*ch);
     }
+    im.deliver();
     return im.outstanding;
 }
 

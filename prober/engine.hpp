@@ -4,8 +4,15 @@
 // - One c-ares channel per (vantage, server address, port, transport): c-ares then never rotates
 //   servers and never retries (tries = 1); the caller decides retries. Channels are created lazily
 //   and kept, so steady-state probing opens no new UDP sockets.
-// - Queries are built by ldns (prober/query.hpp) with a random ID (arc4random, unique per channel)
-//   and handed to ares_send(), which keeps that ID and matches replies by ID, question and source.
+// - Queries are built by ldns (prober/query.hpp) once per (name, type, flags) and cached; each probe
+//   copies the cached bytes and patches in a random ID (from a buffer refilled by arc4random_buf,
+//   unique per channel), then hands them to ares_send(), which keeps that ID and matches replies
+//   by ID, question and source.
+// - Callbacks never run inside c-ares: a finished probe is parsed at once (so rtt is the reply's
+//   arrival) and queued, and run_once runs the queued callbacks after ares_process_fd returns, then
+//   submits TC retries. A callback that submits therefore cannot keep run_once reading for ever.
+// - UDP sockets ask for a 4 MiB receive buffer (the kernel caps it at net.core.rmem_max): with the
+//   default ~208 KiB, bursts of replies were dropped and each drop cost a full timeout.
 // - ARES_FLAG_IGNTC: a truncated UDP reply is reported (outcome truncated) and then retried over
 //   TCP by the engine, so both results reach the caller.
 // - ARES_FLAG_NOCHECKRESP: REFUSED/SERVFAIL replies are reported, not turned into errors.
@@ -59,12 +66,14 @@ public:
     ProbeEngine(const ProbeEngine&) = delete;
     ProbeEngine& operator=(const ProbeEngine&) = delete;
 
-    /// Queue a probe; the callback runs on the loop thread when it ends (twice for a TC retry: the
-    /// truncated UDP result, then the TCP result with retried_from_tc set).
+    /// Queue a probe; the callback runs on the loop thread, from run_once, after it ends (twice for
+    /// a TC retry: the truncated UDP result, then the TCP result with retried_from_tc set). A probe
+    /// that cannot be sent (e.g. an invalid name) calls back at once, from submit.
     void submit(ProbeRequest request, ProbeCallback callback);
 
-    /// Wait for socket events or timeouts for at most max_wait, process them, and return the number
-    /// of probes still outstanding.
+    /// Wait for socket events or timeouts for at most max_wait, process them, run the callbacks of
+    /// the probes that finished, and return the number of probes still outstanding (a finished
+    /// probe counts until its callback has run).
     size_t run_once(std::chrono::milliseconds max_wait);
 
     /// Run the loop until no probe is outstanding.

@@ -1,5 +1,6 @@
 #include "prober/response.hpp"
 
+#include <arpa/inet.h>
 #include <ldns/ldns.h>
 
 #include <algorithm>
@@ -25,20 +26,169 @@ std::string rdf_text(const ldns_rdf* rdf) {
     return out;
 }
 
-// Canonical form (RFC 4034 §6.2: names lower-cased) so that answers from different servers compare
-// equal when they carry the same data.
-Record to_record(const ldns_rr* rr) {
-    ldns_rr* copy = ldns_rr_clone(rr);
-    ldns_rr2canonical(copy);
-    Record rec;
-    rec.owner = rdf_text(ldns_rr_owner(copy));
-    rec.type = static_cast<uint16_t>(ldns_rr_get_type(copy));
-    rec.ttl = ldns_rr_ttl(copy);
-    for (size_t i = 0; i < ldns_rr_rd_count(copy); ++i) {
-        if (i > 0) rec.rdata += ' ';
-        rec.rdata += rdf_text(ldns_rr_rdf(copy, i));
+// A domain name as ldns_rdf2str prints it (ldns_rdf2buffer_str_dname: "." for the root, labels
+// joined by dots with a trailing dot, . ; ( ) \ escaped with a backslash, bytes that are not
+// printable ASCII as \DDD), optionally lower-cased first like ldns_dname2canonical. Appends to out.
+// Names longer than 255 octets (ldns prints nothing for them) go through ldns.
+void append_dname(const ldns_rdf* rdf, bool lower, std::string& out) {
+    const uint8_t* data = ldns_rdf_data(rdf);
+    const size_t size = ldns_rdf_size(rdf);
+    if (size > LDNS_MAX_DOMAINLEN || size == 0) {
+        if (!lower) {
+            out += rdf_text(rdf);
+            return;
+        }
+        ldns_rdf* copy = ldns_rdf_clone(rdf);
+        ldns_dname2canonical(copy);
+        out += rdf_text(copy);
+        ldns_rdf_deep_free(copy);
+        return;
     }
-    ldns_rr_free(copy);
+    if (size == 1) {
+        out += '.';
+        return;
+    }
+    // Each octet read gives at most 4 characters (\DDD) plus a dot: print into a local buffer,
+    // append once.
+    char buf[LDNS_MAX_DOMAINLEN * 5 + 8];
+    char* w = buf;
+    size_t pos = 0;
+    size_t len = data[0];
+    while (len > 0 && pos < size) {
+        ++pos;
+        // A label running past the rdf (never built by wire2pkt) is cut at its end.
+        for (size_t i = 0; i < len && pos < size; ++i, ++pos) {
+            unsigned char c = data[pos];
+            if (lower && c >= 'A' && c <= 'Z') c = static_cast<unsigned char>(c - 'A' + 'a');
+            if (c == '.' || c == ';' || c == '(' || c == ')' || c == '\\') {
+                *w++ = '\\';
+                *w++ = static_cast<char>(c);
+            } else if (c > 0x20 && c < 0x7f) {  // isascii && isgraph
+                *w++ = static_cast<char>(c);
+            } else {
+                *w++ = '\\';
+                *w++ = static_cast<char>('0' + c / 100);
+                *w++ = static_cast<char>('0' + (c / 10) % 10);
+                *w++ = static_cast<char>('0' + c % 10);
+            }
+        }
+        if (pos < size) *w++ = '.';
+        len = pos < size ? data[pos] : 0;
+    }
+    out.append(buf, static_cast<size_t>(w - buf));
+}
+
+void append_uint(uint32_t v, std::string& out) {
+    char buf[12];
+    char* end = buf + sizeof buf;
+    char* p = end;
+    do {
+        *--p = static_cast<char>('0' + v % 10);
+        v /= 10;
+    } while (v != 0);
+    out.append(p, static_cast<size_t>(end - p));
+}
+
+// One rdf as ldns_rdf2str prints it; names lower-cased when `lower`. The common types are printed
+// here; everything else goes through ldns.
+void append_rdf(const ldns_rdf* rdf, bool lower, std::string& out) {
+    if (rdf == nullptr) return;
+    const uint8_t* d = ldns_rdf_data(rdf);
+    const size_t n = ldns_rdf_size(rdf);
+    switch (ldns_rdf_get_type(rdf)) {
+        case LDNS_RDF_TYPE_DNAME:
+            append_dname(rdf, lower, out);
+            return;
+        case LDNS_RDF_TYPE_INT32:
+        case LDNS_RDF_TYPE_PERIOD:
+            if (n == 4) {
+                append_uint((uint32_t{d[0]} << 24) | (uint32_t{d[1]} << 16) |
+                                (uint32_t{d[2]} << 8) | d[3],
+                            out);
+                return;
+            }
+            break;
+        case LDNS_RDF_TYPE_INT16:
+            if (n == 2) {
+                append_uint((uint32_t{d[0]} << 8) | d[1], out);
+                return;
+            }
+            break;
+        case LDNS_RDF_TYPE_INT8:
+            if (n == 1) {
+                append_uint(d[0], out);
+                return;
+            }
+            break;
+        case LDNS_RDF_TYPE_A:
+        case LDNS_RDF_TYPE_AAAA: {
+            const bool v4 = ldns_rdf_get_type(rdf) == LDNS_RDF_TYPE_A;
+            char buf[INET6_ADDRSTRLEN];
+            if (n == (v4 ? 4u : 16u) && inet_ntop(v4 ? AF_INET : AF_INET6, d, buf, sizeof buf)) {
+                out += buf;
+                return;
+            }
+            break;
+        }
+        default:
+            break;
+    }
+    out += rdf_text(rdf);  // non-name rdfs are the same in canonical form
+}
+
+// RR types whose rdata names ldns_rr2canonical lower-cases (RFC 4034 §6.2, RFC 3597 §7, plus RRSIG).
+bool canonical_rdata_names(ldns_rr_type t) {
+    switch (t) {
+        case LDNS_RR_TYPE_NS:
+        case LDNS_RR_TYPE_MD:
+        case LDNS_RR_TYPE_MF:
+        case LDNS_RR_TYPE_CNAME:
+        case LDNS_RR_TYPE_SOA:
+        case LDNS_RR_TYPE_MB:
+        case LDNS_RR_TYPE_MG:
+        case LDNS_RR_TYPE_MR:
+        case LDNS_RR_TYPE_PTR:
+        case LDNS_RR_TYPE_MINFO:
+        case LDNS_RR_TYPE_MX:
+        case LDNS_RR_TYPE_RP:
+        case LDNS_RR_TYPE_AFSDB:
+        case LDNS_RR_TYPE_RT:
+        case LDNS_RR_TYPE_SIG:
+        case LDNS_RR_TYPE_PX:
+        case LDNS_RR_TYPE_NXT:
+        case LDNS_RR_TYPE_NAPTR:
+        case LDNS_RR_TYPE_KX:
+        case LDNS_RR_TYPE_SRV:
+        case LDNS_RR_TYPE_DNAME:
+        case LDNS_RR_TYPE_A6:
+        case LDNS_RR_TYPE_RRSIG:
+            return true;
+        default:
+            return false;
+    }
+}
+
+// Canonical form (RFC 4034 §6.2: names lower-cased) so that answers from different servers compare
+// equal when they carry the same data. Same text as ldns_rr2canonical on a clone, then
+// ldns_rdf2str on each field, without the clone.
+Record to_record(const ldns_rr* rr) {
+    Record rec;
+    rec.type = static_cast<uint16_t>(ldns_rr_get_type(rr));
+    rec.ttl = ldns_rr_ttl(rr);
+    const ldns_rdf* owner = ldns_rr_owner(rr);
+    if (owner != nullptr) {
+        if (ldns_rdf_get_type(owner) == LDNS_RDF_TYPE_DNAME) {
+            append_dname(owner, true, rec.owner);
+        } else {
+            rec.owner = rdf_text(owner);
+        }
+    }
+    const bool lower = canonical_rdata_names(ldns_rr_get_type(rr));
+    const size_t count = ldns_rr_rd_count(rr);
+    for (size_t i = 0; i < count; ++i) {
+        if (i > 0) rec.rdata += ' ';
+        append_rdf(ldns_rr_rdf(rr, i), lower, rec.rdata);
+    }
     return rec;
 }
 
@@ -49,27 +199,25 @@ std::vector<Record> section(const ldns_rr_list* list) {
     for (size_t i = 0; i < ldns_rr_list_rr_count(list); ++i) {
         out.push_back(to_record(ldns_rr_list_rr(list, i)));
     }
-    std::sort(out.begin(), out.end());
+    if (out.size() > 1) std::sort(out.begin(), out.end());
     return out;
 }
 
+// The first SOA in the answer section, from its rdfs directly (no clone, no second printing).
 std::optional<SoaFields> soa_from(const ldns_rr_list* answer) {
     if (answer == nullptr) return std::nullopt;
     for (size_t i = 0; i < ldns_rr_list_rr_count(answer); ++i) {
         const ldns_rr* rr = ldns_rr_list_rr(answer, i);
         if (ldns_rr_get_type(rr) != LDNS_RR_TYPE_SOA || ldns_rr_rd_count(rr) != 7) continue;
         SoaFields soa;
-        ldns_rr* copy = ldns_rr_clone(rr);
-        ldns_rr2canonical(copy);
-        soa.mname = rdf_text(ldns_rr_rdf(copy, 0));
-        soa.rname = rdf_text(ldns_rr_rdf(copy, 1));
-        soa.serial = ldns_rdf2native_int32(ldns_rr_rdf(copy, 2));
-        soa.refresh = ldns_rdf2native_int32(ldns_rr_rdf(copy, 3));
-        soa.retry = ldns_rdf2native_int32(ldns_rr_rdf(copy, 4));
-        soa.expire = ldns_rdf2native_int32(ldns_rr_rdf(copy, 5));
-        soa.minimum = ldns_rdf2native_int32(ldns_rr_rdf(copy, 6));
-        soa.ttl = ldns_rr_ttl(copy);
-        ldns_rr_free(copy);
+        append_rdf(ldns_rr_rdf(rr, 0), true, soa.mname);
+        append_rdf(ldns_rr_rdf(rr, 1), true, soa.rname);
+        soa.serial = ldns_rdf2native_int32(ldns_rr_rdf(rr, 2));
+        soa.refresh = ldns_rdf2native_int32(ldns_rr_rdf(rr, 3));
+        soa.retry = ldns_rdf2native_int32(ldns_rr_rdf(rr, 4));
+        soa.expire = ldns_rdf2native_int32(ldns_rr_rdf(rr, 5));
+        soa.minimum = ldns_rdf2native_int32(ldns_rr_rdf(rr, 6));
+        soa.ttl = ldns_rr_ttl(rr);
         return soa;
     }
     return std::nullopt;

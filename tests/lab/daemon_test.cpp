@@ -54,7 +54,8 @@ struct Daemon {
             << "  - {name: alpha, patterns: ['*.alpha-dns.test']}\n"
             << "  - {name: beta, patterns: ['*.beta-dns.test']}\n"
             << "  - {name: gamma, patterns: ['*.gamma-dns.test']}\n"
-            << "zones:\n  - {name: shop.test, primary: ns1.alpha-dns.test}\n";
+            << "zones:\n  - {name: shop.test, primary: ns1.alpha-dns.test,\n"
+            << "     watch: [{name: lab-bump, types: [TXT]}]}\n";
         start();
     }
     void start() {
@@ -179,9 +180,17 @@ TEST_CASE("daemon: serves metrics, follows a change, shows lag and recovery, dow
             return false;
         }));
         CHECK(provider_is(status(), "beta", "lagging", false));
+        // The change (a TXT at lab-bump, a watched name) differs at gamma until it catches up.
+        CHECK(eventually([](const nlohmann::json& s) { return zone(s)["answers_consistent"] == false; }));
+        const auto diffs = zone(status())["answer_differences"];
+        REQUIRE(diffs.size() == 1);
+        CHECK_THAT(diffs[0].get<std::string>(), Catch::Contains("lab-bump.shop.test.") &&
+                                                    Catch::Contains("[gamma]"));
+        CHECK_THAT(get("/metrics"), Catch::Contains("nswatch_zone_answers_consistent{zone=\"shop.test\"} 0"));
         nswatch::lab::unblock_xfr("gamma");
         nswatch::lab::notify();
         CHECK(eventually([](const nlohmann::json& s) { return provider_is(s, "gamma", "lagging", false); }));
+        CHECK(eventually([](const nlohmann::json& s) { return zone(s)["answers_consistent"] == true; }));
         CHECK(zone(status())["newest_serial"] == serial);
     }
 

@@ -72,7 +72,9 @@ TEST_CASE("/metrics serves probe and snapshot series", "[exporter][http]") {
         R"(family="ipv6",ip="2001:db8::53",nameserver="ns1.beta.test",provider="beta",)"
         R"(transport="udp",vantage="fra",zone="shop.test")";
     CHECK_THAT(r.body, Contains("nswatch_build_info{version=\"0.1.0-test\"} 1"));
-    CHECK_THAT(r.body, Contains("nswatch_probes_total{" + alpha + ",outcome=\"ok\"} 1"));
+    CHECK_THAT(r.body, Contains(R"(nswatch_probes_total{family="ipv4",ip="192.0.2.1",)"
+                                R"(nameserver="ns1.alpha.test",outcome="ok",provider="alpha",)"
+                                R"(transport="udp",vantage="fra",zone="shop.test"} 1)"));
     CHECK_THAT(r.body, Contains("nswatch_probe_duration_seconds_count{" + alpha + "} 1"));
     CHECK_THAT(r.body, Contains("nswatch_probe_success{" + alpha + "} 1"));
     CHECK_THAT(r.body, Contains("nswatch_probe_success{" + beta + "} 0"));

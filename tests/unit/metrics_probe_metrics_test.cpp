@@ -55,7 +55,8 @@ TEST_CASE("ProbeMetrics times only probes that got a reply", "[exporter][metrics
     m.observe(result(Outcome::ok, std::chrono::microseconds(800)));
     m.observe(result(Outcome::ok, std::chrono::microseconds(3000)));
     m.observe(result(Outcome::timeout, std::chrono::seconds(2)));
-    const auto* h = find_metric(m.registry()->Collect(), "nswatch_probe_duration_seconds", alpha);
+    const auto families = m.registry()->Collect();  // find_metric points into it
+    const auto* h = find_metric(families, "nswatch_probe_duration_seconds", alpha);
     REQUIRE(h != nullptr);
     CHECK(h->histogram.sample_count == 2);
     CHECK(h->histogram.sample_sum == Approx(0.0038));
@@ -68,7 +69,8 @@ TEST_CASE("ProbeMetrics times only probes that got a reply", "[exporter][metrics
 TEST_CASE("ProbeMetrics uses the configured buckets", "[exporter][metrics]") {
     ProbeMetrics m("test", {0.01, 0.1});
     m.observe(result(Outcome::ok, std::chrono::milliseconds(50)));
-    const auto* h = find_metric(m.registry()->Collect(), "nswatch_probe_duration_seconds", alpha);
+    const auto families = m.registry()->Collect();  // find_metric points into it
+    const auto* h = find_metric(families, "nswatch_probe_duration_seconds", alpha);
     REQUIRE(h != nullptr);
     REQUIRE(h->histogram.bucket.size() == 3);  // 0.01, 0.1, +Inf
     CHECK(h->histogram.bucket[0].cumulative_count == 0);
