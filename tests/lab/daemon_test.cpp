@@ -187,6 +187,20 @@ TEST_CASE("daemon: serves metrics, follows a change, shows lag and recovery, dow
         CHECK_THAT(diffs[0].get<std::string>(), Catch::Contains("lab-bump.shop.test.") &&
                                                     Catch::Contains("[gamma]"));
         CHECK_THAT(get("/metrics"), Catch::Contains("nswatch_zone_answers_consistent{zone=\"shop.test\"} 0"));
+        // `status --from` reads the same instance and names the lagging provider.
+        std::string out;
+        FILE* p = popen((std::string(NSWATCH_BIN) + " status --from http://" + kListen +
+                         " --json 2>/dev/null").c_str(), "r");
+        REQUIRE(p != nullptr);
+        char buf[4096];
+        while (size_t n = fread(buf, 1, sizeof buf, p)) out.append(buf, n);
+        const int rc = pclose(p);
+        CHECK(WEXITSTATUS(rc) == 1);
+        const auto j = nlohmann::json::parse(out);
+        REQUIRE(j["findings"].size() >= 1);
+        bool named = false;
+        for (const auto& f : j["findings"]) named |= f["provider"] == "gamma" && f["kind"] == "lagging";
+        CHECK(named);
         nswatch::lab::unblock_xfr("gamma");
         nswatch::lab::notify();
         CHECK(eventually([](const nlohmann::json& s) { return provider_is(s, "gamma", "lagging", false); }));
