@@ -64,7 +64,8 @@ std::vector<AnswerComparison> compare_answers(const std::vector<ProbeResult>& re
         c.unanswered = seen.unanswered;
         for (auto& [key, v] : seen.variants) {
             std::sort(v.providers.begin(), v.providers.end());
-            v.providers.erase(std::unique(v.providers.begin(), v.providers.end()), v.providers.end());
+            v.providers.erase(std::unique(v.providers.begin(), v.providers.end()),
+                              v.providers.end());
             std::sort(v.servers.begin(), v.servers.end());
             c.variants.push_back(std::move(v));
         }
@@ -83,7 +84,8 @@ std::vector<AnswerComparison> compare_answers(const std::vector<ProbeResult>& re
             }
         }
         std::set<uint32_t> all_ttls;
-        for (const auto& [provider, ttls] : seen.ttls_by_record_set) all_ttls.insert(ttls.begin(), ttls.end());
+        for (const auto& [provider, ttls] : seen.ttls_by_record_set)
+            all_ttls.insert(ttls.begin(), ttls.end());
         if (c.consistent && all_ttls.size() > 1) {
             c.ttl_differs = true;
             std::string note = c.name + " type " + std::to_string(c.type) + ":";

@@ -28,8 +28,8 @@ struct AnswerComparison {
     std::vector<AnswerVariant> variants;  ///< distinct answers, most common first
     std::vector<std::string> differing;   ///< records present in some answers but not all
     bool ttl_differs = false;             ///< same records, different TTLs somewhere
-    std::vector<std::string> ttl_notes;   ///< e.g. "www.shop.test. A: TTL 300 at beta, 600 at alpha"
-    size_t unanswered = 0;                ///< probes with no usable answer (timeouts etc.): not compared
+    std::vector<std::string> ttl_notes;  ///< e.g. "www.shop.test. A: TTL 300 at beta, 600 at alpha"
+    size_t unanswered = 0;  ///< probes with no usable answer (timeouts etc.): not compared
 };
 
 /// Compare the results of probes asking the same questions of different servers. Results whose

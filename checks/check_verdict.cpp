@@ -8,10 +8,14 @@ namespace nswatch {
 
 std::string_view to_string(PluginStatus s) {
     switch (s) {
-        case PluginStatus::ok: return "OK";
-        case PluginStatus::warning: return "WARNING";
-        case PluginStatus::critical: return "CRITICAL";
-        case PluginStatus::unknown: return "UNKNOWN";
+        case PluginStatus::ok:
+            return "OK";
+        case PluginStatus::warning:
+            return "WARNING";
+        case PluginStatus::critical:
+            return "CRITICAL";
+        case PluginStatus::unknown:
+            return "UNKNOWN";
     }
     return "UNKNOWN";
 }
@@ -19,10 +23,14 @@ std::string_view to_string(PluginStatus s) {
 namespace {
 int rank(PluginStatus s) {
     switch (s) {
-        case PluginStatus::ok: return 0;
-        case PluginStatus::warning: return 1;
-        case PluginStatus::critical: return 2;
-        case PluginStatus::unknown: return 3;
+        case PluginStatus::ok:
+            return 0;
+        case PluginStatus::warning:
+            return 1;
+        case PluginStatus::critical:
+            return 2;
+        case PluginStatus::unknown:
+            return 3;
     }
     return 3;
 }
@@ -38,7 +46,9 @@ std::string who(const Target& t) {
 }
 }  // namespace
 
-PluginStatus worst(PluginStatus a, PluginStatus b) { return rank(a) >= rank(b) ? a : b; }
+PluginStatus worst(PluginStatus a, PluginStatus b) {
+    return rank(a) >= rank(b) ? a : b;
+}
 
 ZoneVerdict judge_zone_check(const ZoneCheckInput& in) {
     ZoneVerdict v;
@@ -63,11 +73,14 @@ ZoneVerdict judge_zone_check(const ZoneCheckInput& in) {
                 if (r.rtt > in.rtt_warning) {
                     add(PluginStatus::warning,
                         who(r.target) + " answered in " +
-                            std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                               r.rtt).count()) + " ms");
+                            std::to_string(
+                                std::chrono::duration_cast<std::chrono::milliseconds>(r.rtt)
+                                    .count()) +
+                            " ms");
                 }
             } else if (r.outcome != Outcome::truncated) {
-                add(PluginStatus::warning, who(r.target) + ": " + std::string(to_string(r.outcome)) +
+                add(PluginStatus::warning, who(r.target) + ": " +
+                                               std::string(to_string(r.outcome)) +
                                                (r.detail.empty() ? "" : " (" + r.detail + ")"));
             }
         }
@@ -83,9 +96,10 @@ ZoneVerdict judge_zone_check(const ZoneCheckInput& in) {
                                                std::to_string(*a.serial) + ", " +
                                                std::to_string(a.behind_by) + " behind");
             } else if (a.state == SerialState::ahead_of_primary) {
-                add(PluginStatus::critical,
-                    who(a.target) + " serves serial " + std::to_string(*a.serial) +
-                        ", ahead of the primary's " + std::to_string(in.round.reference.value_or(0)));
+                add(PluginStatus::critical, who(a.target) + " serves serial " +
+                                                std::to_string(*a.serial) +
+                                                ", ahead of the primary's " +
+                                                std::to_string(in.round.reference.value_or(0)));
             } else if (a.state == SerialState::undefined) {
                 add(PluginStatus::critical, who(a.target) + " serves serial " +
                                                 std::to_string(*a.serial) +
@@ -109,8 +123,9 @@ ZoneVerdict judge_zone_check(const ZoneCheckInput& in) {
         add(PluginStatus::warning, "NS " + ns + " has no address");
     }
 
-    std::stable_sort(v.findings.begin(), v.findings.end(),
-                     [](const Finding& a, const Finding& b) { return rank(a.severity) > rank(b.severity); });
+    std::stable_sort(v.findings.begin(), v.findings.end(), [](const Finding& a, const Finding& b) {
+        return rank(a.severity) > rank(b.severity);
+    });
     for (const auto& f : v.findings) v.status = worst(v.status, f.severity);
 
     // Summary: the state in one line, the first finding when there is one.

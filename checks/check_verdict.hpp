@@ -35,22 +35,22 @@ struct Finding {
 
 /// What the verdict is computed from: values only.
 struct ZoneCheckInput {
-    std::string zone;                          ///< zone name
-    std::string discovery_error;               ///< non-empty: discovery failed
-    std::vector<std::string> only_in_parent;   ///< NS names the parent lists but the zone does not
-    std::vector<std::string> only_in_child;    ///< NS names the zone lists but the parent does not
-    std::vector<std::string> providers;        ///< distinct providers of the nameservers
+    std::string zone;                         ///< zone name
+    std::string discovery_error;              ///< non-empty: discovery failed
+    std::vector<std::string> only_in_parent;  ///< NS names the parent lists but the zone does not
+    std::vector<std::string> only_in_child;   ///< NS names the zone lists but the parent does not
+    std::vector<std::string> providers;       ///< distinct providers of the nameservers
     std::vector<std::string> nameservers_without_address;  ///< NS names that did not resolve
-    std::vector<ProbeResult> results;          ///< the SOA probes of this round
-    SerialRound round;                         ///< their serial judgement
-    std::chrono::milliseconds rtt_warning{500};  ///< RTT above this is a warning
+    std::vector<ProbeResult> results;                      ///< the SOA probes of this round
+    SerialRound round;                                     ///< their serial judgement
+    std::chrono::milliseconds rtt_warning{500};            ///< RTT above this is a warning
 };
 
 struct ZoneVerdict {
-    std::string zone;                   ///< zone name
+    std::string zone;                        ///< zone name
     PluginStatus status = PluginStatus::ok;  ///< worst finding
-    std::vector<Finding> findings;      ///< worst first
-    std::string summary;                ///< one line for the plugin output
+    std::vector<Finding> findings;           ///< worst first
+    std::string summary;                     ///< one line for the plugin output
 };
 
 ZoneVerdict judge_zone_check(const ZoneCheckInput& in);

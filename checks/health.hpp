@@ -9,7 +9,7 @@ struct HealthThresholds {
 };
 
 class Health {
-public:
+  public:
     explicit Health(HealthThresholds t = {}, bool initially_up = true) : t_(t), up_(initially_up) {}
 
     /// Feed one probe outcome; returns true when the up/down state changed.
@@ -19,7 +19,7 @@ public:
     int consecutive_successes() const { return successes_; }
     int consecutive_failures() const { return failures_; }
 
-private:
+  private:
     HealthThresholds t_;
     bool up_;
     int successes_ = 0;

@@ -18,7 +18,8 @@ void ZoneTracker::observe(const std::vector<ProbeResult>& results, WallTime now)
     for (const auto& r : results) {
         // A truncated UDP reply is followed by its own TCP retry; the UDP path itself worked.
         if (r.outcome == Outcome::truncated) continue;
-        const Key key{r.target.vantage, r.target.address, std::string(to_string(r.target.transport))};
+        const Key key{r.target.vantage, r.target.address,
+                      std::string(to_string(r.target.transport))};
         TargetState& t = targets_[key];
         auto [h, fresh] = health_.try_emplace(key, Health(thresholds_));
         (void)fresh;
@@ -64,7 +65,8 @@ void ZoneTracker::recompute(WallTime now) {
         if (!t.serial) continue;
         serials.push_back(*t.serial);
         if (primary_ && t.target.nameserver == *primary_) {
-            if (!primary_serial || compare_serials(*primary_serial, *t.serial) == SerialOrder::less) {
+            if (!primary_serial ||
+                compare_serials(*primary_serial, *t.serial) == SerialOrder::less) {
                 primary_serial = t.serial;
             }
         }
@@ -86,18 +88,23 @@ void ZoneTracker::recompute(WallTime now) {
             t.serial_state = SerialState::undefined;
         } else {
             switch (compare_serials(*t.serial, *reference)) {
-                case SerialOrder::equal: t.serial_state = SerialState::current; break;
+                case SerialOrder::equal:
+                    t.serial_state = SerialState::current;
+                    break;
                 case SerialOrder::less:
                     t.serial_state = SerialState::behind;
                     t.behind_by = serial_distance(*t.serial, *reference).value_or(0);
                     t.lag_seconds = std::max(
-                        0.0, std::chrono::duration<double>(now - serial_first_seen_[*reference]).count());
+                        0.0, std::chrono::duration<double>(now - serial_first_seen_[*reference])
+                                 .count());
                     break;
                 case SerialOrder::greater:
-                    t.serial_state = primary_serial ? SerialState::ahead_of_primary
-                                                    : SerialState::current;
+                    t.serial_state =
+                        primary_serial ? SerialState::ahead_of_primary : SerialState::current;
                     break;
-                case SerialOrder::undefined: t.serial_state = SerialState::undefined; break;
+                case SerialOrder::undefined:
+                    t.serial_state = SerialState::undefined;
+                    break;
             }
         }
         s.targets.push_back(std::move(t));
@@ -110,8 +117,9 @@ void ZoneTracker::recompute(WallTime now) {
     });
 
     for (const auto& t : s.targets) {
-        auto it = std::find_if(s.providers.begin(), s.providers.end(),
-                               [&](const ProviderState& p) { return p.provider == t.target.provider; });
+        auto it = std::find_if(s.providers.begin(), s.providers.end(), [&](const ProviderState& p) {
+            return p.provider == t.target.provider;
+        });
         if (it == s.providers.end()) {
             s.providers.push_back(ProviderState{t.target.provider, 0, 0, false, false, 0, 0});
             it = std::prev(s.providers.end());
@@ -125,8 +133,9 @@ void ZoneTracker::recompute(WallTime now) {
             it->max_behind_by = std::max(it->max_behind_by, t.behind_by);
         }
     }
-    std::sort(s.providers.begin(), s.providers.end(),
-              [](const ProviderState& a, const ProviderState& b) { return a.provider < b.provider; });
+    std::sort(
+        s.providers.begin(), s.providers.end(),
+        [](const ProviderState& a, const ProviderState& b) { return a.provider < b.provider; });
 
     // Keep first-seen times only for serials still served (and the reference), so the map stays
     // as small as the number of distinct serials in flight.

@@ -22,29 +22,29 @@ using WallTime = std::chrono::system_clock::time_point;
 
 /// The newest view of one target.
 struct TargetState {
-    Target target;                       ///< vantage, address, transport, provider, ...
-    ProbeResult last;                    ///< the newest probe result
+    Target target;     ///< vantage, address, transport, provider, ...
+    ProbeResult last;  ///< the newest probe result
     SerialState serial_state = SerialState::no_answer;  ///< against the zone's reference serial
-    std::optional<uint32_t> serial;      ///< last answered serial (kept across failed probes)
-    uint32_t behind_by = 0;              ///< versions behind the newest serial
-    double lag_seconds = 0;              ///< seconds since the newest serial was first seen anywhere,
-                                         ///< while this target does not serve it; 0 when current
-    bool up = true;                      ///< rise/fall health
-    int consecutive_failures = 0;        ///< failures in a row
-    WallTime last_success{};             ///< when it last answered ok (epoch if never)
-    uint64_t probes = 0;                 ///< probes fed
-    uint64_t failures = 0;               ///< probes that did not end ok
+    std::optional<uint32_t> serial;  ///< last answered serial (kept across failed probes)
+    uint32_t behind_by = 0;          ///< versions behind the newest serial
+    double lag_seconds = 0;          ///< seconds since the newest serial was first seen anywhere,
+                                     ///< while this target does not serve it; 0 when current
+    bool up = true;                  ///< rise/fall health
+    int consecutive_failures = 0;    ///< failures in a row
+    WallTime last_success{};         ///< when it last answered ok (epoch if never)
+    uint64_t probes = 0;             ///< probes fed
+    uint64_t failures = 0;           ///< probes that did not end ok
 };
 
 /// A provider's addresses seen together.
 struct ProviderState {
-    std::string provider;         ///< provider name
-    size_t targets = 0;           ///< targets (address x transport x vantage)
-    size_t targets_up = 0;        ///< of which up
-    bool up = true;               ///< at least one target up
-    bool lagging = false;         ///< some target behind the newest serial
-    double max_lag_seconds = 0;   ///< worst lag among its targets
-    uint32_t max_behind_by = 0;   ///< worst versions-behind among its targets
+    std::string provider;        ///< provider name
+    size_t targets = 0;          ///< targets (address x transport x vantage)
+    size_t targets_up = 0;       ///< of which up
+    bool up = true;              ///< at least one target up
+    bool lagging = false;        ///< some target behind the newest serial
+    double max_lag_seconds = 0;  ///< worst lag among its targets
+    uint32_t max_behind_by = 0;  ///< worst versions-behind among its targets
 };
 
 /// Parent/child NS set comparison as of the last discovery.
@@ -65,23 +65,23 @@ struct ZoneState {
     DelegationState delegation;             ///< parent vs child NS sets
     bool answers_consistent = true;         ///< watched RRsets identical from every provider
     std::vector<std::string> answer_differences;  ///< one sentence per differing RRset
-    std::vector<std::string> ttl_notes;     ///< same records, different TTLs (not a difference)
-    uint64_t rounds = 0;                    ///< rounds observed
-    WallTime updated{};                     ///< time of the last round
+    std::vector<std::string> ttl_notes;  ///< same records, different TTLs (not a difference)
+    uint64_t rounds = 0;                 ///< rounds observed
+    WallTime updated{};                  ///< time of the last round
 };
 
 /// What the exporter, the status API and alerts read: immutable once published.
 struct Snapshot {
-    WallTime taken{};                        ///< when it was built
-    std::string vantage;                     ///< this instance's default vantage
-    std::vector<ZoneState> zones;            ///< sorted by zone name
+    WallTime taken{};                          ///< when it was built
+    std::string vantage;                       ///< this instance's default vantage
+    std::vector<ZoneState> zones;              ///< sorted by zone name
     std::vector<ProbeResult> recent_failures;  ///< newest first, bounded
 };
 using SnapshotPtr = std::shared_ptr<const Snapshot>;
 
 /// Folds probe rounds of one zone into its ZoneState.
 class ZoneTracker {
-public:
+  public:
     ZoneTracker(std::string zone, HealthThresholds health = {},
                 std::optional<std::string> primary = std::nullopt);
 
@@ -93,7 +93,7 @@ public:
     void set_answers(const std::vector<AnswerComparison>& comparisons);
     const ZoneState& state() const { return state_; }
 
-private:
+  private:
     struct Key {
         std::string vantage, address, transport;
         auto operator<=>(const Key&) const = default;

@@ -4,8 +4,8 @@
 
 #include "cli/commands.hpp"
 #include "cli/render_check.hpp"
-#include "monitor/zone_view.hpp"
 #include "config/config.hpp"
+#include "monitor/zone_view.hpp"
 
 namespace nswatch {
 
@@ -36,7 +36,8 @@ std::vector<std::string> zones_for(const CheckArgs& args, const Config& config) 
     if (zones.empty()) {
         for (const auto& z : config.zones) zones.push_back(z.name);
     }
-    if (zones.empty()) throw std::runtime_error("no zone to check: name one, or give -c CONFIG with zones");
+    if (zones.empty())
+        throw std::runtime_error("no zone to check: name one, or give -c CONFIG with zones");
     return zones;
 }
 
@@ -53,7 +54,10 @@ int run_check(const CheckArgs& args) {
     } catch (const std::exception& e) {
         std::cerr << "nswatch check: " << e.what() << "\n";
         if (args.json) {
-            std::cout << nlohmann::json{{"status", "UNKNOWN"}, {"exit_code", 3}, {"error", e.what()}}.dump(2)
+            std::cout << nlohmann::json{{"status", "UNKNOWN"},
+                                        {"exit_code", 3},
+                                        {"error", e.what()}}
+                             .dump(2)
                       << "\n";
         } else {
             std::cout << "UNKNOWN: " << e.what() << "\n";

@@ -1,8 +1,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <cstdlib>
 #include <csignal>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -17,7 +17,8 @@ namespace nswatch {
 
 namespace {
 
-// The lab script ships in the source tree; NSWATCH_LAB_SCRIPT points elsewhere for an installed copy.
+// The lab script ships in the source tree; NSWATCH_LAB_SCRIPT points elsewhere for an installed
+// copy.
 std::string lab_script() {
     if (const char* env = std::getenv("NSWATCH_LAB_SCRIPT")) return env;
     return std::string(NSWATCH_SOURCE_DIR) + "/tests/lab/lab.sh";
@@ -42,7 +43,8 @@ int run(const std::vector<std::string>& argv) {
 
 int run_demo(const DemoArgs& args) {
     if (geteuid() != 0) {
-        std::cerr << "nswatch demo: the lab adds loopback addresses and binds port 53: run as root\n";
+        std::cerr
+            << "nswatch demo: the lab adds loopback addresses and binds port 53: run as root\n";
         return 3;
     }
     std::string dir = args.lab_dir;
@@ -54,9 +56,10 @@ int run_demo(const DemoArgs& args) {
         }
         dir = tmpl;
     }
-    std::cerr << "nswatch demo: starting the lab (BIND primary, NSD and Knot secondaries, a private "
-                 "root and TLD) in "
-              << dir << "\n";
+    std::cerr
+        << "nswatch demo: starting the lab (BIND primary, NSD and Knot secondaries, a private "
+           "root and TLD) in "
+        << dir << "\n";
     if (run({"bash", lab_script(), "up", dir}) != 0) {
         std::cerr << "nswatch demo: the lab did not start; see " << dir << "/logs\n";
         run({"bash", lab_script(), "down", dir});

@@ -31,9 +31,8 @@ std::vector<prometheus::MetricFamily> HistoryCollector::Collect() const {
         family("nswatch_history_errors_total",
                "Failed history database operations (locked, full, I/O error; retries count).",
                MetricType::Counter, static_cast<double>(writer_.errors())),
-        family("nswatch_history_lost_total",
-               "Probe results discarded after a database error.", MetricType::Counter,
-               static_cast<double>(writer_.lost())),
+        family("nswatch_history_lost_total", "Probe results discarded after a database error.",
+               MetricType::Counter, static_cast<double>(writer_.lost())),
         family("nswatch_history_queue_length", "Probe results waiting to be written.",
                MetricType::Gauge, static_cast<double>(writer_.queued())),
     };

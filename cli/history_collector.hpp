@@ -10,11 +10,11 @@
 namespace nswatch {
 
 class HistoryCollector : public prometheus::Collectable {
-public:
+  public:
     explicit HistoryCollector(const HistoryWriter& writer) : writer_(writer) {}
     std::vector<prometheus::MetricFamily> Collect() const override;
 
-private:
+  private:
     const HistoryWriter& writer_;
 };
 

@@ -11,8 +11,8 @@ namespace nswatch {
 
 namespace {
 
-const char* kRcodeNames[] = {"NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP", "REFUSED",
-                             "YXDOMAIN", "YXRRSET", "NXRRSET", "NOTAUTH", "NOTZONE"};
+const char* kRcodeNames[] = {"NOERROR",  "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP", "REFUSED",
+                             "YXDOMAIN", "YXRRSET", "NXRRSET",  "NOTAUTH",  "NOTZONE"};
 
 std::string rcode_name(int rcode) {
     if (rcode < 0) return "-";
@@ -35,38 +35,50 @@ std::string join(const std::vector<std::string>& v) {
 
 const char* colour_of(PluginStatus s) {
     switch (s) {
-        case PluginStatus::ok: return "\033[32m";
-        case PluginStatus::warning: return "\033[33m";
-        case PluginStatus::critical: return "\033[31m";
-        case PluginStatus::unknown: return "\033[35m";
+        case PluginStatus::ok:
+            return "\033[32m";
+        case PluginStatus::warning:
+            return "\033[33m";
+        case PluginStatus::critical:
+            return "\033[31m";
+        case PluginStatus::unknown:
+            return "\033[35m";
     }
     return "";
 }
 
 std::string serial_state_text(const AddressSerialState& a) {
     switch (a.state) {
-        case SerialState::current: return "current";
-        case SerialState::behind: return "behind " + std::to_string(a.behind_by);
-        case SerialState::ahead_of_primary: return "AHEAD of primary";
-        case SerialState::undefined: return "undefined";
-        case SerialState::no_answer: return "-";
+        case SerialState::current:
+            return "current";
+        case SerialState::behind:
+            return "behind " + std::to_string(a.behind_by);
+        case SerialState::ahead_of_primary:
+            return "AHEAD of primary";
+        case SerialState::undefined:
+            return "undefined";
+        case SerialState::no_answer:
+            return "-";
     }
     return "-";
 }
 
 void delegation_lines(std::ostream& out, const Delegation& d) {
     if (d.from_config) {
-        out << "  nameservers from the config (" << d.nameservers.size() << "), discovery skipped\n";
+        out << "  nameservers from the config (" << d.nameservers.size()
+            << "), discovery skipped\n";
         return;
     }
-    out << "  parent " << d.parent_zone << " (asked " << d.parent_server << "): "
-        << join(d.parent_ns) << "\n";
+    out << "  parent " << d.parent_zone << " (asked " << d.parent_server
+        << "): " << join(d.parent_ns) << "\n";
     out << "  zone NS: " << join(d.child_ns) << "\n";
     if (d.ns_sets_agree()) {
         out << "  parent and zone NS sets agree\n";
     } else {
-        if (!d.only_in_parent().empty()) out << "  only at the parent: " << join(d.only_in_parent()) << "\n";
-        if (!d.only_in_child().empty()) out << "  only in the zone: " << join(d.only_in_child()) << "\n";
+        if (!d.only_in_parent().empty())
+            out << "  only at the parent: " << join(d.only_in_parent()) << "\n";
+        if (!d.only_in_child().empty())
+            out << "  only in the zone: " << join(d.only_in_child()) << "\n";
     }
     for (const auto& n : d.notes) out << "  note: " << n << "\n";
 }
@@ -97,25 +109,25 @@ void render_check_text(std::ostream& out, const std::vector<ZoneView>& views,
                                                       : std::string(to_string(r.outcome));
             const bool bad = r.outcome != Outcome::ok || (a && a->state != SerialState::current);
             const char* mark = bad && options.colour ? "\033[31m" : "";
-            table.add_row({{r.target.provider},
-                           {r.target.nameserver},
-                           {r.target.address},
-                           {std::string(to_string(r.target.transport)) +
-                            (r.retried_from_tc ? "*" : "")},
-                           {rcode_name(r.rcode)},
-                           {r.aa ? "aa" : "-"},
-                           {r.soa ? std::to_string(r.soa->serial) : "-"},
-                           {st, mark},
-                           {ms(r.rtt)},
-                           {r.nsid.empty() ? "-" : r.nsid}});
+            table.add_row(
+                {{r.target.provider},
+                 {r.target.nameserver},
+                 {r.target.address},
+                 {std::string(to_string(r.target.transport)) + (r.retried_from_tc ? "*" : "")},
+                 {rcode_name(r.rcode)},
+                 {r.aa ? "aa" : "-"},
+                 {r.soa ? std::to_string(r.soa->serial) : "-"},
+                 {st, mark},
+                 {ms(r.rtt)},
+                 {r.nsid.empty() ? "-" : r.nsid}});
         }
         out << "\n";
         table.print(out);
         if (!v.verdict.findings.empty()) {
             out << "\n";
             for (const auto& f : v.verdict.findings) {
-                out << "  " << (options.colour ? colour_of(f.severity) : "") << to_string(f.severity)
-                    << reset << ": " << f.text << "\n";
+                out << "  " << (options.colour ? colour_of(f.severity) : "")
+                    << to_string(f.severity) << reset << ": " << f.text << "\n";
             }
         }
         out << "\n  " << v.verdict.summary << "\n\n";
@@ -144,9 +156,8 @@ nlohmann::json probe_result_json(const ProbeResult& r) {
     j["retried_from_tc"] = r.retried_from_tc;
     j["detail"] = r.detail;
     if (r.soa) {
-        j["soa"] = {{"mname", r.soa->mname},     {"rname", r.soa->rname},
-                    {"serial", r.soa->serial},   {"refresh", r.soa->refresh},
-                    {"retry", r.soa->retry},     {"expire", r.soa->expire},
+        j["soa"] = {{"mname", r.soa->mname},     {"rname", r.soa->rname}, {"serial", r.soa->serial},
+                    {"refresh", r.soa->refresh}, {"retry", r.soa->retry}, {"expire", r.soa->expire},
                     {"minimum", r.soa->minimum}, {"ttl", r.soa->ttl}};
     } else {
         j["soa"] = nullptr;
@@ -206,7 +217,8 @@ nlohmann::json check_json(const std::vector<ZoneView>& views, PluginStatus overa
             {"findings", findings},
         });
     }
-    return {{"status", to_string(overall)}, {"exit_code", static_cast<int>(overall)}, {"zones", zones}};
+    return {
+        {"status", to_string(overall)}, {"exit_code", static_cast<int>(overall)}, {"zones", zones}};
 }
 
 }  // namespace nswatch

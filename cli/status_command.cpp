@@ -76,11 +76,16 @@ Snapshot fetch_snapshot(std::string url) {
 std::string state_text(const TargetState& t) {
     if (!t.up) return "DOWN";
     switch (t.serial_state) {
-        case SerialState::current: return "current";
-        case SerialState::behind: return "behind " + std::to_string(t.behind_by);
-        case SerialState::ahead_of_primary: return "AHEAD of primary";
-        case SerialState::undefined: return "undefined";
-        case SerialState::no_answer: return std::string(to_string(t.last.outcome));
+        case SerialState::current:
+            return "current";
+        case SerialState::behind:
+            return "behind " + std::to_string(t.behind_by);
+        case SerialState::ahead_of_primary:
+            return "AHEAD of primary";
+        case SerialState::undefined:
+            return "undefined";
+        case SerialState::no_answer:
+            return std::string(to_string(t.last.outcome));
     }
     return "-";
 }
@@ -133,15 +138,16 @@ int status_from_instances(const StatusArgs& args) {
         for (const TargetState* t : list) {
             std::ostringstream lag;
             if (t->lag_seconds > 0) lag << static_cast<long>(t->lag_seconds) << "s";
-            table.add_row({{t->target.provider},
-                           {t->target.nameserver},
-                           {t->target.address},
-                           {std::string(to_string(t->target.transport))},
-                           {t->target.vantage},
-                           {t->serial ? std::to_string(*t->serial) : "-"},
-                           {state_text(*t)},
-                           {lag.str().empty() ? "-" : lag.str()},
-                           {ms_text(std::chrono::duration_cast<std::chrono::microseconds>(t->last.rtt))}});
+            table.add_row(
+                {{t->target.provider},
+                 {t->target.nameserver},
+                 {t->target.address},
+                 {std::string(to_string(t->target.transport))},
+                 {t->target.vantage},
+                 {t->serial ? std::to_string(*t->serial) : "-"},
+                 {state_text(*t)},
+                 {lag.str().empty() ? "-" : lag.str()},
+                 {ms_text(std::chrono::duration_cast<std::chrono::microseconds>(t->last.rtt))}});
         }
         table.print(std::cout);
         std::cout << "\n";
@@ -176,21 +182,22 @@ int status_from_history(const StatusArgs& args) {
     if (args.json) {
         nlohmann::json j = nlohmann::json::array();
         for (const auto& r : rows) {
-            j.push_back({{"zone", r.target.zone},
-                         {"provider", r.target.provider},
-                         {"nameserver", r.target.nameserver},
-                         {"address", r.target.address},
-                         {"transport", to_string(r.target.transport)},
-                         {"vantage", r.target.vantage},
-                         {"probes", r.probes},
-                         {"failures", r.failures},
-                         {"availability", r.availability},
-                         {"p50_seconds", r.p50 ? nlohmann::json(r.p50->count() / 1e6) : nlohmann::json()},
-                         {"p95_seconds", r.p95 ? nlohmann::json(r.p95->count() / 1e6) : nlohmann::json()},
-                         {"last_serial", r.last_serial ? nlohmann::json(*r.last_serial) : nlohmann::json()},
-                         {"behind_by", behind(r) ? nlohmann::json(*behind(r)) : nlohmann::json(0)},
-                         {"last_outcome", r.last_outcome ? nlohmann::json(to_string(*r.last_outcome))
-                                                         : nlohmann::json()}});
+            j.push_back(
+                {{"zone", r.target.zone},
+                 {"provider", r.target.provider},
+                 {"nameserver", r.target.nameserver},
+                 {"address", r.target.address},
+                 {"transport", to_string(r.target.transport)},
+                 {"vantage", r.target.vantage},
+                 {"probes", r.probes},
+                 {"failures", r.failures},
+                 {"availability", r.availability},
+                 {"p50_seconds", r.p50 ? nlohmann::json(r.p50->count() / 1e6) : nlohmann::json()},
+                 {"p95_seconds", r.p95 ? nlohmann::json(r.p95->count() / 1e6) : nlohmann::json()},
+                 {"last_serial", r.last_serial ? nlohmann::json(*r.last_serial) : nlohmann::json()},
+                 {"behind_by", behind(r) ? nlohmann::json(*behind(r)) : nlohmann::json(0)},
+                 {"last_outcome",
+                  r.last_outcome ? nlohmann::json(to_string(*r.last_outcome)) : nlohmann::json()}});
         }
         std::cout << nlohmann::json{{"since_seconds", since.count() / 1000}, {"targets", j}}.dump(2)
                   << "\n";
@@ -202,10 +209,13 @@ int status_from_history(const StatusArgs& args) {
     }
     std::map<std::string, std::vector<const TargetSummary*>> by_zone;
     for (const auto& r : rows) by_zone[r.target.zone].push_back(&r);
-    auto bad = [&](const TargetSummary* r) { return r->failures > 0 || behind(*r).value_or(0) > 0; };
+    auto bad = [&](const TargetSummary* r) {
+        return r->failures > 0 || behind(*r).value_or(0) > 0;
+    };
     for (auto& [zone, list] : by_zone) {
-        std::stable_sort(list.begin(), list.end(),
-                         [&](const TargetSummary* a, const TargetSummary* b) { return bad(a) > bad(b); });
+        std::stable_sort(
+            list.begin(), list.end(),
+            [&](const TargetSummary* a, const TargetSummary* b) { return bad(a) > bad(b); });
         std::cout << zone << "  newest serial "
                   << (newest[zone] ? std::to_string(*newest[zone]) : "-") << "  (last "
                   << args.since << ")\n";
@@ -214,10 +224,11 @@ int status_from_history(const StatusArgs& args) {
         const char* red = args.colour ? "\033[31m" : "";
         for (const TargetSummary* r : list) {
             const auto b = behind(*r);
-            std::string st = !r->last_serial ? "no answer"
+            std::string st = !r->last_serial     ? "no answer"
                              : b.value_or(0) > 0 ? "behind " + std::to_string(*b)
                                                  : "current";
-            if (r->last_outcome && *r->last_outcome != Outcome::ok) st = std::string(to_string(*r->last_outcome));
+            if (r->last_outcome && *r->last_outcome != Outcome::ok)
+                st = std::string(to_string(*r->last_outcome));
             table.add_row({{r->target.provider},
                            {r->target.nameserver},
                            {r->target.address},

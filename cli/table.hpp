@@ -9,18 +9,18 @@
 namespace nswatch {
 
 struct Cell {
-    std::string text;          ///< what is shown
-    const char* colour = "";   ///< ANSI escape to wrap the text in, "" for none
+    std::string text;         ///< what is shown
+    const char* colour = "";  ///< ANSI escape to wrap the text in, "" for none
 };
 
 class TextTable {
-public:
+  public:
     explicit TextTable(std::vector<std::string> headers);
     void add_row(std::vector<Cell> row);
     /// Print with `indent` leading spaces and two spaces between columns.
     void print(std::ostream& out, const std::string& indent = "  ") const;
 
-private:
+  private:
     std::vector<std::string> headers_;
     std::vector<std::vector<Cell>> rows_;
 };

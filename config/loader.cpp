@@ -306,8 +306,8 @@ void Loader::read_probe(const Field& field, ProbeSettings& probe) const {
 }
 
 void Loader::read_storage(const Field& field, StorageSettings& storage) const {
-    MapFields m = in_.map(field, {"path", "raw_retention", "minute_retention", "hour_retention",
-                                  "queue"});
+    MapFields m =
+        in_.map(field, {"path", "raw_retention", "minute_retention", "hour_retention", "queue"});
     if (const Field* f = m.get("path")) {
         std::filesystem::path p = in_.string(*f, "a database file path");
         if (p.is_relative()) p = base_dir_ / p;
@@ -333,11 +333,11 @@ void Loader::read_http(const Field& field, HttpSettings& http) const {
         const auto colon = http.listen.rfind(':');
         const std::string port = colon == std::string::npos ? "" : http.listen.substr(colon + 1);
         const bool digits = !port.empty() && port.size() <= 5 &&
-                            std::all_of(port.begin(), port.end(), [](unsigned char c) {
-                                return std::isdigit(c) != 0;
-                            });
+                            std::all_of(port.begin(), port.end(),
+                                        [](unsigned char c) { return std::isdigit(c) != 0; });
         if (!digits || std::stoi(port) > 65535) {
-            in_.fail(*f, "'" + http.listen + "' is not host:port (e.g. 127.0.0.1:9153, [::1]:9153)");
+            in_.fail(*f,
+                     "'" + http.listen + "' is not host:port (e.g. 127.0.0.1:9153, [::1]:9153)");
         }
     }
     if (const Field* f = m.get("rtt_buckets")) {

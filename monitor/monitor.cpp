@@ -42,7 +42,18 @@ void Monitor::apply_config(Config config) {
         std::optional<std::string> primary;
         if (!zc.primary.empty()) primary = zc.primary;
         next.push_back(std::make_unique<ZoneRuntime>(
-            ZoneRuntime{zc, ZoneTracker(zc.name, HealthThresholds{}, primary), {}, {}, {}, {}, {}, 0, 0, {}, {}, true}));
+            ZoneRuntime{zc,
+                        ZoneTracker(zc.name, HealthThresholds{}, primary),
+                        {},
+                        {},
+                        {},
+                        {},
+                        {},
+                        0,
+                        0,
+                        {},
+                        {},
+                        true}));
         spdlog::info("zone {}: watching", zc.name);
     }
     for (auto& z : zones_) {
@@ -58,7 +69,8 @@ void Monitor::apply_config(Config config) {
 }
 
 Monitor::Steady::duration Monitor::jitter() {
-    const double max = config_.probe.jitter * std::chrono::duration<double>(config_.probe.interval).count();
+    const double max =
+        config_.probe.jitter * std::chrono::duration<double>(config_.probe.interval).count();
     std::uniform_real_distribution<double> d(0.0, std::max(0.0, max));
     return std::chrono::duration_cast<Steady::duration>(std::chrono::duration<double>(d(rng_)));
 }
@@ -66,11 +78,11 @@ Monitor::Steady::duration Monitor::jitter() {
 void Monitor::start_discovery(ZoneRuntime& z, Steady::time_point now) {
     z.next_discovery = now + config_.discovery.interval;
     // The worker gets copies: config_ may be replaced by a reload while it runs.
-    z.discovering = std::async(std::launch::async, [config = config_, hints = hints_,
-                                                    zone = z.config.name] {
-        ProbeEngine engine(config.vantages);
-        return delegation_for(engine, config, zone, hints);
-    });
+    z.discovering =
+        std::async(std::launch::async, [config = config_, hints = hints_, zone = z.config.name] {
+            ProbeEngine engine(config.vantages);
+            return delegation_for(engine, config, zone, hints);
+        });
 }
 
 void Monitor::poll_discovery(ZoneRuntime& z, Steady::time_point now) {
@@ -149,13 +161,15 @@ void Monitor::finish_round(ZoneRuntime& z) {
         if (st.answers_consistent) {
             spdlog::info("zone {}: watched answers agree again across providers", z.config.name);
         } else {
-            for (const auto& d : st.answer_differences) spdlog::warn("zone {}: {}", z.config.name, d);
+            for (const auto& d : st.answer_differences)
+                spdlog::warn("zone {}: {}", z.config.name, d);
         }
         z.answers_consistent = st.answers_consistent;
     }
     ++rounds_completed_;
     const auto now = Steady::now();
-    const bool suspicious = std::any_of(z.results.begin(), z.results.end(), suggests_delegation_change);
+    const bool suspicious =
+        std::any_of(z.results.begin(), z.results.end(), suggests_delegation_change);
     if (suspicious && now - z.last_early_discovery > kEarlyDiscoveryGap && !z.discovering.valid()) {
         spdlog::info("zone {}: a server answered as if the delegation changed; discovering again",
                      z.config.name);
@@ -204,8 +218,10 @@ void Monitor::run(const std::atomic<bool>& stop, std::atomic<bool>& reload,
             if (z.delegation && z.in_flight == 0 && now >= z.next_round) start_round(z, now);
             if (z.delegation && z.in_flight == 0) next_due = std::min(next_due, z.next_round);
         }
-        const auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(next_due - Steady::now());
-        engine_->run_once(std::clamp(wait, std::chrono::milliseconds(1), std::chrono::milliseconds(200)));
+        const auto wait =
+            std::chrono::duration_cast<std::chrono::milliseconds>(next_due - Steady::now());
+        engine_->run_once(
+            std::clamp(wait, std::chrono::milliseconds(1), std::chrono::milliseconds(200)));
     }
     // Rounds in flight finish (bounded by the probe timeout) so nothing measured is lost.
     engine_->run_until_idle();

@@ -25,8 +25,8 @@
 #include <vector>
 
 #include "checks/zone_state.hpp"
-#include "monitor/zone_view.hpp"
 #include "config/config.hpp"
+#include "monitor/zone_view.hpp"
 #include "prober/engine.hpp"
 
 namespace nswatch {
@@ -36,7 +36,7 @@ namespace nswatch {
 using ResultSink = std::function<void(const ProbeResult&)>;
 
 class Monitor {
-public:
+  public:
     Monitor(Config config, std::vector<ResultSink> sinks);
     ~Monitor();
 
@@ -51,21 +51,21 @@ public:
     /// Rounds completed over all zones (for tests and logs).
     uint64_t rounds_completed() const { return rounds_completed_; }
 
-private:
+  private:
     using Steady = std::chrono::steady_clock;
     struct ZoneRuntime {
-        ZoneConfig config;                       ///< the zone's config
-        ZoneTracker tracker;                     ///< folded state
-        std::optional<Delegation> delegation;    ///< last successful discovery
-        std::future<Delegation> discovering;     ///< discovery in flight
-        Steady::time_point next_discovery{};     ///< when to discover again
+        ZoneConfig config;                          ///< the zone's config
+        ZoneTracker tracker;                        ///< folded state
+        std::optional<Delegation> delegation;       ///< last successful discovery
+        std::future<Delegation> discovering;        ///< discovery in flight
+        Steady::time_point next_discovery{};        ///< when to discover again
         Steady::time_point last_early_discovery{};  ///< last discovery brought forward
-        Steady::time_point next_round{};         ///< when the next round starts
-        uint64_t round = 0;                      ///< rounds started
-        size_t in_flight = 0;                    ///< probes of the current round not yet done
-        std::vector<ProbeResult> results;        ///< the current round's SOA results so far
-        std::vector<ProbeResult> answers;        ///< the current round's watched-RRset results
-        bool answers_consistent = true;          ///< as of the last round (to log changes)
+        Steady::time_point next_round{};            ///< when the next round starts
+        uint64_t round = 0;                         ///< rounds started
+        size_t in_flight = 0;                       ///< probes of the current round not yet done
+        std::vector<ProbeResult> results;           ///< the current round's SOA results so far
+        std::vector<ProbeResult> answers;           ///< the current round's watched-RRset results
+        bool answers_consistent = true;             ///< as of the last round (to log changes)
     };
 
     void apply_config(Config config);

@@ -162,7 +162,8 @@ std::vector<ZoneView> observe_zones(ProbeEngine& engine, const Config& config,
         }
         in.results = v.results;
         in.round = v.round;
-        in.rtt_warning = zc ? config.thresholds_for(*zc).rtt_warning : config.thresholds.rtt_warning;
+        in.rtt_warning =
+            zc ? config.thresholds_for(*zc).rtt_warning : config.thresholds.rtt_warning;
         v.verdict = judge_zone_check(in);
     }
     return views;

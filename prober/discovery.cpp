@@ -91,7 +91,8 @@ Delegation discover_delegation(ProbeEngine& engine, const std::vector<RootServer
             const ProviderMatch m = providers.explain(info.name);
             info.provider = m.provider;
             info.provider_how = m.how;
-            if (info.cname) d.notes.push_back("NS name " + info.name + " is a CNAME (RFC 2181 §10.3)");
+            if (info.cname)
+                d.notes.push_back("NS name " + info.name + " is a CNAME (RFC 2181 §10.3)");
             by_name.emplace(info.name, std::move(info));
         }
     };
@@ -109,7 +110,8 @@ Delegation discover_delegation(ProbeEngine& engine, const std::vector<RootServer
                     info.addresses.push_back(a);
                 }
             }
-            d.notes.push_back("addresses of " + ns + " taken from the parent's glue: " + info.error);
+            d.notes.push_back("addresses of " + ns +
+                              " taken from the parent's glue: " + info.error);
             info.error.clear();
         }
     }

@@ -30,17 +30,17 @@ struct NameserverInfo {
 
 /// What discovery learned about one zone.
 struct Delegation {
-    std::string zone;                     ///< canonical zone name
-    std::string parent_zone;              ///< zone that delegates it ("test")
-    std::string parent_server;            ///< address that gave the referral
-    std::vector<std::string> parent_ns;   ///< NS names at the parent, sorted
-    uint32_t parent_ns_ttl = 0;           ///< TTL of the parent's NS RRset
-    std::vector<std::string> child_ns;    ///< NS names the zone's servers return, union, sorted
+    std::string zone;                         ///< canonical zone name
+    std::string parent_zone;                  ///< zone that delegates it ("test")
+    std::string parent_server;                ///< address that gave the referral
+    std::vector<std::string> parent_ns;       ///< NS names at the parent, sorted
+    uint32_t parent_ns_ttl = 0;               ///< TTL of the parent's NS RRset
+    std::vector<std::string> child_ns;        ///< NS names the zone's servers return, union, sorted
     std::vector<NameserverInfo> nameservers;  ///< every name in either set, by provider then name
     std::vector<ProbeResult> child_ns_answers;  ///< the NS query to each address
-    bool from_config = false;             ///< nameservers came from the config, not discovery
-    std::string error;                    ///< fatal: discovery could not find the delegation
-    std::vector<std::string> notes;       ///< non-fatal findings, one sentence each
+    bool from_config = false;                   ///< nameservers came from the config, not discovery
+    std::string error;                          ///< fatal: discovery could not find the delegation
+    std::vector<std::string> notes;             ///< non-fatal findings, one sentence each
 
     bool ok() const { return error.empty(); }
     /// Parent and child list the same NS names.
@@ -51,7 +51,7 @@ struct Delegation {
 };
 
 struct DiscoveryOptions {
-    ResolverOptions resolver;                   ///< timeouts, vantage, IPv6
+    ResolverOptions resolver;                          ///< timeouts, vantage, IPv6
     std::chrono::milliseconds ns_query_timeout{1500};  ///< the child NS queries
 };
 

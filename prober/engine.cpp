@@ -1,17 +1,18 @@
 #include "prober/engine.hpp"
 
-#include <arpa/inet.h>
 #include <ares.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <array>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <optional>
 #include <queue>
@@ -19,7 +20,6 @@
 #include <tuple>
 #include <unordered_map>
 #include <unordered_set>
-#include <cstdlib>
 
 #include "prober/query.hpp"
 #include "prober/reply_forensics.hpp"
@@ -40,7 +40,6 @@ struct LibraryInit {
     ~LibraryInit() { ares_library_cleanup(); }
 };
 
-
 struct ChannelKey {
     std::string vantage;
     std::string address;
@@ -60,7 +59,7 @@ struct ChannelKeyHash {
 
 /// Set of 16-bit query IDs: a bitmap (8 KiB), no allocation per query.
 class IdSet {
-public:
+  public:
     bool insert(uint16_t id) {
         uint64_t& word = bits_[id >> 6];
         const uint64_t bit = uint64_t{1} << (id & 63);
@@ -70,7 +69,7 @@ public:
     }
     void erase(uint16_t id) { bits_[id >> 6] &= ~(uint64_t{1} << (id & 63)); }
 
-private:
+  private:
     std::vector<uint64_t> bits_ = std::vector<uint64_t>(65536 / 64);
 };
 
@@ -82,7 +81,7 @@ struct Channel {
     Transport transport = Transport::udp;
     size_t outstanding = 0;
     Clock::time_point next_wakeup = Clock::time_point::max();
-    Vantage vantage;                                      ///< where this channel's sockets leave from
+    Vantage vantage;  ///< where this channel's sockets leave from
     std::unordered_map<ares_socket_t, int> socket_types;  ///< fd -> SOCK_DGRAM / SOCK_STREAM
     ReplyLog replies;                                     ///< what arrived recently, for forensics
     IdSet ids_in_use;                                     ///< IDs of this channel's open queries
@@ -116,8 +115,8 @@ struct ProbeEngine::Impl {
     size_t outstanding = 0;  ///< probes in flight plus finished ones whose callback has not run
     bool destroying = false;
     EngineStats stats;
-    std::vector<Ready> ready;       ///< finished probes, callbacks pending
-    std::vector<Ready> spare;       ///< an empty buffer kept to reuse its capacity
+    std::vector<Ready> ready;  ///< finished probes, callbacks pending
+    std::vector<Ready> spare;  ///< an empty buffer kept to reuse its capacity
 
     // Query IDs: drawn from a buffer refilled by arc4random_buf, not one arc4random per probe.
     std::array<uint16_t, 256> id_pool{};
@@ -126,8 +125,8 @@ struct ProbeEngine::Impl {
     // Wire-format queries by (name, type, flags); the ID is patched into a copy.
     static constexpr size_t kQueryCacheMax = 65536;
     std::unordered_map<std::string, std::vector<uint8_t>> query_cache;
-    std::string query_key;             ///< scratch key (capacity reused)
-    std::vector<uint8_t> query_wire;   ///< scratch wire buffer (capacity reused)
+    std::string query_key;            ///< scratch key (capacity reused)
+    std::vector<uint8_t> query_wire;  ///< scratch wire buffer (capacity reused)
 
     // The last channel used: most submits go to the same one.
     Channel* last_channel = nullptr;
@@ -182,9 +181,8 @@ ares_socket_t sock_open(int domain, int type, int protocol, void* user) {
         setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &snd, sizeof snd);
     }
     const Vantage& v = ch->vantage;
-    if (!v.interface.empty() &&
-        setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, v.interface.c_str(),
-                   static_cast<socklen_t>(v.interface.size())) != 0) {
+    if (!v.interface.empty() && setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, v.interface.c_str(),
+                                           static_cast<socklen_t>(v.interface.size())) != 0) {
         ::close(fd);
         return ARES_SOCKET_BAD;
     }
@@ -300,9 +298,9 @@ Channel& ProbeEngine::Impl::channel_for(const ProbeRequest& r) {
     server.next = nullptr;
     const bool v6 = r.target.address.find(':') != std::string::npos;
     server.family = v6 ? AF_INET6 : AF_INET;
-    const int ok = inet_pton(server.family, r.target.address.c_str(),
-                             v6 ? static_cast<void*>(&server.addr.addr6)
-                                : static_cast<void*>(&server.addr.addr4));
+    const int ok = inet_pton(
+        server.family, r.target.address.c_str(),
+        v6 ? static_cast<void*>(&server.addr.addr6) : static_cast<void*>(&server.addr.addr4));
     if (ok != 1) {
         ares_destroy(ch->ares);
         throw std::invalid_argument("not an IP address: '" + r.target.address + "'");
@@ -500,7 +498,8 @@ size_t ProbeEngine::run_once(std::chrono::milliseconds max_wait) {
     if (!im.ready.empty()) {
         wait = std::chrono::milliseconds(0);  // callbacks are waiting: only poll
     } else if (!im.wakeups.empty()) {
-        const auto until = std::chrono::ceil<std::chrono::milliseconds>(im.wakeups.top().first - now);
+        const auto until =
+            std::chrono::ceil<std::chrono::milliseconds>(im.wakeups.top().first - now);
         wait = std::clamp(until, std::chrono::milliseconds(0), max_wait);
     }
     std::array<epoll_event, 256> events;
@@ -542,8 +541,14 @@ std::vector<ProbeResult> ProbeEngine::run_batch(const std::vector<ProbeRequest>&
     return results;
 }
 
-size_t ProbeEngine::outstanding() const { return impl_->outstanding; }
-EngineStats ProbeEngine::stats() const { return impl_->stats; }
-const std::vector<Vantage>& ProbeEngine::vantages() const { return impl_->vantages; }
+size_t ProbeEngine::outstanding() const {
+    return impl_->outstanding;
+}
+EngineStats ProbeEngine::stats() const {
+    return impl_->stats;
+}
+const std::vector<Vantage>& ProbeEngine::vantages() const {
+    return impl_->vantages;
+}
 
 }  // namespace nswatch

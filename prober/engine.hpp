@@ -4,7 +4,8 @@
 // - One c-ares channel per (vantage, server address, port, transport): c-ares then never rotates
 //   servers and never retries (tries = 1); the caller decides retries. Channels are created lazily
 //   and kept, so steady-state probing opens no new UDP sockets.
-// - Queries are built by ldns (prober/query.hpp) once per (name, type, flags) and cached; each probe
+// - Queries are built by ldns (prober/query.hpp) once per (name, type, flags) and cached; each
+// probe
 //   copies the cached bytes and patches in a random ID (from a buffer refilled by arc4random_buf,
 //   unique per channel), then hands them to ares_send(), which keeps that ID and matches replies
 //   by ID, question and source.
@@ -16,11 +17,12 @@
 // - ARES_FLAG_IGNTC: a truncated UDP reply is reported (outcome truncated) and then retried over
 //   TCP by the engine, so both results reach the caller.
 // - ARES_FLAG_NOCHECKRESP: REFUSED/SERVFAIL replies are reported, not turned into errors.
-// - c-ares silently drops replies with the wrong ID or question, or bytes that do not parse. To name
+// - c-ares silently drops replies with the wrong ID or question, or bytes that do not parse. To
+// name
 //   such failures (id_mismatch, question_mismatch, malformed) instead of a bare timeout, the engine
-//   installs socket functions that keep the last datagrams received on each channel and inspects them
-//   when a query times out. c-ares 1.18 configures none of the sockets such functions open, so the
-//   engine makes them non-blocking and binds the vantage's source address or device itself.
+//   installs socket functions that keep the last datagrams received on each channel and inspects
+//   them when a query times out. c-ares 1.18 configures none of the sockets such functions open, so
+//   the engine makes them non-blocking and binds the vantage's source address or device itself.
 #pragma once
 
 #include <chrono>
@@ -60,7 +62,7 @@ struct EngineStats {
 };
 
 class ProbeEngine {
-public:
+  public:
     explicit ProbeEngine(std::vector<Vantage> vantages = {Vantage{}});
     ~ProbeEngine();
     ProbeEngine(const ProbeEngine&) = delete;
@@ -88,7 +90,7 @@ public:
 
     struct Impl;  ///< opaque; public only so the c-ares callbacks in engine.cpp can name it
 
-private:
+  private:
     std::unique_ptr<Impl> impl_;
 };
 

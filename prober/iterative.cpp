@@ -14,7 +14,9 @@ constexpr uint16_t kTypeNs = 2;
 constexpr uint16_t kTypeCname = 5;
 constexpr uint16_t kTypeAaaa = 28;
 
-bool is_v6(const std::string& a) { return a.find(':') != std::string::npos; }
+bool is_v6(const std::string& a) {
+    return a.find(':') != std::string::npos;
+}
 
 // The deepest NS owner in the authority section that is an ancestor of (or equal to) `name` and
 // deeper than the zone we asked: a referral toward `name`.
@@ -24,7 +26,8 @@ std::optional<Referral> referral_in(const ProbeResult& r, const std::string& nam
     for (const auto& rec : r.authority) {
         if (rec.type != kTypeNs) continue;
         const std::string owner = canonical_name(rec.owner);
-        if (!in_bailiwick(name, owner) || !in_bailiwick(owner, current_cut) || owner == current_cut) {
+        if (!in_bailiwick(name, owner) || !in_bailiwick(owner, current_cut) ||
+            owner == current_cut) {
             continue;
         }
         if (cut.empty() || label_count(owner) > label_count(cut)) cut = owner;
@@ -64,8 +67,8 @@ IterativeResolver::IterativeResolver(ProbeEngine& engine, std::vector<RootServer
     cuts_["."] = roots;
 }
 
-ProbeResult IterativeResolver::ask(const std::vector<std::string>& servers,
-                                   const std::string& name, uint16_t type) {
+ProbeResult IterativeResolver::ask(const std::vector<std::string>& servers, const std::string& name,
+                                   uint16_t type) {
     ProbeResult last;
     last.outcome = Outcome::network_error;
     last.detail = "no server address to ask";
@@ -140,8 +143,7 @@ std::vector<std::string> IterativeResolver::servers_for(const Referral& r, int d
 }
 
 Resolution IterativeResolver::walk(const std::string& qname, uint16_t type, int depth,
-                                   std::optional<Referral>* parent_of,
-                                   const std::string& stop_at) {
+                                   std::optional<Referral>* parent_of, const std::string& stop_at) {
     Resolution res;
     if (depth > options_.max_depth) {
         res.error = "resolution of " + qname + " nested too deep (max " +
@@ -168,8 +170,8 @@ Resolution IterativeResolver::walk(const std::string& qname, uint16_t type, int 
         }
         ProbeResult r = ask(cuts_[cut], name, type);
         if (!r.answered() || r.outcome == Outcome::malformed) {
-            res.error = "no server of zone '" + cut + "' answered for " + name + " (last: " +
-                        std::string(to_string(r.outcome)) +
+            res.error = "no server of zone '" + cut + "' answered for " + name +
+                        " (last: " + std::string(to_string(r.outcome)) +
                         (r.detail.empty() ? "" : ", " + r.detail) + ")";
             return res;
         }
@@ -195,7 +197,8 @@ Resolution IterativeResolver::walk(const std::string& qname, uint16_t type, int 
                 ref.parent = cut;
                 ref.server = r.target.address;
                 ref.authoritative_answer = true;
-                for (const auto& rec : res.answer) ref.ns_names.push_back(canonical_name(rec.rdata));
+                for (const auto& rec : res.answer)
+                    ref.ns_names.push_back(canonical_name(rec.rdata));
                 std::sort(ref.ns_names.begin(), ref.ns_names.end());
                 *parent_of = ref;
             }

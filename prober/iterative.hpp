@@ -40,19 +40,20 @@ struct Referral {
     std::vector<std::string> ns_names;                     ///< sorted, canonical
     uint32_t ns_ttl = 0;                                   ///< TTL of the NS RRset
     std::map<std::string, std::vector<std::string>> glue;  ///< NS name -> addresses (additional)
-    bool authoritative_answer = false;  ///< the parent's server also serves the child (AA NS answer)
+    bool authoritative_answer =
+        false;  ///< the parent's server also serves the child (AA NS answer)
 };
 
 struct Resolution {
-    int rcode = -1;                 ///< final rcode, -1 when no server answered
-    std::vector<Record> answer;     ///< records of the asked name/type (after following CNAMEs)
-    bool via_cname = false;         ///< the name is an alias
-    std::string error;              ///< why resolution failed, empty on success
+    int rcode = -1;              ///< final rcode, -1 when no server answered
+    std::vector<Record> answer;  ///< records of the asked name/type (after following CNAMEs)
+    bool via_cname = false;      ///< the name is an alias
+    std::string error;           ///< why resolution failed, empty on success
     bool ok() const { return error.empty() && rcode == 0; }
 };
 
 class IterativeResolver {
-public:
+  public:
     IterativeResolver(ProbeEngine& engine, std::vector<RootServer> hints, ResolverOptions options);
 
     /// Resolve `name`/`type` iteratively.
@@ -68,8 +69,9 @@ public:
 
     int queries_sent() const { return queries_; }
 
-private:
-    ProbeResult ask(const std::vector<std::string>& servers, const std::string& name, uint16_t type);
+  private:
+    ProbeResult ask(const std::vector<std::string>& servers, const std::string& name,
+                    uint16_t type);
     std::vector<std::string> servers_for(const Referral& r, int depth);
     std::string closest_cut(const std::string& name) const;
     Resolution walk(const std::string& name, uint16_t type, int depth,

@@ -37,14 +37,19 @@ std::optional<Outcome> outcome_from_string(std::string_view s) {
     return std::nullopt;
 }
 
-std::string_view to_string(Transport t) { return t == Transport::udp ? "udp" : "tcp"; }
-std::string_view to_string(Family f) { return f == Family::ipv4 ? "ipv4" : "ipv6"; }
+std::string_view to_string(Transport t) {
+    return t == Transport::udp ? "udp" : "tcp";
+}
+std::string_view to_string(Family f) {
+    return f == Family::ipv4 ? "ipv4" : "ipv6";
+}
 
 std::string describe(const ProbeResult& r) {
     std::ostringstream out;
     out << r.target.nameserver << " [" << r.target.address << "]:" << r.target.port << " "
         << to_string(r.target.transport) << " " << r.query.name << "/" << r.query.type << " -> "
-        << to_string(r.outcome) << " rcode=" << r.rcode << (r.aa ? " aa" : "") << (r.tc ? " tc" : "")
+        << to_string(r.outcome) << " rcode=" << r.rcode << (r.aa ? " aa" : "")
+        << (r.tc ? " tc" : "")
         << " rtt=" << std::chrono::duration<double, std::milli>(r.rtt).count() << "ms";
     if (r.soa) out << " serial=" << r.soa->serial;
     if (!r.detail.empty()) out << " (" << r.detail << ")";

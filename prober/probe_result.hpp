@@ -42,23 +42,23 @@ struct Target {
     std::string nameserver;  ///< NS name, lower case, no trailing dot
     std::string address;     ///< IPv4 or IPv6 literal
     Family family = Family::ipv4;
-    std::string provider;    ///< provider the nameserver belongs to
-    std::string vantage;     ///< vantage point name the probe leaves from
+    std::string provider;  ///< provider the nameserver belongs to
+    std::string vantage;   ///< vantage point name the probe leaves from
     Transport transport = Transport::udp;
-    uint16_t port = 53;      ///< destination port (the lab's misbehaving server uses others)
+    uint16_t port = 53;  ///< destination port (the lab's misbehaving server uses others)
 
     bool operator==(const Target&) const = default;
 };
 
 /// What is asked. Built into wire format by ldns (prober/query.hpp).
 struct Query {
-    std::string name;             ///< owner name, no trailing dot needed
-    uint16_t type = 6;            ///< RR type number (6 = SOA)
+    std::string name;   ///< owner name, no trailing dot needed
+    uint16_t type = 6;  ///< RR type number (6 = SOA)
     bool recursion_desired = false;
-    bool edns = true;             ///< add an OPT record
+    bool edns = true;  ///< add an OPT record
     uint16_t edns_buffer_size = 1232;
-    bool nsid = true;             ///< ask for NSID (RFC 5001); needs edns
-    bool dnssec_ok = false;       ///< DO bit; needs edns
+    bool nsid = true;        ///< ask for NSID (RFC 5001); needs edns
+    bool dnssec_ok = false;  ///< DO bit; needs edns
 
     bool operator==(const Query&) const = default;
 };
@@ -77,8 +77,8 @@ struct Record {
 
 /// The SOA RDATA fields plus the record's TTL.
 struct SoaFields {
-    std::string mname;   ///< primary master name, lower case, trailing dot
-    std::string rname;   ///< responsible mailbox, lower case, trailing dot
+    std::string mname;  ///< primary master name, lower case, trailing dot
+    std::string rname;  ///< responsible mailbox, lower case, trailing dot
     uint32_t serial = 0;
     uint32_t refresh = 0;
     uint32_t retry = 0;
@@ -93,24 +93,24 @@ struct SoaFields {
 struct ProbeResult {
     Target target;
     Query query;
-    std::chrono::system_clock::time_point sent_wall{};    ///< wall clock when sent
-    std::chrono::steady_clock::time_point sent_mono{};    ///< monotonic clock when sent
+    std::chrono::system_clock::time_point sent_wall{};  ///< wall clock when sent
+    std::chrono::steady_clock::time_point sent_mono{};  ///< monotonic clock when sent
     std::chrono::nanoseconds rtt{0};  ///< send to reply (or to giving up, for a timeout)
     Outcome outcome = Outcome::timeout;
-    int rcode = -1;                   ///< DNS rcode, -1 when no reply was parsed
-    bool aa = false;                  ///< authoritative answer flag
-    bool tc = false;                  ///< truncation flag
-    bool ra = false;                  ///< recursion available flag
-    bool ad = false;                  ///< authenticated data flag
-    std::optional<SoaFields> soa;     ///< the SOA in the answer section, if any
-    std::vector<Record> answer;       ///< answer section, canonical and sorted
-    std::vector<Record> authority;    ///< authority section, canonical and sorted
-    std::vector<Record> additional;   ///< additional section without OPT, canonical and sorted
-    std::string nsid;                 ///< NSID option payload as printable text, empty if none
-    bool has_opt = false;             ///< the reply carried an OPT record
-    size_t reply_size = 0;            ///< bytes of the DNS message (without TCP length prefix)
-    bool retried_from_tc = false;     ///< this TCP probe retried a truncated UDP reply
-    std::string detail;               ///< one human sentence for anything but ok, e.g. the parse error
+    int rcode = -1;                  ///< DNS rcode, -1 when no reply was parsed
+    bool aa = false;                 ///< authoritative answer flag
+    bool tc = false;                 ///< truncation flag
+    bool ra = false;                 ///< recursion available flag
+    bool ad = false;                 ///< authenticated data flag
+    std::optional<SoaFields> soa;    ///< the SOA in the answer section, if any
+    std::vector<Record> answer;      ///< answer section, canonical and sorted
+    std::vector<Record> authority;   ///< authority section, canonical and sorted
+    std::vector<Record> additional;  ///< additional section without OPT, canonical and sorted
+    std::string nsid;                ///< NSID option payload as printable text, empty if none
+    bool has_opt = false;            ///< the reply carried an OPT record
+    size_t reply_size = 0;           ///< bytes of the DNS message (without TCP length prefix)
+    bool retried_from_tc = false;    ///< this TCP probe retried a truncated UDP reply
+    std::string detail;  ///< one human sentence for anything but ok, e.g. the parse error
 
     bool operator==(const ProbeResult&) const = default;
 

@@ -33,8 +33,9 @@ std::vector<uint8_t> build_query(const Query& q, uint16_t id) {
         ldns_pkt_set_edns_do(pkt.get(), q.dnssec_ok);
         if (q.nsid) {
             // The rdf holds a copy of the option bytes; the packet owns the rdf and frees it.
-            ldns_pkt_set_edns_data(pkt.get(), ldns_rdf_new_frm_data(LDNS_RDF_TYPE_UNKNOWN,
-                                                                    sizeof kNsidOption, kNsidOption));
+            ldns_pkt_set_edns_data(
+                pkt.get(),
+                ldns_rdf_new_frm_data(LDNS_RDF_TYPE_UNKNOWN, sizeof kNsidOption, kNsidOption));
         }
     }
     uint8_t* wire = nullptr;

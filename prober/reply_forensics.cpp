@@ -28,13 +28,17 @@ void ReplyLog::record(int fd, bool stream, const uint8_t* data, size_t len,
 
 namespace {
 
-// Rank verdicts: a reply that was clearly meant for us but wrong beats garbage, garbage beats nothing.
+// Rank verdicts: a reply that was clearly meant for us but wrong beats garbage, garbage beats
+// nothing.
 int rank(Outcome o) {
     switch (o) {
         case Outcome::question_mismatch:
-        case Outcome::id_mismatch: return 3;
-        case Outcome::malformed: return 2;
-        default: return 0;
+        case Outcome::id_mismatch:
+            return 3;
+        case Outcome::malformed:
+            return 2;
+        default:
+            return 0;
     }
 }
 

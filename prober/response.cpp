@@ -102,9 +102,9 @@ void append_rdf(const ldns_rdf* rdf, bool lower, std::string& out) {
         case LDNS_RDF_TYPE_INT32:
         case LDNS_RDF_TYPE_PERIOD:
             if (n == 4) {
-                append_uint((uint32_t{d[0]} << 24) | (uint32_t{d[1]} << 16) |
-                                (uint32_t{d[2]} << 8) | d[3],
-                            out);
+                append_uint(
+                    (uint32_t{d[0]} << 24) | (uint32_t{d[1]} << 16) | (uint32_t{d[2]} << 8) | d[3],
+                    out);
                 return;
             }
             break;
@@ -136,7 +136,8 @@ void append_rdf(const ldns_rdf* rdf, bool lower, std::string& out) {
     out += rdf_text(rdf);  // non-name rdfs are the same in canonical form
 }
 
-// RR types whose rdata names ldns_rr2canonical lower-cases (RFC 4034 §6.2, RFC 3597 §7, plus RRSIG).
+// RR types whose rdata names ldns_rr2canonical lower-cases (RFC 4034 §6.2, RFC 3597 §7, plus
+// RRSIG).
 bool canonical_rdata_names(ldns_rr_type t) {
     switch (t) {
         case LDNS_RR_TYPE_NS:
@@ -233,9 +234,8 @@ std::string nsid_from(const ldns_rdf* options) {
         const size_t len = (p[2] << 8) | p[3];
         if (len > left - 4) return {};  // option runs past the end: ignore the rest
         if (code == 3) {
-            const bool printable = std::all_of(p + 4, p + 4 + len, [](uint8_t c) {
-                return std::isprint(c) != 0;
-            });
+            const bool printable =
+                std::all_of(p + 4, p + 4 + len, [](uint8_t c) { return std::isprint(c) != 0; });
             if (printable) return std::string(reinterpret_cast<const char*>(p + 4), len);
             static constexpr char kHex[] = "0123456789abcdef";
             std::string hex;
@@ -273,11 +273,16 @@ bool question_matches(const ldns_pkt* pkt, const Query& q, std::string& why) {
 
 Outcome outcome_for_rcode(int rcode) {
     switch (rcode) {
-        case LDNS_RCODE_NOERROR: return Outcome::ok;
-        case LDNS_RCODE_NXDOMAIN: return Outcome::nxdomain;
-        case LDNS_RCODE_SERVFAIL: return Outcome::servfail;
-        case LDNS_RCODE_REFUSED: return Outcome::refused;
-        default: return Outcome::formerr;  // FORMERR, NOTIMP, BADVERS...: detail names the rcode
+        case LDNS_RCODE_NOERROR:
+            return Outcome::ok;
+        case LDNS_RCODE_NXDOMAIN:
+            return Outcome::nxdomain;
+        case LDNS_RCODE_SERVFAIL:
+            return Outcome::servfail;
+        case LDNS_RCODE_REFUSED:
+            return Outcome::refused;
+        default:
+            return Outcome::formerr;  // FORMERR, NOTIMP, BADVERS...: detail names the rcode
     }
 }
 
@@ -288,8 +293,8 @@ void parse_reply(std::span<const uint8_t> bytes, const ReplyExpectation& expect,
     out.rcode = -1;
     if (bytes.size() < LDNS_HEADER_SIZE) {
         out.outcome = Outcome::malformed;
-        out.detail = "reply is " + std::to_string(bytes.size()) +
-                     " bytes, shorter than a DNS header (12)";
+        out.detail =
+            "reply is " + std::to_string(bytes.size()) + " bytes, shorter than a DNS header (12)";
         return;
     }
     ldns_pkt* raw = nullptr;
@@ -342,8 +347,8 @@ void parse_reply(std::span<const uint8_t> bytes, const ReplyExpectation& expect,
     out.outcome = outcome_for_rcode(out.rcode);
     if (out.outcome == Outcome::formerr) {
         char* name = ldns_pkt_rcode2str(static_cast<ldns_pkt_rcode>(out.rcode & 15));
-        out.detail = "rcode " + std::string(name ? name : "?") + " (" + std::to_string(out.rcode) +
-                     ")";
+        out.detail =
+            "rcode " + std::string(name ? name : "?") + " (" + std::to_string(out.rcode) + ")";
         std::free(name);
         return;
     }

@@ -10,9 +10,9 @@
 namespace nswatch {
 
 struct ReplyExpectation {
-    const Query* query = nullptr;       ///< what was asked (question must match)
-    int expected_id = -1;               ///< -1: do not check the ID (c-ares already matched it)
-    bool expect_authoritative = true;   ///< NOERROR without AA is not_authoritative
+    const Query* query = nullptr;      ///< what was asked (question must match)
+    int expected_id = -1;              ///< -1: do not check the ID (c-ares already matched it)
+    bool expect_authoritative = true;  ///< NOERROR without AA is not_authoritative
 };
 
 /// Fill the reply part of `out` (outcome, rcode, flags, sections, SOA, NSID, size, detail) from the

@@ -1,7 +1,6 @@
 // nswatch: DNS resolution health monitor and failover prober.
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
-
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -31,7 +30,8 @@ int main(int argc, char** argv) {
         "One-shot check: discover the delegation from the root, probe SOA on every nameserver\n"
         "address over UDP and TCP, compare serials, print a table grouped by provider.\n"
         "Exit codes (monitoring-plugins): 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.\n"
-        "  CRITICAL: the zone answers nowhere, a whole provider answers nothing, a server is ahead\n"
+        "  CRITICAL: the zone answers nowhere, a whole provider answers nothing, a server is "
+        "ahead\n"
         "            of the configured primary, or serials cannot be ordered.\n"
         "  WARNING:  a probe failed, a server serves an older serial, parent and zone NS sets\n"
         "            differ, a single provider, an NS name without address, a slow answer.\n"
@@ -45,15 +45,18 @@ int main(int argc, char** argv) {
     c->add_flag("--udp-only", check.udp_only, "Probe over UDP only");
     c->add_flag("--tcp-only", check.tcp_only, "Probe over TCP only");
     c->add_flag("--no-ipv6", check.no_ipv6, "Skip IPv6 nameserver addresses");
-    c->add_option("--colour,--color", check.colour, "auto|always|never (default auto: on a terminal)")
+    c->add_option("--colour,--color", check.colour,
+                  "auto|always|never (default auto: on a terminal)")
         ->check(CLI::IsMember({"auto", "always", "never"}));
 
     nswatch::DemoArgs demo;
     auto* d = app.add_subcommand(
         "demo",
         "Start the bundled lab (BIND 9 primary, NSD and Knot secondaries with NOTIFY/IXFR, a\n"
-        "private root and TLD, all on loopback addresses), run `check` against it, then the daemon\n"
-        "for a while (a change on the primary half-way) and `status` from its history. Needs root.");
+        "private root and TLD, all on loopback addresses), run `check` against it, then the "
+        "daemon\n"
+        "for a while (a change on the primary half-way) and `status` from its history. Needs "
+        "root.");
     d->add_option("--lab-dir", demo.lab_dir, "Where the lab keeps configs, logs and pids");
     d->add_flag("--keep", demo.keep_running, "Leave the lab running afterwards");
     d->add_flag("--json", demo.json, "Print check's JSON (and skip the daemon part)");
@@ -65,7 +68,8 @@ int main(int argc, char** argv) {
     auto* r = app.add_subcommand(
         "run",
         "The daemon: probe every zone of the config each interval (SOA to every address over UDP,\n"
-        "over TCP every k-th round), track serial lag and health, keep history in SQLite and serve\n"
+        "over TCP every k-th round), track serial lag and health, keep history in SQLite and "
+        "serve\n"
         "/metrics, /api/v1/status, /healthz and a status page. SIGHUP reloads the config,\n"
         "SIGTERM/SIGINT stop after committing what was measured.");
     r->add_option("-c,--config", run.config_path, "YAML config with zones (see CONFIGURATION.md)")
@@ -83,7 +87,8 @@ int main(int argc, char** argv) {
         "  nswatch status --db history.db --since 24h\n"
         "  nswatch status --from http://fra1:9153 --from http://nyc1:9153   (cross-vantage)");
     st->add_option("--db", status.db, "SQLite history written by `nswatch run`");
-    st->add_option("--from", status.from, "A running instance's base URL (repeat for several vantages)");
+    st->add_option("--from", status.from,
+                   "A running instance's base URL (repeat for several vantages)");
     st->add_option("--since", status.since, "History window, e.g. 15m, 1h, 7d (default 1h)");
     st->add_flag("--json", status.json, "Print JSON for scripts");
     st->add_option("--colour,--color", status_colour, "auto|always|never")

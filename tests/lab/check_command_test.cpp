@@ -1,10 +1,9 @@
 // `nswatch check` end to end on the lab: the real binary, its JSON and its exit codes.
 #include <catch2/catch.hpp>
-
 #include <cstdio>
 #include <fstream>
-#include <set>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "lab_env.hpp"
 
@@ -58,8 +57,8 @@ TEST_CASE("check on the healthy lab: 24 probes, one serial, exit 0") {
 }
 
 TEST_CASE("check prints a table grouped by provider and a summary line") {
-    const Run r = run_nswatch("check shop.test --colour never --root-hints " +
-                              nswatch::lab::root_hints());
+    const Run r =
+        run_nswatch("check shop.test --colour never --root-hints " + nswatch::lab::root_hints());
     INFO(r.out);
     CHECK(r.exit_code == 0);
     CHECK_THAT(r.out, Catch::StartsWith("OK  shop.test"));
@@ -93,7 +92,8 @@ TEST_CASE("a secondary frozen with SIGSTOP is a timeout, not lag: exit 2 (provid
     CHECK(timeouts == 8);
     bool named = false;
     for (const auto& f : z["findings"]) {
-        if (f["text"] == "provider beta-dns.test answers no probe") named = f["severity"] == "CRITICAL";
+        if (f["text"] == "provider beta-dns.test answers no probe")
+            named = f["severity"] == "CRITICAL";
     }
     CHECK(named);
 }
@@ -126,20 +126,22 @@ TEST_CASE("a secondary whose transfers are blocked falls behind: exit 1, provide
 }
 
 TEST_CASE("check of a zone that does not exist is UNKNOWN (exit 3)") {
-    const Run r = run_nswatch("check nosuchzone.test --json --root-hints " +
-                              nswatch::lab::root_hints());
+    const Run r =
+        run_nswatch("check nosuchzone.test --json --root-hints " + nswatch::lab::root_hints());
     CHECK(r.exit_code == 3);
     const auto j = nlohmann::json::parse(r.out);
     CHECK(j["status"] == "UNKNOWN");
 }
 
-TEST_CASE("check with nameservers listed in the config skips discovery and uses configured providers") {
+TEST_CASE(
+    "check with nameservers listed in the config skips discovery and uses configured providers") {
     const std::string path = "/tmp/nswatch-static-" + std::to_string(getpid()) + ".yml";
     {
         std::ofstream f(path);
         f << "zones:\n  - name: shop.test\n    nameservers:\n"
           << "      - {name: ns1.alpha-dns.test, addresses: [127.53.1.1], provider: primary-co}\n"
-          << "      - {name: ns1.beta-dns.test, addresses: ['fd00:53::2:1'], provider: second-co}\n";
+          << "      - {name: ns1.beta-dns.test, addresses: ['fd00:53::2:1'], provider: "
+             "second-co}\n";
     }
     const Run r = run_nswatch("check --json -c " + path);
     std::remove(path.c_str());

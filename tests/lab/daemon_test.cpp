@@ -1,12 +1,12 @@
-// `nswatch run` end to end on the lab: the real daemon, its /metrics and status API, SQLite history,
-// lag when transfers are blocked, down/up when a server is frozen, restart and SIGKILL.
-#include <catch2/catch.hpp>
+// `nswatch run` end to end on the lab: the real daemon, its /metrics and status API, SQLite
+// history, lag when transfers are blocked, down/up when a server is frozen, restart and SIGKILL.
 #include <curl/curl.h>
 #include <signal.h>
 #include <sqlite3.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -103,7 +103,9 @@ bool eventually(const std::function<bool(const nlohmann::json&)>& pred,
     return false;
 }
 
-const nlohmann::json& zone(const nlohmann::json& s) { return s["zones"][0]; }
+const nlohmann::json& zone(const nlohmann::json& s) {
+    return s["zones"][0];
+}
 
 bool provider_is(const nlohmann::json& s, const std::string& name, const std::string& field,
                  bool value) {
@@ -131,7 +133,8 @@ std::string integrity(const fs::path& db) {
     sqlite3_stmt* st = nullptr;
     sqlite3_prepare_v2(h, "PRAGMA integrity_check", -1, &st, nullptr);
     std::string out;
-    while (st && sqlite3_step(st) == SQLITE_ROW) out += reinterpret_cast<const char*>(sqlite3_column_text(st, 0));
+    while (st && sqlite3_step(st) == SQLITE_ROW)
+        out += reinterpret_cast<const char*>(sqlite3_column_text(st, 0));
     sqlite3_finalize(st);
     sqlite3_close(h);
     return out;
@@ -165,7 +168,8 @@ TEST_CASE("daemon: serves metrics, follows a change, shows lag and recovery, dow
     SECTION("transfers to gamma blocked: gamma lags with growing seconds, then recovers") {
         nswatch::lab::XfrBlocked blocked("gamma");
         const uint32_t serial = nswatch::lab::bump();
-        REQUIRE(eventually([](const nlohmann::json& s) { return provider_is(s, "gamma", "lagging", true); }));
+        REQUIRE(eventually(
+            [](const nlohmann::json& s) { return provider_is(s, "gamma", "lagging", true); }));
         double first = 0;
         REQUIRE(eventually([&first](const nlohmann::json& s) {
             for (const auto& p : zone(s)["providers"]) {
@@ -181,16 +185,20 @@ TEST_CASE("daemon: serves metrics, follows a change, shows lag and recovery, dow
         }));
         CHECK(provider_is(status(), "beta", "lagging", false));
         // The change (a TXT at lab-bump, a watched name) differs at gamma until it catches up.
-        CHECK(eventually([](const nlohmann::json& s) { return zone(s)["answers_consistent"] == false; }));
+        CHECK(eventually(
+            [](const nlohmann::json& s) { return zone(s)["answers_consistent"] == false; }));
         const auto diffs = zone(status())["answer_differences"];
         REQUIRE(diffs.size() == 1);
-        CHECK_THAT(diffs[0].get<std::string>(), Catch::Contains("lab-bump.shop.test.") &&
-                                                    Catch::Contains("[gamma]"));
-        CHECK_THAT(get("/metrics"), Catch::Contains("nswatch_zone_answers_consistent{zone=\"shop.test\"} 0"));
+        CHECK_THAT(diffs[0].get<std::string>(),
+                   Catch::Contains("lab-bump.shop.test.") && Catch::Contains("[gamma]"));
+        CHECK_THAT(get("/metrics"),
+                   Catch::Contains("nswatch_zone_answers_consistent{zone=\"shop.test\"} 0"));
         // `status --from` reads the same instance and names the lagging provider.
         std::string out;
-        FILE* p = popen((std::string(NSWATCH_BIN) + " status --from http://" + kListen +
-                         " --json 2>/dev/null").c_str(), "r");
+        FILE* p = popen(
+            (std::string(NSWATCH_BIN) + " status --from http://" + kListen + " --json 2>/dev/null")
+                .c_str(),
+            "r");
         REQUIRE(p != nullptr);
         char buf[4096];
         while (size_t n = fread(buf, 1, sizeof buf, p)) out.append(buf, n);
@@ -199,23 +207,28 @@ TEST_CASE("daemon: serves metrics, follows a change, shows lag and recovery, dow
         const auto j = nlohmann::json::parse(out);
         REQUIRE(j["findings"].size() >= 1);
         bool named = false;
-        for (const auto& f : j["findings"]) named |= f["provider"] == "gamma" && f["kind"] == "lagging";
+        for (const auto& f : j["findings"])
+            named |= f["provider"] == "gamma" && f["kind"] == "lagging";
         CHECK(named);
         nswatch::lab::unblock_xfr("gamma");
         nswatch::lab::notify();
-        CHECK(eventually([](const nlohmann::json& s) { return provider_is(s, "gamma", "lagging", false); }));
-        CHECK(eventually([](const nlohmann::json& s) { return zone(s)["answers_consistent"] == true; }));
+        CHECK(eventually(
+            [](const nlohmann::json& s) { return provider_is(s, "gamma", "lagging", false); }));
+        CHECK(eventually(
+            [](const nlohmann::json& s) { return zone(s)["answers_consistent"] == true; }));
         CHECK(zone(status())["newest_serial"] == serial);
     }
 
     SECTION("beta frozen: down after fall failures, not lagging; up again after thawing") {
         {
             nswatch::lab::Frozen frozen("beta");
-            REQUIRE(eventually([](const nlohmann::json& s) { return provider_is(s, "beta", "up", false); }));
+            REQUIRE(eventually(
+                [](const nlohmann::json& s) { return provider_is(s, "beta", "up", false); }));
             CHECK(provider_is(status(), "beta", "lagging", false));
             CHECK_THAT(get("/metrics"), Catch::Contains("nswatch_provider_up{provider=\"beta\""));
         }
-        CHECK(eventually([](const nlohmann::json& s) { return provider_is(s, "beta", "up", true); }));
+        CHECK(
+            eventually([](const nlohmann::json& s) { return provider_is(s, "beta", "up", true); }));
     }
     CHECK(d.stop() == 0);
 }

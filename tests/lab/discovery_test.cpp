@@ -1,11 +1,11 @@
 // Delegation discovery against the real lab: private root -> TLD -> shop.test on BIND/NSD/Knot.
-#include <catch2/catch.hpp>
+#include "prober/discovery.hpp"
 
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <set>
 
 #include "lab_env.hpp"
-#include "prober/discovery.hpp"
 
 using namespace nswatch;
 
@@ -74,9 +74,8 @@ TEST_CASE("discovery of a zone that does not exist reports NXDOMAIN from the par
     ProbeEngine engine;
     DiscoveryOptions opts;
     opts.resolver.timeout = std::chrono::milliseconds(1000);
-    const Delegation d =
-        discover_delegation(engine, load_root_hints_file(lab::root_hints()), "nosuchzone.test",
-                            ProviderClassifier{}, opts);
+    const Delegation d = discover_delegation(engine, load_root_hints_file(lab::root_hints()),
+                                             "nosuchzone.test", ProviderClassifier{}, opts);
     CHECK_FALSE(d.ok());
     CHECK_THAT(d.error, Catch::Contains("NXDOMAIN"));
 }

@@ -1,6 +1,5 @@
 // After a change on the primary, the secondaries follow by NOTIFY + IXFR, and our probes see it.
 #include <catch2/catch.hpp>
-
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -20,7 +19,8 @@ std::vector<ProbeRequest> soa_to_all() {
             r.target.zone = "shop.test";
             r.target.nameserver = std::string(ns.name);
             r.target.address = std::string(addr);
-            r.target.family = addr.find(':') == std::string_view::npos ? Family::ipv4 : Family::ipv6;
+            r.target.family =
+                addr.find(':') == std::string_view::npos ? Family::ipv4 : Family::ipv6;
             r.target.provider = std::string(ns.provider);
             r.query.name = "shop.test";
             r.query.type = 6;
@@ -32,7 +32,8 @@ std::vector<ProbeRequest> soa_to_all() {
 }
 }  // namespace
 
-TEST_CASE("a change on the BIND primary reaches NSD and Knot, and every probe sees the new serial") {
+TEST_CASE(
+    "a change on the BIND primary reaches NSD and Knot, and every probe sees the new serial") {
     const uint32_t old_serial = lab::wait_sync(20);
     const uint32_t new_serial = lab::bump();
     CHECK(new_serial != old_serial);

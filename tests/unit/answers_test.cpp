@@ -1,13 +1,14 @@
 // compare_answers: order ignored, TTLs reported apart, the differing record named.
-#include <catch2/catch.hpp>
-
 #include "checks/answers.hpp"
+
+#include <catch2/catch.hpp>
 
 using namespace nswatch;
 
 namespace {
 ProbeResult answer(const std::string& provider, const std::string& addr,
-                   std::vector<std::pair<std::string, uint32_t>> a_records, Outcome o = Outcome::ok) {
+                   std::vector<std::pair<std::string, uint32_t>> a_records,
+                   Outcome o = Outcome::ok) {
     ProbeResult r;
     r.target.provider = provider;
     r.target.nameserver = "ns." + provider;
@@ -16,14 +17,16 @@ ProbeResult answer(const std::string& provider, const std::string& addr,
     r.query.type = 1;
     r.outcome = o;
     r.rcode = o == Outcome::ok ? 0 : -1;
-    for (const auto& [ip, ttl] : a_records) r.answer.push_back(Record{"www.shop.test.", 1, ttl, ip});
+    for (const auto& [ip, ttl] : a_records)
+        r.answer.push_back(Record{"www.shop.test.", 1, ttl, ip});
     return r;
 }
 }  // namespace
 
 TEST_CASE("answers: the same records in another order are consistent") {
-    auto c = compare_answers({answer("alpha", "10.0.0.1", {{"192.0.2.1", 300}, {"192.0.2.2", 300}}),
-                              answer("beta", "10.0.0.2", {{"192.0.2.2", 300}, {"192.0.2.1", 300}})});
+    auto c =
+        compare_answers({answer("alpha", "10.0.0.1", {{"192.0.2.1", 300}, {"192.0.2.2", 300}}),
+                         answer("beta", "10.0.0.2", {{"192.0.2.2", 300}, {"192.0.2.1", 300}})});
     REQUIRE(c.size() == 1);
     CHECK(c[0].consistent);
     CHECK_FALSE(c[0].ttl_differs);
@@ -31,9 +34,10 @@ TEST_CASE("answers: the same records in another order are consistent") {
 }
 
 TEST_CASE("answers: a record served by one provider only is named") {
-    auto c = compare_answers({answer("alpha", "10.0.0.1", {{"192.0.2.1", 300}}),
-                              answer("alpha", "10.0.0.3", {{"192.0.2.1", 300}}),
-                              answer("beta", "10.0.0.2", {{"192.0.2.1", 300}, {"192.0.2.99", 300}})});
+    auto c =
+        compare_answers({answer("alpha", "10.0.0.1", {{"192.0.2.1", 300}}),
+                         answer("alpha", "10.0.0.3", {{"192.0.2.1", 300}}),
+                         answer("beta", "10.0.0.2", {{"192.0.2.1", 300}, {"192.0.2.99", 300}})});
     REQUIRE(c.size() == 1);
     CHECK_FALSE(c[0].consistent);
     REQUIRE(c[0].variants.size() == 2);
@@ -51,7 +55,8 @@ TEST_CASE("answers: TTL differences are reported apart, not as a different answe
     CHECK(c[0].consistent);
     CHECK(c[0].ttl_differs);
     REQUIRE(c[0].ttl_notes.size() == 1);
-    CHECK_THAT(c[0].ttl_notes[0], Catch::Contains("300 at alpha") && Catch::Contains("3600 at beta"));
+    CHECK_THAT(c[0].ttl_notes[0],
+               Catch::Contains("300 at alpha") && Catch::Contains("3600 at beta"));
 }
 
 TEST_CASE("answers: timeouts are counted, not compared") {

@@ -472,9 +472,10 @@ TEST_CASE("config: relative root_hints follow the config file", "[config]") {
 TEST_CASE("config: storage and http sections", "[config]") {
     ScratchDir dir;
     fs::create_directories(dir.path / "etc");
-    const fs::path file = dir.write("etc/nswatch.yml",
-                                    "storage:\n  path: history.db\n  raw_retention: 72h\n"
-                                    "http:\n  listen: '[::1]:9200'\n  rtt_buckets: [0.01, 0.1, 1]\n");
+    const fs::path file =
+        dir.write("etc/nswatch.yml",
+                  "storage:\n  path: history.db\n  raw_retention: 72h\n"
+                  "http:\n  listen: '[::1]:9200'\n  rtt_buckets: [0.01, 0.1, 1]\n");
     const Config c = load_config_file(file.string());
     CHECK(c.storage.path == (dir.path / "etc" / "history.db").string());
     CHECK(c.storage.raw_retention == std::chrono::hours(72));

@@ -1,7 +1,7 @@
 // compare_vantages: lag at one vantage only is an anycast node, at every vantage the provider.
-#include <catch2/catch.hpp>
-
 #include "checks/cross_vantage.hpp"
+
+#include <catch2/catch.hpp>
 
 using namespace nswatch;
 

@@ -3,10 +3,10 @@
 // ldns_rdf2str per field), which is kept here as the reference.
 #include "prober/response.hpp"  // before ldns.h, whose bool/false macros break <optional>
 
-#include <catch2/catch.hpp>
 #include <ldns/ldns.h>
 
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -144,8 +144,7 @@ TEST_CASE("response: record text equals ldns canonical printing for upper-case n
          "Repl.EXAMPLE.",
          "Odd\\.Label\\;X\\(y\\)\\\\z\\032sp\\200hi.EXAMPLE. 300 IN NS A\\.B\\032C\\(.Example.",
          "Key.EXAMPLE. 300 IN NSEC Next.EXAMPLE. A NS SOA RRSIG NSEC",
-         "Svc.EXAMPLE. 300 IN KX 5 KX.Example.",
-         "Name.EXAMPLE. 300 IN DNAME Other.EXAMPLE."},
+         "Svc.EXAMPLE. 300 IN KX 5 KX.Example.", "Name.EXAMPLE. 300 IN DNAME Other.EXAMPLE."},
         {"EXAMPLE. 3600 IN NS A.Root-Servers.NET."},
         {"NS1.Example.NET. 60 IN A 198.51.100.53", "NS1.Example.NET. 60 IN AAAA ::ffff:1.2.3.4",
          ". 60 IN TXT \"root\""});
@@ -174,15 +173,16 @@ TEST_CASE("response: record text equals ldns canonical printing for upper-case n
     CHECK(has({"www.shop.example.", 28, 60, "2001:db8::1"}));
     CHECK(has({"shop.example.", 15, 300, "10 mail.example.net."}));
     CHECK(has({"shop.example.", 16, 300, "\"Hello World\" \"a\\\"b\\\\c\" \"\\200\\001\""}));
-    CHECK(has({"odd\\.label\\;x\\(y\\)\\\\z\\032sp\\200hi.example.", 2, 300,
-               "a\\.b\\032c\\(.example."}));
+    CHECK(has(
+        {"odd\\.label\\;x\\(y\\)\\\\z\\032sp\\200hi.example.", 2, 300, "a\\.b\\032c\\(.example."}));
     // NSEC is not in the canonical list: its next name keeps its case (ldns ends the bitmap with
     // a space).
     CHECK(has({"key.example.", 47, 300, "Next.EXAMPLE. A NS SOA RRSIG NSEC "}));
 }
 
 TEST_CASE("response: record text equals the reference for the fuzz corpus", "[response]") {
-    const std::filesystem::path dir = std::filesystem::path(NSWATCH_SOURCE_DIR) / "tests/fuzz/corpus";
+    const std::filesystem::path dir =
+        std::filesystem::path(NSWATCH_SOURCE_DIR) / "tests/fuzz/corpus";
     size_t parsed = 0;
     size_t files = 0;
     for (const auto& entry : std::filesystem::directory_iterator(dir)) {

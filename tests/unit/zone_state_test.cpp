@@ -1,7 +1,7 @@
 // ZoneTracker: serial lag in versions and seconds, rise/fall health, providers, on a virtual clock.
-#include <catch2/catch.hpp>
-
 #include "checks/zone_state.hpp"
+
+#include <catch2/catch.hpp>
 
 using namespace nswatch;
 using namespace std::chrono_literals;
@@ -47,10 +47,12 @@ const ProviderState& provider(const ZoneState& s, const std::string& name) {
 
 }  // namespace
 
-TEST_CASE("zone tracker: a secondary that stays behind accumulates lag seconds from first sighting") {
+TEST_CASE(
+    "zone tracker: a secondary that stays behind accumulates lag seconds from first sighting") {
     ZoneTracker z("shop.test");
     const WallTime t0 = WallTime{} + 1000000s;
-    z.observe({soa("alpha", "ns1.alpha", "10.0.0.1", 10), soa("beta", "ns1.beta", "10.0.0.2", 10)}, t0);
+    z.observe({soa("alpha", "ns1.alpha", "10.0.0.1", 10), soa("beta", "ns1.beta", "10.0.0.2", 10)},
+              t0);
     CHECK(z.state().newest_serial == 10u);
     CHECK(target(z.state(), "10.0.0.2").serial_state == SerialState::current);
 
@@ -82,7 +84,8 @@ TEST_CASE("zone tracker: a server that times out is down after `fall` failures, 
                   t0 + i * 10s);
         CHECK(target(z.state(), "10.0.0.2").up);
     }
-    z.observe({soa("alpha", "a", "10.0.0.1", 6), soa("beta", "b", "10.0.0.2", std::nullopt)}, t0 + 30s);
+    z.observe({soa("alpha", "a", "10.0.0.1", 6), soa("beta", "b", "10.0.0.2", std::nullopt)},
+              t0 + 30s);
     const auto& b = target(z.state(), "10.0.0.2");
     CHECK_FALSE(b.up);
     CHECK(b.serial_state == SerialState::no_answer);
@@ -102,7 +105,8 @@ TEST_CASE("zone tracker: a server that times out is down after `fall` failures, 
 TEST_CASE("zone tracker: with a primary named, a secondary ahead of it is flagged") {
     ZoneTracker z("shop.test", {}, std::string("ns1.alpha"));
     const WallTime t0 = WallTime{} + 1000000s;
-    z.observe({soa("alpha", "ns1.alpha", "10.0.0.1", 7), soa("beta", "ns1.beta", "10.0.0.2", 9)}, t0);
+    z.observe({soa("alpha", "ns1.alpha", "10.0.0.1", 7), soa("beta", "ns1.beta", "10.0.0.2", 9)},
+              t0);
     CHECK(target(z.state(), "10.0.0.2").serial_state == SerialState::ahead_of_primary);
     CHECK(target(z.state(), "10.0.0.1").serial_state == SerialState::current);
 }
