@@ -9,20 +9,12 @@
 #include <filesystem>
 
 #include "storage/history.hpp"
+#include "temp_dir.hpp"
 
 using namespace nswatch;
 namespace fs = std::filesystem;
 
 namespace {
-struct TempDir {
-    fs::path path;
-    TempDir() {
-        std::string tmpl = (fs::temp_directory_path() / "nswatch-crash-XXXXXX").string();
-        path = mkdtemp(tmpl.data());
-    }
-    ~TempDir() { fs::remove_all(path); }
-    std::string file(const char* name) const { return (path / name).string(); }
-};
 
 constexpr int kBatch = 2000;
 
@@ -54,7 +46,7 @@ constexpr int kBatch = 2000;
 }  // namespace
 
 TEST_CASE("crash: SIGKILL mid-write loses at most the uncommitted batch", "[storage][crash]") {
-    TempDir dir;
+    test::TempDir dir("nswatch-crash");
     const std::string path = dir.file("h.db");
     { HistoryStore create(path); }  // schema in place before the child starts
     int fds[2];

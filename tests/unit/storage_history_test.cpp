@@ -6,21 +6,13 @@
 #include <filesystem>
 
 #include "storage/history.hpp"
+#include "temp_dir.hpp"
 
 using namespace nswatch;
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
 
 namespace {
-struct TempDir {
-    fs::path path;
-    TempDir() {
-        std::string tmpl = (fs::temp_directory_path() / "nswatch-history-XXXXXX").string();
-        path = mkdtemp(tmpl.data());
-    }
-    ~TempDir() { fs::remove_all(path); }
-    std::string file(const char* name) const { return (path / name).string(); }
-};
 
 constexpr int64_t kT0 = 1'767'225'600'000;  // 2026-01-01T00:00:00Z
 
@@ -49,7 +41,7 @@ HistoryRow row(const Target& t, int64_t ts_ms, Outcome o, int64_t rtt_us,
 
 TEST_CASE("history: percentiles over raw rows are exact nearest-rank values",
           "[storage][history]") {
-    TempDir dir;
+    test::TempDir dir("nswatch-history");
     HistoryStore store(dir.file("h.db"));
     const Target a = target("ns1.alpha.example");
     std::vector<HistoryRow> rows;
@@ -75,7 +67,7 @@ TEST_CASE("history: percentiles over raw rows are exact nearest-rank values",
 
 TEST_CASE("history: failures by outcome, availability and the last probe per target",
           "[storage][history]") {
-    TempDir dir;
+    test::TempDir dir("nswatch-history");
     HistoryStore store(dir.file("h.db"));
     const Target a = target("ns1.alpha.example");
     const Target b = target("ns1.beta.example", "beta");
@@ -118,7 +110,7 @@ TEST_CASE("history: failures by outcome, availability and the last probe per tar
 
 TEST_CASE("history: insert_batch stores ProbeResults with flags, size and serial",
           "[storage][history]") {
-    TempDir dir;
+    test::TempDir dir("nswatch-history");
     HistoryStore store(dir.file("h.db"));
     ProbeResult r;
     r.target = target("ns1.alpha.example");
@@ -157,7 +149,7 @@ TEST_CASE("history: insert_batch stores ProbeResults with flags, size and serial
 
 TEST_CASE("history: a batch that fails leaves nothing behind and the store stays usable",
           "[storage][history]") {
-    TempDir dir;
+    test::TempDir dir("nswatch-history");
     const std::string path = dir.file("h.db");
     HistoryStore store(path);
     const Target a = target("ns1.alpha.example");

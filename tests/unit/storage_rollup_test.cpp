@@ -8,21 +8,13 @@
 
 #include "storage/codes.hpp"
 #include "storage/history.hpp"
+#include "temp_dir.hpp"
 
 using namespace nswatch;
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
 
 namespace {
-struct TempDir {
-    fs::path path;
-    TempDir() {
-        std::string tmpl = (fs::temp_directory_path() / "nswatch-rollup-XXXXXX").string();
-        path = mkdtemp(tmpl.data());
-    }
-    ~TempDir() { fs::remove_all(path); }
-    std::string file(const char* name) const { return (path / name).string(); }
-};
 
 constexpr int64_t kT0 = 1'767'225'600'000;  // 2026-01-01T00:00:00Z, a whole hour
 constexpr int64_t kMin = 60'000;
@@ -86,7 +78,7 @@ std::chrono::system_clock::time_point at(int64_t ms) {
 
 TEST_CASE("rollup: minutes hold counts, outcomes, latency buckets and serials",
           "[storage][rollup]") {
-    TempDir dir;
+    test::TempDir dir("nswatch-rollup");
     HistoryStore store(dir.file("h.db"));
     const Target a = target("ns1.alpha.example");
     store.insert_rows({
@@ -123,7 +115,7 @@ TEST_CASE("rollup: minutes hold counts, outcomes, latency buckets and serials",
 }
 
 TEST_CASE("rollup: hours are the sum of their minutes", "[storage][rollup]") {
-    TempDir dir;
+    test::TempDir dir("nswatch-rollup");
     HistoryStore store(dir.file("h.db"));
     store.insert_rows(steady_history(3));
     store.rollup(at(kT0 + 3 * kHour + 2 * kMin));
@@ -141,7 +133,7 @@ TEST_CASE("rollup: hours are the sum of their minutes", "[storage][rollup]") {
 }
 
 TEST_CASE("rollup: running it again, or from scratch, gives the same rows", "[storage][rollup]") {
-    TempDir dir;
+    test::TempDir dir("nswatch-rollup");
     HistoryStore store(dir.file("h.db"));
     store.insert_rows(steady_history(2));
     const auto now = at(kT0 + 2 * kHour + 5 * kMin);
@@ -164,7 +156,7 @@ TEST_CASE("rollup: running it again, or from scratch, gives the same rows", "[st
 }
 
 TEST_CASE("retention: old rows go, unfolded rows stay", "[storage][rollup]") {
-    TempDir dir;
+    test::TempDir dir("nswatch-rollup");
     HistoryStore store(dir.file("h.db"));
     const Target a = target("ns1.alpha.example");
     store.insert_rows(
@@ -191,7 +183,7 @@ TEST_CASE("retention: old rows go, unfolded rows stay", "[storage][rollup]") {
 }
 
 TEST_CASE("summarize: windows older than raw retention come from rollups", "[storage][rollup]") {
-    TempDir dir;
+    test::TempDir dir("nswatch-rollup");
     HistoryStore store(dir.file("h.db"));
     store.insert_rows(steady_history(72));
     const auto now = at(kT0 + 72 * kHour);
@@ -237,7 +229,7 @@ TEST_CASE("summarize: windows older than raw retention come from rollups", "[sto
 }
 
 TEST_CASE("summarize: once minutes are gone, hours answer", "[storage][rollup]") {
-    TempDir dir;
+    test::TempDir dir("nswatch-rollup");
     HistoryStore store(dir.file("h.db"));
     store.insert_rows(steady_history(6));
     const auto now = at(kT0 + 6 * kHour + 5 * kMin);

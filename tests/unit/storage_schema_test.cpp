@@ -7,20 +7,12 @@
 
 #include "storage/history.hpp"
 #include "storage/schema.hpp"
+#include "temp_dir.hpp"
 
 using namespace nswatch;
 namespace fs = std::filesystem;
 
 namespace {
-struct TempDir {
-    fs::path path;
-    TempDir() {
-        std::string tmpl = (fs::temp_directory_path() / "nswatch-schema-XXXXXX").string();
-        path = mkdtemp(tmpl.data());
-    }
-    ~TempDir() { fs::remove_all(path); }
-    std::string file(const char* name) const { return (path / name).string(); }
-};
 
 HistoryRow row(int64_t ts_ms, int n) {
     HistoryRow r;
@@ -47,7 +39,7 @@ std::string error_of(const std::string& path) {
 }  // namespace
 
 TEST_CASE("schema: an empty file is migrated to the current version", "[storage][schema]") {
-    TempDir dir;
+    test::TempDir dir("nswatch-schema");
     Database db(dir.file("h.db"));
     CHECK(schema_version(db) == 0);
     CHECK(open_schema(db, 1000) == static_cast<int>(migrations().size()));
@@ -65,7 +57,7 @@ TEST_CASE("schema: an empty file is migrated to the current version", "[storage]
 
 TEST_CASE("schema: re-opening an existing file runs no migration and keeps the rows",
           "[storage][schema]") {
-    TempDir dir;
+    test::TempDir dir("nswatch-schema");
     const std::string path = dir.file("h.db");
     {
         HistoryStore store(path);
@@ -83,7 +75,7 @@ TEST_CASE("schema: re-opening an existing file runs no migration and keeps the r
 }
 
 TEST_CASE("schema: a file from a newer nswatch is refused, not downgraded", "[storage][schema]") {
-    TempDir dir;
+    test::TempDir dir("nswatch-schema");
     const std::string path = dir.file("h.db");
     {
         Database db(path);
@@ -94,7 +86,7 @@ TEST_CASE("schema: a file from a newer nswatch is refused, not downgraded", "[st
 }
 
 TEST_CASE("schema: a reader does not create a missing file", "[storage][schema]") {
-    TempDir dir;
+    test::TempDir dir("nswatch-schema");
     const std::string path = dir.file("typo.db");
     HistoryOptions reader;
     reader.create_if_missing = false;
@@ -109,7 +101,7 @@ TEST_CASE("schema: a reader does not create a missing file", "[storage][schema]"
 
 TEST_CASE("schema: a file of garbage bytes is a StorageError naming the file",
           "[storage][schema]") {
-    TempDir dir;
+    test::TempDir dir("nswatch-schema");
     const std::string path = dir.file("garbage.db");
     {
         std::ofstream out(path, std::ios::binary);
@@ -121,7 +113,7 @@ TEST_CASE("schema: a file of garbage bytes is a StorageError naming the file",
 }
 
 TEST_CASE("schema: a truncated database is a StorageError naming the file", "[storage][schema]") {
-    TempDir dir;
+    test::TempDir dir("nswatch-schema");
     const std::string path = dir.file("cut.db");
     {
         HistoryStore store(path);

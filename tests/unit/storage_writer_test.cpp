@@ -8,21 +8,13 @@
 #include <thread>
 
 #include "storage/writer.hpp"
+#include "temp_dir.hpp"
 
 using namespace nswatch;
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
 
 namespace {
-struct TempDir {
-    fs::path path;
-    TempDir() {
-        std::string tmpl = (fs::temp_directory_path() / "nswatch-writer-XXXXXX").string();
-        path = mkdtemp(tmpl.data());
-    }
-    ~TempDir() { fs::remove_all(path); }
-    std::string file(const char* name) const { return (path / name).string(); }
-};
 
 ProbeResult result(int n) {
     ProbeResult r;
@@ -45,7 +37,7 @@ int64_t rows_in(const std::string& path) {
 }  // namespace
 
 TEST_CASE("writer: stop drains the queue and commits every result", "[storage][writer]") {
-    TempDir dir;
+    test::TempDir dir("nswatch-writer");
     const std::string path = dir.file("h.db");
     WriterSettings settings;
     settings.batch_size = 1000;
@@ -64,7 +56,7 @@ TEST_CASE("writer: stop drains the queue and commits every result", "[storage][w
 }
 
 TEST_CASE("writer: flush returns once earlier results are committed", "[storage][writer]") {
-    TempDir dir;
+    test::TempDir dir("nswatch-writer");
     const std::string path = dir.file("h.db");
     WriterSettings settings;
     settings.batch_interval = 1h;
@@ -83,7 +75,7 @@ TEST_CASE("writer: flush returns once earlier results are committed", "[storage]
 }
 
 TEST_CASE("writer: a full queue drops and counts instead of blocking", "[storage][writer]") {
-    TempDir dir;
+    test::TempDir dir("nswatch-writer");
     const std::string path = dir.file("h.db");
     WriterSettings settings;
     settings.capacity = 10;
@@ -100,7 +92,7 @@ TEST_CASE("writer: a full queue drops and counts instead of blocking", "[storage
 }
 
 TEST_CASE("writer: a locked database is retried with backoff, then written", "[storage][writer]") {
-    TempDir dir;
+    test::TempDir dir("nswatch-writer");
     const std::string path = dir.file("h.db");
     auto store = std::make_unique<HistoryStore>(path, HistoryOptions{20ms, 60s});
     Database other(path);
@@ -121,7 +113,7 @@ TEST_CASE("writer: a locked database is retried with backoff, then written", "[s
 
 TEST_CASE("writer: a full database loses the batch, counts it, and writing goes on",
           "[storage][writer]") {
-    TempDir dir;
+    test::TempDir dir("nswatch-writer");
     const std::string path = dir.file("h.db");
     auto store = std::make_unique<HistoryStore>(path);
     Database& db = store->database();
@@ -144,7 +136,7 @@ TEST_CASE("writer: a full database loses the batch, counts it, and writing goes 
 }
 
 TEST_CASE("writer: rollup and retention run on the writer thread", "[storage][writer]") {
-    TempDir dir;
+    test::TempDir dir("nswatch-writer");
     const std::string path = dir.file("h.db");
     WriterSettings settings;
     settings.batch_interval = 10ms;
