@@ -278,6 +278,9 @@ Channel& ProbeEngine::Impl::channel_for(const ProbeRequest& r) {
     }
 
     auto ch = std::make_unique<Channel>();
+    // Looked up before any c-ares state exists, so an unknown vantage leaks nothing. The source
+    // address and device are applied in sock_open (c-ares 1.18 skips its own socket setup there).
+    ch->vantage = vantage(r.target.vantage);
     ch->impl = this;
     ch->transport = r.target.transport;
     ares_options opts{};
@@ -308,9 +311,6 @@ Channel& ProbeEngine::Impl::channel_for(const ProbeRequest& r) {
     server.udp_port = r.target.port;
     server.tcp_port = r.target.port;
     ares_set_servers_ports(ch->ares, &server);
-
-    // Source address and device are applied in sock_open (see there why not ares_set_local_*).
-    ch->vantage = vantage(r.target.vantage);
 
     Channel& ref = *ch;
     auto [pos, inserted] = channels.emplace(std::move(key), std::move(ch));
