@@ -267,8 +267,9 @@ void Loader::read_default_vantage(const Field& field, Config& config) const {
 }
 
 void Loader::read_probe(const Field& field, ProbeSettings& probe) const {
-    MapFields m = in_.map(field, {"timeout", "interval", "jitter", "tcp_every", "edns",
-                                  "edns_buffer_size", "nsid", "dnssec_ok", "ipv6"});
+    MapFields m =
+        in_.map(field, {"timeout", "interval", "jitter", "tcp_every", "edns", "edns_buffer_size",
+                        "nsid", "dnssec_ok", "ipv6", "max_in_flight"});
     if (const Field* f = m.get("timeout")) probe.timeout = in_.duration(*f, 1ms, kMaxProbeTimeout);
     if (const Field* f = m.get("interval")) probe.interval = in_.duration(*f, 1s, kMaxInterval);
     if (const Field* f = m.get("jitter")) probe.jitter = in_.fraction(*f);
@@ -285,6 +286,9 @@ void Loader::read_probe(const Field& field, ProbeSettings& probe) const {
     if (nsid != nullptr) probe.nsid = in_.boolean(*nsid);
     if (dnssec_ok != nullptr) probe.dnssec_ok = in_.boolean(*dnssec_ok);
     if (const Field* f = m.get("ipv6")) probe.ipv6 = in_.boolean(*f);
+    if (const Field* f = m.get("max_in_flight")) {
+        probe.max_in_flight = static_cast<int>(in_.integer(*f, 1, 1'000'000));
+    }
 
     if (probe.interval <= probe.timeout) {
         in_.fail(*(m.get("interval") != nullptr ? m.get("interval") : m.get("timeout")),

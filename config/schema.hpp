@@ -34,6 +34,10 @@ struct ProbeSettings {
     bool dnssec_ok = false;
     /// Probe the IPv6 addresses of nameservers too.
     bool ipv6 = true;
+    /// At most this many probes on the wire at once; more wait in a queue. Thousands of
+    /// simultaneous TCP connections exhaust the kernel's and the servers' limits, so a cap keeps a
+    /// large deployment's rounds from failing on their own load.
+    int max_in_flight = 1024;
 
     bool operator==(const ProbeSettings&) const = default;
 };

@@ -10,6 +10,7 @@ namespace {
 constexpr auto kEarlyDiscoveryGap = std::chrono::minutes(5);
 constexpr auto kDiscoveryRetry = std::chrono::seconds(30);
 constexpr size_t kRecentFailures = 50;
+constexpr auto kPublishEvery = std::chrono::milliseconds(500);
 
 bool suggests_delegation_change(const ProbeResult& r) {
     return r.outcome == Outcome::refused || r.outcome == Outcome::not_authoritative ||
@@ -65,7 +66,9 @@ void Monitor::apply_config(Config config) {
         engine_ = std::make_unique<ProbeEngine>(config.vantages);
     }
     config_ = std::move(config);
+    engine_->set_max_in_flight(static_cast<size_t>(config_.probe.max_in_flight));
     hints_ = hints_for(config_);
+    snapshot_stale_ = true;  // zones may have come or gone
 }
 
 Monitor::Steady::duration Monitor::jitter() {
@@ -176,7 +179,14 @@ void Monitor::finish_round(ZoneRuntime& z) {
         z.last_early_discovery = now;
         z.next_discovery = now;
     }
+    snapshot_stale_ = true;
+}
+
+void Monitor::publish_if_due(Steady::time_point now) {
+    if (!snapshot_stale_ || now - last_publish_ < kPublishEvery) return;
     publish();
+    last_publish_ = now;
+    snapshot_stale_ = false;
 }
 
 void Monitor::publish() {
@@ -222,9 +232,11 @@ void Monitor::run(const std::atomic<bool>& stop, std::atomic<bool>& reload,
             std::chrono::duration_cast<std::chrono::milliseconds>(next_due - Steady::now());
         engine_->run_once(
             std::clamp(wait, std::chrono::milliseconds(1), std::chrono::milliseconds(200)));
+        publish_if_due(Steady::now());
     }
     // Rounds in flight finish (bounded by the probe timeout) so nothing measured is lost.
     engine_->run_until_idle();
+    publish();
 }
 
 }  // namespace nswatch

@@ -14,6 +14,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <deque>
 #include <optional>
 #include <queue>
 #include <stdexcept>
@@ -112,7 +113,10 @@ struct ProbeEngine::Impl {
     std::unordered_map<ares_socket_t, Channel*> socket_owner;
     using Wakeup = std::pair<Clock::time_point, Channel*>;
     std::priority_queue<Wakeup, std::vector<Wakeup>, std::greater<>> wakeups;
-    size_t outstanding = 0;  ///< probes in flight plus finished ones whose callback has not run
+    size_t outstanding = 0;    ///< probes waiting, in flight, or finished with callback not yet run
+    size_t on_wire = 0;        ///< probes sent and not finished
+    size_t max_in_flight = 0;  ///< 0: no limit
+    std::deque<std::pair<ProbeRequest, ProbeCallback>> waiting;  ///< held back by the limit
     bool destroying = false;
     EngineStats stats;
     std::vector<Ready> ready;  ///< finished probes, callbacks pending
@@ -143,6 +147,8 @@ struct ProbeEngine::Impl {
     void schedule(Channel& ch, Clock::time_point when);
     void reschedule_from_ares(Channel& ch);
     void submit(ProbeRequest request, ProbeCallback callback);
+    void enqueue(ProbeRequest request, ProbeCallback callback);
+    void send_waiting();
     void finish(Pending* p, int status, const unsigned char* abuf, int alen);
     size_t deliver();
 
@@ -394,6 +400,7 @@ void ProbeEngine::Impl::submit(ProbeRequest request, ProbeCallback callback) {
     p->result.target = std::move(request.target);
     p->result.query = std::move(request.query);
     ++outstanding;
+    ++on_wire;
     ++p->channel->outstanding;
     ++stats.sent;
     p->result.sent_wall = std::chrono::system_clock::now();
@@ -407,6 +414,7 @@ void ProbeEngine::Impl::finish(Pending* p, int status, const unsigned char* abuf
     if (destroying) return;
     Channel& ch = *p->channel;
     --ch.outstanding;
+    --on_wire;
     ch.ids_in_use.erase(p->id);
     ++stats.completed;
     ProbeResult& r = p->result;
@@ -461,7 +469,7 @@ size_t ProbeEngine::Impl::deliver() {
         d.callback(d.result);
         if (d.retry) {
             ProbeCallback cb = std::move(d.callback);
-            submit(std::move(*d.retry), [cb = std::move(cb)](const ProbeResult& tcp) {
+            enqueue(std::move(*d.retry), [cb = std::move(cb)](const ProbeResult& tcp) {
                 ProbeResult copy = tcp;
                 copy.retried_from_tc = true;
                 cb(copy);
@@ -487,8 +495,34 @@ ProbeEngine::~ProbeEngine() {
     close(impl_->epoll_fd);
 }
 
+// Send now, or hold back while the in-flight limit is reached. A held probe counts as
+// outstanding so run_until_idle waits for it.
+void ProbeEngine::Impl::enqueue(ProbeRequest request, ProbeCallback callback) {
+    if (max_in_flight == 0 || (on_wire < max_in_flight && waiting.empty())) {
+        submit(std::move(request), std::move(callback));
+        return;
+    }
+    ++outstanding;
+    ++stats.queued;
+    waiting.emplace_back(std::move(request), std::move(callback));
+}
+
+void ProbeEngine::Impl::send_waiting() {
+    while (!waiting.empty() && (max_in_flight == 0 || on_wire < max_in_flight)) {
+        auto [request, callback] = std::move(waiting.front());
+        waiting.pop_front();
+        --outstanding;  // submit counts it again once it is on the wire
+        submit(std::move(request), std::move(callback));
+    }
+}
+
 void ProbeEngine::submit(ProbeRequest request, ProbeCallback callback) {
-    impl_->submit(std::move(request), std::move(callback));
+    impl_->enqueue(std::move(request), std::move(callback));
+}
+
+void ProbeEngine::set_max_in_flight(size_t n) {
+    impl_->max_in_flight = n;
+    impl_->send_waiting();
 }
 
 size_t ProbeEngine::run_once(std::chrono::milliseconds max_wait) {
@@ -524,6 +558,7 @@ size_t ProbeEngine::run_once(std::chrono::milliseconds max_wait) {
         im.reschedule_from_ares(*ch);
     }
     im.deliver();
+    im.send_waiting();
     return im.outstanding;
 }
 

@@ -59,6 +59,7 @@ struct EngineStats {
     uint64_t sent = 0;
     uint64_t completed = 0;
     uint64_t channels = 0;
+    uint64_t queued = 0;  ///< probes that had to wait for the in-flight limit
 };
 
 class ProbeEngine {
@@ -83,6 +84,10 @@ class ProbeEngine {
 
     /// Convenience: submit all, run until idle, return every result (a TC retry adds one).
     std::vector<ProbeResult> run_batch(const std::vector<ProbeRequest>& requests);
+
+    /// At most `n` probes on the wire at once (0 = no limit); later submits wait in FIFO order
+    /// and are sent as earlier ones finish. Their RTT and timeout start when they are sent.
+    void set_max_in_flight(size_t n);
 
     size_t outstanding() const;
     EngineStats stats() const;
