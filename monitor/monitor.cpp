@@ -24,7 +24,7 @@ Monitor::Monitor(Config config, std::vector<ResultSink> sinks) : sinks_(std::mov
 }
 
 Monitor::~Monitor() {
-    // Discovery workers hold references to hints_ and config values: wait for them.
+    // Discovery workers may still be running: wait for them before the engine goes.
     for (auto& z : zones_) {
         if (z->discovering.valid()) z->discovering.wait();
     }
@@ -67,7 +67,8 @@ void Monitor::apply_config(Config config) {
     }
     config_ = std::move(config);
     engine_->set_max_in_flight(static_cast<size_t>(config_.probe.max_in_flight));
-    hints_ = hints_for(config_);
+    shared_config_ = std::make_shared<const Config>(config_);
+    hints_ = std::make_shared<const std::vector<RootServer>>(hints_for(config_));
     snapshot_stale_ = true;  // zones may have come or gone
 }
 
@@ -80,12 +81,19 @@ Monitor::Steady::duration Monitor::jitter() {
 
 void Monitor::start_discovery(ZoneRuntime& z, Steady::time_point now) {
     z.next_discovery = now + config_.discovery.interval;
-    // The worker gets copies: config_ may be replaced by a reload while it runs.
-    z.discovering =
-        std::async(std::launch::async, [config = config_, hints = hints_, zone = z.config.name] {
-            ProbeEngine engine(config.vantages);
-            return delegation_for(engine, config, zone, hints);
-        });
+    if (!z.config.nameservers.empty()) {
+        // Nameservers listed in the config: nothing to resolve, no worker thread needed.
+        std::promise<Delegation> ready;
+        ready.set_value(static_delegation(config_, z.config));
+        z.discovering = ready.get_future();
+        return;
+    }
+    // The worker shares the config and hints: a reload replaces config_ while it runs.
+    z.discovering = std::async(std::launch::async,
+                               [config = shared_config_, hints = hints_, zone = z.config.name] {
+                                   ProbeEngine engine(config->vantages);
+                                   return delegation_for(engine, *config, zone, *hints);
+                               });
 }
 
 void Monitor::poll_discovery(ZoneRuntime& z, Steady::time_point now) {
@@ -179,6 +187,10 @@ void Monitor::finish_round(ZoneRuntime& z) {
         z.last_early_discovery = now;
         z.next_discovery = now;
     }
+    // The tracker keeps what it needs; the round's raw results would otherwise stay allocated
+    // (about 7 results per address with full record sections) until the next round.
+    std::vector<ProbeResult>().swap(z.results);
+    std::vector<ProbeResult>().swap(z.answers);
     snapshot_stale_ = true;
 }
 

@@ -83,10 +83,13 @@ class Monitor {
     Steady::duration jitter();
 
     Config config_;
+    /// The same config, shared with discovery workers: copying it per worker cost O(zones²) at
+    /// start-up (every zone's discovery copied every zone's config).
+    std::shared_ptr<const Config> shared_config_;
     std::vector<ResultSink> sinks_;
     std::unique_ptr<ProbeEngine> engine_;
     std::vector<std::unique_ptr<ZoneRuntime>> zones_;
-    std::vector<RootServer> hints_;
+    std::shared_ptr<const std::vector<RootServer>> hints_;
     std::deque<ProbeResult> recent_failures_;
     mutable std::mutex snapshot_mutex_;
     SnapshotPtr snapshot_;

@@ -48,6 +48,10 @@ Delegation from_static(const ZoneConfig& zone, const ProviderClassifier& provide
 
 }  // namespace
 
+Delegation static_delegation(const Config& config, const ZoneConfig& zone) {
+    return from_static(zone, classifier_for(config));
+}
+
 std::vector<RootServer> hints_for(const Config& config) {
     return config.root_hints.empty() ? builtin_root_hints()
                                      : load_root_hints_file(config.root_hints);

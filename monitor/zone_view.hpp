@@ -24,6 +24,9 @@ struct RoundOptions {
     bool tcp = true;  ///< probe over TCP
 };
 
+/// The delegation of a zone whose nameservers the config lists (no network).
+Delegation static_delegation(const Config& config, const ZoneConfig& zone);
+
 /// The nameservers of `zone`: from the config's static list when it has one, else discovered.
 Delegation delegation_for(ProbeEngine& engine, const Config& config, const std::string& zone,
                           const std::vector<RootServer>& hints);
