@@ -96,11 +96,13 @@ class HistoryStore {
     void apply_retention(std::chrono::system_clock::time_point now, RetentionSettings s = {});
 
     /// Per target with probes sent in [since, until): counts, availability, latency percentiles,
-    /// last serial/outcome. Exact from raw rows when [since, until) is still in raw retention,
-    /// else from rollups (whole buckets overlapping the window) plus the raw rows not folded yet.
+    /// last serial/outcome. Exact from raw rows when [since, until) is still in raw retention and
+    /// at most 2 h long (or `exact` asks for it: slow over days, ~1 us per raw row), else from
+    /// rollups (whole buckets overlapping the window) plus the raw rows not folded yet.
     /// Sorted by zone, provider, nameserver, address, transport, vantage.
     std::vector<TargetSummary> summarize(std::chrono::system_clock::time_point since,
-                                         std::chrono::system_clock::time_point until);
+                                         std::chrono::system_clock::time_point until,
+                                         bool exact = false);
 
     /// PRAGMA integrity_check's answer: "ok" or the problems it found.
     std::string integrity_check();

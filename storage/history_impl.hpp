@@ -15,6 +15,7 @@ namespace nswatch {
 
 inline constexpr int64_t kMinuteMs = 60'000;
 inline constexpr int64_t kHourMs = 3'600'000;
+inline constexpr int64_t kDayMs = 24 * kHourMs;
 
 inline int64_t floor_to(int64_t ms, int64_t step) {
     int64_t r = ms % step;

@@ -1,6 +1,7 @@
 // Rollup and retention. Watermarks in rollup_state:
 //   minute_done_ms  raw rows before this are folded into rollup_minute
 //   hour_done_ms    rollup_minute rows before this are folded into rollup_hour
+//   day_done_ms     rollup_hour rows before this are folded into rollup_day (UTC days)
 //   raw_low_ms, minute_low_ms, hour_low_ms  retention cut-offs applied so far (rows before are
 //   gone)
 #include <algorithm>
@@ -19,6 +20,7 @@ namespace {
 // writer never holds the write lock for long.
 constexpr int64_t kMinuteSliceMs = kHourMs;
 constexpr int64_t kHourSliceMs = 24 * kHourMs;
+constexpr int64_t kDaySliceMs = 7 * kDayMs;
 
 using Buckets = std::map<std::pair<int64_t, int64_t>, Tally>;  // (bucket_ms, target_id)
 
@@ -68,6 +70,19 @@ void fold_hours(HistoryStore::Impl& d, int64_t from, int64_t to) {
     write_buckets(d.db, "rollup_hour", buckets);
 }
 
+void fold_days(HistoryStore::Impl& d, int64_t from, int64_t to) {
+    Buckets buckets;
+    std::string sql = "SELECT bucket_ms, target_id, ";
+    sql += kRollupColumns;
+    sql += " FROM rollup_hour WHERE bucket_ms >= ? AND bucket_ms < ? ORDER BY bucket_ms";
+    Statement s = d.db.prepare(sql);
+    s.bind(1, from).bind(2, to);
+    while (s.step()) {
+        buckets[{floor_to(s.column_int(0), kDayMs), s.column_int(1)}].add_rollup(s, 2);
+    }
+    write_buckets(d.db, "rollup_day", buckets);
+}
+
 }  // namespace
 
 void HistoryStore::rollup(std::chrono::system_clock::time_point now) {
@@ -105,6 +120,27 @@ void HistoryStore::rollup(std::chrono::system_clock::time_point now) {
         d.set("hour_done_ms", to);
         tx.commit();
         from = to;
+        hour_done = to;
+    }
+
+    // A day is complete once all its hours are folded. A database from schema v1 has hours but
+    // no days yet: start from its oldest hour.
+    std::optional<int64_t> day_done = d.state("day_done_ms");
+    if (!day_done) {
+        auto oldest = d.db.query_int("SELECT min(bucket_ms) FROM rollup_hour");
+        day_done = floor_to(oldest.value_or(hour_done), kDayMs);
+        Transaction tx(d.db);
+        d.set("day_done_ms", *day_done);
+        tx.commit();
+    }
+    const int64_t days_end = floor_to(hour_done, kDayMs);
+    for (int64_t from = *day_done; from < days_end;) {
+        int64_t to = std::min(days_end, from + kDaySliceMs);
+        Transaction tx(d.db);
+        fold_days(d, from, to);
+        d.set("day_done_ms", to);
+        tx.commit();
+        from = to;
     }
 }
 
@@ -132,6 +168,9 @@ void HistoryStore::apply_retention(std::chrono::system_clock::time_point now, Re
     Statement del = d.db.prepare("DELETE FROM rollup_hour WHERE bucket_ms < ?");
     del.bind(1, cut).run();
     d.set("hour_low_ms", std::max(cut, d.state("hour_low_ms").value_or(cut)));
+    // Days share the hours' retention: a day goes once its last hour would have gone.
+    Statement del_days = d.db.prepare("DELETE FROM rollup_day WHERE bucket_ms < ?");
+    del_days.bind(1, floor_to(cut, kDayMs)).run();
     tx.commit();
 }
 

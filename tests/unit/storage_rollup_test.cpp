@@ -188,9 +188,14 @@ TEST_CASE("summarize: windows older than raw retention come from rollups", "[sto
     store.insert_rows(steady_history(72));
     const auto now = at(kT0 + 72 * kHour);
     const auto since = at(kT0);
-    auto exact = store.summarize(since, now);
+    auto exact = store.summarize(since, now, true);
     REQUIRE(exact.size() == 2);
     REQUIRE(exact[0].latency_exact);
+    // Without asking, a window of days is not read row by row even while raw rows cover it.
+    auto coarse = store.summarize(since, now);
+    REQUIRE(coarse.size() == 2);
+    CHECK_FALSE(coarse[0].latency_exact);
+    CHECK(coarse[0].probes == exact[0].probes);
 
     store.rollup(now);
     store.apply_retention(now);  // raw rows older than 48 h go
@@ -243,4 +248,41 @@ TEST_CASE("summarize: once minutes are gone, hours answer", "[storage][rollup]")
     CHECK(s[1].probes == 6 * 360);
     CHECK(s[1].failures == 0);
     CHECK(s[0].failures == 6 * 360 / 20);
+}
+
+TEST_CASE("rollup: whole UTC days fold into the day tier, and summaries over days use it",
+          "[storage][rollup]") {
+    test::TempDir dir("nswatch-rollup");
+    HistoryStore store(dir.file("h.db"));
+    store.insert_rows(steady_history(80));  // 3 whole days from midnight, then 8 hours
+    const auto now = at(kT0 + 80 * kHour);
+    store.rollup(now);
+    Database& db = store.database();
+    CHECK(db.query_int("SELECT count(DISTINCT bucket_ms) FROM rollup_day") == 3);
+    CHECK(db.query_int("SELECT min(bucket_ms) FROM rollup_day") == kT0);
+    // The days hold exactly what their hours hold.
+    const std::string before_day4 = " FROM rollup_hour WHERE bucket_ms < " +
+                                    std::to_string(kT0 + 72 * kHour);
+    CHECK(db.query_int("SELECT sum(count) FROM rollup_day") ==
+          db.query_int("SELECT sum(count)" + before_day4));
+    CHECK(db.query_int("SELECT sum(n_timeout) FROM rollup_day") ==
+          db.query_int("SELECT sum(n_timeout)" + before_day4));
+
+    // Rolling up again folds nothing twice.
+    store.rollup(now);
+    CHECK(db.query_int("SELECT sum(count) FROM rollup_day") == 3 * 24 * 360 * 2);
+
+    const auto exact = store.summarize(at(kT0), now, true);
+    store.apply_retention(now);  // raw rows older than 48 h go: days must answer for them
+    const auto from_days = store.summarize(at(kT0), now);
+    REQUIRE(from_days.size() == exact.size());
+    for (size_t i = 0; i < exact.size(); ++i) {
+        CHECK(from_days[i].probes == exact[i].probes);
+        CHECK(from_days[i].failures == exact[i].failures);
+        CHECK(from_days[i].last_serial == exact[i].last_serial);
+    }
+
+    // Days go with the hours' retention, once their last hour would have gone.
+    store.apply_retention(now, RetentionSettings{48h, 30 * 24h, 50h});
+    CHECK(db.query_int("SELECT count(DISTINCT bucket_ms) FROM rollup_day") == 2);
 }

@@ -44,7 +44,7 @@ TEST_CASE("schema: an empty file is migrated to the current version", "[storage]
     CHECK(schema_version(db) == 0);
     CHECK(open_schema(db, 1000) == static_cast<int>(migrations().size()));
     CHECK(schema_version(db) == current_schema_version());
-    CHECK(current_schema_version() == 1);
+    CHECK(current_schema_version() == 2);
     CHECK(db.query_text("PRAGMA journal_mode") == "wal");
     CHECK(db.query_int("PRAGMA synchronous") == 1);  // NORMAL
     for (const char* table : {"zones", "vantages", "targets", "probes", "rollup_minute",
