@@ -65,11 +65,13 @@ struct ZoneState {
     DelegationState delegation;             ///< parent vs child NS sets
     bool answers_consistent = true;         ///< watched RRsets identical from every provider
     std::vector<std::string> answer_differences;  ///< one sentence per differing RRset
-    std::vector<std::string> ttl_notes;     ///< same records, different TTLs (not a difference)
-    std::vector<AnswerComparison> answers;  ///< the watched RRsets as the authoritatives serve
-                                            ///< them (what resolvers' answers are compared with)
-    uint64_t rounds = 0;                    ///< rounds observed
-    WallTime updated{};                     ///< time of the last round
+    std::vector<std::string> ttl_notes;  ///< same records, different TTLs (not a difference)
+    uint64_t rounds = 0;                 ///< rounds observed
+    WallTime updated{};                  ///< time of the last round
+
+    /// The watched RRsets as the authoritatives serve them (what resolvers' answers are compared
+    /// with, resolver/).
+    std::vector<AnswerComparison> answers;
 };
 
 /// What the exporter, the status API and alerts read: immutable once published.

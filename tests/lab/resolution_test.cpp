@@ -2,7 +2,16 @@
 // provider frozen (users still resolve, the authoritative side sees the provider down), and every
 // provider frozen (resolution_failing). The authoritative Monitor runs beside the prober, as in
 // `nswatch run`, and the prober reads its snapshot.
+#include <curl/curl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <set>
 #include <thread>
 
 #include "lab_env.hpp"
@@ -194,4 +203,103 @@ TEST_CASE("resolution: every provider frozen - resolution_failing for the zone")
     const auto& st = view->states[0];
     CHECK(is_failure(st.last_uncached->outcome));
     CHECK(st.consecutive_failures >= 2);
+}
+
+namespace {
+
+size_t append_body(char* data, size_t size, size_t n, void* out) {
+    static_cast<std::string*>(out)->append(data, size * n);
+    return size * n;
+}
+
+std::string http_get(const std::string& url) {
+    CURL* c = curl_easy_init();
+    std::string body;
+    curl_easy_setopt(c, CURLOPT_URL, url.c_str());
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, append_body);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &body);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 2000L);
+    const CURLcode rc = curl_easy_perform(c);
+    curl_easy_cleanup(c);
+    return rc == CURLE_OK ? body : std::string();
+}
+
+std::string run_capture(const std::string& cmd) {
+    std::string out;
+    FILE* p = popen(cmd.c_str(), "r");
+    if (p == nullptr) return out;
+    char buf[4096];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+    pclose(p);
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("resolution: nswatch run exports resolution metrics, writes history, status shows it") {
+    lab::Unbound unbound;
+    namespace fs = std::filesystem;
+    const fs::path dir =
+        fs::temp_directory_path() / ("nswatch-resolution-test-" + std::to_string(getpid()));
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    const std::string listen = "127.64.0.1:19353";
+    std::ofstream(dir / "nswatch.yml")
+        << "root_hints: " << lab::root_hints() << "\n"
+        << "probe: {timeout: 400ms, interval: 1s, jitter: 0%, tcp_every: 0}\n"
+        << "storage: {path: history.db}\n"
+        << "http: {listen: '" << listen << "'}\n"
+        << "zones:\n  - {name: shop.test, watch: [{name: www, types: [A]}]}\n"
+        << "resolvers:\n  interval: 2s\n  timeout: 1s\n"
+        << "  servers:\n    - {name: unbound, address: " << lab::kUnboundV4 << "}\n";
+    const pid_t pid = fork();
+    if (pid == 0) {
+        const std::string log = (dir / "daemon.log").string();
+        if (freopen(log.c_str(), "a", stderr) == nullptr) _exit(126);
+        const std::string cfg = (dir / "nswatch.yml").string();
+        execl(NSWATCH_BIN, NSWATCH_BIN, "run", "-c", cfg.c_str(), static_cast<char*>(nullptr));
+        _exit(127);
+    }
+    REQUIRE(pid > 0);
+    // Two rounds: the first may run before the monitor's first round (nothing to compare yet).
+    std::string metrics;
+    const std::string ok_series =
+        "nswatch_resolution_probes_total{outcome=\"ok\",path=\"uncached\",resolver=\"unbound\","
+        "vantage=\"default\",zone=\"shop.test\"} ";
+    auto ok_count = [&] {
+        const auto at = metrics.find(ok_series);
+        return at == std::string::npos ? 0.0 : std::atof(metrics.c_str() + at + ok_series.size());
+    };
+    for (int i = 0; i < 100 && ok_count() < 2; ++i) {
+        std::this_thread::sleep_for(200ms);
+        metrics = http_get("http://" + listen + "/metrics");
+    }
+    kill(pid, SIGTERM);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    INFO(metrics);
+    INFO(run_capture("cat " + (dir / "daemon.log").string()));
+    CHECK(WIFEXITED(status));
+    CHECK(ok_count() >= 2);
+    CHECK(metrics.find(
+              "nswatch_resolution_duration_seconds_count{path=\"cached\",resolver=\"unbound\"") !=
+          std::string::npos);
+    CHECK(metrics.find("nswatch_resolution_condition{condition=\"resolution_failing\","
+                       "resolver=\"unbound\",vantage=\"default\",zone=\"shop.test\"} 0") !=
+          std::string::npos);
+
+    const std::string out = run_capture(std::string(NSWATCH_BIN) + " status --db " +
+                                        (dir / "history.db").string() + " --json 2>&1");
+    INFO(out);
+    const auto j = nlohmann::json::parse(out);
+    REQUIRE(j["resolution"].size() == 1);
+    CHECK(j["resolution"][0]["zone"] == "shop.test");
+    CHECK(j["resolution"][0]["users_can_resolve"] == "yes");
+    CHECK(j["resolution"][0]["resolvers"][0]["last_uncached_outcome"] == "ok");
+    CHECK(j["resolution"][0]["conditions"].empty());
+    const std::string text =
+        run_capture(std::string(NSWATCH_BIN) + " status --db " + (dir / "history.db").string());
+    CHECK(text.find("users can resolve it: yes") != std::string::npos);
+    fs::remove_all(dir);
 }

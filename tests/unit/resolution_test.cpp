@@ -248,7 +248,7 @@ TEST_CASE("resolution_slow: absolute threshold and multiple of the baseline") {
         feed(1.5, now);
         const auto slow = evaluate_resolution_slow(t.states(), cfg, now + 1s);
         REQUIRE(slow.size() == 1);
-        CHECK_THAT(slow[0].reason, Catch::Contains("above 1000 ms"));
+        CHECK_THAT(slow[0].reason, Catch::Contains("is above 1.00 s"));
     }
     SECTION("failures are not slowness: timeouts stay out of the p95") {
         t.observe_uncached(judge_uncached(timeout(now), "shop.test", 300u));
