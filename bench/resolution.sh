@@ -41,6 +41,7 @@ server:
   access-control: 127.0.0.0/8 allow
   root-hints: "$lab/root.hints"
   module-config: "iterator"
+  local-zone: "test." nodefault
   qname-minimisation: no
 remote-control:
   control-enable: yes

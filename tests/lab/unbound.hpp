@@ -47,6 +47,9 @@ class Unbound {
                             << "  access-control: 127.0.0.0/8 allow\n"
                             << "  root-hints: \"" << root_hints() << "\"\n"
                             << "  module-config: \"iterator\"\n"
+                            // Unbound answers the RFC 6761 name test. itself (NXDOMAIN) by
+                            // default; the lab's TLD is test.
+                            << "  local-zone: \"test.\" nodefault\n"
                             << "  qname-minimisation: no\n"
                             << "  msg-cache-size: 4m\n"
                             << "  rrset-cache-size: 4m\n"
