@@ -46,6 +46,7 @@ void ZoneTracker::set_answers(const std::vector<AnswerComparison>& comparisons) 
     state_.answer_differences = describe_differences(comparisons);
     state_.answers_consistent = state_.answer_differences.empty();
     state_.ttl_notes.clear();
+    state_.answers = comparisons;
     for (const auto& c : comparisons) {
         state_.ttl_notes.insert(state_.ttl_notes.end(), c.ttl_notes.begin(), c.ttl_notes.end());
     }
@@ -57,6 +58,7 @@ void ZoneTracker::recompute(WallTime now) {
     s.answers_consistent = state_.answers_consistent;
     s.answer_differences = state_.answer_differences;
     s.ttl_notes = state_.ttl_notes;
+    s.answers = state_.answers;
     s.updated = now;
 
     std::vector<uint32_t> serials;

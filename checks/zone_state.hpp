@@ -68,6 +68,10 @@ struct ZoneState {
     std::vector<std::string> ttl_notes;  ///< same records, different TTLs (not a difference)
     uint64_t rounds = 0;                 ///< rounds observed
     WallTime updated{};                  ///< time of the last round
+
+    /// The watched RRsets as the authoritatives serve them (what resolvers' answers are compared
+    /// with, resolver/).
+    std::vector<AnswerComparison> answers;
 };
 
 /// What the exporter, the status API and alerts read: immutable once published.

@@ -13,6 +13,7 @@
 #include "exporter/probe_metrics.hpp"
 #include "exporter/snapshot_collector.hpp"
 #include "monitor/monitor.hpp"
+#include "resolver/resolver_service.hpp"
 #include "storage/writer.hpp"
 
 #ifndef NSWATCH_VERSION
@@ -86,6 +87,13 @@ int run_daemon(const RunArgs& args) {
         return 3;
     }
     auto snapshot = [m = monitor.get()] { return m->snapshot(); };
+    std::unique_ptr<ResolverService> resolution;  // off unless the config lists resolvers
+    try {
+        resolution = start_resolution(config, snapshot, *metrics->registry());
+    } catch (const std::exception& e) {
+        std::cerr << "nswatch run: resolution probes: " << e.what() << "\n";
+        return 3;
+    }
 
     std::unique_ptr<HttpServer> http;
     if (config.http.enabled) {
@@ -122,6 +130,7 @@ int run_daemon(const RunArgs& args) {
         return c;
     });
     spdlog::info("stopping: {} rounds done; committing history", monitor->rounds_completed());
+    resolution.reset();  // a round in flight finishes and is written
     http.reset();
     if (history) {
         history->stop();

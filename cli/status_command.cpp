@@ -12,6 +12,7 @@
 #include "checks/cross_vantage.hpp"
 #include "checks/serial.hpp"
 #include "cli/commands.hpp"
+#include "cli/resolution_status.hpp"
 #include "cli/table.hpp"
 #include "config/names.hpp"
 #include "exporter/status_json.hpp"
@@ -165,6 +166,7 @@ int status_from_history(const StatusArgs& args) {
     HistoryStore store(args.db, ho);
     const auto now = std::chrono::system_clock::now();
     const auto rows = store.summarize(now - since, now);
+    const auto resolution = resolution_from_history(args.db, since, now);
 
     // Per zone, the newest serial in the window is the reference for "behind".
     std::map<std::string, std::optional<uint32_t>> newest;
@@ -199,7 +201,10 @@ int status_from_history(const StatusArgs& args) {
                  {"last_outcome",
                   r.last_outcome ? nlohmann::json(to_string(*r.last_outcome)) : nlohmann::json()}});
         }
-        std::cout << nlohmann::json{{"since_seconds", since.count() / 1000}, {"targets", j}}.dump(2)
+        std::cout << nlohmann::json{{"since_seconds", since.count() / 1000},
+                                    {"targets", j},
+                                    {"resolution", resolution_json(resolution)}}
+                         .dump(2)
                   << "\n";
         return 0;
     }
@@ -244,6 +249,7 @@ int status_from_history(const StatusArgs& args) {
         table.print(std::cout);
         std::cout << "\n";
     }
+    print_resolution(std::cout, resolution, args.colour);
     return 0;
 }
 

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "config/resolvers.hpp"
 #include "prober/engine.hpp"
 
 namespace nswatch {
@@ -189,6 +190,8 @@ struct Config {
     StorageSettings storage;
     /// The HTTP server.
     HttpSettings http;
+    /// Resolution probes through recursive resolvers (off when it lists none).
+    ResolutionSettings resolution;
 
     /// The zone named `name` (any case, trailing dot allowed), or nullptr.
     const ZoneConfig* find_zone(std::string_view name) const;

@@ -9,7 +9,7 @@ packages=(
   libc-ares-dev libldns-dev prometheus-cpp-dev libsqlite3-dev libspdlog-dev catch2
   libyaml-cpp-dev libcurl4-openssl-dev nlohmann-json3-dev libcli11-dev libpsl-dev publicsuffix
   # the lab: real authoritative servers on loopback, and tools to poke them
-  bind9 bind9-utils nsd knot dnsutils ldnsutils iproute2 nftables procps
+  bind9 bind9-utils nsd knot unbound dnsutils ldnsutils iproute2 nftables procps
   # the exporter's tests: promtool checks /metrics, headless Chromium loads the status page
   prometheus chromium
   # benchmarks
