@@ -14,6 +14,7 @@
 #include "cli/commands.hpp"
 #include "cli/table.hpp"
 #include "config/names.hpp"
+#include "cli/propagation_status.hpp"
 #include "exporter/status_json.hpp"
 #include "storage/history.hpp"
 
@@ -199,7 +200,10 @@ int status_from_history(const StatusArgs& args) {
                  {"last_outcome",
                   r.last_outcome ? nlohmann::json(to_string(*r.last_outcome)) : nlohmann::json()}});
         }
-        std::cout << nlohmann::json{{"since_seconds", since.count() / 1000}, {"targets", j}}.dump(2)
+        std::cout << nlohmann::json{{"since_seconds", since.count() / 1000},
+                                    {"targets", j},
+                                    {"propagation", propagation_json(args.db)}}
+                         .dump(2)
                   << "\n";
         return 0;
     }
@@ -244,6 +248,7 @@ int status_from_history(const StatusArgs& args) {
         table.print(std::cout);
         std::cout << "\n";
     }
+    print_propagation(args.db, std::cout);
     return 0;
 }
 

@@ -52,3 +52,14 @@ Thresholds Config::thresholds_for(const ZoneConfig& zone) const {
 }
 
 }  // namespace nswatch
+
+namespace nswatch {
+
+const TsigKey* Config::find_key(std::string_view name) const {
+    for (const auto& key : keys) {
+        if (key.name == name) return &key;
+    }
+    return nullptr;
+}
+
+}  // namespace nswatch

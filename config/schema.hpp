@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "config/notify_schema.hpp"
 #include "prober/engine.hpp"
 
 namespace nswatch {
@@ -55,6 +56,8 @@ struct ProviderConfig {
     std::string name;
     /// Globs on the NS name, lower case, no trailing dot: '*' any run of characters, '?' one.
     std::vector<std::string> patterns;
+    /// How `nswatch diff` transfers this provider's copy; empty server = no transfers.
+    TransferSettings transfer;
 
     bool operator==(const ProviderConfig&) const = default;
 };
@@ -185,6 +188,15 @@ struct Config {
     StorageSettings storage;
     /// The HTTP server.
     HttpSettings http;
+    /// TSIG keys, referenced by name from `notify` and provider transfers.
+    std::vector<TsigKey> keys;
+    /// The NOTIFY listener.
+    NotifySettings notify;
+    /// Propagation runs.
+    PropagationConfig propagation;
+
+    /// The key named `name`, or nullptr.
+    const TsigKey* find_key(std::string_view name) const;
 
     /// The zone named `name` (any case, trailing dot allowed), or nullptr.
     const ZoneConfig* find_zone(std::string_view name) const;
