@@ -29,7 +29,7 @@ struct Copy {
     std::vector<Record> records;     ///< sorted by sort_for_diff
 };
 
-Copy fetch(const std::string& zone, const ProviderConfig& p, const Config& config) {
+Copy fetch(const std::string& zone, const ProviderTransfer& p, const Config& config) {
     TransferSource src;
     src.server = p.transfer.server;
     src.port = p.transfer.port;
@@ -38,7 +38,7 @@ Copy fetch(const std::string& zone, const ProviderConfig& p, const Config& confi
         if (const TsigKey* k = config.find_key(p.transfer.key)) src.key = *k;
     }
     Copy c;
-    c.provider = p.name;
+    c.provider = p.provider;
     c.server = src.server + (src.port == 53 ? "" : "#" + std::to_string(src.port));
     transfer_zone(zone, src, [&](Record&& r) {
         if (r.type == kTypeSoa && !c.serial) {
@@ -94,16 +94,14 @@ int run_diff(const DiffArgs& args) {
     }
     const std::string zone = canonical_name(args.zone);
     // Config order, or the order of --provider when given (its first is the reference).
-    std::vector<const ProviderConfig*> chosen;
+    std::vector<const ProviderTransfer*> chosen;
     if (args.providers.empty()) {
-        for (const auto& p : config.providers) {
-            if (!p.transfer.server.empty()) chosen.push_back(&p);
-        }
+        for (const auto& t : config.transfers) chosen.push_back(&t);
     }
     for (const auto& name : args.providers) {
-        const auto it = std::find_if(config.providers.begin(), config.providers.end(),
-                                     [&](const ProviderConfig& p) { return p.name == name; });
-        if (it == config.providers.end() || it->transfer.server.empty()) {
+        const auto it = std::find_if(config.transfers.begin(), config.transfers.end(),
+                                     [&](const ProviderTransfer& t) { return t.provider == name; });
+        if (it == config.transfers.end()) {
             std::cerr << "nswatch diff: provider '" << name
                       << "' is not in the config or has no transfer: settings\n";
             return 3;

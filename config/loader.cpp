@@ -383,7 +383,7 @@ void Loader::read_providers(const Field& field, Config& config) const {
                                line_of(it->second) + "); list all its patterns in one entry");
         }
         if (const Field* f = m.get("transfer")) {
-            rule.transfer = config_detail::read_transfer(in_, *f, config);
+            config.transfers.push_back({rule.name, config_detail::read_transfer(in_, *f, config)});
         }
         const Field& patterns = in_.require(
             m, "patterns", "a list of globs on nameserver names, e.g. [\"*.alpha-dns.test\"]");

@@ -133,7 +133,7 @@ void read_propagation(const Reader& in, const Field& field, PropagationConfig& p
     if (const Field* f = m.get("fast_interval")) p.fast_interval = in.duration(*f, 10ms, 1h);
     if (const Field* f = m.get("deadline")) p.deadline = in.duration(*f, 1s, 24h * 7);
     if (p.deadline <= p.fast_interval) {
-        in.fail(*m.get("deadline") != nullptr ? *m.get("deadline") : *m.get("fast_interval"),
+        in.fail(m.get("deadline") != nullptr ? *m.get("deadline") : *m.get("fast_interval"),
                 "the deadline must be longer than fast_interval");
     }
 }

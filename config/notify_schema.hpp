@@ -54,4 +54,14 @@ struct TransferSettings {
     bool operator==(const TransferSettings&) const = default;
 };
 
+/// A provider's transfer settings (providers[].transfer).
+struct ProviderTransfer {
+    /// Provider name (ProviderConfig::name).
+    std::string provider;
+    /// Where and how.
+    TransferSettings transfer;
+
+    bool operator==(const ProviderTransfer&) const = default;
+};
+
 }  // namespace nswatch

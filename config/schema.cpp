@@ -62,4 +62,11 @@ const TsigKey* Config::find_key(std::string_view name) const {
     return nullptr;
 }
 
+const TransferSettings* Config::find_transfer(std::string_view provider) const {
+    for (const auto& t : transfers) {
+        if (t.provider == provider) return &t.transfer;
+    }
+    return nullptr;
+}
+
 }  // namespace nswatch

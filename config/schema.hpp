@@ -56,8 +56,6 @@ struct ProviderConfig {
     std::string name;
     /// Globs on the NS name, lower case, no trailing dot: '*' any run of characters, '?' one.
     std::vector<std::string> patterns;
-    /// How `nswatch diff` transfers this provider's copy; empty server = no transfers.
-    TransferSettings transfer;
 
     bool operator==(const ProviderConfig&) const = default;
 };
@@ -188,6 +186,8 @@ struct Config {
     StorageSettings storage;
     /// The HTTP server.
     HttpSettings http;
+    /// providers[].transfer, by provider (kept apart from ProviderConfig so its aggregate shape stays).
+    std::vector<ProviderTransfer> transfers;
     /// TSIG keys, referenced by name from `notify` and provider transfers.
     std::vector<TsigKey> keys;
     /// The NOTIFY listener.
@@ -197,6 +197,8 @@ struct Config {
 
     /// The key named `name`, or nullptr.
     const TsigKey* find_key(std::string_view name) const;
+    /// The transfer settings of provider `name`, or nullptr.
+    const TransferSettings* find_transfer(std::string_view provider) const;
 
     /// The zone named `name` (any case, trailing dot allowed), or nullptr.
     const ZoneConfig* find_zone(std::string_view name) const;

@@ -42,6 +42,12 @@ Record canonical(ldns_rr* rr) {
     return rec;
 }
 
+// An A or AAAA rdf from an address literal, nullptr when it is neither.
+ldns_rdf* address_rdf(const std::string& text) {
+    ldns_rdf* r = ldns_rdf_new_frm_str(LDNS_RDF_TYPE_A, text.c_str());
+    return r != nullptr ? r : ldns_rdf_new_frm_str(LDNS_RDF_TYPE_AAAA, text.c_str());
+}
+
 std::string where(const TransferSource& s) {
     return s.server + " port " + std::to_string(s.port);
 }
@@ -50,20 +56,21 @@ std::string where(const TransferSource& s) {
 
 size_t transfer_zone(const std::string& zone, const TransferSource& source,
                      const std::function<void(Record&&)>& on_record) {
+    // ldns_resolver_deep_free does not free the source address: it must outlive the resolver.
+    std::unique_ptr<ldns_rdf, RdfFree> local;
+    if (!source.source.empty()) {
+        local.reset(address_rdf(source.source.c_str()));
+        if (!local) throw std::runtime_error("'" + source.source + "' is not an IP address");
+    }
     std::unique_ptr<ldns_resolver, ResolverFree> res(ldns_resolver_new());
     if (!res) throw std::runtime_error("out of memory");
-    std::unique_ptr<ldns_rdf, RdfFree> server(ldns_rdf_new_addr_frm_str(source.server.c_str()));
+    std::unique_ptr<ldns_rdf, RdfFree> server(address_rdf(source.server.c_str()));
     if (!server) throw std::runtime_error("'" + source.server + "' is not an IP address");
     if (ldns_resolver_push_nameserver(res.get(), server.get()) != LDNS_STATUS_OK) {
         throw std::runtime_error("cannot use server " + source.server);
     }
     ldns_resolver_set_port(res.get(), source.port);
-    if (!source.source.empty()) {
-        // The resolver takes ownership of the source rdf.
-        ldns_rdf* local = ldns_rdf_new_addr_frm_str(source.source.c_str());
-        if (local == nullptr) throw std::runtime_error("'" + source.source + "' is not an IP address");
-        ldns_resolver_set_source(res.get(), local);
-    }
+    if (local) ldns_resolver_set_source(res.get(), local.get());
     const auto ms = source.timeout.count();
     ldns_resolver_set_timeout(res.get(), timeval{static_cast<time_t>(ms / 1000),
                                                  static_cast<suseconds_t>((ms % 1000) * 1000)});
