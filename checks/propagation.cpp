@@ -94,7 +94,8 @@ void PropagationRun::observe(const ProbeResult& r) {
 PropagationTime PropagationRun::next_wakeup() const {
     PropagationTime next = started_ + settings_.deadline;
     for (size_t i = 0; i < addresses_.size(); ++i) {
-        if (!addresses_[i].served && !schedule_[i].in_flight) next = std::min(next, schedule_[i].next);
+        if (!addresses_[i].served && !schedule_[i].in_flight)
+            next = std::min(next, schedule_[i].next);
     }
     return next;
 }
@@ -144,9 +145,8 @@ std::vector<ProviderPropagation> PropagationRun::take_completed_providers() {
     std::vector<ProviderPropagation> out;
     for (auto& p : providers()) {
         const std::string key = p.provider + "\n" + p.vantage;
-        if (!p.seconds ||
-            std::find(reported_providers_.begin(), reported_providers_.end(), key) !=
-                reported_providers_.end()) {
+        if (!p.seconds || std::find(reported_providers_.begin(), reported_providers_.end(), key) !=
+                              reported_providers_.end()) {
             continue;
         }
         reported_providers_.push_back(key);

@@ -39,8 +39,8 @@ struct PropagationSettings {
 
 /// One address's progress in a run.
 struct AddressPropagation {
-    Target target;                          ///< the address probed (UDP, SOA)
-    std::optional<PropagationTime> served;  ///< send time of the first probe with the new serial
+    Target target;                            ///< the address probed (UDP, SOA)
+    std::optional<PropagationTime> served;    ///< send time of the first probe with the new serial
     std::optional<PropagationTime> last_old;  ///< send time of the last probe without it
     std::optional<uint32_t> last_serial;      ///< the serial in the last answer
     int probes = 0;                           ///< probes sent in this run
@@ -50,12 +50,12 @@ struct AddressPropagation {
 
 /// A provider's addresses together: done when the last of them serves the new serial.
 struct ProviderPropagation {
-    std::string provider;            ///< provider name
-    std::string vantage;             ///< vantage the probes left from
-    size_t addresses = 0;            ///< addresses of this provider in the run
-    size_t served = 0;               ///< of which serve the new serial
-    std::optional<double> seconds;   ///< slowest address, once all are served
-    std::string slowest_address;     ///< the address that took longest (or a laggard)
+    std::string provider;           ///< provider name
+    std::string vantage;            ///< vantage the probes left from
+    size_t addresses = 0;           ///< addresses of this provider in the run
+    size_t served = 0;              ///< of which serve the new serial
+    std::optional<double> seconds;  ///< slowest address, once all are served
+    std::string slowest_address;    ///< the address that took longest (or a laggard)
 };
 
 class PropagationRun {

@@ -13,7 +13,9 @@ bool diff_less(const Record& a, const Record& b) {
     return std::tie(a.owner, a.type, a.rdata, a.ttl) < std::tie(b.owner, b.type, b.rdata, b.ttl);
 }
 
-bool same_set(const Record& a, const Record& b) { return a.owner == b.owner && a.type == b.type; }
+bool same_set(const Record& a, const Record& b) {
+    return a.owner == b.owner && a.type == b.type;
+}
 
 // [first, end) of the RRset starting at i.
 size_t rrset_end(const std::vector<Record>& v, size_t i) {
@@ -45,9 +47,12 @@ RRsetDifference compare_sets(const std::vector<Record>& a, size_t ai, size_t ae,
 
 std::string to_string(RRsetDifference::Kind k) {
     switch (k) {
-        case RRsetDifference::Kind::added: return "added";
-        case RRsetDifference::Kind::removed: return "removed";
-        case RRsetDifference::Kind::changed: return "changed";
+        case RRsetDifference::Kind::added:
+            return "added";
+        case RRsetDifference::Kind::removed:
+            return "removed";
+        case RRsetDifference::Kind::changed:
+            return "changed";
     }
     return "changed";
 }

@@ -21,11 +21,11 @@ namespace nswatch {
 
 struct RRsetDifference {
     enum class Kind { added, removed, changed };
-    Kind kind = Kind::changed;          ///< added: only in the other copy; removed: only in ours
-    std::string owner;                  ///< owner name, lower case, trailing dot
-    uint16_t type = 0;                  ///< RR type number
-    std::vector<Record> only_reference; ///< records (with TTL) only in the reference copy
-    std::vector<Record> only_other;     ///< records (with TTL) only in the other copy
+    Kind kind = Kind::changed;           ///< added: only in the other copy; removed: only in ours
+    std::string owner;                   ///< owner name, lower case, trailing dot
+    uint16_t type = 0;                   ///< RR type number
+    std::vector<Record> only_reference;  ///< records (with TTL) only in the reference copy
+    std::vector<Record> only_other;      ///< records (with TTL) only in the other copy
 
     bool operator==(const RRsetDifference&) const = default;
 };
@@ -40,6 +40,5 @@ void sort_for_diff(std::vector<Record>& records);
 /// SOA records are skipped.
 std::vector<RRsetDifference> diff_sorted(const std::vector<Record>& reference,
                                          const std::vector<Record>& other);
-
 
 }  // namespace nswatch

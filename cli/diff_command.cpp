@@ -3,10 +3,9 @@
 //
 // Memory: the reference copy is held once (sorted), each other copy is transferred, sorted and
 // compared in turn and then dropped, so at most two copies are in memory at once.
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
 #include <iostream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "checks/zone_diff.hpp"
@@ -54,15 +53,17 @@ Copy fetch(const std::string& zone, const ProviderTransfer& p, const Config& con
     return c;
 }
 
-std::string serial_text(const Copy& c) { return c.serial ? std::to_string(*c.serial) : "?"; }
+std::string serial_text(const Copy& c) {
+    return c.serial ? std::to_string(*c.serial) : "?";
+}
 
 nlohmann::json record_json(const Record& r) {
     return {{"owner", r.owner}, {"type", rr_type_name(r.type)}, {"ttl", r.ttl}, {"rdata", r.rdata}};
 }
 
 void print_text(const Copy& ref, const Copy& other, const std::vector<RRsetDifference>& diffs) {
-    std::cout << other.provider << " (" << other.server << ", serial " << serial_text(other)
-              << ", " << other.records.size() << " records) against " << ref.provider << ": ";
+    std::cout << other.provider << " (" << other.server << ", serial " << serial_text(other) << ", "
+              << other.records.size() << " records) against " << ref.provider << ": ";
     if (diffs.empty()) {
         std::cout << "identical (SOA aside)\n";
         return;
@@ -118,13 +119,13 @@ int run_diff(const DiffArgs& args) {
     bool differs = false;
     try {
         const Copy ref = fetch(zone, *chosen.front(), config);
-        out["reference"] = {{"provider", ref.provider}, {"server", ref.server},
+        out["reference"] = {{"provider", ref.provider},
+                            {"server", ref.server},
                             {"serial", ref.serial ? nlohmann::json(*ref.serial) : nullptr},
                             {"records", ref.records.size()}};
         if (!args.json) {
-            std::cout << zone << ": reference " << ref.provider << " (" << ref.server
-                      << ", serial " << serial_text(ref) << ", " << ref.records.size()
-                      << " records)\n";
+            std::cout << zone << ": reference " << ref.provider << " (" << ref.server << ", serial "
+                      << serial_text(ref) << ", " << ref.records.size() << " records)\n";
         }
         for (size_t i = 1; i < chosen.size(); ++i) {
             const Copy other = fetch(zone, *chosen[i], config);
@@ -145,7 +146,8 @@ int run_diff(const DiffArgs& args) {
                                   {"type", rr_type_name(d.type)},
                                   {"only_reference", nlohmann::json::array()},
                                   {"only_provider", nlohmann::json::array()}};
-                for (const auto& r : d.only_reference) jd["only_reference"].push_back(record_json(r));
+                for (const auto& r : d.only_reference)
+                    jd["only_reference"].push_back(record_json(r));
                 for (const auto& r : d.only_other) jd["only_provider"].push_back(record_json(r));
                 j["differences"].push_back(std::move(jd));
             }

@@ -15,23 +15,24 @@ namespace {
 using namespace std::chrono_literals;
 
 // The algorithms ldns can sign and verify with.
-const std::vector<std::string_view> kAlgorithms{"hmac-md5.sig-alg.reg.int", "hmac-sha1",
-                                                "hmac-sha224", "hmac-sha256", "hmac-sha384",
+const std::vector<std::string_view> kAlgorithms{"hmac-md5.sig-alg.reg.int",
+                                                "hmac-sha1",
+                                                "hmac-sha224",
+                                                "hmac-sha256",
+                                                "hmac-sha384",
                                                 "hmac-sha512"};
 
 bool is_base64(const std::string& s) {
     if (s.empty() || s.size() % 4 != 0) return false;
     const auto pad = s.find('=');
-    if (pad != std::string::npos && (pad < s.size() - 2 || s.find_first_not_of('=', pad) !=
-                                                               std::string::npos)) {
+    if (pad != std::string::npos &&
+        (pad < s.size() - 2 || s.find_first_not_of('=', pad) != std::string::npos)) {
         return false;
     }
-    return std::all_of(s.begin(), s.begin() + static_cast<std::ptrdiff_t>(
-                                                  pad == std::string::npos ? s.size() : pad),
-                       [](char c) {
-                           return std::isalnum(static_cast<unsigned char>(c)) || c == '+' ||
-                                  c == '/';
-                       });
+    return std::all_of(
+        s.begin(),
+        s.begin() + static_cast<std::ptrdiff_t>(pad == std::string::npos ? s.size() : pad),
+        [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '/'; });
 }
 
 bool is_address(const std::string& s) {
@@ -55,8 +56,9 @@ std::string key_reference(const Reader& in, const Field& f, const Config& config
 
 void read_keys(const Reader& in, const Field& field, Config& config) {
     std::map<std::string, Field> seen;
-    for (const auto& item : in.list(field, "[{name: notify-key, algorithm: hmac-sha256, "
-                                           "secret: \"base64==\"}]")) {
+    for (const auto& item : in.list(field,
+                                    "[{name: notify-key, algorithm: hmac-sha256, "
+                                    "secret: \"base64==\"}]")) {
         MapFields m = in.map(item, {"name", "algorithm", "secret"});
         TsigKey key;
         const Field& name = in.require(m, "name", "every key needs the name it is known by");
@@ -76,8 +78,9 @@ void read_keys(const Reader& in, const Field& field, Config& config) {
         const Field& secret = in.require(m, "secret", "the shared secret in base64");
         key.secret = in.string(secret, "the shared secret in base64");
         if (!is_base64(key.secret)) {
-            in.fail(secret, "the secret is not base64 (as in BIND's key statement or the output "
-                            "of tsig-keygen)");
+            in.fail(secret,
+                    "the secret is not base64 (as in BIND's key statement or the output "
+                    "of tsig-keygen)");
         }
         config.keys.push_back(std::move(key));
     }
@@ -95,10 +98,11 @@ void read_notify(const Reader& in, const Field& field, Config& config) {
     if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
         host = host.substr(1, host.size() - 2);
     }
-    const bool port_ok = !port.empty() && port.size() <= 5 &&
-                         std::all_of(port.begin(), port.end(),
-                                     [](char c) { return std::isdigit(static_cast<unsigned char>(c)); }) &&
-                         std::stoi(port) >= 1 && std::stoi(port) <= 65535;
+    const bool port_ok =
+        !port.empty() && port.size() <= 5 &&
+        std::all_of(port.begin(), port.end(),
+                    [](char c) { return std::isdigit(static_cast<unsigned char>(c)); }) &&
+        std::stoi(port) >= 1 && std::stoi(port) <= 65535;
     if (!port_ok || !is_address(host)) {
         in.fail(listen, "'" + text +
                             "' is not address:port with an IP address (e.g. 127.0.0.1:5353, "
@@ -115,8 +119,9 @@ void read_notify(const Reader& in, const Field& field, Config& config) {
     for (const auto& item : items) {
         std::string p = in.string(item, "an address or a CIDR prefix");
         if (!valid_address_pattern(p)) {
-            in.fail(item, "'" + p + "' is not an IP address or CIDR prefix (e.g. 192.0.2.1, "
-                                    "192.0.2.0/24, 2001:db8::/64)");
+            in.fail(item, "'" + p +
+                              "' is not an IP address or CIDR prefix (e.g. 192.0.2.1, "
+                              "192.0.2.0/24, 2001:db8::/64)");
         }
         n.allow.push_back(std::move(p));
     }

@@ -79,15 +79,19 @@ NotifyListener::NotifyListener(NotifyListenerOptions options, Callback on_accept
         if (udp_ < 0) fail("notify: udp socket");
         const int one = 1;
         setsockopt(udp_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+        // A burst (a primary notifying many zones at once, or a flood) must not overflow the
+        // default ~208 KiB buffer; the kernel caps this at net.core.rmem_max.
+        const int rcvbuf = 4 << 20;
+        setsockopt(udp_, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
         if (bind(udp_, reinterpret_cast<sockaddr*>(&ss), len) != 0) {
             fail("notify: bind udp " + options_.address + " port " + std::to_string(options_.port));
         }
         sockaddr_storage bound{};
         socklen_t blen = sizeof bound;
         getsockname(udp_, reinterpret_cast<sockaddr*>(&bound), &blen);
-        port_ = ntohs(bound.ss_family == AF_INET
-                          ? reinterpret_cast<sockaddr_in*>(&bound)->sin_port
-                          : reinterpret_cast<sockaddr_in6*>(&bound)->sin6_port);
+        port_ =
+            ntohs(bound.ss_family == AF_INET ? reinterpret_cast<sockaddr_in*>(&bound)->sin_port
+                                             : reinterpret_cast<sockaddr_in6*>(&bound)->sin6_port);
         // TCP on the same port as UDP (the one the kernel chose when 0 was asked for).
         make_sockaddr(options_.address, port_, ss);
         tcp_ = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);

@@ -26,11 +26,11 @@ namespace nswatch {
 
 /// An accepted NOTIFY.
 struct NotifyEvent {
-    std::string zone;                         ///< zone, lower case, no trailing dot
-    std::optional<uint32_t> serial;           ///< SOA serial in the NOTIFY, if any
-    std::string source;                       ///< sender's address
-    std::string transport;                    ///< "udp" or "tcp"
-    std::string key_name;                     ///< TSIG key that signed it, empty if none
+    std::string zone;                                  ///< zone, lower case, no trailing dot
+    std::optional<uint32_t> serial;                    ///< SOA serial in the NOTIFY, if any
+    std::string source;                                ///< sender's address
+    std::string transport;                             ///< "udp" or "tcp"
+    std::string key_name;                              ///< TSIG key that signed it, empty if none
     std::chrono::system_clock::time_point received{};  ///< wall clock on arrival
 };
 

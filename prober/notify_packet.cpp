@@ -102,13 +102,20 @@ const TsigKey* find_key(const NotifyPolicy& policy, std::string_view name) {
 
 std::string_view to_string(NotifyVerdict v) {
     switch (v) {
-        case NotifyVerdict::accepted: return "accepted";
-        case NotifyVerdict::malformed: return "malformed";
-        case NotifyVerdict::not_notify: return "not_notify";
-        case NotifyVerdict::bad_question: return "bad_question";
-        case NotifyVerdict::refused_source: return "refused_source";
-        case NotifyVerdict::refused_zone: return "refused_zone";
-        case NotifyVerdict::bad_tsig: return "bad_tsig";
+        case NotifyVerdict::accepted:
+            return "accepted";
+        case NotifyVerdict::malformed:
+            return "malformed";
+        case NotifyVerdict::not_notify:
+            return "not_notify";
+        case NotifyVerdict::bad_question:
+            return "bad_question";
+        case NotifyVerdict::refused_source:
+            return "refused_source";
+        case NotifyVerdict::refused_zone:
+            return "refused_zone";
+        case NotifyVerdict::bad_tsig:
+            return "bad_tsig";
     }
     return "unknown";
 }

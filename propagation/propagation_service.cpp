@@ -27,14 +27,17 @@ NotifyPolicy policy_of(const Config& c) {
     return p;
 }
 
-bool newer(uint32_t a, uint32_t b) { return compare_serials(a, b) == SerialOrder::greater; }
+bool newer(uint32_t a, uint32_t b) {
+    return compare_serials(a, b) == SerialOrder::greater;
+}
 
-std::string serial_text(std::optional<uint32_t> s) { return s ? std::to_string(*s) : "?"; }
+std::string serial_text(std::optional<uint32_t> s) {
+    return s ? std::to_string(*s) : "?";
+}
 
 }  // namespace
 
-PropagationService::PropagationService(const Config& config,
-                                       std::function<SnapshotPtr()> snapshot,
+PropagationService::PropagationService(const Config& config, std::function<SnapshotPtr()> snapshot,
                                        std::vector<PropagationSink> sinks)
     : config_(config),
       snapshot_(std::move(snapshot)),
@@ -69,8 +72,8 @@ PropagationService::PropagationService(const Config& config,
         o.address = config_.notify.address;
         o.port = config_.notify.port;
         o.policy = policy_of(config_);
-        listener_ = std::make_unique<NotifyListener>(
-            std::move(o), [this](const NotifyEvent& e) { notify(e); });
+        listener_ = std::make_unique<NotifyListener>(std::move(o),
+                                                     [this](const NotifyEvent& e) { notify(e); });
         spdlog::info("notify: listening on {} port {} (udp, tcp)", config_.notify.address,
                      listener_->port());
     }
@@ -113,13 +116,13 @@ void PropagationService::loop() {
                 req.query.edns = config_.probe.edns;
                 req.query.nsid = false;
                 req.timeout = config_.probe.timeout;
-                engine_->submit(std::move(req), [this, zone = a.run.zone(),
-                                                 id = a.id](const ProbeResult& r) {
-                    auto f = active_.find(zone);
-                    if (f == active_.end() || f->second->id != id) return;
-                    f->second->run.observe(r);
-                    report_providers(*f->second);
-                });
+                engine_->submit(std::move(req),
+                                [this, zone = a.run.zone(), id = a.id](const ProbeResult& r) {
+                                    auto f = active_.find(zone);
+                                    if (f == active_.end() || f->second->id != id) return;
+                                    f->second->run.observe(r);
+                                    report_providers(*f->second);
+                                });
             }
             if (a.run.finished(now)) {
                 finish(a, now, a.run.complete() ? "complete" : "deadline");
@@ -129,8 +132,8 @@ void PropagationService::loop() {
             wake = std::min(wake, a.run.next_wakeup());
             ++it;
         }
-        const auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(
-            wake - PropagationClock::now());
+        const auto wait =
+            std::chrono::duration_cast<std::chrono::milliseconds>(wake - PropagationClock::now());
         engine_->run_once(std::clamp(wait, std::chrono::milliseconds(1), kMaxWait));
         export_listener_counts();
     }
@@ -217,9 +220,9 @@ void PropagationService::start_run(const std::string& zone, std::optional<uint32
     s.first_interval = config_.propagation.fast_interval;
     s.max_interval = std::max(config_.propagation.fast_interval, config_.probe.interval);
     s.deadline = config_.propagation.deadline;
-    auto a = std::make_unique<ActiveRun>(ActiveRun{
-        PropagationRun(zone, serial, baseline, started, trigger, std::move(targets), s), source,
-        next_id_++});
+    auto a = std::make_unique<ActiveRun>(
+        ActiveRun{PropagationRun(zone, serial, baseline, started, trigger, std::move(targets), s),
+                  source, next_id_++});
     spdlog::info("propagation: {} serial {} ({}{}): probing {} addresses", zone,
                  serial_text(serial), trigger, source.empty() ? "" : " from " + source,
                  a->run.addresses().size());
@@ -233,9 +236,8 @@ void PropagationService::report_providers(ActiveRun& a) {
         seconds_.Add(labels, kBuckets).Observe(*p.seconds);
         last_seconds_.Add(labels).Set(*p.seconds);
         incomplete_.Add(labels).Set(0);
-        spdlog::info("propagation: {} serial {} reached {} in {:.3f} s (slowest {})",
-                     a.run.zone(), serial_text(a.run.serial()), p.provider, *p.seconds,
-                     p.slowest_address);
+        spdlog::info("propagation: {} serial {} reached {} in {:.3f} s (slowest {})", a.run.zone(),
+                     serial_text(a.run.serial()), p.provider, *p.seconds, p.slowest_address);
     }
 }
 

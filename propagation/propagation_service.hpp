@@ -37,16 +37,16 @@ namespace nswatch {
 
 /// A finished run as stored and reported.
 struct PropagationRecord {
-    std::string zone;                               ///< zone
-    std::optional<uint32_t> serial;                 ///< the new serial (unknown if none seen)
-    std::string trigger;                            ///< "notify" or "poll"
-    std::string source;                             ///< NOTIFY sender, empty for poll
-    PropagationTime started{};                      ///< NOTIFY arrival or first sighting
-    PropagationTime ended{};                        ///< completion, deadline or superseded
-    bool complete = false;                          ///< every address served the serial
-    std::string end_reason;                         ///< complete, deadline, superseded, stopped
-    std::vector<ProviderPropagation> providers;     ///< per provider
-    std::vector<AddressPropagation> addresses;      ///< per address
+    std::string zone;                            ///< zone
+    std::optional<uint32_t> serial;              ///< the new serial (unknown if none seen)
+    std::string trigger;                         ///< "notify" or "poll"
+    std::string source;                          ///< NOTIFY sender, empty for poll
+    PropagationTime started{};                   ///< NOTIFY arrival or first sighting
+    PropagationTime ended{};                     ///< completion, deadline or superseded
+    bool complete = false;                       ///< every address served the serial
+    std::string end_reason;                      ///< complete, deadline, superseded, stopped
+    std::vector<ProviderPropagation> providers;  ///< per provider
+    std::vector<AddressPropagation> addresses;   ///< per address
 };
 
 using PropagationSink = std::function<void(const PropagationRecord&)>;
@@ -78,9 +78,8 @@ class PropagationService {
     void loop();
     void take_events(PropagationTime now, const SnapshotPtr& snap);
     void watch_serials(const SnapshotPtr& snap);
-    void start_run(const std::string& zone, std::optional<uint32_t> serial,
-                   PropagationTime started, const std::string& trigger, const std::string& source,
-                   const SnapshotPtr& snap);
+    void start_run(const std::string& zone, std::optional<uint32_t> serial, PropagationTime started,
+                   const std::string& trigger, const std::string& source, const SnapshotPtr& snap);
     void finish(ActiveRun& a, PropagationTime now, const std::string& reason);
     void report_providers(ActiveRun& a);
     void export_listener_counts();

@@ -3,7 +3,6 @@
 // timed from that NOTIFY to their serving the new serial; `nswatch diff` transfers the copies.
 #include <arpa/inet.h>
 #include <curl/curl.h>
-#include <ldns/ldns.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
@@ -18,6 +17,9 @@
 #include <nlohmann/json.hpp>
 #include <regex>
 #include <thread>
+
+// After the C++ headers: ldns's common.h redefines bool/false in ways <optional> trips over.
+#include <ldns/ldns.h>
 
 #include "lab_env.hpp"
 
@@ -90,8 +92,7 @@ struct Daemon {
             << "discovery: {interval: 1h, timeout: 500ms}\n"
             << "http: {listen: '" << kHttp << "'}\n"
             << "keys:\n  - {name: lab-key, secret: '" << kLabKey << "'}\n"
-            << notify_section
-            << "propagation: {fast_interval: 50ms, deadline: 6s}\n"
+            << notify_section << "propagation: {fast_interval: 50ms, deadline: 6s}\n"
             << "providers:\n"
             << "  - {name: alpha, patterns: ['*.alpha-dns.test'],\n"
             << "     transfer: {server: 127.53.1.1, source: 127.63.0.1}}\n"
@@ -119,8 +120,8 @@ struct Daemon {
 };
 
 fs::path scratch(const std::string& name) {
-    fs::path d = fs::temp_directory_path() / ("nswatch-notify-test-" + name + "-" +
-                                              std::to_string(getpid()));
+    fs::path d = fs::temp_directory_path() /
+                 ("nswatch-notify-test-" + name + "-" + std::to_string(getpid()));
     fs::remove_all(d);
     fs::create_directories(d);
     return d;
@@ -137,7 +138,8 @@ std::vector<uint8_t> notify_bytes(uint16_t id, const char* secret = nullptr) {
                                        LDNS_RR_CLASS_IN, LDNS_AA);
     ldns_pkt_set_opcode(pkt, LDNS_PACKET_NOTIFY);
     ldns_pkt_set_id(pkt, id);
-    if (secret != nullptr) ldns_pkt_tsig_sign(pkt, "lab-key.", secret, 300, "hmac-sha256.", nullptr);
+    if (secret != nullptr)
+        ldns_pkt_tsig_sign(pkt, "lab-key.", secret, 300, "hmac-sha256.", nullptr);
     uint8_t* wire = nullptr;
     size_t size = 0;
     ldns_pkt2wire(&wire, pkt, &size);
@@ -176,8 +178,8 @@ struct Run {
 };
 
 Run run_diff(const fs::path& cfg, const std::string& extra) {
-    const std::string cmd = std::string(NSWATCH_BIN) + " diff shop.test -c " + cfg.string() + " " +
-                            extra + " 2>&1";
+    const std::string cmd =
+        std::string(NSWATCH_BIN) + " diff shop.test -c " + cfg.string() + " " + extra + " 2>&1";
     Run r;
     FILE* p = popen(cmd.c_str(), "r");
     char buf[4096];
@@ -190,7 +192,7 @@ Run run_diff(const fs::path& cfg, const std::string& extra) {
 
 }  // namespace
 
-TEST_CASE("notify: BIND's NOTIFY starts a run; NSD and Knot timed; a blocked provider lags") {
+TEST_CASE("notify: BIND NOTIFY starts a run, NSD and Knot are timed, a blocked provider lags") {
     const fs::path dir = scratch("run");
     Daemon d(dir, kUnsignedNotify);
     REQUIRE(eventually([] { return !metrics().empty(); }, 10s));
@@ -214,8 +216,9 @@ TEST_CASE("notify: BIND's NOTIFY starts a run; NSD and Knot timed; a blocked pro
     INFO("beta " << beta << " s, gamma " << gamma << " s");
     CHECK(beta < 5);
     CHECK(gamma < 5);
-    CHECK(sample(m, "nswatch_propagation_seconds_count", {"provider=\"beta\"", "zone=\"shop.test\""})
-              .value_or(0) >= 1);
+    CHECK(
+        sample(m, "nswatch_propagation_seconds_count", {"provider=\"beta\"", "zone=\"shop.test\""})
+            .value_or(0) >= 1);
     const std::string log = d.log();
     CHECK(log.find("notify: shop.test serial " + s + " from 127.53.1.1 over udp") !=
           std::string::npos);
@@ -235,13 +238,15 @@ TEST_CASE("notify: BIND's NOTIFY starts a run; NSD and Knot timed; a blocked pro
     nswatch::lab::unblock_xfr("gamma");
     nswatch::lab::notify();
     CHECK(reported);
-    CHECK(sample(metrics(), "nswatch_propagation_runs_total", {"result=\"deadline\""}).value_or(0) ==
-          1);
+    CHECK(
+        sample(metrics(), "nswatch_propagation_runs_total", {"result=\"deadline\""}).value_or(0) ==
+        1);
     CHECK(d.log().find("serial " + std::to_string(blocked_serial) + " did not reach gamma") !=
           std::string::npos);
     // beta still got it and was timed.
-    CHECK(sample(metrics(), "nswatch_propagation_seconds_count", {"provider=\"beta\""})
-              .value_or(0) >= 2);
+    CHECK(
+        sample(metrics(), "nswatch_propagation_seconds_count", {"provider=\"beta\""}).value_or(0) >=
+        2);
 
     // An unlisted source is refused; garbage is counted and dropped.
     CHECK(send_udp(notify_bytes(7), "127.63.0.9") == LDNS_RCODE_REFUSED);
@@ -258,8 +263,9 @@ TEST_CASE("notify: BIND's NOTIFY starts a run; NSD and Knot timed; a blocked pro
     nswatch::lab::wait_sync(15);
 }
 
-TEST_CASE("notify: with a key required, a wrong TSIG key or none is NOTAUTH, the right one "
-          "accepted") {
+TEST_CASE(
+    "notify: with a key required, a wrong TSIG key or none is NOTAUTH, the right one "
+    "accepted") {
     const fs::path dir = scratch("tsig");
     Daemon d(dir, kSignedNotify);
     REQUIRE(eventually([] { return !metrics().empty(); }, 10s));
@@ -281,14 +287,13 @@ TEST_CASE("notify: with a key required, a wrong TSIG key or none is NOTAUTH, the
 
 TEST_CASE("notify: diff names exactly the record that differs between primary and secondary") {
     const fs::path dir = scratch("diff");
-    std::ofstream(dir / "diff.yml")
-        << "providers:\n"
-        << "  - {name: alpha, patterns: ['*.alpha-dns.test'],\n"
-        << "     transfer: {server: 127.53.1.1, source: 127.63.0.1}}\n"
-        << "  - {name: beta, patterns: ['*.beta-dns.test'],\n"
-        << "     transfer: {server: 127.53.2.1, source: 127.63.0.1}}\n"
-        << "  - {name: gamma, patterns: ['*.gamma-dns.test'],\n"
-        << "     transfer: {server: 127.53.3.1, source: 127.63.0.1}}\n";
+    std::ofstream(dir / "diff.yml") << "providers:\n"
+                                    << "  - {name: alpha, patterns: ['*.alpha-dns.test'],\n"
+                                    << "     transfer: {server: 127.53.1.1, source: 127.63.0.1}}\n"
+                                    << "  - {name: beta, patterns: ['*.beta-dns.test'],\n"
+                                    << "     transfer: {server: 127.53.2.1, source: 127.63.0.1}}\n"
+                                    << "  - {name: gamma, patterns: ['*.gamma-dns.test'],\n"
+                                    << "     transfer: {server: 127.53.3.1, source: 127.63.0.1}}\n";
     nswatch::lab::bump();  // so lab-bump exists everywhere and the later change is "changed"
     nswatch::lab::wait_sync(15);
     Run same = run_diff(dir / "diff.yml", "");

@@ -143,9 +143,14 @@ TEST_CASE("notify listener: a flood of garbage is counted and a NOTIFY still get
                sizeof dst);
     }
     close(fd);
+    // Like a primary, retry when no answer came: the kernel may have dropped our NOTIFY with
+    // the junk when the socket buffer was full; the listener itself must have kept going.
     const auto start = std::chrono::steady_clock::now();
-    const auto reply = udp_exchange(test::build_notify({}), "127.0.0.1", l.port());
-    CHECK(std::chrono::steady_clock::now() - start < 1s);
+    std::vector<uint8_t> reply;
+    for (int attempt = 0; attempt < 3 && reply.empty(); ++attempt) {
+        reply = udp_exchange(test::build_notify({}), "127.0.0.1", l.port());
+    }
+    CHECK(std::chrono::steady_clock::now() - start < 5s);
     REQUIRE_FALSE(reply.empty());
     CHECK(rcode_of(reply) == 0);
     // Some junk may be dropped by the kernel's socket buffer; what arrived was counted.
@@ -153,7 +158,7 @@ TEST_CASE("notify listener: a flood of garbage is counted and a NOTIFY still get
         std::this_thread::sleep_for(10ms);
     }
     CHECK(l.count(NotifyVerdict::malformed) >= 100);
-    CHECK(events.size() == 1);
+    CHECK(events.size() >= 1);
 }
 
 TEST_CASE("notify listener: a TCP client that sends nothing does not hold it for ever",

@@ -60,8 +60,7 @@ TEST_CASE("notify: without a serial it is still accepted (the serial is optional
     CHECK_FALSE(d.serial);
 }
 
-TEST_CASE("notify: refusals carry the request's ID and question and the right rcode",
-          "[notify]") {
+TEST_CASE("notify: refusals carry the request's ID and question and the right rcode", "[notify]") {
     struct Case {
         const char* what;
         NotifyBuild build;
@@ -77,7 +76,10 @@ TEST_CASE("notify: refusals carry the request's ID and question and the right rc
     a_question.qtype = LDNS_RR_TYPE_A;
     const std::vector<Case> cases{
         {"unlisted source", {}, "127.63.0.9", NotifyVerdict::refused_source, LDNS_RCODE_REFUSED},
-        {"unlisted v6 source", {}, "fd00:53::2:1", NotifyVerdict::refused_source,
+        {"unlisted v6 source",
+         {},
+         "fd00:53::2:1",
+         NotifyVerdict::refused_source,
          LDNS_RCODE_REFUSED},
         {"zone not watched", other_zone, "127.53.1.1", NotifyVerdict::refused_zone,
          LDNS_RCODE_REFUSED},
@@ -106,13 +108,13 @@ TEST_CASE("notify: responses and broken bytes are dropped without a reply", "[no
     std::vector<std::vector<uint8_t>> bad{
         build_notify(response),
         {},
-        {0x42, 0x42, 0x20},                                           // 3 bytes: no header
+        {0x42, 0x42, 0x20},                                         // 3 bytes: no header
         std::vector<uint8_t>(good.begin(), good.begin() + 12 + 5),  // question cut short
         std::vector<uint8_t>(good.begin(), good.end() - 3),         // SOA rdata cut short
     };
     // Header claims 1 question, body is a compression pointer to itself (a loop).
-    bad.push_back({0x42, 0x42, 0x20, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-                   0xC0, 0x0C, 0x00, 0x06, 0x00, 0x01});
+    bad.push_back({0x42, 0x42, 0x20, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xC0,
+                   0x0C, 0x00, 0x06, 0x00, 0x01});
     for (const auto& bytes : bad) {
         const NotifyDecision d = judge_notify(bytes, "127.53.1.1", lab_policy());
         CHECK(d.verdict == NotifyVerdict::malformed);
@@ -143,8 +145,7 @@ TEST_CASE("notify: TSIG required: right key accepted and the reply signed over i
     ldns_pkt_free(req);
 }
 
-TEST_CASE("notify: TSIG required: wrong secret, unknown key or none is NOTAUTH",
-          "[notify][tsig]") {
+TEST_CASE("notify: TSIG required: wrong secret, unknown key or none is NOTAUTH", "[notify][tsig]") {
     NotifyPolicy p = lab_policy();
     p.keys = {TsigKey{"notify-key", "hmac-sha256", test::kKeySecret}};
     NotifyBuild wrong_secret;

@@ -22,8 +22,8 @@ struct NotifyBuild {
     ldns_pkt_opcode opcode = LDNS_PACKET_NOTIFY;
     bool qr = false;
     ldns_rr_type qtype = LDNS_RR_TYPE_SOA;
-    std::string key_name;                    ///< sign with this key when non-empty
-    std::string key_secret = kKeySecret;     ///< the secret to sign with
+    std::string key_name;                 ///< sign with this key when non-empty
+    std::string key_secret = kKeySecret;  ///< the secret to sign with
 };
 
 /// Wire bytes of a NOTIFY as a primary sends it (AA set, SOA in the answer section).
@@ -35,9 +35,8 @@ inline std::vector<uint8_t> build_notify(const NotifyBuild& b) {
     ldns_pkt_set_qr(pkt, b.qr);
     if (b.serial) {
         ldns_rr* soa = nullptr;
-        const std::string text = b.zone + " 3600 IN SOA ns1.alpha-dns.test. hostmaster." +
-                                 b.zone + " " + std::to_string(*b.serial) +
-                                 " 14400 3600 1209600 300";
+        const std::string text = b.zone + " 3600 IN SOA ns1.alpha-dns.test. hostmaster." + b.zone +
+                                 " " + std::to_string(*b.serial) + " 14400 3600 1209600 300";
         ldns_rr_new_frm_str(&soa, text.c_str(), 0, nullptr, nullptr);
         ldns_pkt_push_rr(pkt, LDNS_SECTION_ANSWER, soa);
     }

@@ -47,8 +47,7 @@ PropagationSettings fast() {
 
 }  // namespace
 
-TEST_CASE("propagation: every address probed at once, then on a growing cadence",
-          "[propagation]") {
+TEST_CASE("propagation: every address probed at once, then on a growing cadence", "[propagation]") {
     PropagationRun run("shop.test", 5u, 4u, kT0, "notify", lab_targets(), fast());
     auto due = run.due(kT0);
     REQUIRE(due.size() == 3);
@@ -68,10 +67,10 @@ TEST_CASE("propagation: seconds per address and per provider, providers reported
     auto targets = lab_targets();
     PropagationRun run("shop.test", 5u, 4u, kT0, "notify", targets, fast());
     run.due(kT0);
-    run.observe(answer(targets[0], 5, kT0));          // beta 1: already there
-    run.observe(answer(targets[1], 4, kT0));          // beta 2: not yet
-    run.observe(answer(targets[2], 4, kT0));          // gamma: not yet
-    CHECK(run.take_completed_providers().empty());    // beta waits for its second address
+    run.observe(answer(targets[0], 5, kT0));        // beta 1: already there
+    run.observe(answer(targets[1], 4, kT0));        // beta 2: not yet
+    run.observe(answer(targets[2], 4, kT0));        // gamma: not yet
+    CHECK(run.take_completed_providers().empty());  // beta waits for its second address
     run.due(kT0 + 250ms);
     run.observe(answer(targets[1], 5, kT0 + 250ms));  // beta done at 0.25 s
     run.observe(answer(targets[2], 4, kT0 + 250ms));
@@ -154,8 +153,7 @@ TEST_CASE("propagation: serial arithmetic wraps (RFC 1982)", "[propagation]") {
     CHECK(run.complete());
 }
 
-TEST_CASE("propagation: a late result of an address not in the run is ignored",
-          "[propagation]") {
+TEST_CASE("propagation: a late result of an address not in the run is ignored", "[propagation]") {
     PropagationRun run("shop.test", 5u, 4u, kT0, "notify", lab_targets(), fast());
     run.observe(answer(target("delta", "192.0.2.1"), 5, kT0));
     CHECK(run.addresses().size() == 3);

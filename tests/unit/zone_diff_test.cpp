@@ -15,9 +15,9 @@ Record rr(std::string owner, uint16_t type, std::string rdata, uint32_t ttl = 36
 }
 
 std::vector<Record> base() {
-    return {rr("shop.test.", kSOA, "ns1. h. 5 1 1 1 1"), rr("shop.test.", kMX, "10 mail.shop.test."),
-            rr("www.shop.test.", kA, "192.0.2.80"), rr("www.shop.test.", kA, "192.0.2.81"),
-            rr("mail.shop.test.", kA, "192.0.2.25")};
+    return {rr("shop.test.", kSOA, "ns1. h. 5 1 1 1 1"),
+            rr("shop.test.", kMX, "10 mail.shop.test."), rr("www.shop.test.", kA, "192.0.2.80"),
+            rr("www.shop.test.", kA, "192.0.2.81"), rr("mail.shop.test.", kA, "192.0.2.25")};
 }
 
 }  // namespace
