@@ -52,3 +52,18 @@ struct StatusArgs {
 int run_status(const StatusArgs& args);
 
 }  // namespace nswatch
+
+namespace nswatch {
+
+struct DiffArgs {
+    std::string zone;                    ///< the zone to compare
+    std::string config_path;             ///< -c FILE (providers with transfer settings)
+    std::vector<std::string> providers;  ///< --provider NAME (repeatable; default: all)
+    bool json = false;                   ///< --json
+};
+
+/// Transfer each provider's copy of a zone and print the differing RRsets: 0 identical,
+/// 1 different, 3 error.
+int run_diff(const DiffArgs& args);
+
+}  // namespace nswatch

@@ -14,6 +14,8 @@
 #include "exporter/snapshot_collector.hpp"
 #include "monitor/monitor.hpp"
 #include "resolver/resolver_service.hpp"
+#include "propagation/propagation_service.hpp"
+#include "propagation/propagation_store.hpp"
 #include "storage/writer.hpp"
 
 #ifndef NSWATCH_VERSION
@@ -95,6 +97,28 @@ int run_daemon(const RunArgs& args) {
         return 3;
     }
 
+    // NOTIFY listener and propagation runs: their own thread and engine (not reloaded on SIGHUP).
+    std::unique_ptr<PropagationService> propagation;
+    if (config.notify.enabled || config.propagation.enabled) {
+        try {
+            std::vector<PropagationSink> runs_to;
+            if (!config.storage.path.empty()) {
+                auto store = std::make_shared<PropagationStore>(config.storage.path);
+                runs_to.push_back([store](const PropagationRecord& r) {
+                    try {
+                        store->record(r);
+                    } catch (const std::exception& e) {
+                        spdlog::error("propagation: not stored: {}", e.what());
+                    }
+                });
+            }
+            propagation = std::make_unique<PropagationService>(config, snapshot, runs_to);
+        } catch (const std::exception& e) {
+            std::cerr << "nswatch run: " << e.what() << "\n";
+            return 3;
+        }
+    }
+
     std::unique_ptr<HttpServer> http;
     if (config.http.enabled) {
         try {
@@ -103,6 +127,7 @@ int run_daemon(const RunArgs& args) {
             std::vector<std::shared_ptr<prometheus::Collectable>> collectables{
                 metrics->registry(), std::make_shared<SnapshotCollector>(snapshot)};
             if (history) collectables.push_back(std::make_shared<HistoryCollector>(*history));
+            if (propagation) collectables.push_back(propagation->registry());
             http = std::make_unique<HttpServer>(ho, snapshot, std::move(collectables));
             spdlog::info("http: listening on {} (port {}): /metrics /api/v1/status /healthz /",
                          config.http.listen, http->port());
@@ -132,6 +157,7 @@ int run_daemon(const RunArgs& args) {
     spdlog::info("stopping: {} rounds done; committing history", monitor->rounds_completed());
     resolution.reset();  // a round in flight finishes and is written
     http.reset();
+    propagation.reset();
     if (history) {
         history->stop();
         spdlog::info("history: {} results written, {} dropped", history->written(),

@@ -15,6 +15,7 @@
 #include "cli/resolution_status.hpp"
 #include "cli/table.hpp"
 #include "config/names.hpp"
+#include "cli/propagation_status.hpp"
 #include "exporter/status_json.hpp"
 #include "storage/history.hpp"
 
@@ -203,7 +204,8 @@ int status_from_history(const StatusArgs& args) {
         }
         std::cout << nlohmann::json{{"since_seconds", since.count() / 1000},
                                     {"targets", j},
-                                    {"resolution", resolution_json(resolution)}}
+                                    {"resolution", resolution_json(resolution)},
+                                    {"propagation", propagation_json(args.db)}}
                          .dump(2)
                   << "\n";
         return 0;
@@ -250,6 +252,7 @@ int status_from_history(const StatusArgs& args) {
         std::cout << "\n";
     }
     print_resolution(std::cout, resolution, args.colour);
+    print_propagation(args.db, std::cout);
     return 0;
 }
 

@@ -13,6 +13,7 @@
 
 #include "config/config.hpp"
 #include "config/resolvers_loader.hpp"
+#include "config/notify_config.hpp"
 #include "config/yaml_fields.hpp"
 
 namespace nswatch {
@@ -149,7 +150,8 @@ Config Loader::load(const std::string& yaml, const LoadOptions& options) {
 
     MapFields top = in_.map(root,
                             {"root_hints", "vantages", "default_vantage", "probe", "discovery",
-                             "providers", "zones", "thresholds", "storage", "http", "resolvers"},
+                             "providers", "zones", "thresholds", "storage", "http", "resolvers",
+                             "keys", "notify", "propagation"},
                             kReservedTopLevel);
     // Sections are read in dependency order, not document order: default_vantage needs the
     // vantages, zone overrides need the global thresholds.
@@ -158,6 +160,11 @@ Config Loader::load(const std::string& yaml, const LoadOptions& options) {
     if (const Field* f = top.get("default_vantage")) read_default_vantage(*f, config);
     if (const Field* f = top.get("probe")) read_probe(*f, config.probe);
     if (const Field* f = top.get("discovery")) read_discovery(*f, config.discovery);
+    if (const Field* f = top.get("keys")) config_detail::read_keys(in_, *f, config);
+    if (const Field* f = top.get("notify")) config_detail::read_notify(in_, *f, config);
+    if (const Field* f = top.get("propagation")) {
+        config_detail::read_propagation(in_, *f, config.propagation);
+    }
     if (const Field* f = top.get("providers")) read_providers(*f, config);
     if (const Field* f = top.get("thresholds")) read_thresholds(*f, config.thresholds);
     if (const Field* f = top.get("zones")) read_zones(*f, config);
@@ -375,13 +382,16 @@ void Loader::read_discovery(const Field& field, DiscoverySettings& discovery) co
 void Loader::read_providers(const Field& field, Config& config) const {
     std::map<std::string, Field> seen;
     for (const auto& item : in_.list(field, "[{name: alpha, patterns: [\"*.alpha-dns.test\"]}]")) {
-        MapFields m = in_.map(item, {"name", "patterns"});
+        MapFields m = in_.map(item, {"name", "patterns", "transfer"});
         ProviderConfig rule;
         const Field& name = in_.require(m, "name", "every provider needs a name");
         rule.name = in_.string(name, "a provider name");
         if (auto [it, inserted] = seen.emplace(rule.name, name); !inserted) {
             in_.fail(name, "duplicate provider '" + rule.name + "' (first at line " +
                                line_of(it->second) + "); list all its patterns in one entry");
+        }
+        if (const Field* f = m.get("transfer")) {
+            config.transfers.push_back({rule.name, config_detail::read_transfer(in_, *f, config)});
         }
         const Field& patterns = in_.require(
             m, "patterns", "a list of globs on nameserver names, e.g. [\"*.alpha-dns.test\"]");

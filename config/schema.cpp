@@ -52,3 +52,21 @@ Thresholds Config::thresholds_for(const ZoneConfig& zone) const {
 }
 
 }  // namespace nswatch
+
+namespace nswatch {
+
+const TsigKey* Config::find_key(std::string_view name) const {
+    for (const auto& key : keys) {
+        if (key.name == name) return &key;
+    }
+    return nullptr;
+}
+
+const TransferSettings* Config::find_transfer(std::string_view provider) const {
+    for (const auto& t : transfers) {
+        if (t.provider == provider) return &t.transfer;
+    }
+    return nullptr;
+}
+
+}  // namespace nswatch

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "config/resolvers.hpp"
+#include "config/notify_schema.hpp"
 #include "prober/engine.hpp"
 
 namespace nswatch {
@@ -192,6 +193,19 @@ struct Config {
     HttpSettings http;
     /// Resolution probes through recursive resolvers (off when it lists none).
     ResolutionSettings resolution;
+    /// providers[].transfer, by provider (kept apart from ProviderConfig so its aggregate shape stays).
+    std::vector<ProviderTransfer> transfers;
+    /// TSIG keys, referenced by name from `notify` and provider transfers.
+    std::vector<TsigKey> keys;
+    /// The NOTIFY listener.
+    NotifySettings notify;
+    /// Propagation runs.
+    PropagationConfig propagation;
+
+    /// The key named `name`, or nullptr.
+    const TsigKey* find_key(std::string_view name) const;
+    /// The transfer settings of provider `name`, or nullptr.
+    const TransferSettings* find_transfer(std::string_view provider) const;
 
     /// The zone named `name` (any case, trailing dot allowed), or nullptr.
     const ZoneConfig* find_zone(std::string_view name) const;

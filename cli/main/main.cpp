@@ -94,6 +94,21 @@ int main(int argc, char** argv) {
     st->add_option("--colour,--color", status_colour, "auto|always|never")
         ->check(CLI::IsMember({"auto", "always", "never"}));
 
+    nswatch::DiffArgs diff;
+    auto* df = app.add_subcommand(
+        "diff",
+        "Transfer ZONE (AXFR) from every provider that allows it (providers[].transfer in the\n"
+        "config) and print the RRsets that differ from the first provider's copy (SOA aside).\n"
+        "Exit 0 identical, 1 different, 3 error.\n"
+        "  nswatch diff shop.test -c nswatch.yml\n"
+        "  nswatch diff shop.test -c nswatch.yml --provider alpha --provider beta --json");
+    df->add_option("zone", diff.zone, "The zone to compare")->required();
+    df->add_option("-c,--config", diff.config_path, "YAML config with providers[].transfer")
+        ->required();
+    df->add_option("--provider", diff.providers,
+                   "Compare only these providers (repeat; the first is the reference)");
+    df->add_flag("--json", diff.json, "Print JSON for scripts");
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -110,6 +125,7 @@ int main(int argc, char** argv) {
         if (c->parsed()) return nswatch::run_check(check);
         if (d->parsed()) return nswatch::run_demo(demo);
         if (r->parsed()) return nswatch::run_daemon(run);
+        if (df->parsed()) return nswatch::run_diff(diff);
         if (st->parsed()) {
             status.colour = status_colour == "always" || (status_colour == "auto" && isatty(1));
             return nswatch::run_status(status);

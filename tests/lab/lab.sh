@@ -361,6 +361,9 @@ zone:
     outgoing-interface: fd00:53::2:1
     allow-notify: 127.53.1.0/24 NOKEY
     allow-notify: fd00:53::1:0/112 NOKEY
+    # nswatch diff from the lab host
+    provide-xfr: 127.0.0.1 NOKEY
+    provide-xfr: 127.63.0.0/16 NOKEY
 EOF
         ;;
     esac
@@ -425,8 +428,12 @@ zone "$WATCHED_ZONE" {
     also-notify {
         127.53.2.1; 127.53.2.2; fd00:53::2:1; fd00:53::2:2;
         127.53.3.1; 127.53.3.2; fd00:53::3:1; fd00:53::3:2;
+        // nswatch's NOTIFY listener in lab tests (harmless when nobody listens there)
+        127.63.0.1 port 5353;
     };
-    allow-transfer { 127.53.2.0/24; 127.53.3.0/24; fd00:53::2:0/112; fd00:53::3:0/112; };
+    // the secondaries, and nswatch diff from the lab host (127.0.0.1) or 127.63.x
+    allow-transfer { 127.53.2.0/24; 127.53.3.0/24; fd00:53::2:0/112; fd00:53::3:0/112;
+                     127.0.0.1; 127.63.0.0/16; };
 };
 EOF
 }
@@ -462,6 +469,9 @@ acl:
   - id: notify_from_alpha
     address: [ 127.53.1.0/24, fd00:53::1:0/112 ]
     action: notify
+  - id: xfr_to_nswatch
+    address: [ 127.0.0.1, 127.63.0.0/16 ]
+    action: transfer
 
 template:
   - id: default
@@ -473,7 +483,7 @@ zone:
   - domain: $WATCHED_ZONE.
     file: "$d/zones/$WATCHED_ZONE.zone"
     master: alpha
-    acl: notify_from_alpha
+    acl: [ notify_from_alpha, xfr_to_nswatch ]
 EOF
 }
 

@@ -1,0 +1,77 @@
+// The NOTIFY listener: one thread serving a UDP and a TCP socket on the configured address, each
+// message judged by judge_notify (prober/notify_packet.hpp) and answered. Accepted NOTIFYs go to a
+// callback; every verdict is counted.
+//
+// IMPLEMENTATION NOTES
+// - Its own thread and sockets, apart from the probe engine: a flood of NOTIFYs costs this thread
+//   CPU, never a probe's timing.
+// - TCP connections are served one at a time with a 2 s read deadline per message, so a client
+//   that connects and sends nothing holds the listener at most that long.
+// - The callback runs on the listener thread and must not block.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "prober/notify_packet.hpp"
+
+namespace nswatch {
+
+/// An accepted NOTIFY.
+struct NotifyEvent {
+    std::string zone;                                  ///< zone, lower case, no trailing dot
+    std::optional<uint32_t> serial;                    ///< SOA serial in the NOTIFY, if any
+    std::string source;                                ///< sender's address
+    std::string transport;                             ///< "udp" or "tcp"
+    std::string key_name;                              ///< TSIG key that signed it, empty if none
+    std::chrono::system_clock::time_point received{};  ///< wall clock on arrival
+};
+
+struct NotifyListenerOptions {
+    std::string address = "127.0.0.1";  ///< address literal to bind
+    uint16_t port = 5353;               ///< 0 = any free port (tests)
+    NotifyPolicy policy;                ///< who may notify for what
+};
+
+class NotifyListener {
+  public:
+    using Callback = std::function<void(const NotifyEvent&)>;
+    static constexpr size_t kVerdicts = 7;
+
+    /// Binds both sockets (throws std::runtime_error with the reason) and starts the thread.
+    NotifyListener(NotifyListenerOptions options, Callback on_accepted);
+    ~NotifyListener();
+    NotifyListener(const NotifyListener&) = delete;
+    NotifyListener& operator=(const NotifyListener&) = delete;
+
+    /// The bound port (the chosen one when 0 was asked for).
+    uint16_t port() const { return port_; }
+    /// Messages with verdict `v` so far.
+    uint64_t count(NotifyVerdict v) const { return counts_[static_cast<size_t>(v)].load(); }
+
+  private:
+    void loop();
+    void serve_udp();
+    void serve_tcp();
+    void handle(const uint8_t* data, size_t size, const std::string& source, const char* transport,
+                std::vector<uint8_t>& reply);
+
+    NotifyListenerOptions options_;
+    Callback on_accepted_;
+    int udp_ = -1;
+    int tcp_ = -1;
+    int wake_[2] = {-1, -1};
+    uint16_t port_ = 0;
+    std::array<std::atomic<uint64_t>, kVerdicts> counts_{};
+    std::atomic<bool> stop_{false};
+    std::thread thread_;
+};
+
+}  // namespace nswatch

@@ -1,0 +1,293 @@
+#include "propagation/propagation_service.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+#include "checks/serial.hpp"
+
+namespace nswatch {
+
+namespace {
+
+constexpr size_t kRecentRuns = 50;
+constexpr auto kMaxWait = std::chrono::milliseconds(100);
+constexpr uint16_t kTypeSoa = 6;
+
+const std::vector<double> kBuckets{0.05, 0.1, 0.25, 0.5, 1,   2,    5,   10,
+                                   30,   60,  120,  300, 600, 1800, 3600};
+
+NotifyPolicy policy_of(const Config& c) {
+    NotifyPolicy p;
+    p.allowed_sources = c.notify.allow;
+    for (const auto& name : c.notify.keys) {
+        if (const TsigKey* k = c.find_key(name)) p.keys.push_back(*k);
+    }
+    for (const auto& z : c.zones) p.zones.push_back(z.name);
+    return p;
+}
+
+bool newer(uint32_t a, uint32_t b) {
+    return compare_serials(a, b) == SerialOrder::greater;
+}
+
+std::string serial_text(std::optional<uint32_t> s) {
+    return s ? std::to_string(*s) : "?";
+}
+
+}  // namespace
+
+PropagationService::PropagationService(const Config& config, std::function<SnapshotPtr()> snapshot,
+                                       std::vector<PropagationSink> sinks)
+    : config_(config),
+      snapshot_(std::move(snapshot)),
+      sinks_(std::move(sinks)),
+      registry_(std::make_shared<prometheus::Registry>()),
+      seconds_(prometheus::BuildHistogram()
+                   .Name("nswatch_propagation_seconds")
+                   .Help("Seconds from a NOTIFY (or first sighting of a new serial) until the "
+                         "last address of a provider served it")
+                   .Register(*registry_)),
+      runs_(prometheus::BuildCounter()
+                .Name("nswatch_propagation_runs_total")
+                .Help("Propagation runs finished, by result (complete, deadline, superseded)")
+                .Register(*registry_)),
+      incomplete_(prometheus::BuildGauge()
+                      .Name("nswatch_propagation_incomplete")
+                      .Help("1 when the provider's addresses did not all serve the new serial "
+                            "before the last run's deadline")
+                      .Register(*registry_)),
+      last_seconds_(prometheus::BuildGauge()
+                        .Name("nswatch_propagation_last_seconds")
+                        .Help("Propagation seconds of the provider in the last complete run")
+                        .Register(*registry_)),
+      notify_messages_(prometheus::BuildCounter()
+                           .Name("nswatch_notify_messages_total")
+                           .Help("NOTIFY messages received, by verdict (accepted, malformed, "
+                                 "refused_source, refused_zone, bad_tsig, ...)")
+                           .Register(*registry_)) {
+    engine_ = std::make_unique<ProbeEngine>(config_.vantages);
+    if (config_.notify.enabled) {
+        NotifyListenerOptions o;
+        o.address = config_.notify.address;
+        o.port = config_.notify.port;
+        o.policy = policy_of(config_);
+        listener_ = std::make_unique<NotifyListener>(std::move(o),
+                                                     [this](const NotifyEvent& e) { notify(e); });
+        spdlog::info("notify: listening on {} port {} (udp, tcp)", config_.notify.address,
+                     listener_->port());
+    }
+    for (size_t i = 0; i < NotifyListener::kVerdicts; ++i) {
+        notify_messages_.Add({{"verdict", std::string(to_string(static_cast<NotifyVerdict>(i)))}});
+    }
+    thread_ = std::thread([this] { loop(); });
+}
+
+PropagationService::~PropagationService() {
+    listener_.reset();
+    stop_ = true;
+    if (thread_.joinable()) thread_.join();
+}
+
+void PropagationService::notify(const NotifyEvent& event) {
+    std::lock_guard lock(mu_);
+    events_.push_back(event);
+}
+
+std::vector<PropagationRecord> PropagationService::recent() const {
+    std::lock_guard lock(recent_mu_);
+    return {recent_.begin(), recent_.end()};
+}
+
+void PropagationService::loop() {
+    while (!stop_) {
+        const auto now = PropagationClock::now();
+        const SnapshotPtr snap = snapshot_();
+        take_events(now, snap);
+        if (config_.propagation.enabled) watch_serials(snap);
+        auto wake = now + kMaxWait;
+        for (auto it = active_.begin(); it != active_.end();) {
+            ActiveRun& a = *it->second;
+            for (Target& t : a.run.due(now)) {
+                ProbeRequest req;
+                req.target = std::move(t);
+                req.query.name = a.run.zone();
+                req.query.type = kTypeSoa;
+                req.query.edns = config_.probe.edns;
+                req.query.nsid = false;
+                req.timeout = config_.probe.timeout;
+                engine_->submit(std::move(req),
+                                [this, zone = a.run.zone(), id = a.id](const ProbeResult& r) {
+                                    auto f = active_.find(zone);
+                                    if (f == active_.end() || f->second->id != id) return;
+                                    f->second->run.observe(r);
+                                    report_providers(*f->second);
+                                });
+            }
+            if (a.run.finished(now)) {
+                finish(a, now, a.run.complete() ? "complete" : "deadline");
+                it = active_.erase(it);
+                continue;
+            }
+            wake = std::min(wake, a.run.next_wakeup());
+            ++it;
+        }
+        const auto wait =
+            std::chrono::duration_cast<std::chrono::milliseconds>(wake - PropagationClock::now());
+        engine_->run_once(std::clamp(wait, std::chrono::milliseconds(1), kMaxWait));
+        export_listener_counts();
+    }
+    const auto now = PropagationClock::now();
+    for (auto& [zone, a] : active_) finish(*a, now, "stopped");
+    active_.clear();
+    engine_->run_until_idle();
+}
+
+void PropagationService::take_events(PropagationTime now, const SnapshotPtr& snap) {
+    (void)now;
+    std::vector<NotifyEvent> events;
+    {
+        std::lock_guard lock(mu_);
+        events.swap(events_);
+    }
+    if (!config_.propagation.enabled) return;
+    for (const auto& e : events) {
+        auto it = active_.find(e.zone);
+        if (it != active_.end()) {
+            const auto current = it->second->run.serial();
+            // A repeated NOTIFY for the serial in progress changes nothing.
+            if (!e.serial || (current && !newer(*e.serial, *current))) continue;
+        }
+        if (e.serial) {
+            auto k = known_serial_.find(e.zone);
+            if (k != known_serial_.end() && !newer(*e.serial, k->second)) {
+                spdlog::info("notify: {} serial {} is not newer than {} already seen: no run",
+                             e.zone, *e.serial, k->second);
+                continue;
+            }
+        }
+        start_run(e.zone, e.serial, e.received, "notify", e.source, snap);
+    }
+}
+
+void PropagationService::watch_serials(const SnapshotPtr& snap) {
+    if (!snap) return;
+    for (const auto& z : snap->zones) {
+        if (!z.newest_serial) continue;
+        auto k = known_serial_.find(z.zone);
+        if (k == known_serial_.end()) {
+            // The first serial seen is where we start from, not a change.
+            known_serial_[z.zone] = *z.newest_serial;
+            continue;
+        }
+        if (!newer(*z.newest_serial, k->second)) continue;
+        auto a = active_.find(z.zone);
+        if (a != active_.end()) {
+            const auto s = a->second->run.serial();
+            if (!s || !newer(*z.newest_serial, *s)) continue;
+        }
+        start_run(z.zone, z.newest_serial, z.newest_first_seen, "poll", "", snap);
+    }
+}
+
+void PropagationService::start_run(const std::string& zone, std::optional<uint32_t> serial,
+                                   PropagationTime started, const std::string& trigger,
+                                   const std::string& source, const SnapshotPtr& snap) {
+    std::vector<Target> targets;
+    const std::string vantage = config_.get_default_vantage().name;
+    if (snap) {
+        for (const auto& z : snap->zones) {
+            if (z.zone != zone) continue;
+            for (const auto& t : z.targets) {
+                if (t.target.transport == Transport::udp && t.target.vantage == vantage) {
+                    targets.push_back(t.target);
+                }
+            }
+        }
+    }
+    if (targets.empty()) {
+        spdlog::warn("propagation: {} has no known addresses yet (no round done): no run", zone);
+        return;
+    }
+    std::optional<uint32_t> baseline;
+    if (auto k = known_serial_.find(zone); k != known_serial_.end()) baseline = k->second;
+    if (auto it = active_.find(zone); it != active_.end()) {
+        finish(*it->second, PropagationClock::now(), "superseded");
+        active_.erase(it);
+    }
+    if (serial) known_serial_[zone] = *serial;
+    PropagationSettings s;
+    s.first_interval = config_.propagation.fast_interval;
+    s.max_interval = std::max(config_.propagation.fast_interval, config_.probe.interval);
+    s.deadline = config_.propagation.deadline;
+    auto a = std::make_unique<ActiveRun>(
+        ActiveRun{PropagationRun(zone, serial, baseline, started, trigger, std::move(targets), s),
+                  source, next_id_++});
+    spdlog::info("propagation: {} serial {} ({}{}): probing {} addresses", zone,
+                 serial_text(serial), trigger, source.empty() ? "" : " from " + source,
+                 a->run.addresses().size());
+    active_[zone] = std::move(a);
+}
+
+void PropagationService::report_providers(ActiveRun& a) {
+    for (const auto& p : a.run.take_completed_providers()) {
+        const std::map<std::string, std::string> labels{
+            {"zone", a.run.zone()}, {"provider", p.provider}, {"vantage", p.vantage}};
+        seconds_.Add(labels, kBuckets).Observe(*p.seconds);
+        last_seconds_.Add(labels).Set(*p.seconds);
+        incomplete_.Add(labels).Set(0);
+        spdlog::info("propagation: {} serial {} reached {} in {:.3f} s (slowest {})", a.run.zone(),
+                     serial_text(a.run.serial()), p.provider, *p.seconds, p.slowest_address);
+    }
+}
+
+void PropagationService::finish(ActiveRun& a, PropagationTime now, const std::string& reason) {
+    if (a.run.serial()) {
+        auto& k = known_serial_[a.run.zone()];
+        if (newer(*a.run.serial(), k)) k = *a.run.serial();
+    }
+    PropagationRecord rec;
+    rec.zone = a.run.zone();
+    rec.serial = a.run.serial();
+    rec.trigger = a.run.trigger();
+    rec.source = a.source;
+    rec.started = a.run.started();
+    rec.ended = now;
+    rec.complete = a.run.complete();
+    rec.end_reason = reason;
+    rec.providers = a.run.providers();
+    rec.addresses = a.run.addresses();
+    runs_.Add({{"zone", rec.zone}, {"result", reason}}).Increment();
+    for (const auto& p : rec.providers) {
+        if (p.seconds) continue;
+        incomplete_.Add({{"zone", rec.zone}, {"provider", p.provider}, {"vantage", p.vantage}})
+            .Set(reason == "superseded" ? 0 : 1);
+        if (reason == "deadline") {
+            spdlog::warn(
+                "propagation: {} serial {} did not reach {} within {} s: {} of {} addresses "
+                "serve it (lagging: {})",
+                rec.zone, serial_text(rec.serial), p.provider,
+                std::chrono::duration<double>(config_.propagation.deadline).count(), p.served,
+                p.addresses, p.slowest_address);
+        }
+    }
+    for (const auto& sink : sinks_) sink(rec);
+    std::lock_guard lock(recent_mu_);
+    recent_.push_front(std::move(rec));
+    if (recent_.size() > kRecentRuns) recent_.pop_back();
+}
+
+void PropagationService::export_listener_counts() {
+    if (!listener_) return;
+    for (size_t i = 0; i < NotifyListener::kVerdicts; ++i) {
+        const auto v = static_cast<NotifyVerdict>(i);
+        const uint64_t n = listener_->count(v);
+        if (n > exported_counts_[i]) {
+            notify_messages_.Add({{"verdict", std::string(to_string(v))}})
+                .Increment(static_cast<double>(n - exported_counts_[i]));
+            exported_counts_[i] = n;
+        }
+    }
+}
+
+}  // namespace nswatch

@@ -1,0 +1,322 @@
+// NOTIFY listener, propagation runs and zone diff on the lab: BIND (alpha) also-notifies
+// 127.63.0.1 port 5353 (lab.sh), where `nswatch run` listens; NSD (beta) and Knot (gamma) are
+// timed from that NOTIFY to their serving the new serial; `nswatch diff` transfers the copies.
+#include <arpa/inet.h>
+#include <curl/curl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <regex>
+#include <thread>
+
+// After the C++ headers: ldns's common.h redefines bool/false in ways <optional> trips over.
+#include <ldns/ldns.h>
+
+#include "lab_env.hpp"
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+namespace {
+
+constexpr const char* kHttp = "127.63.0.1:19353";
+constexpr const char* kNotifyAddr = "127.63.0.1";
+constexpr uint16_t kNotifyPort = 5353;
+constexpr const char* kLabKey = "bnN3YXRjaC1sYWItbm90aWZ5LWtleS10ZXN0LW9ubHkh";
+constexpr const char* kWrongKey = "d3Jvbmctd3Jvbmctd3Jvbmctd3Jvbmctd3Jvbmch";
+
+size_t append(char* data, size_t size, size_t n, void* out) {
+    static_cast<std::string*>(out)->append(data, size * n);
+    return size * n;
+}
+
+std::string metrics() {
+    CURL* c = curl_easy_init();
+    std::string body;
+    curl_easy_setopt(c, CURLOPT_URL, (std::string("http://") + kHttp + "/metrics").c_str());
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, append);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &body);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 2000L);
+    const CURLcode rc = curl_easy_perform(c);
+    curl_easy_cleanup(c);
+    return rc == CURLE_OK ? body : std::string();
+}
+
+// The value of the first sample of `name` whose labels contain every `needles`; nullopt if none.
+std::optional<double> sample(const std::string& text, const std::string& name,
+                             const std::vector<std::string>& needles) {
+    std::istringstream in(text);
+    std::string line;
+    while (std::getline(in, line)) {
+        if (line.rfind(name + "{", 0) != 0) continue;
+        const bool all = std::all_of(needles.begin(), needles.end(), [&](const std::string& n) {
+            return line.find(n) != std::string::npos;
+        });
+        if (all) return std::stod(line.substr(line.rfind(' ') + 1));
+    }
+    return std::nullopt;
+}
+
+bool eventually(const std::function<bool()>& pred, std::chrono::milliseconds limit) {
+    const auto end = std::chrono::steady_clock::now() + limit;
+    while (std::chrono::steady_clock::now() < end) {
+        if (pred()) return true;
+        std::this_thread::sleep_for(100ms);
+    }
+    return pred();
+}
+
+std::string read_file(const fs::path& p) {
+    std::ostringstream s;
+    s << std::ifstream(p).rdbuf();
+    return s.str();
+}
+
+struct Daemon {
+    pid_t pid = -1;
+    fs::path dir;
+
+    Daemon(const fs::path& d, const std::string& notify_section) : dir(d) {
+        std::ofstream(dir / "nswatch.yml")
+            << "root_hints: " << nswatch::lab::root_hints() << "\n"
+            << "probe: {timeout: 400ms, interval: 2s, jitter: 0%, tcp_every: 0}\n"
+            << "discovery: {interval: 1h, timeout: 500ms}\n"
+            << "http: {listen: '" << kHttp << "'}\n"
+            << "keys:\n  - {name: lab-key, secret: '" << kLabKey << "'}\n"
+            << notify_section << "propagation: {fast_interval: 50ms, deadline: 6s}\n"
+            << "providers:\n"
+            << "  - {name: alpha, patterns: ['*.alpha-dns.test'],\n"
+            << "     transfer: {server: 127.53.1.1, source: 127.63.0.1}}\n"
+            << "  - {name: beta, patterns: ['*.beta-dns.test'],\n"
+            << "     transfer: {server: 127.53.2.1, source: 127.63.0.1}}\n"
+            << "  - {name: gamma, patterns: ['*.gamma-dns.test'],\n"
+            << "     transfer: {server: 127.53.3.1, source: 127.63.0.1}}\n"
+            << "zones:\n  - {name: shop.test, primary: ns1.alpha-dns.test}\n";
+        pid = fork();
+        if (pid == 0) {
+            const std::string log = (dir / "daemon.log").string();
+            freopen(log.c_str(), "a", stderr);
+            const std::string cfg = (dir / "nswatch.yml").string();
+            execl(NSWATCH_BIN, NSWATCH_BIN, "run", "-c", cfg.c_str(), static_cast<char*>(nullptr));
+            _exit(127);
+        }
+    }
+    ~Daemon() {
+        if (pid > 0) {
+            kill(pid, SIGTERM);
+            waitpid(pid, nullptr, 0);
+        }
+    }
+    std::string log() const { return read_file(dir / "daemon.log"); }
+};
+
+fs::path scratch(const std::string& name) {
+    fs::path d = fs::temp_directory_path() /
+                 ("nswatch-notify-test-" + name + "-" + std::to_string(getpid()));
+    fs::remove_all(d);
+    fs::create_directories(d);
+    return d;
+}
+
+const std::string kUnsignedNotify =
+    "notify: {listen: '127.63.0.1:5353', allow: [127.53.1.0/24, 'fd00:53::1:0/112']}\n";
+const std::string kSignedNotify =
+    "notify: {listen: '127.63.0.1:5353', allow: [127.63.0.0/16], keys: [lab-key]}\n";
+
+// A NOTIFY for shop.test, optionally signed, as wire bytes.
+std::vector<uint8_t> notify_bytes(uint16_t id, const char* secret = nullptr) {
+    ldns_pkt* pkt = ldns_pkt_query_new(ldns_dname_new_frm_str("shop.test."), LDNS_RR_TYPE_SOA,
+                                       LDNS_RR_CLASS_IN, LDNS_AA);
+    ldns_pkt_set_opcode(pkt, LDNS_PACKET_NOTIFY);
+    ldns_pkt_set_id(pkt, id);
+    if (secret != nullptr)
+        ldns_pkt_tsig_sign(pkt, "lab-key.", secret, 300, "hmac-sha256.", nullptr);
+    uint8_t* wire = nullptr;
+    size_t size = 0;
+    ldns_pkt2wire(&wire, pkt, &size);
+    std::vector<uint8_t> out(wire, wire + size);
+    std::free(wire);
+    ldns_pkt_free(pkt);
+    return out;
+}
+
+// Send from `source` to the listener over UDP; the reply's rcode, or -1 when none came.
+int send_udp(const std::vector<uint8_t>& msg, const char* source) {
+    const int fd = socket(AF_INET, SOCK_DGRAM, 0);
+    sockaddr_in src{};
+    src.sin_family = AF_INET;
+    inet_pton(AF_INET, source, &src.sin_addr);
+    bind(fd, reinterpret_cast<sockaddr*>(&src), sizeof src);
+    sockaddr_in dst{};
+    dst.sin_family = AF_INET;
+    dst.sin_port = htons(kNotifyPort);
+    inet_pton(AF_INET, kNotifyAddr, &dst.sin_addr);
+    sendto(fd, msg.data(), msg.size(), 0, reinterpret_cast<sockaddr*>(&dst), sizeof dst);
+    uint8_t buf[1024];
+    pollfd p{fd, POLLIN, 0};
+    int rcode = -1;
+    if (poll(&p, 1, 2000) == 1) {
+        const ssize_t n = recv(fd, buf, sizeof buf, 0);
+        if (n >= 12) rcode = buf[3] & 0x0F;
+    }
+    close(fd);
+    return rcode;
+}
+
+struct Run {
+    int code = -1;
+    std::string out;
+};
+
+Run run_diff(const fs::path& cfg, const std::string& extra) {
+    const std::string cmd =
+        std::string(NSWATCH_BIN) + " diff shop.test -c " + cfg.string() + " " + extra + " 2>&1";
+    Run r;
+    FILE* p = popen(cmd.c_str(), "r");
+    char buf[4096];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
+    const int st = pclose(p);
+    r.code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    return r;
+}
+
+}  // namespace
+
+TEST_CASE("notify: BIND NOTIFY starts a run, NSD and Knot are timed, a blocked provider lags") {
+    const fs::path dir = scratch("run");
+    Daemon d(dir, kUnsignedNotify);
+    REQUIRE(eventually([] { return !metrics().empty(); }, 10s));
+    // One round must have run so the run knows the zone's addresses.
+    REQUIRE(eventually([&] { return d.log().find("notify: listening") != std::string::npos; }, 5s));
+    std::this_thread::sleep_for(2500ms);
+
+    const uint32_t serial = nswatch::lab::bump();
+    const std::string s = std::to_string(serial);
+    REQUIRE(eventually(
+        [] {
+            const auto m = metrics();
+            return sample(m, "nswatch_propagation_last_seconds", {"provider=\"beta\""}) &&
+                   sample(m, "nswatch_propagation_last_seconds", {"provider=\"gamma\""});
+        },
+        10s));
+    const std::string m = metrics();
+    CHECK(sample(m, "nswatch_notify_messages_total", {"verdict=\"accepted\""}).value_or(0) >= 1);
+    const double beta = *sample(m, "nswatch_propagation_last_seconds", {"provider=\"beta\""});
+    const double gamma = *sample(m, "nswatch_propagation_last_seconds", {"provider=\"gamma\""});
+    INFO("beta " << beta << " s, gamma " << gamma << " s");
+    CHECK(beta < 5);
+    CHECK(gamma < 5);
+    CHECK(
+        sample(m, "nswatch_propagation_seconds_count", {"provider=\"beta\"", "zone=\"shop.test\""})
+            .value_or(0) >= 1);
+    const std::string log = d.log();
+    CHECK(log.find("notify: shop.test serial " + s + " from 127.53.1.1 over udp") !=
+          std::string::npos);
+    CHECK(log.find("serial " + s + " reached beta") != std::string::npos);
+    CHECK(log.find("serial " + s + " reached gamma") != std::string::npos);
+    nswatch::lab::wait_sync(10);
+
+    // Transfers to gamma blocked: its run never completes, and says so at the deadline.
+    nswatch::lab::block_xfr("gamma");
+    const uint32_t blocked_serial = nswatch::lab::bump();
+    const bool reported = eventually(
+        [] {
+            return sample(metrics(), "nswatch_propagation_incomplete", {"provider=\"gamma\""})
+                       .value_or(0) == 1;
+        },
+        12s);
+    nswatch::lab::unblock_xfr("gamma");
+    nswatch::lab::notify();
+    CHECK(reported);
+    CHECK(
+        sample(metrics(), "nswatch_propagation_runs_total", {"result=\"deadline\""}).value_or(0) ==
+        1);
+    CHECK(d.log().find("serial " + std::to_string(blocked_serial) + " did not reach gamma") !=
+          std::string::npos);
+    // beta still got it and was timed.
+    CHECK(
+        sample(metrics(), "nswatch_propagation_seconds_count", {"provider=\"beta\""}).value_or(0) >=
+        2);
+
+    // An unlisted source is refused; garbage is counted and dropped.
+    CHECK(send_udp(notify_bytes(7), "127.63.0.9") == LDNS_RCODE_REFUSED);
+    CHECK(send_udp({0xde, 0xad, 0xbe, 0xef}, "127.53.1.1") == -1);
+    CHECK(eventually(
+        [] {
+            const auto m = metrics();
+            return sample(m, "nswatch_notify_messages_total", {"verdict=\"refused_source\""})
+                           .value_or(0) == 1 &&
+                   sample(m, "nswatch_notify_messages_total", {"verdict=\"malformed\""})
+                           .value_or(0) == 1;
+        },
+        3s));
+    nswatch::lab::wait_sync(15);
+}
+
+TEST_CASE(
+    "notify: with a key required, a wrong TSIG key or none is NOTAUTH, the right one "
+    "accepted") {
+    const fs::path dir = scratch("tsig");
+    Daemon d(dir, kSignedNotify);
+    REQUIRE(eventually([] { return !metrics().empty(); }, 10s));
+    CHECK(send_udp(notify_bytes(1, kWrongKey), "127.63.0.2") == LDNS_RCODE_NOTAUTH);
+    CHECK(send_udp(notify_bytes(2), "127.63.0.2") == LDNS_RCODE_NOTAUTH);
+    CHECK(send_udp(notify_bytes(3, kLabKey), "127.63.0.2") == LDNS_RCODE_NOERROR);
+    CHECK(send_udp(notify_bytes(4, kLabKey), "127.63.0.2") == LDNS_RCODE_NOERROR);
+    CHECK(eventually(
+        [] {
+            const auto m = metrics();
+            return sample(m, "nswatch_notify_messages_total", {"verdict=\"bad_tsig\""})
+                           .value_or(0) == 2 &&
+                   sample(m, "nswatch_notify_messages_total", {"verdict=\"accepted\""})
+                           .value_or(0) == 2;
+        },
+        3s));
+    CHECK(d.log().find("key lab-key") != std::string::npos);
+}
+
+TEST_CASE("notify: diff names exactly the record that differs between primary and secondary") {
+    const fs::path dir = scratch("diff");
+    std::ofstream(dir / "diff.yml") << "providers:\n"
+                                    << "  - {name: alpha, patterns: ['*.alpha-dns.test'],\n"
+                                    << "     transfer: {server: 127.53.1.1, source: 127.63.0.1}}\n"
+                                    << "  - {name: beta, patterns: ['*.beta-dns.test'],\n"
+                                    << "     transfer: {server: 127.53.2.1, source: 127.63.0.1}}\n"
+                                    << "  - {name: gamma, patterns: ['*.gamma-dns.test'],\n"
+                                    << "     transfer: {server: 127.53.3.1, source: 127.63.0.1}}\n";
+    nswatch::lab::bump();  // so lab-bump exists everywhere and the later change is "changed"
+    nswatch::lab::wait_sync(15);
+    Run same = run_diff(dir / "diff.yml", "");
+    INFO(same.out);
+    CHECK(same.code == 0);
+    CHECK(same.out.find("identical") != std::string::npos);
+
+    // beta keeps the old copy: the primary's lab-bump TXT differs, nothing else.
+    nswatch::lab::block_xfr("beta");
+    const uint32_t serial = nswatch::lab::bump();
+    Run diff = run_diff(dir / "diff.yml", "--provider alpha --provider beta --json");
+    nswatch::lab::unblock_xfr("beta");
+    nswatch::lab::notify();
+    INFO(diff.out);
+    REQUIRE(diff.code == 1);
+    const auto j = nlohmann::json::parse(diff.out);
+    CHECK(j["reference"]["serial"] == serial);
+    REQUIRE(j["providers"].size() == 1);
+    const auto& diffs = j["providers"][0]["differences"];
+    REQUIRE(diffs.size() == 1);
+    CHECK(diffs[0]["owner"] == "lab-bump.shop.test.");
+    CHECK(diffs[0]["type"] == "TXT");
+    CHECK(diffs[0]["kind"] == "changed");
+    CHECK(j["providers"][0]["serial"] == serial - 1);
+    nswatch::lab::wait_sync(15);
+}
