@@ -11,6 +11,7 @@
 #include <map>
 #include <sstream>
 
+#include "config/audit_section.hpp"
 #include "config/config.hpp"
 #include "config/yaml_fields.hpp"
 
@@ -148,7 +149,7 @@ Config Loader::load(const std::string& yaml, const LoadOptions& options) {
 
     MapFields top = in_.map(root,
                             {"root_hints", "vantages", "default_vantage", "probe", "discovery",
-                             "providers", "zones", "thresholds", "storage", "http"},
+                             "providers", "zones", "thresholds", "storage", "http", "audit"},
                             kReservedTopLevel);
     // Sections are read in dependency order, not document order: default_vantage needs the
     // vantages, zone overrides need the global thresholds.
@@ -162,6 +163,7 @@ Config Loader::load(const std::string& yaml, const LoadOptions& options) {
     if (const Field* f = top.get("zones")) read_zones(*f, config);
     if (const Field* f = top.get("storage")) read_storage(*f, config.storage);
     if (const Field* f = top.get("http")) read_http(*f, config.http);
+    if (const Field* f = top.get("audit")) config_detail::read_audit_section(in_, *f, config.audit);
 
     if (options.require_zones && config.zones.empty()) {
         const Field* zones = top.get("zones");
