@@ -21,8 +21,11 @@ std::string describe_outcome(const std::optional<ProbeResult>& r) {
 }
 
 bool audit_detail::server_answers_udp(const ServerEvidence& s) {
-    return (answers_authoritatively(s.soa_udp) || answers_authoritatively(s.soa_plain)) &&
-           answers_authoritatively(s.ns_udp);
+    // A server that answers only without EDNS still answers UDP: SRV-EDNS reports it.
+    const bool edns_only_trouble = answers_authoritatively(s.soa_plain) &&
+                                   (!s.soa_udp || !s.soa_udp->answered() || s.soa_udp->rcode != 0);
+    return edns_only_trouble ||
+           (answers_authoritatively(s.soa_udp) && answers_authoritatively(s.ns_udp));
 }
 
 bool audit_detail::server_answers_tcp(const ServerEvidence& s) {
@@ -30,6 +33,12 @@ bool audit_detail::server_answers_tcp(const ServerEvidence& s) {
 }
 
 namespace {
+
+/// Answers SOA without EDNS but not with it.
+bool edns_intolerant(const ServerEvidence& s) {
+    return answers_authoritatively(s.soa_plain) &&
+           (!s.soa_udp || !s.soa_udp->answered() || s.soa_udp->rcode != 0);
+}
 
 void transports(const AuditEvidence& e, std::vector<AuditFinding>& out) {
     std::vector<std::string> udp_bad, tcp_bad;
@@ -43,7 +52,9 @@ void transports(const AuditEvidence& e, std::vector<AuditFinding>& out) {
             udp_bad.push_back(s.where() + ": UDP SOA " + describe_outcome(s.soa_udp) + ", NS " +
                               describe_outcome(s.ns_udp) + "; TCP SOA " +
                               describe_outcome(s.soa_tcp));
-        else if (!t)
+        // An EDNS-intolerant server rejects our (EDNS) TCP probes with FORMERR too: SRV-EDNS
+        // reports it, once.
+        else if (!t && !(edns_intolerant(s) && s.soa_tcp && s.soa_tcp->outcome == Outcome::formerr))
             tcp_bad.push_back(s.where() + ": TCP SOA " + describe_outcome(s.soa_tcp) + ", NS " +
                               describe_outcome(s.ns_tcp));
     }

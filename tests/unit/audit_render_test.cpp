@@ -21,7 +21,8 @@ std::vector<AuditReport> sample() {
     good.failover = {{"a.test", true, {}}, {"b.test", true, {}}};
     AuditReport bad;
     bad.zone = "bad.test";
-    bad.findings.push_back({"DEL-PROVIDERS", AuditSeverity::error,
+    bad.findings.push_back({"DEL-PROVIDERS",
+                            AuditSeverity::error,
                             "The delegation uses 1 provider(s): losing it takes the zone dark.",
                             {"a.test: ns1.a.test, ns2.a.test <script>alert(1)</script>"},
                             "RFC 8901 §1",

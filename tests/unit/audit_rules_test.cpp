@@ -249,6 +249,13 @@ TEST_CASE("audit: SRV-EDNS for a server that drops EDNS queries but answers plai
     CHECK(evidence_mentions(f,
                             "ns1.a.test (10.1.0.1): SOA without EDNS answered, with EDNS timeout"));
 
+    // FORMERR to every EDNS query, UDP and TCP alike (tests/tools/baddns.cpp edns-intolerant):
+    // reported once, as SRV-EDNS, not again as SRV-TCP.
+    e = clean();
+    e.servers[0].soa_udp = e.servers[0].soa_tcp = e.servers[0].ns_udp = e.servers[0].ns_tcp =
+        failed(Outcome::formerr, 1);
+    CHECK(evidence_mentions(only(run(e), "SRV-EDNS"), "with EDNS formerr"));
+
     e = clean();
     e.servers[0].soa_udp->has_opt = false;
     CHECK(only(run(e), "SRV-EDNS").severity == AuditSeverity::warning);
