@@ -1,9 +1,11 @@
 // `nswatch audit` end to end on the lab: the real binary against real BIND/NSD servers, one
 // defect zone per finding (tests/lab/audit_zones.sh) and the lab's healthy shop.test.
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <catch2/catch.hpp>
 #include <cstdio>
+#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "lab_env.hpp"
@@ -153,4 +155,32 @@ TEST_CASE("audit: each defect zone triggers exactly its finding, with its eviden
         }
         CHECK(fatal);
     }
+}
+
+TEST_CASE("audit: no progress bar when piped, one when asked; --out writes the report") {
+    char path[] = "/tmp/nswatch-audit-lab-XXXXXX";
+    const int fd = mkstemp(path);
+    REQUIRE(fd >= 0);
+    close(fd);
+    const std::string base = std::string(NSWATCH_BIN) + " audit shop.test --no-ipv6 --timeout 1s " +
+                             "--root-hints " + nswatch::lab::root_hints() + " --format markdown " +
+                             "--out " + path;
+    auto capture = [](const std::string& cmd) {
+        std::string out;
+        FILE* p = popen((cmd + " 2>&1").c_str(), "r");
+        REQUIRE(p != nullptr);
+        char buf[4096];
+        size_t n;
+        while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+        pclose(p);
+        return out;
+    };
+    const std::string piped = capture(base);
+    CHECK(piped == "report written to " + std::string(path) + "\n");
+    const std::string forced = capture(base + " --progress always");
+    CHECK_THAT(forced, Catch::Contains("100%"));
+    std::ifstream file(path);
+    const std::string report((std::istreambuf_iterator<char>(file)), {});
+    std::remove(path);
+    CHECK_THAT(report, Catch::Contains("| shop.test | OK | 100 | no findings |"));
 }

@@ -63,10 +63,10 @@ zone_file() {
     notcp) ns="ns1.pa-dns.test. ns2.pa-dns.test. ns1.pc-dns.test. ns2.pc-dns.test." ;;
     *) ns="ns1.pa-dns.test. ns2.pa-dns.test. ns1.pb-dns.test. ns2.pb-dns.test." ;;
   esac
-  [[ $z == expire ]] && expire=86400
-  [[ $z == nsttl ]] && nsttl=300
-  [[ $z == stuck && $p == pa ]] && serial=2026120202
-  [[ $z == differ && $p == pb ]] && www=192.0.2.81
+  if [[ $z == expire ]]; then expire=86400; fi
+  if [[ $z == nsttl ]]; then nsttl=300; fi
+  if [[ $z == stuck && $p == pa ]]; then serial=2026120202; fi
+  if [[ $z == differ && $p == pb ]]; then www=192.0.2.81; fi
   echo "\$TTL 3600"
   echo "@ 3600 IN SOA ns1.pa-dns.test. hostmaster.$z.test. $serial 14400 3600 $expire 300"
   for n in $ns; do echo "@ $nsttl IN NS $n"; done
@@ -122,12 +122,13 @@ EOF
     for z in $(served_by "$p"); do
       zone_file "$z" "$p" >"$d/$z.test.zone"
       printf 'zone:\n    name: "%s.test."\n    zonefile: "%s"\n' "$z" "$d/$z.test.zone"
-      [[ $z == axfr ]] && echo "    provide-xfr: 0.0.0.0/0 NOKEY"
+      if [[ $z == axfr ]]; then echo "    provide-xfr: 0.0.0.0/0 NOKEY"; fi
     done
   } >"$d/nsd.conf"
 }
 
 add_provider_zones() {
+  mkdir -p "$A/pr"
   provider_zone pa "ns1 127.62.1.1" "ns2 127.62.1.2" "ns3 127.62.1.3" >"$A/pa/pa-dns.test.zone"
   provider_zone pc "ns1 127.62.3.1" "ns2 127.62.3.2" >"$A/pa/pc-dns.test.zone"
   provider_zone pb "ns1 127.62.2.1" "ns2 127.62.2.2" "ns3 127.62.2.3" >"$A/pb/pb-dns.test.zone"
