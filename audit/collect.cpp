@@ -190,18 +190,27 @@ std::vector<AuditEvidence> collect_evidence(ProbeEngine& engine, const Config& c
             }
         });
     }
-    for (auto& slot : slots) {
-        Slot* s = &slot;
-        engine.submit(s->request, [s, &tick](const ProbeResult& r) {
-            if (s->single)
-                *s->single = r;
-            else
-                s->list->push_back(r);
-            tick();
-        });
-    }
+    // A window of probes in flight, not all at once: with a thousand zones, thousands of queries
+    // pipelined on one TCP connection per address made NSD drop connections, and c-ares then
+    // failed every query queued on them (seen as network_error on the 1000-zone benchmark).
+    size_t submitted = 0;
+    auto top_up = [&] {
+        while (submitted < slots.size() && engine.outstanding() < options.max_in_flight) {
+            Slot* s = &slots[submitted++];
+            engine.submit(s->request, [s, &tick](const ProbeResult& r) {
+                if (s->single)
+                    *s->single = r;
+                else
+                    s->list->push_back(r);
+                tick();
+            });
+        }
+    };
+    top_up();
     size_t seen_transfers = 0;
-    while (engine.outstanding() > 0 || transferred.load() < transfers.size()) {
+    while (engine.outstanding() > 0 || submitted < slots.size() ||
+           transferred.load() < transfers.size()) {
+        top_up();
         if (engine.outstanding() > 0)
             engine.run_once(std::chrono::milliseconds(50));
         else

@@ -22,6 +22,7 @@ struct CollectOptions {
     bool axfr = true;                  ///< try AXFR (SRV-OPEN-AXFR, CONS-ZONE)
     std::string recursion_name = ".";  ///< asked with RD=1; outside every zone we audit
     int axfr_threads = 8;              ///< transfers in parallel
+    size_t max_in_flight = 256;        ///< probes outstanding at once (all zones together)
     /// Progress: (steps done, steps in all); discovery is one step per zone, each probe one step.
     std::function<void(size_t, size_t)> progress;
 };

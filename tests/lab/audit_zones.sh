@@ -2,12 +2,13 @@
 # Defect zones for `nswatch audit`, on top of a running lab (tests/lab/lab.sh up DIR first).
 #
 #   audit_zones.sh up DIR     start the extra servers, delegate the zones from the lab's TLD
+#   audit_zones.sh up DIR N   ... plus N clean zones bench0001.test ... for the 1000-zone benchmark
 #   audit_zones.sh down DIR   stop them by pid, remove the addresses and the nftables table
 #
 # Each zone is engineered to trigger exactly one audit finding (clean.test none):
 #   zone              defect                                         finding
 #   clean.test        none                                           -
-#   single.test       both NS at one provider                        DEL-PROVIDERS
+#   single.test       both NS at one provider (in two /24s)          DEL-PROVIDERS
 #   parentchild.test  parent lists ns3 of each provider, zone not    DEL-PARENT-CHILD
 #   lame.test         provider pb does not serve the zone (REFUSED)  SRV-UDP
 #   recursion.test    provider pr is an open resolver (BIND)         SRV-OPEN-RECURSION
@@ -19,7 +20,8 @@
 #   notcp.test        provider pc drops TCP (nftables)               SRV-TCP
 #
 # Servers (IPv4 only, port 53, addresses 127.62.0.0/16 which belong to the audit work):
-#   pa  NSD   ns1/ns2/ns3.pa-dns.test 127.62.1.1-3, ns1/ns2.pc-dns.test 127.62.3.1-2
+#   pa  NSD   ns1/ns2/ns3.pa-dns.test 127.62.1.1-3, ns4.pa-dns.test 127.62.5.4,
+#             ns1/ns2.pc-dns.test 127.62.3.1-2 (provider pc: same server, TCP dropped)
 #   pb  NSD   ns1/ns2/ns3.pb-dns.test 127.62.2.1-3
 #   pr  BIND  ns1/ns2.pr-dns.test     127.62.4.1-2 (recursion open, root hints of the lab)
 # The TLD's zone file gets the delegations appended and the TLD NSD is sent SIGHUP (reload).
@@ -31,10 +33,13 @@ DIR=${2:-}
 DIR=$(cd "$DIR" && pwd)
 A=$DIR/audit
 NFT_TABLE=nswatch_audit
-PA_ADDRS="127.62.1.1 127.62.1.2 127.62.1.3 127.62.3.1 127.62.3.2"
+PA_ADDRS="127.62.1.1 127.62.1.2 127.62.1.3 127.62.5.4 127.62.3.1 127.62.3.2"
 PB_ADDRS="127.62.2.1 127.62.2.2 127.62.2.3"
 PR_ADDRS="127.62.4.1 127.62.4.2"
 ZONES="clean single parentchild lame recursion axfr expire nsttl stuck differ notcp"
+BENCH=${3:-0}
+[[ $BENCH =~ ^[0-9]+$ ]] || { echo "audit_zones.sh: N must be a number" >&2; exit 2; }
+bench_zones() { local i; for ((i = 1; i <= BENCH; i++)); do printf 'bench%04d ' "$i"; done; }
 
 die() { echo "audit_zones.sh: $*" >&2; exit 1; }
 
@@ -58,7 +63,7 @@ do_down() {
 zone_file() {
   local z=$1 p=$2 serial=2026120201 expire=1209600 nsttl=86400 www=192.0.2.80 ns
   case $z in
-    single) ns="ns1.pa-dns.test. ns2.pa-dns.test." ;;
+    single) ns="ns1.pa-dns.test. ns4.pa-dns.test." ;;
     recursion) ns="ns1.pa-dns.test. ns2.pa-dns.test. ns1.pr-dns.test. ns2.pr-dns.test." ;;
     notcp) ns="ns1.pa-dns.test. ns2.pa-dns.test. ns1.pc-dns.test. ns2.pc-dns.test." ;;
     *) ns="ns1.pa-dns.test. ns2.pa-dns.test. ns1.pb-dns.test. ns2.pb-dns.test." ;;
@@ -92,8 +97,8 @@ provider_zone() {  # provider_zone NAME "ns1 ADDR" "ns2 ADDR" ...
 # Zones each provider serves.
 served_by() {
   case $1 in
-    pa) echo "$ZONES" ;;
-    pb) echo "clean parentchild axfr expire nsttl stuck differ" ;;
+    pa) echo "$ZONES $(bench_zones)" ;;
+    pb) echo "clean parentchild axfr expire nsttl stuck differ $(bench_zones)" ;;
     pr) echo "recursion" ;;
   esac
 }
@@ -129,7 +134,7 @@ EOF
 
 add_provider_zones() {
   mkdir -p "$A/pr"
-  provider_zone pa "ns1 127.62.1.1" "ns2 127.62.1.2" "ns3 127.62.1.3" >"$A/pa/pa-dns.test.zone"
+  provider_zone pa "ns1 127.62.1.1" "ns2 127.62.1.2" "ns3 127.62.1.3" "ns4 127.62.5.4" >"$A/pa/pa-dns.test.zone"
   provider_zone pc "ns1 127.62.3.1" "ns2 127.62.3.2" >"$A/pa/pc-dns.test.zone"
   provider_zone pb "ns1 127.62.2.1" "ns2 127.62.2.2" "ns3 127.62.2.3" >"$A/pb/pb-dns.test.zone"
   provider_zone pr "ns1 127.62.4.1" "ns2 127.62.4.2" >"$A/pr/pr-dns.test.zone"
@@ -177,9 +182,9 @@ write_delegations() {
     for n in 1 2; do echo "pc-dns 172800 IN NS ns$n.pc-dns"; echo "ns$n.pc-dns 172800 IN A 127.62.3.$n"; done
     for n in 1 2; do echo "pr-dns 172800 IN NS ns$n.pr-dns"; echo "ns$n.pr-dns 172800 IN A 127.62.4.$n"; done
     local z
-    for z in $ZONES; do
+    for z in $ZONES $(bench_zones); do
       case $z in
-        single) for n in ns1.pa-dns ns2.pa-dns; do echo "$z 86400 IN NS $n"; done ;;
+        single) for n in ns1.pa-dns ns4.pa-dns; do echo "$z 86400 IN NS $n"; done ;;
         recursion) for n in ns1.pa-dns ns2.pa-dns ns1.pr-dns ns2.pr-dns; do echo "$z 86400 IN NS $n"; done ;;
         notcp) for n in ns1.pa-dns ns2.pa-dns ns1.pc-dns ns2.pc-dns; do echo "$z 86400 IN NS $n"; done ;;
         parentchild) for n in ns1.pa-dns ns2.pa-dns ns3.pa-dns ns1.pb-dns ns2.pb-dns ns3.pb-dns; do echo "$z 86400 IN NS $n"; done ;;
