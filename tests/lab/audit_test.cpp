@@ -157,7 +157,7 @@ TEST_CASE("audit: each defect zone triggers exactly its finding, with its eviden
     }
 }
 
-TEST_CASE("audit: no progress bar when piped, one when asked; --out writes the report") {
+TEST_CASE("audit: progress bar only when asked, --out") {
     char path[] = "/tmp/nswatch-audit-lab-XXXXXX";
     const int fd = mkstemp(path);
     REQUIRE(fd >= 0);
