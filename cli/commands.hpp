@@ -51,6 +51,22 @@ struct StatusArgs {
 /// The status report: 0 when nothing is lagging or down, 1 otherwise, 3 when it cannot tell.
 int run_status(const StatusArgs& args);
 
+struct AuditArgs {
+    std::vector<std::string> zones;  ///< zones named on the command line (else the config's)
+    std::string config_path;         ///< -c FILE
+    std::string root_hints;          ///< --root-hints FILE
+    std::string timeout;             ///< --timeout DURATION
+    std::string format = "text";     ///< --format text|markdown|json|html
+    std::string out;                 ///< --out FILE (default stdout)
+    bool no_ipv6 = false;            ///< --no-ipv6
+    bool no_axfr = false;            ///< --no-axfr
+    std::string progress = "auto";   ///< --progress auto|always|never
+    std::string colour = "auto";     ///< --colour auto|always|never
+};
+
+/// The pre-attack readiness audit (AUDIT-CHECKS.md): 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.
+int run_audit(const AuditArgs& args);
+
 }  // namespace nswatch
 
 namespace nswatch {

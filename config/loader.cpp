@@ -11,6 +11,7 @@
 #include <map>
 #include <sstream>
 
+#include "config/audit_section.hpp"
 #include "config/config.hpp"
 #include "config/resolvers_loader.hpp"
 #include "config/notify_config.hpp"
@@ -151,7 +152,7 @@ Config Loader::load(const std::string& yaml, const LoadOptions& options) {
     MapFields top = in_.map(root,
                             {"root_hints", "vantages", "default_vantage", "probe", "discovery",
                              "providers", "zones", "thresholds", "storage", "http", "resolvers",
-                             "keys", "notify", "propagation"},
+                             "keys", "notify", "propagation", "audit"},
                             kReservedTopLevel);
     // Sections are read in dependency order, not document order: default_vantage needs the
     // vantages, zone overrides need the global thresholds.
@@ -173,6 +174,7 @@ Config Loader::load(const std::string& yaml, const LoadOptions& options) {
     if (const Field* f = top.get("resolvers")) {
         config.resolution = config_detail::read_resolution(in_, *f, config.vantages);
     }
+    if (const Field* f = top.get("audit")) config_detail::read_audit_section(in_, *f, config.audit);
 
     if (options.require_zones && config.zones.empty()) {
         const Field* zones = top.get("zones");

@@ -12,6 +12,7 @@
 
 #include "config/resolvers.hpp"
 #include "config/notify_schema.hpp"
+#include "checks/audit_evidence.hpp"
 #include "prober/engine.hpp"
 
 namespace nswatch {
@@ -206,6 +207,8 @@ struct Config {
     const TsigKey* find_key(std::string_view name) const;
     /// The transfer settings of provider `name`, or nullptr.
     const TransferSettings* find_transfer(std::string_view provider) const;
+    /// `nswatch audit` thresholds (AUDIT-CHECKS.md defaults).
+    AuditThresholds audit;
 
     /// The zone named `name` (any case, trailing dot allowed), or nullptr.
     const ZoneConfig* find_zone(std::string_view name) const;

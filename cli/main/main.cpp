@@ -49,6 +49,33 @@ int main(int argc, char** argv) {
                   "auto|always|never (default auto: on a terminal)")
         ->check(CLI::IsMember({"auto", "always", "never"}));
 
+    nswatch::AuditArgs audit;
+    auto* au = app.add_subcommand(
+        "audit",
+        "Pre-attack readiness audit (AUDIT-CHECKS.md): delegation and provider diversity, every\n"
+        "server over UDP and TCP, EDNS, open recursion and AXFR, consistency of serials, SOA, NS\n"
+        "and watched answers across providers, SOA timers, TTLs, DNSSEC key sets; then, for each\n"
+        "provider, whether the zone survives losing it. Every finding names its evidence, a\n"
+        "reference and the fix. Exit codes: 0 OK, 1 WARNING, 2 CRITICAL (an ERROR/CRITICAL\n"
+        "finding or a provider whose loss is fatal), 3 UNKNOWN.\n"
+        "  nswatch audit example.com\n"
+        "  nswatch audit -c zones.yml --format html --out audit.html");
+    au->add_option("zones", audit.zones, "Zones to audit (default: the config's zones)");
+    au->add_option("-c,--config", audit.config_path,
+                   "YAML config: zones, static nameservers, providers, audit thresholds");
+    au->add_option("--root-hints", audit.root_hints, "Root hints file (default: built-in IANA)");
+    au->add_option("--timeout", audit.timeout, "Per-probe timeout, e.g. 500ms, 2s (default 2s)");
+    au->add_option("--format", audit.format, "text|markdown|json|html (default text)")
+        ->check(CLI::IsMember({"text", "markdown", "json", "html"}));
+    au->add_option("--out", audit.out, "Write the report to FILE instead of stdout");
+    au->add_flag("--no-ipv6", audit.no_ipv6, "Skip IPv6 nameserver addresses");
+    au->add_flag("--no-axfr", audit.no_axfr, "Do not try zone transfers (skips CONS-ZONE)");
+    au->add_option("--progress", audit.progress,
+                   "auto|always|never: progress bar on stderr (auto: on a terminal)")
+        ->check(CLI::IsMember({"auto", "always", "never"}));
+    au->add_option("--colour,--color", audit.colour, "auto|always|never")
+        ->check(CLI::IsMember({"auto", "always", "never"}));
+
     nswatch::DemoArgs demo;
     auto* d = app.add_subcommand(
         "demo",
@@ -124,6 +151,7 @@ int main(int argc, char** argv) {
     try {
         if (c->parsed()) return nswatch::run_check(check);
         if (d->parsed()) return nswatch::run_demo(demo);
+        if (au->parsed()) return nswatch::run_audit(audit);
         if (r->parsed()) return nswatch::run_daemon(run);
         if (df->parsed()) return nswatch::run_diff(diff);
         if (st->parsed()) {

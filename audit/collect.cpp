@@ -1,0 +1,225 @@
+#include "audit/collect.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <future>
+#include <thread>
+
+#include "audit/axfr.hpp"
+#include "monitor/zone_view.hpp"
+
+namespace nswatch {
+
+namespace {
+
+constexpr uint16_t kA = 1, kNs = 2, kSoa = 6, kMx = 15, kTxt = 16, kAaaa = 28, kDnskey = 48;
+
+AuditEvidence from_delegation(const Delegation& d, const Config& config) {
+    AuditEvidence e;
+    e.zone = d.zone;
+    e.discovery_error = d.error;
+    e.from_config = d.from_config;
+    e.parent_zone = d.parent_zone;
+    e.parent_ns = d.parent_ns;
+    e.parent_ns_ttl = d.parent_ns_ttl;
+    e.child_ns = d.child_ns;
+    if (const ZoneConfig* z = config.find_zone(d.zone)) e.primary = z->primary;
+    for (const auto& ns : d.nameservers) {
+        NameserverEvidence n;
+        n.name = ns.name;
+        n.provider = ns.provider;
+        n.addresses = ns.addresses;
+        n.glue = ns.glue;
+        n.in_parent = ns.in_parent;
+        n.in_child = ns.in_child;
+        n.cname = ns.cname;
+        n.error = ns.error;
+        if (!config.probe.ipv6) {
+            std::erase_if(n.addresses,
+                          [](const auto& a) { return a.find(':') != std::string::npos; });
+            std::erase_if(n.glue, [](const auto& a) { return a.find(':') != std::string::npos; });
+        }
+        for (const auto& a : n.addresses) {
+            ServerEvidence s;
+            s.nameserver = ns.name;
+            s.address = a;
+            s.provider = ns.provider;
+            e.servers.push_back(std::move(s));
+        }
+        e.nameservers.push_back(std::move(n));
+    }
+    return e;
+}
+
+/// One probe of the audit and where its result goes.
+struct Slot {
+    ProbeRequest request;
+    std::optional<ProbeResult>* single = nullptr;  ///< an optional field of ServerEvidence
+    std::vector<ProbeResult>* list = nullptr;      ///< or the watched list
+};
+
+ProbeRequest base_request(const AuditEvidence& e, const ServerEvidence& s, uint16_t port,
+                          const Config& config) {
+    ProbeRequest r;
+    r.target.zone = e.zone;
+    r.target.nameserver = s.nameserver;
+    r.target.address = s.address;
+    r.target.family = s.address.find(':') != std::string::npos ? Family::ipv6 : Family::ipv4;
+    r.target.provider = s.provider;
+    r.target.vantage = config.get_default_vantage().name;
+    r.target.port = port;
+    r.query.name = e.zone;
+    r.query.type = kSoa;
+    r.query.edns = true;
+    r.query.edns_buffer_size = config.probe.edns_buffer_size;
+    r.query.nsid = config.probe.nsid;
+    r.timeout = config.probe.timeout;
+    // The audit wants to see a truncated reply as such; TCP is probed on its own.
+    r.retry_truncated_over_tcp = false;
+    return r;
+}
+
+std::vector<Slot> slots_for(AuditEvidence& e, const std::map<std::string, uint16_t>& ports,
+                            const Config& config, const CollectOptions& options) {
+    std::vector<Slot> out;
+    const auto watch = audit_watch_list(config, e.zone);
+    for (auto& s : e.servers) {
+        const auto base = base_request(e, s, ports.at(s.nameserver), config);
+        auto add = [&](std::optional<ProbeResult>* slot, uint16_t type, Transport t, auto&& tweak) {
+            Slot x{base, slot, nullptr};
+            x.request.query.type = type;
+            x.request.target.transport = t;
+            tweak(x.request.query);
+            out.push_back(std::move(x));
+        };
+        auto none = [](Query&) {};
+        add(&s.soa_udp, kSoa, Transport::udp, none);
+        add(&s.soa_tcp, kSoa, Transport::tcp, none);
+        add(&s.ns_udp, kNs, Transport::udp, none);
+        add(&s.ns_tcp, kNs, Transport::tcp, none);
+        add(&s.soa_plain, kSoa, Transport::udp, [](Query& q) {
+            q.edns = false;
+            q.nsid = false;
+        });
+        add(&s.recursion, kNs, Transport::udp, [&](Query& q) {
+            q.name = options.recursion_name;
+            q.recursion_desired = true;
+        });
+        add(&s.dnskey, kDnskey, Transport::tcp, [](Query& q) { q.dnssec_ok = true; });
+        for (const auto& [name, type] : watch) {
+            Slot x{base, nullptr, &s.watched};
+            x.request.query.name = name;
+            x.request.query.type = type;
+            out.push_back(std::move(x));
+        }
+    }
+    return out;
+}
+
+}  // namespace
+
+std::vector<std::pair<std::string, uint16_t>> audit_watch_list(const Config& config,
+                                                               const std::string& zone) {
+    std::vector<std::pair<std::string, uint16_t>> out;
+    if (const ZoneConfig* z = config.find_zone(zone)) {
+        for (const auto& w : z->watch) {
+            for (auto t : w.types) {
+                if (t != kSoa && t != kNs) out.emplace_back(w.owner(zone), t);
+            }
+        }
+    }
+    if (out.empty()) {
+        for (auto t : {kA, kAaaa, kMx, kTxt}) out.emplace_back(zone, t);
+        for (auto t : {kA, kAaaa}) out.emplace_back("www." + zone, t);
+    }
+    return out;
+}
+
+std::vector<AuditEvidence> collect_evidence(ProbeEngine& engine, const Config& config,
+                                            const std::vector<std::string>& zones,
+                                            const std::vector<RootServer>& hints,
+                                            const CollectOptions& options) {
+    // Discovery zone by zone (it is a chain of dependent lookups), then every probe of every zone
+    // in one batch, so the zones' probes overlap on the wire.
+    std::vector<AuditEvidence> out;
+    std::vector<std::map<std::string, uint16_t>> ports(zones.size());
+    size_t done = 0, total = zones.size();
+    auto tick = [&] {
+        ++done;
+        if (options.progress) options.progress(done, total);
+    };
+    for (size_t i = 0; i < zones.size(); ++i) {
+        const Delegation d = delegation_for(engine, config, zones[i], hints);
+        for (const auto& ns : d.nameservers) ports[i][ns.name] = ns.port;
+        out.push_back(from_delegation(d, config));
+        tick();
+    }
+    std::vector<Slot> slots;
+    for (size_t i = 0; i < out.size(); ++i) {
+        auto s = slots_for(out[i], ports[i], config, options);
+        slots.insert(slots.end(), std::make_move_iterator(s.begin()),
+                     std::make_move_iterator(s.end()));
+    }
+    struct Transfer {
+        ServerEvidence* server;
+        std::string zone;
+        uint16_t port;
+    };
+    std::vector<Transfer> transfers;
+    if (options.axfr) {
+        for (size_t i = 0; i < out.size(); ++i) {
+            for (auto& s : out[i].servers)
+                transfers.push_back({&s, out[i].zone, ports[i].at(s.nameserver)});
+        }
+    }
+    total += slots.size() + transfers.size();
+
+    // AXFR is blocking ldns I/O: a few worker threads take transfers off a shared index while the
+    // engine's loop runs on this thread. Each worker writes only its own ServerEvidence::axfr.
+    std::atomic<size_t> next{0}, transferred{0};
+    std::vector<std::thread> workers;
+    const auto threads = std::min<size_t>(std::max(1, options.axfr_threads), transfers.size());
+    for (size_t w = 0; w < threads; ++w) {
+        workers.emplace_back([&] {
+            for (size_t i; (i = next++) < transfers.size();) {
+                const auto& t = transfers[i];
+                t.server->axfr =
+                    try_axfr(t.zone, t.server->address, t.port,
+                             std::max(config.probe.timeout, std::chrono::milliseconds(2000)));
+                ++transferred;
+            }
+        });
+    }
+    // A window of probes in flight, not all at once: with a thousand zones, thousands of queries
+    // pipelined on one TCP connection per address made NSD drop connections, and c-ares then
+    // failed every query queued on them (seen as network_error on the 1000-zone benchmark).
+    size_t submitted = 0;
+    auto top_up = [&] {
+        while (submitted < slots.size() && engine.outstanding() < options.max_in_flight) {
+            Slot* s = &slots[submitted++];
+            engine.submit(s->request, [s, &tick](const ProbeResult& r) {
+                if (s->single)
+                    *s->single = r;
+                else
+                    s->list->push_back(r);
+                tick();
+            });
+        }
+    };
+    top_up();
+    size_t seen_transfers = 0;
+    while (engine.outstanding() > 0 || submitted < slots.size() ||
+           transferred.load() < transfers.size()) {
+        top_up();
+        if (engine.outstanding() > 0)
+            engine.run_once(std::chrono::milliseconds(50));
+        else
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        for (const auto n = transferred.load(); seen_transfers < n; ++seen_transfers) tick();
+    }
+    for (auto& w : workers) w.join();
+    for (const auto n = transferred.load(); seen_transfers < n; ++seen_transfers) tick();
+    return out;
+}
+
+}  // namespace nswatch

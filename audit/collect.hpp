@@ -1,0 +1,41 @@
+// Evidence collection for `nswatch audit`: discovery (the same as `check`), then every probe the
+// catalogue needs, for many zones at once on one ProbeEngine, plus AXFR attempts on threads.
+//
+// Per address of every nameserver: SOA and NS over UDP and TCP (EDNS on), SOA without EDNS
+// (RFC 8906 baseline), an RD=1 query for the root NS set (open recursion), DNSKEY with DO over TCP
+// (multi-signer key sets), the watched names over UDP, and an AXFR attempt.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "checks/audit_evidence.hpp"
+#include "config/config.hpp"
+#include "prober/engine.hpp"
+#include "prober/root_hints.hpp"
+
+namespace nswatch {
+
+struct CollectOptions {
+    bool axfr = true;                  ///< try AXFR (SRV-OPEN-AXFR, CONS-ZONE)
+    std::string recursion_name = ".";  ///< asked with RD=1; outside every zone we audit
+    int axfr_threads = 8;              ///< transfers in parallel
+    size_t max_in_flight = 256;        ///< probes outstanding at once (all zones together)
+    /// Progress: (steps done, steps in all); discovery is one step per zone, each probe one step.
+    std::function<void(size_t, size_t)> progress;
+};
+
+/// The watched (name, type) pairs: the zone's configured ones, else apex A AAAA MX TXT and
+/// www A AAAA. SOA and NS are left out: CONS-SERIAL and DEL-NSSET-CONSISTENT judge them.
+std::vector<std::pair<std::string, uint16_t>> audit_watch_list(const Config& config,
+                                                               const std::string& zone);
+
+/// Collect evidence for every zone (same order as `zones`).
+std::vector<AuditEvidence> collect_evidence(ProbeEngine& engine, const Config& config,
+                                            const std::vector<std::string>& zones,
+                                            const std::vector<RootServer>& hints,
+                                            const CollectOptions& options);
+
+}  // namespace nswatch

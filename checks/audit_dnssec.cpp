@@ -1,0 +1,109 @@
+// F. DNSSEC across providers (AUDIT-CHECKS.md section F), when the zone is signed.
+//
+// IMPLEMENTATION NOTES
+// - DNSSEC-KEYSET compares DNSKEY RRsets as sets of RDATA: every key any server publishes must be
+//   published by every server (RFC 8901 §4: each signer's ZSK in every provider's DNSKEY set). This
+//   is stricter than "every key that signs", and equal to it for the multi-signer models of RFC
+//   8901, where every published key is used by some provider.
+// - RRSIG expiration is YYYYMMDDHHmmSS in UTC as ldns prints it (RFC 4034 §3.2).
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "checks/audit_rules.hpp"
+#include "checks/audit_support.hpp"
+
+namespace nswatch {
+
+using namespace audit_detail;
+
+namespace {
+
+/// RRSIG expiration as a time point, or nullopt when the field is not 14 digits.
+std::optional<std::chrono::system_clock::time_point> rrsig_expiration(const std::string& rdata) {
+    std::istringstream in(rdata);
+    std::string field;
+    for (int i = 0; i < 5 && in >> field; ++i) {
+    }
+    if (field.size() != 14 || field.find_first_not_of("0123456789") != std::string::npos)
+        return std::nullopt;
+    auto num = [&](size_t pos, size_t len) { return std::stoi(field.substr(pos, len)); };
+    using namespace std::chrono;
+    const year_month_day ymd{year{num(0, 4)}, month{static_cast<unsigned>(num(4, 2))},
+                             day{static_cast<unsigned>(num(6, 2))}};
+    if (!ymd.ok()) return std::nullopt;
+    return sys_days{ymd} + hours{num(8, 2)} + minutes{num(10, 2)} + seconds{num(12, 2)};
+}
+
+void keyset(const AuditEvidence& e, std::vector<AuditFinding>& out) {
+    std::map<std::string, std::set<std::string>> keys_at;  // where → DNSKEY rdata
+    std::set<std::string> all;
+    for (const auto& s : e.servers) {
+        if (!answers_authoritatively(s.dnskey)) continue;
+        keys_at[s.where()] = rdata_set(*s.dnskey, 48);
+        all.insert(keys_at[s.where()].begin(), keys_at[s.where()].end());
+    }
+    std::vector<std::string> evidence;
+    for (const auto& [where, keys] : keys_at) {
+        size_t missing = 0;
+        std::string example;
+        for (const auto& k : all) {
+            if (!keys.count(k)) {
+                ++missing;
+                if (example.empty()) example = k.substr(0, 40) + "...";
+            }
+        }
+        if (missing > 0)
+            evidence.push_back(where + " lacks " + std::to_string(missing) + " of " +
+                               std::to_string(all.size()) + " DNSKEYs (e.g. " + example + ")");
+    }
+    if (evidence.empty()) return;
+    out.push_back(make_finding(
+        "DNSSEC-KEYSET", AuditSeverity::error,
+        "Not every provider publishes every DNSKEY: validators that fetched the DNSKEY set from "
+        "one provider reject signatures made by another.",
+        evidence, "RFC 8901 §4; DNSViz DNSKEY_MISSING_FROM_SERVERS",
+        "Import every signer's ZSK into every provider's DNSKEY RRset (multi-signer model 2)."));
+}
+
+void sig_lifetime(const AuditEvidence& e, const AuditThresholds& t,
+                  std::chrono::system_clock::time_point now, std::vector<AuditFinding>& out) {
+    std::vector<std::string> expired, soon;
+    for (const auto& s : e.servers) {
+        if (!answers_authoritatively(s.dnskey)) continue;
+        for (const auto& r : s.dnskey->answer) {
+            if (r.type != 46) continue;
+            const auto exp = rrsig_expiration(r.rdata);
+            if (!exp) continue;
+            const auto left = std::chrono::duration_cast<std::chrono::seconds>(*exp - now);
+            const auto line = s.where() + ": DNSKEY RRSIG expires in " +
+                              std::to_string(left.count() / 3600) + " h";
+            if (left.count() <= 0)
+                expired.push_back(line);
+            else if (left < t.sig_warning)
+                soon.push_back(line);
+        }
+    }
+    if (expired.empty() && soon.empty()) return;
+    const bool error = !expired.empty();
+    auto evidence = expired;
+    evidence.insert(evidence.end(), soon.begin(), soon.end());
+    out.push_back(make_finding(
+        "DNSSEC-SIG-LIFETIME", error ? AuditSeverity::error : AuditSeverity::warning,
+        error ? "Signatures have expired: validating resolvers return SERVFAIL."
+              : "Signatures expire soon: an outage of the signer longer than that breaks the zone.",
+        evidence, "Zonemaster DNSSEC04",
+        "Re-sign with a validity longer than the longest signer outage you plan for."));
+}
+
+}  // namespace
+
+std::vector<AuditFinding> audit_dnssec(const AuditEvidence& e, const AuditThresholds& t,
+                                       std::chrono::system_clock::time_point now) {
+    std::vector<AuditFinding> out;
+    keyset(e, out);
+    sig_lifetime(e, t, now, out);
+    return out;
+}
+
+}  // namespace nswatch

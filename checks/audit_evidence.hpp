@@ -1,0 +1,114 @@
+// The readiness audit's inputs and outputs (AUDIT-CHECKS.md): plain values only.
+//
+// The collector (audit/collect.cpp) probes and fills AuditEvidence; the rules (checks/audit_*.cpp)
+// read it and return AuditFinding values. Nothing here does I/O or reads a clock: the caller
+// passes `now` where time matters (RRSIG lifetimes).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "prober/probe_result.hpp"
+
+namespace nswatch {
+
+/// Zonemaster's levels, worst first.
+enum class AuditSeverity { critical, error, warning, notice, info };
+
+std::string_view to_string(AuditSeverity s);  ///< "CRITICAL", "ERROR", ...
+
+/// One weakness, proven by evidence and paired with the fix.
+struct AuditFinding {
+    std::string id;  ///< catalogue id, e.g. "DEL-PROVIDERS"
+    AuditSeverity severity = AuditSeverity::info;
+    std::string summary;                ///< one sentence: what is wrong
+    std::vector<std::string> evidence;  ///< who said what, one line per address or name
+    std::string reference;              ///< RFC / Zonemaster test / post-mortem
+    std::string advice;                 ///< one sentence: how to fix it
+
+    bool operator==(const AuditFinding&) const = default;
+};
+
+/// A check that did not run, and why (e.g. CONS-ZONE when every transfer is refused).
+struct AuditSkip {
+    std::string id;
+    std::string reason;
+    bool operator==(const AuditSkip&) const = default;
+};
+
+/// What an AXFR attempt from outside got.
+enum class AxfrOutcome { not_tried, refused, allowed, failed };
+std::string_view to_string(AxfrOutcome o);
+
+struct AxfrEvidence {
+    AxfrOutcome outcome = AxfrOutcome::not_tried;
+    std::vector<Record> records;  ///< the transferred zone (when allowed), canonical, sorted
+    std::string detail;           ///< rcode or error text
+};
+
+/// One nameserver name as the parent and the zone present it.
+struct NameserverEvidence {
+    std::string name;                    ///< NS name, canonical, no trailing dot
+    std::string provider;                ///< provider it belongs to
+    std::vector<std::string> addresses;  ///< resolved addresses
+    std::vector<std::string> glue;       ///< glue the parent gave (in-bailiwick names)
+    bool in_parent = false;
+    bool in_child = false;
+    bool cname = false;  ///< the NS name is an alias
+    std::string error;   ///< why it has no address
+};
+
+/// Everything probed at one address of one nameserver.
+struct ServerEvidence {
+    std::string nameserver;
+    std::string address;
+    std::string provider;
+    std::optional<ProbeResult> soa_udp, soa_tcp;  ///< SOA with EDNS over UDP / over TCP
+    std::optional<ProbeResult> ns_udp, ns_tcp;    ///< NS over UDP / TCP
+    std::optional<ProbeResult> soa_plain;         ///< SOA without EDNS (RFC 8906 baseline)
+    std::optional<ProbeResult> recursion;         ///< RD=1 query for a name outside the zone
+    std::optional<ProbeResult> dnskey;            ///< DNSKEY with DO=1 (over TCP)
+    std::vector<ProbeResult> watched;             ///< watched names/types, UDP
+    AxfrEvidence axfr;
+
+    std::string where() const { return nameserver + " (" + address + ")"; }
+};
+
+/// All evidence about one zone.
+struct AuditEvidence {
+    std::string zone;
+    std::string discovery_error;         ///< non-empty: no delegation found (UNKNOWN)
+    bool from_config = false;            ///< nameservers were configured, not discovered
+    std::string parent_zone;             ///< e.g. "test"
+    std::vector<std::string> parent_ns;  ///< NS names at the parent, sorted
+    uint32_t parent_ns_ttl = 0;          ///< TTL of the parent's NS RRset (0 = unknown)
+    std::vector<std::string> child_ns;   ///< NS names the zone returns, union, sorted
+    std::vector<NameserverEvidence> nameservers;
+    std::vector<ServerEvidence> servers;  ///< one per address
+    std::string primary;                  ///< configured primary NS name, may be empty
+};
+
+/// Thresholds; defaults are the catalogue's. Configurable under `audit:` (CONFIGURATION.md).
+struct AuditThresholds {
+    uint32_t min_expire = 604800;                              ///< SOA-EXPIRE
+    uint32_t min_refresh = 14400;                              ///< SOA-REFRESH
+    uint32_t min_retry = 3600;                                 ///< SOA-RETRY
+    uint32_t min_minimum = 300;                                ///< SOA-MINIMUM low end
+    uint32_t max_minimum = 86400;                              ///< SOA-MINIMUM high end
+    uint32_t ns_ttl_error = 3600;                              ///< TTL-NS below: ERROR
+    uint32_t ns_ttl_warning = 14400;                           ///< TTL-NS below: WARNING
+    uint32_t critical_ttl = 900;                               ///< TTL-CRITICAL
+    int min_providers = 2;                                     ///< DEL-PROVIDERS
+    int min_ns_per_provider = 2;                               ///< DEL-PROVIDERS
+    std::chrono::seconds sig_warning{std::chrono::hours(12)};  ///< DNSSEC-SIG-LIFETIME
+    bool private_addresses_ok = true;  ///< DEL-NSNAME: lab/private addresses allowed
+    bool compare_soa_fields = true;    ///< CONS-SOA-FIELDS (off for independent signers)
+
+    bool operator==(const AuditThresholds&) const = default;
+};
+
+}  // namespace nswatch

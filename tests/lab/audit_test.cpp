@@ -1,0 +1,186 @@
+// `nswatch audit` end to end on the lab: the real binary against real BIND/NSD servers, one
+// defect zone per finding (tests/lab/audit_zones.sh) and the lab's healthy shop.test.
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <cstdio>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "lab_env.hpp"
+
+namespace {
+
+struct Run {
+    int exit_code = -1;
+    std::string out;
+};
+
+Run run_nswatch(const std::string& args) {
+    const std::string cmd = std::string(NSWATCH_BIN) + " " + args + " 2>/dev/null";
+    Run r;
+    FILE* p = popen(cmd.c_str(), "r");
+    REQUIRE(p != nullptr);
+    char buf[4096];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
+    const int status = pclose(p);
+    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return r;
+}
+
+std::string audit_zones_sh(const std::string& cmd) {
+    return "bash " NSWATCH_SOURCE_DIR "/tests/lab/audit_zones.sh " + cmd + " " +
+           nswatch::lab::lab_dir();
+}
+
+/// The defect zones' servers, up for the test's lifetime.
+struct AuditZones {
+    AuditZones() { REQUIRE(std::system((audit_zones_sh("up") + " >&2").c_str()) == 0); }
+    ~AuditZones() { std::system((audit_zones_sh("down") + " >&2").c_str()); }
+    AuditZones(const AuditZones&) = delete;
+    AuditZones& operator=(const AuditZones&) = delete;
+};
+
+struct Expected {
+    std::string zone;
+    std::string id;        ///< empty: no finding above INFO
+    std::string severity;  ///< of that finding
+    std::string evidence;  ///< a substring of one evidence line
+};
+
+const nlohmann::json* zone_of(const nlohmann::json& j, const std::string& zone) {
+    for (const auto& z : j["zones"]) {
+        if (z["zone"] == zone) return &z;
+    }
+    return nullptr;
+}
+
+std::vector<std::string> finding_ids(const nlohmann::json& z) {
+    std::vector<std::string> ids;
+    for (const auto& f : z["findings"]) {
+        if (f["severity"] != "INFO") ids.push_back(f["id"]);
+    }
+    return ids;
+}
+
+}  // namespace
+
+TEST_CASE("audit: the lab's shop.test (three providers) passes over IPv4 and survives any loss") {
+    const Run r = run_nswatch("audit shop.test --format json --no-ipv6 --timeout 1s --root-hints " +
+                              nswatch::lab::root_hints());
+    INFO(r.out);
+    const auto j = nlohmann::json::parse(r.out);
+    const auto& z = j["zones"][0];
+    CHECK(finding_ids(z).empty());
+    CHECK(z["score"] == 100);
+    CHECK(r.exit_code == 0);
+    REQUIRE(z["failover"].size() == 3);
+    for (const auto& p : z["failover"]) CHECK(p["survives"] == true);
+    // BIND, NSD and Knot all refuse AXFR to strangers: the zone comparison is skipped, with a note.
+    REQUIRE(z["skipped"].size() == 1);
+    CHECK(z["skipped"][0]["id"] == "CONS-ZONE");
+}
+
+TEST_CASE("audit: the lab's IPv6 addresses share one /48 (NET-PREFIX)") {
+    const Run r = run_nswatch("audit shop.test --format json --timeout 1s --root-hints " +
+                              nswatch::lab::root_hints());
+    INFO(r.out);
+    const auto z = nlohmann::json::parse(r.out)["zones"][0];
+    REQUIRE(finding_ids(z) == std::vector<std::string>{"NET-PREFIX"});
+    CHECK(z["findings"][0]["severity"] == "WARNING");
+    CHECK_THAT(z["findings"][0]["evidence"][0].get<std::string>(),
+               Catch::Contains("all 6 IPv6 addresses in fd00:0053:0000::/48"));
+    CHECK(r.exit_code == 1);
+}
+
+TEST_CASE("audit: each defect zone triggers exactly its finding, with its evidence") {
+    AuditZones servers;
+    const std::vector<Expected> cases = {
+        {"clean.test", "", "", ""},
+        {"single.test", "DEL-PROVIDERS", "ERROR", "pa-dns.test: ns1.pa-dns.test, ns4.pa-dns.test"},
+        {"parentchild.test", "DEL-PARENT-CHILD", "ERROR",
+         "only at the parent: ns3.pa-dns.test, ns3.pb-dns.test"},
+        {"lame.test", "SRV-UDP", "WARNING", "ns1.pb-dns.test (127.62.2.1): UDP SOA refused"},
+        {"recursion.test", "SRV-OPEN-RECURSION", "ERROR",
+         "ns1.pr-dns.test (127.62.4.1): RD query for . → RA set"},
+        {"axfr.test", "SRV-OPEN-AXFR", "WARNING",
+         "ns1.pa-dns.test (127.62.1.1): AXFR of axfr.test allowed"},
+        {"expire.test", "SOA-EXPIRE", "WARNING", "EXPIRE 86400 (REFRESH 14400) at"},
+        {"nsttl.test", "TTL-NS", "ERROR", "ns1.pa-dns.test (127.62.1.1)"},
+        {"stuck.test", "CONS-SERIAL", "WARNING",
+         "ns1.pb-dns.test (127.62.2.1) serves 2026120201, 1 behind 2026120202"},
+        {"differ.test", "CONS-ANSWERS", "ERROR", "www.differ.test A from ns1.pb-dns.test"},
+        {"notcp.test", "SRV-TCP", "WARNING", "ns1.pc-dns.test (127.62.3.1): TCP SOA timeout"},
+    };
+    std::string zones;
+    for (const auto& c : cases) zones += c.zone + " ";
+    const Run r = run_nswatch("audit " + zones + "--format json --timeout 1s --root-hints " +
+                              nswatch::lab::root_hints());
+    INFO(r.out);
+    const auto j = nlohmann::json::parse(r.out);
+    CHECK(r.exit_code == 2);
+    CHECK(j["status"] == "CRITICAL");
+    for (const auto& c : cases) {
+        INFO("zone " << c.zone);
+        const auto* z = zone_of(j, c.zone);
+        REQUIRE(z != nullptr);
+        INFO((*z).dump(2));
+        if (c.id.empty()) {
+            CHECK(finding_ids(*z).empty());
+            CHECK((*z)["status"] == "OK");
+            for (const auto& p : (*z)["failover"]) CHECK(p["survives"] == true);
+            continue;
+        }
+        REQUIRE(finding_ids(*z) == std::vector<std::string>{c.id});
+        const auto& f = (*z)["findings"][0];
+        CHECK(f["severity"] == c.severity);
+        bool seen = false;
+        for (const auto& line : f["evidence"]) {
+            seen = seen || line.get<std::string>().find(c.evidence) != std::string::npos;
+        }
+        CHECK(seen);
+        CHECK_FALSE(f["advice"].get<std::string>().empty());
+        CHECK_FALSE(f["reference"].get<std::string>().empty());
+    }
+    // Failover: a single provider, or a second provider that is lame, is fatal to lose.
+    for (const auto* zone : {"single.test", "lame.test"}) {
+        INFO(zone);
+        const auto* z = zone_of(j, zone);
+        REQUIRE(z != nullptr);
+        bool fatal = false;
+        for (const auto& p : (*z)["failover"]) {
+            if (p["provider"] == "pa-dns.test") fatal = p["survives"] == false;
+        }
+        CHECK(fatal);
+    }
+}
+
+TEST_CASE("audit: progress bar only when asked, --out") {
+    char path[] = "/tmp/nswatch-audit-lab-XXXXXX";
+    const int fd = mkstemp(path);
+    REQUIRE(fd >= 0);
+    close(fd);
+    const std::string base = std::string(NSWATCH_BIN) + " audit shop.test --no-ipv6 --timeout 1s " +
+                             "--root-hints " + nswatch::lab::root_hints() + " --format markdown " +
+                             "--out " + path;
+    auto capture = [](const std::string& cmd) {
+        std::string out;
+        FILE* p = popen((cmd + " 2>&1").c_str(), "r");
+        REQUIRE(p != nullptr);
+        char buf[4096];
+        size_t n;
+        while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+        pclose(p);
+        return out;
+    };
+    const std::string piped = capture(base);
+    CHECK(piped == "report written to " + std::string(path) + "\n");
+    const std::string forced = capture(base + " --progress always");
+    CHECK_THAT(forced, Catch::Contains("100%"));
+    std::ifstream file(path);
+    const std::string report((std::istreambuf_iterator<char>(file)), {});
+    std::remove(path);
+    CHECK_THAT(report, Catch::Contains("| shop.test | OK | 100 | no findings |"));
+}

@@ -1,0 +1,258 @@
+#!/usr/bin/env bash
+# Defect zones for `nswatch audit`, on top of a running lab (tests/lab/lab.sh up DIR first).
+#
+#   audit_zones.sh up DIR     start the extra servers, delegate the zones from the lab's TLD
+#   audit_zones.sh up DIR N   ... plus N clean zones bench0001.test ... for the 1000-zone benchmark
+#   audit_zones.sh down DIR   stop them by pid, remove the addresses and the nftables table
+#
+# Each zone is engineered to trigger exactly one audit finding (clean.test none):
+#   zone              defect                                         finding
+#   clean.test        none                                           -
+#   single.test       both NS at one provider (in two /24s)          DEL-PROVIDERS
+#   parentchild.test  parent lists ns3 of each provider, zone not    DEL-PARENT-CHILD
+#   lame.test         provider pb does not serve the zone (REFUSED)  SRV-UDP
+#   recursion.test    provider pr is an open resolver (BIND)         SRV-OPEN-RECURSION
+#   axfr.test         AXFR allowed to anyone                         SRV-OPEN-AXFR
+#   expire.test       SOA EXPIRE 1 day                               SOA-EXPIRE
+#   nsttl.test        zone's NS TTL 300                              TTL-NS
+#   stuck.test        provider pb serves an older serial             CONS-SERIAL
+#   differ.test       two primaries, different www A                 CONS-ANSWERS
+#   notcp.test        provider pc drops TCP (nftables)               SRV-TCP
+#
+# Servers (IPv4 only, port 53, addresses 127.62.0.0/16 which belong to the audit work):
+#   pa  NSD   ns1/ns2/ns3.pa-dns.test 127.62.1.1-3, ns4.pa-dns.test 127.62.5.4,
+#             ns1/ns2.pc-dns.test 127.62.3.1-2 (provider pc: same server, TCP dropped)
+#   pb  NSD   ns1/ns2/ns3.pb-dns.test 127.62.2.1-3
+#   pr  BIND  ns1/ns2.pr-dns.test     127.62.4.1-2 (recursion open, root hints of the lab)
+# The TLD's zone file gets the delegations appended and the TLD NSD is sent SIGHUP (reload).
+set -euo pipefail
+
+CMD=${1:-}
+DIR=${2:-}
+[[ -n $CMD && -n $DIR ]] || { echo "usage: audit_zones.sh up|down LABDIR" >&2; exit 2; }
+DIR=$(cd "$DIR" && pwd)
+A=$DIR/audit
+NFT_TABLE=nswatch_audit
+PA_ADDRS="127.62.1.1 127.62.1.2 127.62.1.3 127.62.5.4 127.62.3.1 127.62.3.2"
+PB_ADDRS="127.62.2.1 127.62.2.2 127.62.2.3"
+PR_ADDRS="127.62.4.1 127.62.4.2"
+ZONES="clean single parentchild lame recursion axfr expire nsttl stuck differ notcp"
+BENCH=${3:-0}
+[[ $BENCH =~ ^[0-9]+$ ]] || { echo "audit_zones.sh: N must be a number" >&2; exit 2; }
+bench_zones() { local i; for ((i = 1; i <= BENCH; i++)); do printf 'bench%04d ' "$i"; done; }
+
+die() { echo "audit_zones.sh: $*" >&2; exit 1; }
+
+do_down() {
+  local f pid
+  for f in "$A"/*.pid; do
+    [[ -f $f ]] || continue
+    pid=$(cat "$f")
+    [[ $pid =~ ^[0-9]+$ ]] && kill -TERM -- "-$pid" 2>/dev/null || true
+    rm -f "$f"
+  done
+  sleep 0.3
+  if [[ -f $A/addrs ]]; then
+    while read -r a; do ip addr del "$a/32" dev lo 2>/dev/null || true; done <"$A/addrs"
+    rm -f "$A/addrs"
+  fi
+  nft delete table inet "$NFT_TABLE" 2>/dev/null || true
+}
+
+# zone_file NAME PROVIDER: the zone's file as PROVIDER (pa|pb|pr) serves it.
+zone_file() {
+  local z=$1 p=$2 serial=2026120201 expire=1209600 nsttl=86400 www=192.0.2.80 ns
+  case $z in
+    single) ns="ns1.pa-dns.test. ns4.pa-dns.test." ;;
+    recursion) ns="ns1.pa-dns.test. ns2.pa-dns.test. ns1.pr-dns.test. ns2.pr-dns.test." ;;
+    notcp) ns="ns1.pa-dns.test. ns2.pa-dns.test. ns1.pc-dns.test. ns2.pc-dns.test." ;;
+    *) ns="ns1.pa-dns.test. ns2.pa-dns.test. ns1.pb-dns.test. ns2.pb-dns.test." ;;
+  esac
+  if [[ $z == expire ]]; then expire=86400; fi
+  if [[ $z == nsttl ]]; then nsttl=300; fi
+  if [[ $z == stuck && $p == pa ]]; then serial=2026120202; fi
+  if [[ $z == differ && $p == pb ]]; then www=192.0.2.81; fi
+  echo "\$TTL 3600"
+  echo "@ 3600 IN SOA ns1.pa-dns.test. hostmaster.$z.test. $serial 14400 3600 $expire 300"
+  for n in $ns; do echo "@ $nsttl IN NS $n"; done
+  cat <<EOF
+@ 3600 IN A 192.0.2.10
+@ 3600 IN AAAA 2001:db8::10
+@ 3600 IN MX 10 mail.$z.test.
+@ 3600 IN TXT "v=spf1 mx -all"
+www 3600 IN A $www
+mail 3600 IN A 192.0.2.25
+EOF
+}
+
+provider_zone() {  # provider_zone NAME "ns1 ADDR" "ns2 ADDR" ...
+  local p=$1 h
+  shift
+  echo "\$TTL 86400"
+  echo "@ 86400 IN SOA ns1 hostmaster 2026120201 14400 3600 1209600 300"
+  for h in "$@"; do echo "@ 86400 IN NS ${h%% *}"; done
+  for h in "$@"; do echo "${h%% *} 86400 IN A ${h##* }"; done
+}
+
+# Zones each provider serves.
+served_by() {
+  case $1 in
+    pa) echo "$ZONES $(bench_zones)" ;;
+    pb) echo "clean parentchild axfr expire nsttl stuck differ $(bench_zones)" ;;
+    pr) echo "recursion" ;;
+  esac
+}
+
+write_nsd() {
+  local p=$1 addrs=$2 d=$A/$1 z a
+  mkdir -p "$d"
+  {
+    printf 'server:\n    server-count: 1\n    port: 53\n    do-ip4: yes\n    do-ip6: no\n    reuseport: no\n'
+    for a in $addrs; do echo "    ip-address: $a"; done
+    cat <<EOF
+    username: ""
+    chroot: ""
+    database: ""
+    zonesdir: "$d"
+    zonelistfile: "$d/zone.list"
+    xfrdfile: "$d/xfrd.state"
+    xfrdir: "$d"
+    pidfile: "$d/nsd.pid"
+    logfile: "$A/$p.log"
+    rrl-ratelimit: 0
+    zonefiles-write: 0
+remote-control:
+    control-enable: no
+EOF
+    for z in $(served_by "$p"); do
+      zone_file "$z" "$p" >"$d/$z.test.zone"
+      printf 'zone:\n    name: "%s.test."\n    zonefile: "%s"\n' "$z" "$d/$z.test.zone"
+      if [[ $z == axfr ]]; then echo "    provide-xfr: 0.0.0.0/0 NOKEY"; fi
+    done
+  } >"$d/nsd.conf"
+}
+
+add_provider_zones() {
+  mkdir -p "$A/pr"
+  provider_zone pa "ns1 127.62.1.1" "ns2 127.62.1.2" "ns3 127.62.1.3" "ns4 127.62.5.4" >"$A/pa/pa-dns.test.zone"
+  provider_zone pc "ns1 127.62.3.1" "ns2 127.62.3.2" >"$A/pa/pc-dns.test.zone"
+  provider_zone pb "ns1 127.62.2.1" "ns2 127.62.2.2" "ns3 127.62.2.3" >"$A/pb/pb-dns.test.zone"
+  provider_zone pr "ns1 127.62.4.1" "ns2 127.62.4.2" >"$A/pr/pr-dns.test.zone"
+  printf 'zone:\n    name: "pa-dns.test."\n    zonefile: "%s"\nzone:\n    name: "pc-dns.test."\n    zonefile: "%s"\n' \
+    "$A/pa/pa-dns.test.zone" "$A/pa/pc-dns.test.zone" >>"$A/pa/nsd.conf"
+  printf 'zone:\n    name: "pb-dns.test."\n    zonefile: "%s"\n' "$A/pb/pb-dns.test.zone" >>"$A/pb/nsd.conf"
+}
+
+write_named() {
+  local d=$A/pr
+  mkdir -p "$d"
+  zone_file recursion pr >"$d/recursion.test.zone"
+  cat >"$d/named.conf" <<EOF
+options {
+    directory "$d";
+    pid-file none;
+    lock-file "$d/named.lock";
+    session-keyfile "$d/session.key";
+    managed-keys-directory "$d";
+    listen-on port 53 { 127.62.4.1; 127.62.4.2; };
+    listen-on-v6 { none; };
+    // The defect: an authoritative server that also resolves for anyone.
+    recursion yes;
+    allow-recursion { any; };
+    allow-query-cache { any; };
+    dnssec-validation no;
+    query-source address 127.62.4.1;
+    allow-transfer { none; };
+};
+zone "." { type hint; file "$DIR/root.hints"; };
+zone "pr-dns.test" { type primary; file "$d/pr-dns.test.zone"; };
+zone "recursion.test" { type primary; file "$d/recursion.test.zone"; };
+EOF
+}
+
+# Delegations (with glue for the provider zones) appended to the lab TLD.
+write_delegations() {
+  {
+    echo "; --- audit defect zones (tests/lab/audit_zones.sh)"
+    local p n
+    declare -A net=([pa]=1 [pb]=2)
+    for p in pa pb; do
+      for n in 1 2 3; do echo "$p-dns 172800 IN NS ns$n.$p-dns"; echo "ns$n.$p-dns 172800 IN A 127.62.${net[$p]}.$n"; done
+    done
+    for n in 1 2; do echo "pc-dns 172800 IN NS ns$n.pc-dns"; echo "ns$n.pc-dns 172800 IN A 127.62.3.$n"; done
+    for n in 1 2; do echo "pr-dns 172800 IN NS ns$n.pr-dns"; echo "ns$n.pr-dns 172800 IN A 127.62.4.$n"; done
+    local z
+    for z in $ZONES $(bench_zones); do
+      case $z in
+        single) for n in ns1.pa-dns ns4.pa-dns; do echo "$z 86400 IN NS $n"; done ;;
+        recursion) for n in ns1.pa-dns ns2.pa-dns ns1.pr-dns ns2.pr-dns; do echo "$z 86400 IN NS $n"; done ;;
+        notcp) for n in ns1.pa-dns ns2.pa-dns ns1.pc-dns ns2.pc-dns; do echo "$z 86400 IN NS $n"; done ;;
+        parentchild) for n in ns1.pa-dns ns2.pa-dns ns3.pa-dns ns1.pb-dns ns2.pb-dns ns3.pb-dns; do echo "$z 86400 IN NS $n"; done ;;
+        *) for n in ns1.pa-dns ns2.pa-dns ns1.pb-dns ns2.pb-dns; do echo "$z 86400 IN NS $n"; done ;;
+      esac
+    done
+  } >>"$DIR/zones/test.zone"
+}
+
+start() {  # start NAME CMD...
+  local name=$1
+  shift
+  setsid "$@" </dev/null >>"$A/$name.log" 2>&1 &
+  echo $! >"$A/$name.pid"
+}
+
+wait_soa() {  # wait_soa ADDR ZONE
+  local i
+  for i in $(seq 1 100); do
+    dig -r +norec +time=1 +tries=1 +short "@$1" "$2" SOA 2>/dev/null | grep -q . && return 0
+    sleep 0.1
+  done
+  die "no SOA for $2 from $1 (logs in $A)"
+}
+
+do_up() {
+  (( EUID == 0 )) || die "must run as root"
+  [[ -f $DIR/zones/test.zone && -f $DIR/pids/tld.pid ]] || die "the lab is not up in $DIR"
+  do_down
+  rm -rf "$A"
+  mkdir -p "$A"
+  local a
+  for a in $PA_ADDRS $PB_ADDRS $PR_ADDRS; do
+    if ip addr add "$a/32" dev lo 2>/dev/null; then echo "$a" >>"$A/addrs"; fi
+  done
+  write_nsd pa "$PA_ADDRS"
+  write_nsd pb "$PB_ADDRS"
+  add_provider_zones
+  write_named
+  grep -q 'audit defect zones' "$DIR/zones/test.zone" || write_delegations
+  # provider pc answers UDP only: TCP to its addresses is dropped on arrival.
+  nft -f - <<EOF
+table inet $NFT_TABLE {
+  chain input {
+    type filter hook input priority 0; policy accept;
+    ip daddr { 127.62.3.1, 127.62.3.2 } tcp dport 53 drop
+  }
+}
+EOF
+  start pa nsd -d -c "$A/pa/nsd.conf"
+  start pb nsd -d -c "$A/pb/nsd.conf"
+  start pr named -g -n 1 -c "$A/pr/named.conf"
+  # NSD re-reads changed zone files on SIGHUP.
+  kill -HUP "$(cat "$DIR/pids/tld.pid")"
+  wait_soa 127.62.1.1 clean.test
+  wait_soa 127.62.2.1 clean.test
+  wait_soa 127.62.4.1 recursion.test
+  local i
+  for i in $(seq 1 100); do
+    dig -r +norec +time=1 +tries=1 @127.53.0.2 clean.test NS 2>/dev/null | grep -q 'ns1.pa-dns.test' && break
+    sleep 0.1
+  done
+  (( i < 100 )) || die "the TLD did not pick up the delegations"
+  echo "audit_zones.sh: up ($ZONES)" >&2
+}
+
+case $CMD in
+  up) do_up ;;
+  down) do_down ;;
+  *) die "unknown command $CMD" ;;
+esac

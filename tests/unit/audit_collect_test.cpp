@@ -1,0 +1,125 @@
+// The audit's evidence collector against our misbehaving server (tests/tools/baddns.cpp): real
+// sockets on loopback, no lab. One server answers normally, the other rejects EDNS with FORMERR.
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <string>
+
+#include "audit/collect.hpp"
+#include "checks/audit_rules.hpp"
+
+extern char** environ;
+
+using namespace nswatch;
+
+namespace {
+
+/// nswatch_baddns in one mode on 127.0.0.1 and a free port; stopped by pid (and it exits by itself
+/// when our end of its stdin closes).
+class BadDns {
+  public:
+    BadDns(const std::string& mode, const std::string& zone) {
+        int to_child[2], from_child[2];
+        REQUIRE(pipe2(to_child, O_CLOEXEC) == 0);
+        REQUIRE(pipe2(from_child, O_CLOEXEC) == 0);
+        posix_spawn_file_actions_t actions;
+        posix_spawn_file_actions_init(&actions);
+        posix_spawn_file_actions_adddup2(&actions, to_child[0], STDIN_FILENO);
+        posix_spawn_file_actions_adddup2(&actions, from_child[1], STDOUT_FILENO);
+        posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
+        std::string bin = NSWATCH_BADDNS_BIN;
+        std::vector<std::string> args = {bin,      "--listen", "127.0.0.1", "--port", "0",
+                                         "--mode", mode,       "--zone",    zone};
+        std::vector<char*> argv;
+        for (auto& a : args) argv.push_back(a.data());
+        argv.push_back(nullptr);
+        const int rc = posix_spawn(&pid_, bin.c_str(), &actions, nullptr, argv.data(), environ);
+        posix_spawn_file_actions_destroy(&actions);
+        close(to_child[0]);
+        close(from_child[1]);
+        stdin_fd_ = to_child[1];
+        REQUIRE(rc == 0);
+        std::string line;
+        char c;
+        while (read(from_child[0], &c, 1) == 1 && c != '\n') line += c;
+        close(from_child[0]);
+        REQUIRE(line.rfind("READY ", 0) == 0);
+        port_ = static_cast<uint16_t>(std::stoi(line.substr(6)));
+    }
+    ~BadDns() {
+        close(stdin_fd_);
+        kill(pid_, SIGTERM);
+        waitpid(pid_, nullptr, 0);
+    }
+    BadDns(const BadDns&) = delete;
+    BadDns& operator=(const BadDns&) = delete;
+    uint16_t port() const { return port_; }
+
+  private:
+    pid_t pid_ = -1;
+    int stdin_fd_ = -1;
+    uint16_t port_ = 0;
+};
+
+}  // namespace
+
+TEST_CASE("audit collect: an EDNS-intolerant server is SRV-EDNS, with its address as evidence",
+          "[audit][collect]") {
+    BadDns good("ok", "edns.test");
+    BadDns bad("edns-intolerant", "edns.test");
+    Config config;
+    config.probe.timeout = std::chrono::milliseconds(500);
+    ZoneConfig zone;
+    zone.name = "edns.test";
+    zone.nameservers = {StaticNameserver{"ns1.edns.test", {"127.0.0.1"}, "good", good.port()},
+                        StaticNameserver{"ns2.edns.test", {"127.0.0.1"}, "bad", bad.port()}};
+    config.zones.push_back(zone);
+    CollectOptions options;
+    options.axfr = false;
+    size_t last_done = 0, last_total = 0;
+    options.progress = [&](size_t done, size_t total) {
+        CHECK(done > last_done);
+        last_done = done;
+        last_total = total;
+    };
+    ProbeEngine engine;
+    const auto evidence = collect_evidence(engine, config, {"edns.test"}, {}, options);
+    REQUIRE(evidence.size() == 1);
+    const auto& e = evidence[0];
+    CHECK(e.from_config);
+    REQUIRE(e.servers.size() == 2);
+    CHECK(last_done == last_total);
+
+    const auto& ok = e.servers[0].provider == "good" ? e.servers[0] : e.servers[1];
+    const auto& intolerant = e.servers[0].provider == "bad" ? e.servers[0] : e.servers[1];
+    REQUIRE(ok.soa_udp);
+    CHECK(ok.soa_udp->outcome == Outcome::ok);
+    REQUIRE(ok.soa_tcp);
+    CHECK(ok.soa_tcp->outcome == Outcome::ok);
+    CHECK(ok.soa_tcp->target.transport == Transport::tcp);
+    REQUIRE(ok.recursion);
+    CHECK(ok.recursion->query.recursion_desired);
+    CHECK_FALSE(ok.watched.empty());
+    REQUIRE(intolerant.soa_plain);
+    CHECK(intolerant.soa_plain->outcome == Outcome::ok);
+    REQUIRE(intolerant.soa_udp);
+    CHECK(intolerant.soa_udp->outcome == Outcome::formerr);
+
+    const auto report = audit_zone(e, AuditThresholds{}, std::chrono::system_clock::now());
+    const AuditFinding* edns = nullptr;
+    for (const auto& f : report.findings) {
+        if (f.id == "SRV-EDNS") edns = &f;
+        CHECK(f.id != "SRV-TCP");  // the FORMERR over TCP is the same EDNS fault
+        CHECK(f.id != "SRV-UDP");
+    }
+    REQUIRE(edns != nullptr);
+    CHECK(edns->severity == AuditSeverity::error);
+    REQUIRE(edns->evidence.size() == 1);
+    CHECK_THAT(edns->evidence[0],
+               Catch::Contains("ns2.edns.test (127.0.0.1): SOA without EDNS answered, with EDNS "
+                               "formerr"));
+}

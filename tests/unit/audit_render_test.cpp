@@ -1,0 +1,101 @@
+// Audit reports as text, Markdown, JSON and HTML; the HTML file as headless Chromium shows it.
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include "cli/render_audit.hpp"
+
+using namespace nswatch;
+using Catch::Matchers::Contains;
+
+namespace {
+
+std::vector<AuditReport> sample() {
+    AuditReport good;
+    good.zone = "good.test";
+    good.score = 100;
+    good.failover = {{"a.test", true, {}}, {"b.test", true, {}}};
+    AuditReport bad;
+    bad.zone = "bad.test";
+    bad.findings.push_back({"DEL-PROVIDERS",
+                            AuditSeverity::error,
+                            "The delegation uses 1 provider(s): losing it takes the zone dark.",
+                            {"a.test: ns1.a.test, ns2.a.test <script>alert(1)</script>"},
+                            "RFC 8901 §1",
+                            "Add a second DNS provider."});
+    bad.skipped.push_back({"CONS-ZONE", "AXFR refused"});
+    bad.failover = {{"a.test", false, {"no nameserver of another provider is in the delegation"}}};
+    bad.score = audit_score(bad.findings, bad.failover);
+    bad.status = audit_status(bad);
+    return {good, bad};
+}
+
+}  // namespace
+
+TEST_CASE("audit render: text names finding, evidence, fix and survival", "[audit][render]") {
+    std::ostringstream out;
+    render_audit_text(out, sample(), false);
+    const auto s = out.str();
+    CHECK_THAT(s, Contains("bad.test: CRITICAL, score 65/100, 1 error"));
+    CHECK_THAT(s, Contains("[ERROR] DEL-PROVIDERS"));
+    CHECK_THAT(s, Contains("fix: Add a second DNS provider."));
+    CHECK_THAT(s, Contains("loss of a.test: does not survive — no nameserver"));
+    CHECK_THAT(s, Contains("[SKIPPED] CONS-ZONE: AXFR refused"));
+    CHECK_THAT(s, Contains("CRITICAL: 2 zone(s) audited, 1 without warnings"));
+}
+
+TEST_CASE("audit render: JSON carries exit code and every field", "[audit][render]") {
+    const auto j = audit_json(sample());
+    CHECK(j["exit_code"] == 2);
+    CHECK(j["zones"][1]["findings"][0]["id"] == "DEL-PROVIDERS");
+    CHECK(j["zones"][1]["findings"][0]["severity"] == "ERROR");
+    CHECK(j["zones"][1]["failover"][0]["survives"] == false);
+    CHECK(j["zones"][0]["status"] == "OK");
+}
+
+TEST_CASE("audit render: Markdown has a summary table", "[audit][render]") {
+    std::ostringstream out;
+    render_audit_markdown(out, sample());
+    CHECK_THAT(out.str(), Contains("| bad.test | CRITICAL | 65 | 1 error |"));
+    CHECK_THAT(out.str(), Contains("### ERROR DEL-PROVIDERS"));
+}
+
+TEST_CASE("audit render: the HTML report shows its summary in headless Chromium",
+          "[audit][render][chromium]") {
+    REQUIRE(std::system("command -v chromium >/dev/null") == 0);
+    char path[] = "/tmp/nswatch-audit-XXXXXX.html";
+    const int fd = mkstemps(path, 5);
+    REQUIRE(fd >= 0);
+    close(fd);
+    {
+        std::ofstream file(path);
+        render_audit_html(file, sample());
+    }
+    // Same flags as the status-page test: no sandbox as root, no background networking.
+    const std::string command =
+        "timeout 60 chromium --headless --no-sandbox --disable-gpu --disable-quic "
+        "--no-first-run --disable-background-networking --disable-component-update "
+        "--disable-sync --user-data-dir=$(mktemp -d) --dump-dom file://" +
+        std::string(path) + " 2>/dev/null";
+    std::string dom;
+    FILE* p = popen(command.c_str(), "r");
+    REQUIRE(p != nullptr);
+    char buf[4096];
+    while (size_t n = fread(buf, 1, sizeof buf, p)) dom.append(buf, n);
+    const int status = pclose(p);
+    std::remove(path);
+    INFO(dom);
+    REQUIRE(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 0);
+    CHECK_THAT(dom, Contains("id=\"summary\""));
+    CHECK_THAT(dom, Contains("CRITICAL: 2 zone(s) audited, 1 without warnings"));
+    CHECK_THAT(dom, Contains("loss of a.test: does not survive"));
+    // Evidence is text, never markup; and the file fetches and runs nothing.
+    CHECK_THAT(dom, Contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+    CHECK(dom.find("<script") == std::string::npos);
+    CHECK(dom.find("http://") == std::string::npos);
+}
