@@ -144,7 +144,7 @@ ResolutionSample judge_uncached(const ProbeResult& r, const std::string& zone,
     ResolutionSample s = base_sample(r, ResolutionPath::uncached);
     if (auto failure = failure_of(r)) {
         s.outcome = *failure;
-        s.detail = r.detail.empty() ? std::string(to_string(r.outcome)) : r.detail;
+        s.detail = r.detail.empty() ? std::string(to_string(s.outcome)) : r.detail;
         return s;
     }
     const std::string apex = lower_dot(zone);
@@ -191,7 +191,7 @@ ResolutionSample judge_cached(const ProbeResult& r,
     ResolutionSample s = base_sample(r, ResolutionPath::cached);
     if (auto failure = failure_of(r)) {
         s.outcome = *failure;
-        s.detail = r.detail.empty() ? std::string(to_string(r.outcome)) : r.detail;
+        s.detail = r.detail.empty() ? std::string(to_string(s.outcome)) : r.detail;
         return s;
     }
     s.outcome = ResolutionOutcome::ok;
@@ -266,7 +266,8 @@ ResolverZoneState& ResolutionTracker::at(const std::string& zone, const std::str
 
 void ResolutionTracker::observe_uncached(const ResolutionSample& sample) {
     ResolverZoneState& s = at(sample.zone, sample.resolver, sample.vantage);
-    s.uncached.push_back(sample);
+    s.uncached.push_back(
+        UncachedPoint{sample.at, static_cast<float>(sample.seconds), sample.outcome});
     s.last_uncached = sample;
     ++s.uncached_probes;
     if (is_failure(sample.outcome)) {

@@ -111,6 +111,8 @@ int main(int argc, char** argv) {
         "status",
         "Status report grouped zone -> provider -> nameserver/address: serial and lag,\n"
         "availability and p50/p95 latency over --since, current problems first.\n"
+        "With `resolvers:` configured, --db also shows per zone whether users can resolve it\n"
+        "through those resolvers and how much slower the uncached path is than its baseline.\n"
         "  nswatch status --db history.db --since 24h\n"
         "  nswatch status --from http://fra1:9153 --from http://nyc1:9153   (cross-vantage)");
     st->add_option("--db", status.db, "SQLite history written by `nswatch run`");
