@@ -85,13 +85,20 @@ PropagationService::PropagationService(const Config& config, std::function<Snaps
 
 PropagationService::~PropagationService() {
     listener_.reset();
-    stop_ = true;
+    {
+        std::lock_guard lock(mu_);
+        stop_ = true;
+    }
+    wake_.notify_one();
     if (thread_.joinable()) thread_.join();
 }
 
 void PropagationService::notify(const NotifyEvent& event) {
-    std::lock_guard lock(mu_);
-    events_.push_back(event);
+    {
+        std::lock_guard lock(mu_);
+        events_.push_back(event);
+    }
+    wake_.notify_one();
 }
 
 std::vector<PropagationRecord> PropagationService::recent() const {
@@ -132,9 +139,17 @@ void PropagationService::loop() {
             wake = std::min(wake, a.run.next_wakeup());
             ++it;
         }
-        const auto wait =
-            std::chrono::duration_cast<std::chrono::milliseconds>(wake - PropagationClock::now());
-        engine_->run_once(std::clamp(wait, std::chrono::milliseconds(1), kMaxWait));
+        const auto wait = std::clamp(
+            std::chrono::duration_cast<std::chrono::milliseconds>(wake - PropagationClock::now()),
+            std::chrono::milliseconds(1), kMaxWait);
+        if (active_.empty() && engine_->outstanding() == 0) {
+            // Idle: sleep until a NOTIFY comes (so its run starts at once) or the next snapshot
+            // check is due.
+            std::unique_lock lock(mu_);
+            wake_.wait_for(lock, wait, [this] { return !events_.empty() || stop_.load(); });
+        } else {
+            engine_->run_once(wait);
+        }
         export_listener_counts();
     }
     const auto now = PropagationClock::now();

@@ -19,6 +19,7 @@
 #include <prometheus/registry.h>
 
 #include <atomic>
+#include <condition_variable>
 #include <deque>
 #include <functional>
 #include <map>
@@ -96,6 +97,7 @@ class PropagationService {
     std::array<uint64_t, NotifyListener::kVerdicts> exported_counts_{};
 
     std::mutex mu_;
+    std::condition_variable wake_;  ///< a NOTIFY arrived: start probing now, not at the next tick
     std::vector<NotifyEvent> events_;
     std::deque<PropagationRecord> recent_;
     mutable std::mutex recent_mu_;

@@ -6,6 +6,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
+#include <sqlite3.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -14,6 +15,9 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <iomanip>
+#include <iostream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <regex>
 #include <thread>
@@ -81,6 +85,60 @@ std::string read_file(const fs::path& p) {
     return s.str();
 }
 
+// A server log's local-time stamp ("2026-12-02 18:01:54.689" for NSD, "02-Dec-2026
+// 18:01:54.602" for BIND) as Unix milliseconds; -1 when `text` does not start with one.
+int64_t log_ms(const std::string& text, const char* format) {
+    std::tm tm{};
+    std::istringstream in(text);
+    in >> std::get_time(&tm, format);
+    char dot = 0;
+    int ms = 0;
+    if (in.fail() || !(in >> dot >> ms) || dot != '.') return -1;
+    tm.tm_isdst = -1;
+    return static_cast<int64_t>(std::mktime(&tm)) * 1000 + ms;
+}
+
+// The first line of `log` containing every needle, or "".
+std::string find_line(const std::string& log, const std::vector<std::string>& needles) {
+    std::istringstream in(log);
+    std::string line;
+    while (std::getline(in, line)) {
+        if (std::all_of(needles.begin(), needles.end(),
+                        [&](const std::string& n) { return line.find(n) != std::string::npos; })) {
+            return line;
+        }
+    }
+    return "";
+}
+
+// From the daemon's database: the run's start (NOTIFY arrival, Unix ms) and, per provider, the
+// ms from there to its slowest address serving the serial.
+struct StoredRun {
+    int64_t started_ms = -1;
+    std::map<std::string, int64_t> provider_ms;
+};
+
+StoredRun stored_run(const fs::path& db, uint32_t serial) {
+    StoredRun out;
+    sqlite3* h = nullptr;
+    sqlite3_open_v2(db.c_str(), &h, SQLITE_OPEN_READONLY, nullptr);
+    sqlite3_stmt* st = nullptr;
+    sqlite3_prepare_v2(h,
+                       "SELECT r.started_ms, a.provider, max(a.ms) FROM propagation_runs r "
+                       "JOIN propagation_addresses a ON a.run_id = r.id WHERE r.serial = ? "
+                       "GROUP BY r.id, a.provider",
+                       -1, &st, nullptr);
+    sqlite3_bind_int64(st, 1, serial);
+    while (st != nullptr && sqlite3_step(st) == SQLITE_ROW) {
+        out.started_ms = sqlite3_column_int64(st, 0);
+        out.provider_ms[reinterpret_cast<const char*>(sqlite3_column_text(st, 1))] =
+            sqlite3_column_int64(st, 2);
+    }
+    sqlite3_finalize(st);
+    sqlite3_close(h);
+    return out;
+}
+
 struct Daemon {
     pid_t pid = -1;
     fs::path dir;
@@ -91,6 +149,7 @@ struct Daemon {
             << "probe: {timeout: 400ms, interval: 2s, jitter: 0%, tcp_every: 0}\n"
             << "discovery: {interval: 1h, timeout: 500ms}\n"
             << "http: {listen: '" << kHttp << "'}\n"
+            << "storage: {path: history.db}\n"
             << "keys:\n  - {name: lab-key, secret: '" << kLabKey << "'}\n"
             << notify_section << "propagation: {fast_interval: 50ms, deadline: 6s}\n"
             << "providers:\n"
@@ -226,6 +285,54 @@ TEST_CASE("notify: BIND NOTIFY starts a run, NSD and Knot are timed, a blocked p
     CHECK(log.find("serial " + s + " reached gamma") != std::string::npos);
     nswatch::lab::wait_sync(10);
 
+    // Agreement with the servers' own logs. NSD logs (ms resolution) when its serving process
+    // has loaded the new serial: "zone shop.test. serial A is updated to B". Knot logs to the
+    // second only, so for gamma the server-side time is BIND's (ms) "IXFR ended" for the transfer
+    // to Knot's source address: Knot serves the serial a few ms after that. Both are compared
+    // with the stored per-provider time from the NOTIFY's arrival (the run's start).
+    const StoredRun run = stored_run(dir / "history.db", serial);
+    REQUIRE(run.started_ms > 0);
+    const std::string logs = nswatch::lab::lab_dir() + "/logs/";
+    const std::string nsd_line = find_line(read_file(logs + "beta.log"), {"is updated to " + s});
+    // Knot transfers from one of its own addresses (Knot's `via`); IXFR or AXFR.
+    const std::string alpha_log = read_file(logs + "alpha.log");
+    std::string bind_line = find_line(alpha_log, {" 127.53.3.", "ended", "(serial " + s + ")"});
+    const std::string bind_v6 =
+        find_line(alpha_log, {" fd00:53::3:", "ended", "(serial " + s + ")"});
+    if (bind_line.empty() || (!bind_v6.empty() && bind_v6 < bind_line)) bind_line = bind_v6;
+    INFO("NSD: " << nsd_line << "\nBIND: " << bind_line);
+    REQUIRE(nsd_line.size() > 25);
+    REQUIRE_FALSE(bind_line.empty());
+    const int64_t nsd_ms = log_ms(nsd_line.substr(1), "%Y-%m-%d %H:%M:%S");
+    const int64_t bind_ms = log_ms(bind_line, "%d-%b-%Y %H:%M:%S");
+    REQUIRE(nsd_ms > 0);
+    REQUIRE(bind_ms > 0);
+    const int64_t beta_log = std::max<int64_t>(0, nsd_ms - run.started_ms);
+    const int64_t gamma_log = std::max<int64_t>(0, bind_ms - run.started_ms);
+    INFO("beta measured " << run.provider_ms.at("beta") << " ms, NSD log " << beta_log
+                          << " ms; gamma measured " << run.provider_ms.at("gamma")
+                          << " ms, BIND transfer log " << gamma_log << " ms");
+    CHECK(std::abs(run.provider_ms.at("beta") - beta_log) <= 100);
+    CHECK(std::abs(run.provider_ms.at("gamma") - gamma_log) <= 100);
+    std::cerr << "propagation of " << s << ": beta measured " << run.provider_ms.at("beta")
+              << " ms vs NSD log " << beta_log << " ms; gamma measured "
+              << run.provider_ms.at("gamma") << " ms vs BIND's transfer log " << gamma_log
+              << " ms\n";
+
+    // status --db shows the last propagation per provider.
+    FILE* st =
+        popen((std::string(NSWATCH_BIN) + " status --db " + (dir / "history.db").string() + " 2>&1")
+                  .c_str(),
+              "r");
+    std::string status_out;
+    char buf[4096];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, st)) > 0) status_out.append(buf, n);
+    pclose(st);
+    INFO(status_out);
+    CHECK(status_out.find("last propagation per provider") != std::string::npos);
+    CHECK(std::regex_search(status_out, std::regex("shop\\.test +gamma +default +" + s)));
+
     // Transfers to gamma blocked: its run never completes, and says so at the deadline.
     nswatch::lab::block_xfr("gamma");
     const uint32_t blocked_serial = nswatch::lab::bump();
@@ -264,11 +371,25 @@ TEST_CASE("notify: BIND NOTIFY starts a run, NSD and Knot are timed, a blocked p
 }
 
 TEST_CASE(
-    "notify: with a key required, a wrong TSIG key or none is NOTAUTH, the right one "
-    "accepted") {
+    "notify: a change found by polling starts a run, and with a key required a wrong "
+    "TSIG key or none is NOTAUTH, the right one accepted") {
     const fs::path dir = scratch("tsig");
     Daemon d(dir, kSignedNotify);
     REQUIRE(eventually([] { return !metrics().empty(); }, 10s));
+
+    // BIND's unsigned NOTIFY from an address outside `allow` is refused here, so a change is
+    // found by the rounds (every 2 s): that first sighting starts the run ("poll").
+    std::this_thread::sleep_for(2500ms);
+    const std::string polled = std::to_string(nswatch::lab::bump());
+    CHECK(eventually(
+        [&] {
+            return d.log().find("serial " + polled + " (poll)") != std::string::npos &&
+                   sample(metrics(), "nswatch_propagation_last_seconds", {"provider=\"gamma\""});
+        },
+        10s));
+    CHECK(sample(metrics(), "nswatch_notify_messages_total", {"verdict=\"refused_source\""})
+              .value_or(0) >= 1);
+
     CHECK(send_udp(notify_bytes(1, kWrongKey), "127.63.0.2") == LDNS_RCODE_NOTAUTH);
     CHECK(send_udp(notify_bytes(2), "127.63.0.2") == LDNS_RCODE_NOTAUTH);
     CHECK(send_udp(notify_bytes(3, kLabKey), "127.63.0.2") == LDNS_RCODE_NOERROR);
