@@ -19,6 +19,8 @@
 #   differ.test       two primaries, different www A                 CONS-ANSWERS
 #   notcp.test        provider pc drops TCP (nftables)               SRV-TCP
 #   glue.test         parent glue for ns1.glue.test is stale         DEL-GLUE
+#   multisigner.test  pa signs with key A and publishes A+B, pb signs DNSSEC-KEYSET
+#                     with B and publishes only B
 #
 # Servers (IPv4 only, port 53, addresses 127.62.0.0/16 which belong to the audit work):
 #   pa  NSD   ns1/ns2/ns3.pa-dns.test 127.62.1.1-3, ns4.pa-dns.test 127.62.5.4,
@@ -37,7 +39,7 @@ NFT_TABLE=nswatch_audit
 PA_ADDRS="127.62.1.1 127.62.1.2 127.62.1.3 127.62.5.4 127.62.3.1 127.62.3.2"
 PB_ADDRS="127.62.2.1 127.62.2.2 127.62.2.3"
 PR_ADDRS="127.62.4.1 127.62.4.2"
-ZONES="clean single parentchild lame recursion axfr expire nsttl stuck differ notcp glue"
+ZONES="clean single parentchild lame recursion axfr expire nsttl stuck differ notcp glue multisigner"
 BENCH=${3:-0}
 [[ $BENCH =~ ^[0-9]+$ ]] || { echo "audit_zones.sh: N must be a number" >&2; exit 2; }
 bench_zones() { local i; for ((i = 1; i <= BENCH; i++)); do printf 'bench%04d ' "$i"; done; }
@@ -105,7 +107,7 @@ provider_zone() {  # provider_zone NAME "ns1 ADDR" "ns2 ADDR" ...
 served_by() {
   case $1 in
     pa) echo "$ZONES $(bench_zones)" ;;
-    pb) echo "clean parentchild axfr expire nsttl stuck differ glue $(bench_zones)" ;;
+    pb) echo "clean parentchild axfr expire nsttl stuck differ glue multisigner $(bench_zones)" ;;
     pr) echo "recursion" ;;
   esac
 }
@@ -148,6 +150,23 @@ add_provider_zones() {
   printf 'zone:\n    name: "pa-dns.test."\n    zonefile: "%s"\nzone:\n    name: "pc-dns.test."\n    zonefile: "%s"\n' \
     "$A/pa/pa-dns.test.zone" "$A/pa/pc-dns.test.zone" >>"$A/pa/nsd.conf"
   printf 'zone:\n    name: "pb-dns.test."\n    zonefile: "%s"\n' "$A/pb/pb-dns.test.zone" >>"$A/pb/nsd.conf"
+}
+
+# Multi-signer (RFC 8901 model 2) done wrong: each provider signs with its own key, but only pa
+# publishes both keys; pb's DNSKEY set lacks pa's key.
+sign_multisigner() {
+  local k=$A/keys ka kb
+  mkdir -p "$k/a" "$k/b"
+  ka=$(dnssec-keygen -q -K "$k/a" -a ECDSAP256SHA256 -f KSK -n ZONE multisigner.test)
+  kb=$(dnssec-keygen -q -K "$k/b" -a ECDSAP256SHA256 -f KSK -n ZONE multisigner.test)
+  cat "$k/a/$ka.key" "$k/b/$kb.key" >>"$A/pa/multisigner.test.zone"
+  cat "$k/b/$kb.key" >>"$A/pb/multisigner.test.zone"
+  dnssec-signzone -q -z -K "$k/a" -o multisigner.test -f "$A/pa/multisigner.test.zone.signed" \
+    "$A/pa/multisigner.test.zone" "$ka" >/dev/null
+  dnssec-signzone -q -z -K "$k/b" -o multisigner.test -f "$A/pb/multisigner.test.zone.signed" \
+    "$A/pb/multisigner.test.zone" "$kb" >/dev/null
+  mv "$A/pa/multisigner.test.zone.signed" "$A/pa/multisigner.test.zone"
+  mv "$A/pb/multisigner.test.zone.signed" "$A/pb/multisigner.test.zone"
 }
 
 write_named() {
@@ -234,6 +253,7 @@ do_up() {
   write_nsd pa "$PA_ADDRS"
   write_nsd pb "$PB_ADDRS"
   add_provider_zones
+  sign_multisigner
   write_named
   grep -q 'audit defect zones' "$DIR/zones/test.zone" || write_delegations
   # provider pc answers UDP only: TCP to its addresses is dropped on arrival.
