@@ -161,9 +161,9 @@ sign_multisigner() {
   kb=$(dnssec-keygen -q -K "$k/b" -a ECDSAP256SHA256 -f KSK -n ZONE multisigner.test)
   cat "$k/a/$ka.key" "$k/b/$kb.key" >>"$A/pa/multisigner.test.zone"
   cat "$k/b/$kb.key" >>"$A/pb/multisigner.test.zone"
-  dnssec-signzone -q -z -K "$k/a" -o multisigner.test -f "$A/pa/multisigner.test.zone.signed" \
+  dnssec-signzone -q -z -d "$k" -K "$k/a" -o multisigner.test -f "$A/pa/multisigner.test.zone.signed" \
     "$A/pa/multisigner.test.zone" "$ka" >/dev/null
-  dnssec-signzone -q -z -K "$k/b" -o multisigner.test -f "$A/pb/multisigner.test.zone.signed" \
+  dnssec-signzone -q -z -d "$k" -K "$k/b" -o multisigner.test -f "$A/pb/multisigner.test.zone.signed" \
     "$A/pb/multisigner.test.zone" "$kb" >/dev/null
   mv "$A/pa/multisigner.test.zone.signed" "$A/pa/multisigner.test.zone"
   mv "$A/pb/multisigner.test.zone.signed" "$A/pb/multisigner.test.zone"
