@@ -113,6 +113,10 @@ TEST_CASE("audit: each defect zone triggers exactly its finding, with its eviden
          "ns1.pb-dns.test (127.62.2.1) serves 2026120201, 1 behind 2026120202"},
         {"differ.test", "CONS-ANSWERS", "ERROR", "www.differ.test A from ns1.pb-dns.test"},
         {"notcp.test", "SRV-TCP", "WARNING", "ns1.pc-dns.test (127.62.3.1): TCP SOA timeout"},
+        {"multisigner.test", "DNSSEC-KEYSET", "ERROR",
+         "ns1.pb-dns.test (127.62.2.1) lacks 1 of 2 DNSKEYs"},
+        {"glue.test", "DEL-GLUE", "ERROR",
+         "ns1.glue.test: parent glue 127.62.1.1, zone says 127.62.1.2"},
     };
     std::string zones;
     for (const auto& c : cases) zones += c.zone + " ";

@@ -18,6 +18,9 @@
 #   stuck.test        provider pb serves an older serial             CONS-SERIAL
 #   differ.test       two primaries, different www A                 CONS-ANSWERS
 #   notcp.test        provider pc drops TCP (nftables)               SRV-TCP
+#   glue.test         parent glue for ns1.glue.test is stale         DEL-GLUE
+#   multisigner.test  pa signs with key A and publishes A+B, pb signs DNSSEC-KEYSET
+#                     with B and publishes only B
 #
 # Servers (IPv4 only, port 53, addresses 127.62.0.0/16 which belong to the audit work):
 #   pa  NSD   ns1/ns2/ns3.pa-dns.test 127.62.1.1-3, ns4.pa-dns.test 127.62.5.4,
@@ -36,7 +39,7 @@ NFT_TABLE=nswatch_audit
 PA_ADDRS="127.62.1.1 127.62.1.2 127.62.1.3 127.62.5.4 127.62.3.1 127.62.3.2"
 PB_ADDRS="127.62.2.1 127.62.2.2 127.62.2.3"
 PR_ADDRS="127.62.4.1 127.62.4.2"
-ZONES="clean single parentchild lame recursion axfr expire nsttl stuck differ notcp"
+ZONES="clean single parentchild lame recursion axfr expire nsttl stuck differ notcp glue multisigner"
 BENCH=${3:-0}
 [[ $BENCH =~ ^[0-9]+$ ]] || { echo "audit_zones.sh: N must be a number" >&2; exit 2; }
 bench_zones() { local i; for ((i = 1; i <= BENCH; i++)); do printf 'bench%04d ' "$i"; done; }
@@ -66,6 +69,7 @@ zone_file() {
     single) ns="ns1.pa-dns.test. ns4.pa-dns.test." ;;
     recursion) ns="ns1.pa-dns.test. ns2.pa-dns.test. ns1.pr-dns.test. ns2.pr-dns.test." ;;
     notcp) ns="ns1.pa-dns.test. ns2.pa-dns.test. ns1.pc-dns.test. ns2.pc-dns.test." ;;
+    glue) ns="ns1.glue.test. ns2.glue.test. ns1.pb-dns.test. ns2.pb-dns.test." ;;
     *) ns="ns1.pa-dns.test. ns2.pa-dns.test. ns1.pb-dns.test. ns2.pb-dns.test." ;;
   esac
   if [[ $z == expire ]]; then expire=86400; fi
@@ -83,6 +87,11 @@ zone_file() {
 www 3600 IN A $www
 mail 3600 IN A 192.0.2.25
 EOF
+  # The zone's own nameservers (glue.test): ns1 moved to 127.62.1.2, the parent's glue still says .1.
+  if [[ $z == glue ]]; then
+    echo "ns1 86400 IN A 127.62.1.2"
+    echo "ns2 86400 IN A 127.62.5.4"
+  fi
 }
 
 provider_zone() {  # provider_zone NAME "ns1 ADDR" "ns2 ADDR" ...
@@ -98,7 +107,7 @@ provider_zone() {  # provider_zone NAME "ns1 ADDR" "ns2 ADDR" ...
 served_by() {
   case $1 in
     pa) echo "$ZONES $(bench_zones)" ;;
-    pb) echo "clean parentchild axfr expire nsttl stuck differ $(bench_zones)" ;;
+    pb) echo "clean parentchild axfr expire nsttl stuck differ glue multisigner $(bench_zones)" ;;
     pr) echo "recursion" ;;
   esac
 }
@@ -141,6 +150,23 @@ add_provider_zones() {
   printf 'zone:\n    name: "pa-dns.test."\n    zonefile: "%s"\nzone:\n    name: "pc-dns.test."\n    zonefile: "%s"\n' \
     "$A/pa/pa-dns.test.zone" "$A/pa/pc-dns.test.zone" >>"$A/pa/nsd.conf"
   printf 'zone:\n    name: "pb-dns.test."\n    zonefile: "%s"\n' "$A/pb/pb-dns.test.zone" >>"$A/pb/nsd.conf"
+}
+
+# Multi-signer (RFC 8901 model 2) done wrong: each provider signs with its own key, but only pa
+# publishes both keys; pb's DNSKEY set lacks pa's key.
+sign_multisigner() {
+  local k=$A/keys ka kb
+  mkdir -p "$k/a" "$k/b"
+  ka=$(dnssec-keygen -q -K "$k/a" -a ECDSAP256SHA256 -f KSK -n ZONE multisigner.test)
+  kb=$(dnssec-keygen -q -K "$k/b" -a ECDSAP256SHA256 -f KSK -n ZONE multisigner.test)
+  cat "$k/a/$ka.key" "$k/b/$kb.key" >>"$A/pa/multisigner.test.zone"
+  cat "$k/b/$kb.key" >>"$A/pb/multisigner.test.zone"
+  dnssec-signzone -q -z -d "$k" -K "$k/a" -o multisigner.test -f "$A/pa/multisigner.test.zone.signed" \
+    "$A/pa/multisigner.test.zone" "$ka" >/dev/null
+  dnssec-signzone -q -z -d "$k" -K "$k/b" -o multisigner.test -f "$A/pb/multisigner.test.zone.signed" \
+    "$A/pb/multisigner.test.zone" "$kb" >/dev/null
+  mv "$A/pa/multisigner.test.zone.signed" "$A/pa/multisigner.test.zone"
+  mv "$A/pb/multisigner.test.zone.signed" "$A/pb/multisigner.test.zone"
 }
 
 write_named() {
@@ -187,6 +213,10 @@ write_delegations() {
         single) for n in ns1.pa-dns ns4.pa-dns; do echo "$z 86400 IN NS $n"; done ;;
         recursion) for n in ns1.pa-dns ns2.pa-dns ns1.pr-dns ns2.pr-dns; do echo "$z 86400 IN NS $n"; done ;;
         notcp) for n in ns1.pa-dns ns2.pa-dns ns1.pc-dns ns2.pc-dns; do echo "$z 86400 IN NS $n"; done ;;
+        glue)
+          for n in ns1.glue ns2.glue ns1.pb-dns ns2.pb-dns; do echo "$z 86400 IN NS $n"; done
+          echo "ns1.glue 86400 IN A 127.62.1.1"   # stale: the zone says 127.62.1.2
+          echo "ns2.glue 86400 IN A 127.62.5.4" ;;
         parentchild) for n in ns1.pa-dns ns2.pa-dns ns3.pa-dns ns1.pb-dns ns2.pb-dns ns3.pb-dns; do echo "$z 86400 IN NS $n"; done ;;
         *) for n in ns1.pa-dns ns2.pa-dns ns1.pb-dns ns2.pb-dns; do echo "$z 86400 IN NS $n"; done ;;
       esac
@@ -223,6 +253,7 @@ do_up() {
   write_nsd pa "$PA_ADDRS"
   write_nsd pb "$PB_ADDRS"
   add_provider_zones
+  sign_multisigner
   write_named
   grep -q 'audit defect zones' "$DIR/zones/test.zone" || write_delegations
   # provider pc answers UDP only: TCP to its addresses is dropped on arrival.
