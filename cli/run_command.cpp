@@ -6,6 +6,7 @@
 #include <csignal>
 #include <iostream>
 
+#include "alerts/alert_engine.hpp"
 #include "cli/commands.hpp"
 #include "cli/history_collector.hpp"
 #include "config/config.hpp"
@@ -104,6 +105,26 @@ int run_daemon(const RunArgs& args) {
         }
     }
 
+    // Alerting: the delivery thread first, so the evaluator can wake it; both stop before the
+    // monitor's snapshot source goes away.
+    std::unique_ptr<Deliverer> deliverer;
+    std::unique_ptr<AlertEngine> alert_engine;
+    if (config.alerts.enabled) {
+        try {
+            const std::string state = alert_state_path(config.alerts, config.storage.path);
+            deliverer = std::make_unique<Deliverer>(state, config.alerts);
+            alert_engine =
+                std::make_unique<AlertEngine>(state, config.alerts, snapshot, deliverer.get());
+            alert_engine->start();
+            spdlog::info("alerts: state {}, {} channels, evaluated every {} s", state,
+                         config.alerts.channels.size(),
+                         std::chrono::duration<double>(config.alerts.evaluation_interval).count());
+        } catch (const std::exception& e) {
+            std::cerr << "nswatch run: alerts: " << e.what() << "\n";
+            return 3;
+        }
+    }
+
     struct sigaction sa {};
     sa.sa_handler = on_signal;
     sigemptyset(&sa.sa_mask);
@@ -122,6 +143,8 @@ int run_daemon(const RunArgs& args) {
         return c;
     });
     spdlog::info("stopping: {} rounds done; committing history", monitor->rounds_completed());
+    alert_engine.reset();
+    deliverer.reset();
     http.reset();
     if (history) {
         history->stop();

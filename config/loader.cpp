@@ -11,6 +11,7 @@
 #include <map>
 #include <sstream>
 
+#include "config/alerts_config.hpp"
 #include "config/config.hpp"
 #include "config/yaml_fields.hpp"
 
@@ -36,7 +37,7 @@ using namespace std::chrono_literals;
 
 // Sections a later version will add. Naming them lets the error say "not yet" instead of
 // "unknown", so a config written for a newer nswatch fails with an honest message.
-const std::vector<std::string_view> kReservedTopLevel{"alerts", "resolvers"};
+const std::vector<std::string_view> kReservedTopLevel{"resolvers"};
 
 // Upper bounds: beyond these a value is far more likely a slip (a missing unit, an extra zero)
 // than an intent. A probe timeout over a minute would hold a round open for that long.
@@ -148,7 +149,7 @@ Config Loader::load(const std::string& yaml, const LoadOptions& options) {
 
     MapFields top = in_.map(root,
                             {"root_hints", "vantages", "default_vantage", "probe", "discovery",
-                             "providers", "zones", "thresholds", "storage", "http"},
+                             "providers", "zones", "thresholds", "storage", "http", "alerts"},
                             kReservedTopLevel);
     // Sections are read in dependency order, not document order: default_vantage needs the
     // vantages, zone overrides need the global thresholds.
@@ -162,6 +163,11 @@ Config Loader::load(const std::string& yaml, const LoadOptions& options) {
     if (const Field* f = top.get("zones")) read_zones(*f, config);
     if (const Field* f = top.get("storage")) read_storage(*f, config.storage);
     if (const Field* f = top.get("http")) read_http(*f, config.http);
+    if (const Field* f = top.get("alerts")) {
+        std::vector<std::string> zone_names;
+        for (const auto& z : config.zones) zone_names.push_back(z.name);
+        config_detail::read_alerts(in_, *f, base_dir_, zone_names, config.alerts);
+    }
 
     if (options.require_zones && config.zones.empty()) {
         const Field* zones = top.get("zones");

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "config/alerts_schema.hpp"
 #include "prober/engine.hpp"
 
 namespace nswatch {
@@ -185,6 +186,8 @@ struct Config {
     StorageSettings storage;
     /// The HTTP server.
     HttpSettings http;
+    /// Alert rules and notification channels (off unless the file has an `alerts` section).
+    AlertSettings alerts;
 
     /// The zone named `name` (any case, trailing dot allowed), or nullptr.
     const ZoneConfig* find_zone(std::string_view name) const;

@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 
+#include "cli/alerts_command.hpp"
 #include "cli/commands.hpp"
 
 #ifndef NSWATCH_VERSION
@@ -94,6 +95,9 @@ int main(int argc, char** argv) {
     st->add_option("--colour,--color", status_colour, "auto|always|never")
         ->check(CLI::IsMember({"auto", "always", "never"}));
 
+    nswatch::AlertsCliArgs alerts_args;
+    auto run_alerts_command = nswatch::add_alerts_commands(app, alerts_args);
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -110,6 +114,7 @@ int main(int argc, char** argv) {
         if (c->parsed()) return nswatch::run_check(check);
         if (d->parsed()) return nswatch::run_demo(demo);
         if (r->parsed()) return nswatch::run_daemon(run);
+        if (const int rc = run_alerts_command(); rc >= 0) return rc;
         if (st->parsed()) {
             status.colour = status_colour == "always" || (status_colour == "auto" && isatty(1));
             return nswatch::run_status(status);
