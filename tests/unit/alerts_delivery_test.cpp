@@ -335,7 +335,7 @@ TEST_CASE("secrets: no URL, routing key or HMAC key reaches a log line") {
     const std::string text = log.str();
     INFO(text);
     CHECK(text.find("given up") != std::string::npos);  // the log did say something
-    for (const std::string secret :
+    for (const std::string& secret :
          {std::string("SECRET"), slack_secret, std::string("PDSECRETROUTINGKEY"),
           std::string("HMACSECRET"), std::string("HOOKSECRET")}) {
         CHECK(text.find(secret) == std::string::npos);
