@@ -57,6 +57,9 @@ std::vector<Notice> AlertEngine::evaluate_once(WallTime now) {
         }
     }
     store_.commit(tracker_.alerts(), items, now);
+    size_t firing = 0;
+    for (const auto& [_, a] : tracker_.alerts()) firing += a.status == AlertStatus::firing;
+    firing_ = firing;
     if (!items.empty() && deliverer_ != nullptr) deliverer_->wake();
     return notices;
 }

@@ -4,6 +4,7 @@
 // `now`, so tests drive it with a virtual clock.
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <memory>
 
@@ -26,7 +27,10 @@ class AlertEngine {
     std::vector<Notice> evaluate_once(WallTime now);
     /// Evaluate every evaluation_interval on a thread until destroyed.
     void start();
+    /// Active alerts (call from the evaluating thread, or when it is not started).
     const std::map<std::string, Alert>& alerts() const { return tracker_.alerts(); }
+    /// Firing alerts after the last evaluation; safe from any thread.
+    size_t firing_count() const { return firing_; }
 
   private:
     AlertSettings settings_;
@@ -37,6 +41,7 @@ class AlertEngine {
     std::mutex mutex_;
     std::condition_variable cv_;
     bool stop_ = false;
+    std::atomic<size_t> firing_{0};
     std::thread thread_;
 };
 

@@ -83,8 +83,8 @@ void AlertStore::commit(const std::map<std::string, Alert>& alerts,
             .bind(11, int64_t{a.notified});
         ins.run();
     }
-    Statement out = db_.prepare(
-        "INSERT INTO outbox(channel, payload, created, next_attempt) VALUES(?,?,?,?)");
+    Statement out =
+        db_.prepare("INSERT INTO outbox(channel, payload, created, next_attempt) VALUES(?,?,?,?)");
     for (const auto& item : items) {
         out.bind(1, item.channel).bind(2, item.payload).bind(3, ms(now)).bind(4, ms(now));
         out.run();
@@ -133,12 +133,14 @@ void AlertStore::mark_given_up(int64_t id, WallTime now, const std::string& erro
 
 OutboxCounts AlertStore::counts() {
     OutboxCounts c;
-    c.pending = db_.query_int("SELECT count(*) FROM outbox WHERE delivered IS NULL AND given_up "
-                              "IS NULL")
+    c.pending = db_.query_int(
+                       "SELECT count(*) FROM outbox WHERE delivered IS NULL AND given_up "
+                       "IS NULL")
                     .value_or(0);
     c.delivered =
         db_.query_int("SELECT count(*) FROM outbox WHERE delivered IS NOT NULL").value_or(0);
-    c.given_up = db_.query_int("SELECT count(*) FROM outbox WHERE given_up IS NOT NULL").value_or(0);
+    c.given_up =
+        db_.query_int("SELECT count(*) FROM outbox WHERE given_up IS NOT NULL").value_or(0);
     c.last_error = db_.query_text(
         "SELECT coalesce((SELECT channel || ': ' || last_error FROM outbox WHERE last_error IS NOT "
         "NULL AND delivered IS NULL ORDER BY id DESC LIMIT 1), '')");

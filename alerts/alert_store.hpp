@@ -32,10 +32,10 @@ struct OutboxRow {
 
 /// Outbox totals, for `status` and metrics.
 struct OutboxCounts {
-    int64_t pending = 0;    ///< not yet delivered nor given up
-    int64_t delivered = 0;  ///< delivered
-    int64_t given_up = 0;   ///< final failure (4xx, or too old)
-    std::string last_error; ///< the newest failure of a pending or given-up row ("" if none)
+    int64_t pending = 0;     ///< not yet delivered nor given up
+    int64_t delivered = 0;   ///< delivered
+    int64_t given_up = 0;    ///< final failure (4xx, or too old)
+    std::string last_error;  ///< the newest failure of a pending or given-up row ("" if none)
 };
 
 class AlertStore {

@@ -90,13 +90,15 @@ void Deliverer::deliver_due(WallTime now) {
             counters_.delivered++;
             spdlog::info("alerts: notification {} delivered to '{}' (attempt {})", row.id,
                          channel.name, attempts);
-        } else if (verdict == DeliveryVerdict::give_up || now - row.created >= settings_.max_delivery_age) {
+        } else if (verdict == DeliveryVerdict::give_up ||
+                   now - row.created >= settings_.max_delivery_age) {
             store_.mark_given_up(row.id, now, error);
             counters_.given_up++;
             spdlog::error("alerts: notification {} to '{}' given up after {} attempts: {}", row.id,
                           channel.name, attempts, error);
         } else {
-            const auto delay = backoff_delay(attempts, settings_.retry_initial, settings_.retry_max);
+            const auto delay =
+                backoff_delay(attempts, settings_.retry_initial, settings_.retry_max);
             store_.mark_retry(row.id, attempts, now + delay, error);
             counters_.retried++;
             // Logged once per notification: a receiver down for an hour is one line, not 60.

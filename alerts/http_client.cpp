@@ -8,9 +8,12 @@ namespace nswatch {
 
 std::string_view to_string(DeliveryVerdict v) {
     switch (v) {
-        case DeliveryVerdict::delivered: return "delivered";
-        case DeliveryVerdict::retry: return "retry";
-        case DeliveryVerdict::give_up: return "give_up";
+        case DeliveryVerdict::delivered:
+            return "delivered";
+        case DeliveryVerdict::retry:
+            return "retry";
+        case DeliveryVerdict::give_up:
+            return "give_up";
     }
     return "retry";
 }
@@ -39,7 +42,7 @@ HttpResult http_post(const HttpRequest& request, std::chrono::milliseconds timeo
     curl_slist* headers = nullptr;
     for (const auto& h : request.headers) headers = curl_slist_append(headers, h.c_str());
     std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)> header_guard(headers,
-                                                                            curl_slist_free_all);
+                                                                             curl_slist_free_all);
     CURL* c = curl.get();
     curl_easy_setopt(c, CURLOPT_URL, request.url.c_str());
     curl_easy_setopt(c, CURLOPT_POST, 1L);

@@ -11,9 +11,9 @@
 namespace nswatch {
 
 struct HttpResult {
-    long status = 0;      ///< HTTP status, 0 when none came back
+    long status = 0;               ///< HTTP status, 0 when none came back
     bool transport_error = false;  ///< curl failed before a status (time-out, refused, TLS)
-    std::string error;    ///< curl's words, without the URL (it may hold a token)
+    std::string error;             ///< curl's words, without the URL (it may hold a token)
 };
 
 enum class DeliveryVerdict { delivered, retry, give_up };

@@ -77,8 +77,8 @@ std::vector<Notice> AlertTracker::evaluate(const std::vector<Condition>& conditi
         }
         // A pending alert whose condition went away never fired: it simply ends. A firing one
         // waits out resolve_after, so a server that flaps every round does not page each time.
-        const bool resolve = a.status == AlertStatus::pending ||
-                             now - a.last_active >= settings_.resolve_after;
+        const bool resolve =
+            a.status == AlertStatus::pending || now - a.last_active >= settings_.resolve_after;
         if (!resolve) {
             ++it;
             continue;

@@ -17,17 +17,17 @@ std::string_view to_string(AlertStatus s);
 
 /// One active alert (pending or firing), keyed by its fingerprint.
 struct Alert {
-    std::string fingerprint;  ///< fingerprint(rule, labels)
-    std::string rule;         ///< rule name
-    Labels labels;            ///< from the condition
+    std::string fingerprint;                          ///< fingerprint(rule, labels)
+    std::string rule;                                 ///< rule name
+    Labels labels;                                    ///< from the condition
     AlertSeverity severity = AlertSeverity::warning;  ///< from the newest condition
-    std::string summary;      ///< from the newest condition
-    AlertStatus status = AlertStatus::pending;  ///< pending until `for` has passed
-    WallTime active_since{};  ///< when the condition first held (this episode)
-    WallTime firing_since{};  ///< when it started firing (epoch while pending)
-    WallTime last_active{};   ///< the last evaluation the condition held
-    WallTime last_notified{}; ///< the last firing notification (epoch = never)
-    bool notified = false;    ///< a firing notification went out this episode (so resolve does too)
+    std::string summary;                              ///< from the newest condition
+    AlertStatus status = AlertStatus::pending;        ///< pending until `for` has passed
+    WallTime active_since{};   ///< when the condition first held (this episode)
+    WallTime firing_since{};   ///< when it started firing (epoch while pending)
+    WallTime last_active{};    ///< the last evaluation the condition held
+    WallTime last_notified{};  ///< the last firing notification (epoch = never)
+    bool notified = false;  ///< a firing notification went out this episode (so resolve does too)
 
     bool operator==(const Alert&) const = default;
 };
@@ -35,11 +35,11 @@ struct Alert {
 /// Mutes alerts whose labels match every matcher (the rule name matches as label "alertname")
 /// until `expires`.
 struct Silence {
-    int64_t id = 0;          ///< store id
-    Labels matchers;         ///< label -> exact value
-    WallTime expires{};      ///< no effect from then on
-    std::string comment;     ///< who and why
-    WallTime created{};      ///< when it was added
+    int64_t id = 0;       ///< store id
+    Labels matchers;      ///< label -> exact value
+    WallTime expires{};   ///< no effect from then on
+    std::string comment;  ///< who and why
+    WallTime created{};   ///< when it was added
 
     bool matches(const Alert& a) const;
 };
@@ -52,10 +52,10 @@ struct LifecycleSettings {
 
 /// A notification worth sending, with the reason (logged and tested, like Alertmanager's dedup).
 struct Notice {
-    Alert alert;         ///< the alert as of the transition
+    Alert alert;            ///< the alert as of the transition
     bool resolved = false;  ///< a "resolved" notice, else "firing"
-    std::string reason;  ///< "first notification", "repeat interval elapsed", "resolved"
-    WallTime at{};       ///< evaluation time
+    std::string reason;     ///< "first notification", "repeat interval elapsed", "resolved"
+    WallTime at{};          ///< evaluation time
 };
 
 class AlertTracker {
@@ -78,8 +78,8 @@ class AlertTracker {
 
 /// Notices of one zone sent as one message (forty failing addresses are one page).
 struct NoticeGroup {
-    std::string zone;              ///< the zone label
-    std::vector<Notice> notices;   ///< firing first, then resolved
+    std::string zone;             ///< the zone label
+    std::vector<Notice> notices;  ///< firing first, then resolved
 };
 
 std::vector<NoticeGroup> group_by_zone(const std::vector<Notice>& notices);

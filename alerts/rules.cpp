@@ -98,8 +98,8 @@ std::vector<Condition> serial_lag(const RuleInput& in) {
           << versions << " version" << (versions == 1 ? "" : "s") << " behind), lagging for "
           << secs(worst) << " (threshold " << secs(threshold) << "); addresses "
           << address_list(behind);
-        out.push_back(
-            make(in, "serial_lag", {{"provider", key.provider}, {"vantage", key.vantage}}, s.str()));
+        out.push_back(make(in, "serial_lag", {{"provider", key.provider}, {"vantage", key.vantage}},
+                           s.str()));
     }
     return out;
 }
@@ -168,8 +168,8 @@ std::vector<Condition> provider_down(const RuleInput& in) {
         if (!group_down(ts)) continue;
         std::ostringstream s;
         s << "every address of provider " << key.provider << " fails for " << in.zone.zone
-          << " from vantage " << key.vantage << " (" << ts.size() << " targets: "
-          << address_list(ts) << "); last " << to_string(ts.front()->last.outcome);
+          << " from vantage " << key.vantage << " (" << ts.size()
+          << " targets: " << address_list(ts) << "); last " << to_string(ts.front()->last.outcome);
         out.push_back(make(in, "provider_down",
                            {{"provider", key.provider}, {"vantage", key.vantage}}, s.str()));
     }
@@ -190,7 +190,8 @@ std::vector<Condition> lame_delegation(const RuleInput& in) {
     std::set<std::tuple<std::string, std::string, std::string>> seen;
     for (const auto& t : in.zone.targets) {
         if (!lame_outcome(t.last.outcome)) continue;
-        if (!seen.insert({t.target.vantage, t.target.nameserver, t.target.address}).second) continue;
+        if (!seen.insert({t.target.vantage, t.target.nameserver, t.target.address}).second)
+            continue;
         std::ostringstream s;
         s << t.target.nameserver << " (" << t.target.address << ") is delegated " << in.zone.zone
           << " but answers " << to_string(t.last.outcome) << " for it (provider "

@@ -21,19 +21,19 @@ using Labels = std::map<std::string, std::string>;
 
 /// One thing wrong right now.
 struct Condition {
-    std::string rule;                         ///< rule name ("serial_lag")
+    std::string rule;                                 ///< rule name ("serial_lag")
     AlertSeverity severity = AlertSeverity::warning;  ///< from the rule's settings
-    Labels labels;                            ///< identify the alert (always has "zone")
-    std::string summary;                      ///< one human sentence: what is wrong, with numbers
-    std::chrono::milliseconds for_{0};        ///< the rule's `for`, carried for the lifecycle
+    Labels labels;                                    ///< identify the alert (always has "zone")
+    std::string summary;                ///< one human sentence: what is wrong, with numbers
+    std::chrono::milliseconds for_{0};  ///< the rule's `for`, carried for the lifecycle
 
     bool operator==(const Condition&) const = default;
 };
 
 /// What a rule sees besides the zone.
 struct RuleInput {
-    const ZoneState& zone;       ///< the zone's newest state
-    WallTime now;                ///< evaluation time (virtual in tests)
+    const ZoneState& zone;         ///< the zone's newest state
+    WallTime now;                  ///< evaluation time (virtual in tests)
     const RuleSettings& settings;  ///< the rule's settings for this zone
 };
 

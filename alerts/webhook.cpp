@@ -25,7 +25,8 @@ std::vector<HttpRequest> webhook_requests(const ChannelConfig& c, const nlohmann
     r.body = payload.dump();
     r.headers.push_back("Content-Type: application/json");
     if (!c.hmac_secret.empty()) {
-        r.headers.push_back("X-Nswatch-Signature: sha256=" + hmac_sha256_hex(c.hmac_secret, r.body));
+        r.headers.push_back("X-Nswatch-Signature: sha256=" +
+                            hmac_sha256_hex(c.hmac_secret, r.body));
     }
     return {r};
 }

@@ -61,7 +61,8 @@ int silence_add(const AlertsCliArgs& a) {
         std::cerr << "nswatch silence add: --for must be longer than 0\n";
         return 3;
     }
-    s.created = std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
+    s.created =
+        std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
     s.expires = s.created + d;
     s.comment = a.comment;
     AlertStore store(state_file(a));
@@ -133,7 +134,8 @@ int alerts_status(const AlertsCliArgs& a) {
         }
         std::cout << "outbox: " << counts.pending << " pending, " << counts.delivered
                   << " delivered, " << counts.given_up << " given up\n";
-        if (!counts.last_error.empty()) std::cout << "last delivery error: " << counts.last_error << "\n";
+        if (!counts.last_error.empty())
+            std::cout << "last delivery error: " << counts.last_error << "\n";
     }
     return alerts.empty() ? 0 : 1;
 }

@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "alerts/alert_engine.hpp"
+#include "alerts/alert_metrics.hpp"
 #include "cli/commands.hpp"
 #include "cli/history_collector.hpp"
 #include "config/config.hpp"
@@ -88,23 +89,6 @@ int run_daemon(const RunArgs& args) {
     }
     auto snapshot = [m = monitor.get()] { return m->snapshot(); };
 
-    std::unique_ptr<HttpServer> http;
-    if (config.http.enabled) {
-        try {
-            HttpServerOptions ho;
-            ho.listen = config.http.listen;
-            std::vector<std::shared_ptr<prometheus::Collectable>> collectables{
-                metrics->registry(), std::make_shared<SnapshotCollector>(snapshot)};
-            if (history) collectables.push_back(std::make_shared<HistoryCollector>(*history));
-            http = std::make_unique<HttpServer>(ho, snapshot, std::move(collectables));
-            spdlog::info("http: listening on {} (port {}): /metrics /api/v1/status /healthz /",
-                         config.http.listen, http->port());
-        } catch (const std::exception& e) {
-            std::cerr << "nswatch run: http " << config.http.listen << ": " << e.what() << "\n";
-            return 3;
-        }
-    }
-
     // Alerting: the delivery thread first, so the evaluator can wake it; both stop before the
     // monitor's snapshot source goes away.
     std::unique_ptr<Deliverer> deliverer;
@@ -121,6 +105,26 @@ int run_daemon(const RunArgs& args) {
                          std::chrono::duration<double>(config.alerts.evaluation_interval).count());
         } catch (const std::exception& e) {
             std::cerr << "nswatch run: alerts: " << e.what() << "\n";
+            return 3;
+        }
+    }
+
+    std::unique_ptr<HttpServer> http;
+    if (config.http.enabled) {
+        try {
+            HttpServerOptions ho;
+            ho.listen = config.http.listen;
+            std::vector<std::shared_ptr<prometheus::Collectable>> collectables{
+                metrics->registry(), std::make_shared<SnapshotCollector>(snapshot)};
+            if (history) collectables.push_back(std::make_shared<HistoryCollector>(*history));
+            if (alert_engine) {
+                collectables.push_back(std::make_shared<AlertMetrics>(*deliverer, *alert_engine));
+            }
+            http = std::make_unique<HttpServer>(ho, snapshot, std::move(collectables));
+            spdlog::info("http: listening on {} (port {}): /metrics /api/v1/status /healthz /",
+                         config.http.listen, http->port());
+        } catch (const std::exception& e) {
+            std::cerr << "nswatch run: http " << config.http.listen << ": " << e.what() << "\n";
             return 3;
         }
     }
@@ -143,9 +147,9 @@ int run_daemon(const RunArgs& args) {
         return c;
     });
     spdlog::info("stopping: {} rounds done; committing history", monitor->rounds_completed());
+    http.reset();  // first: its /metrics reads the alert engine
     alert_engine.reset();
     deliverer.reset();
-    http.reset();
     if (history) {
         history->stop();
         spdlog::info("history: {} results written, {} dropped", history->written(),

@@ -58,9 +58,12 @@ const std::map<std::string, RuleSettings>& default_rule_settings() {
 
 std::string_view to_string(AlertSeverity s) {
     switch (s) {
-        case AlertSeverity::info: return "info";
-        case AlertSeverity::warning: return "warning";
-        case AlertSeverity::critical: return "critical";
+        case AlertSeverity::info:
+            return "info";
+        case AlertSeverity::warning:
+            return "warning";
+        case AlertSeverity::critical:
+            return "critical";
     }
     return "warning";
 }
@@ -115,7 +118,8 @@ std::string read_secret(const Reader& in, const MapFields& m, const std::string&
     const int given = (inline_value != nullptr) + (env != nullptr) + (file != nullptr);
     if (given > 1) {
         const Field* second = file != nullptr ? file : env;
-        in.fail(*second, "give only one of '" + key + "', '" + key + "_env' and '" + key + "_file'");
+        in.fail(*second,
+                "give only one of '" + key + "', '" + key + "_env' and '" + key + "_file'");
     }
     if (inline_value != nullptr) return in.string(*inline_value, "a value");
     if (env != nullptr) {
@@ -146,8 +150,7 @@ ChannelConfig read_channel(const Reader& in, const Field& field,
                            const std::filesystem::path& base_dir) {
     MapFields m = in.map(field, {"type", "name", "url", "url_env", "url_file", "routing_key",
                                  "routing_key_env", "routing_key_file", "hmac_secret",
-                                 "hmac_secret_env", "hmac_secret_file", "timeout",
-                                 "min_severity"});
+                                 "hmac_secret_env", "hmac_secret_file", "timeout", "min_severity"});
     ChannelConfig c;
     const Field& type = in.require(m, "type", "webhook, slack, pagerduty or alertmanager");
     c.type = in.string(type, "webhook, slack, pagerduty or alertmanager");
@@ -164,8 +167,9 @@ ChannelConfig read_channel(const Reader& in, const Field& field,
     if (c.type == "pagerduty") {
         if (c.url.empty()) c.url = "https://events.pagerduty.com/v2/enqueue";
         if (c.routing_key.empty()) {
-            in.fail(field, "a pagerduty channel needs routing_key (or routing_key_env, "
-                           "routing_key_file)");
+            in.fail(field,
+                    "a pagerduty channel needs routing_key (or routing_key_env, "
+                    "routing_key_file)");
         }
     } else if (c.url.empty()) {
         in.fail(field, "a " + c.type + " channel needs url (or url_env, url_file)");
@@ -187,9 +191,9 @@ void read_alerts(const Reader& in, const Field& field, const std::filesystem::pa
     out.enabled = true;
     out.rules = default_rule_settings();
     if (field.value.IsNull()) return;
-    MapFields m = in.map(field, {"enabled", "state_path", "evaluation_interval", "resolve_after",
-                                 "repeat_interval", "retry_initial", "retry_max",
-                                 "max_delivery_age", "rules", "zones", "channels"});
+    MapFields m = in.map(
+        field, {"enabled", "state_path", "evaluation_interval", "resolve_after", "repeat_interval",
+                "retry_initial", "retry_max", "max_delivery_age", "rules", "zones", "channels"});
     if (const Field* f = m.get("enabled")) out.enabled = in.boolean(*f);
     if (const Field* f = m.get("state_path")) {
         std::filesystem::path p = in.string(*f, "a file path");
@@ -212,7 +216,8 @@ void read_alerts(const Reader& in, const Field& field, const std::filesystem::pa
         in.fail(*m.get("retry_max"), "retry_max must be at least retry_initial");
     }
     if (const Field* f = m.get("rules")) {
-        for (const auto& [name, o] : read_rules(in, *f)) out.rules[name] = o.apply_to(out.rules[name]);
+        for (const auto& [name, o] : read_rules(in, *f))
+            out.rules[name] = o.apply_to(out.rules[name]);
     }
     if (const Field* f = m.get("zones")) {
         if (!f->value.IsMap()) {
@@ -226,8 +231,8 @@ void read_alerts(const Reader& in, const Field& field, const std::filesystem::pa
             for (char& c : zone) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
             if (!zone.empty() && zone.back() == '.') zone.pop_back();
             if (std::find(zones.begin(), zones.end(), zone) == zones.end()) {
-                in.fail(key.Mark(), "alerts.zones names '" + zone +
-                                        "', which is not a zone of this config");
+                in.fail(key.Mark(),
+                        "alerts.zones names '" + zone + "', which is not a zone of this config");
             }
             Field rules{value, f->path + "." + key.Scalar(), key.Mark()};
             out.zone_rules[zone] = read_rules(in, rules);

@@ -8,7 +8,8 @@
 
 namespace nswatch::config_detail {
 
-/// Read the `alerts` map (`zones`: the config's zone names, which alerts.zones may name) into `out` (which starts from its defaults). Relative paths (state_path,
+/// Read the `alerts` map (`zones`: the config's zone names, which alerts.zones may name) into `out`
+/// (which starts from its defaults). Relative paths (state_path,
 /// *_file secrets) are taken from `base_dir`. Throws ConfigError at the offending value.
 void read_alerts(const Reader& in, const Field& field, const std::filesystem::path& base_dir,
                  const std::vector<std::string>& zones, AlertSettings& out);

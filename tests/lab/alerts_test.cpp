@@ -132,8 +132,9 @@ size_t count(const nswatch::test::Receiver& rx, const std::string& rule, const s
 
 }  // namespace
 
-TEST_CASE("alerts: blocked transfers -> serial_lag for beta at the webhook and in Alertmanager; "
-          "unblocked -> resolved") {
+TEST_CASE(
+    "alerts: blocked transfers -> serial_lag for beta at the webhook and in Alertmanager; "
+    "unblocked -> resolved") {
     namespace lab = nswatch::lab;
     const fs::path dir = scratch("nswatch-alerts-lab");
     nswatch::test::Receiver rx;
@@ -141,11 +142,11 @@ TEST_CASE("alerts: blocked transfers -> serial_lag for beta at the webhook and i
     // A real Alertmanager, clustering off, on this helper's private loopback address.
     std::ofstream(dir / "alertmanager.yml") << "route: {receiver: 'null'}\n"
                                             << "receivers: [{name: 'null'}]\n";
-    Child am({"/usr/bin/prometheus-alertmanager", "--config.file=" + (dir / "alertmanager.yml").string(),
-              "--storage.path=" + (dir / "am").string(),
-              std::string("--web.listen-address=") + kAlertmanagerListen,
-              "--cluster.listen-address="},
-             dir / "alertmanager.log");
+    Child am(
+        {"/usr/bin/prometheus-alertmanager", "--config.file=" + (dir / "alertmanager.yml").string(),
+         "--storage.path=" + (dir / "am").string(),
+         std::string("--web.listen-address=") + kAlertmanagerListen, "--cluster.listen-address="},
+        dir / "alertmanager.log");
     const std::string am_url = std::string("http://") + kAlertmanagerListen;
     REQUIRE(wait_until([&] { return !http_get(am_url + "/-/ready").empty(); }, 20s));
 
@@ -208,8 +209,8 @@ TEST_CASE("alerts: a frozen provider -> one provider_down, then resolved") {
     CHECK(rx.requests().empty());
     {
         lab::Frozen frozen(lab::kGamma);
-        REQUIRE(wait_until([&] { return count(rx, "provider_down", "firing", "gamma") == 1; },
-                           30s));
+        REQUIRE(
+            wait_until([&] { return count(rx, "provider_down", "firing", "gamma") == 1; }, 30s));
         std::this_thread::sleep_for(3s);
         // One page for the provider: no nameserver alerts for its addresses.
         for (const auto& [rule, status, provider] : received(rx)) {

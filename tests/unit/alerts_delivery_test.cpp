@@ -146,10 +146,9 @@ TEST_CASE("channels: each service's documented format arrives at a local receive
     test::TempDir dir;
     test::Receiver rx;
     const std::string db = dir.file("alerts.db");
-    auto settings = fast_settings({channel("webhook", rx.url("/hook")),
-                                   channel("slack", rx.url("/services/T0/B0/XXXX")),
-                                   channel("pagerduty", rx.url("/v2/enqueue")),
-                                   channel("alertmanager", rx.url("/"))});
+    auto settings = fast_settings(
+        {channel("webhook", rx.url("/hook")), channel("slack", rx.url("/services/T0/B0/XXXX")),
+         channel("pagerduty", rx.url("/v2/enqueue")), channel("alertmanager", rx.url("/"))});
     settings.channels[0].hmac_secret = "k";
     {
         AlertStore store(db);
@@ -209,16 +208,18 @@ TEST_CASE("delivery: a receiver down for a while gets every notification once wh
     const int port = rx.port();
     rx.stop();  // connection refused
     const std::string db = dir.file("alerts.db");
-    auto settings = fast_settings({channel("webhook", "http://127.0.0.1:" + std::to_string(port) + "/hook")});
+    auto settings =
+        fast_settings({channel("webhook", "http://127.0.0.1:" + std::to_string(port) + "/hook")});
     auto snap = beta_down(true);
     {
         Deliverer d(db, settings);
-        AlertEngine engine(db, settings, [&] { return snap; }, &d);
+        AlertEngine engine(
+            db, settings, [&] { return snap; }, &d);
         const WallTime now = real_now();
         REQUIRE(engine.evaluate_once(now).size() == 1);  // provider_down fires
         snap = beta_down(false);
         REQUIRE(engine.evaluate_once(now).size() == 1);  // and resolves (resolve_after 0)
-        std::this_thread::sleep_for(300ms);  // several refused attempts
+        std::this_thread::sleep_for(300ms);              // several refused attempts
         CHECK(d.counters().retried >= 2);
         CHECK(d.counters().delivered == 0);
         rx.start(port);
@@ -243,7 +244,8 @@ TEST_CASE("delivery: a 4xx is not retried, is counted and kept visible") {
     rx.answer(403);
     const std::string db = dir.file("alerts.db");
     auto settings = fast_settings({channel("webhook", rx.url())});
-    AlertStore(db).commit({}, {{"webhook", group_payload(sample_group(), "v1").dump()}}, real_now());
+    AlertStore(db).commit({}, {{"webhook", group_payload(sample_group(), "v1").dump()}},
+                          real_now());
     Deliverer d(db, settings);
     d.deliver_due(std::chrono::system_clock::now());
     d.deliver_due(std::chrono::system_clock::now() + 1h);
@@ -260,10 +262,12 @@ TEST_CASE("restart: firing alerts are restored and not paged again") {
     auto settings = fast_settings({channel("webhook", "http://127.0.0.1:1/hook")});
     auto snap = beta_down(true);
     {
-        AlertEngine engine(db, settings, [&] { return snap; }, nullptr);
+        AlertEngine engine(
+            db, settings, [&] { return snap; }, nullptr);
         REQUIRE(engine.evaluate_once(t0).size() == 1);
     }
-    AlertEngine again(db, settings, [&] { return snap; }, nullptr);
+    AlertEngine again(
+        db, settings, [&] { return snap; }, nullptr);
     CHECK(again.alerts().size() == 1);
     CHECK(again.evaluate_once(t0 + 1min).empty());
     CHECK(AlertStore(db).counts().pending == 1);  // the one notification, still waiting
@@ -280,7 +284,8 @@ TEST_CASE("restart: SIGKILL between outbox write and delivery, delivered after r
         // The daemon: evaluate (outbox row committed), then die before any delivery attempt.
         try {
             auto snap = beta_down(true);
-            AlertEngine engine(db, settings, [&] { return snap; }, nullptr);
+            AlertEngine engine(
+                db, settings, [&] { return snap; }, nullptr);
             engine.evaluate_once(real_now());
         } catch (...) {
             _exit(1);
@@ -324,7 +329,8 @@ TEST_CASE("secrets: no URL, routing key or HMAC key reaches a log line") {
     {
         auto snap = beta_down(true);
         Deliverer d(db, settings);
-        AlertEngine engine(db, settings, [&] { return snap; }, &d);
+        AlertEngine engine(
+            db, settings, [&] { return snap; }, &d);
         rx.answer(500);  // retried, logged
         engine.evaluate_once(real_now());
         std::this_thread::sleep_for(300ms);

@@ -1,10 +1,9 @@
 // Alert rules over real ZoneTracker state, and each rule's lifecycle on a virtual clock: zone
 // state built from probe results, conditions, then pending -> firing -> resolved. No sockets.
-#include "alerts/rules.hpp"
-
 #include <catch2/catch.hpp>
 
 #include "alerts/lifecycle.hpp"
+#include "alerts/rules.hpp"
 
 using namespace nswatch;
 using namespace std::chrono_literals;
@@ -79,7 +78,8 @@ TEST_CASE("alert rules: a healthy zone raises nothing") {
     CHECK(lab.conditions(t0 + 600s).empty());
 }
 
-TEST_CASE("serial_lag: a lagging provider fires once past the threshold, resolves after hysteresis") {
+TEST_CASE(
+    "serial_lag: a lagging provider fires once past the threshold, resolves after hysteresis") {
     Lab lab;
     lab.round(healthy(10), t0);
     auto lagging = [](uint32_t newest) {
@@ -290,8 +290,11 @@ TEST_CASE("lifecycle: repeat interval re-notifies a long-firing alert with its r
 
 TEST_CASE("lifecycle: a silence mutes until it expires; then the alert notifies") {
     AlertTracker tracker;
-    Condition c{"serial_lag", AlertSeverity::warning,
-                {{"zone", "shop.test"}, {"provider", "beta"}}, "x", 0ms};
+    Condition c{"serial_lag",
+                AlertSeverity::warning,
+                {{"zone", "shop.test"}, {"provider", "beta"}},
+                "x",
+                0ms};
     Silence s;
     s.matchers = {{"zone", "shop.test"}, {"alertname", "serial_lag"}};
     s.expires = t0 + 30min;
@@ -323,7 +326,8 @@ TEST_CASE("lifecycle: restored state does not re-page after a restart") {
 TEST_CASE("fingerprint: stable, label-order independent, distinct per labels") {
     CHECK(fingerprint("serial_lag", {{"zone", "a"}, {"provider", "b"}}) ==
           fingerprint("serial_lag", {{"provider", "b"}, {"zone", "a"}}));
-    CHECK(fingerprint("serial_lag", {{"zone", "ab"}}) != fingerprint("serial_lag", {{"zone", "a"}, {"b", ""}}));
+    CHECK(fingerprint("serial_lag", {{"zone", "ab"}}) !=
+          fingerprint("serial_lag", {{"zone", "a"}, {"b", ""}}));
     CHECK(fingerprint("serial_lag", {{"zone", "a"}}).size() == 16);
     // Pinned: it is a dedup key stored in SQLite and sent to PagerDuty.
     CHECK(fingerprint("serial_lag", {{"zone", "shop.test"}}) == "7d658412ee8f4b93");
