@@ -40,7 +40,8 @@ class Deliverer {
 
     /// New rows were committed: look now instead of at the next tick.
     void wake();
-    /// One pass over the due rows at `now` (the thread's body; public for tests).
+    /// One pass over the due rows at `now`: the thread's body (never call it while the thread
+    /// runs: two passes would send a row twice).
     void deliver_due(WallTime now);
     const DeliveryCounters& counters() const { return counters_; }
 

@@ -53,6 +53,11 @@ class Receiver {
         std::lock_guard lock(mutex_);
         return requests_;
     }
+    /// Requests answered with a non-2xx status.
+    int failures() const {
+        std::lock_guard lock(mutex_);
+        return refused_;
+    }
     /// Poll (real time, bounded) until `n` requests arrived; returns whether they did.
     bool wait_for(size_t n, std::chrono::milliseconds limit = std::chrono::seconds(10)) const {
         const auto end = std::chrono::steady_clock::now() + limit;

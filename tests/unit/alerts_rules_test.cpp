@@ -102,14 +102,15 @@ TEST_CASE(
     CHECK(fired[0].alert.summary.find("newest is 11") != std::string::npos);
 
     CHECK(lab.round(lagging(11), t0 + 420s).empty());  // still firing: no duplicate
-    // Caught up: the alert stays firing for resolve_after (2 min), then resolves once.
+    // Caught up at +480: the alert stays firing until its condition has been absent for
+    // resolve_after (2 min since it last held, at +420), then resolves once.
     CHECK(lab.round(healthy(11), t0 + 480s).empty());
-    CHECK(lab.round(healthy(11), t0 + 540s).empty());
-    auto resolved = lab.round(healthy(11), t0 + 600s);
+    CHECK(lab.round(healthy(11), t0 + 539s).empty());
+    auto resolved = lab.round(healthy(11), t0 + 540s);
     REQUIRE(resolved.size() == 1);
     CHECK(resolved[0].resolved);
     CHECK(resolved[0].alert.fingerprint == fired[0].alert.fingerprint);
-    CHECK(lab.round(healthy(11), t0 + 660s).empty());
+    CHECK(lab.round(healthy(11), t0 + 600s).empty());
 }
 
 TEST_CASE("serial_lag: the threshold is per zone") {

@@ -488,12 +488,12 @@ TEST_CASE("config: storage and http sections", "[config]") {
 }
 
 TEST_CASE("config: reserved and unknown top-level keys list the allowed ones", "[config]") {
-    for (const std::string key : {"alerts", "resolvers"}) {
+    for (const std::string key : {"resolvers"}) {
         const std::string message = error_of_yaml(key + ": {}\n");
         CHECK(message.rfind("test.yml:1:1: '" + key + "' is reserved", 0) == 0);
         CHECK_THAT(message, Catch::Contains("allowed keys: root_hints, vantages, default_vantage, "
                                             "probe, discovery, providers, zones, thresholds, "
-                                            "storage, http"));
+                                            "storage, http, alerts"));
     }
     CHECK_THAT(error_of_yaml("Zones: []\n"),
                Catch::Contains("did you mean 'zones'? (keys are lower case)"));
