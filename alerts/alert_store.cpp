@@ -92,11 +92,11 @@ void AlertStore::commit(const std::map<std::string, Alert>& alerts,
     tx.commit();
 }
 
-std::vector<OutboxRow> AlertStore::due(WallTime now, size_t limit) {
+std::vector<OutboxRow> AlertStore::pending(size_t limit) {
     Statement s = db_.prepare(
         "SELECT id, channel, payload, created, attempts, next_attempt FROM outbox "
-        "WHERE delivered IS NULL AND given_up IS NULL AND next_attempt <= ? ORDER BY id LIMIT ?");
-    s.bind(1, ms(now)).bind(2, static_cast<int64_t>(limit));
+        "WHERE delivered IS NULL AND given_up IS NULL ORDER BY id LIMIT ?");
+    s.bind(1, static_cast<int64_t>(limit));
     std::vector<OutboxRow> out;
     while (s.step()) {
         out.push_back({s.column_int(0), s.column_text(1), s.column_text(2),

@@ -48,8 +48,9 @@ class AlertStore {
     void commit(const std::map<std::string, Alert>& alerts, const std::vector<OutboxItem>& items,
                 WallTime now);
 
-    /// Rows due at `now`, oldest first.
-    std::vector<OutboxRow> due(WallTime now, size_t limit);
+    /// Rows neither delivered nor given up, oldest first (due or not: the caller keeps each
+    /// channel in order, so a resolve never overtakes its trigger).
+    std::vector<OutboxRow> pending(size_t limit);
     void mark_delivered(int64_t id, WallTime now);
     void mark_retry(int64_t id, int attempts, WallTime next, const std::string& error);
     void mark_given_up(int64_t id, WallTime now, const std::string& error);

@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <set>
+
 #include "alerts/channel.hpp"
 
 namespace nswatch {
@@ -52,10 +54,18 @@ void Deliverer::loop() {
 }
 
 void Deliverer::deliver_due(WallTime now) {
-    for (const auto& row : store_.due(now, 50)) {
+    // Each channel gets its notifications in outbox order: a row waiting for its retry holds back
+    // the later rows of its channel, so a "resolved" never arrives before its "firing".
+    std::set<std::string> held;
+    for (const auto& row : store_.pending(200)) {
         {
             std::lock_guard lock(mutex_);
             if (stop_) return;
+        }
+        if (held.count(row.channel) != 0) continue;
+        if (row.next_attempt > now) {
+            held.insert(row.channel);
+            continue;
         }
         auto it = channels_.find(row.channel);
         if (it == channels_.end()) {
@@ -100,6 +110,7 @@ void Deliverer::deliver_due(WallTime now) {
             const auto delay =
                 backoff_delay(attempts, settings_.retry_initial, settings_.retry_max);
             store_.mark_retry(row.id, attempts, now + delay, error);
+            held.insert(row.channel);
             counters_.retried++;
             // Logged once per notification: a receiver down for an hour is one line, not 60.
             if (attempts == 1) {
