@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <set>
 
 #include "alerts/channel.hpp"
@@ -45,9 +46,20 @@ void Deliverer::loop() {
         } catch (const std::exception& e) {
             spdlog::error("alerts: delivery: {}", e.what());
         }
+        // Sleep until the next retry is due, at most half a second (the outbox may have been
+        // written by another process); wake() makes new notices immediate.
+        auto wait = std::chrono::milliseconds(500);
+        try {
+            if (auto next = store_.next_due()) {
+                const auto until = std::chrono::duration_cast<std::chrono::milliseconds>(
+                    *next - std::chrono::system_clock::now());
+                wait = std::clamp(until, std::chrono::milliseconds(5), wait);
+            }
+        } catch (const std::exception& e) {
+            spdlog::error("alerts: delivery: {}", e.what());
+        }
         std::unique_lock lock(mutex_);
-        // Half a second bounds how late a retry runs; wake() makes new notices immediate.
-        cv_.wait_for(lock, std::chrono::milliseconds(500), [this] { return stop_ || woken_; });
+        cv_.wait_for(lock, wait, [this] { return stop_ || woken_; });
         if (stop_) return;
         woken_ = false;
     }

@@ -133,7 +133,7 @@ size_t count(const nswatch::test::Receiver& rx, const std::string& rule, const s
 }  // namespace
 
 TEST_CASE(
-    "alerts: blocked transfers -> serial_lag for beta at the webhook and in Alertmanager; "
+    "alerts: blocked transfers -> serial_lag for beta at the webhook and in Alertmanager, "
     "unblocked -> resolved") {
     namespace lab = nswatch::lab;
     const fs::path dir = scratch("nswatch-alerts-lab");

@@ -24,7 +24,7 @@ std::string error_of(const std::string& yaml) {
 
 }  // namespace
 
-TEST_CASE("alerts config: absent = off; present = on with every rule's defaults") {
+TEST_CASE("alerts config: absent = off, present = on with every rule's defaults") {
     CHECK_FALSE(load_config_string("zones: [{name: shop.test}]\n", "t").alerts.enabled);
     const Config c = load_config_string("zones: [{name: shop.test}]\nalerts: {}\n", "t");
     CHECK(c.alerts.enabled);

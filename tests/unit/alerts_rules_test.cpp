@@ -289,7 +289,7 @@ TEST_CASE("lifecycle: repeat interval re-notifies a long-firing alert with its r
     CHECK(again[0].reason == "repeat interval elapsed");
 }
 
-TEST_CASE("lifecycle: a silence mutes until it expires; then the alert notifies") {
+TEST_CASE("lifecycle: a silence mutes until it expires, then the alert notifies") {
     AlertTracker tracker;
     Condition c{"serial_lag",
                 AlertSeverity::warning,
