@@ -107,7 +107,8 @@ std::vector<std::tuple<std::string, std::string, std::string>> received(
     const nswatch::test::Receiver& rx) {
     std::vector<std::tuple<std::string, std::string, std::string>> out;
     for (const auto& r : rx.requests()) {
-        for (const auto& a : json::parse(r.body)["alerts"]) {
+        const json body = json::parse(r.body);  // kept: the loop below iterates into it
+        for (const auto& a : body["alerts"]) {
             out.emplace_back(a["rule"], a["status"], a["labels"].value("provider", ""));
         }
     }
@@ -203,6 +204,7 @@ TEST_CASE("alerts: a frozen provider -> one provider_down, then resolved") {
     const fs::path dir = scratch("nswatch-alerts-lab-down");
     nswatch::test::Receiver rx;
     write_config(dir, rx.url("/hook"), "");
+    lab::notify();  // a provider left behind by an earlier test catches up
     lab::wait_sync();
     Child daemon({NSWATCH_BIN, "run", "-c", (dir / "nswatch.yml").string()}, dir / "daemon.log");
     std::this_thread::sleep_for(4s);
