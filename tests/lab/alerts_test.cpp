@@ -109,7 +109,8 @@ std::vector<std::tuple<std::string, std::string, std::string>> received(
     for (const auto& r : rx.requests()) {
         const json body = json::parse(r.body);  // kept: the loop below iterates into it
         for (const auto& a : body["alerts"]) {
-            out.emplace_back(a["rule"], a["status"], a["labels"].value("provider", ""));
+            out.emplace_back(a.value("rule", ""), a.value("status", ""),
+                             a["labels"].value("provider", ""));
         }
     }
     return out;
