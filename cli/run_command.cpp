@@ -6,6 +6,8 @@
 #include <csignal>
 #include <iostream>
 
+#include "alerts/alert_engine.hpp"
+#include "alerts/alert_metrics.hpp"
 #include "cli/commands.hpp"
 #include "cli/history_collector.hpp"
 #include "config/config.hpp"
@@ -119,6 +121,26 @@ int run_daemon(const RunArgs& args) {
         }
     }
 
+    // Alerting: the delivery thread first, so the evaluator can wake it; both stop before the
+    // monitor's snapshot source goes away.
+    std::unique_ptr<Deliverer> deliverer;
+    std::unique_ptr<AlertEngine> alert_engine;
+    if (config.alerts.enabled) {
+        try {
+            const std::string state = alert_state_path(config.alerts, config.storage.path);
+            deliverer = std::make_unique<Deliverer>(state, config.alerts);
+            alert_engine =
+                std::make_unique<AlertEngine>(state, config.alerts, snapshot, deliverer.get());
+            alert_engine->start();
+            spdlog::info("alerts: state {}, {} channels, evaluated every {} s", state,
+                         config.alerts.channels.size(),
+                         std::chrono::duration<double>(config.alerts.evaluation_interval).count());
+        } catch (const std::exception& e) {
+            std::cerr << "nswatch run: alerts: " << e.what() << "\n";
+            return 3;
+        }
+    }
+
     std::unique_ptr<HttpServer> http;
     if (config.http.enabled) {
         try {
@@ -128,6 +150,9 @@ int run_daemon(const RunArgs& args) {
                 metrics->registry(), std::make_shared<SnapshotCollector>(snapshot)};
             if (history) collectables.push_back(std::make_shared<HistoryCollector>(*history));
             if (propagation) collectables.push_back(propagation->registry());
+            if (alert_engine) {
+                collectables.push_back(std::make_shared<AlertMetrics>(*deliverer, *alert_engine));
+            }
             http = std::make_unique<HttpServer>(ho, snapshot, std::move(collectables));
             spdlog::info("http: listening on {} (port {}): /metrics /api/v1/status /healthz /",
                          config.http.listen, http->port());
@@ -155,9 +180,11 @@ int run_daemon(const RunArgs& args) {
         return c;
     });
     spdlog::info("stopping: {} rounds done; committing history", monitor->rounds_completed());
+    http.reset();  // first: its /metrics reads the alert engine
     resolution.reset();  // a round in flight finishes and is written
-    http.reset();
     propagation.reset();
+    alert_engine.reset();
+    deliverer.reset();
     if (history) {
         history->stop();
         spdlog::info("history: {} results written, {} dropped", history->written(),

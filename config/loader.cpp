@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "config/audit_section.hpp"
+#include "config/alerts_config.hpp"
 #include "config/config.hpp"
 #include "config/resolvers_loader.hpp"
 #include "config/notify_config.hpp"
@@ -39,7 +40,7 @@ using namespace std::chrono_literals;
 
 // Sections a later version will add. Naming them lets the error say "not yet" instead of
 // "unknown", so a config written for a newer nswatch fails with an honest message.
-const std::vector<std::string_view> kReservedTopLevel{"alerts"};
+const std::vector<std::string_view> kReservedTopLevel{};  // none at present
 
 // Upper bounds: beyond these a value is far more likely a slip (a missing unit, an extra zero)
 // than an intent. A probe timeout over a minute would hold a round open for that long.
@@ -151,8 +152,8 @@ Config Loader::load(const std::string& yaml, const LoadOptions& options) {
 
     MapFields top = in_.map(root,
                             {"root_hints", "vantages", "default_vantage", "probe", "discovery",
-                             "providers", "zones", "thresholds", "storage", "http", "resolvers",
-                             "keys", "notify", "propagation", "audit"},
+                             "providers", "zones", "thresholds", "storage", "http", "alerts",
+                             "resolvers", "keys", "notify", "propagation", "audit"},
                             kReservedTopLevel);
     // Sections are read in dependency order, not document order: default_vantage needs the
     // vantages, zone overrides need the global thresholds.
@@ -175,6 +176,11 @@ Config Loader::load(const std::string& yaml, const LoadOptions& options) {
         config.resolution = config_detail::read_resolution(in_, *f, config.vantages);
     }
     if (const Field* f = top.get("audit")) config_detail::read_audit_section(in_, *f, config.audit);
+    if (const Field* f = top.get("alerts")) {
+        std::vector<std::string> zone_names;
+        for (const auto& z : config.zones) zone_names.push_back(z.name);
+        config_detail::read_alerts(in_, *f, base_dir_, zone_names, config.alerts);
+    }
 
     if (options.require_zones && config.zones.empty()) {
         const Field* zones = top.get("zones");

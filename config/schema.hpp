@@ -13,6 +13,7 @@
 #include "config/resolvers.hpp"
 #include "config/notify_schema.hpp"
 #include "checks/audit_evidence.hpp"
+#include "config/alerts_schema.hpp"
 #include "prober/engine.hpp"
 
 namespace nswatch {
@@ -209,6 +210,8 @@ struct Config {
     const TransferSettings* find_transfer(std::string_view provider) const;
     /// `nswatch audit` thresholds (AUDIT-CHECKS.md defaults).
     AuditThresholds audit;
+    /// Alert rules and notification channels (off unless the file has an `alerts` section).
+    AlertSettings alerts;
 
     /// The zone named `name` (any case, trailing dot allowed), or nullptr.
     const ZoneConfig* find_zone(std::string_view name) const;

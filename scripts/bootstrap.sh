@@ -12,6 +12,8 @@ packages=(
   bind9 bind9-utils nsd knot unbound dnsutils ldnsutils iproute2 nftables procps
   # the exporter's tests: promtool checks /metrics, headless Chromium loads the status page
   prometheus chromium
+  # alerting: libcrypto for webhook HMAC signatures; a real Alertmanager receives alerts in a test
+  libssl-dev prometheus-alertmanager
   # benchmarks
   dnsperf
 )

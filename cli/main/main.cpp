@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 
+#include "cli/alerts_command.hpp"
 #include "cli/commands.hpp"
 
 #ifndef NSWATCH_VERSION
@@ -137,6 +138,8 @@ int main(int argc, char** argv) {
     df->add_option("--provider", diff.providers,
                    "Compare only these providers (repeat; the first is the reference)");
     df->add_flag("--json", diff.json, "Print JSON for scripts");
+    nswatch::AlertsCliArgs alerts_args;
+    auto run_alerts_command = nswatch::add_alerts_commands(app, alerts_args);
 
     try {
         app.parse(argc, argv);
@@ -156,6 +159,7 @@ int main(int argc, char** argv) {
         if (au->parsed()) return nswatch::run_audit(audit);
         if (r->parsed()) return nswatch::run_daemon(run);
         if (df->parsed()) return nswatch::run_diff(diff);
+        if (const int rc = run_alerts_command(); rc >= 0) return rc;
         if (st->parsed()) {
             status.colour = status_colour == "always" || (status_colour == "auto" && isatty(1));
             return nswatch::run_status(status);

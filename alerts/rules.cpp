@@ -1,0 +1,346 @@
+// IMPLEMENTATION NOTES
+// Rules group what they report so one incident is one alert: lag and provider failures per
+// provider and vantage (forty lagging addresses of one provider are one serial_lag), nameserver
+// failures per address and transport but not for a provider that is wholly down (provider_down
+// says it once), answer and delegation differences per zone. Thresholds are compared with >=.
+#include "alerts/rules.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <ctime>
+#include <set>
+#include <sstream>
+
+namespace nswatch {
+
+namespace {
+
+using std::chrono::duration;
+using std::chrono::duration_cast;
+using std::chrono::seconds;
+
+struct GroupKey {
+    std::string provider, vantage;
+    auto operator<=>(const GroupKey&) const = default;
+};
+
+std::map<GroupKey, std::vector<const TargetState*>> by_provider(const ZoneState& z) {
+    std::map<GroupKey, std::vector<const TargetState*>> out;
+    for (const auto& t : z.targets) out[{t.target.provider, t.target.vantage}].push_back(&t);
+    return out;
+}
+
+std::string secs(double s) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.0f s", s);
+    return buf;
+}
+
+Condition make(const RuleInput& in, std::string_view rule, Labels labels, std::string summary) {
+    Condition c;
+    c.rule = std::string(rule);
+    c.severity = in.settings.severity;
+    labels["zone"] = in.zone.zone;
+    c.labels = std::move(labels);
+    c.summary = std::move(summary);
+    c.for_ = in.settings.for_;
+    return c;
+}
+
+// Up to five addresses, then "and N more": a message stays readable with forty.
+std::string address_list(const std::vector<const TargetState*>& ts) {
+    std::set<std::string> addrs;
+    for (const auto* t : ts) addrs.insert(t->target.address);
+    std::string out;
+    size_t n = 0;
+    for (const auto& a : addrs) {
+        if (n == 5) {
+            out += " and " + std::to_string(addrs.size() - 5) + " more";
+            break;
+        }
+        out += (n++ ? ", " : "") + a;
+    }
+    return out;
+}
+
+bool lame_outcome(Outcome o) {
+    return o == Outcome::not_authoritative || o == Outcome::refused || o == Outcome::nxdomain;
+}
+
+bool group_down(const std::vector<const TargetState*>& ts) {
+    return !ts.empty() && std::none_of(ts.begin(), ts.end(), [](auto* t) { return t->up; });
+}
+
+std::vector<Condition> serial_lag(const RuleInput& in) {
+    std::vector<Condition> out;
+    const double threshold = duration<double>(in.settings.threshold).count();
+    for (const auto& [key, ts] : by_provider(in.zone)) {
+        std::vector<const TargetState*> behind;
+        double worst = 0;
+        uint32_t versions = 0;
+        std::optional<uint32_t> serial;
+        for (const auto* t : ts) {
+            if (t->serial_state != SerialState::behind || t->lag_seconds <= 0) continue;
+            if (t->lag_seconds < threshold) continue;
+            behind.push_back(t);
+            if (t->lag_seconds >= worst) {
+                worst = t->lag_seconds;
+                serial = t->serial;
+            }
+            versions = std::max(versions, t->behind_by);
+        }
+        if (behind.empty()) continue;
+        std::ostringstream s;
+        s << "provider " << key.provider << " is behind on " << in.zone.zone << " from vantage "
+          << key.vantage << ": serves serial " << (serial ? std::to_string(*serial) : "?")
+          << ", newest is "
+          << (in.zone.newest_serial ? std::to_string(*in.zone.newest_serial) : "?") << " ("
+          << versions << " version" << (versions == 1 ? "" : "s") << " behind), lagging for "
+          << secs(worst) << " (threshold " << secs(threshold) << "); addresses "
+          << address_list(behind);
+        out.push_back(make(in, "serial_lag", {{"provider", key.provider}, {"vantage", key.vantage}},
+                           s.str()));
+    }
+    return out;
+}
+
+std::vector<Condition> serial_ahead(const RuleInput& in) {
+    std::vector<Condition> out;
+    for (const auto& [key, ts] : by_provider(in.zone)) {
+        std::vector<const TargetState*> ahead;
+        for (const auto* t : ts) {
+            if (t->serial_state == SerialState::ahead_of_primary) ahead.push_back(t);
+        }
+        if (ahead.empty()) continue;
+        const auto* t = ahead.front();
+        std::ostringstream s;
+        s << "provider " << key.provider << " serves serial "
+          << (t->serial ? std::to_string(*t->serial) : "?") << " for " << in.zone.zone
+          << ", ahead of the primary; addresses " << address_list(ahead);
+        out.push_back(make(in, "serial_ahead",
+                           {{"provider", key.provider}, {"vantage", key.vantage}}, s.str()));
+    }
+    return out;
+}
+
+std::string ago(WallTime since, WallTime now) {
+    if (since == WallTime{}) return "never answered";
+    return "last answered " + secs(duration<double>(now - since).count()) + " ago";
+}
+
+// nameserver_timeout and nameserver_down share the walk; `timeouts` picks which half.
+std::vector<Condition> nameserver_failures(const RuleInput& in, bool timeouts) {
+    std::vector<Condition> out;
+    const std::string_view rule = timeouts ? "nameserver_timeout" : "nameserver_down";
+    for (const auto& [key, ts] : by_provider(in.zone)) {
+        if (group_down(ts)) continue;  // provider_down reports it once
+        for (const auto* t : ts) {
+            if (t->up || lame_outcome(t->last.outcome)) continue;
+            if ((t->last.outcome == Outcome::timeout) != timeouts) continue;
+            std::ostringstream s;
+            s << t->target.nameserver << " (" << t->target.address << ", "
+              << to_string(t->target.transport) << ") of provider " << key.provider
+              << " fails from vantage " << key.vantage << ": " << t->consecutive_failures
+              << " failures in a row, last " << to_string(t->last.outcome) << "; "
+              << ago(t->last_success, in.now);
+            out.push_back(make(in, rule,
+                               {{"provider", key.provider},
+                                {"vantage", key.vantage},
+                                {"nameserver", t->target.nameserver},
+                                {"address", t->target.address},
+                                {"transport", std::string(to_string(t->target.transport))}},
+                               s.str()));
+        }
+    }
+    return out;
+}
+
+std::vector<Condition> nameserver_timeout(const RuleInput& in) {
+    return nameserver_failures(in, true);
+}
+std::vector<Condition> nameserver_down(const RuleInput& in) {
+    return nameserver_failures(in, false);
+}
+
+std::vector<Condition> provider_down(const RuleInput& in) {
+    std::vector<Condition> out;
+    for (const auto& [key, ts] : by_provider(in.zone)) {
+        if (!group_down(ts)) continue;
+        std::ostringstream s;
+        s << "every address of provider " << key.provider << " fails for " << in.zone.zone
+          << " from vantage " << key.vantage << " (" << ts.size()
+          << " targets: " << address_list(ts) << "); last " << to_string(ts.front()->last.outcome);
+        out.push_back(make(in, "provider_down",
+                           {{"provider", key.provider}, {"vantage", key.vantage}}, s.str()));
+    }
+    return out;
+}
+
+std::vector<Condition> answer_mismatch(const RuleInput& in) {
+    if (in.zone.answers_consistent) return {};
+    std::string s = "answers differ across providers for " + in.zone.zone + ": ";
+    for (size_t i = 0; i < in.zone.answer_differences.size() && i < 3; ++i) {
+        s += (i ? "; " : "") + in.zone.answer_differences[i];
+    }
+    return {make(in, "answer_mismatch", {}, s)};
+}
+
+std::vector<Condition> lame_delegation(const RuleInput& in) {
+    std::vector<Condition> out;
+    std::set<std::tuple<std::string, std::string, std::string>> seen;
+    for (const auto& t : in.zone.targets) {
+        if (!lame_outcome(t.last.outcome)) continue;
+        if (!seen.insert({t.target.vantage, t.target.nameserver, t.target.address}).second)
+            continue;
+        std::ostringstream s;
+        s << t.target.nameserver << " (" << t.target.address << ") is delegated " << in.zone.zone
+          << " but answers " << to_string(t.last.outcome) << " for it (provider "
+          << t.target.provider << ", vantage " << t.target.vantage << ")";
+        out.push_back(make(in, "lame_delegation",
+                           {{"provider", t.target.provider},
+                            {"vantage", t.target.vantage},
+                            {"nameserver", t.target.nameserver},
+                            {"address", t.target.address}},
+                           s.str()));
+    }
+    return out;
+}
+
+std::string join(const std::vector<std::string>& v) {
+    std::string out;
+    for (const auto& s : v) out += (out.empty() ? "" : ", ") + s;
+    return out.empty() ? "-" : out;
+}
+
+std::vector<Condition> delegation_mismatch(const RuleInput& in) {
+    const auto& d = in.zone.delegation;
+    if (d.consistent || !d.error.empty()) return {};
+    return {make(in, "delegation_mismatch", {},
+                 "parent and zone NS sets of " + in.zone.zone + " differ: only at the parent: " +
+                     join(d.only_in_parent) + "; only in the zone: " + join(d.only_in_child))};
+}
+
+// The snapshot holds each target's newest probe, not a window of them: `for` supplies the window
+// (latency above the threshold on every evaluation for that long).
+std::vector<Condition> latency_high(const RuleInput& in) {
+    std::vector<Condition> out;
+    const double threshold = duration<double>(in.settings.threshold).count();
+    for (const auto& t : in.zone.targets) {
+        if (t.last.outcome != Outcome::ok || t.last.rtt_seconds() < threshold) continue;
+        char buf[160];
+        std::snprintf(buf, sizeof buf, " (%s, %s) answers in %.0f ms (threshold %.0f ms)",
+                      t.target.address.c_str(), std::string(to_string(t.target.transport)).c_str(),
+                      t.last.rtt_seconds() * 1000, threshold * 1000);
+        out.push_back(make(in, "latency_high",
+                           {{"provider", t.target.provider},
+                            {"vantage", t.target.vantage},
+                            {"nameserver", t.target.nameserver},
+                            {"address", t.target.address},
+                            {"transport", std::string(to_string(t.target.transport))}},
+                           t.target.nameserver + buf));
+    }
+    return out;
+}
+
+// RRSIG presentation: "SOA 13 2 3600 20261231000000 20261201000000 12345 zone. sig"; the
+// expiration (5th field) is YYYYMMDDHHmmSS or, from some printers, seconds since the epoch.
+std::optional<WallTime> rrsig_expiration(const std::string& rdata) {
+    std::istringstream in(rdata);
+    std::string field;
+    for (int i = 0; i < 5; ++i) {
+        if (!(in >> field)) return std::nullopt;
+    }
+    if (field.size() == 14 && std::all_of(field.begin(), field.end(), ::isdigit)) {
+        std::tm tm{};
+        tm.tm_year = std::stoi(field.substr(0, 4)) - 1900;
+        tm.tm_mon = std::stoi(field.substr(4, 2)) - 1;
+        tm.tm_mday = std::stoi(field.substr(6, 2));
+        tm.tm_hour = std::stoi(field.substr(8, 2));
+        tm.tm_min = std::stoi(field.substr(10, 2));
+        tm.tm_sec = std::stoi(field.substr(12, 2));
+        return std::chrono::system_clock::from_time_t(timegm(&tm));
+    }
+    if (!field.empty() && field.size() <= 10 &&
+        std::all_of(field.begin(), field.end(), ::isdigit)) {
+        return WallTime{} + seconds(std::stoll(field));
+    }
+    return std::nullopt;
+}
+
+std::vector<Condition> dnssec_signature_expiry(const RuleInput& in) {
+    std::optional<WallTime> soonest;
+    const TargetState* where = nullptr;
+    for (const auto& t : in.zone.targets) {
+        if (t.last.outcome != Outcome::ok) continue;
+        for (const auto& r : t.last.answer) {
+            if (r.type != 46) continue;  // RRSIG
+            auto exp = rrsig_expiration(r.rdata);
+            if (exp && (!soonest || *exp < *soonest)) {
+                soonest = exp;
+                where = &t;
+            }
+        }
+    }
+    if (!soonest || *soonest - in.now >= in.settings.threshold) return {};
+    const double hours = duration<double>(*soonest - in.now).count() / 3600;
+    char buf[96];
+    std::snprintf(buf, sizeof buf, "%.1f h", hours);
+    return {make(in, "dnssec_signature_expiry", {},
+                 "an RRSIG of " + in.zone.zone + " served by " + where->target.nameserver +
+                     " expires in " + buf + (hours < 0 ? " (already expired)" : ""))};
+}
+
+}  // namespace
+
+const std::vector<RuleDef>& rule_table() {
+    static const std::vector<RuleDef> table{
+        {"serial_lag", serial_lag},
+        {"serial_ahead", serial_ahead},
+        {"nameserver_timeout", nameserver_timeout},
+        {"nameserver_down", nameserver_down},
+        {"provider_down", provider_down},
+        {"answer_mismatch", answer_mismatch},
+        {"lame_delegation", lame_delegation},
+        {"delegation_mismatch", delegation_mismatch},
+        {"latency_high", latency_high},
+        {"dnssec_signature_expiry", dnssec_signature_expiry},
+    };
+    return table;
+}
+
+std::vector<Condition> evaluate_rules(const Snapshot& snapshot, WallTime now,
+                                      const AlertSettings& settings) {
+    std::vector<Condition> out;
+    for (const auto& zone : snapshot.zones) {
+        for (const auto& rule : rule_table()) {
+            const RuleSettings rs = settings.rule_for(std::string(rule.name), zone.zone);
+            if (!rs.enabled) continue;
+            auto found = rule.evaluate(RuleInput{zone, now, rs});
+            out.insert(out.end(), std::make_move_iterator(found.begin()),
+                       std::make_move_iterator(found.end()));
+        }
+    }
+    return out;
+}
+
+std::string fingerprint(const std::string& rule, const Labels& labels) {
+    uint64_t h = 1469598103934665603ULL;
+    auto mix = [&h](std::string_view s) {
+        for (unsigned char c : s) {
+            h ^= c;
+            h *= 1099511628211ULL;
+        }
+        h ^= 0xff;  // separator: ("ab","c") and ("a","bc") differ
+        h *= 1099511628211ULL;
+    };
+    mix(rule);
+    for (const auto& [k, v] : labels) {
+        mix(k);
+        mix(v);
+    }
+    char buf[17];
+    std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
+    return buf;
+}
+
+}  // namespace nswatch
