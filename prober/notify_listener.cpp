@@ -16,7 +16,7 @@ namespace nswatch {
 
 namespace {
 
-constexpr int kTcpReadMs = 2000;
+constexpr int kTcpReadMs = 1000;  // per connection; see the header
 constexpr size_t kMaxMessage = 65535;
 
 [[noreturn]] void fail(const std::string& what) {

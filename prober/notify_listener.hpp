@@ -5,8 +5,10 @@
 // IMPLEMENTATION NOTES
 // - Its own thread and sockets, apart from the probe engine: a flood of NOTIFYs costs this thread
 //   CPU, never a probe's timing.
-// - TCP connections are served one at a time with a 2 s read deadline per message, so a client
-//   that connects and sends nothing holds the listener at most that long.
+// - TCP connections are served one at a time with a 1 s deadline per connection, so a client
+//   that connects and sends nothing holds the listener at most that long (a primary's NOTIFY
+//   follows the handshake at once). Serving TCP from the poll loop would remove even that
+//   delay; not done yet.
 // - The callback runs on the listener thread and must not block.
 #pragma once
 

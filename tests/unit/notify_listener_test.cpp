@@ -28,9 +28,9 @@ sockaddr_in loopback(const char* address, uint16_t port) {
     return a;
 }
 
-// Send over UDP from `source` and wait up to 2 s for the reply; empty when none came.
+// Send over UDP from `source` and wait up to `wait_ms` for the reply; empty when none came.
 std::vector<uint8_t> udp_exchange(const std::vector<uint8_t>& msg, const char* source,
-                                  uint16_t port) {
+                                  uint16_t port, int wait_ms = 2000) {
     const int fd = socket(AF_INET, SOCK_DGRAM, 0);
     const sockaddr_in src = loopback(source, 0);
     REQUIRE(bind(fd, reinterpret_cast<const sockaddr*>(&src), sizeof src) == 0);
@@ -39,7 +39,7 @@ std::vector<uint8_t> udp_exchange(const std::vector<uint8_t>& msg, const char* s
     std::vector<uint8_t> buf(4096);
     pollfd p{fd, POLLIN, 0};
     ssize_t n = -1;
-    if (poll(&p, 1, 2000) == 1) n = recv(fd, buf.data(), buf.size(), 0);
+    if (poll(&p, 1, wait_ms) == 1) n = recv(fd, buf.data(), buf.size(), 0);
     close(fd);
     buf.resize(n > 0 ? static_cast<size_t>(n) : 0);
     return buf;
@@ -169,7 +169,8 @@ TEST_CASE("notify listener: a TCP client that sends nothing does not hold it for
     const sockaddr_in dst = loopback("127.0.0.1", l.port());
     REQUIRE(connect(idle, reinterpret_cast<const sockaddr*>(&dst), sizeof dst) == 0);
     const auto start = std::chrono::steady_clock::now();
-    const auto reply = udp_exchange(test::build_notify({}), "127.0.0.1", l.port());
+    // The idle client holds the listener for its 1 s deadline: wait well beyond it.
+    const auto reply = udp_exchange(test::build_notify({}), "127.0.0.1", l.port(), 5000);
     CHECK(std::chrono::steady_clock::now() - start < 3s);
     CHECK_FALSE(reply.empty());
     close(idle);
