@@ -8,6 +8,7 @@
 
 #include "alerts/alert_engine.hpp"
 #include "alerts/alert_metrics.hpp"
+#include "alerts/resolution_rules.hpp"
 #include "cli/commands.hpp"
 #include "cli/history_collector.hpp"
 #include "config/config.hpp"
@@ -131,6 +132,13 @@ int run_daemon(const RunArgs& args) {
             deliverer = std::make_unique<Deliverer>(state, config.alerts);
             alert_engine =
                 std::make_unique<AlertEngine>(state, config.alerts, snapshot, deliverer.get());
+            if (resolution) {
+                // resolution_failing / _slow / _unverified as judged at the prober's last round.
+                alert_engine->add_condition_source(
+                    [prober = resolution->prober.get(), settings = config.alerts](WallTime) {
+                        return resolution_alert_conditions(prober->view()->conditions, settings);
+                    });
+            }
             alert_engine->start();
             spdlog::info("alerts: state {}, {} channels, evaluated every {} s", state,
                          config.alerts.channels.size(),
@@ -180,11 +188,11 @@ int run_daemon(const RunArgs& args) {
         return c;
     });
     spdlog::info("stopping: {} rounds done; committing history", monitor->rounds_completed());
-    http.reset();  // first: its /metrics reads the alert engine
+    http.reset();          // first: its /metrics reads the alert engine
+    alert_engine.reset();  // before resolution: it reads the resolution prober's view
+    deliverer.reset();
     resolution.reset();  // a round in flight finishes and is written
     propagation.reset();
-    alert_engine.reset();
-    deliverer.reset();
     if (history) {
         history->stop();
         spdlog::info("history: {} results written, {} dropped", history->written(),
