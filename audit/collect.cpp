@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "audit/axfr.hpp"
+#include "audit/referral.hpp"
 #include "monitor/zone_view.hpp"
 
 namespace nswatch {
@@ -24,6 +25,14 @@ AuditEvidence from_delegation(const Delegation& d, const Config& config) {
     e.parent_ns_ttl = d.parent_ns_ttl;
     e.child_ns = d.child_ns;
     if (const ZoneConfig* z = config.find_zone(d.zone)) e.primary = z->primary;
+    if (d.error.empty() && !d.from_config && !d.parent_ns.empty()) {
+        // Sized from the parent's glue, IPv6 included even when we do not probe over IPv6: the
+        // parent sends it all the same.
+        std::map<std::string, std::vector<std::string>> glue;
+        for (const auto& ns : d.nameservers)
+            glue[ns.name] = ns.glue.empty() ? ns.addresses : ns.glue;
+        e.referral = estimate_referral(d.zone, d.parent_ns, glue);
+    }
     for (const auto& ns : d.nameservers) {
         NameserverEvidence n;
         n.name = ns.name;
@@ -106,6 +115,9 @@ std::vector<Slot> slots_for(AuditEvidence& e, const std::map<std::string, uint16
             q.recursion_desired = true;
         });
         add(&s.dnskey, kDnskey, Transport::tcp, [](Query& q) { q.dnssec_ok = true; });
+        add(&s.aaaa, kAaaa, Transport::udp, none);
+        add(&s.upward, kNs, Transport::udp,
+            [&](Query& q) { q.name = options.upward_referral_name; });
         for (const auto& [name, type] : watch) {
             Slot x{base, nullptr, &s.watched};
             x.request.query.name = name;
