@@ -13,7 +13,8 @@ namespace nswatch {
 
 namespace {
 
-constexpr uint16_t kA = 1, kNs = 2, kSoa = 6, kMx = 15, kTxt = 16, kAaaa = 28, kDnskey = 48;
+constexpr uint16_t kA = 1, kNs = 2, kSoa = 6, kMx = 15, kTxt = 16, kAaaa = 28, kDnskey = 48,
+                   kNsec3param = 51, kCds = 59, kCdnskey = 60;
 
 AuditEvidence from_delegation(const Delegation& d, const Config& config) {
     AuditEvidence e;
@@ -128,6 +129,35 @@ std::vector<Slot> slots_for(AuditEvidence& e, const std::map<std::string, uint16
     return out;
 }
 
+/// Some server's DNSKEY answer holds a key: the zone is signed, and the DNSSEC probes are due.
+bool zone_is_signed(const AuditEvidence& e) {
+    for (const auto& s : e.servers) {
+        if (!s.dnskey || s.dnskey->outcome != Outcome::ok) continue;
+        for (const auto& r : s.dnskey->answer) {
+            if (r.type == kDnskey) return true;
+        }
+    }
+    return false;
+}
+
+/// The second round, for signed zones only (unsigned zones, most of them, cost nothing more).
+std::vector<Slot> dnssec_slots_for(AuditEvidence& e, const std::map<std::string, uint16_t>& ports,
+                                   const Config& config) {
+    std::vector<Slot> out;
+    for (auto& s : e.servers) {
+        const auto base = base_request(e, s, ports.at(s.nameserver), config);
+        for (auto [slot, type] :
+             {std::pair{&s.dnskey_udp, kDnskey}, std::pair{&s.cds, kCds},
+              std::pair{&s.cdnskey, kCdnskey}, std::pair{&s.nsec3param, kNsec3param}}) {
+            Slot x{base, slot, nullptr};
+            x.request.query.type = type;
+            x.request.query.dnssec_ok = true;
+            out.push_back(std::move(x));
+        }
+    }
+    return out;
+}
+
 }  // namespace
 
 std::vector<std::pair<std::string, uint16_t>> audit_watch_list(const Config& config,
@@ -220,8 +250,23 @@ std::vector<AuditEvidence> collect_evidence(ProbeEngine& engine, const Config& c
     };
     top_up();
     size_t seen_transfers = 0;
-    while (engine.outstanding() > 0 || submitted < slots.size() ||
-           transferred.load() < transfers.size()) {
+    bool second_round = false;
+    for (;;) {
+        const bool probing = engine.outstanding() > 0 || submitted < slots.size();
+        if (!probing && !second_round) {
+            // Every first-round callback has run, so growing `slots` moves no Slot still in use.
+            second_round = true;
+            const auto before = slots.size();
+            for (size_t i = 0; i < out.size(); ++i) {
+                if (!zone_is_signed(out[i])) continue;
+                auto s = dnssec_slots_for(out[i], ports[i], config);
+                slots.insert(slots.end(), std::make_move_iterator(s.begin()),
+                             std::make_move_iterator(s.end()));
+            }
+            total += slots.size() - before;
+            continue;
+        }
+        if (!probing && transferred.load() >= transfers.size()) break;
         top_up();
         if (engine.outstanding() > 0)
             engine.run_once(std::chrono::milliseconds(50));

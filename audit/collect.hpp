@@ -4,8 +4,9 @@
 // Per address of every nameserver: SOA and NS over UDP and TCP (EDNS on), SOA without EDNS
 // (RFC 8906 baseline), an RD=1 query for the root NS set (open recursion), DNSKEY with DO over TCP
 // (multi-signer key sets), AAAA of the apex (SRV-AAAA), an RD=0 query for the root NS set (upward
-// referrals), the watched names over UDP, and an AXFR attempt. The worst-case referral size
-// (DEL-REFERRAL-SIZE) is computed from the delegation, without a query.
+// referrals), the watched names over UDP, and an AXFR attempt. For signed zones only (some DNSKEY
+// came back), a second round: DNSKEY over UDP, CDS, CDNSKEY and NSEC3PARAM, all with DO. The
+// worst-case referral size (DEL-REFERRAL-SIZE) is computed from the delegation, without a query.
 #pragma once
 
 #include <chrono>

@@ -74,7 +74,11 @@ struct ServerEvidence {
     std::optional<ProbeResult> dnskey;            ///< DNSKEY with DO=1 (over TCP)
     std::optional<ProbeResult> aaaa;              ///< AAAA of the apex, UDP (SRV-AAAA)
     std::optional<ProbeResult> upward;            ///< RD=0 NS query for "." (SRV-UPWARD-REFERRAL)
-    std::vector<ProbeResult> watched;             ///< watched names/types, UDP
+    // Probed only when the zone is signed (some server's DNSKEY answer holds a key), all with DO:
+    std::optional<ProbeResult> dnskey_udp;    ///< DNSKEY over UDP, no TCP retry (DNSSEC-SIZE)
+    std::optional<ProbeResult> cds, cdnskey;  ///< CDS / CDNSKEY over UDP (DNSSEC-CDS)
+    std::optional<ProbeResult> nsec3param;    ///< NSEC3PARAM over UDP (DNSSEC-DENIAL)
+    std::vector<ProbeResult> watched;         ///< watched names/types, UDP
     AxfrEvidence axfr;
 
     std::string where() const { return nameserver + " (" + address + ")"; }

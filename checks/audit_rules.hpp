@@ -31,7 +31,7 @@ std::vector<AuditFinding> audit_consistency(const AuditEvidence& e, const AuditT
 std::vector<AuditFinding> audit_timers(const AuditEvidence& e, const AuditThresholds& t);
 
 /// F. DNSSEC across providers, when any server returns a DNSKEY: DNSSEC-KEYSET,
-/// DNSSEC-SIG-LIFETIME.
+/// DNSSEC-SIG-LIFETIME, DNSSEC-CDS, DNSSEC-DENIAL, DNSSEC-SIZE.
 std::vector<AuditFinding> audit_dnssec(const AuditEvidence& e, const AuditThresholds& t,
                                        std::chrono::system_clock::time_point now);
 
