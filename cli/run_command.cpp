@@ -19,6 +19,7 @@
 #include "resolver/resolver_service.hpp"
 #include "propagation/propagation_service.hpp"
 #include "propagation/propagation_store.hpp"
+#include "storage/answer_change_store.hpp"
 #include "storage/writer.hpp"
 
 #ifndef NSWATCH_VERSION
@@ -90,6 +91,24 @@ int run_daemon(const RunArgs& args) {
     } catch (const std::exception& e) {
         std::cerr << "nswatch run: " << e.what() << "\n";
         return 3;
+    }
+    if (!config.storage.path.empty()) {
+        try {
+            auto store = std::make_shared<AnswerChangeStore>(config.storage.path);
+            monitor->on_answer_changes(
+                [store, vantage = config.default_vantage](const std::string& zone,
+                                                          const std::vector<AnswerChange>& cs) {
+                    try {
+                        store->record(zone, vantage, cs, std::chrono::system_clock::now());
+                    } catch (const std::exception& e) {
+                        spdlog::error("history: answer changes of {} not stored: {}", zone,
+                                      e.what());
+                    }
+                });
+        } catch (const std::exception& e) {
+            std::cerr << "nswatch run: " << e.what() << "\n";
+            return 3;
+        }
     }
     auto snapshot = [m = monitor.get()] { return m->snapshot(); };
     std::unique_ptr<ResolverService> resolution;  // off unless the config lists resolvers

@@ -15,6 +15,7 @@
 #include "cli/resolution_status.hpp"
 #include "cli/table.hpp"
 #include "config/names.hpp"
+#include "cli/answer_change_status.hpp"
 #include "cli/propagation_status.hpp"
 #include "exporter/status_json.hpp"
 #include "storage/history.hpp"
@@ -168,6 +169,9 @@ int status_from_history(const StatusArgs& args) {
     const auto now = std::chrono::system_clock::now();
     const auto rows = store.summarize(now - since, now);
     const auto resolution = resolution_from_history(args.db, since, now);
+    const int64_t since_ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>((now - since).time_since_epoch())
+            .count();
 
     // Per zone, the newest serial in the window is the reference for "behind".
     std::map<std::string, std::optional<uint32_t>> newest;
@@ -205,7 +209,8 @@ int status_from_history(const StatusArgs& args) {
         std::cout << nlohmann::json{{"since_seconds", since.count() / 1000},
                                     {"targets", j},
                                     {"resolution", resolution_json(resolution)},
-                                    {"propagation", propagation_json(args.db)}}
+                                    {"propagation", propagation_json(args.db)},
+                                    {"answer_changes", answer_changes_json(args.db, since_ms)}}
                          .dump(2)
                   << "\n";
         return 0;
@@ -253,6 +258,7 @@ int status_from_history(const StatusArgs& args) {
     }
     print_resolution(std::cout, resolution, args.colour);
     print_propagation(args.db, std::cout);
+    print_answer_changes(args.db, since_ms, std::cout);
     return 0;
 }
 

@@ -165,6 +165,10 @@ void Monitor::start_round(ZoneRuntime& z, Steady::time_point now) {
 
 void Monitor::finish_round(ZoneRuntime& z) {
     const auto comparisons = compare_answers(z.answers);
+    // Changes against the previous round's answers (none on the first round: nothing to compare).
+    const auto changes = answer_changes(z.tracker.state().answers, comparisons);
+    for (const auto& c : changes) spdlog::info("zone {}: answer changed: {}", z.config.name, describe(c));
+    if (!changes.empty() && answer_change_sink_) answer_change_sink_(z.config.name, changes);
     z.tracker.set_answers(comparisons);
     z.tracker.observe(z.results, std::chrono::system_clock::now());
     const auto& st = z.tracker.state();

@@ -29,6 +29,7 @@
 #include <string>
 #include <vector>
 
+#include "checks/answer_changes.hpp"
 #include "checks/zone_state.hpp"
 #include "config/config.hpp"
 #include "monitor/zone_view.hpp"
@@ -40,6 +41,11 @@ namespace nswatch {
 /// thread: implementations must not block.
 using ResultSink = std::function<void(const ProbeResult&)>;
 
+/// Receives the watched answers that changed between two rounds of a zone (rare). Called on the
+/// loop thread.
+using AnswerChangeSink =
+    std::function<void(const std::string& zone, const std::vector<AnswerChange>& changes)>;
+
 class Monitor {
   public:
     Monitor(Config config, std::vector<ResultSink> sinks);
@@ -49,6 +55,9 @@ class Monitor {
     /// history of zones that remain are kept).
     void run(const std::atomic<bool>& stop, std::atomic<bool>& reload,
              const std::function<Config()>& reload_config);
+
+    /// Where answer changes go besides the log (history). Set before run().
+    void on_answer_changes(AnswerChangeSink sink) { answer_change_sink_ = std::move(sink); }
 
     /// The newest published snapshot (never null after construction).
     SnapshotPtr snapshot() const;
@@ -87,6 +96,7 @@ class Monitor {
     /// start-up (every zone's discovery copied every zone's config).
     std::shared_ptr<const Config> shared_config_;
     std::vector<ResultSink> sinks_;
+    AnswerChangeSink answer_change_sink_;
     std::unique_ptr<ProbeEngine> engine_;
     std::vector<std::unique_ptr<ZoneRuntime>> zones_;
     std::shared_ptr<const std::vector<RootServer>> hints_;

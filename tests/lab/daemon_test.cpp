@@ -8,6 +8,7 @@
 
 #include <catch2/catch.hpp>
 #include <filesystem>
+#include <set>
 #include <fstream>
 #include <functional>
 #include <nlohmann/json.hpp>
@@ -266,4 +267,39 @@ TEST_CASE("daemon: SIGHUP reloads the config, keeping the state of zones that re
     std::this_thread::sleep_for(1500ms);
     CHECK(status()["zones"].size() == 2);
     CHECK(d.stop() == 0);
+}
+
+TEST_CASE("daemon: a changed watched record is recorded in history and shown by status") {
+    const fs::path dir = scratch();
+    nswatch::lab::notify();
+    nswatch::lab::wait_sync();
+    Daemon d(dir);
+    REQUIRE(eventually([](const nlohmann::json& s) { return zone(s)["rounds"].get<int>() >= 2; }));
+    nswatch::lab::bump();  // lab-bump.shop.test TXT gets a new value at the primary
+    nswatch::lab::wait_sync();
+    // Two more rounds: every provider has been seen serving the new TXT.
+    const int rounds = status().is_null() ? 0 : zone(status())["rounds"].get<int>();
+    REQUIRE(eventually(
+        [&](const nlohmann::json& s) { return zone(s)["rounds"].get<int>() >= rounds + 2; }));
+    REQUIRE(d.stop() == 0);
+
+    const std::string cmd = std::string(NSWATCH_BIN) + " status --db " +
+                            (dir / "history.db").string() + " --since 10m --json 2>&1";
+    std::string out;
+    FILE* p = popen(cmd.c_str(), "r");
+    REQUIRE(p != nullptr);
+    char buf[4096];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+    pclose(p);
+    INFO(out);
+    const auto j = nlohmann::json::parse(out);
+    std::set<std::string> providers;
+    for (const auto& c : j["answer_changes"]) {
+        CHECK(c["name"] == "lab-bump.shop.test.");
+        CHECK(c["type"] == 16);
+        CHECK(c["before"] != c["after"]);
+        providers.insert(c["provider"].get<std::string>());
+    }
+    CHECK(providers == std::set<std::string>{"alpha", "beta", "gamma"});
 }
