@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <csignal>
+#include <set>
 #include <iostream>
 
 #include "alerts/alert_engine.hpp"
@@ -92,6 +93,16 @@ int run_daemon(const RunArgs& args) {
         std::cerr << "nswatch run: " << e.what() << "\n";
         return 3;
     }
+    monitor->on_watched_result([metrics](const ProbeResult& r) { metrics->observe_watched(r); });
+    monitor->on_answer_changes(
+        [metrics](const std::string& zone, const std::vector<AnswerChange>& changes) {
+            for (const auto& c : changes) metrics->count_answer_change(zone, c.provider);
+        });
+    monitor->on_reload([metrics](const Config& c) {
+        std::set<std::string> zones;
+        for (const auto& z : c.zones) zones.insert(z.name);
+        metrics->retain_zones(zones);
+    });
     if (!config.storage.path.empty()) {
         try {
             auto store = std::make_shared<AnswerChangeStore>(config.storage.path);

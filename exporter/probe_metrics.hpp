@@ -10,7 +10,9 @@
 
 #include <array>
 #include <memory>
+#include <map>
 #include <mutex>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -30,6 +32,14 @@ class ProbeMetrics {
 
     /// Count one probe, and time it if a reply came. Thread-safe.
     void observe(const ProbeResult& r);
+    /// Count one watched-answer probe (a name and type compared across providers), per zone,
+    /// provider, vantage and outcome: not per address, they are several per address and round.
+    void observe_watched(const ProbeResult& r);
+    /// Count answer changes seen for `zone` and `provider`.
+    void count_answer_change(const std::string& zone, const std::string& provider);
+    /// Drop every series of zones not in `zones` (after a reload removed them), so they do not
+    /// stay on /metrics with their last values forever.
+    void retain_zones(const std::set<std::string>& zones);
 
     /// The registry to serve; it lives as long as any holder of this pointer.
     std::shared_ptr<prometheus::Registry> registry() const { return registry_; }
@@ -52,8 +62,13 @@ class ProbeMetrics {
     std::vector<double> buckets_;
     prometheus::Family<prometheus::Counter>& probes_;
     prometheus::Family<prometheus::Histogram>& duration_;
+    prometheus::Family<prometheus::Counter>& watched_;
+    prometheus::Family<prometheus::Counter>& changes_;
     std::mutex mu_;
     std::map<Key, Children> children_;
+    /// (zone, provider, vantage, outcome) -> counter; (zone, provider) -> counter.
+    std::map<std::array<std::string, 4>, prometheus::Counter*> watched_children_;
+    std::map<std::pair<std::string, std::string>, prometheus::Counter*> change_children_;
 };
 
 }  // namespace nswatch

@@ -142,6 +142,7 @@ void Monitor::start_round(ZoneRuntime& z, Steady::time_point now) {
     // the round. They are not SOA probes, so they feed neither serial tracking nor history.
     for (const auto& req : watched) {
         engine_->submit(req, [this, zp](const ProbeResult& r) {
+            for (const auto& sink : watched_sinks_) sink(r);
             if (r.outcome == Outcome::truncated) return;  // its TCP retry follows
             zp->answers.push_back(r);
             if (zp->in_flight > 0 && --zp->in_flight == 0) finish_round(*zp);
@@ -168,7 +169,9 @@ void Monitor::finish_round(ZoneRuntime& z) {
     // Changes against the previous round's answers (none on the first round: nothing to compare).
     const auto changes = answer_changes(z.tracker.state().answers, comparisons);
     for (const auto& c : changes) spdlog::info("zone {}: answer changed: {}", z.config.name, describe(c));
-    if (!changes.empty() && answer_change_sink_) answer_change_sink_(z.config.name, changes);
+    if (!changes.empty()) {
+        for (const auto& sink : answer_change_sinks_) sink(z.config.name, changes);
+    }
     z.tracker.set_answers(comparisons);
     z.tracker.observe(z.results, std::chrono::system_clock::now());
     const auto& st = z.tracker.state();
@@ -231,6 +234,7 @@ void Monitor::run(const std::atomic<bool>& stop, std::atomic<bool>& reload,
                 engine_->run_until_idle();  // finish rounds in flight against the old config
                 apply_config(std::move(next));
                 spdlog::info("configuration reloaded: {} zones", zones_.size());
+                for (const auto& f : reload_sinks_) f(config_);
             } catch (const std::exception& e) {
                 spdlog::error("reload failed, keeping the running configuration: {}", e.what());
             }

@@ -56,8 +56,12 @@ class Monitor {
     void run(const std::atomic<bool>& stop, std::atomic<bool>& reload,
              const std::function<Config()>& reload_config);
 
-    /// Where answer changes go besides the log (history). Set before run().
-    void on_answer_changes(AnswerChangeSink sink) { answer_change_sink_ = std::move(sink); }
+    /// Where answer changes go besides the log (history, metrics). Set before run().
+    void on_answer_changes(AnswerChangeSink sink) { answer_change_sinks_.push_back(std::move(sink)); }
+    /// Receives every watched-answer probe result (metrics). Set before run().
+    void on_watched_result(ResultSink sink) { watched_sinks_.push_back(std::move(sink)); }
+    /// Called on the loop thread after a reload applied a new config (drop removed zones' series).
+    void on_reload(std::function<void(const Config&)> f) { reload_sinks_.push_back(std::move(f)); }
 
     /// The newest published snapshot (never null after construction).
     SnapshotPtr snapshot() const;
@@ -96,7 +100,9 @@ class Monitor {
     /// start-up (every zone's discovery copied every zone's config).
     std::shared_ptr<const Config> shared_config_;
     std::vector<ResultSink> sinks_;
-    AnswerChangeSink answer_change_sink_;
+    std::vector<AnswerChangeSink> answer_change_sinks_;
+    std::vector<ResultSink> watched_sinks_;
+    std::vector<std::function<void(const Config&)>> reload_sinks_;
     std::unique_ptr<ProbeEngine> engine_;
     std::vector<std::unique_ptr<ZoneRuntime>> zones_;
     std::shared_ptr<const std::vector<RootServer>> hints_;

@@ -266,6 +266,24 @@ TEST_CASE("daemon: SIGHUP reloads the config, keeping the state of zones that re
     kill(d.pid, SIGHUP);
     std::this_thread::sleep_for(1500ms);
     CHECK(status()["zones"].size() == 2);
+
+    // shop.test removed: its series leave /metrics instead of freezing at their last values.
+    REQUIRE(get("/metrics").find("zone=\"shop.test\"") != std::string::npos);
+    std::string cfg;
+    {
+        std::ifstream in(dir / "nswatch.yml");
+        cfg.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    }
+    const auto zones_at = cfg.find("zones:");
+    REQUIRE(zones_at != std::string::npos);
+    std::ofstream(dir / "nswatch.yml") << cfg.substr(0, zones_at)
+                                       << "zones:\n  - {name: gamma-dns.test}\n";
+    kill(d.pid, SIGHUP);
+    REQUIRE(eventually([](const nlohmann::json& s) { return s["zones"].size() == 1; }));
+    std::this_thread::sleep_for(1500ms);
+    const std::string metrics = get("/metrics");
+    CHECK(metrics.find("zone=\"gamma-dns.test\"") != std::string::npos);
+    CHECK(metrics.find("zone=\"shop.test\"") == std::string::npos);
     CHECK(d.stop() == 0);
 }
 

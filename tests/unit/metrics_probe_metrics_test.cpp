@@ -94,3 +94,56 @@ TEST_CASE("ProbeMetrics keeps targets apart by every label", "[exporter][metrics
     CHECK(find_metric(families, "nswatch_probes_total", tcp_labels)->counter.value == 2);
     CHECK(find_metric(families, "nswatch_probes_total", nyc_labels)->counter.value == 1);
 }
+
+TEST_CASE("ProbeMetrics counts watched probes per provider, and answer changes",
+          "[exporter][metrics]") {
+    ProbeMetrics m("test");
+    auto r = result(Outcome::ok, std::chrono::microseconds(500));
+    m.observe_watched(r);
+    r.target.address = "192.0.2.2";  // another address of the same provider: the same series
+    m.observe_watched(r);
+    m.observe_watched(result(Outcome::timeout, std::chrono::seconds(2)));
+    m.count_answer_change("shop.test", "alpha");
+    const auto families = m.registry()->Collect();
+    const std::map<std::string, std::string> ok{
+        {"zone", "shop.test"}, {"provider", "alpha"}, {"vantage", "fra"}, {"outcome", "ok"}};
+    REQUIRE(find_metric(families, "nswatch_answer_probes_total", ok) != nullptr);
+    CHECK(find_metric(families, "nswatch_answer_probes_total", ok)->counter.value == 2);
+    auto timeout = ok;
+    timeout["outcome"] = "timeout";
+    REQUIRE(find_metric(families, "nswatch_answer_probes_total", timeout) != nullptr);
+    CHECK(find_metric(families, "nswatch_answer_probes_total", timeout)->counter.value == 1);
+    const auto* changed = find_metric(families, "nswatch_answer_changes_total",
+                                      {{"zone", "shop.test"}, {"provider", "alpha"}});
+    REQUIRE(changed != nullptr);
+    CHECK(changed->counter.value == 1);
+    // Watched probes are not SOA probes: the per-target series are untouched.
+    auto soa_ok = alpha;
+    soa_ok["outcome"] = "ok";
+    CHECK(find_metric(families, "nswatch_probes_total", soa_ok) == nullptr);
+}
+
+TEST_CASE("ProbeMetrics drops the series of zones a reload removed", "[exporter][metrics]") {
+    ProbeMetrics m("test");
+    m.observe(result(Outcome::ok, std::chrono::microseconds(800)));
+    m.observe_watched(result(Outcome::ok, std::chrono::microseconds(800)));
+    m.count_answer_change("shop.test", "alpha");
+    auto blog = result(Outcome::ok, std::chrono::microseconds(900));
+    blog.target.zone = "blog.test";
+    m.observe(blog);
+
+    m.retain_zones({"blog.test"});
+    const auto families = m.registry()->Collect();
+    auto ok = alpha;
+    ok["outcome"] = "ok";
+    CHECK(find_metric(families, "nswatch_probes_total", ok) == nullptr);
+    CHECK(find_metric(families, "nswatch_probe_duration_seconds", alpha) == nullptr);
+    CHECK(find_metric(families, "nswatch_answer_changes_total",
+                      {{"zone", "shop.test"}, {"provider", "alpha"}}) == nullptr);
+    auto blog_ok = ok;
+    blog_ok["zone"] = "blog.test";
+    CHECK(find_metric(families, "nswatch_probes_total", blog_ok) != nullptr);
+    // A zone that comes back starts from zero rather than from a dangling pointer.
+    m.observe(result(Outcome::ok, std::chrono::microseconds(800)));
+    CHECK(find_metric(m.registry()->Collect(), "nswatch_probes_total", ok)->counter.value == 1);
+}
