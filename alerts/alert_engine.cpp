@@ -35,7 +35,22 @@ AlertEngine::~AlertEngine() {
     if (thread_.joinable()) thread_.join();
 }
 
+void AlertEngine::reconfigure(AlertSettings settings) {
+    std::lock_guard lock(mutex_);
+    pending_ = std::move(settings);
+}
+
 std::vector<Notice> AlertEngine::evaluate_once(WallTime now) {
+    {
+        std::lock_guard lock(mutex_);
+        if (pending_) {
+            settings_ = std::move(*pending_);
+            pending_.reset();
+            tracker_.set_settings(
+                LifecycleSettings{settings_.resolve_after, settings_.repeat_interval});
+            spdlog::info("alerts: settings reloaded ({} channels)", settings_.channels.size());
+        }
+    }
     const SnapshotPtr snap = snapshot_();
     if (!snap) return {};
     // Before the first round every zone is empty: evaluating that would resolve the alerts

@@ -7,6 +7,7 @@
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <optional>
 
 #include "alerts/alert_store.hpp"
 #include "alerts/delivery.hpp"
@@ -28,6 +29,12 @@ class AlertEngine {
     using ConditionSource = std::function<std::vector<Condition>(WallTime now)>;
     void add_condition_source(ConditionSource source) { sources_.push_back(std::move(source)); }
 
+    /// New rules, thresholds, `for`, hysteresis and intervals (SIGHUP), taken at the start of
+    /// the next evaluation; alert state is kept. Thread-safe.
+    void reconfigure(AlertSettings settings);
+    /// The settings in force: for condition sources, which run inside evaluate_once.
+    const AlertSettings& current_settings() const { return settings_; }
+
     /// One evaluation at `now`; returns the notices it queued.
     std::vector<Notice> evaluate_once(WallTime now);
     /// Evaluate every evaluation_interval on a thread until destroyed.
@@ -47,6 +54,7 @@ class AlertEngine {
     std::mutex mutex_;
     std::condition_variable cv_;
     bool stop_ = false;
+    std::optional<AlertSettings> pending_;  ///< from reconfigure(), under mutex_
     std::atomic<size_t> firing_{0};
     std::thread thread_;
 };

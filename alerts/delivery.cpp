@@ -65,7 +65,23 @@ void Deliverer::loop() {
     }
 }
 
+void Deliverer::reconfigure(AlertSettings settings) {
+    std::map<std::string, ChannelConfig> channels;
+    for (const auto& c : settings.channels) channels[c.name] = c;
+    std::lock_guard lock(config_mutex_);
+    settings_ = std::move(settings);
+    channels_ = std::move(channels);
+}
+
 void Deliverer::deliver_due(WallTime now) {
+    // One pass uses one configuration, even if a reload lands meanwhile.
+    AlertSettings settings;
+    std::map<std::string, ChannelConfig> channels;
+    {
+        std::lock_guard lock(config_mutex_);
+        settings = settings_;
+        channels = channels_;
+    }
     // Each channel gets its notifications in outbox order: a row waiting for its retry holds back
     // the later rows of its channel, so a "resolved" never arrives before its "firing".
     std::set<std::string> held;
@@ -79,8 +95,8 @@ void Deliverer::deliver_due(WallTime now) {
             held.insert(row.channel);
             continue;
         }
-        auto it = channels_.find(row.channel);
-        if (it == channels_.end()) {
+        auto it = channels.find(row.channel);
+        if (it == channels.end()) {
             // The channel was removed from the config while this waited: nowhere to send it.
             store_.mark_given_up(row.id, now, "channel no longer configured");
             counters_.given_up++;
@@ -96,7 +112,7 @@ void Deliverer::deliver_due(WallTime now) {
             verdict = DeliveryVerdict::give_up;
             error = "unreadable outbox payload";
         } else {
-            const auto hold = settings_.repeat_interval + std::chrono::hours(1);
+            const auto hold = settings.repeat_interval + std::chrono::hours(1);
             for (const auto& request : channel_requests(channel, payload, now, hold)) {
                 const HttpResult r = sender_(request, channel.timeout);
                 verdict = classify(r);
@@ -113,14 +129,14 @@ void Deliverer::deliver_due(WallTime now) {
             spdlog::info("alerts: notification {} delivered to '{}' (attempt {})", row.id,
                          channel.name, attempts);
         } else if (verdict == DeliveryVerdict::give_up ||
-                   now - row.created >= settings_.max_delivery_age) {
+                   now - row.created >= settings.max_delivery_age) {
             store_.mark_given_up(row.id, now, error);
             counters_.given_up++;
             spdlog::error("alerts: notification {} to '{}' given up after {} attempts: {}", row.id,
                           channel.name, attempts, error);
         } else {
             const auto delay =
-                backoff_delay(attempts, settings_.retry_initial, settings_.retry_max);
+                backoff_delay(attempts, settings.retry_initial, settings.retry_max);
             store_.mark_retry(row.id, attempts, now + delay, error);
             held.insert(row.channel);
             counters_.retried++;

@@ -38,6 +38,10 @@ class Deliverer {
     Deliverer(const Deliverer&) = delete;
     Deliverer& operator=(const Deliverer&) = delete;
 
+    /// New channels (URLs, keys, timeouts) and retry settings (SIGHUP), used from the next pass.
+    /// Rows queued for a channel no longer configured are given up then. Thread-safe.
+    void reconfigure(AlertSettings settings);
+
     /// New rows were committed: look now instead of at the next tick.
     void wake();
     /// One pass over the due rows at `now`: the thread's body (never call it while the thread
@@ -48,6 +52,7 @@ class Deliverer {
   private:
     void loop();
 
+    std::mutex config_mutex_;  ///< guards settings_ and channels_ (reconfigure vs a pass)
     AlertSettings settings_;
     std::map<std::string, ChannelConfig> channels_;
     Sender sender_;

@@ -165,8 +165,9 @@ int run_daemon(const RunArgs& args) {
             if (resolution) {
                 // resolution_failing / _slow / _unverified as judged at the prober's last round.
                 alert_engine->add_condition_source(
-                    [prober = resolution->prober.get(), settings = config.alerts](WallTime) {
-                        return resolution_alert_conditions(prober->view()->conditions, settings);
+                    [prober = resolution->prober.get(), engine = alert_engine.get()](WallTime) {
+                        return resolution_alert_conditions(prober->view()->conditions,
+                                                           engine->current_settings());
                     });
             }
             alert_engine->start();
@@ -199,6 +200,23 @@ int run_daemon(const RunArgs& args) {
             return 3;
         }
     }
+
+    // SIGHUP: alert rules, channels and timings follow the new config; turning alerting on or off
+    // or moving its state file needs a restart (the threads and the database are set up once).
+    monitor->on_reload([&config, engine = alert_engine.get(), d = deliverer.get()](const Config& c) {
+        const bool was_on = engine != nullptr;
+        if (c.alerts.enabled != was_on ||
+            (was_on && alert_state_path(c.alerts, c.storage.path) !=
+                           alert_state_path(config.alerts, config.storage.path))) {
+            spdlog::warn("alerts: enabling, disabling or moving the state file needs a restart; "
+                         "keeping the running alert configuration");
+            return;
+        }
+        if (!was_on) return;
+        engine->reconfigure(c.alerts);
+        d->reconfigure(c.alerts);
+        spdlog::info("alerts: reloaded: {} channels", c.alerts.channels.size());
+    });
 
     struct sigaction sa {};
     sa.sa_handler = on_signal;
