@@ -43,7 +43,12 @@ std::vector<Notice> AlertEngine::evaluate_once(WallTime now) {
     for (const auto& z : snap->zones) {
         if (z.rounds == 0) return {};
     }
-    const auto conditions = evaluate_rules(*snap, now, settings_);
+    auto conditions = evaluate_rules(*snap, now, settings_);
+    for (const auto& source : sources_) {
+        auto more = source(now);
+        conditions.insert(conditions.end(), std::make_move_iterator(more.begin()),
+                          std::make_move_iterator(more.end()));
+    }
     const auto notices = tracker_.evaluate(conditions, now, store_.silences(now));
     std::vector<OutboxItem> items;
     for (const auto& group : group_by_zone(notices)) {

@@ -31,10 +31,15 @@ class AlertEngine {
     const std::map<std::string, Alert>& alerts() const { return tracker_.alerts(); }
     /// Firing alerts after the last evaluation; safe from any thread.
     size_t firing_count() const { return firing_; }
+    /// Conditions judged outside the zone snapshot (the resolution probes): called at every
+    /// evaluation, their conditions join the rules'. Add before start().
+    using ConditionSource = std::function<std::vector<Condition>(WallTime now)>;
+    void add_condition_source(ConditionSource source) { sources_.push_back(std::move(source)); }
 
   private:
     AlertSettings settings_;
     std::function<SnapshotPtr()> snapshot_;
+    std::vector<ConditionSource> sources_;
     Deliverer* deliverer_;
     AlertStore store_;
     AlertTracker tracker_;
