@@ -52,9 +52,8 @@ std::vector<Condition> zone_diff_conditions(const std::vector<ZoneDiffResult>& r
             Condition c;
             c.rule = std::string(kRule);
             c.severity = rs.severity;
-            c.labels = {{"zone", result.zone},
-                        {"provider_a", p.provider_a},
-                        {"provider_b", p.provider_b}};
+            c.labels = {
+                {"zone", result.zone}, {"provider_a", p.provider_a}, {"provider_b", p.provider_b}};
             c.summary = summary(result.zone, p);
             c.for_ = rs.for_;
             out.push_back(std::move(c));

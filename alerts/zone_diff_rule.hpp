@@ -1,8 +1,9 @@
 // The `zone_diff_mismatch` rule: the daemon's scheduled zone diff (zonediff/diff_service.hpp)
 // turned into alert conditions. Pure: it takes the newest results and the alert settings, and is
-// registered with AlertEngine::add_condition_source. Kept apart from rule_table() (alerts/rules.hpp)
-// because its input is not the zone snapshot. `answer_mismatch` is the other rule about
-// differences: over the watched names' probed answers; this one covers every record of the zone.
+// registered with AlertEngine::add_condition_source. Kept apart from rule_table()
+// (alerts/rules.hpp) because its input is not the zone snapshot. `answer_mismatch` is the other
+// rule about differences: over the watched names' probed answers; this one covers every record of
+// the zone.
 #pragma once
 
 #include <cstddef>

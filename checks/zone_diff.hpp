@@ -45,14 +45,14 @@ std::vector<RRsetDifference> diff_sorted(const std::vector<Record>& reference,
 
 /// The daemon's scheduled diff: one provider's copy of a zone against the reference provider's.
 struct ZoneDiffPair {
-    std::string provider_a;                   ///< the reference provider (first in config order)
-    std::string provider_b;                   ///< the provider compared with it
-    std::optional<uint32_t> serial_a;         ///< provider_a's SOA serial in the compared copy
-    std::optional<uint32_t> serial_b;         ///< provider_b's SOA serial in the compared copy
-    bool compared = false;                    ///< a comparison succeeded (this run or before)
-    size_t rrsets = 0;                        ///< differing RRsets, all of them
-    size_t records = 0;                       ///< differing records (either side), all of them
-    std::vector<RRsetDifference> differences; ///< the first kKeptDifferences differing RRsets
+    std::string provider_a;                    ///< the reference provider (first in config order)
+    std::string provider_b;                    ///< the provider compared with it
+    std::optional<uint32_t> serial_a;          ///< provider_a's SOA serial in the compared copy
+    std::optional<uint32_t> serial_b;          ///< provider_b's SOA serial in the compared copy
+    bool compared = false;                     ///< a comparison succeeded (this run or before)
+    size_t rrsets = 0;                         ///< differing RRsets, all of them
+    size_t records = 0;                        ///< differing records (either side), all of them
+    std::vector<RRsetDifference> differences;  ///< the first kKeptDifferences differing RRsets
     std::string error;  ///< why this run's transfer failed ("" = it worked); the comparison
                         ///< fields then are the previous run's (compared says if there was one)
 
@@ -61,9 +61,9 @@ struct ZoneDiffPair {
 
 /// A zone's newest scheduled diff: every provider with transfer settings against the first.
 struct ZoneDiffResult {
-    std::string zone;                               ///< zone name as in the config (no trailing dot)
-    std::chrono::system_clock::time_point finished; ///< when the run ended
-    std::vector<ZoneDiffPair> pairs;                ///< in config order of provider_b
+    std::string zone;  ///< zone name as in the config (no trailing dot)
+    std::chrono::system_clock::time_point finished;  ///< when the run ended
+    std::vector<ZoneDiffPair> pairs;                 ///< in config order of provider_b
 
     bool operator==(const ZoneDiffResult&) const = default;
 };

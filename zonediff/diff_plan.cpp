@@ -6,12 +6,13 @@
 
 namespace nswatch {
 
-std::vector<const ProviderTransfer*> providers_to_diff(const std::vector<ProviderTransfer>& transfers,
-                                                       const ZoneState& zone) {
+std::vector<const ProviderTransfer*> providers_to_diff(
+    const std::vector<ProviderTransfer>& transfers, const ZoneState& zone) {
     std::vector<const ProviderTransfer*> out;
     for (const auto& t : transfers) {
-        const bool serves = std::any_of(zone.providers.begin(), zone.providers.end(),
-                                        [&](const ProviderState& p) { return p.provider == t.provider; });
+        const bool serves =
+            std::any_of(zone.providers.begin(), zone.providers.end(),
+                        [&](const ProviderState& p) { return p.provider == t.provider; });
         if (serves) out.push_back(&t);
     }
     return out;

@@ -14,8 +14,8 @@ namespace nswatch {
 /// The providers to transfer `zone` from: those with transfer settings (config order, so the
 /// first is the reference) that serve the zone, i.e. that the monitor found among its name
 /// servers. Fewer than two means there is nothing to compare.
-std::vector<const ProviderTransfer*> providers_to_diff(const std::vector<ProviderTransfer>& transfers,
-                                                       const ZoneState& zone);
+std::vector<const ProviderTransfer*> providers_to_diff(
+    const std::vector<ProviderTransfer>& transfers, const ZoneState& zone);
 
 /// One line for the log: "shop.test: beta differs from alpha in 1 RRset (lab-bump.shop.test.
 /// TXT changed); gamma identical to alpha".

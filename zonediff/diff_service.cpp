@@ -85,9 +85,10 @@ bool DiffService::run_once() {
         const auto providers = providers_to_diff(config_.transfers, *it);
         if (providers.size() < 2) {
             if (skipped_.insert(zone.name).second) {
-                spdlog::info("diff: {}: not compared: {} of its providers have transfer: settings "
-                             "(two are needed)",
-                             zone.name, providers.size());
+                spdlog::info(
+                    "diff: {}: not compared: {} of its providers have transfer: settings "
+                    "(two are needed)",
+                    zone.name, providers.size());
             }
             continue;
         }
@@ -142,7 +143,8 @@ void DiffService::record(const ZoneDiffResult& result) {
     for (const auto& p : result.pairs) {
         if (!p.compared) continue;
         differences_
-            .Add({{"zone", result.zone}, {"provider_a", p.provider_a}, {"provider_b", p.provider_b}})
+            .Add(
+                {{"zone", result.zone}, {"provider_a", p.provider_a}, {"provider_b", p.provider_b}})
             .Set(static_cast<double>(p.rrsets));
     }
     if (outcome == "equal") {

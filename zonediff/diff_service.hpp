@@ -55,13 +55,13 @@ class DiffService {
                              const ZoneDiffResult* previous) const;
     void record(const ZoneDiffResult& result);
 
-    Config config_;                               ///< zones, transfers, keys, diff settings
-    std::function<SnapshotPtr()> snapshot_;       ///< the monitor's newest snapshot
+    Config config_;                          ///< zones, transfers, keys, diff settings
+    std::function<SnapshotPtr()> snapshot_;  ///< the monitor's newest snapshot
     std::shared_ptr<prometheus::Registry> registry_;
     prometheus::Family<prometheus::Gauge>& differences_;  ///< RRsets differing, per pair
     prometheus::Family<prometheus::Counter>& runs_;       ///< runs per zone and outcome
-    std::set<std::string> skipped_;               ///< zones already logged as not comparable
-    mutable std::mutex mutex_;                    ///< guards results_ and stop_
+    std::set<std::string> skipped_;                  ///< zones already logged as not comparable
+    mutable std::mutex mutex_;                       ///< guards results_ and stop_
     std::map<std::string, ZoneDiffResult> results_;  ///< newest per zone
     std::condition_variable cv_;
     bool stop_ = false;

@@ -120,7 +120,8 @@ std::vector<Received> zone_diff_alerts(const nswatch::test::Receiver& rx) {
 size_t count(const nswatch::test::Receiver& rx, const std::string& status,
              const std::string& provider_b) {
     size_t n = 0;
-    for (const auto& a : zone_diff_alerts(rx)) n += a.status == status && a.provider_b == provider_b;
+    for (const auto& a : zone_diff_alerts(rx))
+        n += a.status == status && a.provider_b == provider_b;
     return n;
 }
 
@@ -172,8 +173,9 @@ TEST_CASE("diff: the daemon's scheduled diff raises zone_diff_mismatch naming th
     // In sync: the runs find identical copies and nothing is sent.
     REQUIRE(wait_until(
         [&] {
-            return daemon.text().find("diff: shop.test: beta identical to alpha; gamma identical "
-                                      "to alpha") != std::string::npos;
+            return daemon.text().find(
+                       "diff: shop.test: beta identical to alpha; gamma identical "
+                       "to alpha") != std::string::npos;
         },
         15s));
     INFO(daemon.text());

@@ -1,9 +1,8 @@
 // Tests for alerts/zone_diff_rule: the scheduled zone diff's results as zone_diff_mismatch
 // conditions. Pure values in, conditions out.
-#include "alerts/zone_diff_rule.hpp"
-
 #include <catch2/catch.hpp>
 
+#include "alerts/zone_diff_rule.hpp"
 #include "config/alerts_schema.hpp"
 
 using namespace nswatch;
@@ -42,8 +41,8 @@ TEST_CASE("zone_diff_mismatch: one condition per differing pair, naming the exac
                                 rr("www.shop.test.", kA, "192.0.2.80")};
     const std::vector<Record> b{rr("lab-bump.shop.test.", kTXT, "\"6\""),
                                 rr("www.shop.test.", kA, "192.0.2.80")};
-    const auto conds = zone_diff_conditions(
-        {result({pair_of("beta", a, b), pair_of("gamma", a, a)})}, settings());
+    const auto conds =
+        zone_diff_conditions({result({pair_of("beta", a, b), pair_of("gamma", a, a)})}, settings());
     REQUIRE(conds.size() == 1);  // gamma is identical: nothing for it
     const Condition& c = conds[0];
     CHECK(c.rule == "zone_diff_mismatch");
@@ -82,11 +81,11 @@ TEST_CASE("zone_diff_mismatch: a failed transfer keeps the previous comparison",
     CHECK_THAT(conds[0].summary, Catch::Contains("www.shop.test. 300 A 192.0.2.81 only at beta"));
 }
 
-TEST_CASE("zone_diff_mismatch: five records named, then 'and K more records'",
-          "[zone_diff_rule]") {
+TEST_CASE("zone_diff_mismatch: five records named, then 'and K more records'", "[zone_diff_rule]") {
     std::vector<Record> a, b;
     for (int i = 0; i < 8; ++i) {
-        a.push_back(rr("h" + std::to_string(i) + ".shop.test.", kA, "192.0.2." + std::to_string(i)));
+        a.push_back(
+            rr("h" + std::to_string(i) + ".shop.test.", kA, "192.0.2." + std::to_string(i)));
     }
     b.push_back(rr("only-b.shop.test.", kA, "198.51.100.1"));
     const auto conds = zone_diff_conditions({result({pair_of("beta", a, b)})}, settings());
@@ -95,7 +94,8 @@ TEST_CASE("zone_diff_mismatch: five records named, then 'and K more records'",
     INFO(s);
     CHECK_THAT(s, Catch::StartsWith("beta's copy of shop.test differs from alpha's in 9 RRsets"));
     CHECK_THAT(s, Catch::Contains("h0.shop.test. 300 A 192.0.2.0 only at alpha; "));
-    CHECK_THAT(s, Catch::Contains("h4.shop.test. 300 A 192.0.2.4 only at alpha; and 4 more records"));
+    CHECK_THAT(s,
+               Catch::Contains("h4.shop.test. 300 A 192.0.2.4 only at alpha; and 4 more records"));
     CHECK_THAT(s, !Catch::Contains("h5.shop.test."));
     CHECK_THAT(s, !Catch::Contains("only-b"));
     // One more than named: singular.
@@ -115,8 +115,9 @@ TEST_CASE("zone_diff_mismatch: rule settings apply (severity, for, disabled per 
     REQUIRE(conds.size() == 1);
     CHECK(conds[0].severity == AlertSeverity::critical);
     CHECK(conds[0].for_ == 2min);
-    CHECK(conds[0].summary == "beta's copy of shop.test differs from alpha's in 1 RRset (serial 7 "
-                              "at alpha, 6 at beta): www.shop.test. 300 A 192.0.2.80 only at alpha");
+    CHECK(conds[0].summary ==
+          "beta's copy of shop.test differs from alpha's in 1 RRset (serial 7 "
+          "at alpha, 6 at beta): www.shop.test. 300 A 192.0.2.80 only at alpha");
     s.zone_rules["shop.test"]["zone_diff_mismatch"].enabled = false;
     CHECK(zone_diff_conditions({r}, s).empty());
 }

@@ -500,7 +500,8 @@ TEST_CASE("config: diff section", "[config]") {
     // Without providers an interval of 0 is fine: nothing to compare, nothing asked.
     CHECK_FALSE(load_config_string("diff: {interval: 0s}\n", "t.yml").diff.enabled());
 
-    const Config c = load_config_string(providers + "diff: {interval: 1h, timeout: 30s}\n", "t.yml");
+    const Config c =
+        load_config_string(providers + "diff: {interval: 1h, timeout: 30s}\n", "t.yml");
     CHECK(c.diff.enabled());
     CHECK(c.diff.interval == 1h);
     CHECK(c.diff.timeout == 30s);
