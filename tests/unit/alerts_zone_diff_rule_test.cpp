@@ -1,9 +1,12 @@
 // Tests for alerts/zone_diff_rule: the scheduled zone diff's results as zone_diff_mismatch
-// conditions. Pure values in, conditions out.
+// conditions. Pure values in, conditions out; and once through the alert engine, as the daemon
+// registers it (AlertEngine::add_condition_source).
 #include <catch2/catch.hpp>
 
+#include "alerts/alert_engine.hpp"
 #include "alerts/zone_diff_rule.hpp"
 #include "config/alerts_schema.hpp"
+#include "temp_dir.hpp"
 
 using namespace nswatch;
 using namespace std::chrono_literals;
@@ -120,4 +123,32 @@ TEST_CASE("zone_diff_mismatch: rule settings apply (severity, for, disabled per 
           "at alpha, 6 at beta): www.shop.test. 300 A 192.0.2.80 only at alpha");
     s.zone_rules["shop.test"]["zone_diff_mismatch"].enabled = false;
     CHECK(zone_diff_conditions({r}, s).empty());
+}
+
+TEST_CASE("zone_diff_mismatch: through the alert engine's condition source, fires and resolves",
+          "[zone_diff_rule]") {
+    test::TempDir dir;
+    AlertSettings s = settings();
+    s.enabled = true;
+    s.resolve_after = 0ms;
+    auto snap = std::make_shared<Snapshot>();
+    snap->zones.push_back(ZoneState{});
+    snap->zones[0].zone = "shop.test";
+    snap->zones[0].rounds = 1;  // probed, nothing wrong in the snapshot itself
+    const std::vector<Record> a{rr("www.shop.test.", kA, "192.0.2.80")};
+    std::vector<ZoneDiffResult> newest{result({pair_of("beta", a, {})})};
+    AlertEngine engine(
+        dir.file("alerts.db"), s, [&] { return SnapshotPtr(snap); }, nullptr);
+    engine.add_condition_source([&](WallTime) { return zone_diff_conditions(newest, s); });
+    const WallTime t0 = WallTime{} + std::chrono::seconds(1800000000);
+    auto notices = engine.evaluate_once(t0);
+    REQUIRE(notices.size() == 1);
+    CHECK(notices[0].alert.rule == "zone_diff_mismatch");
+    CHECK_FALSE(notices[0].resolved);
+    CHECK(notices[0].alert.labels.at("provider_b") == "beta");
+    // The next run finds the copies equal: resolved.
+    newest = {result({pair_of("beta", a, a)})};
+    notices = engine.evaluate_once(t0 + 1min);
+    REQUIRE(notices.size() == 1);
+    CHECK(notices[0].resolved);
 }
