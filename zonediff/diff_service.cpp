@@ -62,7 +62,7 @@ void DiffService::loop() {
         }
         bool ran = false;
         try {
-            ran = run_once() || SteadyClock::now() - started > kReadyWait;
+            ran = run_once(SteadyClock::now() - started < kReadyWait);
         } catch (const std::exception& e) {
             spdlog::error("diff: {}", e.what());
             ran = true;
@@ -72,11 +72,13 @@ void DiffService::loop() {
     }
 }
 
-bool DiffService::run_once() {
+bool DiffService::run_once(bool wait_for_rounds) {
     const SnapshotPtr snap = snapshot_();
-    if (!snap) return false;
-    for (const auto& z : snap->zones) {
-        if (z.rounds == 0) return false;
+    if (!snap) return !wait_for_rounds;
+    if (wait_for_rounds) {
+        for (const auto& z : snap->zones) {
+            if (z.rounds == 0) return false;
+        }
     }
     for (const auto& zone : config_.zones) {
         const auto it = std::find_if(snap->zones.begin(), snap->zones.end(),

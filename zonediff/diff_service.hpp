@@ -48,8 +48,9 @@ class DiffService {
 
   private:
     void loop();
-    /// One run over every zone; false when the snapshot is not ready yet (nothing done).
-    bool run_once();
+    /// One run over every zone; false (nothing done) when `wait_for_rounds` and some zone has not
+    /// been probed yet.
+    bool run_once(bool wait_for_rounds);
     ZoneDiffResult diff_zone(const std::string& zone,
                              const std::vector<const ProviderTransfer*>& providers,
                              const ZoneDiffResult* previous) const;
