@@ -23,6 +23,11 @@ class AlertEngine {
     AlertEngine(const AlertEngine&) = delete;
     AlertEngine& operator=(const AlertEngine&) = delete;
 
+    /// Conditions judged outside the zone snapshot (the resolution probes): called at every
+    /// evaluation, their conditions join the rules'. Add before start().
+    using ConditionSource = std::function<std::vector<Condition>(WallTime now)>;
+    void add_condition_source(ConditionSource source) { sources_.push_back(std::move(source)); }
+
     /// One evaluation at `now`; returns the notices it queued.
     std::vector<Notice> evaluate_once(WallTime now);
     /// Evaluate every evaluation_interval on a thread until destroyed.
@@ -31,10 +36,6 @@ class AlertEngine {
     const std::map<std::string, Alert>& alerts() const { return tracker_.alerts(); }
     /// Firing alerts after the last evaluation; safe from any thread.
     size_t firing_count() const { return firing_; }
-    /// Conditions judged outside the zone snapshot (the resolution probes): called at every
-    /// evaluation, their conditions join the rules'. Add before start().
-    using ConditionSource = std::function<std::vector<Condition>(WallTime now)>;
-    void add_condition_source(ConditionSource source) { sources_.push_back(std::move(source)); }
 
   private:
     AlertSettings settings_;

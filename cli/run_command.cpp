@@ -8,6 +8,7 @@
 
 #include "alerts/alert_engine.hpp"
 #include "alerts/alert_metrics.hpp"
+#include "alerts/resolution_rules.hpp"
 #include "alerts/zone_diff_rule.hpp"
 #include "cli/commands.hpp"
 #include "cli/history_collector.hpp"
@@ -142,7 +143,15 @@ int run_daemon(const RunArgs& args) {
             deliverer = std::make_unique<Deliverer>(state, config.alerts);
             alert_engine =
                 std::make_unique<AlertEngine>(state, config.alerts, snapshot, deliverer.get());
+            if (resolution) {
+                // resolution_failing / _slow / _unverified as judged at the prober's last round.
+                alert_engine->add_condition_source(
+                    [prober = resolution->prober.get(), settings = config.alerts](WallTime) {
+                        return resolution_alert_conditions(prober->view()->conditions, settings);
+                    });
+            }
             if (diff) {
+                // zone_diff_mismatch from the newest scheduled diff of each zone.
                 alert_engine->add_condition_source(
                     [d = diff.get(), settings = config.alerts](WallTime) {
                         return zone_diff_conditions(d->results(), settings);
@@ -198,9 +207,8 @@ int run_daemon(const RunArgs& args) {
         return c;
     });
     spdlog::info("stopping: {} rounds done; committing history", monitor->rounds_completed());
-    http.reset();  // first: its /metrics reads the alert engine
-    // The alert engine before the services its condition sources read (the zone diff).
-    alert_engine.reset();
+    http.reset();          // first: its /metrics reads the alert engine
+    alert_engine.reset();  // before resolution and diff: its condition sources read them
     deliverer.reset();
     resolution.reset();  // a round in flight finishes and is written
     propagation.reset();

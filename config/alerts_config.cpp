@@ -52,6 +52,11 @@ const std::map<std::string, RuleSettings>& default_rule_settings() {
         {"delegation_mismatch", {true, S::warning, 10min, 0ms}},
         {"latency_high", {true, S::warning, 5min, 500ms}},
         {"dnssec_signature_expiry", {true, S::warning, 0ms, std::chrono::hours(24 * 7)}},
+        // Judged by the resolution prober over its own windows (resolution.failing_after,
+        // slow_after, slow_factor): the alert rule adds only severity and routing.
+        {"resolution_failing", {true, S::critical, 0ms, 0ms}},
+        {"resolution_slow", {true, S::warning, 0ms, 0ms}},
+        {"resolution_unverified", {true, S::info, 0ms, 0ms}},
         // From the scheduled zone diff (`diff`), not the snapshot: alerts/zone_diff_rule.hpp.
         {"zone_diff_mismatch", {true, S::warning, 0ms, 0ms}},
     };

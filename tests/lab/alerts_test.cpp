@@ -1,7 +1,8 @@
 // Alerting end to end on the lab: the real daemon with an `alerts` section, a local webhook
 // receiver, and a real Alertmanager (Debian prometheus-alertmanager) on 127.61.0.1. Transfers to
 // beta blocked -> serial_lag naming beta at the receiver; unblocked -> resolved. A frozen provider
-// -> one provider_down, then resolved.
+// -> one provider_down, then resolved. Every provider frozen behind a real Unbound ->
+// resolution_failing for the zone and resolver.
 #include <curl/curl.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -16,6 +17,7 @@
 
 #include "../unit/alerts_receiver.hpp"
 #include "lab_env.hpp"
+#include "unbound.hpp"
 
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
@@ -223,4 +225,37 @@ TEST_CASE("alerts: a frozen provider -> one provider_down, then resolved") {
     }
     REQUIRE(wait_until([&] { return count(rx, "provider_down", "resolved", "gamma") == 1; }, 30s));
     CHECK(count(rx, "provider_down", "firing", "gamma") == 1);
+}
+
+TEST_CASE("alerts: every provider frozen behind Unbound -> resolution_failing for zone and resolver") {
+    namespace lab = nswatch::lab;
+    const fs::path dir = scratch("nswatch-alerts-lab-resolution");
+    nswatch::test::Receiver rx;
+    lab::Unbound unbound;
+    write_config(dir, rx.url("/hook"),
+                 std::string("resolvers:\n  interval: 1s\n  timeout: 900ms\n  failing_after: 2\n"
+                             "  servers:\n    - {name: unbound, address: ") +
+                     std::string(lab::kUnboundV4) + "}\n");
+    lab::notify();
+    lab::wait_sync();
+    Child daemon({NSWATCH_BIN, "run", "-c", (dir / "nswatch.yml").string()}, dir / "daemon.log");
+    std::this_thread::sleep_for(4s);
+    CHECK(count(rx, "resolution_failing", "firing", "") == 0);  // healthy: users resolve
+    auto resolver_of = [&](const std::string& rule) {
+        std::string out;
+        for (const auto& r : rx.requests()) {
+            const json body = json::parse(r.body);
+            for (const auto& a : body["alerts"]) {
+                if (a.value("rule", "") == rule) out = a["labels"].value("resolver", "");
+            }
+        }
+        return out;
+    };
+    lab::Frozen alpha(lab::kAlpha);
+    lab::Frozen beta(lab::kBeta);
+    lab::Frozen gamma(lab::kGamma);
+    INFO(unbound.log());
+    REQUIRE(wait_until([&] { return count(rx, "resolution_failing", "firing", "") == 1; }, 40s));
+    CHECK(resolver_of("resolution_failing") == "unbound");
+    CHECK(count(rx, "provider_down", "firing", "alpha") == 1);  // and the authoritative side
 }

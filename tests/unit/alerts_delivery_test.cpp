@@ -2,6 +2,7 @@
 // retry/no-retry table, backoff, a receiver down for a while, a SIGKILL between outbox write and
 // delivery, restart without re-paging, and no secret in any log line.
 #include <signal.h>
+#include <spawn.h>
 #include <spdlog/sinks/ostream_sink.h>
 #include <spdlog/spdlog.h>
 #include <sys/wait.h>
@@ -282,23 +283,17 @@ TEST_CASE("restart: SIGKILL between outbox write and delivery, delivered after r
     const std::string db = dir.file("alerts.db");
     test::Receiver rx;
     auto settings = fast_settings({channel("webhook", rx.url())});
-    const pid_t child = fork();
-    REQUIRE(child >= 0);
-    if (child == 0) {
-        // The daemon: evaluate (outbox row committed), then die before any delivery attempt.
-        try {
-            auto snap = beta_down(true);
-            AlertEngine engine(
-                db, settings, [&] { return snap; }, nullptr);
-            engine.evaluate_once(real_now());
-        } catch (...) {
-            _exit(1);
-        }
-        raise(SIGKILL);
-        _exit(2);
-    }
+    // The daemon, a process of its own (tests/tools/alerts_crash_child.cpp): evaluates (outbox
+    // row committed), then dies by SIGKILL before any delivery attempt.
+    const std::string bin = NSWATCH_ALERTS_CRASH_BIN;
+    const std::string url = rx.url();
+    char* argv[] = {const_cast<char*>(bin.c_str()), const_cast<char*>(db.c_str()),
+                    const_cast<char*>(url.c_str()), nullptr};
+    pid_t child = -1;
+    REQUIRE(posix_spawn(&child, bin.c_str(), nullptr, nullptr, argv, environ) == 0);
     int status = 0;
     REQUIRE(waitpid(child, &status, 0) == child);
+    INFO("child status " << status);
     REQUIRE(WIFSIGNALED(status));
     REQUIRE(WTERMSIG(status) == SIGKILL);
     CHECK(rx.requests().empty());
