@@ -71,9 +71,29 @@ bool group_down(const std::vector<const TargetState*>& ts) {
     return !ts.empty() && std::none_of(ts.begin(), ts.end(), [](auto* t) { return t->up; });
 }
 
+// REFRESH of the SOA served with the newest serial (the largest if servers disagree).
+std::optional<uint32_t> newest_refresh(const ZoneState& z) {
+    std::optional<uint32_t> out;
+    for (const auto& t : z.targets) {
+        if (!t.last.soa || !z.newest_serial || t.last.soa->serial != *z.newest_serial) continue;
+        out = std::max(out.value_or(0), t.last.soa->refresh);
+    }
+    return out;
+}
+
 std::vector<Condition> serial_lag(const RuleInput& in) {
     std::vector<Condition> out;
-    const double threshold = duration<double>(in.settings.threshold).count();
+    double threshold = duration<double>(in.settings.threshold).count();
+    std::string basis;
+    if (in.settings.refresh_factor > 0) {
+        if (auto refresh = newest_refresh(in.zone)) {
+            threshold = in.settings.refresh_factor * *refresh;
+            char buf[64];
+            std::snprintf(buf, sizeof buf, " = %g x REFRESH %u s", in.settings.refresh_factor,
+                          *refresh);
+            basis = buf;
+        }
+    }
     for (const auto& [key, ts] : by_provider(in.zone)) {
         std::vector<const TargetState*> behind;
         double worst = 0;
@@ -96,7 +116,7 @@ std::vector<Condition> serial_lag(const RuleInput& in) {
           << ", newest is "
           << (in.zone.newest_serial ? std::to_string(*in.zone.newest_serial) : "?") << " ("
           << versions << " version" << (versions == 1 ? "" : "s") << " behind), lagging for "
-          << secs(worst) << " (threshold " << secs(threshold) << "); addresses "
+          << secs(worst) << " (threshold " << secs(threshold) << basis << "); addresses "
           << address_list(behind);
         out.push_back(make(in, "serial_lag", {{"provider", key.provider}, {"vantage", key.vantage}},
                            s.str()));
@@ -226,11 +246,14 @@ std::vector<Condition> latency_high(const RuleInput& in) {
     std::vector<Condition> out;
     const double threshold = duration<double>(in.settings.threshold).count();
     for (const auto& t : in.zone.targets) {
-        if (t.last.outcome != Outcome::ok || t.last.rtt_seconds() < threshold) continue;
-        char buf[160];
-        std::snprintf(buf, sizeof buf, " (%s, %s) answers in %.0f ms (threshold %.0f ms)",
+        const auto p95 = t.rtt_p95();
+        if (!p95 || *p95 < threshold) continue;
+        char buf[200];
+        std::snprintf(buf, sizeof buf,
+                      " (%s, %s) answers with a p95 of %.0f ms over its last %u answers "
+                      "(threshold %.0f ms)",
                       t.target.address.c_str(), std::string(to_string(t.target.transport)).c_str(),
-                      t.last.rtt_seconds() * 1000, threshold * 1000);
+                      *p95 * 1000, static_cast<unsigned>(t.rtt_samples), threshold * 1000);
         out.push_back(make(in, "latency_high",
                            {{"provider", t.target.provider},
                             {"vantage", t.target.vantage},

@@ -6,13 +6,15 @@
 #include <thread>
 
 #include "audit/axfr.hpp"
+#include "audit/referral.hpp"
 #include "monitor/zone_view.hpp"
 
 namespace nswatch {
 
 namespace {
 
-constexpr uint16_t kA = 1, kNs = 2, kSoa = 6, kMx = 15, kTxt = 16, kAaaa = 28, kDnskey = 48;
+constexpr uint16_t kA = 1, kNs = 2, kSoa = 6, kMx = 15, kTxt = 16, kAaaa = 28, kDnskey = 48,
+                   kNsec3param = 51, kCds = 59, kCdnskey = 60;
 
 AuditEvidence from_delegation(const Delegation& d, const Config& config) {
     AuditEvidence e;
@@ -24,6 +26,14 @@ AuditEvidence from_delegation(const Delegation& d, const Config& config) {
     e.parent_ns_ttl = d.parent_ns_ttl;
     e.child_ns = d.child_ns;
     if (const ZoneConfig* z = config.find_zone(d.zone)) e.primary = z->primary;
+    if (d.error.empty() && !d.from_config && !d.parent_ns.empty()) {
+        // Sized from the parent's glue, IPv6 included even when we do not probe over IPv6: the
+        // parent sends it all the same.
+        std::map<std::string, std::vector<std::string>> glue;
+        for (const auto& ns : d.nameservers)
+            glue[ns.name] = ns.glue.empty() ? ns.addresses : ns.glue;
+        e.referral = estimate_referral(d.zone, d.parent_ns, glue);
+    }
     for (const auto& ns : d.nameservers) {
         NameserverEvidence n;
         n.name = ns.name;
@@ -106,10 +116,42 @@ std::vector<Slot> slots_for(AuditEvidence& e, const std::map<std::string, uint16
             q.recursion_desired = true;
         });
         add(&s.dnskey, kDnskey, Transport::tcp, [](Query& q) { q.dnssec_ok = true; });
+        add(&s.aaaa, kAaaa, Transport::udp, none);
+        add(&s.upward, kNs, Transport::udp,
+            [&](Query& q) { q.name = options.upward_referral_name; });
         for (const auto& [name, type] : watch) {
             Slot x{base, nullptr, &s.watched};
             x.request.query.name = name;
             x.request.query.type = type;
+            out.push_back(std::move(x));
+        }
+    }
+    return out;
+}
+
+/// Some server's DNSKEY answer holds a key: the zone is signed, and the DNSSEC probes are due.
+bool zone_is_signed(const AuditEvidence& e) {
+    for (const auto& s : e.servers) {
+        if (!s.dnskey || s.dnskey->outcome != Outcome::ok) continue;
+        for (const auto& r : s.dnskey->answer) {
+            if (r.type == kDnskey) return true;
+        }
+    }
+    return false;
+}
+
+/// The second round, for signed zones only (unsigned zones, most of them, cost nothing more).
+std::vector<Slot> dnssec_slots_for(AuditEvidence& e, const std::map<std::string, uint16_t>& ports,
+                                   const Config& config) {
+    std::vector<Slot> out;
+    for (auto& s : e.servers) {
+        const auto base = base_request(e, s, ports.at(s.nameserver), config);
+        for (auto [slot, type] :
+             {std::pair{&s.dnskey_udp, kDnskey}, std::pair{&s.cds, kCds},
+              std::pair{&s.cdnskey, kCdnskey}, std::pair{&s.nsec3param, kNsec3param}}) {
+            Slot x{base, slot, nullptr};
+            x.request.query.type = type;
+            x.request.query.dnssec_ok = true;
             out.push_back(std::move(x));
         }
     }
@@ -208,8 +250,23 @@ std::vector<AuditEvidence> collect_evidence(ProbeEngine& engine, const Config& c
     };
     top_up();
     size_t seen_transfers = 0;
-    while (engine.outstanding() > 0 || submitted < slots.size() ||
-           transferred.load() < transfers.size()) {
+    bool second_round = false;
+    for (;;) {
+        const bool probing = engine.outstanding() > 0 || submitted < slots.size();
+        if (!probing && !second_round) {
+            // Every first-round callback has run, so growing `slots` moves no Slot still in use.
+            second_round = true;
+            const auto before = slots.size();
+            for (size_t i = 0; i < out.size(); ++i) {
+                if (!zone_is_signed(out[i])) continue;
+                auto s = dnssec_slots_for(out[i], ports[i], config);
+                slots.insert(slots.end(), std::make_move_iterator(s.begin()),
+                             std::make_move_iterator(s.end()));
+            }
+            total += slots.size() - before;
+            continue;
+        }
+        if (!probing && transferred.load() >= transfers.size()) break;
         top_up();
         if (engine.outstanding() > 0)
             engine.run_once(std::chrono::milliseconds(50));

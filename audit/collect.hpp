@@ -3,7 +3,10 @@
 //
 // Per address of every nameserver: SOA and NS over UDP and TCP (EDNS on), SOA without EDNS
 // (RFC 8906 baseline), an RD=1 query for the root NS set (open recursion), DNSKEY with DO over TCP
-// (multi-signer key sets), the watched names over UDP, and an AXFR attempt.
+// (multi-signer key sets), AAAA of the apex (SRV-AAAA), an RD=0 query for the root NS set (upward
+// referrals), the watched names over UDP, and an AXFR attempt. For signed zones only (some DNSKEY
+// came back), a second round: DNSKEY over UDP, CDS, CDNSKEY and NSEC3PARAM, all with DO. The
+// worst-case referral size (DEL-REFERRAL-SIZE) is computed from the delegation, without a query.
 #pragma once
 
 #include <chrono>
@@ -21,8 +24,11 @@ namespace nswatch {
 struct CollectOptions {
     bool axfr = true;                  ///< try AXFR (SRV-OPEN-AXFR, CONS-ZONE)
     std::string recursion_name = ".";  ///< asked with RD=1; outside every zone we audit
-    int axfr_threads = 8;              ///< transfers in parallel
-    size_t max_in_flight = 256;        ///< probes outstanding at once (all zones together)
+    /// Asked NS with RD=0 (Zonemaster NAMESERVER07 asks the root's NS): an authoritative server
+    /// should refuse it, not refer us upward.
+    std::string upward_referral_name = ".";
+    int axfr_threads = 8;        ///< transfers in parallel
+    size_t max_in_flight = 256;  ///< probes outstanding at once (all zones together)
     /// Progress: (steps done, steps in all); discovery is one step per zone, each probe one step.
     std::function<void(size_t, size_t)> progress;
 };

@@ -251,6 +251,22 @@ void ns_name(const AuditEvidence& e, const AuditThresholds& t, std::vector<Audit
                      "Make every NS name an A/AAAA record (never a CNAME) with public addresses."));
 }
 
+void referral_size(const AuditEvidence& e, std::vector<AuditFinding>& out) {
+    // 512 octets: the UDP limit without EDNS (RFC 1035 §4.2.1); not a threshold of ours.
+    constexpr size_t kLimit = 512;
+    if (!e.referral || e.referral->octets <= kLimit) return;
+    const auto& r = *e.referral;
+    out.push_back(make_finding(
+        "DEL-REFERRAL-SIZE", AuditSeverity::warning,
+        "The parent's referral for a long name does not fit in 512 octets: resolvers without EDNS "
+        "get it truncated and must retry over TCP.",
+        {"referral from " + (e.parent_zone.empty() ? std::string("the parent") : e.parent_zone) +
+         " for a 255-octet name under " + e.zone + ": " + std::to_string(r.octets) + " octets (" +
+         std::to_string(r.ns) + " NS, " + std::to_string(r.glue) + " glue records)"},
+        "Zonemaster DELEGATION03; RFC 1035 §4.2.1",
+        "Delegate to fewer or shorter NS names, or to names outside the zone that need no glue."));
+}
+
 }  // namespace
 
 std::vector<AuditFinding> audit_delegation(const AuditEvidence& e, const AuditThresholds& t) {
@@ -263,6 +279,7 @@ std::vector<AuditFinding> audit_delegation(const AuditEvidence& e, const AuditTh
     net_prefix(e, out);
     glue(e, out);
     ns_name(e, t, out);
+    referral_size(e, out);
     return out;
 }
 

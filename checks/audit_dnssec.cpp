@@ -96,6 +96,99 @@ void sig_lifetime(const AuditEvidence& e, const AuditThresholds& t,
         "Re-sign with a validity longer than the longest signer outage you plan for."));
 }
 
+/// "a, b (c)" lines: servers that gave the same value, one line per value.
+std::vector<std::string> grouped(const std::map<std::string, std::vector<std::string>>& by_value,
+                                 const std::string& label) {
+    std::vector<std::string> out;
+    for (const auto& [value, who] : by_value) out.push_back(join(who) + " → " + label + value);
+    return out;
+}
+
+/// An RDATA set in one line, each record cut to 40 characters (keys are long).
+std::string short_set(const std::set<std::string>& rdata) {
+    if (rdata.empty()) return "none";
+    std::vector<std::string> items;
+    for (const auto& r : rdata) items.push_back(r.size() > 40 ? r.substr(0, 40) + "..." : r);
+    return join(items, "; ");
+}
+
+void cds(const AuditEvidence& e, std::vector<AuditFinding>& out) {
+    std::vector<std::string> evidence;
+    for (auto [probe, type] : {std::pair{&ServerEvidence::cds, uint16_t{59}},
+                               std::pair{&ServerEvidence::cdnskey, uint16_t{60}}}) {
+        std::map<std::string, std::vector<std::string>> by_set;
+        for (const auto& s : e.servers) {
+            const auto& r = s.*probe;
+            if (!answers_authoritatively(r)) continue;  // a silent server is SRV-UDP's
+            by_set[short_set(rdata_set(*r, type))].push_back(s.where());
+        }
+        if (by_set.size() > 1) {
+            auto lines = grouped(by_set, type_name(type) + " ");
+            evidence.insert(evidence.end(), lines.begin(), lines.end());
+        }
+    }
+    if (evidence.empty()) return;
+    out.push_back(make_finding(
+        "DNSSEC-CDS", AuditSeverity::error,
+        "Servers publish different CDS/CDNSKEY RRsets: the parent may pick up whichever it asks "
+        "and install a DS that breaks the other providers' answers.",
+        evidence, "Zonemaster DNSSEC15; RFC 7344 §4.1; RFC 8901 §3.2",
+        "Publish the same CDS and CDNSKEY RRsets at every provider (or none anywhere)."));
+}
+
+/// How a server denies existence: "NSEC", "NSEC3 <params>", or what it lacks.
+std::string denial_of(const ProbeResult& r) {
+    for (const auto& rec : r.answer) {
+        if (rec.type == 51) return "NSEC3 (NSEC3PARAM " + rec.rdata + ")";
+    }
+    for (const auto& rec : r.authority) {
+        if (rec.type == 47) return "NSEC";
+        if (rec.type == 50) return "NSEC3 (no NSEC3PARAM)";
+    }
+    return "no NSEC/NSEC3 in its NODATA answer";
+}
+
+void denial(const AuditEvidence& e, std::vector<AuditFinding>& out) {
+    std::map<std::string, std::vector<std::string>> by_kind;
+    for (const auto& s : e.servers) {
+        if (!answers_authoritatively(s.nsec3param)) continue;
+        by_kind[denial_of(*s.nsec3param)].push_back(s.where());
+    }
+    if (by_kind.size() <= 1) return;
+    out.push_back(make_finding(
+        "DNSSEC-DENIAL", AuditSeverity::warning,
+        "Providers deny existence differently (NSEC vs NSEC3, or other NSEC3 parameters): a "
+        "resolver mixing their answers cannot prove a name absent.",
+        grouped(by_kind, ""), "RFC 8901 §6",
+        "Agree on one denial method, and with NSEC3 on the same parameters, at every provider."));
+}
+
+void dnskey_size(const AuditEvidence& e, std::vector<AuditFinding>& out) {
+    std::vector<std::string> evidence;
+    for (const auto& s : e.servers) {
+        if (!s.dnskey_udp || !server_answers_udp(s)) continue;  // a dark server is SRV-UDP's
+        const auto& r = *s.dnskey_udp;
+        const auto limit = r.query.edns_buffer_size;
+        std::string udp;
+        if (r.outcome == Outcome::ok && r.reply_size > limit)
+            udp = std::to_string(r.reply_size) + " octets, above the " + std::to_string(limit) +
+                  " advertised (fragments are often dropped)";
+        else if (r.outcome != Outcome::ok)
+            udp = describe_outcome(s.dnskey_udp) + " with a " + std::to_string(limit) +
+                  "-octet buffer";
+        if (udp.empty() || answers_authoritatively(s.dnskey)) continue;  // fits, or TCP works
+        evidence.push_back(s.where() + ": DNSKEY over UDP " + udp + ", over TCP " +
+                           describe_outcome(s.dnskey));
+    }
+    if (evidence.empty()) return;
+    out.push_back(make_finding(
+        "DNSSEC-SIZE", AuditSeverity::warning,
+        "The DNSKEY answer does not fit the advertised UDP size and TCP does not work: "
+        "validating resolvers cannot fetch the keys.",
+        evidence, "RFC 8901 §8; RFC 7766 §5",
+        "Open TCP port 53, or shrink the DNSKEY RRset (fewer keys, ECDSA instead of RSA)."));
+}
+
 }  // namespace
 
 std::vector<AuditFinding> audit_dnssec(const AuditEvidence& e, const AuditThresholds& t,
@@ -103,6 +196,9 @@ std::vector<AuditFinding> audit_dnssec(const AuditEvidence& e, const AuditThresh
     std::vector<AuditFinding> out;
     keyset(e, out);
     sig_lifetime(e, t, now, out);
+    cds(e, out);
+    denial(e, out);
+    dnskey_size(e, out);
     return out;
 }
 

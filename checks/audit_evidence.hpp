@@ -72,10 +72,26 @@ struct ServerEvidence {
     std::optional<ProbeResult> soa_plain;         ///< SOA without EDNS (RFC 8906 baseline)
     std::optional<ProbeResult> recursion;         ///< RD=1 query for a name outside the zone
     std::optional<ProbeResult> dnskey;            ///< DNSKEY with DO=1 (over TCP)
-    std::vector<ProbeResult> watched;             ///< watched names/types, UDP
+    std::optional<ProbeResult> aaaa;              ///< AAAA of the apex, UDP (SRV-AAAA)
+    std::optional<ProbeResult> upward;            ///< RD=0 NS query for "." (SRV-UPWARD-REFERRAL)
+    // Probed only when the zone is signed (some server's DNSKEY answer holds a key), all with DO:
+    std::optional<ProbeResult> dnskey_udp;    ///< DNSKEY over UDP, no TCP retry (DNSSEC-SIZE)
+    std::optional<ProbeResult> cds, cdnskey;  ///< CDS / CDNSKEY over UDP (DNSSEC-CDS)
+    std::optional<ProbeResult> nsec3param;    ///< NSEC3PARAM over UDP (DNSSEC-DENIAL)
+    std::vector<ProbeResult> watched;         ///< watched names/types, UDP
     AxfrEvidence axfr;
 
     std::string where() const { return nameserver + " (" + address + ")"; }
+};
+
+/// The largest referral the parent could have to send for the zone (DEL-REFERRAL-SIZE), built as
+/// a DNS message from the parent's NS set and glue (audit/referral.cpp).
+struct ReferralEstimate {
+    size_t octets = 0;  ///< wire size of the message, no EDNS
+    size_t ns = 0;      ///< NS records in its authority section
+    size_t glue = 0;    ///< A/AAAA records in its additional section
+
+    bool operator==(const ReferralEstimate&) const = default;
 };
 
 /// All evidence about one zone.
@@ -88,8 +104,9 @@ struct AuditEvidence {
     uint32_t parent_ns_ttl = 0;          ///< TTL of the parent's NS RRset (0 = unknown)
     std::vector<std::string> child_ns;   ///< NS names the zone returns, union, sorted
     std::vector<NameserverEvidence> nameservers;
-    std::vector<ServerEvidence> servers;  ///< one per address
-    std::string primary;                  ///< configured primary NS name, may be empty
+    std::vector<ServerEvidence> servers;       ///< one per address
+    std::string primary;                       ///< configured primary NS name, may be empty
+    std::optional<ReferralEstimate> referral;  ///< unset when the NS list came from the config
 };
 
 /// Thresholds; defaults are the catalogue's. Configurable under `audit:` (CONFIGURATION.md).

@@ -13,10 +13,12 @@
 namespace nswatch {
 
 /// A. Delegation and provider diversity: DEL-NSCOUNT, DEL-PROVIDERS, DEL-BALANCE,
-/// DEL-PARENT-CHILD, DEL-NSSET-CONSISTENT, DEL-DISTINCT-IP, NET-PREFIX, DEL-GLUE, DEL-NSNAME.
+/// DEL-PARENT-CHILD, DEL-NSSET-CONSISTENT, DEL-DISTINCT-IP, NET-PREFIX, DEL-GLUE, DEL-NSNAME,
+/// DEL-REFERRAL-SIZE.
 std::vector<AuditFinding> audit_delegation(const AuditEvidence& e, const AuditThresholds& t);
 
-/// B. Each server: SRV-UDP, SRV-TCP, SRV-EDNS, SRV-OPEN-RECURSION, SRV-OPEN-AXFR.
+/// B. Each server: SRV-UDP, SRV-TCP, SRV-EDNS, SRV-OPEN-RECURSION, SRV-OPEN-AXFR, SRV-AAAA,
+/// SRV-UPWARD-REFERRAL, SRV-NSID (INFO, only when some address returns an NSID).
 std::vector<AuditFinding> audit_servers(const AuditEvidence& e, const AuditThresholds& t);
 
 /// C. Consistency: CONS-SERIAL, CONS-SOA-FIELDS, CONS-ANSWERS (+ CONS-TTL), CONS-ZONE.
@@ -24,12 +26,12 @@ std::vector<AuditFinding> audit_servers(const AuditEvidence& e, const AuditThres
 std::vector<AuditFinding> audit_consistency(const AuditEvidence& e, const AuditThresholds& t,
                                             std::vector<AuditSkip>& skipped);
 
-/// D and E. SOA timers and TTLs: SOA-EXPIRE, SOA-REFRESH, SOA-RETRY, SOA-MINIMUM, TTL-NS,
-/// TTL-CRITICAL.
+/// D and E. SOA timers and TTLs: SOA-EXPIRE, SOA-REFRESH, SOA-RETRY, SOA-MINIMUM, ZONE-SOA,
+/// TTL-NS, TTL-NS-ADDR, TTL-CRITICAL.
 std::vector<AuditFinding> audit_timers(const AuditEvidence& e, const AuditThresholds& t);
 
 /// F. DNSSEC across providers, when any server returns a DNSKEY: DNSSEC-KEYSET,
-/// DNSSEC-SIG-LIFETIME.
+/// DNSSEC-SIG-LIFETIME, DNSSEC-CDS, DNSSEC-DENIAL, DNSSEC-SIZE.
 std::vector<AuditFinding> audit_dnssec(const AuditEvidence& e, const AuditThresholds& t,
                                        std::chrono::system_clock::time_point now);
 

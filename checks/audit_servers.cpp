@@ -1,5 +1,6 @@
 // B. Each server, probed from outside (AUDIT-CHECKS.md section B).
 #include <algorithm>
+#include <set>
 
 #include "checks/audit_rules.hpp"
 #include "checks/audit_support.hpp"
@@ -140,6 +141,90 @@ void open_axfr(const AuditEvidence& e, std::vector<AuditFinding>& out) {
                      "Allow zone transfers only to your secondaries' addresses (or TSIG keys)."));
 }
 
+/// `owner` (canonical, trailing dot) is the root or a zone above `zone`.
+bool above(const std::string& owner, const std::string& zone) {
+    if (owner == ".") return true;
+    const std::string apex = zone + ".";
+    return apex.size() > owner.size() && apex.ends_with(owner) &&
+           apex[apex.size() - owner.size() - 1] == '.';
+}
+
+void aaaa(const AuditEvidence& e, std::vector<AuditFinding>& out) {
+    std::vector<std::string> evidence;
+    for (const auto& s : e.servers) {
+        // Judged only where the SOA query with EDNS, sent the same way, was answered: a dark
+        // server is SRV-UDP's, an EDNS-intolerant one SRV-EDNS's.
+        if (!s.aaaa || !answers_authoritatively(s.soa_udp)) continue;
+        const auto& r = *s.aaaa;
+        // NOERROR with AA, with or without data (NODATA is right when there is no AAAA); a
+        // truncated reply is an answer too (resolvers retry over TCP).
+        if ((r.outcome == Outcome::ok && r.aa && r.rcode == 0) || r.outcome == Outcome::truncated)
+            continue;
+        std::string line = s.where() + ": AAAA " + r.query.name + " → " + describe_outcome(s.aaaa);
+        if (r.outcome == Outcome::nxdomain) line += ", though SOA for the same name answered";
+        evidence.push_back(line);
+    }
+    if (evidence.empty()) return;
+    out.push_back(make_finding(
+        "SRV-AAAA", AuditSeverity::error,
+        "A server mishandles AAAA queries (drops them or denies a name that exists): IPv6-capable "
+        "clients stall or fail.",
+        evidence, "Zonemaster NAMESERVER05; RFC 4074",
+        "Fix the server (or the middlebox before it) to answer AAAA like any type: NOERROR, with "
+        "no "
+        "data when the name has no AAAA."));
+}
+
+void upward_referral(const AuditEvidence& e, std::vector<AuditFinding>& out) {
+    std::vector<std::string> evidence;
+    for (const auto& s : e.servers) {
+        if (!s.upward || !s.upward->answered()) continue;
+        const auto& r = *s.upward;
+        if (r.rcode != 0 || r.aa || !r.answer.empty()) continue;
+        std::set<std::string> owners;
+        size_t count = 0;
+        for (const auto& rec : r.authority) {
+            if (rec.type == 2 && above(rec.owner, e.zone)) {
+                owners.insert(rec.owner);
+                ++count;
+            }
+        }
+        if (owners.empty()) continue;
+        evidence.push_back(s.where() + ": NS " + r.query.name + " with RD=0 → referral to " +
+                           join(std::vector<std::string>(owners.begin(), owners.end())) + " (" +
+                           std::to_string(count) + " NS records, AA clear)");
+    }
+    if (evidence.empty()) return;
+    out.push_back(make_finding(
+        "SRV-UPWARD-REFERRAL", AuditSeverity::warning,
+        "A server answers names outside its zones with a referral upward (to the root or a "
+        "parent), which wastes resolver work and can be used for amplification.",
+        evidence, "Zonemaster NAMESERVER07",
+        "Make the server answer REFUSED for names outside its zones (e.g. drop root hints from "
+        "authoritative-only configurations)."));
+}
+
+void nsid(const AuditEvidence& e, std::vector<AuditFinding>& out) {
+    std::vector<std::string> evidence;
+    bool any = false;
+    for (const auto& s : e.servers) {
+        std::string id;
+        for (const auto* r : {&s.soa_udp, &s.ns_udp, &s.soa_tcp}) {
+            if (*r && !(*r)->nsid.empty()) {
+                id = (*r)->nsid;
+                break;
+            }
+        }
+        any = any || !id.empty();
+        evidence.push_back(s.where() + ": " + (id.empty() ? "no NSID" : "NSID \"" + id + "\""));
+    }
+    if (!any) return;  // nothing to record: the servers do not offer NSID
+    out.push_back(make_finding(
+        "SRV-NSID", AuditSeverity::info,
+        "The NSID each address returned, to tell anycast instances apart.", evidence, "RFC 5001",
+        "Quote the NSID when reporting a fault to a provider; enable NSID where it is missing."));
+}
+
 }  // namespace
 
 std::vector<AuditFinding> audit_servers(const AuditEvidence& e, const AuditThresholds&) {
@@ -148,6 +233,9 @@ std::vector<AuditFinding> audit_servers(const AuditEvidence& e, const AuditThres
     edns(e, out);
     open_recursion(e, out);
     open_axfr(e, out);
+    aaaa(e, out);
+    upward_referral(e, out);
+    nsid(e, out);
     return out;
 }
 

@@ -69,8 +69,14 @@ std::string type_name(uint16_t type) {
             return "DS";
         case 46:
             return "RRSIG";
+        case 47:
+            return "NSEC";
         case 48:
             return "DNSKEY";
+        case 50:
+            return "NSEC3";
+        case 51:
+            return "NSEC3PARAM";
         case 59:
             return "CDS";
         case 60:

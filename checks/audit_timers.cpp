@@ -1,5 +1,7 @@
 // D and E. SOA timers and TTLs (AUDIT-CHECKS.md sections D and E).
+#include <algorithm>
 #include <map>
+#include <set>
 
 #include "checks/audit_rules.hpp"
 #include "checks/audit_support.hpp"
@@ -104,6 +106,85 @@ void ns_ttl(const AuditEvidence& e, const AuditThresholds& t, std::vector<AuditF
                      "Raise the NS TTL (parent and zone) to at least 4 hours, ideally a day."));
 }
 
+void zone_soa(const AuditEvidence& e, std::vector<AuditFinding>& out) {
+    const std::string apex = e.zone + ".";
+    std::vector<std::string> evidence;
+    for (const auto& s : e.servers) {
+        // One line per server: the first SOA probe (UDP, TCP, no EDNS) whose answer is wrong.
+        for (const auto* r : {&s.soa_udp, &s.soa_tcp, &s.soa_plain}) {
+            if (!answers_authoritatively(*r)) continue;
+            size_t count = 0;
+            std::vector<std::string> elsewhere;
+            for (const auto& rec : (*r)->answer) {
+                if (rec.type != 6) continue;
+                ++count;
+                if (rec.owner != apex) elsewhere.push_back(rec.owner);
+            }
+            if (count == 1 && elsewhere.empty()) continue;
+            std::string how = "UDP";
+            if ((*r)->target.transport == Transport::tcp)
+                how = "TCP";
+            else if (!(*r)->query.edns)
+                how = "UDP without EDNS";
+            std::string line = s.where() + ": SOA " + apex + " over " + how + " → ";
+            if (count == 0)
+                line += "no SOA in the answer";
+            else if (!elsewhere.empty())
+                line += "SOA owned by " + join(elsewhere) + ", not the apex";
+            else
+                line += n(static_cast<uint32_t>(count)) + " SOA records";
+            evidence.push_back(line);
+            break;
+        }
+    }
+    if (evidence.empty()) return;
+    out.push_back(
+        make_finding("ZONE-SOA", AuditSeverity::error,
+                     "A server does not return exactly one SOA record at the zone apex.", evidence,
+                     "Zonemaster ZONE10, DELEGATION06; RFC 1035 §5.2",
+                     "Serve exactly one SOA record, owned by the apex, from every server."));
+}
+
+/// `name` (canonical, trailing dot) is in the zone: glue-like, its TTL is the zone's to set.
+bool in_bailiwick(const std::string& name, const std::string& zone) {
+    const std::string apex = zone + ".";
+    return name == apex || (name.size() > apex.size() && name.ends_with(apex) &&
+                            name[name.size() - apex.size() - 1] == '.');
+}
+
+void ns_addr_ttl(const AuditEvidence& e, std::vector<AuditFinding>& out) {
+    // IMPLEMENTATION NOTE: the address TTLs come from the additional section of each server's NS
+    // answer (every server we know adds in-zone NS addresses there); a server that leaves it empty
+    // is not judged.
+    std::map<std::string, std::vector<std::string>> longer;  // "name A TTL x > NS TTL y" → who
+    for (const auto& s : e.servers) {
+        if (!answers_authoritatively(s.ns_udp)) continue;
+        std::optional<uint32_t> ns_ttl;
+        std::set<std::string> names;
+        for (const auto& r : s.ns_udp->answer) {
+            if (r.type != 2) continue;
+            ns_ttl = ns_ttl ? std::min(*ns_ttl, r.ttl) : r.ttl;
+            names.insert(r.rdata);
+        }
+        if (!ns_ttl) continue;
+        for (const auto& r : s.ns_udp->additional) {
+            if ((r.type != 1 && r.type != 28) || !names.count(r.owner) ||
+                !in_bailiwick(r.owner, e.zone) || r.ttl <= *ns_ttl)
+                continue;
+            longer[r.owner + " " + type_name(r.type) + " TTL " + n(r.ttl) + " > NS TTL " +
+                   n(*ns_ttl)]
+                .push_back(s.where());
+        }
+    }
+    if (longer.empty()) return;
+    std::vector<std::string> evidence;
+    for (const auto& [what, who] : longer) evidence.push_back(what + " at " + join(who));
+    out.push_back(make_finding(
+        "TTL-NS-ADDR", AuditSeverity::notice,
+        "In-zone nameserver addresses outlive the NS RRset in caches.", evidence, "RFC 9199 §C5",
+        "Set the TTL of in-zone nameserver A/AAAA records no longer than the NS TTL."));
+}
+
 void critical_ttl(const AuditEvidence& e, const AuditThresholds& t,
                   std::vector<AuditFinding>& out) {
     std::map<std::string, std::vector<std::string>> low;
@@ -135,7 +216,9 @@ void critical_ttl(const AuditEvidence& e, const AuditThresholds& t,
 std::vector<AuditFinding> audit_timers(const AuditEvidence& e, const AuditThresholds& t) {
     std::vector<AuditFinding> out;
     soa_timers(e, t, out);
+    zone_soa(e, out);
     ns_ttl(e, t, out);
+    ns_addr_ttl(e, out);
     critical_ttl(e, t, out);
     return out;
 }

@@ -14,6 +14,21 @@ ZoneTracker::ZoneTracker(std::string zone, HealthThresholds health,
     state_ = base_;
 }
 
+void TargetState::add_rtt(double seconds) {
+    rtt_window[rtt_next] = static_cast<float>(seconds);
+    rtt_next = static_cast<uint8_t>((rtt_next + 1) % kRttWindow);
+    if (rtt_samples < kRttWindow) ++rtt_samples;
+}
+
+std::optional<double> TargetState::rtt_p95() const {
+    if (rtt_samples < kMinRttSamples) return std::nullopt;
+    std::array<float, kRttWindow> sorted = rtt_window;
+    std::sort(sorted.begin(), sorted.begin() + rtt_samples);
+    // Nearest rank: ceil(0.95 n), 1-based.
+    const size_t rank = (rtt_samples * 95 + 99) / 100;
+    return sorted[rank - 1];
+}
+
 void ZoneTracker::observe(const std::vector<ProbeResult>& results, WallTime now) {
     for (const auto& r : results) {
         // A truncated UDP reply is followed by its own TCP retry; the UDP path itself worked.
@@ -33,6 +48,7 @@ void ZoneTracker::observe(const std::vector<ProbeResult>& results, WallTime now)
         if (ok) {
             t.serial = r.soa->serial;
             t.last_success = now;
+            t.add_rtt(r.rtt_seconds());
             serial_first_seen_.try_emplace(r.soa->serial, now);
         } else {
             ++t.failures;

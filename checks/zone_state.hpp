@@ -4,6 +4,7 @@
 // and alerts.
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <map>
 #include <memory>
@@ -20,6 +21,11 @@ namespace nswatch {
 
 using WallTime = std::chrono::system_clock::time_point;
 
+/// Answers kept per target for latency_high's p95: at the default 60 s interval, 20 minutes.
+inline constexpr size_t kRttWindow = 20;
+/// Fewer answers than this give no p95 (one slow reply after a restart is not "high latency").
+inline constexpr size_t kMinRttSamples = 5;
+
 /// The newest view of one target.
 struct TargetState {
     Target target;     ///< vantage, address, transport, provider, ...
@@ -34,6 +40,16 @@ struct TargetState {
     WallTime last_success{};         ///< when it last answered ok (epoch if never)
     uint64_t probes = 0;             ///< probes fed
     uint64_t failures = 0;           ///< probes that did not end ok
+    /// RTTs (seconds) of the newest ok answers, a ring: 80 bytes, not a history.
+    std::array<float, kRttWindow> rtt_window{};
+    uint8_t rtt_samples = 0;  ///< entries of rtt_window filled (at most kRttWindow)
+    uint8_t rtt_next = 0;     ///< slot the next RTT goes to
+
+    /// Record the RTT of an ok answer.
+    void add_rtt(double seconds);
+    /// Nearest-rank p95 of the window (of 20: the second largest); nullopt below
+    /// kMinRttSamples answers.
+    std::optional<double> rtt_p95() const;
 };
 
 /// A provider's addresses seen together.

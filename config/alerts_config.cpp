@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 #include <cstdlib>
 #include <fstream>
 
@@ -21,6 +22,7 @@ RuleSettings RuleOverride::apply_to(const RuleSettings& global) const {
     if (severity) r.severity = *severity;
     if (for_) r.for_ = *for_;
     if (threshold) r.threshold = *threshold;
+    if (refresh_factor) r.refresh_factor = *refresh_factor;
     return r;
 }
 
@@ -95,15 +97,37 @@ AlertSeverity read_severity(const Reader& in, const Field& f) {
     return *sev;
 }
 
-const std::vector<std::string_view> kRuleKeys{"enabled", "severity", "for", "threshold"};
+const std::vector<std::string_view> kRuleKeys{"enabled", "severity", "for", "threshold",
+                                              "refresh_factor"};
 
-RuleOverride read_rule(const Reader& in, const Field& field) {
+// A multiple of SOA REFRESH: 0 (off) or 0.1 to 100.
+double read_refresh_factor(const Reader& in, const Field& f) {
+    constexpr std::string_view kExpected =
+        "expected a multiple of the zone's SOA REFRESH between 0.1 and 100 (e.g. 2), or 0 for off";
+    if (!f.value.IsScalar()) in.fail(f, std::string(kExpected));
+    const std::string& s = f.value.Scalar();
+    double v = -1;
+    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (s.empty() || ec != std::errc() || end != s.data() + s.size()) {
+        in.fail(f, std::string(kExpected) + ", got '" + s + "'");
+    }
+    if (!(v == 0 || (v >= 0.1 && v <= 100))) {
+        in.fail(f, s + " is out of range: " + std::string(kExpected));
+    }
+    return v;
+}
+
+RuleOverride read_rule(const Reader& in, const Field& field, const std::string& rule) {
     MapFields m = in.map(field, kRuleKeys);
+    if (const Field* f = m.get("refresh_factor")) {
+        if (rule != "serial_lag") in.fail(*f, "refresh_factor applies to serial_lag only");
+    }
     RuleOverride o;
     if (const Field* f = m.get("enabled")) o.enabled = in.boolean(*f);
     if (const Field* f = m.get("severity")) o.severity = read_severity(in, *f);
     if (const Field* f = m.get("for")) o.for_ = in.duration(*f, 0ms, kMaxDuration);
     if (const Field* f = m.get("threshold")) o.threshold = in.duration(*f, 0ms, kMaxDuration);
+    if (const Field* f = m.get("refresh_factor")) o.refresh_factor = read_refresh_factor(in, *f);
     return o;
 }
 
@@ -112,7 +136,7 @@ std::map<std::string, RuleOverride> read_rules(const Reader& in, const Field& fi
     for (const auto& [name, _] : default_rule_settings()) names.emplace_back(name);
     MapFields m = in.map(field, names);
     std::map<std::string, RuleOverride> out;
-    for (const auto& [name, f] : m.entries) out[name] = read_rule(in, f);
+    for (const auto& [name, f] : m.entries) out[name] = read_rule(in, f, name);
     return out;
 }
 

@@ -25,6 +25,10 @@ struct RuleSettings {
     std::chrono::milliseconds for_{0};
     /// Rule-specific threshold (see CONFIGURATION.md, alerts.rules).
     std::chrono::milliseconds threshold{0};
+    /// serial_lag only: when > 0 the lag threshold is this multiple of the zone's SOA REFRESH
+    /// (as served with the newest serial) instead of `threshold`, which remains the fallback
+    /// while no SOA is known. 0 = off.
+    double refresh_factor = 0;
 
     bool operator==(const RuleSettings&) const = default;
 };
@@ -35,6 +39,7 @@ struct RuleOverride {
     std::optional<AlertSeverity> severity;               ///< overrides RuleSettings::severity
     std::optional<std::chrono::milliseconds> for_;       ///< overrides RuleSettings::for_
     std::optional<std::chrono::milliseconds> threshold;  ///< overrides RuleSettings::threshold
+    std::optional<double> refresh_factor;  ///< overrides RuleSettings::refresh_factor
 
     bool operator==(const RuleOverride&) const = default;
     RuleSettings apply_to(const RuleSettings& global) const;

@@ -28,7 +28,7 @@ TEST_CASE("alerts config: absent = off, present = on with every rule's defaults"
     CHECK_FALSE(load_config_string("zones: [{name: shop.test}]\n", "t").alerts.enabled);
     const Config c = load_config_string("zones: [{name: shop.test}]\nalerts: {}\n", "t");
     CHECK(c.alerts.enabled);
-    CHECK(c.alerts.rules.size() == 14);
+    CHECK(c.alerts.rules.size() == 14);  // 10 state rules + 3 resolution rules + zone diff
     CHECK(c.alerts.rule_for("zone_diff_mismatch", "shop.test").severity == AlertSeverity::warning);
     CHECK(c.alerts.rule_for("zone_diff_mismatch", "shop.test").for_ == 0s);
     CHECK(c.alerts.rule_for("serial_lag", "shop.test").threshold == 300s);
@@ -46,7 +46,7 @@ TEST_CASE("alerts config: global rules, per-zone overrides, channels and secrets
         << "  state_path: state/alerts.db\n"
         << "  resolve_after: 30s\n"
         << "  rules:\n"
-        << "    serial_lag: {threshold: 10m, severity: critical}\n"
+        << "    serial_lag: {threshold: 10m, severity: critical, refresh_factor: 1.5}\n"
         << "    answer_mismatch: {enabled: false}\n"
         << "  zones:\n"
         << "    Shop.Test.:\n"
@@ -66,6 +66,8 @@ TEST_CASE("alerts config: global rules, per-zone overrides, channels and secrets
     CHECK(a.rule_for("serial_lag", "shop.test").for_ == 30s);
     CHECK(a.rule_for("serial_lag", "shop.test").severity == AlertSeverity::critical);
     CHECK_FALSE(a.rule_for("answer_mismatch", "shop.test").enabled);
+    CHECK(a.rule_for("serial_lag", "shop.test").refresh_factor == 1.5);  // inherited
+    CHECK(a.rule_for("resolution_failing", "shop.test").severity == AlertSeverity::critical);
     REQUIRE(a.channels.size() == 3);
     CHECK(a.channels[0].url == "https://hooks.slack.test/services/T/B/SECRET");
     CHECK(a.channels[0].min_severity == AlertSeverity::warning);
@@ -90,4 +92,22 @@ TEST_CASE("alerts config: secret errors name the source, never the value") {
                Catch::Contains("needs routing_key"));
     CHECK_THAT(error_of("alerts:\n  retry_initial: 10s\n  retry_max: 1s\n"),
                Catch::Contains("retry_max must be at least retry_initial"));
+}
+
+TEST_CASE("alerts config: refresh_factor is for serial_lag, within 0.1-100") {
+    test::TempDir dir;
+    auto load = [&](const std::string& rules) {
+        std::ofstream(dir.path / "nswatch.yml")
+            << "zones: [{name: shop.test}]\nalerts:\n  rules:\n" << rules;
+        return load_config_file((dir.path / "nswatch.yml").string());
+    };
+    CHECK(load("    serial_lag: {refresh_factor: 0}\n").alerts.rules.at("serial_lag").refresh_factor ==
+          0);
+    CHECK_THROWS_WITH(load("    latency_high: {refresh_factor: 2}\n"),
+                      Catch::Contains("refresh_factor applies to serial_lag only") &&
+                          Catch::Contains("nswatch.yml:4:"));
+    CHECK_THROWS_WITH(load("    serial_lag: {refresh_factor: 500}\n"),
+                      Catch::Contains("out of range"));
+    CHECK_THROWS_WITH(load("    serial_lag: {refresh_factor: often}\n"),
+                      Catch::Contains("got 'often'"));
 }

@@ -242,6 +242,7 @@ TEST_CASE("latency_high and dnssec_signature_expiry") {
     t.target.address = "10.0.1.1";
     t.last.outcome = Outcome::ok;
     t.last.rtt = 900ms;
+    for (int i = 0; i < 6; ++i) t.add_rtt(0.9);
     t.last.answer.push_back(
         {"shop.test.", 46, 300, "SOA 13 2 300 20270115000000 20270101000000 1234 shop.test. AAAA"});
     z.targets.push_back(t);
@@ -348,4 +349,84 @@ TEST_CASE("grouping: notices of one zone become one group") {
     REQUIRE(groups.size() == 2);
     CHECK(groups[1].zone == "shop.test");
     CHECK(groups[1].notices.size() == 40);
+}
+
+TEST_CASE("latency_high: the p95 of the last answers, not one slow reply") {
+    ZoneState z;
+    z.zone = "shop.test";
+    TargetState t;
+    t.target.provider = "beta";
+    t.target.vantage = "v1";
+    t.target.nameserver = "ns1.beta.test";
+    t.target.address = "10.0.1.1";
+    t.last.outcome = Outcome::ok;
+    AlertSettings settings;  // latency_high threshold 500 ms
+    auto fires = [&](const TargetState& ts) {
+        Snapshot s;
+        ZoneState zz = z;
+        zz.targets = {ts};
+        s.zones.push_back(zz);
+        return count_rule(evaluate_rules(s, t0, settings), "latency_high");
+    };
+    t.add_rtt(2.0);
+    CHECK(fires(t) == 0);  // one answer is no p95
+    for (int i = 0; i < 18; ++i) t.add_rtt(0.02);
+    CHECK(t.rtt_samples == 19);
+    REQUIRE(t.rtt_p95());
+    CHECK(*t.rtt_p95() == Approx(2.0));  // ceil(0.95*19) = 19: at n=19 the largest is the p95
+    CHECK(fires(t) == 1);
+    t.add_rtt(0.02);                      // n = 20: rank 19, the second largest
+    CHECK(*t.rtt_p95() == Approx(0.02));
+    CHECK(fires(t) == 0);
+    t.add_rtt(0.9);  // the 2 s answer leaves the ring: one slow of 20
+    CHECK(*t.rtt_p95() == Approx(0.02));
+    t.add_rtt(0.9);  // two slow of 20: the second largest is slow
+    CHECK(*t.rtt_p95() == Approx(0.9));
+    CHECK(fires(t) == 1);
+    for (int i = 0; i < 20; ++i) t.add_rtt(0.01);  // the window moves on
+    CHECK(*t.rtt_p95() == Approx(0.01));
+    CHECK(fires(t) == 0);
+}
+
+TEST_CASE("serial_lag: threshold relative to SOA REFRESH") {
+    ZoneState z;
+    z.zone = "shop.test";
+    z.newest_serial = 11;
+    TargetState cur;
+    cur.target.provider = "alpha";
+    cur.target.vantage = "v1";
+    cur.target.address = "10.0.0.1";
+    cur.serial = 11;
+    cur.last.outcome = Outcome::ok;
+    cur.last.soa = SoaFields{};
+    cur.last.soa->serial = 11;
+    cur.last.soa->refresh = 600;
+    TargetState lag = cur;
+    lag.target.provider = "beta";
+    lag.target.address = "10.0.1.1";
+    lag.serial = 10;
+    lag.last.soa->serial = 10;
+    lag.serial_state = SerialState::behind;
+    lag.behind_by = 1;
+    lag.lag_seconds = 900;  // 15 min behind: past 300 s, under 2 x REFRESH (1200 s)
+    z.targets = {cur, lag};
+    Snapshot s;
+    s.zones.push_back(z);
+    AlertSettings settings;
+    settings.rules = default_rule_settings();
+    CHECK(count_rule(evaluate_rules(s, t0, settings), "serial_lag") == 1);  // fixed 300 s
+    settings.rules["serial_lag"].refresh_factor = 2;
+    CHECK(count_rule(evaluate_rules(s, t0, settings), "serial_lag") == 0);
+    s.zones[0].targets[1].lag_seconds = 1300;
+    auto cs = evaluate_rules(s, t0, settings);
+    REQUIRE(count_rule(cs, "serial_lag") == 1);
+    for (const auto& c : cs) {
+        if (c.rule == "serial_lag") {
+            CHECK(c.summary.find("threshold 1200 s = 2 x REFRESH 600 s") != std::string::npos);
+        }
+    }
+    // No SOA with the newest serial known: the fixed threshold is the fallback.
+    s.zones[0].targets[0].last.soa.reset();
+    s.zones[0].targets[1].lag_seconds = 400;
+    CHECK(count_rule(evaluate_rules(s, t0, settings), "serial_lag") == 1);
 }

@@ -104,6 +104,19 @@ TEST_CASE("audit collect: an EDNS-intolerant server is SRV-EDNS, with its addres
     REQUIRE(ok.recursion);
     CHECK(ok.recursion->query.recursion_desired);
     CHECK_FALSE(ok.watched.empty());
+    // SRV-AAAA: AAAA of the apex, answered NODATA with AA by the good server.
+    REQUIRE(ok.aaaa);
+    CHECK(ok.aaaa->query.type == 28);
+    CHECK(ok.aaaa->query.name == "edns.test");
+    CHECK(ok.aaaa->outcome == Outcome::ok);
+    // SRV-UPWARD-REFERRAL: the root's NS with RD=0 (baddns answers NXDOMAIN outside its zone).
+    REQUIRE(ok.upward);
+    CHECK(ok.upward->query.name == ".");
+    CHECK(ok.upward->query.type == 2);
+    CHECK_FALSE(ok.upward->query.recursion_desired);
+    CHECK(ok.upward->answered());
+    // The NS list came from the config: there is no parent referral to size.
+    CHECK_FALSE(e.referral);
     REQUIRE(intolerant.soa_plain);
     CHECK(intolerant.soa_plain->outcome == Outcome::ok);
     REQUIRE(intolerant.soa_udp);
@@ -115,6 +128,8 @@ TEST_CASE("audit collect: an EDNS-intolerant server is SRV-EDNS, with its addres
         if (f.id == "SRV-EDNS") edns = &f;
         CHECK(f.id != "SRV-TCP");  // the FORMERR over TCP is the same EDNS fault
         CHECK(f.id != "SRV-UDP");
+        CHECK(f.id != "SRV-AAAA");  // the AAAA probe carries EDNS too: still SRV-EDNS's fault
+        CHECK(f.id != "SRV-UPWARD-REFERRAL");
     }
     REQUIRE(edns != nullptr);
     CHECK(edns->severity == AuditSeverity::error);

@@ -65,6 +65,10 @@ ServerEvidence server(const std::string& ns, const std::string& addr, const std:
     s.watched.push_back(reply(kZone, 1, {Record{kZone + ".", 1, 3600, "192.0.2.10"}}));
     s.watched.push_back(
         reply("www." + kZone, 1, {Record{"www." + kZone + ".", 1, 3600, "192.0.2.80"}}));
+    s.aaaa = reply(kZone, 28, {});  // NODATA: the apex has no AAAA, and says so
+    s.upward = failed(Outcome::refused, 5);
+    s.upward->query.name = ".";
+    s.upward->query.type = 2;
     s.axfr.outcome = AxfrOutcome::refused;
     return s;
 }
@@ -494,4 +498,278 @@ TEST_CASE("audit: the score drops with severity and fatal losses, never below 0"
     CHECK(audit_score({error, notice}, {}) == 84);
     CHECK(audit_score({}, {{"p", false, {"why"}}}) == 80);
     CHECK(audit_score(std::vector<AuditFinding>(10, error), {}) == 0);
+}
+
+TEST_CASE("audit: ZONE-SOA for two SOA records, an SOA off the apex, or none", "[audit]") {
+    auto e = clean();
+    e.servers[1].soa_udp->answer.push_back(Record{kZone + ".", 6, 3600, "soa2"});
+    auto f = only(run(e), "ZONE-SOA");
+    CHECK(f.severity == AuditSeverity::error);
+    REQUIRE(f.evidence.size() == 1);
+    CHECK(f.evidence[0] == "ns1.b.test (10.2.0.1): SOA ex.test. over UDP → 2 SOA records");
+
+    e = clean();
+    e.servers[2].soa_tcp->answer[0].owner = "www." + kZone + ".";
+    f = only(run(e), "ZONE-SOA");
+    REQUIRE(f.evidence.size() == 1);
+    CHECK(f.evidence[0] ==
+          "ns2.a.test (10.1.1.2): SOA ex.test. over TCP → SOA owned by www.ex.test., not the apex");
+
+    // NOERROR and AA but no SOA (NODATA for the apex SOA) on every probe of one server.
+    e = clean();
+    for (auto* r : {&e.servers[0].soa_udp, &e.servers[0].soa_tcp, &e.servers[0].soa_plain}) {
+        (*r)->answer.clear();
+        (*r)->soa.reset();
+    }
+    f = only(run(e), "ZONE-SOA");
+    REQUIRE(f.evidence.size() == 1);
+    CHECK(f.evidence[0] == "ns1.a.test (10.1.0.1): SOA ex.test. over UDP → no SOA in the answer");
+
+    // A server that does not answer at all is SRV-UDP's, not ZONE-SOA's.
+    e = clean();
+    auto& dark = e.servers[3];
+    dark.soa_udp = dark.soa_tcp = dark.soa_plain = dark.ns_udp = dark.ns_tcp =
+        failed(Outcome::timeout);
+    for (const auto& id : ids(run(e))) CHECK(id != "ZONE-SOA");
+}
+
+TEST_CASE("audit: SRV-AAAA when AAAA is dropped or denied, not for NODATA", "[audit]") {
+    auto e = clean();
+    e.servers[0].aaaa = failed(Outcome::timeout);
+    e.servers[0].aaaa->query.type = 28;
+    e.servers[3].aaaa = failed(Outcome::nxdomain, 3);
+    e.servers[3].aaaa->query.type = 28;
+    const auto r = run(e);
+    const auto& f = only(r, "SRV-AAAA");
+    CHECK(f.severity == AuditSeverity::error);
+    CHECK(r.status == PluginStatus::critical);
+    REQUIRE(f.evidence.size() == 2);
+    CHECK(f.evidence[0] == "ns1.a.test (10.1.0.1): AAAA ex.test → timeout");
+    CHECK(f.evidence[1] ==
+          "ns2.b.test (10.2.1.2): AAAA ex.test → nxdomain, though SOA for the same name answered");
+
+    // An answer without AA is wrong too; an AAAA with data or a truncated reply is fine.
+    e = clean();
+    e.servers[1].aaaa->aa = false;
+    e.servers[2].aaaa->answer = {Record{kZone + ".", 28, 3600, "2001:db8::10"}};
+    e.servers[3].aaaa->outcome = Outcome::truncated;
+    e.servers[3].aaaa->tc = true;
+    const auto& g = only(run(e), "SRV-AAAA");
+    REQUIRE(g.evidence.size() == 1);
+    CHECK(g.evidence[0] == "ns1.b.test (10.2.0.1): AAAA ex.test → answer without AA");
+
+    // Dark and EDNS-intolerant servers are reported elsewhere, once.
+    e = clean();
+    e.servers[0].soa_udp = failed(Outcome::formerr, 1);
+    e.servers[0].aaaa = failed(Outcome::formerr, 1);
+    for (const auto& id : ids(run(e))) CHECK(id != "SRV-AAAA");
+    // Not probed (older evidence): nothing to judge.
+    e = clean();
+    for (auto& s : e.servers) s.aaaa.reset();
+    CHECK(ids(run(e)).empty());
+}
+
+TEST_CASE("audit: SRV-UPWARD-REFERRAL for a referral to the root or a parent", "[audit]") {
+    auto referral = [](const std::string& owner, std::vector<std::string> targets) {
+        auto r = reply(".", 2, {});
+        r.aa = false;
+        r.outcome = Outcome::not_authoritative;
+        for (const auto& t : targets) r.authority.push_back(Record{owner, 2, 518400, t});
+        return r;
+    };
+    auto e = clean();
+    e.servers[1].upward = referral(".", {"a.root-servers.net.", "b.root-servers.net."});
+    e.servers[2].upward = referral("test.", {"ns.test."});
+    const auto r = run(e);
+    const auto& f = only(r, "SRV-UPWARD-REFERRAL");
+    CHECK(f.severity == AuditSeverity::warning);
+    CHECK(r.status == PluginStatus::warning);
+    REQUIRE(f.evidence.size() == 2);
+    CHECK(f.evidence[0] ==
+          "ns1.b.test (10.2.0.1): NS . with RD=0 → referral to . (2 NS records, AA clear)");
+    CHECK(f.evidence[1] ==
+          "ns2.a.test (10.1.1.2): NS . with RD=0 → referral to test. (1 NS records, AA clear)");
+
+    // A referral down (to a child of the zone), an authoritative answer, or REFUSED: none.
+    e = clean();
+    e.servers[0].upward = referral("sub.ex.test.", {"ns.sub.ex.test."});
+    e.servers[1].upward = referral("other.test.", {"ns.other.test."});
+    e.servers[2].upward = referral(".", {"a.root-servers.net."});
+    e.servers[2].upward->aa = true;
+    CHECK(ids(run(e)).empty());
+}
+
+TEST_CASE("audit: SRV-NSID records each address's NSID as INFO, only when some server has one",
+          "[audit]") {
+    auto e = clean();
+    e.servers[0].soa_udp->nsid = "fra1.a";
+    e.servers[3].ns_udp->nsid = "ams2.b";  // no NSID on the SOA probe: the NS probe's counts
+    const auto r = run(e);
+    const auto& f = only(r, "SRV-NSID");
+    CHECK(f.severity == AuditSeverity::info);
+    CHECK(r.score == 100);
+    CHECK(r.status == PluginStatus::ok);
+    CHECK(f.evidence == std::vector<std::string>{"ns1.a.test (10.1.0.1): NSID \"fra1.a\"",
+                                                 "ns1.b.test (10.2.0.1): no NSID",
+                                                 "ns2.a.test (10.1.1.2): no NSID",
+                                                 "ns2.b.test (10.2.1.2): NSID \"ams2.b\""});
+}
+
+TEST_CASE("audit: TTL-NS-ADDR when an in-zone NS address outlives the NS RRset", "[audit]") {
+    auto e = clean();
+    // Five NS names, one in the zone; every server returns the same set and addresses.
+    auto names = kNames;
+    names.push_back("ns3.ex.test");
+    e.parent_ns = e.child_ns = names;
+    NameserverEvidence ns3;
+    ns3.name = "ns3.ex.test";
+    ns3.provider = "a.test";
+    ns3.addresses = {"10.3.0.3"};
+    ns3.in_parent = ns3.in_child = true;
+    e.nameservers.push_back(ns3);
+    // a.test gets three NS names against b.test's two: DEL-BALANCE, which is not under test.
+    AuditThresholds t;
+    for (auto& s : e.servers) {
+        s.ns_udp = s.ns_tcp = ns_reply(86400, names);
+        s.ns_udp->additional = {Record{"ns3.ex.test.", 1, 172800, "10.3.0.3"},
+                                Record{"ns3.ex.test.", 28, 86400, "2001:db8::3"},
+                                // out of the zone: not the zone's TTL to set
+                                Record{"ns1.a.test.", 1, 172800, "10.1.0.1"}};
+    }
+    auto r = run(e, t);
+    const AuditFinding* f = nullptr;
+    for (const auto& x : r.findings) {
+        if (x.id == "TTL-NS-ADDR") f = &x;
+    }
+    REQUIRE(f != nullptr);
+    CHECK(f->severity == AuditSeverity::notice);
+    REQUIRE(f->evidence.size() == 1);
+    CHECK(f->evidence[0] ==
+          "ns3.ex.test. A TTL 172800 > NS TTL 86400 at ns1.a.test (10.1.0.1), ns1.b.test "
+          "(10.2.0.1), ns2.a.test (10.1.1.2), ns2.b.test (10.2.1.2)");
+
+    // Equal TTLs are fine.
+    for (auto& s : e.servers) s.ns_udp->additional[0].ttl = 86400;
+    for (const auto& id : ids(run(e, t))) CHECK(id != "TTL-NS-ADDR");
+}
+
+TEST_CASE("audit: DEL-REFERRAL-SIZE when the referral exceeds 512 octets", "[audit]") {
+    auto e = clean();
+    e.referral = ReferralEstimate{512, 4, 0};
+    CHECK(ids(run(e)).empty());
+    e.referral = ReferralEstimate{601, 13, 26};
+    const auto& f = only(run(e), "DEL-REFERRAL-SIZE");
+    CHECK(f.severity == AuditSeverity::warning);
+    CHECK(f.evidence == std::vector<std::string>{"referral from test for a 255-octet name under "
+                                                 "ex.test: 601 octets (13 NS, 26 glue records)"});
+    e.referral.reset();  // configured nameservers: no delegation to size
+    CHECK(ids(run(e)).empty());
+}
+
+namespace {
+
+/// clean(), signed: every server returns the same DNSKEY set, over TCP and over UDP, and the
+/// DNSSEC round's probes (CDS, CDNSKEY, NSEC3PARAM) answered the same everywhere.
+AuditEvidence signed_clean() {
+    auto e = clean();
+    const Record key{kZone + ".", 48, 3600, "257 3 13 KEY"};
+    const Record sig{kZone + ".", 46, 3600,
+                     "DNSKEY 13 2 3600 20261230000000 20261201000000 1 ex.test. sig"};
+    for (auto& s : e.servers) {
+        s.dnskey = reply(kZone, 48, {key, sig}, Transport::tcp);
+        s.dnskey_udp = reply(kZone, 48, {key, sig});
+        s.dnskey_udp->reply_size = 400;
+        s.cds = reply(kZone, 59, {Record{kZone + ".", 59, 3600, "12345 13 2 ABCD"}});
+        s.cdnskey = reply(kZone, 60, {});
+        s.nsec3param = reply(kZone, 51, {});
+        s.nsec3param->authority = {
+            Record{kZone + ".", 47, 300, "www.ex.test. A NS SOA RRSIG NSEC DNSKEY"}};
+    }
+    return e;
+}
+
+}  // namespace
+
+TEST_CASE("audit: a signed zone in agreement has no DNSSEC findings", "[audit]") {
+    CHECK(ids(run(signed_clean())).empty());
+}
+
+TEST_CASE("audit: DNSSEC-CDS when providers publish different CDS or CDNSKEY", "[audit]") {
+    auto e = signed_clean();
+    // b.test has not caught up with a.test's key rollover: its CDS is the old one.
+    for (auto& s : e.servers) {
+        if (s.provider == "b.test") s.cds->answer[0].rdata = "54321 13 2 EF01";
+    }
+    auto f = only(run(e), "DNSSEC-CDS");
+    CHECK(f.severity == AuditSeverity::error);
+    CHECK(f.evidence ==
+          std::vector<std::string>{"ns1.a.test (10.1.0.1), ns2.a.test (10.1.1.2) → CDS 12345 13 2 "
+                                   "ABCD",
+                                   "ns1.b.test (10.2.0.1), ns2.b.test (10.2.1.2) → CDS 54321 13 2 "
+                                   "EF01"});
+
+    // CDNSKEY at one server only (an empty set elsewhere is a different set).
+    e = signed_clean();
+    e.servers[3].cdnskey->answer = {Record{kZone + ".", 60, 3600, "257 3 13 KEY"}};
+    f = only(run(e), "DNSSEC-CDS");
+    CHECK(evidence_mentions(f, "ns2.b.test (10.2.1.2) → CDNSKEY 257 3 13 KEY"));
+    CHECK(evidence_mentions(f,
+                            "ns1.a.test (10.1.0.1), ns1.b.test (10.2.0.1), ns2.a.test "
+                            "(10.1.1.2) → CDNSKEY none"));
+
+    // A server that does not answer the CDS query is not compared.
+    e = signed_clean();
+    e.servers[0].cds = failed(Outcome::timeout);
+    CHECK(ids(run(e)).empty());
+}
+
+TEST_CASE("audit: DNSSEC-DENIAL for NSEC at one provider and NSEC3 at the other", "[audit]") {
+    auto e = signed_clean();
+    for (auto& s : e.servers) {
+        if (s.provider != "b.test") continue;
+        s.nsec3param->authority.clear();
+        s.nsec3param->answer = {Record{kZone + ".", 51, 0, "1 0 0 -"}};
+    }
+    const auto& f = only(run(e), "DNSSEC-DENIAL");
+    CHECK(f.severity == AuditSeverity::warning);
+    CHECK(f.evidence ==
+          std::vector<std::string>{"ns1.a.test (10.1.0.1), ns2.a.test (10.1.1.2) → NSEC",
+                                   "ns1.b.test (10.2.0.1), ns2.b.test (10.2.1.2) → NSEC3 "
+                                   "(NSEC3PARAM 1 0 0 -)"});
+
+    // NSEC3 everywhere but with different salts is a difference too.
+    e = signed_clean();
+    for (auto& s : e.servers) {
+        s.nsec3param->authority.clear();
+        s.nsec3param->answer = {
+            Record{kZone + ".", 51, 0, s.provider == "a.test" ? "1 0 0 AB" : "1 0 0 CD"}};
+    }
+    CHECK(only(run(e), "DNSSEC-DENIAL").evidence.size() == 2);
+}
+
+TEST_CASE("audit: DNSSEC-SIZE when the DNSKEY answer is truncated and TCP fails", "[audit]") {
+    auto e = signed_clean();
+    auto& s = e.servers[1];
+    s.dnskey_udp->outcome = Outcome::truncated;
+    s.dnskey_udp->tc = true;
+    // Truncated but TCP works: what resolvers do anyway, nothing to report.
+    CHECK(ids(run(e)).empty());
+
+    s.dnskey = failed(Outcome::timeout);
+    s.soa_tcp = s.ns_tcp = failed(Outcome::timeout);
+    const auto r = run(e);
+    // Both WARNING, so sorted by id.
+    REQUIRE(ids(r) == std::vector<std::string>{"DNSSEC-SIZE", "SRV-TCP"});
+    const auto& f = r.findings[0];
+    CHECK(f.severity == AuditSeverity::warning);
+    CHECK(f.evidence == std::vector<std::string>{"ns1.b.test (10.2.0.1): DNSKEY over UDP truncated "
+                                                 "with a 1232-octet buffer, over TCP timeout"});
+
+    // A reply larger than the buffer we advertised (the server ignores it), and no TCP.
+    e = signed_clean();
+    e.servers[0].dnskey_udp->reply_size = 1500;
+    e.servers[0].dnskey = failed(Outcome::network_error);
+    CHECK(evidence_mentions(only(run(e), "DNSSEC-SIZE"),
+                            "ns1.a.test (10.1.0.1): DNSKEY over UDP 1500 octets, above the 1232 "
+                            "advertised"));
 }
