@@ -116,4 +116,34 @@ std::vector<RRsetDifference> diff_sorted(const std::vector<Record>& reference,
     return out;
 }
 
+ZoneDiffPair compared_pair(std::string provider_a, std::optional<uint32_t> serial_a,
+                           std::string provider_b, std::optional<uint32_t> serial_b,
+                           std::vector<RRsetDifference> diffs) {
+    ZoneDiffPair p;
+    p.provider_a = std::move(provider_a);
+    p.provider_b = std::move(provider_b);
+    p.serial_a = serial_a;
+    p.serial_b = serial_b;
+    p.compared = true;
+    p.rrsets = diffs.size();
+    for (const auto& d : diffs) p.records += d.only_reference.size() + d.only_other.size();
+    if (diffs.size() > kKeptDifferences) diffs.resize(kKeptDifferences);
+    p.differences = std::move(diffs);
+    return p;
+}
+
+ZoneDiffPair failed_pair(std::string provider_a, std::string provider_b, std::string error,
+                         const ZoneDiffResult* previous) {
+    ZoneDiffPair p;
+    if (previous != nullptr) {
+        for (const auto& old : previous->pairs) {
+            if (old.provider_a == provider_a && old.provider_b == provider_b) p = old;
+        }
+    }
+    p.provider_a = std::move(provider_a);
+    p.provider_b = std::move(provider_b);
+    p.error = std::move(error);
+    return p;
+}
+
 }  // namespace nswatch

@@ -11,7 +11,9 @@
 //   cache), and is said so.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -40,5 +42,45 @@ void sort_for_diff(std::vector<Record>& records);
 /// SOA records are skipped.
 std::vector<RRsetDifference> diff_sorted(const std::vector<Record>& reference,
                                          const std::vector<Record>& other);
+
+/// The daemon's scheduled diff: one provider's copy of a zone against the reference provider's.
+struct ZoneDiffPair {
+    std::string provider_a;                    ///< the reference provider (first in config order)
+    std::string provider_b;                    ///< the provider compared with it
+    std::optional<uint32_t> serial_a;          ///< provider_a's SOA serial in the compared copy
+    std::optional<uint32_t> serial_b;          ///< provider_b's SOA serial in the compared copy
+    bool compared = false;                     ///< a comparison succeeded (this run or before)
+    size_t rrsets = 0;                         ///< differing RRsets, all of them
+    size_t records = 0;                        ///< differing records (either side), all of them
+    std::vector<RRsetDifference> differences;  ///< the first kKeptDifferences differing RRsets
+    std::string error;  ///< why this run's transfer failed ("" = it worked); the comparison
+                        ///< fields then are the previous run's (compared says if there was one)
+
+    bool operator==(const ZoneDiffPair&) const = default;
+};
+
+/// A zone's newest scheduled diff: every provider with transfer settings against the first.
+struct ZoneDiffResult {
+    std::string zone;  ///< zone name as in the config (no trailing dot)
+    std::chrono::system_clock::time_point finished;  ///< when the run ended
+    std::vector<ZoneDiffPair> pairs;                 ///< in config order of provider_b
+
+    bool operator==(const ZoneDiffResult&) const = default;
+};
+
+/// Differing RRsets kept per pair: enough to name the records, bounded for a wholly different copy.
+inline constexpr size_t kKeptDifferences = 20;
+
+/// A pair's result from a successful comparison (`diffs` from diff_sorted), keeping the first
+/// kKeptDifferences RRsets and counting all.
+ZoneDiffPair compared_pair(std::string provider_a, std::optional<uint32_t> serial_a,
+                           std::string provider_b, std::optional<uint32_t> serial_b,
+                           std::vector<RRsetDifference> diffs);
+
+/// A pair whose transfer failed with `error`: the previous comparison of the same providers (from
+/// `previous`, the zone's last result, if any) is kept so a transient failure neither resolves
+/// nor re-fires a mismatch.
+ZoneDiffPair failed_pair(std::string provider_a, std::string provider_b, std::string error,
+                         const ZoneDiffResult* previous);
 
 }  // namespace nswatch

@@ -6,52 +6,19 @@
 #include <algorithm>
 #include <iostream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
 #include "checks/zone_diff.hpp"
 #include "cli/commands.hpp"
 #include "config/config.hpp"
-#include "prober/axfr.hpp"
 #include "prober/dns_name.hpp"
 #include "prober/query.hpp"
+#include "zonediff/zone_copy.hpp"
 
 namespace nswatch {
 
 namespace {
 
-constexpr uint16_t kTypeSoa = 6;
-
-struct Copy {
-    std::string provider;            ///< provider name
-    std::string server;              ///< server:port it came from
-    std::optional<uint32_t> serial;  ///< its SOA serial
-    std::vector<Record> records;     ///< sorted by sort_for_diff
-};
-
-Copy fetch(const std::string& zone, const ProviderTransfer& p, const Config& config) {
-    TransferSource src;
-    src.server = p.transfer.server;
-    src.port = p.transfer.port;
-    src.source = p.transfer.source;
-    if (!p.transfer.key.empty()) {
-        if (const TsigKey* k = config.find_key(p.transfer.key)) src.key = *k;
-    }
-    Copy c;
-    c.provider = p.provider;
-    c.server = src.server + (src.port == 53 ? "" : "#" + std::to_string(src.port));
-    transfer_zone(zone, src, [&](Record&& r) {
-        if (r.type == kTypeSoa && !c.serial) {
-            // rdata: mname rname serial refresh retry expire minimum
-            std::istringstream in(r.rdata);
-            std::string mname, rname;
-            uint32_t serial = 0;
-            if (in >> mname >> rname >> serial) c.serial = serial;
-        }
-        c.records.push_back(std::move(r));
-    });
-    sort_for_diff(c.records);
-    return c;
-}
+using Copy = ZoneCopy;
 
 std::string serial_text(const Copy& c) {
     return c.serial ? std::to_string(*c.serial) : "?";
@@ -118,7 +85,7 @@ int run_diff(const DiffArgs& args) {
     nlohmann::json out{{"zone", zone}, {"providers", nlohmann::json::array()}};
     bool differs = false;
     try {
-        const Copy ref = fetch(zone, *chosen.front(), config);
+        const Copy ref = fetch_zone_copy(zone, *chosen.front(), config);
         out["reference"] = {{"provider", ref.provider},
                             {"server", ref.server},
                             {"serial", ref.serial ? nlohmann::json(*ref.serial) : nullptr},
@@ -128,7 +95,7 @@ int run_diff(const DiffArgs& args) {
                       << serial_text(ref) << ", " << ref.records.size() << " records)\n";
         }
         for (size_t i = 1; i < chosen.size(); ++i) {
-            const Copy other = fetch(zone, *chosen[i], config);
+            const Copy other = fetch_zone_copy(zone, *chosen[i], config);
             const auto diffs = diff_sorted(ref.records, other.records);
             differs = differs || !diffs.empty();
             if (!args.json) {

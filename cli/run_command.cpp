@@ -10,6 +10,7 @@
 #include "alerts/alert_engine.hpp"
 #include "alerts/alert_metrics.hpp"
 #include "alerts/resolution_rules.hpp"
+#include "alerts/zone_diff_rule.hpp"
 #include "cli/commands.hpp"
 #include "cli/history_collector.hpp"
 #include "config/config.hpp"
@@ -22,6 +23,7 @@
 #include "propagation/propagation_store.hpp"
 #include "storage/answer_change_store.hpp"
 #include "storage/writer.hpp"
+#include "zonediff/diff_service.hpp"
 
 #ifndef NSWATCH_VERSION
 #define NSWATCH_VERSION "dev"
@@ -152,6 +154,15 @@ int run_daemon(const RunArgs& args) {
         }
     }
 
+    // Scheduled zone diff: its own thread, transfers one at a time (not reloaded on SIGHUP).
+    std::unique_ptr<DiffService> diff;
+    if (config.diff.enabled()) {
+        diff = std::make_unique<DiffService>(config, snapshot);
+        spdlog::info("diff: every {} s from {} providers with transfer: settings",
+                     std::chrono::duration<double>(config.diff.interval).count(),
+                     config.transfers.size());
+    }
+
     // Alerting: the delivery thread first, so the evaluator can wake it; both stop before the
     // monitor's snapshot source goes away.
     std::unique_ptr<Deliverer> deliverer;
@@ -168,6 +179,13 @@ int run_daemon(const RunArgs& args) {
                     [prober = resolution->prober.get(), engine = alert_engine.get()](WallTime) {
                         return resolution_alert_conditions(prober->view()->conditions,
                                                            engine->current_settings());
+                    });
+            }
+            if (diff) {
+                // zone_diff_mismatch from the newest scheduled diff of each zone.
+                alert_engine->add_condition_source(
+                    [d = diff.get(), settings = config.alerts](WallTime) {
+                        return zone_diff_conditions(d->results(), settings);
                     });
             }
             alert_engine->start();
@@ -189,6 +207,7 @@ int run_daemon(const RunArgs& args) {
                 metrics->registry(), std::make_shared<SnapshotCollector>(snapshot)};
             if (history) collectables.push_back(std::make_shared<HistoryCollector>(*history));
             if (propagation) collectables.push_back(propagation->registry());
+            if (diff) collectables.push_back(diff->registry());
             if (alert_engine) {
                 collectables.push_back(std::make_shared<AlertMetrics>(*deliverer, *alert_engine));
             }
@@ -237,10 +256,11 @@ int run_daemon(const RunArgs& args) {
     });
     spdlog::info("stopping: {} rounds done; committing history", monitor->rounds_completed());
     http.reset();          // first: its /metrics reads the alert engine
-    alert_engine.reset();  // before resolution: it reads the resolution prober's view
+    alert_engine.reset();  // before resolution and diff: its condition sources read them
     deliverer.reset();
     resolution.reset();  // a round in flight finishes and is written
     propagation.reset();
+    diff.reset();  // waits for a transfer in flight (diff.timeout per read)
     if (history) {
         history->stop();
         spdlog::info("history: {} results written, {} dropped", history->written(),

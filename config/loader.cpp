@@ -153,7 +153,7 @@ Config Loader::load(const std::string& yaml, const LoadOptions& options) {
     MapFields top = in_.map(root,
                             {"root_hints", "vantages", "default_vantage", "probe", "discovery",
                              "providers", "zones", "thresholds", "storage", "http", "alerts",
-                             "resolvers", "keys", "notify", "propagation", "audit"},
+                             "resolvers", "keys", "notify", "propagation", "audit", "diff"},
                             kReservedTopLevel);
     // Sections are read in dependency order, not document order: default_vantage needs the
     // vantages, zone overrides need the global thresholds.
@@ -168,6 +168,7 @@ Config Loader::load(const std::string& yaml, const LoadOptions& options) {
         config_detail::read_propagation(in_, *f, config.propagation);
     }
     if (const Field* f = top.get("providers")) read_providers(*f, config);
+    if (const Field* f = top.get("diff")) config_detail::read_diff(in_, *f, config);
     if (const Field* f = top.get("thresholds")) read_thresholds(*f, config.thresholds);
     if (const Field* f = top.get("zones")) read_zones(*f, config);
     if (const Field* f = top.get("storage")) read_storage(*f, config.storage);

@@ -143,6 +143,24 @@ void read_propagation(const Reader& in, const Field& field, PropagationConfig& p
     }
 }
 
+void read_diff(const Reader& in, const Field& field, Config& config) {
+    MapFields m = in.map(field, {"interval", "timeout"});
+    ZoneDiffSettings& d = config.diff;
+    if (const Field* f = m.get("interval")) {
+        d.interval = in.duration(*f, 0ms, 24h * 7);
+        if (d.interval.count() > 0 && d.interval < 1s) {
+            in.fail(*f, "must be at least 1s (or 0 to turn the scheduled diff off)");
+        }
+    }
+    if (const Field* f = m.get("timeout")) d.timeout = in.duration(*f, 100ms, 10min);
+    if (d.enabled() && config.transfers.size() < 2) {
+        in.fail(*m.get("interval"),
+                "the scheduled diff needs at least two providers with transfer: settings "
+                "(providers[].transfer), found " +
+                    std::to_string(config.transfers.size()));
+    }
+}
+
 TransferSettings read_transfer(const Reader& in, const Field& field, const Config& config) {
     MapFields m = in.map(field, {"server", "port", "key", "source"});
     TransferSettings t;

@@ -13,6 +13,8 @@ void read_keys(const Reader& in, const Field& field, Config& config);
 void read_notify(const Reader& in, const Field& field, Config& config);
 /// `propagation: {enabled, fast_interval, deadline}`.
 void read_propagation(const Reader& in, const Field& field, PropagationConfig& propagation);
+/// `diff: {interval, timeout}`; needs the providers read first (it checks two have transfer:).
+void read_diff(const Reader& in, const Field& field, Config& config);
 /// A provider's `transfer: {server, port, key}`; needs the keys read first.
 TransferSettings read_transfer(const Reader& in, const Field& field, const Config& config);
 

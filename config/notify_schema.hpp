@@ -54,6 +54,19 @@ struct TransferSettings {
     bool operator==(const TransferSettings&) const = default;
 };
 
+/// The daemon's scheduled zone diff (`diff`): every interval, each zone's copies are transferred
+/// from the providers with `transfer` settings and compared record by record.
+struct ZoneDiffSettings {
+    /// Time between runs; 0 = off (the default).
+    std::chrono::milliseconds interval{0};
+    /// Per-read time-out of each transfer (as `nswatch diff`'s).
+    std::chrono::milliseconds timeout{10000};
+
+    /// Runs at all.
+    bool enabled() const { return interval.count() > 0; }
+    bool operator==(const ZoneDiffSettings&) const = default;
+};
+
 /// A provider's transfer settings (providers[].transfer).
 struct ProviderTransfer {
     /// Provider name (ProviderConfig::name).

@@ -203,6 +203,8 @@ struct Config {
     NotifySettings notify;
     /// Propagation runs.
     PropagationConfig propagation;
+    /// The daemon's scheduled zone diff (off unless `diff.interval` is set).
+    ZoneDiffSettings diff;
 
     /// The key named `name`, or nullptr.
     const TsigKey* find_key(std::string_view name) const;

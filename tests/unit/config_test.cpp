@@ -487,11 +487,42 @@ TEST_CASE("config: storage and http sections", "[config]") {
     CHECK_THAT(error_of_yaml("http:\n  rtt_buckets: [1, 0.5]\n"), Catch::Contains("increasing"));
 }
 
+TEST_CASE("config: diff section", "[config]") {
+    const std::string providers =
+        "providers:\n"
+        "  - {name: alpha, patterns: ['*.alpha-dns.test'], transfer: {server: 192.0.2.1}}\n"
+        "  - {name: beta, patterns: ['*.beta-dns.test'], transfer: {server: 192.0.2.2}}\n";
+    // Off by default, and with interval 0.
+    CHECK_FALSE(Config{}.diff.enabled());
+    CHECK(Config{}.diff.timeout == 10s);
+    CHECK_FALSE(load_config_string(providers, "t.yml").diff.enabled());
+    CHECK_FALSE(load_config_string(providers + "diff: {interval: 0s}\n", "t.yml").diff.enabled());
+    // Without providers an interval of 0 is fine: nothing to compare, nothing asked.
+    CHECK_FALSE(load_config_string("diff: {interval: 0s}\n", "t.yml").diff.enabled());
+
+    const Config c =
+        load_config_string(providers + "diff: {interval: 1h, timeout: 30s}\n", "t.yml");
+    CHECK(c.diff.enabled());
+    CHECK(c.diff.interval == 1h);
+    CHECK(c.diff.timeout == 30s);
+
+    CHECK_THAT(error_of_yaml(providers + "diff: {interval: 500ms}\n"),
+               Catch::Contains("test.yml:4:18: diff.interval: must be at least 1s"));
+    CHECK_THAT(error_of_yaml(providers + "diff: {interval: 1h, timeout: 0s}\n"),
+               Catch::Contains("diff.timeout: 0s is too short"));
+    CHECK_THAT(error_of_yaml(providers + "diff: {interval: 8d}\n"),
+               Catch::Contains("diff.interval: 8d is too long: must be at most 7d"));
+    CHECK_THAT(error_of_yaml("diff: {interval: 1h}\n"),
+               Catch::Contains("test.yml:1:18: diff.interval: the scheduled diff needs at least "
+                               "two providers with transfer: settings"));
+    CHECK_THAT(error_of_yaml(providers + "diff: [1h]\n"), Catch::Contains("diff: expected a map"));
+}
+
 TEST_CASE("config: unknown top-level keys list the allowed ones", "[config]") {
     CHECK_THAT(error_of_yaml("colour: blue\n"),
                Catch::Contains("allowed keys: root_hints, vantages, default_vantage, probe, "
                                "discovery, providers, zones, thresholds, storage, http, alerts, "
-                               "resolvers, keys, notify, propagation, audit"));
+                               "resolvers, keys, notify, propagation, audit, diff"));
     CHECK_THAT(error_of_yaml("Zones: []\n"),
                Catch::Contains("did you mean 'zones'? (keys are lower case)"));
     CHECK_THAT(error_of_yaml("colour: blue\n"), !Catch::Contains("did you mean"));

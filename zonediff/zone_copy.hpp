@@ -1,0 +1,29 @@
+// One provider's copy of a zone, transferred by AXFR (prober/axfr.hpp) with the provider's
+// `transfer` settings and sorted for checks/zone_diff.hpp. Shared by `nswatch diff` and the
+// daemon's scheduled diff (zonediff/diff_service.hpp).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "config/schema.hpp"
+#include "prober/probe_result.hpp"
+
+namespace nswatch {
+
+struct ZoneCopy {
+    std::string provider;            ///< provider name
+    std::string server;              ///< server (with #port when not 53) it came from
+    std::optional<uint32_t> serial;  ///< its SOA serial, if it had an SOA
+    std::vector<Record> records;     ///< sorted by sort_for_diff
+};
+
+/// Transfer `zone` from provider `p` (its key looked up in config.keys), `timeout` per read.
+/// Throws std::runtime_error naming the server and the reason.
+ZoneCopy fetch_zone_copy(const std::string& zone, const ProviderTransfer& p, const Config& config,
+                         std::chrono::milliseconds timeout = std::chrono::seconds(10));
+
+}  // namespace nswatch
