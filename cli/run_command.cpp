@@ -184,8 +184,8 @@ int run_daemon(const RunArgs& args) {
             if (diff) {
                 // zone_diff_mismatch from the newest scheduled diff of each zone.
                 alert_engine->add_condition_source(
-                    [d = diff.get(), settings = config.alerts](WallTime) {
-                        return zone_diff_conditions(d->results(), settings);
+                    [d = diff.get(), engine = alert_engine.get()](WallTime) {
+                        return zone_diff_conditions(d->results(), engine->current_settings());
                     });
             }
             alert_engine->start();
