@@ -19,10 +19,12 @@
 #include "exporter/snapshot_collector.hpp"
 #include "monitor/monitor.hpp"
 #include "resolver/resolver_service.hpp"
+#include "propagation/propagation_json.hpp"
 #include "propagation/propagation_service.hpp"
 #include "propagation/propagation_store.hpp"
 #include "storage/answer_change_store.hpp"
 #include "storage/writer.hpp"
+#include "zonediff/diff_json.hpp"
 #include "zonediff/diff_service.hpp"
 
 #ifndef NSWATCH_VERSION
@@ -203,6 +205,15 @@ int run_daemon(const RunArgs& args) {
         try {
             HttpServerOptions ho;
             ho.listen = config.http.listen;
+            if (propagation) {
+                ho.status_sections.emplace_back("propagation", [p = propagation.get()] {
+                    return last_propagation_json(p->recent());
+                });
+            }
+            if (diff) {
+                ho.status_sections.emplace_back(
+                    "zone_diff", [d = diff.get()] { return zone_diff_json(d->results()); });
+            }
             std::vector<std::shared_ptr<prometheus::Collectable>> collectables{
                 metrics->registry(), std::make_shared<SnapshotCollector>(snapshot)};
             if (history) collectables.push_back(std::make_shared<HistoryCollector>(*history));

@@ -44,7 +44,9 @@ void send(mg_connection* conn, int status, std::string_view content_type, const 
 
 HttpServer::HttpServer(const HttpServerOptions& options, std::function<SnapshotPtr()> snapshot,
                        std::vector<std::shared_ptr<prometheus::Collectable>> collectables)
-    : snapshot_(std::move(snapshot)), collectables_(std::move(collectables)) {
+    : snapshot_(std::move(snapshot)),
+      collectables_(std::move(collectables)),
+      sections_(options.status_sections) {
     const std::vector<std::string> civet_options{
         "listening_ports",    options.listen,
         "num_threads",        std::to_string(options.threads),
@@ -106,13 +108,19 @@ HttpServer::Response HttpServer::route(const std::string& path) const {
     if (path == "/api/v1/status") {
         const SnapshotPtr s = snapshot_();
         if (!s) return {503, "application/json", R"({"error":"no probe round finished yet"})"};
-        return {
-            200, "application/json",
-            snapshot_to_json(*s).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)};
+        nlohmann::json j = snapshot_to_json(*s);
+        for (const auto& [key, section] : sections_) j[key] = section();
+        return {200, "application/json",
+                j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)};
     }
     if (path == "/") {
         const SnapshotPtr s = snapshot_();
-        return {200, "text/html; charset=utf-8", render_status_page(s.get())};
+        std::string page = render_status_page(s.get());
+        std::vector<std::pair<std::string, nlohmann::json>> extra;
+        for (const auto& [key, section] : sections_) extra.emplace_back(key, section());
+        const auto body_end = page.rfind("</body>");
+        if (body_end != std::string::npos) page.insert(body_end, render_sections(extra));
+        return {200, "text/html; charset=utf-8", page};
     }
     return {404, text_plain, "not found\n"};
 }

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,10 @@ struct HttpServerOptions {
         "127.0.0.1:9153";  ///< civetweb syntax: "addr:port", "[::1]:port"; port 0 picks one
     int threads = 4;       ///< worker threads (Prometheus, a browser and curl at once)
     int request_timeout_ms = 10000;  ///< a slow client cannot hold a worker longer than this
+    /// Extra top-level sections of /api/v1/status (and tables on the status page), e.g.
+    /// "propagation": called on every request, from the server's threads (must be thread-safe).
+    /// Each returns an array of flat objects.
+    std::vector<std::pair<std::string, std::function<nlohmann::json()>>> status_sections;
 };
 
 class HttpServer {
@@ -46,6 +51,7 @@ class HttpServer {
 
     std::function<SnapshotPtr()> snapshot_;
     std::vector<std::shared_ptr<prometheus::Collectable>> collectables_;
+    std::vector<std::pair<std::string, std::function<nlohmann::json()>>> sections_;
     std::unique_ptr<CivetServer> server_;
     uint16_t port_ = 0;
 };

@@ -200,4 +200,35 @@ std::string render_status_page(const Snapshot* s) {
     return out;
 }
 
+std::string render_sections(
+    const std::vector<std::pair<std::string, nlohmann::json>>& sections) {
+    std::string out;
+    for (const auto& [title, rows] : sections) {
+        out += "<h2>" + html_escape(title) + "</h2>\n";
+        if (!rows.is_array() || rows.empty()) {
+            out += "<p class=\"muted\">nothing yet</p>\n";
+            continue;
+        }
+        std::vector<std::string> columns;
+        for (const auto& [k, _] : rows.front().items()) columns.push_back(k);
+        out += "<table>\n<tr>";
+        for (const auto& c : columns) out += "<th>" + html_escape(c) + "</th>";
+        out += "</tr>\n";
+        for (const auto& row : rows) {
+            out += "<tr>";
+            for (const auto& c : columns) {
+                const auto it = row.find(c);
+                std::string cell;
+                if (it != row.end() && !it->is_null()) {
+                    cell = it->is_string() ? it->get<std::string>() : it->dump();
+                }
+                out += "<td>" + html_escape(cell) + "</td>";
+            }
+            out += "</tr>\n";
+        }
+        out += "</table>\n";
+    }
+    return out;
+}
+
 }  // namespace nswatch

@@ -2,7 +2,10 @@
 // script, no external resource) so it works offline and under a strict Content-Security-Policy.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
+#include <utility>
+#include <vector>
 #include <string_view>
 
 #include "checks/zone_state.hpp"
@@ -14,5 +17,9 @@ std::string html_escape(std::string_view s);
 
 /// The whole page. `s` may be null: nothing has been probed yet.
 std::string render_status_page(const Snapshot* s);
+
+/// Extra sections (title, array of flat objects) as HTML tables with the keys as columns; a
+/// section with no rows says so. Inserted by the server before </body>.
+std::string render_sections(const std::vector<std::pair<std::string, nlohmann::json>>& sections);
 
 }  // namespace nswatch

@@ -182,3 +182,31 @@ TEST_CASE("HTTP server serves concurrent scrapes", "[exporter][http]") {
     for (auto& c : clients) c.join();
     CHECK(ok == 80);
 }
+
+TEST_CASE("extra status sections reach /api/v1/status and the status page", "[exporter][http]") {
+    const SnapshotPtr snapshot = test::sample_snapshot_ptr();
+    HttpServerOptions o{"127.0.0.1:0", 2, 5000};
+    o.status_sections.emplace_back("propagation", [] {
+        return nlohmann::json::array(
+            {{{"zone", "shop.test"}, {"provider", "<beta>"}, {"seconds", 1.25}}});
+    });
+    o.status_sections.emplace_back("zone_diff", [] { return nlohmann::json::array(); });
+    HttpServer server{o, [&] { return snapshot; }, {}};
+    const std::string base = "http://127.0.0.1:" + std::to_string(server.port());
+
+    const auto r = test::http_fetch(base + "/api/v1/status");
+    REQUIRE(r.status == 200);
+    const auto j = nlohmann::json::parse(r.body);
+    REQUIRE(j["propagation"].size() == 1);
+    CHECK(j["propagation"][0]["provider"] == "<beta>");
+    CHECK(j["zone_diff"].empty());
+    // Older readers (status --from) still read the snapshot part.
+    CHECK(snapshot_from_json(j).zones.size() == snapshot->zones.size());
+
+    const auto page = test::http_fetch(base + "/");
+    REQUIRE(page.status == 200);
+    CHECK_THAT(page.body, Contains("<h2>propagation</h2>"));
+    CHECK_THAT(page.body, Contains("<td>&lt;beta&gt;</td><td>1.25</td>"));
+    CHECK_THAT(page.body, Contains("<h2>zone_diff</h2>\n<p class=\"muted\">nothing yet</p>"));
+    CHECK(page.body.find("<h2>propagation") < page.body.rfind("</body>"));
+}
