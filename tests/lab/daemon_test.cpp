@@ -299,6 +299,17 @@ TEST_CASE("daemon: a changed watched record is recorded in history and shown by 
     const int rounds = status().is_null() ? 0 : zone(status())["rounds"].get<int>();
     REQUIRE(eventually(
         [&](const nlohmann::json& s) { return zone(s)["rounds"].get<int>() >= rounds + 2; }));
+    // The serial change started a propagation run (poll trigger): the status API shows it per
+    // provider, with the seconds each took.
+    CHECK(eventually([](const nlohmann::json& s) {
+        std::set<std::string> done;
+        for (const auto& p : s["propagation"]) {
+            if (p["zone"] == "shop.test" && !p["seconds"].is_null()) {
+                done.insert(p["provider"].get<std::string>());
+            }
+        }
+        return done == std::set<std::string>{"alpha", "beta", "gamma"};
+    }));
     REQUIRE(d.stop() == 0);
 
     const std::string cmd = std::string(NSWATCH_BIN) + " status --db " +

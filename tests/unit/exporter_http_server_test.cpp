@@ -23,7 +23,7 @@ struct Fixture {
     SnapshotPtr snapshot = test::sample_snapshot_ptr();
     std::shared_ptr<ProbeMetrics> metrics = std::make_shared<ProbeMetrics>("0.1.0-test");
     HttpServer server{
-        HttpServerOptions{"127.0.0.1:0", 2, 5000},
+        HttpServerOptions{"127.0.0.1:0", 2, 5000, {}},
         [this] { return snapshot; },
         {metrics->registry(), std::make_shared<SnapshotCollector>([this] { return snapshot; })}};
 
@@ -56,7 +56,7 @@ TEST_CASE("HTTP server binds port 0 to a real port", "[exporter][http]") {
 
 TEST_CASE("HTTP server refuses an address in use", "[exporter][http]") {
     Fixture f;
-    const HttpServerOptions same{"127.0.0.1:" + std::to_string(f.server.port())};
+    const HttpServerOptions same{"127.0.0.1:" + std::to_string(f.server.port()), 4, 10000, {}};
     CHECK_THROWS_AS(HttpServer(same, [] { return SnapshotPtr(); }, {}), std::runtime_error);
 }
 
@@ -125,7 +125,7 @@ TEST_CASE("/api/v1/status round-trips the snapshot", "[exporter][http]") {
 }
 
 TEST_CASE("HTTP server before the first snapshot", "[exporter][http]") {
-    HttpServer server({"127.0.0.1:0"}, [] { return SnapshotPtr(); },
+    HttpServer server(HttpServerOptions{"127.0.0.1:0", 4, 10000, {}}, [] { return SnapshotPtr(); },
                       {std::make_shared<SnapshotCollector>([] { return SnapshotPtr(); })});
     const std::string base = "http://127.0.0.1:" + std::to_string(server.port());
     CHECK(test::http_fetch(base + "/api/v1/status").status == 503);
@@ -185,7 +185,7 @@ TEST_CASE("HTTP server serves concurrent scrapes", "[exporter][http]") {
 
 TEST_CASE("extra status sections reach /api/v1/status and the status page", "[exporter][http]") {
     const SnapshotPtr snapshot = test::sample_snapshot_ptr();
-    HttpServerOptions o{"127.0.0.1:0", 2, 5000};
+    HttpServerOptions o{"127.0.0.1:0", 2, 5000, {}};
     o.status_sections.emplace_back("propagation", [] {
         return nlohmann::json::array(
             {{{"zone", "shop.test"}, {"provider", "<beta>"}, {"seconds", 1.25}}});
