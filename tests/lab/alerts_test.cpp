@@ -259,3 +259,46 @@ TEST_CASE("alerts: every provider frozen behind Unbound -> resolution_failing fo
     CHECK(resolver_of("resolution_failing") == "unbound");
     CHECK(count(rx, "provider_down", "firing", "alpha") == 1);  // and the authoritative side
 }
+
+namespace {
+
+std::string slurp(const fs::path& p) {
+    std::ifstream in(p);
+    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+}  // namespace
+
+TEST_CASE("alerts: the real daemon SIGKILLed with an undelivered page delivers it once after restart") {
+    namespace lab = nswatch::lab;
+    const fs::path dir = scratch("nswatch-alerts-lab-kill");
+    nswatch::test::Receiver rx;
+    const int port = rx.port();
+    rx.stop();  // the receiver is down: delivery fails and is retried from the outbox
+    write_config(dir, rx.url("/hook"), "");
+    lab::notify();
+    lab::wait_sync();
+    auto daemon = std::make_unique<Child>(
+        std::vector<std::string>{NSWATCH_BIN, "run", "-c", (dir / "nswatch.yml").string()},
+        dir / "daemon.log");
+    std::this_thread::sleep_for(3s);
+    lab::Frozen frozen(lab::kGamma);
+    REQUIRE(wait_until(
+        [&] { return slurp(dir / "daemon.log").find("retrying with backoff") != std::string::npos; },
+        30s));
+    INFO(slurp(dir / "daemon.log"));
+    CHECK(slurp(dir / "daemon.log").find("firing provider_down") != std::string::npos);
+    kill(daemon->pid, SIGKILL);
+    waitpid(daemon->pid, nullptr, 0);
+    daemon->pid = -1;
+
+    rx.start(port);  // the receiver is back; so is the daemon
+    daemon = std::make_unique<Child>(
+        std::vector<std::string>{NSWATCH_BIN, "run", "-c", (dir / "nswatch.yml").string()},
+        dir / "daemon.log");
+    REQUIRE(wait_until([&] { return count(rx, "provider_down", "firing", "gamma") == 1; }, 30s));
+    // The restored alert state does not page again while gamma stays down.
+    std::this_thread::sleep_for(4s);
+    CHECK(count(rx, "provider_down", "firing", "gamma") == 1);
+    CHECK(slurp(dir / "daemon.log").find("active alerts restored") != std::string::npos);
+}
