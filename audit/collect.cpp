@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <atomic>
+#include <exception>
 #include <future>
+#include <mutex>
 #include <thread>
 
 #include "audit/axfr.hpp"
@@ -181,20 +183,51 @@ std::vector<AuditEvidence> collect_evidence(ProbeEngine& engine, const Config& c
                                             const std::vector<std::string>& zones,
                                             const std::vector<RootServer>& hints,
                                             const CollectOptions& options) {
-    // Discovery zone by zone (it is a chain of dependent lookups), then every probe of every zone
-    // in one batch, so the zones' probes overlap on the wire.
+    // Discovery of each zone is a chain of dependent lookups: several zones at once on worker
+    // threads, each with an engine of its own (an engine is single-threaded). Then every probe of
+    // every zone in one batch on `engine`, so the zones' probes overlap on the wire.
     std::vector<AuditEvidence> out;
     std::vector<std::map<std::string, uint16_t>> ports(zones.size());
     size_t done = 0, total = zones.size();
+    std::mutex tick_mutex;
     auto tick = [&] {
+        std::lock_guard lock(tick_mutex);
         ++done;
         if (options.progress) options.progress(done, total);
     };
+    std::vector<Delegation> delegations(zones.size());
+    const size_t finders = std::min<size_t>(
+        static_cast<size_t>(std::max(1, options.discovery_threads)), zones.size());
+    if (finders <= 1) {
+        for (size_t i = 0; i < zones.size(); ++i) {
+            delegations[i] = delegation_for(engine, config, zones[i], hints);
+            tick();
+        }
+    } else {
+        std::atomic<size_t> next{0};
+        std::exception_ptr failed;  // the first worker's exception, rethrown here
+        std::vector<std::thread> pool;
+        for (size_t w = 0; w < finders; ++w) {
+            pool.emplace_back([&] {
+                try {
+                    ProbeEngine own(config.vantages);
+                    for (size_t i; (i = next++) < zones.size();) {
+                        delegations[i] = delegation_for(own, config, zones[i], hints);
+                        tick();
+                    }
+                } catch (...) {
+                    std::lock_guard lock(tick_mutex);
+                    if (!failed) failed = std::current_exception();
+                    next = zones.size();  // the others stop after their current zone
+                }
+            });
+        }
+        for (auto& t : pool) t.join();
+        if (failed) std::rethrow_exception(failed);
+    }
     for (size_t i = 0; i < zones.size(); ++i) {
-        const Delegation d = delegation_for(engine, config, zones[i], hints);
-        for (const auto& ns : d.nameservers) ports[i][ns.name] = ns.port;
-        out.push_back(from_delegation(d, config));
-        tick();
+        for (const auto& ns : delegations[i].nameservers) ports[i][ns.name] = ns.port;
+        out.push_back(from_delegation(delegations[i], config));
     }
     std::vector<Slot> slots;
     for (size_t i = 0; i < out.size(); ++i) {
