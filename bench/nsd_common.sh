@@ -138,6 +138,7 @@ storage:
   path: $WORK/history.db
 http:
   listen: $3
+  rtt_histogram: ${RTT_HISTOGRAM:-target}
 CONF
         cat "$WORK/zones.yml"
     } > "$WORK/nswatch.yml"

@@ -85,7 +85,12 @@ int run_daemon(const RunArgs& args) {
         spdlog::warn("no storage.path in the config: probe history is not kept");
     }
 
-    auto metrics = std::make_shared<ProbeMetrics>(NSWATCH_VERSION, config.http.rtt_buckets);
+    const auto histogram_by = config.http.rtt_histogram == "provider"
+                                  ? ProbeMetrics::HistogramBy::provider
+                              : config.http.rtt_histogram == "off" ? ProbeMetrics::HistogramBy::off
+                                                                   : ProbeMetrics::HistogramBy::target;
+    auto metrics =
+        std::make_shared<ProbeMetrics>(NSWATCH_VERSION, config.http.rtt_buckets, histogram_by);
     std::vector<ResultSink> sinks;
     sinks.push_back([metrics](const ProbeResult& r) { metrics->observe(r); });
     if (history) sinks.push_back([h = history.get()](const ProbeResult& r) { h->submit(r); });

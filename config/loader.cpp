@@ -350,7 +350,15 @@ void Loader::read_storage(const Field& field, StorageSettings& storage) const {
 }
 
 void Loader::read_http(const Field& field, HttpSettings& http) const {
-    MapFields m = in_.map(field, {"enabled", "listen", "rtt_buckets"});
+    MapFields m = in_.map(field, {"enabled", "listen", "rtt_buckets", "rtt_histogram"});
+    if (const Field* f = m.get("rtt_histogram")) {
+        http.rtt_histogram = in_.string(*f, "target, provider or off");
+        if (http.rtt_histogram != "target" && http.rtt_histogram != "provider" &&
+            http.rtt_histogram != "off") {
+            in_.fail(*f, "rtt_histogram '" + http.rtt_histogram +
+                             "' is not one of target, provider, off");
+        }
+    }
     if (const Field* f = m.get("enabled")) http.enabled = in_.boolean(*f);
     if (const Field* f = m.get("listen")) {
         http.listen = in_.string(*f, "host:port, e.g. 127.0.0.1:9153");

@@ -10,9 +10,11 @@ std::vector<double> default_duration_buckets() {
     return {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5};
 }
 
-ProbeMetrics::ProbeMetrics(const std::string& version, std::vector<double> duration_buckets)
+ProbeMetrics::ProbeMetrics(const std::string& version, std::vector<double> duration_buckets,
+                           HistogramBy histogram_by)
     : registry_(std::make_shared<prometheus::Registry>()),
       buckets_(std::move(duration_buckets)),
+      histogram_by_(histogram_by),
       probes_(prometheus::BuildCounter()
                   .Name("nswatch_probes_total")
                   .Help("Probes sent, by target and outcome.")
@@ -60,8 +62,22 @@ void ProbeMetrics::observe(const ProbeResult& r) {
     c.probes[outcome]->Increment();
     // A timeout's duration is the timeout we chose, not a latency: it would drag every percentile.
     if (!r.answered()) return;
-    if (c.duration == nullptr) c.duration = &duration_.Add(target_labels(t), buckets_);
-    c.duration->Observe(r.rtt_seconds());
+    if (histogram_by_ == HistogramBy::target) {
+        if (c.duration == nullptr) c.duration = &duration_.Add(target_labels(t), buckets_);
+        c.duration->Observe(r.rtt_seconds());
+    } else if (histogram_by_ == HistogramBy::provider) {
+        auto& h = provider_histograms_[{key.zone, key.provider, key.vantage, key.transport,
+                                        key.family}];
+        if (h == nullptr) {
+            h = &duration_.Add({{"zone", key.zone},
+                                {"provider", key.provider},
+                                {"vantage", key.vantage},
+                                {"transport", key.transport},
+                                {"family", key.family}},
+                               buckets_);
+        }
+        h->Observe(r.rtt_seconds());
+    }
 }
 
 void ProbeMetrics::observe_watched(const ProbeResult& r) {
@@ -96,6 +112,14 @@ void ProbeMetrics::retain_zones(const std::set<std::string>& zones) {
         }
         if (it->second.duration != nullptr) duration_.Remove(it->second.duration);
         it = children_.erase(it);
+    }
+    for (auto it = provider_histograms_.begin(); it != provider_histograms_.end();) {
+        if (zones.count(it->first[0]) != 0) {
+            ++it;
+            continue;
+        }
+        duration_.Remove(it->second);
+        it = provider_histograms_.erase(it);
     }
     for (auto it = watched_children_.begin(); it != watched_children_.end();) {
         if (zones.count(it->first[0]) != 0) {

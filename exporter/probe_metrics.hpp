@@ -27,8 +27,12 @@ std::vector<double> default_duration_buckets();
 class ProbeMetrics {
   public:
     /// `version` goes into nswatch_build_info; `duration_buckets` are upper bounds in seconds.
+    /// How finely the RTT histogram is split (config http.rtt_histogram).
+    enum class HistogramBy { target, provider, off };
+
     explicit ProbeMetrics(const std::string& version,
-                          std::vector<double> duration_buckets = default_duration_buckets());
+                          std::vector<double> duration_buckets = default_duration_buckets(),
+                          HistogramBy histogram_by = HistogramBy::target);
 
     /// Count one probe, and time it if a reply came. Thread-safe.
     void observe(const ProbeResult& r);
@@ -60,6 +64,9 @@ class ProbeMetrics {
 
     std::shared_ptr<prometheus::Registry> registry_;
     std::vector<double> buckets_;
+    HistogramBy histogram_by_;
+    /// provider mode: (zone, provider, vantage, transport, family) -> histogram.
+    std::map<std::array<std::string, 5>, prometheus::Histogram*> provider_histograms_;
     prometheus::Family<prometheus::Counter>& probes_;
     prometheus::Family<prometheus::Histogram>& duration_;
     prometheus::Family<prometheus::Counter>& watched_;

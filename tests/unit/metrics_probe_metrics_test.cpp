@@ -147,3 +147,36 @@ TEST_CASE("ProbeMetrics drops the series of zones a reload removed", "[exporter]
     m.observe(result(Outcome::ok, std::chrono::microseconds(800)));
     CHECK(find_metric(m.registry()->Collect(), "nswatch_probes_total", ok)->counter.value == 1);
 }
+
+TEST_CASE("ProbeMetrics histogram per provider or off, as http.rtt_histogram says",
+          "[exporter][metrics]") {
+    ProbeMetrics by_provider("test", default_duration_buckets(),
+                             ProbeMetrics::HistogramBy::provider);
+    auto r = result(Outcome::ok, std::chrono::microseconds(800));
+    by_provider.observe(r);
+    r.target.address = "192.0.2.2";  // a second address of alpha: the same histogram
+    r.target.nameserver = "ns2.alpha.test";
+    by_provider.observe(r);
+    auto families = by_provider.registry()->Collect();
+    const std::map<std::string, std::string> provider_labels{
+        {"zone", "shop.test"}, {"provider", "alpha"}, {"vantage", "fra"},
+        {"transport", "udp"},  {"family", "ipv4"}};
+    const auto* h = find_metric(families, "nswatch_probe_duration_seconds", provider_labels);
+    REQUIRE(h != nullptr);
+    CHECK(h->histogram.sample_count == 2);
+    for (const auto& f : families) {
+        if (f.name != "nswatch_probe_duration_seconds") continue;
+        REQUIRE(f.metric.size() == 1);
+        for (const auto& l : f.metric[0].label) CHECK((l.name != "ip" && l.name != "nameserver"));
+    }
+    // Probe counters stay per target.
+    auto ok = alpha;
+    ok["outcome"] = "ok";
+    CHECK(find_metric(families, "nswatch_probes_total", ok) != nullptr);
+
+    ProbeMetrics off("test", default_duration_buckets(), ProbeMetrics::HistogramBy::off);
+    off.observe(result(Outcome::ok, std::chrono::microseconds(800)));
+    for (const auto& f : off.registry()->Collect()) {
+        if (f.name == "nswatch_probe_duration_seconds") CHECK(f.metric.empty());
+    }
+}
