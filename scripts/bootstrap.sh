@@ -16,6 +16,8 @@ packages=(
   libssl-dev prometheus-alertmanager
   # benchmarks
   dnsperf
+  # the audit cross-check: Zonemaster's CLI, run against the lab (tests/lab/zonemaster_test.cpp)
+  zonemaster-cli
 )
 
 missing=()
