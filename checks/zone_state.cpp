@@ -9,10 +9,30 @@ namespace nswatch {
 
 ZoneTracker::ZoneTracker(std::string zone, HealthThresholds health,
                          std::optional<std::string> primary)
-    : primary_(std::move(primary)), thresholds_(health) {
-    base_.zone = std::move(zone);
-    state_ = base_;
+    : primary_(std::move(primary)), thresholds_(health), state_(std::make_shared<ZoneState>()) {
+    state_->zone = std::move(zone);
 }
+
+ZoneState& ZoneTracker::edit() {
+    if (shared_) {
+        state_ = std::make_shared<ZoneState>(*state_);
+        shared_ = false;
+    }
+    return *state_;
+}
+
+namespace {
+
+/// What a TargetState keeps of a result: see TargetState::last.
+ProbeResult slimmed(const ProbeResult& r) {
+    ProbeResult kept = r;
+    kept.target = Target{};
+    std::vector<Record>().swap(kept.authority);
+    std::vector<Record>().swap(kept.additional);
+    return kept;
+}
+
+}  // namespace
 
 void TargetState::add_rtt(double seconds) {
     rtt_window[rtt_next] = static_cast<float>(seconds);
@@ -30,21 +50,22 @@ std::optional<double> TargetState::rtt_p95() const {
 }
 
 void ZoneTracker::observe(const std::vector<ProbeResult>& results, WallTime now) {
+    ZoneState& s = edit();
     for (const auto& r : results) {
         // A truncated UDP reply is followed by its own TCP retry; the UDP path itself worked.
         if (r.outcome == Outcome::truncated) continue;
-        const Key key{r.target.vantage, r.target.address,
-                      std::string(to_string(r.target.transport))};
-        TargetState& t = targets_[key];
-        auto [h, fresh] = health_.try_emplace(key, Health(thresholds_));
-        (void)fresh;
+        auto [it, fresh] =
+            entries_.try_emplace(key_of(r.target), Entry{s.targets.size(), Health(thresholds_)});
+        if (fresh) s.targets.emplace_back();
+        TargetState& t = s.targets[it->second.index];
+        Health& h = it->second.health;
         const bool ok = r.outcome == Outcome::ok && r.soa.has_value();
         t.target = r.target;
-        t.last = r;
+        t.last = slimmed(r);
         ++t.probes;
-        h->second.feed(ok);
-        t.up = h->second.up();
-        t.consecutive_failures = h->second.consecutive_failures();
+        h.feed(ok);
+        t.up = h.up();
+        t.consecutive_failures = h.consecutive_failures();
         if (ok) {
             t.serial = r.soa->serial;
             t.last_success = now;
@@ -54,32 +75,33 @@ void ZoneTracker::observe(const std::vector<ProbeResult>& results, WallTime now)
             ++t.failures;
         }
     }
-    ++base_.rounds;
+    ++s.rounds;
     recompute(now);
 }
 
+void ZoneTracker::set_delegation(DelegationState d) {
+    edit().delegation = std::move(d);
+}
+
 void ZoneTracker::set_answers(const std::vector<AnswerComparison>& comparisons) {
-    state_.answer_differences = describe_differences(comparisons);
-    state_.answers_consistent = state_.answer_differences.empty();
-    state_.ttl_notes.clear();
-    state_.answers = comparisons;
+    ZoneState& s = edit();
+    s.answer_differences = describe_differences(comparisons);
+    s.answers_consistent = s.answer_differences.empty();
+    s.ttl_notes.clear();
+    s.answers = comparisons;
     for (const auto& c : comparisons) {
-        state_.ttl_notes.insert(state_.ttl_notes.end(), c.ttl_notes.begin(), c.ttl_notes.end());
+        s.ttl_notes.insert(s.ttl_notes.end(), c.ttl_notes.begin(), c.ttl_notes.end());
     }
 }
 
 void ZoneTracker::recompute(WallTime now) {
-    ZoneState s = base_;
-    s.delegation = state_.delegation;
-    s.answers_consistent = state_.answers_consistent;
-    s.answer_differences = state_.answer_differences;
-    s.ttl_notes = state_.ttl_notes;
-    s.answers = state_.answers;
+    ZoneState& s = edit();
     s.updated = now;
+    s.providers.clear();
 
     std::vector<uint32_t> serials;
     std::optional<uint32_t> primary_serial;
-    for (const auto& [key, t] : targets_) {
+    for (const auto& t : s.targets) {
         if (!t.serial) continue;
         serials.push_back(*t.serial);
         if (primary_ && t.target.nameserver == *primary_) {
@@ -93,8 +115,7 @@ void ZoneTracker::recompute(WallTime now) {
     const std::optional<uint32_t> reference = primary_serial ? primary_serial : s.newest_serial;
     if (s.newest_serial) s.newest_first_seen = serial_first_seen_[*s.newest_serial];
 
-    for (const auto& [key, stored] : targets_) {
-        TargetState t = stored;
+    for (auto& t : s.targets) {
         t.behind_by = 0;
         t.lag_seconds = 0;
         const bool answering = t.last.outcome == Outcome::ok && t.last.soa.has_value();
@@ -125,7 +146,6 @@ void ZoneTracker::recompute(WallTime now) {
                     break;
             }
         }
-        s.targets.push_back(std::move(t));
     }
     std::sort(s.targets.begin(), s.targets.end(), [](const TargetState& a, const TargetState& b) {
         return std::tie(a.target.provider, a.target.nameserver, a.target.address,
@@ -160,7 +180,6 @@ void ZoneTracker::recompute(WallTime now) {
     std::set<uint32_t> keep(serials.begin(), serials.end());
     if (reference) keep.insert(*reference);
     std::erase_if(serial_first_seen_, [&](const auto& kv) { return !keep.count(kv.first); });
-    state_ = std::move(s);
 }
 
 }  // namespace nswatch

@@ -15,6 +15,7 @@
 #include "checks/answers.hpp"
 #include "checks/health.hpp"
 #include "checks/serial_round.hpp"
+#include "checks/zone_list.hpp"
 #include "prober/probe_result.hpp"
 
 namespace nswatch {
@@ -28,8 +29,11 @@ inline constexpr size_t kMinRttSamples = 5;
 
 /// The newest view of one target.
 struct TargetState {
-    Target target;     ///< vantage, address, transport, provider, ...
-    ProbeResult last;  ///< the newest probe result
+    Target target;  ///< vantage, address, transport, provider, ...
+    /// The newest probe result, slimmed: without its own copy of `target` (it is the one above)
+    /// and without the authority and additional sections (history has them). At 1,000 zones
+    /// those were a third of the daemon's memory.
+    ProbeResult last;
     SerialState serial_state = SerialState::no_answer;  ///< against the zone's reference serial
     std::optional<uint32_t> serial;  ///< last answered serial (kept across failed probes)
     uint32_t behind_by = 0;          ///< versions behind the newest serial
@@ -94,7 +98,7 @@ struct ZoneState {
 struct Snapshot {
     WallTime taken{};                          ///< when it was built
     std::string vantage;                       ///< this instance's default vantage
-    std::vector<ZoneState> zones;              ///< sorted by zone name
+    SharedList<ZoneState> zones;               ///< sorted by zone name, shared with the trackers
     std::vector<ProbeResult> recent_failures;  ///< newest first, bounded
 };
 using SnapshotPtr = std::shared_ptr<const Snapshot>;
@@ -108,25 +112,38 @@ class ZoneTracker {
     /// Feed one round's results (any subset of targets) observed at `now`.
     void observe(const std::vector<ProbeResult>& results, WallTime now);
     /// Record the outcome of a delegation discovery.
-    void set_delegation(DelegationState d) { state_.delegation = std::move(d); }
+    void set_delegation(DelegationState d);
     /// Record the latest comparison of the watched RRsets across providers.
     void set_answers(const std::vector<AnswerComparison>& comparisons);
-    const ZoneState& state() const { return state_; }
+    const ZoneState& state() const { return *state_; }
+    /// The state to publish, shared rather than copied: the tracker copies it before its next
+    /// change (copy on write), so what was published never changes under a reader.
+    std::shared_ptr<const ZoneState> share() const {
+        shared_ = true;
+        return state_;
+    }
 
   private:
     struct Key {
-        std::string vantage, address, transport;
+        std::string vantage, address;
+        Transport transport = Transport::udp;
         auto operator<=>(const Key&) const = default;
     };
+    /// Per target: where it sits in state_->targets (rebuilt after each sort) and its health.
+    struct Entry {
+        size_t index = 0;
+        Health health;
+    };
+    static Key key_of(const Target& t) { return Key{t.vantage, t.address, t.transport}; }
+    ZoneState& edit();  ///< the state, copied first if it was shared
     void recompute(WallTime now);
 
-    ZoneState base_;
     std::optional<std::string> primary_;
     HealthThresholds thresholds_;
-    std::map<Key, TargetState> targets_;
-    std::map<Key, Health> health_;
+    std::map<Key, Entry> entries_;
     std::map<uint32_t, WallTime> serial_first_seen_;
-    ZoneState state_;
+    std::shared_ptr<ZoneState> state_;
+    mutable bool shared_ = false;
 };
 
 }  // namespace nswatch

@@ -218,9 +218,17 @@ std::optional<uint32_t> optional_serial_from(const json& j) {
     return j.get<uint32_t>();
 }
 
+/// A target's last result as the API has always shown it: the tracker keeps it without its copy
+/// of the target (TargetState::last), so put the target back.
+json last_json(const TargetState& t) {
+    json j = to_json(t.last);
+    j["target"] = to_json(t.target);
+    return j;
+}
+
 json to_json(const TargetState& t) {
     return {{"target", to_json(t.target)},
-            {"last", to_json(t.last)},
+            {"last", last_json(t)},
             {"serial_state", to_string(t.serial_state)},
             {"serial", optional_serial(t.serial)},
             {"behind_by", t.behind_by},

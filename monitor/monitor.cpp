@@ -168,7 +168,8 @@ void Monitor::finish_round(ZoneRuntime& z) {
     const auto comparisons = compare_answers(z.answers);
     // Changes against the previous round's answers (none on the first round: nothing to compare).
     const auto changes = answer_changes(z.tracker.state().answers, comparisons);
-    for (const auto& c : changes) spdlog::info("zone {}: answer changed: {}", z.config.name, describe(c));
+    for (const auto& c : changes)
+        spdlog::info("zone {}: answer changed: {}", z.config.name, describe(c));
     if (!changes.empty()) {
         for (const auto& sink : answer_change_sinks_) sink(z.config.name, changes);
     }
@@ -212,9 +213,11 @@ void Monitor::publish() {
     auto s = std::make_shared<Snapshot>();
     s->taken = std::chrono::system_clock::now();
     s->vantage = config_.get_default_vantage().name;
-    for (const auto& z : zones_) s->zones.push_back(z->tracker.state());
-    std::sort(s->zones.begin(), s->zones.end(),
-              [](const ZoneState& a, const ZoneState& b) { return a.zone < b.zone; });
+    s->zones.reserve(zones_.size());
+    for (const auto& z : zones_) s->zones.push_back(z->tracker.share());
+    auto& zones = s->zones.pointers();
+    std::sort(zones.begin(), zones.end(),
+              [](const auto& a, const auto& b) { return a->zone < b->zone; });
     s->recent_failures.assign(recent_failures_.begin(), recent_failures_.end());
     std::lock_guard lock(snapshot_mutex_);
     snapshot_ = std::move(s);

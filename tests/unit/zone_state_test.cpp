@@ -120,6 +120,49 @@ TEST_CASE("zone tracker: serial arithmetic wraps (RFC 1982)") {
     CHECK(target(z.state(), "10.0.0.2").behind_by == 3);
 }
 
+TEST_CASE("zone tracker: a shared state never changes; the next round works on a copy") {
+    ZoneTracker z("shop.test");
+    const WallTime t0 = WallTime{} + 1000000s;
+    z.observe({soa("alpha", "ns1.alpha", "10.0.0.1", 10), soa("beta", "ns1.beta", "10.0.0.2", 10)},
+              t0);
+    const auto published = z.share();
+    CHECK(published.get() == &z.state());  // shared, not copied
+
+    z.observe({soa("alpha", "ns1.alpha", "10.0.0.1", 11), soa("beta", "ns1.beta", "10.0.0.2", 10)},
+              t0 + 60s);
+    CHECK(published.get() != &z.state());
+    CHECK(published->newest_serial == 10u);
+    CHECK(published->rounds == 1);
+    CHECK(target(*published, "10.0.0.2").serial_state == SerialState::current);
+    CHECK(z.state().newest_serial == 11u);
+    CHECK(z.state().rounds == 2);
+    CHECK(target(z.state(), "10.0.0.2").serial_state == SerialState::behind);
+
+    // Not shared since: the next change is made in place.
+    const ZoneState* before = &z.state();
+    z.set_delegation(DelegationState{false, {"ns9.gone."}, {}, t0, ""});
+    CHECK(&z.state() == before);
+    CHECK(published->delegation.only_in_parent.empty());
+}
+
+TEST_CASE("zone tracker: the last result is kept without the target copy and extra sections") {
+    ZoneTracker z("shop.test");
+    ProbeResult r = soa("alpha", "ns1.alpha", "10.0.0.1", 10);
+    r.answer = {Record{"shop.test.", 6, 3600, "ns1.alpha. h. 10 1 1 1 1"}};
+    r.authority = {Record{"shop.test.", 2, 3600, "ns1.alpha."}};
+    r.additional = {Record{"ns1.alpha.", 1, 3600, "10.0.0.1"}};
+    r.nsid = "node-7";
+    z.observe({r}, WallTime{} + 5s);
+    const TargetState& t = target(z.state(), "10.0.0.1");
+    CHECK(t.target == r.target);
+    CHECK(t.last.target == Target{});
+    CHECK(t.last.answer == r.answer);  // RRSIGs in the answer feed dnssec_signature_expiry
+    CHECK(t.last.authority.empty());
+    CHECK(t.last.additional.empty());
+    CHECK(t.last.nsid == "node-7");
+    CHECK(t.last.soa == r.soa);
+}
+
 TEST_CASE("health: rise and fall thresholds, fed only booleans") {
     Health h(HealthThresholds{2, 3});
     CHECK(h.up());
