@@ -220,7 +220,7 @@ int run_daemon(const RunArgs& args) {
                     "zone_diff", [d = diff.get()] { return zone_diff_json(d->results()); });
             }
             std::vector<std::shared_ptr<prometheus::Collectable>> collectables{
-                metrics->registry(), std::make_shared<SnapshotCollector>(snapshot)};
+                metrics, std::make_shared<SnapshotCollector>(snapshot)};
             if (history) collectables.push_back(std::make_shared<HistoryCollector>(*history));
             if (propagation) collectables.push_back(propagation->registry());
             if (diff) collectables.push_back(diff->registry());

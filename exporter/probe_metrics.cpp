@@ -1,8 +1,8 @@
 #include "exporter/probe_metrics.hpp"
 
+#include <algorithm>
+#include <limits>
 #include <utility>
-
-#include "exporter/target_labels.hpp"
 
 namespace nswatch {
 
@@ -15,14 +15,6 @@ ProbeMetrics::ProbeMetrics(const std::string& version, std::vector<double> durat
     : registry_(std::make_shared<prometheus::Registry>()),
       buckets_(std::move(duration_buckets)),
       histogram_by_(histogram_by),
-      probes_(prometheus::BuildCounter()
-                  .Name("nswatch_probes_total")
-                  .Help("Probes sent, by target and outcome.")
-                  .Register(*registry_)),
-      duration_(prometheus::BuildHistogram()
-                    .Name("nswatch_probe_duration_seconds")
-                    .Help("Round-trip time of probes that got a reply, by target.")
-                    .Register(*registry_)),
       watched_(prometheus::BuildCounter()
                    .Name("nswatch_answer_probes_total")
                    .Help("Watched-answer probes (names and types compared across providers), by "
@@ -41,6 +33,14 @@ ProbeMetrics::ProbeMetrics(const std::string& version, std::vector<double> durat
         .Set(1);
 }
 
+void ProbeMetrics::Histogram::observe(const std::vector<double>& bounds, double value) {
+    if (counts.empty()) counts.resize(bounds.size() + 1);
+    // `le` is inclusive: the first bound at or above the value (prometheus-cpp does the same).
+    const auto bucket = std::lower_bound(bounds.begin(), bounds.end(), value) - bounds.begin();
+    ++counts[static_cast<size_t>(bucket)];
+    sum += value;
+}
+
 void ProbeMetrics::observe(const ProbeResult& r) {
     const Target& t = r.target;
     Key key{t.zone,
@@ -53,31 +53,84 @@ void ProbeMetrics::observe(const ProbeResult& r) {
     const auto outcome = static_cast<size_t>(r.outcome);
 
     std::lock_guard lock(mu_);
-    Children& c = children_[key];
-    if (c.probes[outcome] == nullptr) {
-        auto labels = target_labels(t);
-        labels.emplace("outcome", std::string(to_string(r.outcome)));
-        c.probes[outcome] = &probes_.Add(labels);
-    }
-    c.probes[outcome]->Increment();
+    Series& series = series_[key];
+    ++series.probes[outcome];
     // A timeout's duration is the timeout we chose, not a latency: it would drag every percentile.
     if (!r.answered()) return;
     if (histogram_by_ == HistogramBy::target) {
-        if (c.duration == nullptr) c.duration = &duration_.Add(target_labels(t), buckets_);
-        c.duration->Observe(r.rtt_seconds());
+        series.duration.observe(buckets_, r.rtt_seconds());
     } else if (histogram_by_ == HistogramBy::provider) {
-        auto& h = provider_histograms_[{key.zone, key.provider, key.vantage, key.transport,
-                                        key.family}];
-        if (h == nullptr) {
-            h = &duration_.Add({{"zone", key.zone},
-                                {"provider", key.provider},
-                                {"vantage", key.vantage},
-                                {"transport", key.transport},
-                                {"family", key.family}},
-                               buckets_);
-        }
-        h->Observe(r.rtt_seconds());
+        provider_histograms_[{key.zone, key.provider, key.vantage, key.transport, key.family}]
+            .observe(buckets_, r.rtt_seconds());
     }
+}
+
+void ProbeMetrics::add_histogram(prometheus::MetricFamily& f,
+                                 std::vector<prometheus::ClientMetric::Label> labels,
+                                 const Histogram& h) const {
+    prometheus::ClientMetric m;
+    m.label = std::move(labels);
+    uint64_t cumulative = 0;
+    m.histogram.bucket.reserve(h.counts.size());
+    for (size_t i = 0; i < h.counts.size(); ++i) {
+        cumulative += h.counts[i];
+        m.histogram.bucket.push_back({cumulative, i < buckets_.size()
+                                                      ? buckets_[i]
+                                                      : std::numeric_limits<double>::infinity()});
+    }
+    m.histogram.sample_count = cumulative;
+    m.histogram.sample_sum = h.sum;
+    f.metric.push_back(std::move(m));
+}
+
+std::vector<prometheus::MetricFamily> ProbeMetrics::Collect() const {
+    prometheus::MetricFamily probes{"nswatch_probes_total",
+                                    "Probes sent, by target and outcome.",
+                                    prometheus::MetricType::Counter,
+                                    {}};
+    prometheus::MetricFamily duration{"nswatch_probe_duration_seconds",
+                                      "Round-trip time of probes that got a reply, by target.",
+                                      prometheus::MetricType::Histogram,
+                                      {}};
+    {
+        std::lock_guard lock(mu_);
+        for (const auto& [k, series] : series_) {
+            // Labels in name order, as prometheus-cpp's own families print them.
+            std::vector<prometheus::ClientMetric::Label> labels{{"family", k.family},
+                                                                {"ip", k.ip},
+                                                                {"nameserver", k.nameserver},
+                                                                {"provider", k.provider},
+                                                                {"transport", k.transport},
+                                                                {"vantage", k.vantage},
+                                                                {"zone", k.zone}};
+            for (size_t o = 0; o < outcome_count; ++o) {
+                if (series.probes[o] == 0) continue;  // never seen: no series of zeros
+                prometheus::ClientMetric m;
+                m.label = labels;
+                m.label.insert(m.label.begin() + 3,
+                               {"outcome", std::string(to_string(static_cast<Outcome>(o)))});
+                m.counter.value = static_cast<double>(series.probes[o]);
+                probes.metric.push_back(std::move(m));
+            }
+            if (!series.duration.counts.empty()) {
+                add_histogram(duration, std::move(labels), series.duration);
+            }
+        }
+        for (const auto& [k, h] : provider_histograms_) {
+            add_histogram(duration,
+                          {{"family", k[4]},
+                           {"provider", k[1]},
+                           {"transport", k[3]},
+                           {"vantage", k[2]},
+                           {"zone", k[0]}},
+                          h);
+        }
+    }
+    std::vector<prometheus::MetricFamily> out;
+    if (!probes.metric.empty()) out.push_back(std::move(probes));
+    if (!duration.metric.empty()) out.push_back(std::move(duration));
+    for (auto& f : registry_->Collect()) out.push_back(std::move(f));
+    return out;
 }
 
 void ProbeMetrics::observe_watched(const ProbeResult& r) {
@@ -102,25 +155,9 @@ void ProbeMetrics::count_answer_change(const std::string& zone, const std::strin
 
 void ProbeMetrics::retain_zones(const std::set<std::string>& zones) {
     std::lock_guard lock(mu_);
-    for (auto it = children_.begin(); it != children_.end();) {
-        if (zones.count(it->first.zone) != 0) {
-            ++it;
-            continue;
-        }
-        for (auto* p : it->second.probes) {
-            if (p != nullptr) probes_.Remove(p);
-        }
-        if (it->second.duration != nullptr) duration_.Remove(it->second.duration);
-        it = children_.erase(it);
-    }
-    for (auto it = provider_histograms_.begin(); it != provider_histograms_.end();) {
-        if (zones.count(it->first[0]) != 0) {
-            ++it;
-            continue;
-        }
-        duration_.Remove(it->second);
-        it = provider_histograms_.erase(it);
-    }
+    std::erase_if(series_, [&](const auto& kv) { return zones.count(kv.first.zone) == 0; });
+    std::erase_if(provider_histograms_,
+                  [&](const auto& kv) { return zones.count(kv.first[0]) == 0; });
     for (auto it = watched_children_.begin(); it != watched_children_.end();) {
         if (zones.count(it->first[0]) != 0) {
             ++it;

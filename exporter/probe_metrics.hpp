@@ -1,5 +1,10 @@
 // Metrics fed at probe time: probes by outcome and the RTT histogram, per target, plus build info.
 // Scrape-time state (serials, lag, up/down) comes from SnapshotCollector instead.
+//
+// The per-target series are plain counters here, turned into prometheus-cpp metric families at
+// Collect(): a prometheus::Family keeps a label map per series (three per target: two outcome
+// counters and a histogram), about 2 KiB per target, the largest part of the daemon's memory at
+// 1,000 zones. Exposition stays prometheus-cpp's (its MetricFamily and serializer).
 #pragma once
 
 #include <prometheus/counter.h>
@@ -9,8 +14,8 @@
 #include <prometheus/registry.h>
 
 #include <array>
-#include <memory>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <set>
 #include <string>
@@ -24,7 +29,7 @@ namespace nswatch {
 /// last.
 std::vector<double> default_duration_buckets();
 
-class ProbeMetrics {
+class ProbeMetrics : public prometheus::Collectable {
   public:
     /// `version` goes into nswatch_build_info; `duration_buckets` are upper bounds in seconds.
     /// How finely the RTT histogram is split (config http.rtt_histogram).
@@ -45,7 +50,11 @@ class ProbeMetrics {
     /// stay on /metrics with their last values forever.
     void retain_zones(const std::set<std::string>& zones);
 
-    /// The registry to serve; it lives as long as any holder of this pointer.
+    /// Every family: the per-target series and the registry's. Thread-safe.
+    std::vector<prometheus::MetricFamily> Collect() const override;
+
+    /// The registry behind the smaller families; others (resolution probes) register theirs in it
+    /// too. Serve this object, not the registry alone: the per-target series are not in it.
     std::shared_ptr<prometheus::Registry> registry() const { return registry_; }
 
   private:
@@ -56,23 +65,30 @@ class ProbeMetrics {
         std::string zone, nameserver, ip, family, transport, provider, vantage;
         auto operator<=>(const Key&) const = default;
     };
-    /// A target's series. Family::Add hashes the whole label map, too slow for every probe.
-    struct Children {
-        prometheus::Histogram* duration = nullptr;                 ///< created with the first reply
-        std::array<prometheus::Counter*, outcome_count> probes{};  ///< created per outcome seen
+    /// Counts of one RTT histogram: per bucket (not cumulative), the last one +Inf.
+    struct Histogram {
+        std::vector<uint64_t> counts;
+        double sum = 0;
+        void observe(const std::vector<double>& bounds, double value);
     };
+    /// A target's series: probes per outcome (0: never seen, no series) and its RTT histogram.
+    struct Series {
+        std::array<uint64_t, outcome_count> probes{};
+        Histogram duration;  ///< empty until the first reply (and in provider/off modes)
+    };
+    using ProviderKey = std::array<std::string, 5>;  ///< zone, provider, vantage, transport, family
+
+    void add_histogram(prometheus::MetricFamily& f, std::vector<prometheus::ClientMetric::Label> l,
+                       const Histogram& h) const;
 
     std::shared_ptr<prometheus::Registry> registry_;
     std::vector<double> buckets_;
     HistogramBy histogram_by_;
-    /// provider mode: (zone, provider, vantage, transport, family) -> histogram.
-    std::map<std::array<std::string, 5>, prometheus::Histogram*> provider_histograms_;
-    prometheus::Family<prometheus::Counter>& probes_;
-    prometheus::Family<prometheus::Histogram>& duration_;
     prometheus::Family<prometheus::Counter>& watched_;
     prometheus::Family<prometheus::Counter>& changes_;
-    std::mutex mu_;
-    std::map<Key, Children> children_;
+    mutable std::mutex mu_;
+    std::map<Key, Series> series_;
+    std::map<ProviderKey, Histogram> provider_histograms_;
     /// (zone, provider, vantage, outcome) -> counter; (zone, provider) -> counter.
     std::map<std::array<std::string, 4>, prometheus::Counter*> watched_children_;
     std::map<std::pair<std::string, std::string>, prometheus::Counter*> change_children_;

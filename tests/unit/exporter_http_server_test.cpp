@@ -25,7 +25,7 @@ struct Fixture {
     HttpServer server{
         HttpServerOptions{"127.0.0.1:0", 2, 5000, {}},
         [this] { return snapshot; },
-        {metrics->registry(), std::make_shared<SnapshotCollector>([this] { return snapshot; })}};
+        {metrics, std::make_shared<SnapshotCollector>([this] { return snapshot; })}};
 
     Fixture() { metrics->observe(snapshot->zones[0].targets[0].last); }
     std::string url(const std::string& path) const {

@@ -30,7 +30,7 @@ TEST_CASE("ProbeMetrics counts probes by target and outcome", "[exporter][metric
     m.observe(result(Outcome::ok, std::chrono::microseconds(800)));
     m.observe(result(Outcome::ok, std::chrono::microseconds(3000)));
     m.observe(result(Outcome::timeout, std::chrono::seconds(2)));
-    const auto families = m.registry()->Collect();
+    const auto families = m.Collect();
 
     auto ok = alpha;
     ok["outcome"] = "ok";
@@ -55,7 +55,7 @@ TEST_CASE("ProbeMetrics times only probes that got a reply", "[exporter][metrics
     m.observe(result(Outcome::ok, std::chrono::microseconds(800)));
     m.observe(result(Outcome::ok, std::chrono::microseconds(3000)));
     m.observe(result(Outcome::timeout, std::chrono::seconds(2)));
-    const auto families = m.registry()->Collect();  // find_metric points into it
+    const auto families = m.Collect();  // find_metric points into it
     const auto* h = find_metric(families, "nswatch_probe_duration_seconds", alpha);
     REQUIRE(h != nullptr);
     CHECK(h->histogram.sample_count == 2);
@@ -69,7 +69,7 @@ TEST_CASE("ProbeMetrics times only probes that got a reply", "[exporter][metrics
 TEST_CASE("ProbeMetrics uses the configured buckets", "[exporter][metrics]") {
     ProbeMetrics m("test", {0.01, 0.1});
     m.observe(result(Outcome::ok, std::chrono::milliseconds(50)));
-    const auto families = m.registry()->Collect();  // find_metric points into it
+    const auto families = m.Collect();  // find_metric points into it
     const auto* h = find_metric(families, "nswatch_probe_duration_seconds", alpha);
     REQUIRE(h != nullptr);
     REQUIRE(h->histogram.bucket.size() == 3);  // 0.01, 0.1, +Inf
@@ -85,7 +85,7 @@ TEST_CASE("ProbeMetrics keeps targets apart by every label", "[exporter][metrics
     auto other_vantage = udp;
     other_vantage.target.vantage = "nyc";
     for (const auto& r : {udp, tcp, tcp, other_vantage}) m.observe(r);
-    const auto families = m.registry()->Collect();
+    const auto families = m.Collect();
     auto tcp_labels = alpha;
     tcp_labels["transport"] = "tcp";
     auto nyc_labels = alpha;
@@ -104,7 +104,7 @@ TEST_CASE("ProbeMetrics counts watched probes per provider, and answer changes",
     m.observe_watched(r);
     m.observe_watched(result(Outcome::timeout, std::chrono::seconds(2)));
     m.count_answer_change("shop.test", "alpha");
-    const auto families = m.registry()->Collect();
+    const auto families = m.Collect();
     const std::map<std::string, std::string> ok{
         {"zone", "shop.test"}, {"provider", "alpha"}, {"vantage", "fra"}, {"outcome", "ok"}};
     REQUIRE(find_metric(families, "nswatch_answer_probes_total", ok) != nullptr);
@@ -133,7 +133,7 @@ TEST_CASE("ProbeMetrics drops the series of zones a reload removed", "[exporter]
     m.observe(blog);
 
     m.retain_zones({"blog.test"});
-    const auto families = m.registry()->Collect();
+    const auto families = m.Collect();
     auto ok = alpha;
     ok["outcome"] = "ok";
     CHECK(find_metric(families, "nswatch_probes_total", ok) == nullptr);
@@ -145,7 +145,7 @@ TEST_CASE("ProbeMetrics drops the series of zones a reload removed", "[exporter]
     CHECK(find_metric(families, "nswatch_probes_total", blog_ok) != nullptr);
     // A zone that comes back starts from zero rather than from a dangling pointer.
     m.observe(result(Outcome::ok, std::chrono::microseconds(800)));
-    CHECK(find_metric(m.registry()->Collect(), "nswatch_probes_total", ok)->counter.value == 1);
+    CHECK(find_metric(m.Collect(), "nswatch_probes_total", ok)->counter.value == 1);
 }
 
 TEST_CASE("ProbeMetrics histogram per provider or off, as http.rtt_histogram says",
@@ -157,7 +157,7 @@ TEST_CASE("ProbeMetrics histogram per provider or off, as http.rtt_histogram say
     r.target.address = "192.0.2.2";  // a second address of alpha: the same histogram
     r.target.nameserver = "ns2.alpha.test";
     by_provider.observe(r);
-    auto families = by_provider.registry()->Collect();
+    auto families = by_provider.Collect();
     const std::map<std::string, std::string> provider_labels{
         {"zone", "shop.test"}, {"provider", "alpha"}, {"vantage", "fra"},
         {"transport", "udp"},  {"family", "ipv4"}};
@@ -176,7 +176,7 @@ TEST_CASE("ProbeMetrics histogram per provider or off, as http.rtt_histogram say
 
     ProbeMetrics off("test", default_duration_buckets(), ProbeMetrics::HistogramBy::off);
     off.observe(result(Outcome::ok, std::chrono::microseconds(800)));
-    for (const auto& f : off.registry()->Collect()) {
+    for (const auto& f : off.Collect()) {
         if (f.name == "nswatch_probe_duration_seconds") CHECK(f.metric.empty());
     }
 }
