@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <unordered_map>
 
 namespace nswatch {
 
@@ -11,6 +12,10 @@ constexpr auto kEarlyDiscoveryGap = std::chrono::minutes(5);
 constexpr auto kDiscoveryRetry = std::chrono::seconds(30);
 constexpr size_t kRecentFailures = 50;
 constexpr auto kPublishEvery = std::chrono::milliseconds(500);
+/// The zones are scanned (discoveries finished, rounds and discoveries due) when the earliest is
+/// due and at least this often, not on every turn of the loop: while probes are in flight the loop
+/// turns per reply batch, and scanning 100,000 zones per turn kept a core busy.
+constexpr auto kScanEvery = std::chrono::milliseconds(200);
 
 bool suggests_delegation_change(const ProbeResult& r) {
     return r.outcome == Outcome::refused || r.outcome == Outcome::not_authoritative ||
@@ -32,10 +37,12 @@ Monitor::~Monitor() {
 
 void Monitor::apply_config(Config config) {
     std::vector<std::unique_ptr<ZoneRuntime>> next;
+    std::unordered_map<std::string, std::unique_ptr<ZoneRuntime>*> current;  // not find_if: O(N²)
+    for (auto& z : zones_) current.emplace(z->config.name, &z);
     for (const auto& zc : config.zones) {
-        auto it = std::find_if(zones_.begin(), zones_.end(),
-                               [&](const auto& z) { return z && z->config.name == zc.name; });
-        if (it != zones_.end() && (*it)->config.primary == zc.primary) {
+        const auto found = current.find(zc.name);
+        std::unique_ptr<ZoneRuntime>* it = found == current.end() ? nullptr : found->second;
+        if (it != nullptr && *it && (*it)->config.primary == zc.primary) {
             (*it)->config = zc;  // keep tracker, delegation and schedule
             next.push_back(std::move(*it));
             continue;
@@ -70,6 +77,7 @@ void Monitor::apply_config(Config config) {
     shared_config_ = std::make_shared<const Config>(config_);
     hints_ = std::make_shared<const std::vector<RootServer>>(hints_for(config_));
     snapshot_stale_ = true;  // zones may have come or gone
+    next_scan_ = {};         // and may be due now
 }
 
 Monitor::Steady::duration Monitor::jitter() {
@@ -200,6 +208,9 @@ void Monitor::finish_round(ZoneRuntime& z) {
     std::vector<ProbeResult>().swap(z.results);
     std::vector<ProbeResult>().swap(z.answers);
     snapshot_stale_ = true;
+    // A round that ran past its zone's next start: start the next one without waiting for the
+    // next scan.
+    next_scan_ = std::min(next_scan_, z.next_round);
 }
 
 void Monitor::publish_if_due(Steady::time_point now) {
@@ -243,16 +254,20 @@ void Monitor::run(const std::atomic<bool>& stop, std::atomic<bool>& reload,
             }
         }
         const auto now = Steady::now();
-        auto next_due = now + std::chrono::milliseconds(200);
-        for (auto& zp : zones_) {
-            ZoneRuntime& z = *zp;
-            poll_discovery(z, now);
-            if (!z.discovering.valid() && now >= z.next_discovery) start_discovery(z, now);
-            if (z.delegation && z.in_flight == 0 && now >= z.next_round) start_round(z, now);
-            if (z.delegation && z.in_flight == 0) next_due = std::min(next_due, z.next_round);
+        if (now >= next_scan_) {
+            auto next_due = now + kScanEvery;
+            for (auto& zp : zones_) {
+                ZoneRuntime& z = *zp;
+                poll_discovery(z, now);
+                if (!z.discovering.valid() && now >= z.next_discovery) start_discovery(z, now);
+                if (z.delegation && z.in_flight == 0 && now >= z.next_round) start_round(z, now);
+                if (z.delegation && z.in_flight == 0) next_due = std::min(next_due, z.next_round);
+                if (!z.discovering.valid()) next_due = std::min(next_due, z.next_discovery);
+            }
+            next_scan_ = next_due;
         }
         const auto wait =
-            std::chrono::duration_cast<std::chrono::milliseconds>(next_due - Steady::now());
+            std::chrono::duration_cast<std::chrono::milliseconds>(next_scan_ - Steady::now());
         engine_->run_once(
             std::clamp(wait, std::chrono::milliseconds(1), std::chrono::milliseconds(200)));
         publish_if_due(Steady::now());

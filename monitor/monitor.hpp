@@ -57,7 +57,9 @@ class Monitor {
              const std::function<Config()>& reload_config);
 
     /// Where answer changes go besides the log (history, metrics). Set before run().
-    void on_answer_changes(AnswerChangeSink sink) { answer_change_sinks_.push_back(std::move(sink)); }
+    void on_answer_changes(AnswerChangeSink sink) {
+        answer_change_sinks_.push_back(std::move(sink));
+    }
     /// Receives every watched-answer probe result (metrics). Set before run().
     void on_watched_result(ResultSink sink) { watched_sinks_.push_back(std::move(sink)); }
     /// Called on the loop thread after a reload applied a new config (drop removed zones' series).
@@ -111,6 +113,7 @@ class Monitor {
     SnapshotPtr snapshot_;
     bool snapshot_stale_ = false;        ///< a round finished since the last publish
     Steady::time_point last_publish_{};  ///< publishes are rate-limited (see publish_if_due)
+    Steady::time_point next_scan_{};     ///< when run() next scans the zones (kScanEvery)
     std::atomic<uint64_t> rounds_completed_{0};
     std::mt19937_64 rng_{std::random_device{}()};
 };

@@ -186,7 +186,8 @@ void PropagationService::take_events(PropagationTime now, const SnapshotPtr& sna
 }
 
 void PropagationService::watch_serials(const SnapshotPtr& snap) {
-    if (!snap) return;
+    if (!snap || snap == watched_snapshot_) return;
+    watched_snapshot_ = snap;
     for (const auto& z : snap->zones) {
         if (!z.newest_serial) continue;
         auto k = known_serial_.find(z.zone);
