@@ -27,6 +27,7 @@
 #include <mutex>
 #include <optional>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include "checks/propagation.hpp"
@@ -102,7 +103,7 @@ class PropagationService {
     std::deque<PropagationRecord> recent_;
     mutable std::mutex recent_mu_;
     std::map<std::string, std::unique_ptr<ActiveRun>> active_;  ///< by zone
-    std::map<std::string, uint32_t> known_serial_;              ///< newest serial seen per zone
+    std::unordered_map<std::string, uint32_t> known_serial_;    ///< newest serial seen per zone
     /// The snapshot watch_serials last read: a new one comes at most every 500 ms, the loop turns
     /// far more often, and reading every zone per turn was 10 % of a core at 100,000 zones. Held,
     /// not just its address: a freed snapshot's address may come back for the next one.
