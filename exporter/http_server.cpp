@@ -1,6 +1,7 @@
 #include "exporter/http_server.hpp"
 
 #include <CivetServer.h>
+#include <malloc.h>
 #include <prometheus/text_serializer.h>
 #include <spdlog/spdlog.h>
 
@@ -19,6 +20,11 @@ struct HttpServer::Response {
 };
 
 namespace {
+
+/// A response this large (/metrics at 1,000 zones is 34 MB, built from ~24,000 metric objects)
+/// leaves freed memory that glibc keeps resident: three times the daemon's working set after a
+/// scrape. It is handed back to the OS after such a response; small ones are not worth the walk.
+constexpr size_t kTrimAfterBytes = size_t{1} << 20;
 
 constexpr const char* text_plain = "text/plain; charset=utf-8";
 
@@ -90,7 +96,11 @@ int HttpServer::handle(mg_connection* conn, void* self) {
         r = {500, text_plain, "internal error\n"};
     }
     send(conn, r.status, r.content_type, r.body, head);
-    return r.status;
+    const int status = r.status;
+    const bool large = r.body.size() > kTrimAfterBytes;
+    r = Response{};  // the body is freed before the memory is handed back
+    if (large) malloc_trim(0);
+    return status;
 }
 
 HttpServer::Response HttpServer::route(const std::string& path) const {
