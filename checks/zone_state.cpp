@@ -11,6 +11,7 @@ ZoneTracker::ZoneTracker(std::string zone, HealthThresholds health,
                          std::optional<std::string> primary)
     : primary_(std::move(primary)), thresholds_(health), state_(std::make_shared<ZoneState>()) {
     state_->zone = std::move(zone);
+    state_->has_primary = primary_.has_value();
 }
 
 ZoneState& ZoneTracker::edit() {

@@ -78,6 +78,8 @@ struct DelegationState {
 
 struct ZoneState {
     std::string zone;                       ///< zone name
+    bool has_primary = false;               ///< the config names the primary (targets can be
+                                            ///< ahead_of_primary)
     std::optional<uint32_t> newest_serial;  ///< newest serial seen (RFC 1982)
     WallTime newest_first_seen{};           ///< when the newest serial was first seen anywhere
     std::vector<TargetState> targets;       ///< sorted by provider, nameserver, address, transport

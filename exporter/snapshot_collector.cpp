@@ -40,6 +40,9 @@ std::vector<MetricFamily> snapshot_families(const Snapshot& s) {
     auto lag = gauge_family("nswatch_serial_lag_seconds",
                             "Seconds since the newest serial was first seen, while the target "
                             "does not serve it; 0 when current.");
+    auto ahead = gauge_family("nswatch_serial_ahead_of_primary",
+                              "1 if the target serves a serial newer (RFC 1982) than the zone's "
+                              "configured primary; only for zones that name a primary.");
     auto ns_up = gauge_family("nswatch_nameserver_up",
                               "1 if the target is up (rise/fall health over its probes).");
     auto ns_info = gauge_family("nswatch_nameserver_info",
@@ -70,6 +73,9 @@ std::vector<MetricFamily> snapshot_families(const Snapshot& s) {
             if (t.serial) add(serial, labels, *t.serial);
             add(behind, labels, t.behind_by);
             add(lag, labels, t.lag_seconds);
+            if (z.has_primary) {
+                add(ahead, labels, t.serial_state == SerialState::ahead_of_primary ? 1 : 0);
+            }
             add(ns_up, labels, t.up ? 1 : 0);
             labels.emplace("nsid", t.last.nsid);
             add(ns_info, labels, 1);
@@ -83,7 +89,7 @@ std::vector<MetricFamily> snapshot_families(const Snapshot& s) {
     }
 
     std::vector<MetricFamily> out;
-    for (auto* f : {&success, &serial, &behind, &lag, &ns_up, &ns_info, &provider_up,
+    for (auto* f : {&success, &serial, &behind, &lag, &ahead, &ns_up, &ns_info, &provider_up,
                     &provider_lagging, &consistent, &delegation, &newest, &taken}) {
         out.push_back(std::move(*f));
     }

@@ -310,6 +310,7 @@ json to_json(const ZoneState& z) {
             {"providers", std::move(providers)},
             {"delegation", to_json(z.delegation)},
             {"answers_consistent", z.answers_consistent},
+            {"has_primary", z.has_primary},
             {"answer_differences", z.answer_differences},
             {"ttl_notes", z.ttl_notes},
             {"rounds", z.rounds},
@@ -325,6 +326,7 @@ ZoneState zone_from(const json& j) {
     for (const json& p : member(j, "providers")) z.providers.push_back(provider_from(p));
     if (j.contains("delegation")) z.delegation = delegation_from(j["delegation"]);
     z.answers_consistent = j.value("answers_consistent", true);
+    z.has_primary = j.value("has_primary", false);
     z.answer_differences = j.value("answer_differences", std::vector<std::string>{});
     z.ttl_notes = j.value("ttl_notes", std::vector<std::string>{});
     z.rounds = j.value("rounds", uint64_t{0});

@@ -75,3 +75,15 @@ TEST_CASE("SnapshotCollector reads the snapshot at every Collect", "[exporter][m
     current = test::sample_snapshot_ptr();
     CHECK(find_metric(c.Collect(), "nswatch_probe_success", alpha) != nullptr);
 }
+
+TEST_CASE("SnapshotCollector flags a target ahead of the primary, only where a primary is named",
+          "[exporter][metrics]") {
+    Snapshot s = test::sample_snapshot();
+    CHECK(find_metric(snapshot_families(s), "nswatch_serial_ahead_of_primary", alpha) == nullptr);
+
+    s.zones[0].has_primary = true;
+    s.zones[0].targets[0].serial_state = SerialState::ahead_of_primary;
+    const auto f = snapshot_families(s);
+    CHECK(value(f, "nswatch_serial_ahead_of_primary", alpha) == 1);
+    CHECK(value(f, "nswatch_serial_ahead_of_primary", beta) == 0);
+}

@@ -108,6 +108,7 @@ TEST_CASE("zone tracker: with a primary named, a secondary ahead of it is flagge
     z.observe({soa("alpha", "ns1.alpha", "10.0.0.1", 7), soa("beta", "ns1.beta", "10.0.0.2", 9)},
               t0);
     CHECK(target(z.state(), "10.0.0.2").serial_state == SerialState::ahead_of_primary);
+    CHECK(z.state().has_primary);
     CHECK(target(z.state(), "10.0.0.1").serial_state == SerialState::current);
 }
 
