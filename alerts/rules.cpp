@@ -11,6 +11,8 @@
 #include <set>
 #include <sstream>
 
+#include "checks/rrsig.hpp"
+
 namespace nswatch {
 
 namespace {
@@ -265,43 +267,15 @@ std::vector<Condition> latency_high(const RuleInput& in) {
     return out;
 }
 
-// RRSIG presentation: "SOA 13 2 3600 20261231000000 20261201000000 12345 zone. sig"; the
-// expiration (5th field) is YYYYMMDDHHmmSS or, from some printers, seconds since the epoch.
-std::optional<WallTime> rrsig_expiration(const std::string& rdata) {
-    std::istringstream in(rdata);
-    std::string field;
-    for (int i = 0; i < 5; ++i) {
-        if (!(in >> field)) return std::nullopt;
-    }
-    if (field.size() == 14 && std::all_of(field.begin(), field.end(), ::isdigit)) {
-        std::tm tm{};
-        tm.tm_year = std::stoi(field.substr(0, 4)) - 1900;
-        tm.tm_mon = std::stoi(field.substr(4, 2)) - 1;
-        tm.tm_mday = std::stoi(field.substr(6, 2));
-        tm.tm_hour = std::stoi(field.substr(8, 2));
-        tm.tm_min = std::stoi(field.substr(10, 2));
-        tm.tm_sec = std::stoi(field.substr(12, 2));
-        return std::chrono::system_clock::from_time_t(timegm(&tm));
-    }
-    if (!field.empty() && field.size() <= 10 &&
-        std::all_of(field.begin(), field.end(), ::isdigit)) {
-        return WallTime{} + seconds(std::stoll(field));
-    }
-    return std::nullopt;
-}
-
 std::vector<Condition> dnssec_signature_expiry(const RuleInput& in) {
     std::optional<WallTime> soonest;
     const TargetState* where = nullptr;
     for (const auto& t : in.zone.targets) {
         if (t.last.outcome != Outcome::ok) continue;
-        for (const auto& r : t.last.answer) {
-            if (r.type != 46) continue;  // RRSIG
-            auto exp = rrsig_expiration(r.rdata);
-            if (exp && (!soonest || *exp < *soonest)) {
-                soonest = exp;
-                where = &t;
-            }
+        const auto exp = earliest_rrsig_expiration(t.last.answer);
+        if (exp && (!soonest || *exp < *soonest)) {
+            soonest = exp;
+            where = &t;
         }
     }
     if (!soonest || *soonest - in.now >= in.settings.threshold) return {};

@@ -3,6 +3,7 @@
 #include <string>
 #include <utility>
 
+#include "checks/rrsig.hpp"
 #include "exporter/target_labels.hpp"
 
 namespace nswatch {
@@ -43,6 +44,10 @@ std::vector<MetricFamily> snapshot_families(const Snapshot& s) {
     auto ahead = gauge_family("nswatch_serial_ahead_of_primary",
                               "1 if the target serves a serial newer (RFC 1982) than the zone's "
                               "configured primary; only for zones that name a primary.");
+    auto rrsig_expiry = gauge_family(
+        "nswatch_dnssec_signature_expiry_timestamp_seconds",
+        "Earliest expiration (Unix time) of the RRSIGs in the target's last SOA answer; only with "
+        "probe.dnssec_ok and a signed zone.");
     auto ns_up = gauge_family("nswatch_nameserver_up",
                               "1 if the target is up (rise/fall health over its probes).");
     auto ns_info = gauge_family("nswatch_nameserver_info",
@@ -73,6 +78,11 @@ std::vector<MetricFamily> snapshot_families(const Snapshot& s) {
             if (t.serial) add(serial, labels, *t.serial);
             add(behind, labels, t.behind_by);
             add(lag, labels, t.lag_seconds);
+            if (t.last.outcome == Outcome::ok) {
+                if (const auto exp = earliest_rrsig_expiration(t.last.answer)) {
+                    add(rrsig_expiry, labels, seconds_since_epoch(*exp));
+                }
+            }
             if (z.has_primary) {
                 add(ahead, labels, t.serial_state == SerialState::ahead_of_primary ? 1 : 0);
             }
@@ -89,8 +99,8 @@ std::vector<MetricFamily> snapshot_families(const Snapshot& s) {
     }
 
     std::vector<MetricFamily> out;
-    for (auto* f : {&success, &serial, &behind, &lag, &ahead, &ns_up, &ns_info, &provider_up,
-                    &provider_lagging, &consistent, &delegation, &newest, &taken}) {
+    for (auto* f : {&success, &serial, &behind, &lag, &ahead, &rrsig_expiry, &ns_up, &ns_info,
+                    &provider_up, &provider_lagging, &consistent, &delegation, &newest, &taken}) {
         out.push_back(std::move(*f));
     }
     return out;

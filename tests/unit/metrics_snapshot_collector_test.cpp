@@ -87,3 +87,14 @@ TEST_CASE("SnapshotCollector flags a target ahead of the primary, only where a p
     CHECK(value(f, "nswatch_serial_ahead_of_primary", alpha) == 1);
     CHECK(value(f, "nswatch_serial_ahead_of_primary", beta) == 0);
 }
+
+TEST_CASE("SnapshotCollector exports the earliest RRSIG expiration of a target's answer",
+          "[exporter][metrics]") {
+    Snapshot s = test::sample_snapshot();
+    CHECK(find_metric(snapshot_families(s), "nswatch_dnssec_signature_expiry_timestamp_seconds",
+                      alpha) == nullptr);  // unsigned answer: no series
+    s.zones[0].targets[0].last.answer.push_back(
+        {"shop.test.", 46, 3600, "SOA 13 2 3600 20261231000000 20261201000000 1 shop.test. a"});
+    CHECK(value(snapshot_families(s), "nswatch_dnssec_signature_expiry_timestamp_seconds", alpha) ==
+          1798675200);
+}
