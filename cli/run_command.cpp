@@ -4,8 +4,8 @@
 #include <spdlog/spdlog.h>
 
 #include <csignal>
-#include <set>
 #include <iostream>
+#include <set>
 
 #include "alerts/alert_engine.hpp"
 #include "alerts/alert_metrics.hpp"
@@ -18,10 +18,10 @@
 #include "exporter/probe_metrics.hpp"
 #include "exporter/snapshot_collector.hpp"
 #include "monitor/monitor.hpp"
-#include "resolver/resolver_service.hpp"
 #include "propagation/propagation_json.hpp"
 #include "propagation/propagation_service.hpp"
 #include "propagation/propagation_store.hpp"
+#include "resolver/resolver_service.hpp"
 #include "storage/answer_change_store.hpp"
 #include "storage/writer.hpp"
 #include "zonediff/diff_json.hpp"
@@ -85,10 +85,10 @@ int run_daemon(const RunArgs& args) {
         spdlog::warn("no storage.path in the config: probe history is not kept");
     }
 
-    const auto histogram_by = config.http.rtt_histogram == "provider"
-                                  ? ProbeMetrics::HistogramBy::provider
-                              : config.http.rtt_histogram == "off" ? ProbeMetrics::HistogramBy::off
-                                                                   : ProbeMetrics::HistogramBy::target;
+    const auto histogram_by =
+        config.http.rtt_histogram == "provider" ? ProbeMetrics::HistogramBy::provider
+        : config.http.rtt_histogram == "off"    ? ProbeMetrics::HistogramBy::off
+                                                : ProbeMetrics::HistogramBy::target;
     auto metrics =
         std::make_shared<ProbeMetrics>(NSWATCH_VERSION, config.http.rtt_buckets, histogram_by);
     std::vector<ResultSink> sinks;
@@ -115,16 +115,15 @@ int run_daemon(const RunArgs& args) {
     if (!config.storage.path.empty()) {
         try {
             auto store = std::make_shared<AnswerChangeStore>(config.storage.path);
-            monitor->on_answer_changes(
-                [store, vantage = config.default_vantage](const std::string& zone,
-                                                          const std::vector<AnswerChange>& cs) {
-                    try {
-                        store->record(zone, vantage, cs, std::chrono::system_clock::now());
-                    } catch (const std::exception& e) {
-                        spdlog::error("history: answer changes of {} not stored: {}", zone,
-                                      e.what());
-                    }
-                });
+            monitor->on_answer_changes([store, vantage = config.default_vantage](
+                                           const std::string& zone,
+                                           const std::vector<AnswerChange>& cs) {
+                try {
+                    store->record(zone, vantage, cs, std::chrono::system_clock::now());
+                } catch (const std::exception& e) {
+                    spdlog::error("history: answer changes of {} not stored: {}", zone, e.what());
+                }
+            });
         } catch (const std::exception& e) {
             std::cerr << "nswatch run: " << e.what() << "\n";
             return 3;
@@ -238,20 +237,22 @@ int run_daemon(const RunArgs& args) {
 
     // SIGHUP: alert rules, channels and timings follow the new config; turning alerting on or off
     // or moving its state file needs a restart (the threads and the database are set up once).
-    monitor->on_reload([&config, engine = alert_engine.get(), d = deliverer.get()](const Config& c) {
-        const bool was_on = engine != nullptr;
-        if (c.alerts.enabled != was_on ||
-            (was_on && alert_state_path(c.alerts, c.storage.path) !=
-                           alert_state_path(config.alerts, config.storage.path))) {
-            spdlog::warn("alerts: enabling, disabling or moving the state file needs a restart; "
-                         "keeping the running alert configuration");
-            return;
-        }
-        if (!was_on) return;
-        engine->reconfigure(c.alerts);
-        d->reconfigure(c.alerts);
-        spdlog::info("alerts: reloaded: {} channels", c.alerts.channels.size());
-    });
+    monitor->on_reload(
+        [&config, engine = alert_engine.get(), d = deliverer.get()](const Config& c) {
+            const bool was_on = engine != nullptr;
+            if (c.alerts.enabled != was_on ||
+                (was_on && alert_state_path(c.alerts, c.storage.path) !=
+                               alert_state_path(config.alerts, config.storage.path))) {
+                spdlog::warn(
+                    "alerts: enabling, disabling or moving the state file needs a restart; "
+                    "keeping the running alert configuration");
+                return;
+            }
+            if (!was_on) return;
+            engine->reconfigure(c.alerts);
+            d->reconfigure(c.alerts);
+            spdlog::info("alerts: reloaded: {} channels", c.alerts.channels.size());
+        });
 
     struct sigaction sa {};
     sa.sa_handler = on_signal;

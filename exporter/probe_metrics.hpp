@@ -7,10 +7,11 @@
 // 1,000 zones. Exposition stays prometheus-cpp's (its MetricFamily and serializer).
 #pragma once
 
+#include <prometheus/collectable.h>
 #include <prometheus/counter.h>
 #include <prometheus/family.h>
 #include <prometheus/gauge.h>
-#include <prometheus/histogram.h>
+#include <prometheus/metric_family.h>
 #include <prometheus/registry.h>
 
 #include <array>

@@ -22,10 +22,9 @@ namespace {
 struct Fixture {
     SnapshotPtr snapshot = test::sample_snapshot_ptr();
     std::shared_ptr<ProbeMetrics> metrics = std::make_shared<ProbeMetrics>("0.1.0-test");
-    HttpServer server{
-        HttpServerOptions{"127.0.0.1:0", 2, 5000, {}},
-        [this] { return snapshot; },
-        {metrics, std::make_shared<SnapshotCollector>([this] { return snapshot; })}};
+    HttpServer server{HttpServerOptions{"127.0.0.1:0", 2, 5000, {}},
+                      [this] { return snapshot; },
+                      {metrics, std::make_shared<SnapshotCollector>([this] { return snapshot; })}};
 
     Fixture() { metrics->observe(snapshot->zones[0].targets[0].last); }
     std::string url(const std::string& path) const {

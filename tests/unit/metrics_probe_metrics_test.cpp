@@ -158,9 +158,11 @@ TEST_CASE("ProbeMetrics histogram per provider or off, as http.rtt_histogram say
     r.target.nameserver = "ns2.alpha.test";
     by_provider.observe(r);
     auto families = by_provider.Collect();
-    const std::map<std::string, std::string> provider_labels{
-        {"zone", "shop.test"}, {"provider", "alpha"}, {"vantage", "fra"},
-        {"transport", "udp"},  {"family", "ipv4"}};
+    const std::map<std::string, std::string> provider_labels{{"zone", "shop.test"},
+                                                             {"provider", "alpha"},
+                                                             {"vantage", "fra"},
+                                                             {"transport", "udp"},
+                                                             {"family", "ipv4"}};
     const auto* h = find_metric(families, "nswatch_probe_duration_seconds", provider_labels);
     REQUIRE(h != nullptr);
     CHECK(h->histogram.sample_count == 2);
