@@ -138,7 +138,8 @@ int run_daemon(const RunArgs& args) {
         return 3;
     }
 
-    // NOTIFY listener and propagation runs: their own thread and engine (not reloaded on SIGHUP).
+    // NOTIFY listener and propagation runs: their own thread and engine; SIGHUP reconfigures them
+    // (propagation/propagation_service.hpp says what needs a restart).
     std::unique_ptr<PropagationService> propagation;
     if (config.notify.enabled || config.propagation.enabled) {
         try {
@@ -160,7 +161,7 @@ int run_daemon(const RunArgs& args) {
         }
     }
 
-    // Scheduled zone diff: its own thread, transfers one at a time (not reloaded on SIGHUP).
+    // Scheduled zone diff: its own thread, transfers one at a time; SIGHUP reconfigures it.
     std::unique_ptr<DiffService> diff;
     if (config.diff.enabled()) {
         diff = std::make_unique<DiffService>(config, snapshot);
@@ -253,6 +254,23 @@ int run_daemon(const RunArgs& args) {
             d->reconfigure(c.alerts);
             spdlog::info("alerts: reloaded: {} channels", c.alerts.channels.size());
         });
+
+    // SIGHUP: the propagation service and the scheduled diff take the new config between runs;
+    // starting or stopping either needs a restart.
+    monitor->on_reload([p = propagation.get(), d = diff.get()](const Config& c) {
+        const bool propagation_wanted = c.notify.enabled || c.propagation.enabled;
+        if (p != nullptr) {
+            p->reconfigure(c);
+        } else if (propagation_wanted) {
+            spdlog::warn("notify/propagation: turning them on needs a restart");
+        }
+        if (d != nullptr && c.diff.enabled()) {
+            d->reconfigure(c);
+        } else if (d != nullptr || c.diff.enabled()) {
+            spdlog::warn("diff: turning the scheduled diff on or off needs a restart; {}",
+                         d != nullptr ? "it keeps its previous settings" : "it stays off");
+        }
+    });
 
     struct sigaction sa {};
     sa.sa_handler = on_signal;

@@ -144,7 +144,7 @@ void read_propagation(const Reader& in, const Field& field, PropagationConfig& p
 }
 
 void read_diff(const Reader& in, const Field& field, Config& config) {
-    MapFields m = in.map(field, {"interval", "timeout"});
+    MapFields m = in.map(field, {"interval", "timeout", "ixfr"});
     ZoneDiffSettings& d = config.diff;
     if (const Field* f = m.get("interval")) {
         d.interval = in.duration(*f, 0ms, 24h * 7);
@@ -153,6 +153,7 @@ void read_diff(const Reader& in, const Field& field, Config& config) {
         }
     }
     if (const Field* f = m.get("timeout")) d.timeout = in.duration(*f, 100ms, 10min);
+    if (const Field* f = m.get("ixfr")) d.ixfr = in.boolean(*f);
     if (d.enabled() && config.transfers.size() < 2) {
         in.fail(*m.get("interval"),
                 "the scheduled diff needs at least two providers with transfer: settings "

@@ -61,6 +61,9 @@ struct ZoneDiffSettings {
     std::chrono::milliseconds interval{0};
     /// Per-read time-out of each transfer (as `nswatch diff`'s).
     std::chrono::milliseconds timeout{10000};
+    /// Keep each provider's copy between runs and bring it up to date by IXFR (AXFR when the
+    /// provider does not offer it). Costs the copies' memory; off = AXFR every run.
+    bool ixfr = true;
 
     /// Runs at all.
     bool enabled() const { return interval.count() > 0; }

@@ -1,5 +1,7 @@
 #include "prober/axfr.hpp"
 
+#include "prober/transfer_record.hpp"
+
 #include <ldns/ldns.h>
 
 #include <cstdlib>
@@ -19,28 +21,6 @@ struct RdfFree {
 struct RrFree {
     void operator()(ldns_rr* r) const { ldns_rr_free(r); }
 };
-
-std::string text_of(const ldns_rdf* rdf) {
-    if (rdf == nullptr) return {};
-    char* s = ldns_rdf2str(rdf);
-    std::string out = s != nullptr ? s : "";
-    std::free(s);
-    return out;
-}
-
-// ldns_rr2canonical lower-cases the owner and the names in the rdata (RFC 4034 §6.2).
-Record canonical(ldns_rr* rr) {
-    ldns_rr2canonical(rr);
-    Record rec;
-    rec.owner = text_of(ldns_rr_owner(rr));
-    rec.type = static_cast<uint16_t>(ldns_rr_get_type(rr));
-    rec.ttl = ldns_rr_ttl(rr);
-    for (size_t i = 0; i < ldns_rr_rd_count(rr); ++i) {
-        if (i > 0) rec.rdata += ' ';
-        rec.rdata += text_of(ldns_rr_rdf(rr, i));
-    }
-    return rec;
-}
 
 // An A or AAAA rdf from an address literal, nullptr when it is neither.
 ldns_rdf* address_rdf(const std::string& text) {
@@ -94,7 +74,7 @@ size_t transfer_zone(const std::string& zone, const TransferSource& source,
             if (soa_seen) continue;  // the closing SOA repeats the opening one
             soa_seen = true;
         }
-        on_record(canonical(rr.get()));
+        on_record(transfer_record(rr.get()));
         ++count;
     }
     if (!ldns_axfr_complete(res.get())) {

@@ -9,63 +9,22 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <algorithm>
 #include <cstring>
 #include <stdexcept>
+
+#include "prober/socket_address.hpp"
 
 namespace nswatch {
 
 namespace {
 
-constexpr int kTcpReadMs = 1000;  // per connection; see the header
+constexpr auto kTcpIdle = std::chrono::seconds(5);  // see the header
+constexpr size_t kMaxConnections = 128;
 constexpr size_t kMaxMessage = 65535;
 
 [[noreturn]] void fail(const std::string& what) {
     throw std::runtime_error(what + ": " + std::strerror(errno));
-}
-
-socklen_t make_sockaddr(const std::string& address, uint16_t port, sockaddr_storage& ss) {
-    std::memset(&ss, 0, sizeof ss);
-    auto* v4 = reinterpret_cast<sockaddr_in*>(&ss);
-    if (inet_pton(AF_INET, address.c_str(), &v4->sin_addr) == 1) {
-        v4->sin_family = AF_INET;
-        v4->sin_port = htons(port);
-        return sizeof(sockaddr_in);
-    }
-    auto* v6 = reinterpret_cast<sockaddr_in6*>(&ss);
-    if (inet_pton(AF_INET6, address.c_str(), &v6->sin6_addr) == 1) {
-        v6->sin6_family = AF_INET6;
-        v6->sin6_port = htons(port);
-        return sizeof(sockaddr_in6);
-    }
-    throw std::runtime_error("'" + address + "' is not an IP address");
-}
-
-std::string address_text(const sockaddr_storage& ss) {
-    char buf[INET6_ADDRSTRLEN] = {};
-    if (ss.ss_family == AF_INET) {
-        inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in*>(&ss)->sin_addr, buf, sizeof buf);
-    } else if (ss.ss_family == AF_INET6) {
-        inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6*>(&ss)->sin6_addr, buf,
-                  sizeof buf);
-    }
-    return buf;
-}
-
-// Read exactly n bytes from a connected socket within the deadline; false on EOF/time-out.
-bool read_exact(int fd, uint8_t* out, size_t n, std::chrono::steady_clock::time_point deadline) {
-    size_t got = 0;
-    while (got < n) {
-        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-                              deadline - std::chrono::steady_clock::now())
-                              .count();
-        if (left <= 0) return false;
-        pollfd p{fd, POLLIN, 0};
-        if (poll(&p, 1, static_cast<int>(left)) <= 0) return false;
-        const ssize_t r = recv(fd, out + got, n - got, 0);
-        if (r <= 0) return false;
-        got += static_cast<size_t>(r);
-    }
-    return true;
 }
 
 }  // namespace
@@ -121,23 +80,57 @@ NotifyListener::~NotifyListener() {
     }
 }
 
+void NotifyListener::set_policy(NotifyPolicy policy) {
+    std::lock_guard lock(policy_mu_);
+    options_.policy = std::move(policy);
+}
+
 void NotifyListener::loop() {
+    std::vector<pollfd> fds;
     while (!stop_) {
-        pollfd fds[3] = {{udp_, POLLIN, 0}, {tcp_, POLLIN, 0}, {wake_[0], POLLIN, 0}};
-        if (poll(fds, 3, 1000) < 0) {
+        fds.assign({{udp_, POLLIN, 0}, {tcp_, POLLIN, 0}, {wake_[0], POLLIN, 0}});
+        auto wake = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+        for (const auto& c : connections_) {
+            fds.push_back({c.fd, static_cast<short>(POLLIN | (c.out.empty() ? 0 : POLLOUT)), 0});
+            wake = std::min(wake, c.deadline);
+        }
+        const auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(
+            wake - std::chrono::steady_clock::now());
+        if (poll(fds.data(), fds.size(), static_cast<int>(std::max<int64_t>(wait.count(), 0) + 1)) <
+            0) {
             if (errno == EINTR) continue;
             spdlog::error("notify listener: poll: {}", std::strerror(errno));
             return;
         }
         if (fds[0].revents & POLLIN) serve_udp();
-        if (fds[1].revents & POLLIN) serve_tcp();
+        // Connections first (fds[3...] match connections_ as polled), then new ones.
+        const auto now = std::chrono::steady_clock::now();
+        size_t kept = 0;
+        for (size_t i = 0; i < connections_.size(); ++i) {
+            TcpConnection& c = connections_[i];
+            const bool alive = serve_connection(c, fds[3 + i].revents) && now < c.deadline;
+            if (!alive) {
+                close_connection(c);
+                continue;
+            }
+            if (kept != i) connections_[kept] = std::move(c);
+            ++kept;
+        }
+        connections_.resize(kept);
+        if (fds[1].revents & POLLIN) accept_tcp();
     }
+    for (auto& c : connections_) close_connection(c);
+    connections_.clear();
 }
 
 void NotifyListener::handle(const uint8_t* data, size_t size, const std::string& source,
                             const char* transport, std::vector<uint8_t>& reply) {
     const auto now = std::chrono::system_clock::now();
-    NotifyDecision d = judge_notify(std::span<const uint8_t>(data, size), source, options_.policy);
+    NotifyDecision d;
+    {
+        std::lock_guard lock(policy_mu_);
+        d = judge_notify(std::span<const uint8_t>(data, size), source, options_.policy);
+    }
     counts_[static_cast<size_t>(d.verdict)]++;
     if (d.verdict == NotifyVerdict::accepted) {
         spdlog::info("notify: {} serial {} from {} over {}{}", d.zone,
@@ -170,34 +163,63 @@ void NotifyListener::serve_udp() {
     }
 }
 
-void NotifyListener::serve_tcp() {
-    sockaddr_storage from{};
-    socklen_t flen = sizeof from;
-    const int fd = accept4(tcp_, reinterpret_cast<sockaddr*>(&from), &flen, SOCK_CLOEXEC);
-    if (fd < 0) return;
-    const std::string source = address_text(from);
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(kTcpReadMs);
-    // One connection may carry several messages (RFC 7766); serve until EOF or the deadline.
-    for (;;) {
-        uint8_t prefix[2];
-        if (!read_exact(fd, prefix, 2, deadline)) break;
-        const size_t size = static_cast<size_t>(prefix[0]) << 8 | prefix[1];
-        std::vector<uint8_t> msg(size);
-        if (!read_exact(fd, msg.data(), size, deadline)) {
-            counts_[static_cast<size_t>(NotifyVerdict::malformed)]++;
-            break;
+void NotifyListener::accept_tcp() {
+    for (int i = 0; i < 64; ++i) {
+        sockaddr_storage from{};
+        socklen_t flen = sizeof from;
+        const int fd = accept4(tcp_, reinterpret_cast<sockaddr*>(&from), &flen,
+                               SOCK_CLOEXEC | SOCK_NONBLOCK);
+        if (fd < 0) return;
+        if (connections_.size() >= kMaxConnections) {
+            // Full: the connection closest to its idle deadline makes room.
+            auto oldest = std::min_element(
+                connections_.begin(), connections_.end(),
+                [](const auto& a, const auto& b) { return a.deadline < b.deadline; });
+            close_connection(*oldest);
+            connections_.erase(oldest);
         }
-        std::vector<uint8_t> reply;
-        handle(msg.data(), msg.size(), source, "tcp", reply);
-        if (reply.empty()) break;
-        std::vector<uint8_t> out{static_cast<uint8_t>(reply.size() >> 8),
-                                 static_cast<uint8_t>(reply.size() & 0xFF)};
-        out.insert(out.end(), reply.begin(), reply.end());
-        if (send(fd, out.data(), out.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(out.size())) {
-            break;
-        }
+        TcpConnection c;
+        c.fd = fd;
+        c.source = address_text(from);
+        c.deadline = std::chrono::steady_clock::now() + kTcpIdle;
+        connections_.push_back(std::move(c));
+        ++open_tcp_;
     }
-    close(fd);
+}
+
+bool NotifyListener::serve_connection(TcpConnection& c, short revents) {
+    if (revents & POLLIN) {
+        uint8_t buf[16384];
+        const ssize_t n = recv(c.fd, buf, sizeof buf, 0);
+        if (n == 0) return false;  // the client is done
+        if (n < 0) return errno == EINTR || errno == EAGAIN;
+        c.in.append(std::span<const uint8_t>(buf, static_cast<size_t>(n)));
+        std::vector<uint8_t> msg;
+        while (c.in.take(msg)) {
+            c.deadline = std::chrono::steady_clock::now() + kTcpIdle;
+            std::vector<uint8_t> reply;
+            handle(msg.data(), msg.size(), c.source, "tcp", reply);
+            if (reply.empty()) return false;  // not even a header to answer
+            const auto framed = frame_message(reply);
+            c.out.insert(c.out.end(), framed.begin(), framed.end());
+        }
+    } else if (revents & (POLLERR | POLLHUP | POLLNVAL)) {
+        return false;
+    }
+    if (!c.out.empty()) {
+        const ssize_t n = send(c.fd, c.out.data(), c.out.size(), MSG_NOSIGNAL);
+        if (n < 0) return errno == EINTR || errno == EAGAIN;
+        c.out.erase(c.out.begin(), c.out.begin() + n);
+    }
+    return true;
+}
+
+void NotifyListener::close_connection(TcpConnection& c) {
+    // A message cut short by the close or the idle deadline is malformed.
+    if (c.in.partial()) counts_[static_cast<size_t>(NotifyVerdict::malformed)]++;
+    if (c.fd >= 0) close(c.fd);
+    c.fd = -1;
+    --open_tcp_;
 }
 
 }  // namespace nswatch

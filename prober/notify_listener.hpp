@@ -5,10 +5,11 @@
 // IMPLEMENTATION NOTES
 // - Its own thread and sockets, apart from the probe engine: a flood of NOTIFYs costs this thread
 //   CPU, never a probe's timing.
-// - TCP connections are served one at a time with a 1 s deadline per connection, so a client
-//   that connects and sends nothing holds the listener at most that long (a primary's NOTIFY
-//   follows the handshake at once). Serving TCP from the poll loop would remove even that
-//   delay; not done yet.
+// - TCP connections are served side by side from the same poll loop (non-blocking sockets, each
+//   with its own TcpMessageBuffer): a client that connects and sends nothing, or sends a message
+//   an octet at a time, delays nobody. A connection idle for 5 s is closed; at most 128 are open
+//   at once (beyond that the one closest to its deadline is closed for the newcomer).
+// - The policy can be replaced while the listener runs (SIGHUP): set_policy.
 // - The callback runs on the listener thread and must not block.
 #pragma once
 
@@ -17,12 +18,14 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "prober/notify_packet.hpp"
+#include "prober/tcp_framing.hpp"
 
 namespace nswatch {
 
@@ -57,11 +60,25 @@ class NotifyListener {
     uint16_t port() const { return port_; }
     /// Messages with verdict `v` so far.
     uint64_t count(NotifyVerdict v) const { return counts_[static_cast<size_t>(v)].load(); }
+    /// Judge messages from now on by `policy` (thread-safe).
+    void set_policy(NotifyPolicy policy);
+    /// TCP connections open now.
+    size_t tcp_connections() const { return open_tcp_.load(); }
 
   private:
+    struct TcpConnection {
+        int fd = -1;
+        std::string source;
+        TcpMessageBuffer in;
+        std::vector<uint8_t> out;  ///< replies not yet sent
+        std::chrono::steady_clock::time_point deadline;
+    };
     void loop();
     void serve_udp();
-    void serve_tcp();
+    void accept_tcp();
+    /// Read, answer, write; false when the connection is done.
+    bool serve_connection(TcpConnection& c, short revents);
+    void close_connection(TcpConnection& c);
     void handle(const uint8_t* data, size_t size, const std::string& source, const char* transport,
                 std::vector<uint8_t>& reply);
 
@@ -71,6 +88,9 @@ class NotifyListener {
     int tcp_ = -1;
     int wake_[2] = {-1, -1};
     uint16_t port_ = 0;
+    std::mutex policy_mu_;  ///< guards options_.policy
+    std::vector<TcpConnection> connections_;  ///< listener thread only
+    std::atomic<size_t> open_tcp_{0};
     std::array<std::atomic<uint64_t>, kVerdicts> counts_{};
     std::atomic<bool> stop_{false};
     std::thread thread_;

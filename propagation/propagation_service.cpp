@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <set>
 
 #include "checks/serial.hpp"
 
@@ -101,6 +102,58 @@ void PropagationService::notify(const NotifyEvent& event) {
     wake_.notify_one();
 }
 
+void PropagationService::reconfigure(const Config& config) {
+    {
+        std::lock_guard lock(mu_);
+        pending_ = config;
+    }
+    wake_.notify_one();
+}
+
+void PropagationService::take_config() {
+    std::optional<Config> c;
+    {
+        std::lock_guard lock(mu_);
+        c.swap(pending_);
+    }
+    if (!c) return;
+    if (c->notify.enabled != config_.notify.enabled ||
+        (c->notify.enabled && (c->notify.address != config_.notify.address ||
+                               c->notify.port != config_.notify.port))) {
+        spdlog::warn(
+            "notify: turning the listener on or off or moving it needs a restart; it stays as "
+            "it was");
+        c->notify.enabled = config_.notify.enabled;
+        c->notify.address = config_.notify.address;
+        c->notify.port = config_.notify.port;
+    }
+    const bool vantages_changed = !(c->vantages == config_.vantages);
+    config_ = std::move(*c);
+    if (listener_) listener_->set_policy(policy_of(config_));
+    if (vantages_changed) {
+        const auto now = PropagationClock::now();
+        for (auto& [zone, a] : active_) finish(*a, now, "reloaded");
+        active_.clear();
+        engine_->run_until_idle();  // late results find no run
+        engine_ = std::make_unique<ProbeEngine>(config_.vantages);
+    }
+    // Zones no longer watched: their runs end, their serials are forgotten.
+    std::set<std::string> zones;
+    for (const auto& z : config_.zones) zones.insert(z.name);
+    const auto now = PropagationClock::now();
+    for (auto it = active_.begin(); it != active_.end();) {
+        if (zones.contains(it->first)) {
+            ++it;
+            continue;
+        }
+        finish(*it->second, now, "reloaded");
+        it = active_.erase(it);
+    }
+    std::erase_if(known_serial_, [&](const auto& kv) { return !zones.contains(kv.first); });
+    spdlog::info("propagation: reloaded: {} zones, {}", config_.zones.size(),
+                 config_.propagation.enabled ? "runs on" : "runs off");
+}
+
 std::vector<PropagationRecord> PropagationService::recent() const {
     std::lock_guard lock(recent_mu_);
     return {recent_.begin(), recent_.end()};
@@ -108,6 +161,7 @@ std::vector<PropagationRecord> PropagationService::recent() const {
 
 void PropagationService::loop() {
     while (!stop_) {
+        take_config();
         const auto now = PropagationClock::now();
         const SnapshotPtr snap = snapshot_();
         take_events(now, snap);
@@ -146,7 +200,9 @@ void PropagationService::loop() {
             // Idle: sleep until a NOTIFY comes (so its run starts at once) or the next snapshot
             // check is due.
             std::unique_lock lock(mu_);
-            wake_.wait_for(lock, wait, [this] { return !events_.empty() || stop_.load(); });
+            wake_.wait_for(lock, wait, [this] {
+                return !events_.empty() || pending_.has_value() || stop_.load();
+            });
         } else {
             engine_->run_once(wait);
         }

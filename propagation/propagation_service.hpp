@@ -10,6 +10,10 @@
 //   A newer NOTIFY for a zone with a run in progress ends that run (superseded) and starts anew.
 // - Finished runs are logged, counted, observed into the histogram per provider as each provider
 //   completes, and kept (bounded) for the status report; a sink may store them (SQLite).
+// - SIGHUP: reconfigure() hands the new config to the service thread, which takes it between
+//   turns: zones, timings and the listener's policy (allowed sources, keys, zones) follow it. A
+//   changed vantage list ends the runs in progress ("reloaded") and rebuilds the probe engine.
+//   Turning the listener on or off or moving it needs a restart (said in the log).
 #pragma once
 
 #include <prometheus/counter.h>
@@ -70,6 +74,8 @@ class PropagationService {
     std::vector<PropagationRecord> recent() const;
     /// Start a run as if a NOTIFY had come (thread-safe).
     void notify(const NotifyEvent& event);
+    /// Use `config` from the next turn on (SIGHUP; thread-safe).
+    void reconfigure(const Config& config);
 
   private:
     struct ActiveRun {
@@ -85,6 +91,7 @@ class PropagationService {
     void finish(ActiveRun& a, PropagationTime now, const std::string& reason);
     void report_providers(ActiveRun& a);
     void export_listener_counts();
+    void take_config();
 
     Config config_;
     std::function<SnapshotPtr()> snapshot_;
@@ -100,6 +107,7 @@ class PropagationService {
     std::mutex mu_;
     std::condition_variable wake_;  ///< a NOTIFY arrived: start probing now, not at the next tick
     std::vector<NotifyEvent> events_;
+    std::optional<Config> pending_;  ///< from reconfigure(), under mu_
     std::deque<PropagationRecord> recent_;
     mutable std::mutex recent_mu_;
     std::map<std::string, std::unique_ptr<ActiveRun>> active_;  ///< by zone

@@ -31,7 +31,13 @@ DiffService::DiffService(Config config, std::function<SnapshotPtr()> snapshot)
       runs_(prometheus::BuildCounter()
                 .Name("nswatch_zone_diff_runs_total")
                 .Help("Scheduled zone diffs by outcome: equal, differ, error (a transfer failed)")
-                .Register(*registry_)) {
+                .Register(*registry_)),
+      transfers_(prometheus::BuildCounter()
+                     .Name("nswatch_zone_diff_transfers_total")
+                     .Help("Copies fetched for the scheduled diff, by how: axfr (whole zone), "
+                           "ixfr (differences applied), current (IXFR: no change), ixfr_full "
+                           "(IXFR answered with the whole zone)")
+                     .Register(*registry_)) {
     thread_ = std::thread([this] { loop(); });
 }
 
@@ -52,13 +58,53 @@ std::vector<ZoneDiffResult> DiffService::results() const {
     return out;
 }
 
+void DiffService::reconfigure(Config config) {
+    {
+        std::lock_guard lock(mutex_);
+        pending_ = std::move(config);
+    }
+    cv_.notify_all();
+}
+
+bool DiffService::take_config() {
+    std::optional<Config> c;
+    {
+        std::lock_guard lock(mutex_);
+        c.swap(pending_);
+    }
+    if (!c) return false;
+    config_ = std::move(*c);
+    // Copies of zones or providers no longer configured, or any when IXFR is off, go.
+    std::set<std::pair<std::string, std::string>> wanted;
+    if (config_.diff.ixfr) {
+        for (const auto& z : config_.zones) {
+            for (const auto& t : config_.transfers) wanted.emplace(z.name, t.provider);
+        }
+    }
+    std::erase_if(copies_, [&](const auto& kv) { return !wanted.contains(kv.first); });
+    skipped_.clear();
+    spdlog::info("diff: reloaded: every {} s, {} providers with transfer: settings, {} copies kept",
+                 std::chrono::duration<double>(config_.diff.interval).count(),
+                 config_.transfers.size(), copies_.size());
+    return true;
+}
+
 void DiffService::loop() {
     const auto started = SteadyClock::now();
     auto next = started;
+    auto last_end = started;
     while (true) {
         {
             std::unique_lock lock(mutex_);
-            if (cv_.wait_until(lock, next, [this] { return stop_; })) return;
+            if (cv_.wait_until(lock, next, [this] { return stop_ || pending_.has_value(); }) &&
+                stop_) {
+                return;
+            }
+        }
+        if (take_config()) {
+            // The new interval counts from the last run's end; a shorter one may be due now.
+            next = last_end + config_.diff.interval;
+            if (next > SteadyClock::now()) continue;
         }
         bool ran = false;
         try {
@@ -68,7 +114,8 @@ void DiffService::loop() {
             ran = true;
         }
         // Measured from the run's end: a run slower than the interval never piles up.
-        next = SteadyClock::now() + (ran ? config_.diff.interval : std::chrono::milliseconds(1s));
+        last_end = SteadyClock::now();
+        next = last_end + (ran ? config_.diff.interval : std::chrono::milliseconds(1s));
     }
 }
 
@@ -106,16 +153,42 @@ bool DiffService::run_once(bool wait_for_rounds) {
     return true;
 }
 
+ZoneCopy DiffService::refresh(const std::string& zone, const ProviderTransfer& p) {
+    const auto key = std::make_pair(zone, p.provider);
+    std::optional<ZoneCopy> cached;
+    if (auto it = copies_.find(key); it != copies_.end()) {
+        cached = std::move(it->second);
+        copies_.erase(it);
+    }
+    ZoneCopyRefresh r = refresh_zone_copy(zone, p, config_, config_.diff.timeout,
+                                          config_.diff.ixfr ? std::move(cached) : std::nullopt);
+    transfers_.Add({{"zone", zone}, {"provider", p.provider}, {"transfer", r.transfer}})
+        .Increment();
+    if (!r.fallback.empty()) {
+        // A provider without IXFR says so every run: once at info, then at debug.
+        if (no_ixfr_.insert(key).second) {
+            spdlog::info("diff: {}: IXFR not used, AXFR instead: {}", zone, r.fallback);
+        } else {
+            spdlog::debug("diff: {}: IXFR not used, AXFR instead: {}", zone, r.fallback);
+        }
+    } else if (r.transfer != "axfr") {
+        no_ixfr_.erase(key);
+    }
+    spdlog::debug("diff: {} from {}: {} to serial {} ({} records)", zone, p.provider, r.transfer,
+                  r.copy.serial ? std::to_string(*r.copy.serial) : "?", r.copy.records.size());
+    return std::move(r.copy);
+}
+
 ZoneDiffResult DiffService::diff_zone(const std::string& zone,
                                       const std::vector<const ProviderTransfer*>& providers,
-                                      const ZoneDiffResult* previous) const {
+                                      const ZoneDiffResult* previous) {
     ZoneDiffResult result;
     result.zone = zone;
     const ProviderTransfer& ref_p = *providers.front();
     std::optional<ZoneCopy> ref;
     std::string ref_error;
     try {
-        ref = fetch_zone_copy(zone, ref_p, config_, config_.diff.timeout);
+        ref = refresh(zone, ref_p);
     } catch (const std::exception& e) {
         ref_error = ref_p.provider + ": " + e.what();
     }
@@ -126,15 +199,17 @@ ZoneDiffResult DiffService::diff_zone(const std::string& zone,
             continue;
         }
         try {
-            ZoneCopy other = fetch_zone_copy(zone, p, config_, config_.diff.timeout);
+            ZoneCopy other = refresh(zone, p);
             result.pairs.push_back(compared_pair(ref->provider, ref->serial, other.provider,
                                                  other.serial,
                                                  diff_sorted(ref->records, other.records)));
+            if (config_.diff.ixfr) copies_[{zone, p.provider}] = std::move(other);
         } catch (const std::exception& e) {
             result.pairs.push_back(
                 failed_pair(ref_p.provider, p.provider, p.provider + ": " + e.what(), previous));
         }
     }
+    if (ref && config_.diff.ixfr) copies_[{zone, ref_p.provider}] = std::move(*ref);
     result.finished = std::chrono::system_clock::now();
     return result;
 }

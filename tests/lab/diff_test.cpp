@@ -209,9 +209,51 @@ TEST_CASE("diff: the daemon's scheduled diff raises zone_diff_mismatch naming th
                       {"provider_a=\"alpha\"", "provider_b=\"beta\"", "zone=\"shop.test\""})
               .find(" 1") != std::string::npos);
     CHECK_FALSE(metric_line(m, "nswatch_zone_diff_runs_total", {"outcome=\"differ\""}).empty());
+    // alpha's copy came up to date by IXFR (BIND serves the dynamic zone's journal), and the
+    // record named above proves the differences were applied right.
+    const std::string alpha_ixfr = metric_line(m, "nswatch_zone_diff_transfers_total",
+                                               {"provider=\"alpha\"", "transfer=\"ixfr\""});
+    INFO(m);
+    CHECK_FALSE(alpha_ixfr.empty());
+    // Knot (gamma) serves IXFR from its journal too (once it has the change itself).
+    CHECK(wait_until(
+        [&] {
+            return !metric_line(metrics(), "nswatch_zone_diff_transfers_total",
+                                {"provider=\"gamma\"", "transfer=\"ixfr\""})
+                        .empty();
+        },
+        10s));
 
     // beta catches up: the next run finds the copies equal and the alert resolves, once.
     lab::notify();
     REQUIRE(wait_until([&] { return count(rx, "resolved", "beta") == 1; }, 20s));
     CHECK(count(rx, "firing", "beta") == 1);
+
+    // SIGHUP with gamma's transfer settings gone: the next runs compare beta only.
+    {
+        std::ifstream in(dir / "nswatch.yml");
+        std::stringstream cfg;
+        cfg << in.rdbuf();
+        std::string text = cfg.str();
+        const std::string gamma = ",\n     transfer: {server: 127.53.3.1, source: 127.63.0.1}}";
+        const auto at = text.find(gamma);
+        REQUIRE(at != std::string::npos);
+        text.replace(at, gamma.size(), "}");
+        text.replace(text.find("diff: {interval: 2s"), 19, "diff: {interval: 1s");
+        std::ofstream(dir / "nswatch.yml") << text;
+    }
+    kill(daemon.pid, SIGHUP);
+    REQUIRE(wait_until(
+        [&] {
+            return daemon.text().find("diff: reloaded: every 1 s, 2 providers") !=
+                   std::string::npos;
+        },
+        10s));
+    const size_t reloaded_at = daemon.text().find("diff: reloaded");
+    REQUIRE(wait_until(
+        [&] {
+            return daemon.text().find("diff: shop.test: beta identical to alpha\n",
+                                      reloaded_at) != std::string::npos;
+        },
+        10s));
 }

@@ -161,19 +161,80 @@ TEST_CASE("notify listener: a flood of garbage is counted and a NOTIFY still get
     CHECK(events.size() >= 1);
 }
 
-TEST_CASE("notify listener: a TCP client that sends nothing does not hold it for ever",
-          "[notify][listener]") {
+TEST_CASE("notify listener: TCP clients are served side by side", "[notify][listener]") {
     Events events;
     NotifyListener l(options(), events.callback());
-    const int idle = socket(AF_INET, SOCK_STREAM, 0);
     const sockaddr_in dst = loopback("127.0.0.1", l.port());
+    // One client connects and sends nothing; another sends half a NOTIFY and stalls.
+    const int idle = socket(AF_INET, SOCK_STREAM, 0);
     REQUIRE(connect(idle, reinterpret_cast<const sockaddr*>(&dst), sizeof dst) == 0);
+    const int slow = socket(AF_INET, SOCK_STREAM, 0);
+    REQUIRE(connect(slow, reinterpret_cast<const sockaddr*>(&dst), sizeof dst) == 0);
+    const auto notify = test::build_notify({});
+    std::vector<uint8_t> framed{static_cast<uint8_t>(notify.size() >> 8),
+                                static_cast<uint8_t>(notify.size() & 0xFF)};
+    framed.insert(framed.end(), notify.begin(), notify.end());
+    const size_t half = framed.size() / 2;
+    REQUIRE(send(slow, framed.data(), half, 0) == static_cast<ssize_t>(half));
+    std::this_thread::sleep_for(100ms);
+    CHECK(l.tcp_connections() == 2);
+
+    // A third client over TCP and one over UDP are answered at once, not after the others.
     const auto start = std::chrono::steady_clock::now();
-    // The idle client holds the listener for its 1 s deadline: wait well beyond it.
-    const auto reply = udp_exchange(test::build_notify({}), "127.0.0.1", l.port(), 5000);
-    CHECK(std::chrono::steady_clock::now() - start < 3s);
-    CHECK_FALSE(reply.empty());
+    const auto tcp_reply = tcp_exchange(notify, l.port());
+    const auto udp_reply = udp_exchange(notify, "127.0.0.1", l.port(), 2000);
+    CHECK(std::chrono::steady_clock::now() - start < 500ms);
+    CHECK_FALSE(tcp_reply.empty());
+    CHECK_FALSE(udp_reply.empty());
+
+    // The slow client finishes its message and gets its answer on the same connection.
+    REQUIRE(send(slow, framed.data() + half, framed.size() - half, 0) ==
+            static_cast<ssize_t>(framed.size() - half));
+    std::vector<uint8_t> buf(4096);
+    pollfd p{slow, POLLIN, 0};
+    REQUIRE(poll(&p, 1, 2000) == 1);
+    const ssize_t n = recv(slow, buf.data(), buf.size(), 0);
+    REQUIRE(n > 2);
+    CHECK(static_cast<size_t>(n) == 2 + (static_cast<size_t>(buf[0]) << 8 | buf[1]));
+    CHECK(events.size() == 3);
+    close(slow);
+
+    // The idle client is closed by the listener after its 5 s idle deadline.
+    pollfd q{idle, POLLIN, 0};
+    REQUIRE(poll(&q, 1, 7000) == 1);
+    CHECK(recv(idle, buf.data(), buf.size(), 0) == 0);
     close(idle);
+    std::this_thread::sleep_for(100ms);
+    CHECK(l.tcp_connections() == 0);
+    CHECK(l.count(NotifyVerdict::malformed) == 0);
+}
+
+TEST_CASE("notify listener: a TCP message cut short is counted as malformed", "[notify][listener]") {
+    Events events;
+    NotifyListener l(options(), events.callback());
+    const sockaddr_in dst = loopback("127.0.0.1", l.port());
+    const int fd = socket(AF_INET, SOCK_STREAM, 0);
+    REQUIRE(connect(fd, reinterpret_cast<const sockaddr*>(&dst), sizeof dst) == 0);
+    const uint8_t partial[] = {0, 40, 1, 2, 3};  // says 40 octets, sends 3, hangs up
+    REQUIRE(send(fd, partial, sizeof partial, 0) == static_cast<ssize_t>(sizeof partial));
+    close(fd);
+    for (int i = 0; i < 50 && l.count(NotifyVerdict::malformed) == 0; ++i) {
+        std::this_thread::sleep_for(20ms);
+    }
+    CHECK(l.count(NotifyVerdict::malformed) == 1);
+    CHECK(events.size() == 0);
+}
+
+TEST_CASE("notify listener: a new policy applies to the next message", "[notify][listener]") {
+    Events events;
+    NotifyListener l(options(), events.callback());
+    const auto notify = test::build_notify({});
+    CHECK(rcode_of(udp_exchange(notify, "127.0.0.1", l.port())) == LDNS_RCODE_NOERROR);
+    NotifyPolicy p = options().policy;
+    p.allowed_sources = {"127.0.0.2"};
+    l.set_policy(p);
+    CHECK(rcode_of(udp_exchange(notify, "127.0.0.1", l.port())) == LDNS_RCODE_REFUSED);
+    CHECK(events.size() == 1);
 }
 
 TEST_CASE("notify listener: an address it cannot bind is a clear error", "[notify][listener]") {
