@@ -1,12 +1,12 @@
 #include "prober/axfr.hpp"
 
-#include "prober/transfer_record.hpp"
-
 #include <ldns/ldns.h>
 
 #include <cstdlib>
 #include <memory>
 #include <stdexcept>
+
+#include "prober/transfer_record.hpp"
 
 namespace nswatch {
 

@@ -193,10 +193,9 @@ void request_ixfr(const std::string& zone, const TransferSource& source, IxfrRea
             if (t != nullptr) {
                 std::unique_ptr<ldns_rdf, RdfFree> next(
                     ldns_rr_rd_count(t) > 3 ? ldns_rdf_clone(ldns_rr_rdf(t, 3)) : nullptr);
-                if (!ldns_pkt_tsig_verify_next(reply.get(), wire.data(), wire.size(),
-                                               (source.key->name + ".").c_str(),
-                                               source.key->secret.c_str(), mac.get(),
-                                               message == 0 ? 0 : 1)) {
+                if (!ldns_pkt_tsig_verify_next(
+                        reply.get(), wire.data(), wire.size(), (source.key->name + ".").c_str(),
+                        source.key->secret.c_str(), mac.get(), message == 0 ? 0 : 1)) {
                     fail("message " + std::to_string(message + 1) +
                          " fails TSIG verification with key " + source.key->name);
                 }

@@ -8,8 +8,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <cerrno>
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
 #include <stdexcept>
 
@@ -167,8 +167,8 @@ void NotifyListener::accept_tcp() {
     for (int i = 0; i < 64; ++i) {
         sockaddr_storage from{};
         socklen_t flen = sizeof from;
-        const int fd = accept4(tcp_, reinterpret_cast<sockaddr*>(&from), &flen,
-                               SOCK_CLOEXEC | SOCK_NONBLOCK);
+        const int fd =
+            accept4(tcp_, reinterpret_cast<sockaddr*>(&from), &flen, SOCK_CLOEXEC | SOCK_NONBLOCK);
         if (fd < 0) return;
         if (connections_.size() >= kMaxConnections) {
             // Full: the connection closest to its idle deadline makes room.

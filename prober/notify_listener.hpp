@@ -88,7 +88,7 @@ class NotifyListener {
     int tcp_ = -1;
     int wake_[2] = {-1, -1};
     uint16_t port_ = 0;
-    std::mutex policy_mu_;  ///< guards options_.policy
+    std::mutex policy_mu_;                    ///< guards options_.policy
     std::vector<TcpConnection> connections_;  ///< listener thread only
     std::atomic<size_t> open_tcp_{0};
     std::array<std::atomic<uint64_t>, kVerdicts> counts_{};

@@ -12,7 +12,9 @@ namespace nswatch {
 class TcpMessageBuffer {
   public:
     /// Octets as they came off the socket.
-    void append(std::span<const uint8_t> data) { buf_.insert(buf_.end(), data.begin(), data.end()); }
+    void append(std::span<const uint8_t> data) {
+        buf_.insert(buf_.end(), data.begin(), data.end());
+    }
     /// The next whole message (without its length), false when none is complete yet.
     bool take(std::vector<uint8_t>& message);
     /// Octets of an incomplete message are waiting (a connection that ends now was cut short).

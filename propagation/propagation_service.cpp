@@ -118,8 +118,8 @@ void PropagationService::take_config() {
     }
     if (!c) return;
     if (c->notify.enabled != config_.notify.enabled ||
-        (c->notify.enabled && (c->notify.address != config_.notify.address ||
-                               c->notify.port != config_.notify.port))) {
+        (c->notify.enabled &&
+         (c->notify.address != config_.notify.address || c->notify.port != config_.notify.port))) {
         spdlog::warn(
             "notify: turning the listener on or off or moving it needs a restart; it stays as "
             "it was");

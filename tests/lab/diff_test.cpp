@@ -252,8 +252,8 @@ TEST_CASE("diff: the daemon's scheduled diff raises zone_diff_mismatch naming th
     const size_t reloaded_at = daemon.text().find("diff: reloaded");
     REQUIRE(wait_until(
         [&] {
-            return daemon.text().find("diff: shop.test: beta identical to alpha\n",
-                                      reloaded_at) != std::string::npos;
+            return daemon.text().find("diff: shop.test: beta identical to alpha\n", reloaded_at) !=
+                   std::string::npos;
         },
         10s));
 }

@@ -404,6 +404,22 @@ TEST_CASE(
         },
         3s));
     CHECK(d.log().find("key lab-key") != std::string::npos);
+
+    // SIGHUP with the key requirement dropped: the listener keeps its socket and judges the next
+    // NOTIFY by the new policy, so an unsigned one is accepted.
+    {
+        std::string cfg = read_file(dir / "nswatch.yml");
+        const auto at = cfg.find(kSignedNotify);
+        REQUIRE(at != std::string::npos);
+        cfg.replace(at, kSignedNotify.size(),
+                    "notify: {listen: '127.63.0.1:5353', allow: [127.63.0.0/16]}\n");
+        std::ofstream(dir / "nswatch.yml") << cfg;
+    }
+    kill(d.pid, SIGHUP);
+    REQUIRE(
+        eventually([&] { return d.log().find("propagation: reloaded") != std::string::npos; }, 5s));
+    CHECK(send_udp(notify_bytes(5), "127.63.0.2") == LDNS_RCODE_NOERROR);
+    CHECK(d.log().find("needs a restart") == std::string::npos);
 }
 
 TEST_CASE("notify: diff names exactly the record that differs between primary and secondary") {

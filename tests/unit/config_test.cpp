@@ -505,6 +505,11 @@ TEST_CASE("config: diff section", "[config]") {
     CHECK(c.diff.enabled());
     CHECK(c.diff.interval == 1h);
     CHECK(c.diff.timeout == 30s);
+    CHECK(c.diff.ixfr);  // on by default
+    CHECK_FALSE(
+        load_config_string(providers + "diff: {interval: 1h, ixfr: false}\n", "t.yml").diff.ixfr);
+    CHECK_THAT(error_of_yaml(providers + "diff: {interval: 1h, ixfr: maybe}\n"),
+               Catch::Contains("diff.ixfr"));
 
     CHECK_THAT(error_of_yaml(providers + "diff: {interval: 500ms}\n"),
                Catch::Contains("test.yml:4:18: diff.interval: must be at least 1s"));

@@ -11,8 +11,9 @@ using namespace nswatch;
 namespace {
 
 Record soa(uint32_t serial) {
-    return {"shop.test.", 6, 3600,
-            "ns1.shop.test. hostmaster.shop.test. " + std::to_string(serial) + " 3600 600 86400 300"};
+    return {
+        "shop.test.", 6, 3600,
+        "ns1.shop.test. hostmaster.shop.test. " + std::to_string(serial) + " 3600 600 86400 300"};
 }
 Record a(const std::string& owner, const std::string& addr, uint32_t ttl = 300) {
     return {owner + ".shop.test.", 1, ttl, addr};
@@ -96,8 +97,8 @@ TEST_CASE("ixfr: a whole zone in reply (AXFR-style) is read as the new copy", "[
     feed(r, {soa(13), ns("ns1.shop.test."), a("www", "192.0.2.3"), soa(13)});
     REQUIRE(r.complete());
     CHECK(r.shape() == IxfrShape::full);
-    CHECK(r.full_records() == std::vector<Record>{soa(13), ns("ns1.shop.test."),
-                                                  a("www", "192.0.2.3")});
+    CHECK(r.full_records() ==
+          std::vector<Record>{soa(13), ns("ns1.shop.test."), a("www", "192.0.2.3")});
 }
 
 TEST_CASE("ixfr: differences that do not fit the copy are refused", "[ixfr]") {
@@ -110,16 +111,16 @@ TEST_CASE("ixfr: differences that do not fit the copy are refused", "[ixfr]") {
     SECTION("a step does not start where the last ended") {
         IxfrReader r(10);
         feed(r, {soa(12), soa(10), soa(11)});
-        CHECK_THROWS_WITH(r.add(soa(7)), Catch::Contains("starts at serial 7") &&
-                                             Catch::Contains("ended at 11"));
+        CHECK_THROWS_WITH(r.add(soa(7)),
+                          Catch::Contains("starts at serial 7") && Catch::Contains("ended at 11"));
     }
     SECTION("a removed record the copy lacks") {
         IxfrReader r(10);
         feed(r, {soa(11), soa(10), a("ghost", "192.0.2.66"), soa(11), soa(11)});
         REQUIRE(r.complete());
         auto c = copy_at_10();
-        CHECK_THROWS_WITH(apply_ixfr(c, r), Catch::Contains("ghost.shop.test.") &&
-                                                Catch::Contains("does not hold"));
+        CHECK_THROWS_WITH(apply_ixfr(c, r),
+                          Catch::Contains("ghost.shop.test.") && Catch::Contains("does not hold"));
         CHECK(c == copy_at_10());  // untouched
     }
     SECTION("the same record removed twice") {

@@ -209,7 +209,8 @@ TEST_CASE("notify listener: TCP clients are served side by side", "[notify][list
     CHECK(l.count(NotifyVerdict::malformed) == 0);
 }
 
-TEST_CASE("notify listener: a TCP message cut short is counted as malformed", "[notify][listener]") {
+TEST_CASE("notify listener: a TCP message cut short is counted as malformed",
+          "[notify][listener]") {
     Events events;
     NotifyListener l(options(), events.callback());
     const sockaddr_in dst = loopback("127.0.0.1", l.port());
