@@ -180,22 +180,33 @@ void apply_ixfr(std::vector<Record>& copy, const IxfrReader& reply) {
                                      ", which the cached copy does not hold");
         }
     }
+    // In place, so a 100,000-record copy is never held twice: grow by the records the changes
+    // add, merge from the back (the write position never passes the read position, since each
+    // step writes at most one record more than it reads, and only for an added key), then close
+    // the gap that removals left at the front.
     const auto& changes = reply.changes();
-    std::vector<Record> out;
-    out.reserve(copy.size() + changes.size());
-    auto c = changes.begin();
-    size_t i = 0;
-    while (i < copy.size() || c != changes.end()) {
-        if (c == changes.end() || (i < copy.size() && KeyLess{}(copy[i], c->first))) {
-            out.push_back(std::move(copy[i++]));
+    size_t adds = 0;
+    for (const auto& [k, r] : changes) {
+        adds += r.has_value() && !std::binary_search(copy.begin(), copy.end(), k, KeyLess{});
+    }
+    const size_t n = copy.size();
+    copy.resize(n + adds);
+    size_t read = n;          // copy[0, read) not yet merged
+    size_t write = n + adds;  // copy[write, n + adds) is the result so far
+    auto c = changes.rbegin();
+    while (read > 0 || c != changes.rend()) {
+        if (c == changes.rend() || (read > 0 && KeyLess{}(c->first, copy[read - 1]))) {
+            --read;
+            // Until the first added record the positions coincide: a self-move would empty it.
+            if (--write != read) copy[write] = std::move(copy[read]);
             continue;
         }
         // The change replaces every record of its key the copy holds (a TTL may have changed).
-        while (i < copy.size() && !KeyLess{}(c->first, copy[i])) ++i;
-        if (c->second) out.push_back(*c->second);
+        while (read > 0 && !KeyLess{}(copy[read - 1], c->first)) --read;
+        if (c->second) copy[--write] = *c->second;
         ++c;
     }
-    copy = std::move(out);
+    copy.erase(copy.begin(), copy.begin() + static_cast<std::ptrdiff_t>(write));
 }
 
 }  // namespace nswatch

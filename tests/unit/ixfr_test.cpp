@@ -3,6 +3,8 @@
 #include "checks/ixfr.hpp"
 
 #include <catch2/catch.hpp>
+#include <random>
+#include <set>
 
 #include "checks/zone_diff.hpp"
 
@@ -150,4 +152,88 @@ TEST_CASE("ixfr: differences that do not fit the copy are refused", "[ixfr]") {
 TEST_CASE("ixfr: soa_serial reads the third field", "[ixfr]") {
     CHECK(soa_serial(soa(2026120401)) == 2026120401u);
     CHECK_FALSE(soa_serial(Record{"x.", 6, 0, "a. b."}).has_value());
+}
+
+TEST_CASE("ixfr: random steps applied equal the zone rebuilt from scratch", "[ixfr]") {
+    // Each trial: a random zone at serial 100, then 1-6 random steps (removals of present
+    // records, additions of new ones and TTL changes); the IXFR reply built from the steps and
+    // applied to the copy must give exactly the final zone.
+    std::mt19937 rng(20261204);
+    for (int trial = 0; trial < 200; ++trial) {
+        std::set<Record> zone;
+        const int size = 1 + static_cast<int>(rng() % 40);
+        for (int i = 0; i < size; ++i) {
+            zone.insert(
+                a("h" + std::to_string(rng() % 30), "192.0.2." + std::to_string(rng() % 8), 300));
+        }
+        uint32_t serial = 100;
+        zone.insert(soa(serial));
+        std::vector<Record> copy(zone.begin(), zone.end());
+        sort_for_diff(copy);
+
+        std::vector<Record> stream;
+        const int steps = 1 + static_cast<int>(rng() % 6);
+        std::vector<std::pair<std::vector<Record>, std::vector<Record>>> diffs;
+        for (int s = 0; s < steps; ++s) {
+            std::vector<Record> removed{soa(serial)}, added{soa(serial + 1)};
+            zone.erase(soa(serial));
+            ++serial;
+            std::vector<Record> present(zone.begin(), zone.end());
+            for (const auto& r : present) {
+                const auto roll = rng() % 10;
+                if (roll == 0) {
+                    removed.push_back(r);
+                    zone.erase(r);
+                } else if (roll == 1) {  // TTL change: removed and added back
+                    removed.push_back(r);
+                    zone.erase(r);
+                    Record t = r;
+                    t.ttl = 60;
+                    added.push_back(t);
+                }
+            }
+            for (int k = 0; k < 3; ++k) {
+                Record r = a("n" + std::to_string(rng() % 50), "198.51.100." + std::to_string(k));
+                bool key_present = false;
+                for (const auto& z : zone) {
+                    key_present |= z.owner == r.owner && z.type == r.type && z.rdata == r.rdata;
+                }
+                for (const auto& x : added) {
+                    key_present |= x.owner == r.owner && x.type == r.type && x.rdata == r.rdata;
+                }
+                if (!key_present) added.push_back(r);
+            }
+            for (const auto& r : added) zone.insert(r);
+            diffs.emplace_back(removed, added);
+        }
+        stream.push_back(soa(serial));
+        for (auto& [removed, added] : diffs) {
+            stream.insert(stream.end(), removed.begin(), removed.end());
+            stream.insert(stream.end(), added.begin(), added.end());
+        }
+        stream.push_back(soa(serial));
+
+        IxfrReader r(100);
+        feed(r, stream);
+        REQUIRE(r.complete());
+        REQUIRE(r.steps() == static_cast<size_t>(steps));
+        apply_ixfr(copy, r);
+        std::vector<Record> want(zone.begin(), zone.end());
+        sort_for_diff(want);
+        REQUIRE(copy == want);
+    }
+}
+
+TEST_CASE("ixfr: one change to a 100,000-record copy", "[ixfr]") {
+    std::vector<Record> copy{soa(10)};
+    for (int i = 0; i < 100000; ++i) copy.push_back(a("h" + std::to_string(i), "192.0.2.1"));
+    sort_for_diff(copy);
+    IxfrReader r(10);
+    feed(r, {soa(11), soa(10), a("h500", "192.0.2.1"), soa(11), a("h500", "192.0.2.2"), soa(11)});
+    apply_ixfr(copy, r);
+    CHECK(copy.size() == 100001);
+    CHECK(std::is_sorted(copy.begin(), copy.end()));
+    CHECK(std::find(copy.begin(), copy.end(), a("h500", "192.0.2.2")) != copy.end());
+    CHECK(std::find(copy.begin(), copy.end(), a("h500", "192.0.2.1")) == copy.end());
+    CHECK(std::find(copy.begin(), copy.end(), soa(11)) != copy.end());
 }
