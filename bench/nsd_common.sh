@@ -134,6 +134,7 @@ write_config() {
 probe:
   interval: $1
   tcp_every: $2
+${ANSWERS_EVERY:+  answers_every: $ANSWERS_EVERY}
 storage:
   path: $WORK/history.db
 http:
@@ -147,6 +148,11 @@ CONF
 # Sum of nswatch_probes_total (SOA probes: the ones that go to history and metrics).
 probes_total() {
     curl -s --max-time 30 "http://$1/metrics" | awk '/^nswatch_probes_total[{ ]/ { s += $NF } END { printf "%d\n", s }'
+}
+
+# Sum of nswatch_answer_probes_total (the watched names' probes).
+answer_probes_total() {
+    curl -s --max-time 30 "http://$1/metrics" | awk '/^nswatch_answer_probes_total[{ ]/ { s += $NF } END { printf "%d\n", s }'
 }
 
 machine_line() {

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Steady-state CPU of `nswatch run`: N zones (1000) x 4 static nameservers (127.54.0.1..4, one NSD),
-# interval 60 s, tcp_every 5, history in a temp SQLite file, HTTP on 127.0.0.1:19453. Warm-up WARMUP s
-# (20), then the daemon's utime+stime delta over DURATION s (180) from /proc/PID/stat, as % of one core.
+# interval 60 s, tcp_every 5, answers_every as configured (ANSWERS_EVERY; default: nswatch's, 5),
+# history in a temp SQLite file, HTTP on 127.0.0.1:19453. Warm-up WARMUP s (20), then the daemon's
+# utime+stime delta over DURATION s (180) from /proc/PID/stat, as % of one core.
 #
 #   sudo bench/steady_state.sh
 #   N=1000 WARMUP=20 DURATION=180 sudo -E bench/steady_state.sh
+#   ANSWERS_EVERY=1 sudo -E bench/steady_state.sh      # watched names every round
 #
 # Needs root. Loopback only; stops what it starts by pid. Target: < 1 % of one core.
 set -euo pipefail
@@ -25,7 +27,7 @@ machine_line
 NW_PID=$!
 sleep "$WARMUP"
 kill -0 "$NW_PID" || { echo "nswatch exited:"; cat "$WORK/nswatch.log"; exit 1; }
-p0=$(probes_total "$LISTEN"); c0=$(proc_cpu "$NW_PID"); n0=$(group_cpu "$NSD_PID"); t0=$(date +%s.%N)
+p0=$(probes_total "$LISTEN"); a0=$(answer_probes_total "$LISTEN"); c0=$(proc_cpu "$NW_PID"); n0=$(group_cpu "$NSD_PID"); t0=$(date +%s.%N)
 # VmRSS every SAMPLE s (30) during the window; PERF=S records S s of the daemon with perf at the start.
 if [[ -n ${PERF:-} ]]; then perf record -F 499 ${PERF_CALLGRAPH:--g} -p "$NW_PID" -o "${PERF_OUT:-/tmp/nswatch-steady.perf}" -- sleep "$PERF" >/dev/null 2>&1 & fi
 for ((s = 0; s < DURATION; s += ${SAMPLE:-30})); do
@@ -33,23 +35,23 @@ for ((s = 0; s < DURATION; s += ${SAMPLE:-30})); do
     sleep "$step" & SLEEP_PID=$!; wait "$SLEEP_PID"; SLEEP_PID=""
     echo "  t=+$((s + step)) s: nswatch VmRSS $(proc_kib "$NW_PID" VmRSS) KiB, CPU $(proc_cpu "$NW_PID") s"
 done
-c1=$(proc_cpu "$NW_PID"); n1=$(group_cpu "$NSD_PID"); t1=$(date +%s.%N); p1=$(probes_total "$LISTEN")
+c1=$(proc_cpu "$NW_PID"); n1=$(group_cpu "$NSD_PID"); t1=$(date +%s.%N); p1=$(probes_total "$LISTEN"); a1=$(answer_probes_total "$LISTEN")
 rss=$(proc_kib "$NW_PID" VmRSS)
 metrics_bytes=$(curl -s --max-time 30 "http://$LISTEN/metrics" | wc -c)
 curl -s --max-time 30 "http://$LISTEN/metrics" | awk '/^nswatch_probes_total[{ ]/ {
     o = $0; sub(/.*outcome="/, "", o); sub(/".*/, "", o); t = $0; sub(/.*transport="/, "", t); sub(/".*/, "", t); s[t " " o] += $NF }
     END { for (k in s) print "  probes_total " k ": " s[k] }' | sort
 
-awk -v c0="$c0" -v c1="$c1" -v n0="$n0" -v n1="$n1" -v t0="$t0" -v t1="$t1" -v p0="$p0" -v p1="$p1" \
+awk -v c0="$c0" -v c1="$c1" -v n0="$n0" -v n1="$n1" -v t0="$t0" -v t1="$t1" -v p0="$p0" -v p1="$p1" -v a0="$a0" -v a1="$a1" -v ae="${ANSWERS_EVERY:-default}" \
     -v n="$N" -v iv="$INTERVAL" -v rss="$rss" -v mb="$metrics_bytes" -v d="$DURATION" -v te="$TCP_EVERY" -v wu="$WARMUP" 'BEGIN {
     el = t1 - t0; cpu = c1 - c0
     printf "window: %.1f s after %s s warm-up\n", el, wu
     printf "nswatch CPU: %.3f s = %.3f %% of one core (target < 1 %%)\n", cpu, 100 * cpu / el
     printf "nsd CPU: %.3f s = %.3f %% of one core\n", n1 - n0, 100 * (n1 - n0) / el
     printf "SOA probes in window (nswatch_probes_total delta): %d = %.0f per 60 s (%d zones x 4 addresses = %d UDP per round, +%d TCP every %d-th round)\n", p1 - p0, (p1 - p0) * 60 / el, n, 4 * n, 4 * n, te
-    printf "watched-RRset probes (not in nswatch_probes_total): %d zones x 4 addresses x 6 types = %d UDP per round\n", n, 24 * n
-    if (p1 > p0) printf "CPU per probe (SOA + 6 watched per UDP SOA, approx.): %.1f us\n", cpu * 1e6 / ((p1 - p0) + 24 * n * el / 60)
+    printf "watched-name probes in window (nswatch_answer_probes_total delta, answers_every %s): %d = %.0f per 60 s (every round would be %d zones x 4 addresses x 6 types = %d)\n", ae, a1 - a0, (a1 - a0) * 60 / el, n, 24 * n
+    if (p1 + a1 > p0 + a0) printf "CPU per probe (SOA + watched): %.1f us\n", cpu * 1e6 / ((p1 - p0) + (a1 - a0))
     printf "VmRSS at the end: %d KiB; /metrics size %d bytes\n", rss, mb
-    printf "{\"bench\":\"steady_state\",\"zones\":%d,\"window_s\":%.1f,\"cpu_pct\":%.3f,\"nsd_cpu_pct\":%.3f,\"soa_probes\":%d,\"rss_kib\":%d}\n", n, el, 100 * cpu / el, 100 * (n1 - n0) / el, p1 - p0, rss
+    printf "{\"bench\":\"steady_state\",\"zones\":%d,\"window_s\":%.1f,\"cpu_pct\":%.3f,\"nsd_cpu_pct\":%.3f,\"soa_probes\":%d,\"answer_probes\":%d,\"rss_kib\":%d}\n", n, el, 100 * cpu / el, 100 * (n1 - n0) / el, p1 - p0, a1 - a0, rss
 }'
 grep -ciE "warn|error" "$WORK/nswatch.log" | sed 's/^/nswatch log warn|error lines: /'

@@ -11,11 +11,11 @@
 #include <map>
 #include <sstream>
 
-#include "config/audit_section.hpp"
 #include "config/alerts_config.hpp"
+#include "config/audit_section.hpp"
 #include "config/config.hpp"
-#include "config/resolvers_loader.hpp"
 #include "config/notify_config.hpp"
+#include "config/resolvers_loader.hpp"
 #include "config/yaml_fields.hpp"
 
 namespace nswatch {
@@ -288,13 +288,16 @@ void Loader::read_default_vantage(const Field& field, Config& config) const {
 
 void Loader::read_probe(const Field& field, ProbeSettings& probe) const {
     MapFields m =
-        in_.map(field, {"timeout", "interval", "jitter", "tcp_every", "edns", "edns_buffer_size",
-                        "nsid", "dnssec_ok", "ipv6", "max_in_flight"});
+        in_.map(field, {"timeout", "interval", "jitter", "tcp_every", "answers_every", "edns",
+                        "edns_buffer_size", "nsid", "dnssec_ok", "ipv6", "max_in_flight"});
     if (const Field* f = m.get("timeout")) probe.timeout = in_.duration(*f, 1ms, kMaxProbeTimeout);
     if (const Field* f = m.get("interval")) probe.interval = in_.duration(*f, 1s, kMaxInterval);
     if (const Field* f = m.get("jitter")) probe.jitter = in_.fraction(*f);
     if (const Field* f = m.get("tcp_every")) {
         probe.tcp_every = static_cast<int>(in_.integer(*f, 0, 1'000'000));
+    }
+    if (const Field* f = m.get("answers_every")) {
+        probe.answers_every = static_cast<int>(in_.integer(*f, 1, 1'000'000));
     }
     if (const Field* f = m.get("edns")) probe.edns = in_.boolean(*f);
     if (const Field* f = m.get("edns_buffer_size")) {

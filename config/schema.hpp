@@ -10,10 +10,10 @@
 #include <string_view>
 #include <vector>
 
-#include "config/resolvers.hpp"
-#include "config/notify_schema.hpp"
 #include "checks/audit_evidence.hpp"
 #include "config/alerts_schema.hpp"
+#include "config/notify_schema.hpp"
+#include "config/resolvers.hpp"
 #include "prober/engine.hpp"
 
 namespace nswatch {
@@ -28,6 +28,10 @@ struct ProbeSettings {
     double jitter = 0.1;
     /// Probe over TCP every k-th round (1 = every round, 0 = never); UDP runs every round.
     int tcp_every = 5;
+    /// Probe the watched names every k-th round (1 = every round), and in any round after a
+    /// server's SOA serial changed: a zone's data changes with its serial, so most rounds need
+    /// only the SOA probes, which are one in seven of the default probes.
+    int answers_every = 5;
     /// Add an OPT record (EDNS0) to queries.
     bool edns = true;
     /// EDNS UDP payload size advertised; 1232 avoids IP fragmentation (DNS flag day 2020).
@@ -199,7 +203,8 @@ struct Config {
     HttpSettings http;
     /// Resolution probes through recursive resolvers (off when it lists none).
     ResolutionSettings resolution;
-    /// providers[].transfer, by provider (kept apart from ProviderConfig so its aggregate shape stays).
+    /// providers[].transfer, by provider (kept apart from ProviderConfig so its aggregate shape
+    /// stays).
     std::vector<ProviderTransfer> transfers;
     /// TSIG keys, referenced by name from `notify` and provider transfers.
     std::vector<TsigKey> keys;

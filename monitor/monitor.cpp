@@ -61,7 +61,9 @@ void Monitor::apply_config(Config config) {
                         0,
                         {},
                         {},
-                        true}));
+                        true,
+                        {},
+                        false}));
         spdlog::info("zone {}: watching", zc.name);
     }
     for (auto& z : zones_) {
@@ -144,7 +146,10 @@ void Monitor::start_round(ZoneRuntime& z, Steady::time_point now) {
     ++z.round;
     auto requests = soa_requests(*z.delegation, config_, ro);
     if (requests.empty()) return;
-    const auto watched = watch_requests(*z.delegation, z.config, config_);
+    // Watched names every answers_every rounds, and after a serial moved (finish_round).
+    z.answers_this_round = z.answer_cadence.start_round(config_.probe.answers_every);
+    const auto watched = z.answers_this_round ? watch_requests(*z.delegation, z.config, config_)
+                                              : std::vector<ProbeRequest>{};
     z.in_flight = requests.size() + watched.size();
     z.results.clear();
     z.answers.clear();
@@ -176,16 +181,19 @@ void Monitor::start_round(ZoneRuntime& z, Steady::time_point now) {
 }
 
 void Monitor::finish_round(ZoneRuntime& z) {
-    const auto comparisons = compare_answers(z.answers);
-    // Changes against the previous round's answers (none on the first round: nothing to compare).
-    const auto changes = answer_changes(z.tracker.state().answers, comparisons);
-    for (const auto& c : changes)
-        spdlog::info("zone {}: answer changed: {}", z.config.name, describe(c));
-    if (!changes.empty()) {
-        for (const auto& sink : answer_change_sinks_) sink(z.config.name, changes);
-    }
-    z.tracker.set_answers(comparisons);
+    if (z.answers_this_round) {
+        const auto comparisons = compare_answers(z.answers);
+        // Changes against the last answers (none on the first round: nothing to compare).
+        const auto changes = answer_changes(z.tracker.state().answers, comparisons);
+        for (const auto& c : changes)
+            spdlog::info("zone {}: answer changed: {}", z.config.name, describe(c));
+        if (!changes.empty()) {
+            for (const auto& sink : answer_change_sinks_) sink(z.config.name, changes);
+        }
+        z.tracker.set_answers(comparisons);
+    }  // else the last comparison stands
     z.tracker.observe(z.results, std::chrono::system_clock::now());
+    z.answer_cadence.finish_round(z.results);
     const auto& st = z.tracker.state();
     if (st.answers_consistent != z.answers_consistent) {
         if (st.answers_consistent) {

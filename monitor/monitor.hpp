@@ -29,6 +29,7 @@
 #include <string>
 #include <vector>
 
+#include "checks/answer_cadence.hpp"
 #include "checks/answer_changes.hpp"
 #include "checks/zone_state.hpp"
 #include "config/config.hpp"
@@ -86,6 +87,8 @@ class Monitor {
         std::vector<ProbeResult> results;           ///< the current round's SOA results so far
         std::vector<ProbeResult> answers;           ///< the current round's watched-RRset results
         bool answers_consistent = true;             ///< as of the last round (to log changes)
+        AnswerCadence answer_cadence;               ///< which rounds probe the watched names
+        bool answers_this_round = false;            ///< the current round probes them
     };
 
     void apply_config(Config config);

@@ -142,6 +142,7 @@ TEST_CASE("config: defaults, in code and from an empty file", "[config]") {
     CHECK(c.probe.interval == 60s);
     CHECK(c.probe.jitter == Approx(0.1));
     CHECK(c.probe.tcp_every == 5);
+    CHECK(c.probe.answers_every == 5);
     CHECK(c.probe.edns);
     CHECK(c.probe.edns_buffer_size == 1232);
     CHECK(c.probe.nsid);
@@ -207,6 +208,7 @@ probe:
   interval: 2m
   jitter: 25%
   tcp_every: 1
+  answers_every: 2
   edns: true
   edns_buffer_size: 4096
   nsid: false
@@ -264,6 +266,7 @@ zones:
     CHECK(c.probe.interval == 2min);
     CHECK(c.probe.jitter == Approx(0.25));
     CHECK(c.probe.tcp_every == 1);
+    CHECK(c.probe.answers_every == 2);
     CHECK(c.probe.edns);
     CHECK(c.probe.edns_buffer_size == 4096);
     CHECK_FALSE(c.probe.nsid);
