@@ -122,6 +122,7 @@ const std::map<std::string, Mapping>& mapping() {
         {"ZONE05", {{"SOA-EXPIRE"}}},
         {"ZONE06", {{"SOA-MINIMUM"}}},
         {"ZONE10", {{"ZONE-SOA"}}},
+        {"DNSSEC02", {{"DNSSEC-DS"}}},
         {"DNSSEC04", {{"DNSSEC-SIG-LIFETIME"}}},
         {"DNSSEC15", {{"DNSSEC-CDS"}}},
     };
@@ -157,15 +158,17 @@ const std::vector<std::string> kTestCases = {
     "Zone/zone05",
     "Zone/zone06",
     "Zone/zone10",
+    "DNSSEC/dnssec02",
     "DNSSEC/dnssec04",
     "DNSSEC/dnssec15",
 };
 
 /// notcp.test first: its TCP timeouts make it the longest Zonemaster run.
 const std::vector<std::string> kZones = {
-    "notcp.test",     "clean.test", "single.test",      "parentchild.test", "lame.test",
-    "recursion.test", "axfr.test",  "expire.test",      "nsttl.test",       "stuck.test",
-    "differ.test",    "glue.test",  "multisigner.test",
+    "notcp.test",       "clean.test",     "single.test", "parentchild.test",
+    "lame.test",        "recursion.test", "axfr.test",   "expire.test",
+    "nsttl.test",       "stuck.test",     "differ.test", "glue.test",
+    "multisigner.test", "ds.test",        "oneasn.test", "onens.test",
 };
 
 /// 127.53.0.0/16 and fd00:53::/64 (tests/lab/lab.sh), 127.62.0.0/16 (audit_zones.sh). Zonemaster
