@@ -168,7 +168,7 @@ TEST_CASE("audit: each defect zone triggers exactly its finding, with its eviden
     std::string zones;
     for (const auto& c : cases) zones += c.zone + " ";
     // The lab's IP-to-ASN source (audit_zones.sh), so that NET-ASN runs on every zone.
-    const TempConfig config("audit:\n  asn_zone: asn.test\n");
+    const TempConfig config("audit:\n  asn_zone: origin.asn.test\n");
     const Run r =
         run_nswatch("audit " + zones + "-c " + config.path +
                     " --format json --timeout 1s --root-hints " + nswatch::lab::root_hints());

@@ -23,13 +23,15 @@
 #                     with B and publishes only B
 #   ds.test           both publish keys A+B, pa signs with A, pb     DNSSEC-DS
 #                     with B; the parent's DS names only A
-#   oneasn.test       providers pd and pe, both in AS64510           NET-ASN (with
-#                                                                    audit.asn_zone: asn.test)
+#   oneasn.test       providers pd and pe, both in AS64510           NET-ASN (with audit.asn_zone:
+#                                                                    origin.asn.test)
 #   onens.test        one NS (ns1.pa-dns.test)                       DEL-NSCOUNT, and necessarily
 #                                                                    DEL-PROVIDERS (one provider
 #                                                                    with one NS)
 #
-# asn.test (served by pa) is the lab's IP-to-ASN source, in Team Cymru's TXT format: every /24 of
+# asn.test (served by pa) is the lab's IP-to-ASN source, laid out like Team Cymru's asn.cymru.com:
+# TXT "ASN | prefix | CC | registry | date" at d.c.b.a.origin.asn.test (nswatch: audit.asn_zone
+# origin.asn.test; Zonemaster: asn_db source asn.test, to which it adds "origin."). Every /24 of
 # 127.62.0.0/16 used here has its own ASN (pa 1.0/24 64501 and 5.0/24 64505, pb 64502, pc 64503,
 # pr 64504), except pd's 127.62.6.0/24 and pe's 127.62.7.0/24, both in AS64510.
 #
@@ -175,7 +177,7 @@ add_provider_zones() {
 }
 
 # The lab's IP-to-ASN source, Team Cymru's format ("ASN | prefix | CC | registry | date"), one
-# wildcard per /24: the query for 127.62.1.1 is 1.1.62.127.asn.test TXT.
+# wildcard per /24: the query for 127.62.1.1 is 1.1.62.127.origin.asn.test TXT.
 asn_zone() {
   local net asn
   echo "\$TTL 3600"
@@ -185,7 +187,7 @@ asn_zone() {
   for net in 1:64501 2:64502 3:64503 4:64504 5:64505 6:64510 7:64510; do
     asn=${net#*:}
     net=${net%%:*}
-    echo "*.$net.62.127 3600 IN TXT \"$asn | 127.62.$net.0/24 | ZZ | lab | 2026-12-04\""
+    echo "*.$net.62.127.origin 3600 IN TXT \"$asn | 127.62.$net.0/24 | ZZ | lab | 2026-12-04\""
   done
 }
 
