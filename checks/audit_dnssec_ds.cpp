@@ -7,13 +7,14 @@
 // - Matching is not enough: a validator takes the DS, finds the key in the DNSKEY RRset and then
 //   checks the RRSIG over that RRset made with it. A provider that publishes the other signer's
 //   DS-matched key but signs its DNSKEY RRset only with its own key (RFC 8901 model 2 with a DS
-//   missing at the parent) fails validation all the same. So a server passes when a DS-matched key
-//   has an RRSIG over the DNSKEY RRset (same key tag and algorithm). The signature itself is not
-//   verified here (its expiry is DNSSEC-SIG-LIFETIME's).
+//   missing at the parent) fails validation all the same. So a server passes when an RRSIG over
+//   its DNSKEY RRset by a DS-matched key verifies (ldns_verify_rrsig_time). The signature is
+//   verified at the middle of its validity period: expiry is DNSSEC-SIG-LIFETIME's to report.
 // - Judged per server, reported per provider: a resolver that picked any one failing server gets
 //   SERVFAIL. Servers that do not answer DNSKEY authoritatively are SRV-*'s to report.
 // - No DS at the parent for a signed zone is not a failure of this check (the zone is simply
 //   insecure): it is noted as a skip. An unsigned zone without DS is not mentioned at all.
+#include <algorithm>
 #include <memory>
 #include <set>
 #include <sstream>
@@ -44,14 +45,33 @@ RrPtr rr_from(const std::string& zone, const char* type, const std::string& rdat
     return RrPtr(rr);
 }
 
-/// "62884/13" for the key tag and algorithm of an RRSIG over the DNSKEY RRset (fields: type
-/// covered, algorithm, labels, original TTL, expiration, inception, key tag, ...); empty otherwise.
-std::string dnskey_signer(const std::string& rrsig_rdata) {
-    std::istringstream in(rrsig_rdata);
-    std::vector<std::string> f;
-    for (std::string x; f.size() < 7 && in >> x;) f.push_back(x);
-    if (f.size() < 7 || f[0] != "DNSKEY") return {};
-    return f[6] + "/" + f[1];
+struct RrListFree {
+    void operator()(ldns_rr_list* list) const { ldns_rr_list_deep_free(list); }
+};
+using RrListPtr = std::unique_ptr<ldns_rr_list, RrListFree>;
+
+/// "62884/13": key tag and algorithm, as the evidence names keys.
+std::string key_id(uint16_t tag, uint8_t algorithm) {
+    return std::to_string(tag) + "/" + std::to_string(algorithm);
+}
+
+std::string key_id_of_dnskey(const ldns_rr* key) {
+    return key_id(ldns_calc_keytag(key), ldns_rdf2native_int8(ldns_rr_rdf(key, 2)));
+}
+
+std::string key_id_of_rrsig(const ldns_rr* rrsig) {
+    return key_id(ldns_rdf2native_int16(ldns_rr_rrsig_keytag(rrsig)),
+                  ldns_rdf2native_int8(ldns_rr_rrsig_algorithm(rrsig)));
+}
+
+/// Verifies `rrsig` over `rrset` with `key` at the middle of the signature's validity period:
+/// whether it has expired is DNSSEC-SIG-LIFETIME's to say, not this check's. ldns compares the
+/// 32-bit times with serial arithmetic (RFC 4034 §3.1.5), in which the midpoint is inside.
+ldns_status verify_ignoring_time(ldns_rr_list* rrset, ldns_rr* rrsig, ldns_rr* key) {
+    const uint32_t inception = ldns_rdf2native_int32(ldns_rr_rrsig_inception(rrsig));
+    const uint32_t expiration = ldns_rdf2native_int32(ldns_rr_rrsig_expiration(rrsig));
+    const uint32_t middle = inception + (expiration - inception) / 2;
+    return ldns_verify_rrsig_time(rrset, rrsig, key, static_cast<time_t>(middle));
 }
 
 struct Ds {
@@ -59,39 +79,51 @@ struct Ds {
     std::string text;  ///< "62884 13 2" (key tag, algorithm, digest type)
 };
 
-/// What one server's DNSKEY answer says about the parent's DS set; empty when it is fine.
+/// What one server's DNSKEY answer says about the parent's DS set; empty when it is fine: a DS
+/// matches one of its DNSKEYs and an RRSIG by that key over its DNSKEY RRset verifies.
 std::string judge_server(const ServerEvidence& s, const std::string& zone,
                          const std::vector<Ds>& ds) {
-    std::set<std::string> signers;
-    std::vector<RrPtr> keys;
+    RrListPtr keys(ldns_rr_list_new());
+    std::vector<RrPtr> rrsigs;
     for (const auto& r : s.dnskey->answer) {
-        if (r.type == kRrsig && !dnskey_signer(r.rdata).empty())
-            signers.insert(dnskey_signer(r.rdata));
-        if (r.type != kDnskey) continue;
-        if (auto k = rr_from(zone, "DNSKEY", r.rdata)) keys.push_back(std::move(k));
-    }
-    std::set<std::string> all_tags, matched_tags;
-    bool signs = false;
-    for (const auto& k : keys) {
-        const std::string tag = std::to_string(ldns_calc_keytag(k.get())) + "/" +
-                                std::to_string(ldns_rdf2native_int8(ldns_rr_rdf(k.get(), 2)));
-        all_tags.insert(tag);
-        for (const auto& d : ds) {
-            if (!ldns_rr_compare_ds(d.rr.get(), k.get())) continue;
-            matched_tags.insert(tag);
-            signs = signs || signers.count(tag) > 0;
+        if (r.type == kDnskey) {
+            if (auto k = rr_from(zone, "DNSKEY", r.rdata))
+                ldns_rr_list_push_rr(keys.get(), k.release());
+        } else if (r.type == kRrsig) {
+            auto sig = rr_from(zone, "RRSIG", r.rdata);
+            if (sig &&
+                ldns_rdf2rr_type(ldns_rr_rrsig_typecovered(sig.get())) == LDNS_RR_TYPE_DNSKEY)
+                rrsigs.push_back(std::move(sig));
         }
     }
-    auto list = [](const std::set<std::string>& s) {
-        return s.empty() ? std::string("none") : join({s.begin(), s.end()});
+    std::set<std::string> all_keys, matched_keys, signers, failures;
+    for (const auto& sig : rrsigs) signers.insert(key_id_of_rrsig(sig.get()));
+    for (size_t i = 0; i < ldns_rr_list_rr_count(keys.get()); ++i) {
+        ldns_rr* key = ldns_rr_list_rr(keys.get(), i);
+        const std::string id = key_id_of_dnskey(key);
+        all_keys.insert(id);
+        const bool matched = std::any_of(
+            ds.begin(), ds.end(), [&](const Ds& d) { return ldns_rr_compare_ds(d.rr.get(), key); });
+        if (!matched) continue;
+        matched_keys.insert(id);
+        for (const auto& sig : rrsigs) {
+            if (key_id_of_rrsig(sig.get()) != id) continue;
+            const ldns_status st = verify_ignoring_time(keys.get(), sig.get(), key);
+            if (st == LDNS_STATUS_OK) return {};
+            failures.insert(id + " (" + ldns_get_errorstr_by_id(st) + ")");
+        }
+    }
+    auto list = [](const std::set<std::string>& items) {
+        return items.empty() ? std::string("none") : join({items.begin(), items.end()});
     };
-    if (matched_tags.empty())
-        return s.where() + ": none of its " + std::to_string(keys.size()) +
-               " DNSKEY(s) (key tag/algorithm " + list(all_tags) + ") matches a DS at the parent";
-    if (!signs)
-        return s.where() + ": publishes DS-matched key " + list(matched_tags) +
+    if (matched_keys.empty())
+        return s.where() + ": none of its " + std::to_string(all_keys.size()) +
+               " DNSKEY(s) (key tag/algorithm " + list(all_keys) + ") matches a DS at the parent";
+    if (failures.empty())
+        return s.where() + ": publishes DS-matched key " + list(matched_keys) +
                " but signs its DNSKEY RRset only with " + list(signers);
-    return {};
+    return s.where() + ": the RRSIG over its DNSKEY RRset by DS-matched key " + list(failures) +
+           " does not verify";
 }
 
 bool zone_is_signed(const AuditEvidence& e) {

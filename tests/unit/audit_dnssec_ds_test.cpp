@@ -1,6 +1,7 @@
 // DNSSEC-DS on hand-built evidence: the parent's DS set against each provider's DNSKEY answer.
-// The keys and their DS records were made by BIND (dnssec-keygen, dnssec-dsfromkey), so the
-// digests ldns computes are checked against another implementation's.
+// The keys, their DS records and the RRSIGs over the DNSKEY RRset {A, B} were made by BIND
+// (dnssec-keygen, dnssec-dsfromkey, dnssec-signzone -s 20261201000000 -e 20361201000000), so the
+// digests and signatures ldns checks come from another implementation.
 #include <catch2/catch.hpp>
 
 #include "checks/audit_rules.hpp"
@@ -24,11 +25,16 @@ const std::string kDsA1 = "62884 13 1 C185F66B943AB81EB73646DCBCD3B347C7DD859D";
 const std::string kDsB256 =
     "20528 13 2 86E7049C068871F744FA96206022CD6AFF0EFE69A71F82055F98AC0DE068A8D8";
 
-/// An RRSIG over the DNSKEY RRset by key `tag` (the signature bytes are not verified).
+/// The RRSIG over the DNSKEY RRset {A, B} by key A (62884) or key B (20528).
 Record rrsig_by(int tag) {
+    const std::string sig = tag == 62884
+                                ? "oUBumQAfiJocAJEAPs+/9z2jI9ILRPsL1K7jTzRDG/WRgWcQNA185zJs"
+                                  "6nL6ijYMwr/QQcPnskj37jAuw6WeYw=="
+                                : "fqWw1qLux3dFbDUuAM6yw5Bn1Ijbj/IXdk++60DifP0scOddg28J+8Fe"
+                                  "6S6d6l7V5yby9EYOj8CAwrvqmze0Mw==";
     return Record{kZone + ".", 46, 3600,
-                  "DNSKEY 13 2 3600 20270103000000 20261204000000 " + std::to_string(tag) + " " +
-                      kZone + ". c2lnbmF0dXJl"};
+                  "DNSKEY 13 2 3600 20361201000000 20261201000000 " + std::to_string(tag) + " " +
+                      kZone + ". " + sig};
 }
 
 ProbeResult authoritative(uint16_t type, std::vector<Record> answer) {
@@ -137,11 +143,54 @@ TEST_CASE("DNSSEC-DS: a provider that does not publish the DS's key", "[audit][d
                    "tag/algorithm 20528/13) matches a DS at the parent"));
 }
 
+TEST_CASE("DNSSEC-DS: an RRSIG by the DS-matched key that does not verify", "[audit][dnssec-ds]") {
+    auto e = multi_signer({kDsA256, kDsB256});
+    // b.test's servers publish a third key: its DNSKEY RRset is not the one B signed.
+    for (auto& s : e.servers) {
+        if (s.provider == "b.test")
+            s.dnskey->answer.push_back(
+                Record{kZone + ".", 48, 3600, kKeyA.substr(0, 9) + "AAAA" + kKeyA.substr(13)});
+    }
+    auto j = judge(e);
+    REQUIRE(j.findings.size() == 1);
+    CHECK(mentions(j.findings[0],
+                   "ns1.b.test (10.2.0.1): the RRSIG over its DNSKEY RRset by "
+                   "DS-matched key 20528/13 (Bogus DNSSEC signature) does not verify"));
+    CHECK_FALSE(mentions(j.findings[0], "ns1.a.test"));
+
+    // A signature with one octet changed.
+    e = multi_signer({kDsA256});
+    auto& sig = e.servers[0].dnskey->answer.back().rdata;
+    sig[sig.size() - 6] = sig[sig.size() - 6] == 'A' ? 'B' : 'A';
+    j = judge(e);
+    REQUIRE(j.findings.size() == 1);
+    CHECK(mentions(j.findings[0],
+                   "ns1.a.test (10.1.0.1): the RRSIG over its DNSKEY RRset by "
+                   "DS-matched key 62884/13"));
+    CHECK_FALSE(mentions(j.findings[0], "ns2.a.test"));
+}
+
+TEST_CASE("DNSSEC-DS: an expired signature is DNSSEC-SIG-LIFETIME's, not this check's",
+          "[audit][dnssec-ds]") {
+    // The signatures run 2026-12-01 to 2036-12-01; judged in 2040, DNSSEC-DS still passes.
+    const auto r = audit_zone(multi_signer({kDsA256, kDsB256}), AuditThresholds{},
+                              std::chrono::sys_days{std::chrono::year{2040} / 1 / 1});
+    bool ds = false, lifetime = false;
+    for (const auto& f : r.findings) {
+        ds = ds || f.id == "DNSSEC-DS";
+        lifetime = lifetime || f.id == "DNSSEC-SIG-LIFETIME";
+    }
+    CHECK_FALSE(ds);
+    CHECK(lifetime);
+}
+
 TEST_CASE("DNSSEC-DS: SHA-1 digests are computed too, a wrong digest matches nothing",
           "[audit][dnssec-ds]") {
     auto e = multi_signer({kDsA1});
-    for (auto& s : e.servers) s.dnskey = dnskey_answer({kKeyA}, {62884});
+    CHECK(judge(e).findings.size() == 1);  // b.test signs with B, which has no DS
+    e.parent_ds->answer.push_back(Record{kZone + ".", 43, 86400, kDsB256});
     CHECK(judge(e).findings.empty());
+    e.parent_ds->answer.pop_back();
 
     // Right key tag and algorithm, one digest octet changed.
     std::string forged = kDsA256;
@@ -150,7 +199,7 @@ TEST_CASE("DNSSEC-DS: SHA-1 digests are computed too, a wrong digest matches not
     const auto j = judge(e);
     REQUIRE(j.findings.size() == 1);
     CHECK(j.findings[0].evidence.size() == 5);  // the DS set, then all four servers
-    CHECK(mentions(j.findings[0], "ns1.a.test (10.1.0.1): none of its 1 DNSKEY(s)"));
+    CHECK(mentions(j.findings[0], "ns1.a.test (10.1.0.1): none of its 2 DNSKEY(s)"));
 }
 
 TEST_CASE("DNSSEC-DS: a DS over an unsigned zone fails every provider", "[audit][dnssec-ds]") {
