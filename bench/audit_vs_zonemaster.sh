@@ -3,7 +3,7 @@
 # (tests/lab/audit_zones.sh: each delegated from the lab's TLD to two NSD providers, four IPv4
 # addresses, all healthy).
 #
-#   nswatch audit: all N zones (1,000) in one run, --no-axfr off, --timeout 1s, /usr/bin/time.
+#   nswatch audit: all N zones (1,000) in one run, AXFR attempts included, --timeout 1s, /usr/bin/time.
 #   zonemaster-cli: one process per zone, one at a time, on the first SAMPLE zones (20), with the
 #   29 test cases of tests/lab/zonemaster_test.cpp (the ones nswatch has a counterpart for) and the
 #   lab's root hints, so it only ever talks to the lab. Prints the per-zone times and the sum, then
