@@ -7,6 +7,7 @@
 #include <mutex>
 #include <thread>
 
+#include "audit/asn_lookup.hpp"
 #include "audit/axfr.hpp"
 #include "audit/referral.hpp"
 #include "monitor/zone_view.hpp"
@@ -15,8 +16,8 @@ namespace nswatch {
 
 namespace {
 
-constexpr uint16_t kA = 1, kNs = 2, kSoa = 6, kMx = 15, kTxt = 16, kAaaa = 28, kDnskey = 48,
-                   kNsec3param = 51, kCds = 59, kCdnskey = 60;
+constexpr uint16_t kA = 1, kNs = 2, kSoa = 6, kMx = 15, kTxt = 16, kAaaa = 28, kDs = 43,
+                   kDnskey = 48, kNsec3param = 51, kCds = 59, kCdnskey = 60;
 
 AuditEvidence from_delegation(const Delegation& d, const Config& config) {
     AuditEvidence e;
@@ -26,6 +27,7 @@ AuditEvidence from_delegation(const Delegation& d, const Config& config) {
     e.parent_zone = d.parent_zone;
     e.parent_ns = d.parent_ns;
     e.parent_ns_ttl = d.parent_ns_ttl;
+    e.parent_server = d.parent_server;
     e.child_ns = d.child_ns;
     if (const ZoneConfig* z = config.find_zone(d.zone)) e.primary = z->primary;
     if (d.error.empty() && !d.from_config && !d.parent_ns.empty()) {
@@ -131,6 +133,55 @@ std::vector<Slot> slots_for(AuditEvidence& e, const std::map<std::string, uint16
     return out;
 }
 
+/// The zone's DS RRset, asked of the parent's server that gave the referral (DNSSEC-DS). Asked for
+/// every discovered zone, signed or not: a DS over an unsigned zone breaks it for validators. TCP,
+/// because a DS set with its signatures may not fit and the audit does not retry truncation.
+std::optional<Slot> parent_ds_slot(AuditEvidence& e, const Config& config) {
+    if (e.from_config || !e.discovery_error.empty() || e.parent_server.empty()) return std::nullopt;
+    Slot x;
+    x.single = &e.parent_ds;
+    auto& r = x.request;
+    r.target.zone = e.zone;
+    r.target.nameserver = e.parent_zone;
+    r.target.address = e.parent_server;
+    r.target.family = e.parent_server.find(':') != std::string::npos ? Family::ipv6 : Family::ipv4;
+    r.target.provider = "parent";
+    r.target.vantage = config.get_default_vantage().name;
+    r.target.transport = Transport::tcp;
+    r.query.name = e.zone;
+    r.query.type = kDs;
+    r.query.edns = true;
+    r.query.dnssec_ok = true;
+    r.query.edns_buffer_size = config.probe.edns_buffer_size;
+    r.query.nsid = false;
+    r.timeout = config.probe.timeout;
+    return x;
+}
+
+/// NET-ASN's look-ups, once per distinct address over all zones, when an ASN zone is configured.
+void add_asn_evidence(ProbeEngine& engine, const Config& config,
+                      const std::vector<RootServer>& hints, std::vector<AuditEvidence>& zones) {
+    if (config.audit.asn_zone.empty()) return;
+    std::vector<std::string> addresses;
+    for (const auto& e : zones) {
+        for (const auto& ns : e.nameservers)
+            addresses.insert(addresses.end(), ns.addresses.begin(), ns.addresses.end());
+    }
+    std::sort(addresses.begin(), addresses.end());
+    addresses.erase(std::unique(addresses.begin(), addresses.end()), addresses.end());
+    ResolverOptions options;
+    options.timeout = config.discovery.timeout;
+    options.ipv6 = config.probe.ipv6;
+    options.vantage = config.get_default_vantage().name;
+    const auto asn = lookup_asns(engine, hints, addresses, config.audit.asn_zone,
+                                 config.audit.asn_zone_ipv6, options);
+    for (auto& e : zones) {
+        for (const auto& ns : e.nameservers) {
+            for (const auto& a : ns.addresses) e.asn[a] = asn.at(a);
+        }
+    }
+}
+
 /// Some server's DNSKEY answer holds a key: the zone is signed, and the DNSSEC probes are due.
 bool zone_is_signed(const AuditEvidence& e) {
     for (const auto& s : e.servers) {
@@ -196,8 +247,8 @@ std::vector<AuditEvidence> collect_evidence(ProbeEngine& engine, const Config& c
         if (options.progress) options.progress(done, total);
     };
     std::vector<Delegation> delegations(zones.size());
-    const size_t finders = std::min<size_t>(
-        static_cast<size_t>(std::max(1, options.discovery_threads)), zones.size());
+    const size_t finders =
+        std::min<size_t>(static_cast<size_t>(std::max(1, options.discovery_threads)), zones.size());
     if (finders <= 1) {
         for (size_t i = 0; i < zones.size(); ++i) {
             delegations[i] = delegation_for(engine, config, zones[i], hints);
@@ -229,11 +280,13 @@ std::vector<AuditEvidence> collect_evidence(ProbeEngine& engine, const Config& c
         for (const auto& ns : delegations[i].nameservers) ports[i][ns.name] = ns.port;
         out.push_back(from_delegation(delegations[i], config));
     }
+    add_asn_evidence(engine, config, hints, out);
     std::vector<Slot> slots;
     for (size_t i = 0; i < out.size(); ++i) {
         auto s = slots_for(out[i], ports[i], config, options);
         slots.insert(slots.end(), std::make_move_iterator(s.begin()),
                      std::make_move_iterator(s.end()));
+        if (auto ds = parent_ds_slot(out[i], config)) slots.push_back(std::move(*ds));
     }
     struct Transfer {
         ServerEvidence* server;

@@ -7,6 +7,9 @@
 // referrals), the watched names over UDP, and an AXFR attempt. For signed zones only (some DNSKEY
 // came back), a second round: DNSKEY over UDP, CDS, CDNSKEY and NSEC3PARAM, all with DO. The
 // worst-case referral size (DEL-REFERRAL-SIZE) is computed from the delegation, without a query.
+// Per zone: the DS RRset from the parent's server that referred us (DNSSEC-DS). When
+// `audit.asn_zone` is set, before the probes: the origin ASN of every distinct nameserver address
+// (NET-ASN).
 #pragma once
 
 #include <chrono>
@@ -27,7 +30,7 @@ struct CollectOptions {
     /// Asked NS with RD=0 (Zonemaster NAMESERVER07 asks the root's NS): an authoritative server
     /// should refuse it, not refer us upward.
     std::string upward_referral_name = ".";
-    int axfr_threads = 8;        ///< transfers in parallel
+    int axfr_threads = 8;  ///< transfers in parallel
     /// Zones discovered in parallel, each worker with its own engine (discovery is a chain of
     /// dependent lookups per zone: run alone, 1,000 zones took ~19 s of mostly waiting).
     int discovery_threads = 8;

@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -94,6 +95,15 @@ struct ReferralEstimate {
     bool operator==(const ReferralEstimate&) const = default;
 };
 
+/// The origin ASN(s) of one nameserver address, from the IP-to-ASN TXT zone (NET-ASN).
+struct AsnLookup {
+    std::vector<uint32_t> asns;  ///< origin ASNs (several when the prefix is multi-origin)
+    std::string prefix;          ///< the covering prefix the source names, e.g. "127.62.1.0/24"
+    std::string error;           ///< why there is no ASN: no such name, timeout, bad TXT
+
+    bool operator==(const AsnLookup&) const = default;
+};
+
 /// All evidence about one zone.
 struct AuditEvidence {
     std::string zone;
@@ -107,6 +117,12 @@ struct AuditEvidence {
     std::vector<ServerEvidence> servers;       ///< one per address
     std::string primary;                       ///< configured primary NS name, may be empty
     std::optional<ReferralEstimate> referral;  ///< unset when the NS list came from the config
+    std::string parent_server;                 ///< address of the parent server that referred us
+    /// DS for the zone, asked of `parent_server` over TCP (DNSSEC-DS); unset when the NS list came
+    /// from the config (no parent was asked).
+    std::optional<ProbeResult> parent_ds;
+    /// Nameserver address -> its origin ASN(s) (NET-ASN); empty when no ASN source is configured.
+    std::map<std::string, AsnLookup> asn;
 };
 
 /// Thresholds; defaults are the catalogue's. Configurable under `audit:` (CONFIGURATION.md).
@@ -124,6 +140,11 @@ struct AuditThresholds {
     std::chrono::seconds sig_warning{std::chrono::hours(12)};  ///< DNSSEC-SIG-LIFETIME
     bool private_addresses_ok = true;  ///< DEL-NSNAME: lab/private addresses allowed
     bool compare_soa_fields = true;    ///< CONS-SOA-FIELDS (off for independent signers)
+    /// NET-ASN: a Team Cymru-style IP-to-ASN TXT zone ("asn.example"); empty = NET-ASN skipped.
+    std::string asn_zone;
+    /// NET-ASN: the zone for IPv6 addresses when it differs (Team Cymru: origin6.asn.cymru.com);
+    /// empty = `asn_zone` for both families.
+    std::string asn_zone_ipv6;
 
     bool operator==(const AuditThresholds&) const = default;
 };

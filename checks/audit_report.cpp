@@ -90,10 +90,12 @@ AuditReport audit_zone(const AuditEvidence& e, const AuditThresholds& t,
                           std::make_move_iterator(fs.end()));
     };
     add(audit_delegation(e, t));
+    add(audit_net_asn(e, t, r.skipped));
     add(audit_servers(e, t));
     add(audit_consistency(e, t, r.skipped));
     add(audit_timers(e, t));
     add(audit_dnssec(e, t, now));
+    add(audit_dnssec_ds(e, r.skipped));
     std::stable_sort(r.findings.begin(), r.findings.end(), [](const auto& a, const auto& b) {
         return a.severity != b.severity ? a.severity < b.severity : a.id < b.id;
     });

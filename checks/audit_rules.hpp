@@ -17,6 +17,11 @@ namespace nswatch {
 /// DEL-REFERRAL-SIZE.
 std::vector<AuditFinding> audit_delegation(const AuditEvidence& e, const AuditThresholds& t);
 
+/// NET-ASN: the delegated nameservers' origin ASNs (e.asn) per address family. Skipped, with a
+/// note, when no ASN source is configured (t.asn_zone) or a delegated address has no ASN.
+std::vector<AuditFinding> audit_net_asn(const AuditEvidence& e, const AuditThresholds& t,
+                                        std::vector<AuditSkip>& skipped);
+
 /// B. Each server: SRV-UDP, SRV-TCP, SRV-EDNS, SRV-OPEN-RECURSION, SRV-OPEN-AXFR, SRV-AAAA,
 /// SRV-UPWARD-REFERRAL, SRV-NSID (INFO, only when some address returns an NSID).
 std::vector<AuditFinding> audit_servers(const AuditEvidence& e, const AuditThresholds& t);
@@ -34,6 +39,11 @@ std::vector<AuditFinding> audit_timers(const AuditEvidence& e, const AuditThresh
 /// DNSSEC-SIG-LIFETIME, DNSSEC-CDS, DNSSEC-DENIAL, DNSSEC-SIZE.
 std::vector<AuditFinding> audit_dnssec(const AuditEvidence& e, const AuditThresholds& t,
                                        std::chrono::system_clock::time_point now);
+
+/// DNSSEC-DS: for every provider, a DS in the parent's set (e.parent_ds) matches a DNSKEY it
+/// publishes and that key signs its DNSKEY RRset. A signed zone without DS at the parent, or a
+/// parent that did not answer, lands in `skipped`; an unsigned zone without DS is not mentioned.
+std::vector<AuditFinding> audit_dnssec_ds(const AuditEvidence& e, std::vector<AuditSkip>& skipped);
 
 /// G. Failover: what remains when one provider goes dark.
 struct ProviderSurvival {

@@ -2,13 +2,16 @@
 
 #include <limits>
 
+#include "config/names.hpp"
+
 namespace nswatch::config_detail {
 
 void read_audit_section(const Reader& in, const Field& field, AuditThresholds& t) {
-    MapFields m = in.map(field, {"min_expire", "min_refresh", "min_retry", "min_minimum",
-                                 "max_minimum", "ns_ttl_error", "ns_ttl_warning", "critical_ttl",
-                                 "min_providers", "min_ns_per_provider", "signature_warning",
-                                 "private_addresses_ok", "compare_soa_fields"});
+    MapFields m =
+        in.map(field, {"min_expire", "min_refresh", "min_retry", "min_minimum", "max_minimum",
+                       "ns_ttl_error", "ns_ttl_warning", "critical_ttl", "min_providers",
+                       "min_ns_per_provider", "signature_warning", "private_addresses_ok",
+                       "compare_soa_fields", "asn_zone", "asn_zone_ipv6"});
     constexpr int64_t kMax = std::numeric_limits<uint32_t>::max();
     // Timers and TTLs are durations in the config ("7d", "4h") and seconds in DNS.
     auto seconds = [&](const char* key, uint32_t& out) {
@@ -35,6 +38,15 @@ void read_audit_section(const Reader& in, const Field& field, AuditThresholds& t
             in.duration(*f, std::chrono::milliseconds(0), std::chrono::hours(24 * 3650)));
     if (const Field* f = m.get("private_addresses_ok")) t.private_addresses_ok = in.boolean(*f);
     if (const Field* f = m.get("compare_soa_fields")) t.compare_soa_fields = in.boolean(*f);
+    for (auto [key, out] :
+         {std::pair{"asn_zone", &t.asn_zone}, std::pair{"asn_zone_ipv6", &t.asn_zone_ipv6}}) {
+        const Field* f = m.get(key);
+        if (f == nullptr) continue;
+        std::string why;
+        const auto zone = normalize_domain_name(in.string(*f, "a domain name"), &why);
+        if (!zone) in.fail(*f, std::string(key) + ": " + why);
+        *out = *zone;
+    }
 }
 
 }  // namespace nswatch::config_detail

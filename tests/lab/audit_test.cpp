@@ -49,6 +49,24 @@ struct Expected {
     std::string id;        ///< empty: no finding above INFO
     std::string severity;  ///< of that finding
     std::string evidence;  ///< a substring of one evidence line
+    /// Findings the defect necessarily brings along (onens.test: one NS is also one provider).
+    std::vector<std::string> also = {};
+};
+
+/// A config file for the test's lifetime.
+struct TempConfig {
+    std::string path;
+    explicit TempConfig(const std::string& yaml) {
+        char tmpl[] = "/tmp/nswatch-audit-config-XXXXXX";
+        const int fd = mkstemp(tmpl);
+        REQUIRE(fd >= 0);
+        close(fd);
+        path = tmpl;
+        std::ofstream(path) << yaml;
+    }
+    ~TempConfig() { std::remove(path.c_str()); }
+    TempConfig(const TempConfig&) = delete;
+    TempConfig& operator=(const TempConfig&) = delete;
 };
 
 const nlohmann::json* zone_of(const nlohmann::json& j, const std::string& zone) {
@@ -92,9 +110,13 @@ TEST_CASE("audit: the lab's shop.test (three providers) passes over IPv4 and sur
     CHECK(says("NSID \"gamma\""));
     REQUIRE(z["failover"].size() == 3);
     for (const auto& p : z["failover"]) CHECK(p["survives"] == true);
-    // BIND, NSD and Knot all refuse AXFR to strangers: the zone comparison is skipped, with a note.
-    REQUIRE(z["skipped"].size() == 1);
-    CHECK(z["skipped"][0]["id"] == "CONS-ZONE");
+    // No ASN source configured: NET-ASN is skipped, with a note. BIND, NSD and Knot all refuse
+    // AXFR to strangers: the zone comparison is skipped too. shop.test is unsigned and has no DS:
+    // DNSSEC-DS has nothing to say.
+    REQUIRE(z["skipped"].size() == 2);
+    CHECK(z["skipped"][0]["id"] == "NET-ASN");
+    CHECK_THAT(z["skipped"][0]["reason"].get<std::string>(), Catch::Contains("audit.asn_zone"));
+    CHECK(z["skipped"][1]["id"] == "CONS-ZONE");
 }
 
 TEST_CASE("audit: the lab's IPv6 addresses share one /48 (NET-PREFIX)") {
@@ -131,11 +153,25 @@ TEST_CASE("audit: each defect zone triggers exactly its finding, with its eviden
          "ns1.pb-dns.test (127.62.2.1) lacks 1 of 2 DNSKEYs"},
         {"glue.test", "DEL-GLUE", "ERROR",
          "ns1.glue.test: parent glue 127.62.1.1, zone says 127.62.1.2"},
+        // The parent's DS names pa's key only; pb publishes that key but signs with its own.
+        {"ds.test", "DNSSEC-DS", "ERROR", "ns1.pb-dns.test (127.62.2.1): publishes DS-matched key"},
+        {"oneasn.test", "NET-ASN", "ERROR",
+         "all 4 IPv4 addresses in AS64510 (provider(s) pd-dns.test, pe-dns.test)"},
+        // One NS is also one provider with one NS: DEL-PROVIDERS comes with it. (NET-PREFIX,
+        // NET-ASN and DEL-BALANCE need two addresses or two providers, so they stay silent.)
+        {"onens.test",
+         "DEL-NSCOUNT",
+         "ERROR",
+         "parent (test) lists 1 NS: ns1.pa-dns.test",
+         {"DEL-PROVIDERS"}},
     };
     std::string zones;
     for (const auto& c : cases) zones += c.zone + " ";
-    const Run r = run_nswatch("audit " + zones + "--format json --timeout 1s --root-hints " +
-                              nswatch::lab::root_hints());
+    // The lab's IP-to-ASN source (audit_zones.sh), so that NET-ASN runs on every zone.
+    const TempConfig config("audit:\n  asn_zone: origin.asn.test\n");
+    const Run r =
+        run_nswatch("audit " + zones + "-c " + config.path +
+                    " --format json --timeout 1s --root-hints " + nswatch::lab::root_hints());
     INFO(r.out);
     const auto j = nlohmann::json::parse(r.out);
     CHECK(r.exit_code == 2);
@@ -151,8 +187,18 @@ TEST_CASE("audit: each defect zone triggers exactly its finding, with its eviden
             for (const auto& p : (*z)["failover"]) CHECK(p["survives"] == true);
             continue;
         }
-        REQUIRE(finding_ids(*z) == std::vector<std::string>{c.id});
-        const auto& f = (*z)["findings"][0];
+        auto expected = c.also;
+        expected.push_back(c.id);
+        auto got = finding_ids(*z);
+        std::sort(expected.begin(), expected.end());
+        std::sort(got.begin(), got.end());
+        REQUIRE(got == expected);
+        const nlohmann::json* found = nullptr;
+        for (const auto& f : (*z)["findings"]) {
+            if (f["id"] == c.id) found = &f;
+        }
+        REQUIRE(found != nullptr);
+        const auto& f = *found;
         CHECK(f["severity"] == c.severity);
         bool seen = false;
         for (const auto& line : f["evidence"]) {
@@ -162,8 +208,25 @@ TEST_CASE("audit: each defect zone triggers exactly its finding, with its eviden
         CHECK_FALSE(f["advice"].get<std::string>().empty());
         CHECK_FALSE(f["reference"].get<std::string>().empty());
     }
+    // Every zone had its ASN looked up: no NET-ASN skip anywhere.
+    for (const auto& z : j["zones"]) {
+        for (const auto& s : z["skipped"]) {
+            INFO(z["zone"] << ": " << s.dump());
+            CHECK(s["id"] != "NET-ASN");
+        }
+    }
+    // multisigner.test is signed, but the parent has no DS for it: a note, not a finding.
+    const auto* multisigner = zone_of(j, "multisigner.test");
+    REQUIRE(multisigner != nullptr);
+    bool island = false;
+    for (const auto& s : (*multisigner)["skipped"]) {
+        island = island || (s["id"] == "DNSSEC-DS" &&
+                            s["reason"].get<std::string>().find("signed but test has no DS") !=
+                                std::string::npos);
+    }
+    CHECK(island);
     // Failover: a single provider, or a second provider that is lame, is fatal to lose.
-    for (const auto* zone : {"single.test", "lame.test"}) {
+    for (const auto* zone : {"single.test", "lame.test", "onens.test"}) {
         INFO(zone);
         const auto* z = zone_of(j, zone);
         REQUIRE(z != nullptr);

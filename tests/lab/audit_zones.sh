@@ -21,13 +21,28 @@
 #   glue.test         parent glue for ns1.glue.test is stale         DEL-GLUE
 #   multisigner.test  pa signs with key A and publishes A+B, pb signs DNSSEC-KEYSET
 #                     with B and publishes only B
+#   ds.test           both publish keys A+B, pa signs with A, pb     DNSSEC-DS
+#                     with B; the parent's DS names only A
+#   oneasn.test       providers pd and pe, both in AS64510           NET-ASN (with audit.asn_zone:
+#                                                                    origin.asn.test)
+#   onens.test        one NS (ns1.pa-dns.test)                       DEL-NSCOUNT, and necessarily
+#                                                                    DEL-PROVIDERS (one provider
+#                                                                    with one NS)
+#
+# asn.test (served by pa) is the lab's IP-to-ASN source, laid out like Team Cymru's asn.cymru.com:
+# TXT "ASN | prefix | CC | registry | date" at d.c.b.a.origin.asn.test (nswatch: audit.asn_zone
+# origin.asn.test; Zonemaster: asn_db source asn.test, to which it adds "origin."). Every /24 of
+# 127.62.0.0/16 used here has its own ASN (pa 1.0/24 64501 and 5.0/24 64505, pb 64502, pc 64503,
+# pr 64504), except pd's 127.62.6.0/24 and pe's 127.62.7.0/24, both in AS64510.
 #
 # Servers (IPv4 only, port 53, addresses 127.62.0.0/16 which belong to the audit work):
 #   pa  NSD   ns1/ns2/ns3.pa-dns.test 127.62.1.1-3, ns4.pa-dns.test 127.62.5.4,
-#             ns1/ns2.pc-dns.test 127.62.3.1-2 (provider pc: same server, TCP dropped)
-#   pb  NSD   ns1/ns2/ns3.pb-dns.test 127.62.2.1-3
+#             ns1/ns2.pc-dns.test 127.62.3.1-2 (provider pc: same server, TCP dropped),
+#             ns1/ns2.pd-dns.test 127.62.6.1-2 (provider pd)
+#   pb  NSD   ns1/ns2/ns3.pb-dns.test 127.62.2.1-3, ns1/ns2.pe-dns.test 127.62.7.1-2 (provider pe)
 #   pr  BIND  ns1/ns2.pr-dns.test     127.62.4.1-2 (recursion open, root hints of the lab)
-# The TLD's zone file gets the delegations appended and the TLD NSD is sent SIGHUP (reload).
+# The TLD's zone file gets the delegations (and ds.test's DS) appended, replacing those of an
+# earlier `up` (keys are new each time), and the TLD NSD is sent SIGHUP (reload).
 set -euo pipefail
 
 CMD=${1:-}
@@ -36,10 +51,10 @@ DIR=${2:-}
 DIR=$(cd "$DIR" && pwd)
 A=$DIR/audit
 NFT_TABLE=nswatch_audit
-PA_ADDRS="127.62.1.1 127.62.1.2 127.62.1.3 127.62.5.4 127.62.3.1 127.62.3.2"
-PB_ADDRS="127.62.2.1 127.62.2.2 127.62.2.3"
+PA_ADDRS="127.62.1.1 127.62.1.2 127.62.1.3 127.62.5.4 127.62.3.1 127.62.3.2 127.62.6.1 127.62.6.2"
+PB_ADDRS="127.62.2.1 127.62.2.2 127.62.2.3 127.62.7.1 127.62.7.2"
 PR_ADDRS="127.62.4.1 127.62.4.2"
-ZONES="clean single parentchild lame recursion axfr expire nsttl stuck differ notcp glue multisigner"
+ZONES="clean single parentchild lame recursion axfr expire nsttl stuck differ notcp glue multisigner ds oneasn onens"
 BENCH=${3:-0}
 [[ $BENCH =~ ^[0-9]+$ ]] || { echo "audit_zones.sh: N must be a number" >&2; exit 2; }
 bench_zones() { local i; for ((i = 1; i <= BENCH; i++)); do printf 'bench%04d ' "$i"; done; }
@@ -70,6 +85,8 @@ zone_file() {
     recursion) ns="ns1.pa-dns.test. ns2.pa-dns.test. ns1.pr-dns.test. ns2.pr-dns.test." ;;
     notcp) ns="ns1.pa-dns.test. ns2.pa-dns.test. ns1.pc-dns.test. ns2.pc-dns.test." ;;
     glue) ns="ns1.glue.test. ns2.glue.test. ns1.pb-dns.test. ns2.pb-dns.test." ;;
+    oneasn) ns="ns1.pd-dns.test. ns2.pd-dns.test. ns1.pe-dns.test. ns2.pe-dns.test." ;;
+    onens) ns="ns1.pa-dns.test." ;;
     *) ns="ns1.pa-dns.test. ns2.pa-dns.test. ns1.pb-dns.test. ns2.pb-dns.test." ;;
   esac
   if [[ $z == expire ]]; then expire=86400; fi
@@ -107,7 +124,7 @@ provider_zone() {  # provider_zone NAME "ns1 ADDR" "ns2 ADDR" ...
 served_by() {
   case $1 in
     pa) echo "$ZONES $(bench_zones)" ;;
-    pb) echo "clean parentchild axfr expire nsttl stuck differ glue multisigner $(bench_zones)" ;;
+    pb) echo "clean parentchild axfr expire nsttl stuck differ glue multisigner ds oneasn $(bench_zones)" ;;
     pr) echo "recursion" ;;
   esac
 }
@@ -147,9 +164,31 @@ add_provider_zones() {
   provider_zone pc "ns1 127.62.3.1" "ns2 127.62.3.2" >"$A/pa/pc-dns.test.zone"
   provider_zone pb "ns1 127.62.2.1" "ns2 127.62.2.2" "ns3 127.62.2.3" >"$A/pb/pb-dns.test.zone"
   provider_zone pr "ns1 127.62.4.1" "ns2 127.62.4.2" >"$A/pr/pr-dns.test.zone"
-  printf 'zone:\n    name: "pa-dns.test."\n    zonefile: "%s"\nzone:\n    name: "pc-dns.test."\n    zonefile: "%s"\n' \
-    "$A/pa/pa-dns.test.zone" "$A/pa/pc-dns.test.zone" >>"$A/pa/nsd.conf"
-  printf 'zone:\n    name: "pb-dns.test."\n    zonefile: "%s"\n' "$A/pb/pb-dns.test.zone" >>"$A/pb/nsd.conf"
+  provider_zone pd "ns1 127.62.6.1" "ns2 127.62.6.2" >"$A/pa/pd-dns.test.zone"
+  provider_zone pe "ns1 127.62.7.1" "ns2 127.62.7.2" >"$A/pb/pe-dns.test.zone"
+  asn_zone >"$A/pa/asn.test.zone"
+  local z
+  for z in pa-dns pc-dns pd-dns asn; do
+    printf 'zone:\n    name: "%s.test."\n    zonefile: "%s"\n' "$z" "$A/pa/$z.test.zone" >>"$A/pa/nsd.conf"
+  done
+  for z in pb-dns pe-dns; do
+    printf 'zone:\n    name: "%s.test."\n    zonefile: "%s"\n' "$z" "$A/pb/$z.test.zone" >>"$A/pb/nsd.conf"
+  done
+}
+
+# The lab's IP-to-ASN source, Team Cymru's format ("ASN | prefix | CC | registry | date"), one
+# wildcard per /24: the query for 127.62.1.1 is 1.1.62.127.origin.asn.test TXT.
+asn_zone() {
+  local net asn
+  echo "\$TTL 3600"
+  echo "@ 3600 IN SOA ns1.pa-dns.test. hostmaster.asn.test. 2026120401 14400 3600 1209600 300"
+  echo "@ 86400 IN NS ns1.pa-dns.test."
+  echo "@ 86400 IN NS ns2.pa-dns.test."
+  for net in 1:64501 2:64502 3:64503 4:64504 5:64505 6:64510 7:64510; do
+    asn=${net#*:}
+    net=${net%%:*}
+    echo "*.$net.62.127.origin 3600 IN TXT \"$asn | 127.62.$net.0/24 | ZZ | lab | 2026-12-04\""
+  done
 }
 
 # Multi-signer (RFC 8901 model 2) done wrong: each provider signs with its own key, but only pa
@@ -167,6 +206,25 @@ sign_multisigner() {
     "$A/pb/multisigner.test.zone" "$kb" >/dev/null
   mv "$A/pa/multisigner.test.zone.signed" "$A/pa/multisigner.test.zone"
   mv "$A/pb/multisigner.test.zone.signed" "$A/pb/multisigner.test.zone"
+}
+
+# RFC 8901 model 2 with a DS missing at the parent: both providers publish both keys (so
+# DNSSEC-KEYSET is satisfied), pa signs with key A, pb with key B, and the parent's DS names only A.
+# Validators that ask pb find key A but no signature by it over pb's DNSKEY RRset.
+sign_ds() {
+  local k=$A/keys-ds ka kb
+  mkdir -p "$k/a" "$k/b"
+  ka=$(dnssec-keygen -q -K "$k/a" -a ECDSAP256SHA256 -f KSK -n ZONE ds.test)
+  kb=$(dnssec-keygen -q -K "$k/b" -a ECDSAP256SHA256 -f KSK -n ZONE ds.test)
+  cat "$k/a/$ka.key" "$k/b/$kb.key" >>"$A/pa/ds.test.zone"
+  cat "$k/a/$ka.key" "$k/b/$kb.key" >>"$A/pb/ds.test.zone"
+  dnssec-signzone -q -z -d "$k" -K "$k/a" -o ds.test -f "$A/pa/ds.test.zone.signed" \
+    "$A/pa/ds.test.zone" "$ka" >/dev/null
+  dnssec-signzone -q -z -d "$k" -K "$k/b" -o ds.test -f "$A/pb/ds.test.zone.signed" \
+    "$A/pb/ds.test.zone" "$kb" >/dev/null
+  mv "$A/pa/ds.test.zone.signed" "$A/pa/ds.test.zone"
+  mv "$A/pb/ds.test.zone.signed" "$A/pb/ds.test.zone"
+  dnssec-dsfromkey -2 "$k/a/$ka.key" >"$A/ds.test.ds"
 }
 
 write_named() {
@@ -201,12 +259,16 @@ write_delegations() {
   {
     echo "; --- audit defect zones (tests/lab/audit_zones.sh)"
     local p n
-    declare -A net=([pa]=1 [pb]=2)
+    declare -A net=([pa]=1 [pb]=2 [pd]=6 [pe]=7)
     for p in pa pb; do
       for n in 1 2 3; do echo "$p-dns 172800 IN NS ns$n.$p-dns"; echo "ns$n.$p-dns 172800 IN A 127.62.${net[$p]}.$n"; done
     done
     for n in 1 2; do echo "pc-dns 172800 IN NS ns$n.pc-dns"; echo "ns$n.pc-dns 172800 IN A 127.62.3.$n"; done
     for n in 1 2; do echo "pr-dns 172800 IN NS ns$n.pr-dns"; echo "ns$n.pr-dns 172800 IN A 127.62.4.$n"; done
+    for p in pd pe; do
+      for n in 1 2; do echo "$p-dns 172800 IN NS ns$n.$p-dns"; echo "ns$n.$p-dns 172800 IN A 127.62.${net[$p]}.$n"; done
+    done
+    for n in 1 2; do echo "asn 86400 IN NS ns$n.pa-dns"; done
     local z
     for z in $ZONES $(bench_zones); do
       case $z in
@@ -218,9 +280,12 @@ write_delegations() {
           echo "ns1.glue 86400 IN A 127.62.1.1"   # stale: the zone says 127.62.1.2
           echo "ns2.glue 86400 IN A 127.62.5.4" ;;
         parentchild) for n in ns1.pa-dns ns2.pa-dns ns3.pa-dns ns1.pb-dns ns2.pb-dns ns3.pb-dns; do echo "$z 86400 IN NS $n"; done ;;
+        oneasn) for n in ns1.pd-dns ns2.pd-dns ns1.pe-dns ns2.pe-dns; do echo "$z 86400 IN NS $n"; done ;;
+        onens) echo "$z 86400 IN NS ns1.pa-dns" ;;
         *) for n in ns1.pa-dns ns2.pa-dns ns1.pb-dns ns2.pb-dns; do echo "$z 86400 IN NS $n"; done ;;
       esac
     done
+    cat "$A/ds.test.ds"
   } >>"$DIR/zones/test.zone"
 }
 
@@ -254,8 +319,11 @@ do_up() {
   write_nsd pb "$PB_ADDRS"
   add_provider_zones
   sign_multisigner
+  sign_ds
   write_named
-  grep -q 'audit defect zones' "$DIR/zones/test.zone" || write_delegations
+  # An earlier `up` left its delegations (and a DS for keys that no longer exist): drop them.
+  sed -i '/^; --- audit defect zones/,$d' "$DIR/zones/test.zone"
+  write_delegations
   # provider pc answers UDP only: TCP to its addresses is dropped on arrival.
   nft -f - <<EOF
 table inet $NFT_TABLE {
@@ -273,9 +341,12 @@ EOF
   wait_soa 127.62.1.1 clean.test
   wait_soa 127.62.2.1 clean.test
   wait_soa 127.62.4.1 recursion.test
-  local i
+  wait_soa 127.62.1.1 asn.test
+  # The TLD has reloaded when it serves this run's DS for ds.test (an earlier run's differs).
+  local i tag digest
+  read -r _ _ _ tag _ _ digest <"$A/ds.test.ds"
   for i in $(seq 1 100); do
-    dig -r +norec +time=1 +tries=1 @127.53.0.2 clean.test NS 2>/dev/null | grep -q 'ns1.pa-dns.test' && break
+    dig -r +norec +time=1 +tries=1 +short @127.53.0.2 ds.test DS 2>/dev/null | grep -qi "^$tag 13 2 ${digest:0:20}" && break
     sleep 0.1
   done
   (( i < 100 )) || die "the TLD did not pick up the delegations"

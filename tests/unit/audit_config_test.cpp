@@ -13,6 +13,7 @@ TEST_CASE("audit config: defaults are the catalogue's", "[audit][config]") {
     CHECK(c.audit.ns_ttl_warning == 14400);
     CHECK(c.audit.critical_ttl == 900);
     CHECK(c.audit.min_providers == 2);
+    CHECK(c.audit.asn_zone.empty());  // NET-ASN skipped
 }
 
 TEST_CASE("audit config: every key is read", "[audit][config]") {
@@ -31,6 +32,8 @@ audit:
   signature_warning: 3d
   private_addresses_ok: false
   compare_soa_fields: false
+  asn_zone: ASN.Example.
+  asn_zone_ipv6: asn6.example
 )",
                                         "audit.yml");
     CHECK(c.audit.min_expire == 14 * 86400);
@@ -46,6 +49,8 @@ audit:
     CHECK(c.audit.sig_warning == std::chrono::hours(72));
     CHECK_FALSE(c.audit.private_addresses_ok);
     CHECK_FALSE(c.audit.compare_soa_fields);
+    CHECK(c.audit.asn_zone == "asn.example");
+    CHECK(c.audit.asn_zone_ipv6 == "asn6.example");
 }
 
 TEST_CASE("audit config: bad values fail with line and column", "[audit][config]") {
@@ -60,4 +65,7 @@ TEST_CASE("audit config: bad values fail with line and column", "[audit][config]
     CHECK_THAT(error_of("audit:\n  min_providers: 0\n"), Catch::Contains("bad.yml:2:"));
     CHECK_THAT(error_of("audit:\n  min_expire: soon\n"), Catch::Contains("bad.yml:2:"));
     CHECK_THAT(error_of("audit:\n  nope: 1\n"), Catch::Contains("nope"));
+    CHECK_THAT(error_of("audit:\n  asn_zone: bad..name\n"),
+               Catch::Contains("bad.yml:2:") && Catch::Contains("asn_zone"));
+    CHECK_THAT(error_of("audit:\n  asn_zone: [a, b]\n"), Catch::Contains("bad.yml:2:"));
 }
