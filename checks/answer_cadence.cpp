@@ -15,7 +15,9 @@ void AnswerCadence::finish_round(const std::vector<ProbeResult>& soa_results) {
     rounds_without_ = this_round_ ? 0 : rounds_without_ + 1;
     size_t fingerprint = 0;
     for (const auto& r : soa_results) {
-        if (!r.soa) continue;
+        // UDP only: it runs every round, while TCP joins every tcp_every-th round and would
+        // change the sum without any serial moving.
+        if (!r.soa || r.target.transport != Transport::udp) continue;
         // Summed, so the order results arrive in does not matter.
         fingerprint += std::hash<std::string>{}(r.target.address) ^
                        (static_cast<size_t>(r.soa->serial) * 0x9E3779B97F4A7C15ULL);

@@ -8,9 +8,11 @@ using namespace nswatch;
 
 namespace {
 
-ProbeResult soa_at(const std::string& address, std::optional<uint32_t> serial) {
+ProbeResult soa_at(const std::string& address, std::optional<uint32_t> serial,
+                   Transport transport = Transport::udp) {
     ProbeResult r;
     r.target.address = address;
+    r.target.transport = transport;
     if (serial) {
         r.soa = SoaFields{};
         r.soa->serial = *serial;
@@ -64,4 +66,18 @@ TEST_CASE("answer cadence: a server that stops or starts answering counts as a m
     CHECK_FALSE(c.start_round(100));
     c.finish_round({soa_at("192.0.2.1", 7), soa_at("192.0.2.2", 7)});  // back
     CHECK(c.start_round(100));
+}
+
+TEST_CASE("answer cadence: a round that adds TCP probes is not a move", "[cadence]") {
+    AnswerCadence c;
+    const std::vector<ProbeResult> udp{soa_at("192.0.2.1", 7), soa_at("192.0.2.2", 7)};
+    auto both = udp;
+    both.push_back(soa_at("192.0.2.1", 7, Transport::tcp));
+    both.push_back(soa_at("192.0.2.2", std::nullopt, Transport::tcp));
+    probing_rounds(c, 100, 3, udp);
+    c.start_round(100);
+    c.finish_round(both);  // the tcp_every-th round
+    CHECK_FALSE(c.start_round(100));
+    c.finish_round(udp);
+    CHECK_FALSE(c.start_round(100));
 }
