@@ -19,6 +19,10 @@ namespace {
 constexpr uint16_t kA = 1, kNs = 2, kSoa = 6, kMx = 15, kTxt = 16, kAaaa = 28, kDs = 43,
                    kDnskey = 48, kNsec3param = 51, kCds = 59, kCdnskey = 60;
 
+/// An option code from the local/experimental range (RFC 6891 §9: 65001-65534) with a few
+/// octets: no server implements it, so each must ignore it (Zonemaster NAMESERVER11).
+const EdnsOption kUnknownEdnsOption{65001, {0x6e, 0x73, 0x77, 0x21}};  // payload "nsw!"
+
 AuditEvidence from_delegation(const Delegation& d, const Config& config) {
     AuditEvidence e;
     e.zone = d.zone;
@@ -123,6 +127,10 @@ std::vector<Slot> slots_for(AuditEvidence& e, const std::map<std::string, uint16
         add(&s.aaaa, kAaaa, Transport::udp, none);
         add(&s.upward, kNs, Transport::udp,
             [&](Query& q) { q.name = options.upward_referral_name; });
+        add(&s.edns_version1, kSoa, Transport::udp, [](Query& q) { q.edns_version = 1; });
+        add(&s.edns_unknown_option, kSoa, Transport::udp,
+            [](Query& q) { q.edns_options = {kUnknownEdnsOption}; });
+        add(&s.edns_do, kSoa, Transport::udp, [](Query& q) { q.dnssec_ok = true; });
         for (const auto& [name, type] : watch) {
             Slot x{base, nullptr, &s.watched};
             x.request.query.name = name;

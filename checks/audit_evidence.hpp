@@ -75,6 +75,10 @@ struct ServerEvidence {
     std::optional<ProbeResult> dnskey;            ///< DNSKEY with DO=1 (over TCP)
     std::optional<ProbeResult> aaaa;              ///< AAAA of the apex, UDP (SRV-AAAA)
     std::optional<ProbeResult> upward;            ///< RD=0 NS query for "." (SRV-UPWARD-REFERRAL)
+    // SRV-EDNS's conformance probes (RFC 6891, Zonemaster NAMESERVER10/11/13), SOA over UDP:
+    std::optional<ProbeResult> edns_version1;  ///< EDNS version 1: expect BADVERS, OPT version 0
+    std::optional<ProbeResult> edns_unknown_option;  ///< unassigned option: ignored, not echoed
+    std::optional<ProbeResult> edns_do;              ///< DO=1: answered, DO echoed (RFC 3225 §3)
     // Probed only when the zone is signed (some server's DNSKEY answer holds a key), all with DO:
     std::optional<ProbeResult> dnskey_udp;    ///< DNSKEY over UDP, no TCP retry (DNSSEC-SIZE)
     std::optional<ProbeResult> cds, cdnskey;  ///< CDS / CDNSKEY over UDP (DNSSEC-CDS)

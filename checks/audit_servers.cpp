@@ -1,5 +1,6 @@
 // B. Each server, probed from outside (AUDIT-CHECKS.md section B).
 #include <algorithm>
+#include <map>
 #include <set>
 
 #include "checks/audit_rules.hpp"
@@ -80,8 +81,78 @@ void transports(const AuditEvidence& e, std::vector<AuditFinding>& out) {
     }
 }
 
+/// "NOERROR", "BADVERS", ... for the rcodes the EDNS probes meet; "rcode n" otherwise.
+std::string rcode_text(int rcode) {
+    static const std::map<int, std::string> kNames = {
+        {0, "NOERROR"}, {1, "FORMERR"}, {2, "SERVFAIL"}, {3, "NXDOMAIN"},
+        {4, "NOTIMP"},  {5, "REFUSED"}, {16, "BADVERS"}};
+    const auto it = kNames.find(rcode);
+    return it != kNames.end() ? it->second : "rcode " + std::to_string(rcode);
+}
+
+/// What an EDNS probe got back, for evidence: "BADVERS, OPT version 0", "NOERROR, no OPT",
+/// "timeout".
+std::string edns_reply_text(const ProbeResult& r) {
+    if (!r.answered()) return describe_outcome(r);
+    std::string s = rcode_text(r.rcode);
+    if (!r.has_opt) return s + ", no OPT";
+    s += ", OPT version " + std::to_string(r.edns_version);
+    if (r.query.dnssec_ok) s += r.edns_do ? ", DO set" : ", DO clear";
+    return s;
+}
+
+/// NAMESERVER10 / RFC 6891 §6.1.3: a version the server does not speak gets BADVERS, with an OPT
+/// naming the version it does speak (0). Empty when the server did that (or was not probed).
+std::string unknown_version_problem(const ServerEvidence& s) {
+    if (!s.edns_version1) return {};
+    const auto& r = *s.edns_version1;
+    if (r.rcode == 16 && r.has_opt && r.edns_version == 0) return {};
+    return s.where() + ": SOA with EDNS version 1 → " + edns_reply_text(r) +
+           "; expected BADVERS with OPT version 0";
+}
+
+/// NAMESERVER11 / RFC 6891 §6.1.2: an option the server does not know is ignored, not echoed and
+/// not an error.
+std::string unknown_option_problem(const ServerEvidence& s) {
+    if (!s.edns_unknown_option) return {};
+    const auto& r = *s.edns_unknown_option;
+    std::string sent;
+    for (const auto& o : r.query.edns_options) {
+        if (!sent.empty()) sent += ", ";
+        sent += std::to_string(o.code);
+    }
+    const std::string asked = s.where() + ": SOA with unknown EDNS option " + sent + " → ";
+    if (!answers_authoritatively(s.edns_unknown_option))
+        return asked + edns_reply_text(r) + "; expected an authoritative NOERROR answer";
+    for (const auto& o : r.query.edns_options) {
+        if (std::find(r.edns_option_codes.begin(), r.edns_option_codes.end(), o.code) !=
+            r.edns_option_codes.end())
+            return asked + "answered, but echoed option " + std::to_string(o.code);
+    }
+    return {};
+}
+
+/// NAMESERVER13 / RFC 3225 §3: a query with DO is answered, and the reply's OPT copies DO.
+std::string do_bit_problem(const ServerEvidence& s) {
+    if (!s.edns_do) return {};
+    const auto& r = *s.edns_do;
+    if (answers_authoritatively(s.edns_do) && r.has_opt && r.edns_do) return {};
+    return s.where() + ": SOA with DO=1 → " + edns_reply_text(r) +
+           "; expected an authoritative NOERROR answer with DO set in its OPT";
+}
+
+/// The conformance probes' complaints about one server, judged only where plain EDNS works (SOA
+/// with EDNS answered with an OPT): a server that fails that is condemned already, once.
+std::vector<std::string> edns_conformance_problems(const ServerEvidence& s) {
+    std::vector<std::string> out;
+    if (!answers_authoritatively(s.soa_udp) || !s.soa_udp->has_opt) return out;
+    for (auto&& line : {unknown_version_problem(s), unknown_option_problem(s), do_bit_problem(s)})
+        if (!line.empty()) out.push_back(line);
+    return out;
+}
+
 void edns(const AuditEvidence& e, std::vector<AuditFinding>& out) {
-    std::vector<std::string> dropped, no_opt;
+    std::vector<std::string> dropped, no_opt, nonconformant;
     for (const auto& s : e.servers) {
         if (!s.soa_plain || !answers_authoritatively(s.soa_plain)) continue;  // not EDNS's fault
         if (!s.soa_udp || !s.soa_udp->answered() || s.soa_udp->rcode != 0)
@@ -89,19 +160,43 @@ void edns(const AuditEvidence& e, std::vector<AuditFinding>& out) {
                               describe_outcome(s.soa_udp));
         else if (!s.soa_udp->has_opt)
             no_opt.push_back(s.where() + ": EDNS query answered without an OPT record");
+        for (auto& line : edns_conformance_problems(s)) nonconformant.push_back(std::move(line));
     }
+    // One SRV-EDNS finding per zone, at the worst level seen; the conformance lines (other
+    // servers) ride along as evidence.
+    const std::string also =
+        nonconformant.empty() ? "" : " Other servers mishandle EDNS versions, options or DO.";
+    const std::string conformance_reference =
+        nonconformant.empty() ? "" : "; Zonemaster NAMESERVER10, 11, 13; RFC 3225 §3";
+    auto with_conformance = [&](std::vector<std::string> lines) {
+        lines.insert(lines.end(), nonconformant.begin(), nonconformant.end());
+        return lines;
+    };
     if (!dropped.empty())
         out.push_back(make_finding(
             "SRV-EDNS", AuditSeverity::error,
             "A server answers plain DNS but not queries with EDNS: every modern resolver uses "
-            "EDNS.",
-            dropped, "Zonemaster NAMESERVER02; RFC 8906; RFC 6891",
+            "EDNS." +
+                also,
+            with_conformance(dropped),
+            "Zonemaster NAMESERVER02; RFC 8906; RFC 6891" + conformance_reference,
             "Upgrade or reconfigure the server (or the firewall in front of it) to pass EDNS."));
     else if (!no_opt.empty())
         out.push_back(make_finding(
-            "SRV-EDNS", AuditSeverity::warning, "A server ignores EDNS (no OPT in its replies).",
-            no_opt, "RFC 6891 §7; RFC 8906",
+            "SRV-EDNS", AuditSeverity::warning,
+            "A server ignores EDNS (no OPT in its replies)." + also, with_conformance(no_opt),
+            "RFC 6891 §7; RFC 8906" + conformance_reference,
             "Enable EDNS on the server so it can send answers larger than 512 octets over UDP."));
+    else if (!nonconformant.empty())
+        out.push_back(make_finding(
+            "SRV-EDNS", AuditSeverity::warning,
+            "A server mishandles EDNS: an unknown EDNS version, an unknown option or the DO bit "
+            "gets the wrong answer, and resolvers may stop using EDNS with it.",
+            nonconformant,
+            "Zonemaster NAMESERVER10, NAMESERVER11, NAMESERVER13; RFC 6891 §6.1.2, §6.1.3; RFC "
+            "8906; RFC 3225 §3",
+            "Upgrade the server (or fix the middlebox before it): answer BADVERS with OPT version "
+            "0 to unknown versions, ignore unknown options, copy DO into the reply."));
 }
 
 void open_recursion(const AuditEvidence& e, std::vector<AuditFinding>& out) {

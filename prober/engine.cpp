@@ -356,6 +356,16 @@ const std::vector<uint8_t>& ProbeEngine::Impl::query_bytes(const Query& q, uint1
     query_key.push_back(static_cast<char>(q.edns_buffer_size & 0xff));
     query_key.push_back(static_cast<char>((q.recursion_desired ? 1 : 0) | (q.edns ? 2 : 0) |
                                           (q.nsid ? 4 : 0) | (q.dnssec_ok ? 8 : 0)));
+    // Every field build_query reads is in the key: the EDNS probes differ from the plain SOA
+    // query only in these.
+    query_key.push_back(static_cast<char>(q.edns_version));
+    for (const auto& o : q.edns_options) {
+        query_key.push_back(static_cast<char>(o.code >> 8));
+        query_key.push_back(static_cast<char>(o.code & 0xff));
+        query_key.push_back(static_cast<char>(o.data.size() >> 8));
+        query_key.push_back(static_cast<char>(o.data.size() & 0xff));
+        query_key.append(o.data.begin(), o.data.end());
+    }
     auto it = query_cache.find(query_key);
     if (it == query_cache.end()) {
         std::vector<uint8_t> wire = build_query(q, 0);  // throws for a name ldns cannot parse

@@ -50,6 +50,15 @@ struct Target {
     bool operator==(const Target&) const = default;
 };
 
+/// One EDNS option to send (RFC 6891 §6.1.2), e.g. an unassigned code to test that a server
+/// ignores options it does not know.
+struct EdnsOption {
+    uint16_t code = 0;
+    std::vector<uint8_t> data;
+
+    bool operator==(const EdnsOption&) const = default;
+};
+
 /// What is asked. Built into wire format by ldns (prober/query.hpp).
 struct Query {
     std::string name;   ///< owner name, no trailing dot needed
@@ -57,8 +66,10 @@ struct Query {
     bool recursion_desired = false;
     bool edns = true;  ///< add an OPT record
     uint16_t edns_buffer_size = 1232;
-    bool nsid = true;        ///< ask for NSID (RFC 5001); needs edns
-    bool dnssec_ok = false;  ///< DO bit; needs edns
+    bool nsid = true;                      ///< ask for NSID (RFC 5001); needs edns
+    bool dnssec_ok = false;                ///< DO bit; needs edns
+    uint8_t edns_version = 0;              ///< EDNS VERSION field; needs edns (1 tests BADVERS)
+    std::vector<EdnsOption> edns_options;  ///< sent after NSID; needs edns
 
     bool operator==(const Query&) const = default;
 };
@@ -108,9 +119,12 @@ struct ProbeResult {
     std::vector<Record> additional;  ///< additional section without OPT, canonical and sorted
     std::string nsid;                ///< NSID option payload as printable text, empty if none
     bool has_opt = false;            ///< the reply carried an OPT record
-    size_t reply_size = 0;           ///< bytes of the DNS message (without TCP length prefix)
-    bool retried_from_tc = false;    ///< this TCP probe retried a truncated UDP reply
-    std::string detail;  ///< one human sentence for anything but ok, e.g. the parse error
+    uint8_t edns_version = 0;        ///< the reply's OPT VERSION (0 when there is no OPT)
+    bool edns_do = false;            ///< the reply's OPT had the DO bit set
+    std::vector<uint16_t> edns_option_codes;  ///< option codes in the reply's OPT, in order
+    size_t reply_size = 0;         ///< bytes of the DNS message (without TCP length prefix)
+    bool retried_from_tc = false;  ///< this TCP probe retried a truncated UDP reply
+    std::string detail;            ///< one human sentence for anything but ok, e.g. the parse error
 
     bool operator==(const ProbeResult&) const = default;
 

@@ -251,6 +251,33 @@ std::string nsid_from(const ldns_rdf* options) {
     return {};
 }
 
+// The option codes in the raw OPT RDATA, in order. An option running past the end stops the walk
+// (as in nsid_from): the options before it still count.
+std::vector<uint16_t> option_codes_from(const ldns_rdf* options) {
+    std::vector<uint16_t> codes;
+    if (options == nullptr) return codes;
+    const uint8_t* p = ldns_rdf_data(options);
+    size_t left = ldns_rdf_size(options);
+    while (left >= 4) {
+        const size_t len = (p[2] << 8) | p[3];
+        if (len > left - 4) break;
+        codes.push_back(static_cast<uint16_t>((p[0] << 8) | p[1]));
+        p += 4 + len;
+        left -= 4 + len;
+    }
+    return codes;
+}
+
+// The rcode's name; BADVERS (16) needs the OPT's extended bits, which ldns's table (4-bit header
+// rcodes) does not know.
+std::string rcode_name(int rcode) {
+    if (rcode == 16) return "BADVERS";
+    char* name = ldns_pkt_rcode2str(static_cast<ldns_pkt_rcode>(rcode & 15));
+    std::string out = name ? name : "?";
+    std::free(name);
+    return out;
+}
+
 bool question_matches(const ldns_pkt* pkt, const Query& q, std::string& why) {
     const ldns_rr_list* qs = ldns_pkt_question(pkt);
     if (qs == nullptr || ldns_rr_list_rr_count(qs) != 1) {
@@ -316,6 +343,9 @@ void parse_reply(std::span<const uint8_t> bytes, const ReplyExpectation& expect,
     out.additional = section(ldns_pkt_additional(pkt.get()));
     out.soa = soa_from(ldns_pkt_answer(pkt.get()));
     out.nsid = nsid_from(ldns_pkt_edns_data(pkt.get()));
+    out.edns_version = out.has_opt ? ldns_pkt_edns_version(pkt.get()) : 0;
+    out.edns_do = out.has_opt && ldns_pkt_edns_do(pkt.get());
+    out.edns_option_codes = option_codes_from(ldns_pkt_edns_data(pkt.get()));
 
     if (expect.expected_id >= 0 && ldns_pkt_id(pkt.get()) != expect.expected_id) {
         out.outcome = Outcome::id_mismatch;
@@ -346,10 +376,7 @@ void parse_reply(std::span<const uint8_t> bytes, const ReplyExpectation& expect,
     }
     out.outcome = outcome_for_rcode(out.rcode);
     if (out.outcome == Outcome::formerr) {
-        char* name = ldns_pkt_rcode2str(static_cast<ldns_pkt_rcode>(out.rcode & 15));
-        out.detail =
-            "rcode " + std::string(name ? name : "?") + " (" + std::to_string(out.rcode) + ")";
-        std::free(name);
+        out.detail = "rcode " + rcode_name(out.rcode) + " (" + std::to_string(out.rcode) + ")";
         return;
     }
     if (out.outcome != Outcome::ok) {

@@ -19,6 +19,9 @@
 // - The zone served in `ok` mode is fixed: apex SOA (serial 2026112201) and NS, ns1/ns2 glue.
 //   Names outside the zone get NXDOMAIN + SOA rather than the REFUSED a real authoritative server
 //   would give: `refused` has its own mode, and this keeps `ok` answering every probe.
+// - `ok` speaks EDNS version 0 only, as RFC 6891 §6.1.3 asks: a higher version gets BADVERS with
+//   an OPT of version 0. `edns-version-ignored` answers every version as if it were 0 (the
+//   NOERROR that Zonemaster NAMESERVER10 and nswatch's SRV-EDNS flag).
 
 // ldns/common.h #defines bool, true and false when __bool_true_false_are_defined is unset, which
 // breaks the C++ standard library included after it; <stdbool.h> sets that macro first.
@@ -65,6 +68,7 @@ enum class Mode {
     nxdomain,
     silent,
     edns_intolerant,
+    edns_version_ignored,
 };
 
 struct ModeName {
@@ -88,6 +92,7 @@ constexpr ModeName kModes[] = {
     {"nxdomain", Mode::nxdomain},
     {"silent", Mode::silent},
     {"edns-intolerant", Mode::edns_intolerant},
+    {"edns-version-ignored", Mode::edns_version_ignored},
 };
 
 std::optional<Mode> mode_from_name(std::string_view name) {
@@ -291,6 +296,20 @@ PktPtr ok_reply(const Zone& zone, const Incoming& q) {
     return reply;
 }
 
+/// BADVERS (extended rcode 16: 0 in the header, 1 in the OPT) with an OPT of version 0, the one
+/// version we speak (RFC 6891 §6.1.3).
+PktPtr badvers_reply(const Incoming& q) {
+    PktPtr reply = reply_skeleton(q, true);
+    ldns_pkt_set_edns_extended_rcode(reply.get(), 1);
+    ldns_pkt_set_edns_version(reply.get(), 0);
+    return reply;
+}
+
+/// The query carries EDNS of a version above 0.
+bool unknown_edns_version(const Incoming& q) {
+    return q.edns && ldns_pkt_edns_version(q.pkt.get()) > 0;
+}
+
 PktPtr rcode_reply(const Incoming& q, ldns_pkt_rcode rcode) {
     PktPtr reply = reply_skeleton(q, true);
     ldns_pkt_set_rcode(reply.get(), rcode);
@@ -362,6 +381,9 @@ std::optional<Reply> respond(Mode mode, Transport transport, const Zone& zone, c
     const uint16_t id = ldns_pkt_id(q.pkt.get());
     switch (mode) {
         case Mode::ok:
+            if (unknown_edns_version(q)) return Reply{to_wire(badvers_reply(q).get())};
+            return Reply{to_wire(ok_reply(zone, q).get())};
+        case Mode::edns_version_ignored:
             return Reply{to_wire(ok_reply(zone, q).get())};
         case Mode::wrong_id: {
             PktPtr reply = ok_reply(zone, q);

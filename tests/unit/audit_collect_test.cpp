@@ -115,6 +115,21 @@ TEST_CASE("audit collect: an EDNS-intolerant server is SRV-EDNS, with its addres
     CHECK(ok.upward->query.type == 2);
     CHECK_FALSE(ok.upward->query.recursion_desired);
     CHECK(ok.upward->answered());
+    // SRV-EDNS's conformance probes: BADVERS with OPT version 0 for version 1, the unknown option
+    // ignored, DO echoed.
+    REQUIRE(ok.edns_version1);
+    CHECK(ok.edns_version1->query.edns_version == 1);
+    CHECK(ok.edns_version1->rcode == 16);
+    CHECK(ok.edns_version1->has_opt);
+    CHECK(ok.edns_version1->edns_version == 0);
+    REQUIRE(ok.edns_unknown_option);
+    REQUIRE(ok.edns_unknown_option->query.edns_options.size() == 1);
+    CHECK(ok.edns_unknown_option->outcome == Outcome::ok);
+    CHECK(ok.edns_unknown_option->edns_option_codes == std::vector<uint16_t>{3});  // NSID only
+    REQUIRE(ok.edns_do);
+    CHECK(ok.edns_do->query.dnssec_ok);
+    CHECK(ok.edns_do->outcome == Outcome::ok);
+    CHECK(ok.edns_do->edns_do);
     // The NS list came from the config: there is no parent referral to size.
     CHECK_FALSE(e.referral);
     REQUIRE(intolerant.soa_plain);
@@ -137,4 +152,35 @@ TEST_CASE("audit collect: an EDNS-intolerant server is SRV-EDNS, with its addres
     CHECK_THAT(edns->evidence[0],
                Catch::Contains("ns2.edns.test (127.0.0.1): SOA without EDNS answered, with EDNS "
                                "formerr"));
+}
+
+TEST_CASE("audit collect: a server that answers EDNS version 1 with NOERROR is SRV-EDNS WARNING",
+          "[audit][collect]") {
+    BadDns good("ok", "edns.test");
+    BadDns bad("edns-version-ignored", "edns.test");
+    Config config;
+    config.probe.timeout = std::chrono::milliseconds(500);
+    ZoneConfig zone;
+    zone.name = "edns.test";
+    zone.nameservers = {StaticNameserver{"ns1.edns.test", {"127.0.0.1"}, "good", good.port()},
+                        StaticNameserver{"ns2.edns.test", {"127.0.0.1"}, "bad", bad.port()}};
+    config.zones.push_back(zone);
+    CollectOptions options;
+    options.axfr = false;
+    ProbeEngine engine;
+    const auto evidence = collect_evidence(engine, config, {"edns.test"}, {}, options);
+    REQUIRE(evidence.size() == 1);
+
+    const auto report =
+        audit_zone(evidence[0], AuditThresholds{}, std::chrono::system_clock::now());
+    const AuditFinding* edns = nullptr;
+    for (const auto& f : report.findings) {
+        if (f.id == "SRV-EDNS") edns = &f;
+    }
+    REQUIRE(edns != nullptr);
+    CHECK(edns->severity == AuditSeverity::warning);
+    REQUIRE(edns->evidence.size() == 1);  // the good server is not in it
+    CHECK(edns->evidence[0] ==
+          "ns2.edns.test (127.0.0.1): SOA with EDNS version 1 → NOERROR, OPT version 0; expected "
+          "BADVERS with OPT version 0");
 }
