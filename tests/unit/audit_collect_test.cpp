@@ -65,12 +65,8 @@ class BadDns {
     uint16_t port_ = 0;
 };
 
-}  // namespace
-
-TEST_CASE("audit collect: an EDNS-intolerant server is SRV-EDNS, with its address as evidence",
-          "[audit][collect]") {
-    BadDns good("ok", "edns.test");
-    BadDns bad("edns-intolerant", "edns.test");
+// edns.test served by ns1 (provider "good") and ns2 (provider "bad"), both on 127.0.0.1.
+Config two_server_config(const BadDns& good, const BadDns& bad) {
     Config config;
     config.probe.timeout = std::chrono::milliseconds(500);
     ZoneConfig zone;
@@ -78,6 +74,16 @@ TEST_CASE("audit collect: an EDNS-intolerant server is SRV-EDNS, with its addres
     zone.nameservers = {StaticNameserver{"ns1.edns.test", {"127.0.0.1"}, "good", good.port()},
                         StaticNameserver{"ns2.edns.test", {"127.0.0.1"}, "bad", bad.port()}};
     config.zones.push_back(zone);
+    return config;
+}
+
+}  // namespace
+
+TEST_CASE("audit collect: an EDNS-intolerant server is SRV-EDNS, with its address as evidence",
+          "[audit][collect]") {
+    BadDns good("ok", "edns.test");
+    BadDns bad("edns-intolerant", "edns.test");
+    const Config config = two_server_config(good, bad);
     CollectOptions options;
     options.axfr = false;
     size_t last_done = 0, last_total = 0;
@@ -158,13 +164,7 @@ TEST_CASE("audit collect: a server that answers EDNS version 1 with NOERROR is S
           "[audit][collect]") {
     BadDns good("ok", "edns.test");
     BadDns bad("edns-version-ignored", "edns.test");
-    Config config;
-    config.probe.timeout = std::chrono::milliseconds(500);
-    ZoneConfig zone;
-    zone.name = "edns.test";
-    zone.nameservers = {StaticNameserver{"ns1.edns.test", {"127.0.0.1"}, "good", good.port()},
-                        StaticNameserver{"ns2.edns.test", {"127.0.0.1"}, "bad", bad.port()}};
-    config.zones.push_back(zone);
+    const Config config = two_server_config(good, bad);
     CollectOptions options;
     options.axfr = false;
     ProbeEngine engine;
