@@ -86,6 +86,14 @@ struct Channel {
     std::unordered_map<ares_socket_t, int> socket_types;  ///< fd -> SOCK_DGRAM / SOCK_STREAM
     ReplyLog replies;                                     ///< what arrived recently, for forensics
     IdSet ids_in_use;                                     ///< IDs of this channel's open queries
+
+    /// A TCP connection of this channel is open (c-ares keeps it between probes: STAYOPEN).
+    bool stream_open() const {
+        for (const auto& [fd, type] : socket_types) {
+            if (type == SOCK_STREAM) return true;
+        }
+        return false;
+    }
 };
 
 struct Pending {
@@ -96,6 +104,8 @@ struct Pending {
     std::chrono::milliseconds timeout{0};
     bool retry_truncated_over_tcp = true;
     uint16_t id = 0;  ///< the query ID on the wire
+    /// Sent over a TCP connection that was already open (kept from an earlier probe).
+    bool on_kept_connection = false;
 };
 
 /// A finished probe whose callback has not run yet (callbacks run after ares_process_fd returns).
@@ -103,6 +113,9 @@ struct Ready {
     ProbeCallback callback;
     ProbeResult result;
     std::optional<ProbeRequest> retry;  ///< TC retry over TCP, submitted after the callback
+    /// The probe failed on a kept TCP connection the server had closed: `retry` is the same probe,
+    /// sent again on a new connection, and the callback waits for that result instead.
+    bool resend = false;
 };
 
 struct ProbeEngine::Impl {
@@ -292,7 +305,7 @@ Channel& ProbeEngine::Impl::channel_for(const ProbeRequest& r) {
     ares_options opts{};
     int mask = ARES_OPT_FLAGS | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES | ARES_OPT_SOCK_STATE_CB;
     opts.flags = ARES_FLAG_IGNTC | ARES_FLAG_NOCHECKRESP | ARES_FLAG_NOSEARCH |
-                 ARES_FLAG_NOALIASES | ARES_FLAG_PRIMARY |
+                 ARES_FLAG_NOALIASES | ARES_FLAG_PRIMARY | ARES_FLAG_STAYOPEN |
                  (r.target.transport == Transport::tcp ? ARES_FLAG_USEVC : 0);
     opts.timeout = static_cast<int>(r.timeout.count());
     opts.tries = 1;
@@ -409,6 +422,7 @@ void ProbeEngine::Impl::submit(ProbeRequest request, ProbeCallback callback) {
     }
     p->result.target = std::move(request.target);
     p->result.query = std::move(request.query);
+    p->on_kept_connection = p->channel->transport == Transport::tcp && p->channel->stream_open();
     ++outstanding;
     ++on_wire;
     ++p->channel->outstanding;
@@ -449,6 +463,18 @@ void ProbeEngine::Impl::finish(Pending* p, int status, const unsigned char* abuf
         r.detail = ares_strerror(status);
     }
 
+    if (r.outcome == Outcome::network_error && p->on_kept_connection) {
+        // The server closed the kept connection (its idle timeout) just as this probe was written
+        // to it: that says nothing about the server, so send the probe again on a new connection.
+        // The new one is not a kept connection, so this happens at most once per probe.
+        Ready& again = ready.emplace_back();
+        again.resend = true;
+        again.callback = std::move(p->callback);
+        again.retry = ProbeRequest{std::move(r.target), std::move(r.query), p->timeout,
+                                   p->retry_truncated_over_tcp};
+        return;
+    }
+
     // The callback runs later, from run_once, after c-ares has returned: a callback that submits
     // then cannot keep ares_process_fd reading and sending for ever. `outstanding` still counts
     // this probe until its callback has run.
@@ -476,6 +502,10 @@ size_t ProbeEngine::Impl::deliver() {
     ready.swap(spare);  // spare is empty: reuse its capacity
     for (Ready& d : batch) {
         --outstanding;
+        if (d.resend) {
+            enqueue(std::move(*d.retry), std::move(d.callback));
+            continue;
+        }
         d.callback(d.result);
         if (d.retry) {
             ProbeCallback cb = std::move(d.callback);

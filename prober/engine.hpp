@@ -3,7 +3,11 @@
 // IMPLEMENTATION NOTES
 // - One c-ares channel per (vantage, server address, port, transport): c-ares then never rotates
 //   servers and never retries (tries = 1); the caller decides retries. Channels are created lazily
-//   and kept, so steady-state probing opens no new UDP sockets.
+//   and kept, with ARES_FLAG_STAYOPEN: c-ares otherwise closes a channel's sockets whenever its
+//   last query ends, and at 1,000 zones on shared nameservers that was a new UDP socket per probe
+//   and a new TCP connection (handshake, server accept, close) per TCP probe. A TCP connection
+//   is now reused until the server closes it (RFC 7766 §6.2.1); a probe that fails because the
+//   server closed a kept connection just as it was written is sent once more on a new one.
 // - Queries are built by ldns (prober/query.hpp) once per (name, type, flags) and cached; each
 // probe
 //   copies the cached bytes and patches in a random ID (from a buffer refilled by arc4random_buf,
