@@ -82,6 +82,7 @@ struct Channel {
     Transport transport = Transport::udp;
     size_t outstanding = 0;
     Clock::time_point next_wakeup = Clock::time_point::max();
+    Clock::time_point last_used{};  ///< when a probe was last sent on it (for the idle sweep)
     Vantage vantage;  ///< where this channel's sockets leave from
     std::unordered_map<ares_socket_t, int> socket_types;  ///< fd -> SOCK_DGRAM / SOCK_STREAM
     ReplyLog replies;                                     ///< what arrived recently, for forensics
@@ -132,6 +133,8 @@ struct ProbeEngine::Impl {
     std::deque<std::pair<ProbeRequest, ProbeCallback>> waiting;  ///< held back by the limit
     bool destroying = false;
     EngineStats stats;
+    std::chrono::milliseconds idle_channel_limit{kDefaultIdleChannelLimit};
+    Clock::time_point next_sweep{};
     std::vector<Ready> ready;  ///< finished probes, callbacks pending
     std::vector<Ready> spare;  ///< an empty buffer kept to reuse its capacity
 
@@ -157,6 +160,7 @@ struct ProbeEngine::Impl {
     }
 
     Channel& channel_for(const ProbeRequest& r);
+    void sweep_idle_channels(Clock::time_point now);
     void schedule(Channel& ch, Clock::time_point when);
     void reschedule_from_ares(Channel& ch);
     void submit(ProbeRequest request, ProbeCallback callback);
@@ -426,6 +430,7 @@ void ProbeEngine::Impl::submit(ProbeRequest request, ProbeCallback callback) {
     ++outstanding;
     ++on_wire;
     ++p->channel->outstanding;
+    p->channel->last_used = Clock::now();
     ++stats.sent;
     p->result.sent_wall = std::chrono::system_clock::now();
     p->result.sent_mono = Clock::now();
@@ -522,6 +527,39 @@ size_t ProbeEngine::Impl::deliver() {
     return n;
 }
 
+// Destroy the channels nothing was sent on for idle_channel_limit: their kept sockets (STAYOPEN)
+// would otherwise hold a descriptor per address and transport for ever, and a kept TCP connection
+// the server has long closed on its side is worth nothing.
+void ProbeEngine::Impl::sweep_idle_channels(Clock::time_point now) {
+    next_sweep = now + std::max(idle_channel_limit / 4, std::chrono::milliseconds(10));
+    std::vector<Channel*> gone;
+    for (auto it = channels.begin(); it != channels.end();) {
+        Channel& ch = *it->second;
+        if (ch.outstanding == 0 && now - ch.last_used >= idle_channel_limit) {
+            gone.push_back(&ch);
+            ares_destroy(ch.ares);  // closes its sockets: on_socket_state drops them from epoll
+            if (last_channel == &ch) {
+                last_channel = nullptr;
+                last_key = nullptr;
+            }
+            it = channels.erase(it);
+        } else {
+            ++it;
+        }
+    }
+    if (gone.empty()) return;
+    // Wake-ups of the destroyed channels would point at freed memory: keep only the others.
+    std::sort(gone.begin(), gone.end());
+    std::vector<Wakeup> kept;
+    while (!wakeups.empty()) {
+        if (!std::binary_search(gone.begin(), gone.end(), wakeups.top().second))
+            kept.push_back(wakeups.top());
+        wakeups.pop();
+    }
+    for (const auto& w : kept) wakeups.push(w);
+    stats.channels_closed += gone.size();
+}
+
 ProbeEngine::ProbeEngine(std::vector<Vantage> vantages) : impl_(std::make_unique<Impl>()) {
     if (vantages.empty()) vantages.push_back(Vantage{});
     impl_->vantages = std::move(vantages);
@@ -558,6 +596,11 @@ void ProbeEngine::Impl::send_waiting() {
 
 void ProbeEngine::submit(ProbeRequest request, ProbeCallback callback) {
     impl_->enqueue(std::move(request), std::move(callback));
+}
+
+void ProbeEngine::set_idle_channel_limit(std::chrono::milliseconds limit) {
+    impl_->idle_channel_limit = limit;
+    impl_->next_sweep = Clock::now();
 }
 
 void ProbeEngine::set_max_in_flight(size_t n) {
@@ -599,6 +642,7 @@ size_t ProbeEngine::run_once(std::chrono::milliseconds max_wait) {
     }
     im.deliver();
     im.send_waiting();
+    if (now >= im.next_sweep) im.sweep_idle_channels(now);
     return im.outstanding;
 }
 

@@ -59,10 +59,14 @@ struct ProbeRequest {
 
 using ProbeCallback = std::function<void(const ProbeResult&)>;
 
+/// Long enough that a server probed every minute keeps its channel (and its UDP socket).
+inline constexpr std::chrono::milliseconds kDefaultIdleChannelLimit{180'000};
+
 struct EngineStats {
     uint64_t sent = 0;
     uint64_t completed = 0;
-    uint64_t channels = 0;
+    uint64_t channels = 0;         ///< channels created
+    uint64_t channels_closed = 0;  ///< channels destroyed after idle_channel_limit unused
     uint64_t queued = 0;  ///< probes that had to wait for the in-flight limit
 };
 
@@ -92,6 +96,10 @@ class ProbeEngine {
     /// At most `n` probes on the wire at once (0 = no limit); later submits wait in FIFO order
     /// and are sent as earlier ones finish. Their RTT and timeout start when they are sent.
     void set_max_in_flight(size_t n);
+
+    /// A channel (and its kept sockets) unused this long is closed; the next probe to that server
+    /// opens a new one. Default kDefaultIdleChannelLimit.
+    void set_idle_channel_limit(std::chrono::milliseconds limit);
 
     size_t outstanding() const;
     EngineStats stats() const;

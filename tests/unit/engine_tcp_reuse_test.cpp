@@ -164,3 +164,22 @@ TEST_CASE("engine: a kept TCP connection the server closed is replaced, not a fa
     CHECK(server.connections == 2);
     CHECK(server.queries == 2);
 }
+
+TEST_CASE("engine: a channel unused for the idle limit is closed and opened again when needed",
+          "[engine]") {
+    TcpServer server(false);
+    ProbeEngine engine;
+    engine.set_idle_channel_limit(50ms);
+    CHECK(probe_once(engine, server.port).outcome == Outcome::ok);
+    CHECK(probe_once(engine, server.port).outcome == Outcome::ok);  // within the limit: same one
+    CHECK(server.connections == 1);
+    // Idle past the limit: the sweep closes the channel and its connection.
+    const auto until = std::chrono::steady_clock::now() + 200ms;
+    while (std::chrono::steady_clock::now() < until) engine.run_once(10ms);
+    CHECK(engine.stats().channels_closed == 1);
+    const ProbeResult again = probe_once(engine, server.port);
+    INFO(describe(again));
+    CHECK(again.outcome == Outcome::ok);
+    CHECK(server.connections == 2);
+    CHECK(engine.stats().channels == 2);
+}
