@@ -2,7 +2,6 @@
 // Prometheus metrics) and the HTTP server, and handles SIGHUP (reload) and SIGTERM/SIGINT (drain,
 // commit, exit).
 #include <spdlog/spdlog.h>
-
 #include <sys/resource.h>
 
 #include <cerrno>

@@ -83,7 +83,7 @@ struct Channel {
     size_t outstanding = 0;
     Clock::time_point next_wakeup = Clock::time_point::max();
     Clock::time_point last_used{};  ///< when a probe was last sent on it (for the idle sweep)
-    Vantage vantage;  ///< where this channel's sockets leave from
+    Vantage vantage;                ///< where this channel's sockets leave from
     std::unordered_map<ares_socket_t, int> socket_types;  ///< fd -> SOCK_DGRAM / SOCK_STREAM
     ReplyLog replies;                                     ///< what arrived recently, for forensics
     IdSet ids_in_use;                                     ///< IDs of this channel's open queries

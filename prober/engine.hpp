@@ -67,7 +67,7 @@ struct EngineStats {
     uint64_t completed = 0;
     uint64_t channels = 0;         ///< channels created
     uint64_t channels_closed = 0;  ///< channels destroyed after idle_channel_limit unused
-    uint64_t queued = 0;  ///< probes that had to wait for the in-flight limit
+    uint64_t queued = 0;           ///< probes that had to wait for the in-flight limit
 };
 
 class ProbeEngine {
