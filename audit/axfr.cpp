@@ -1,6 +1,6 @@
 #include "audit/axfr.hpp"
 
-// ldns/common.h #defines bool unless <stdbool.h> came first (see tests/tools/baddns.cpp).
+// ldns/common.h #defines bool unless <stdbool.h> came first (see tests/tools/baddns/baddns.hpp).
 #include <stdbool.h>
 // clang-format off
 #include <ldns/ldns.h>

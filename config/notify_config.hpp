@@ -1,5 +1,5 @@
 // Internal to the loader: the sections of the NOTIFY feature (keys, notify, propagation, and a
-// provider's transfer), read the way loader.cpp reads the others.
+// provider's transfer), read the way loader*.cpp read the others.
 #pragma once
 
 #include "config/schema.hpp"

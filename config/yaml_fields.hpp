@@ -1,5 +1,5 @@
 // Internal to the loader: reading typed values out of yaml-cpp nodes, each failure a ConfigError
-// at the node's position. Keeping these apart from the schema walk (loader.cpp) makes every
+// at the node's position. Keeping these apart from the schema walk (loader*.cpp) makes every
 // section read the same way and word its errors the same way.
 #pragma once
 

@@ -56,7 +56,8 @@ if (( seeds )); then
     echo "== regenerating seeds in $corpus"
     "$cxx" "${flags[@]}" "$repo/tests/fuzz/make_seeds.cpp" -lldns -o "$out/make_seeds"
     "$out/make_seeds" "$corpus"
-    "$cxx" "${flags[@]}" "$repo/tests/tools/baddns.cpp" -lldns -o "$out/nswatch_baddns"
+    "$cxx" "${flags[@]}" "$repo/tests/tools/baddns.cpp" "$repo"/tests/tools/baddns/*.cpp -lldns \
+        -o "$out/nswatch_baddns"
     python3 "$repo/tests/fuzz/capture_baddns.py" "$out/nswatch_baddns" "$corpus"
 fi
 

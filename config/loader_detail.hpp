@@ -1,0 +1,72 @@
+// Internal to the loader: the Loader class that walks the schema, shared by the loader_*.cpp files
+// that each read a few sections. Not part of the config API (config/config.hpp is).
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "config/config.hpp"
+#include "config/yaml_fields.hpp"
+
+namespace nswatch::config_detail {
+
+// Upper bounds: beyond these a value is far more likely a slip (a missing unit, an extra zero)
+// than an intent. A probe timeout over a minute would hold a round open for that long.
+inline constexpr std::chrono::milliseconds kMaxProbeTimeout = std::chrono::seconds(60);
+inline constexpr std::chrono::milliseconds kMaxInterval = std::chrono::hours(24 * 30);
+
+/// The 1-based line of a field, for "first at line N" in duplicate errors.
+inline std::string line_of(const Field& field) {
+    return std::to_string(field.mark().line + 1);
+}
+
+/// The 1-based line:column of a field, for "first defined at L:C" in duplicate errors.
+inline std::string mark_text(const Field& field) {
+    return std::to_string(field.mark().line + 1) + ":" + std::to_string(field.mark().column + 1);
+}
+
+/// One load of one document: the entry point (loader.cpp) and one reader per section.
+class Loader {
+  public:
+    Loader(std::string source, std::filesystem::path base_dir)
+        : source_(source), base_dir_(std::move(base_dir)), in_(std::move(source)) {}
+
+    Config load(const std::string& yaml, const LoadOptions& options);
+
+  private:
+    // loader.cpp
+    YAML::Node parse(const std::string& yaml) const;
+    // loader_vantages.cpp
+    void read_root_hints(const Field& field, Config& config) const;
+    void read_vantages(const Field& field, Config& config) const;
+    void read_default_vantage(const Field& field, Config& config) const;
+    // loader_probe.cpp
+    void read_probe(const Field& field, ProbeSettings& probe) const;
+    void read_discovery(const Field& field, DiscoverySettings& discovery) const;
+    void read_thresholds(const Field& field, Thresholds& thresholds) const;
+    ThresholdOverrides read_overrides(const Field& field, const Thresholds& global) const;
+    void check_lag_order(const Field& at, const Thresholds& t) const;
+    // loader_providers.cpp
+    void read_providers(const Field& field, Config& config) const;
+    // loader_zones.cpp
+    void read_zones(const Field& field, Config& config) const;
+    ZoneConfig read_zone(const Field& field, const Thresholds& global, Field& name_field) const;
+    std::vector<WatchName> read_watch(const Field& field, const std::string& zone) const;
+    WatchName read_watch_entry(const Field& field, const std::string& zone) const;
+    std::string read_watch_name(const Field& field, const std::string& zone) const;
+    std::vector<StaticNameserver> read_nameservers(const Field& field) const;
+    StaticNameserver read_nameserver(const Field& field) const;
+    std::string domain_name(const Field& field, std::string_view what) const;
+    // loader_outputs.cpp
+    void read_storage(const Field& field, StorageSettings& storage) const;
+    void read_http(const Field& field, HttpSettings& http) const;
+
+    std::string source_;              ///< file path or source name, for Config::source
+    std::filesystem::path base_dir_;  ///< relative root_hints are resolved against this
+    Reader in_;                       ///< reads values and throws positioned errors
+};
+
+}  // namespace nswatch::config_detail

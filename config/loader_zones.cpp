@@ -1,0 +1,198 @@
+// The zones section: each zone, the names watched in it and its static nameservers (its
+// threshold overrides are read with the global thresholds, in loader_probe.cpp).
+#include <algorithm>
+#include <map>
+
+#include "config/config.hpp"
+#include "config/loader_detail.hpp"
+#include "config/yaml_fields.hpp"
+
+namespace nswatch::config_detail {
+
+std::string Loader::domain_name(const Field& field, std::string_view what) const {
+    std::string text = in_.string(field, std::string(what) + " (a domain name)");
+    std::string why;
+    auto name = normalize_domain_name(text, &why);
+    if (!name) in_.fail(field, "'" + text + "' is not a valid " + std::string(what) + ": " + why);
+    return *name;
+}
+
+void Loader::read_zones(const Field& field, Config& config) const {
+    std::map<std::string, Field> seen;
+    for (const auto& item : in_.list(field, "[{name: shop.test}]")) {
+        Field name_field = item;
+        ZoneConfig zone = read_zone(item, config.thresholds, name_field);
+        if (auto [it, inserted] = seen.emplace(zone.name, name_field); !inserted) {
+            in_.fail(name_field, "duplicate zone '" + zone.name + "' (first defined at " +
+                                     mark_text(it->second) + "); each zone may appear once");
+        }
+        config.zones.push_back(std::move(zone));
+    }
+}
+
+ZoneConfig Loader::read_zone(const Field& field, const Thresholds& global,
+                             Field& name_field) const {
+    ZoneConfig zone;
+    if (field.value.IsScalar()) {
+        // Shorthand "- shop.test": a zone with every default.
+        zone.name = domain_name(field, "zone name");
+        return zone;
+    }
+    MapFields m = in_.map(field, {"name", "primary", "watch", "nameservers", "thresholds"});
+    name_field = in_.require(m, "name", "every zone needs a name, e.g. name: shop.test");
+    zone.name = domain_name(name_field, "zone name");
+    if (const Field* f = m.get("watch")) zone.watch = read_watch(*f, zone.name);
+    if (const Field* f = m.get("nameservers")) zone.nameservers = read_nameservers(*f);
+    if (const Field* f = m.get("primary")) {
+        zone.primary = domain_name(*f, "primary nameserver name");
+        if (!zone.nameservers.empty()) {
+            std::vector<std::string_view> names;
+            for (const auto& ns : zone.nameservers) names.push_back(ns.name);
+            if (std::find(names.begin(), names.end(), zone.primary) == names.end()) {
+                std::string message =
+                    "primary '" + zone.primary + "' is not one of the zone's static nameservers";
+                if (auto close = closest_match(zone.primary, names)) {
+                    message += ": did you mean '" + *close + "'?";
+                }
+                in_.fail(*f, message);
+            }
+        }
+    }
+    if (const Field* f = m.get("thresholds")) zone.thresholds = read_overrides(*f, global);
+    return zone;
+}
+
+std::vector<WatchName> Loader::read_watch(const Field& field, const std::string& zone) const {
+    std::vector<WatchName> watch = default_watch();
+    std::map<std::string, Field> seen;
+    for (const auto& item : in_.list(field, "[{name: www, types: [A, AAAA]}]")) {
+        WatchName entry = read_watch_entry(item, zone);
+        if (auto [it, inserted] = seen.emplace(entry.name, item); !inserted) {
+            in_.fail(item, "'" + entry.owner(zone) + "' is watched twice (first at line " +
+                               line_of(it->second) + "); list all its types in one entry");
+        }
+        if (entry.name == "@") {
+            // An explicit apex entry replaces the default one, and stays first.
+            watch.front() = std::move(entry);
+        } else {
+            watch.push_back(std::move(entry));
+        }
+    }
+    return watch;
+}
+
+WatchName Loader::read_watch_entry(const Field& field, const std::string& zone) const {
+    WatchName entry;
+    if (field.value.IsScalar()) {
+        // Shorthand "- www": the name's addresses.
+        entry.name = read_watch_name(field, zone);
+        entry.types =
+            entry.name == "@" ? default_watch().front().types : std::vector<uint16_t>{1, 28};
+        return entry;
+    }
+    MapFields m = in_.map(field, {"name", "types"});
+    entry.name = read_watch_name(
+        in_.require(m, "name", "the owner name to watch, e.g. name: www (\"@\" for the apex)"),
+        zone);
+    const Field* types = m.get("types");
+    if (types == nullptr) {
+        entry.types =
+            entry.name == "@" ? default_watch().front().types : std::vector<uint16_t>{1, 28};
+        return entry;
+    }
+    auto items = in_.list(*types, "[A, AAAA]");
+    if (items.empty()) in_.fail(*types, "the list is empty; name at least one RR type");
+    for (const auto& t : items) {
+        std::string text = in_.string(t, "an RR type such as A or AAAA");
+        auto type = watch_type_from_name(text);
+        if (!type) {
+            std::string message = "unknown RR type '" + text + "'";
+            if (auto close = closest_match(text, watch_type_names())) {
+                message += ": did you mean '" + *close + "'?";
+            }
+            std::string supported;
+            for (auto name : watch_type_names()) {
+                supported += (supported.empty() ? "" : ", ") + std::string(name);
+            }
+            in_.fail(t, message + " (supported: " + supported + ")");
+        }
+        // A repeated type is harmless: keep the first.
+        if (std::find(entry.types.begin(), entry.types.end(), *type) == entry.types.end()) {
+            entry.types.push_back(*type);
+        }
+    }
+    return entry;
+}
+
+std::string Loader::read_watch_name(const Field& field, const std::string& zone) const {
+    std::string text = in_.string(field, "an owner name such as www (\"@\" for the apex)");
+    if (text == "@") return "@";
+    bool absolute = text.back() == '.';
+    std::string why;
+    auto name = normalize_domain_name(text, &why, true);
+    if (!name) in_.fail(field, "'" + text + "' is not a valid owner name: " + why);
+    // Zone-file rules make "www.shop.test" (no dot) mean "www.shop.test.shop.test"; nobody means
+    // that, so a name ending in the zone is taken as absolute.
+    bool in_zone =
+        *name == zone || (name->size() > zone.size() &&
+                          name->compare(name->size() - zone.size(), zone.size(), zone) == 0 &&
+                          (*name)[name->size() - zone.size() - 1] == '.');
+    if (absolute && !in_zone) {
+        in_.fail(field, "'" + text + "' is outside the zone '" + zone +
+                            "': only names in the zone can be compared across its nameservers");
+    }
+    if (!in_zone) return *name;
+    if (*name == zone) return "@";
+    return name->substr(0, name->size() - zone.size() - 1);
+}
+
+std::vector<StaticNameserver> Loader::read_nameservers(const Field& field) const {
+    auto items = in_.list(field, "[{name: ns1.alpha-dns.test, addresses: [192.0.2.53]}]");
+    if (items.empty()) {
+        in_.fail(field,
+                 "the list is empty; leave 'nameservers' out to discover them from the "
+                 "delegation");
+    }
+    std::vector<StaticNameserver> out;
+    std::map<std::string, Field> seen;
+    for (const auto& item : items) {
+        StaticNameserver ns = read_nameserver(item);
+        if (auto [it, inserted] = seen.emplace(ns.name, item); !inserted) {
+            in_.fail(item, "nameserver '" + ns.name + "' is listed twice (first at line " +
+                               line_of(it->second) + "); list all its addresses in one entry");
+        }
+        out.push_back(std::move(ns));
+    }
+    return out;
+}
+
+StaticNameserver Loader::read_nameserver(const Field& field) const {
+    MapFields m = in_.map(field, {"name", "addresses", "provider", "port"});
+    StaticNameserver ns;
+    const Field& name = in_.require(m, "name", "the NS name, e.g. name: ns1.alpha-dns.test");
+    if (name.value.IsScalar() && normalize_ip_literal(name.value.Scalar())) {
+        in_.fail(name, "'" + name.value.Scalar() +
+                           "' is an address, not a nameserver name; put it under 'addresses'");
+    }
+    ns.name = domain_name(name, "nameserver name");
+    const Field* addresses = m.get("addresses");
+    if (addresses == nullptr || (addresses->value.IsSequence() && addresses->value.size() == 0)) {
+        in_.fail(addresses != nullptr ? *addresses : m.whole,
+                 "static nameserver '" + ns.name +
+                     "' has no addresses: give at least one, e.g. addresses: [192.0.2.53]");
+    }
+    for (const auto& a : in_.list(*addresses, "[127.53.1.1, \"fd00:53::1:1\"]")) {
+        std::string text = in_.string(a, "an IPv4 or IPv6 address");
+        auto address = normalize_ip_literal(text);
+        if (!address) in_.fail(a, "'" + text + "' is not an IPv4 or IPv6 address");
+        if (std::find(ns.addresses.begin(), ns.addresses.end(), *address) != ns.addresses.end()) {
+            in_.fail(a, "address " + *address + " is listed twice");
+        }
+        ns.addresses.push_back(*address);
+    }
+    if (const Field* f = m.get("provider")) ns.provider = in_.string(*f, "a provider name");
+    if (const Field* f = m.get("port")) ns.port = static_cast<uint16_t>(in_.integer(*f, 1, 65535));
+    return ns;
+}
+
+}  // namespace nswatch::config_detail

@@ -1,0 +1,58 @@
+// The readiness audit as a whole, on hand-built evidence: a clean zone, provider failover, the
+// score and the status (checks/audit_report.cpp, checks/audit_failover.cpp).
+#include "audit_rules_fixture.hpp"
+
+using namespace nswatch;
+using namespace nswatch::test::audit;
+
+TEST_CASE("audit: a clean two-provider zone has no findings and survives every loss", "[audit]") {
+    const auto r = run(clean());
+    CHECK(ids(r).empty());
+    CHECK(r.score == 100);
+    CHECK(r.status == PluginStatus::ok);
+    REQUIRE(r.failover.size() == 2);
+    for (const auto& p : r.failover) {
+        INFO(p.provider);
+        CHECK(p.survives);
+        CHECK(p.reasons.empty());
+    }
+    // CONS-ZONE: every server refuses AXFR; NET-ASN: no ASN source configured.
+    REQUIRE(r.skipped.size() == 2);
+    CHECK(r.skipped[0].id == "NET-ASN");
+    CHECK(r.skipped[1].id == "CONS-ZONE");
+}
+
+TEST_CASE("audit: a whole lame provider means losing the other one is fatal", "[audit]") {
+    auto e = clean();
+    for (auto& s : e.servers) {
+        if (s.provider != "b.test") continue;
+        s.soa_udp = s.soa_tcp = s.soa_plain = s.ns_udp = s.ns_tcp = failed(Outcome::timeout);
+        s.watched.clear();
+    }
+    const auto r = run(e);
+    CHECK(only(r, "SRV-UDP").severity == AuditSeverity::warning);
+    REQUIRE(r.failover.size() == 2);
+    CHECK(r.failover[0].provider == "a.test");
+    CHECK_FALSE(r.failover[0].survives);
+    CHECK_THAT(r.failover[0].reasons.front(), Catch::Contains("answers authoritatively over UDP"));
+    CHECK(r.failover[1].survives);
+    CHECK(r.status == PluginStatus::critical);
+}
+
+TEST_CASE("audit: a failed discovery is UNKNOWN with no findings", "[audit]") {
+    AuditEvidence e;
+    e.zone = "nowhere.test";
+    e.discovery_error = "NXDOMAIN at the parent";
+    const auto r = run(e);
+    CHECK(r.status == PluginStatus::unknown);
+    CHECK(r.findings.empty());
+    CHECK(r.error == "NXDOMAIN at the parent");
+}
+
+TEST_CASE("audit: the score drops with severity and fatal losses, never below 0", "[audit]") {
+    AuditFinding error{"X", AuditSeverity::error, "", {}, "", ""};
+    AuditFinding notice{"Y", AuditSeverity::notice, "", {}, "", ""};
+    CHECK(audit_score({error, notice}, {}) == 84);
+    CHECK(audit_score({}, {{"p", false, {"why"}}}) == 80);
+    CHECK(audit_score(std::vector<AuditFinding>(10, error), {}) == 0);
+}
