@@ -12,14 +12,12 @@ constexpr auto kEarlyDiscoveryGap = std::chrono::minutes(5);
 constexpr auto kDiscoveryRetry = std::chrono::seconds(30);
 constexpr size_t kRecentFailures = 50;
 constexpr auto kPublishEvery = std::chrono::milliseconds(500);
-/// The zones are scanned (discoveries finished, rounds and discoveries due) when the earliest is
-/// due and at least this often, not on every turn of the loop: while probes are in flight the loop
-/// turns per reply batch, and scanning 100,000 zones per turn kept a core busy.
-constexpr auto kScanEvery = std::chrono::milliseconds(200);
-/// With no discovery in flight nothing becomes due unannounced (rounds and discoveries have their
-/// times; a round that ends brings the scan forward), so the scan is a safety net only: at 1,000
-/// zones the 200 ms scan was 8 % of the daemon's steady-state CPU.
-constexpr auto kIdleScanEvery = std::chrono::seconds(1);
+/// A discovery's end is not announced (it is a future): zones with one in flight are polled this
+/// often.
+constexpr auto kDiscoveryPollEvery = std::chrono::milliseconds(200);
+/// Rounds and discoveries are visited when due (the due_ heap); a full scan of every zone is a
+/// safety net only, cheap at this rate even at 100,000 zones.
+constexpr auto kFullScanEvery = std::chrono::seconds(30);
 
 bool suggests_delegation_change(const ProbeResult& r) {
     return r.outcome == Outcome::refused || r.outcome == Outcome::not_authoritative ||
@@ -67,6 +65,8 @@ void Monitor::apply_config(Config config) {
                         {},
                         true,
                         {},
+                        false,
+                        Steady::time_point::max(),
                         false}));
         spdlog::info("zone {}: watching", zc.name);
     }
@@ -86,7 +86,71 @@ void Monitor::apply_config(Config config) {
     shared_config_ = std::make_shared<const Config>(config_);
     hints_ = std::make_shared<const std::vector<RootServer>>(hints_for(config_));
     snapshot_stale_ = true;  // zones may have come or gone
-    next_scan_ = {};         // and may be due now
+    reset_schedule();        // and may be due now
+}
+
+void Monitor::reset_schedule() {
+    // The heap and the discovery list may point at zones the reload dropped: start afresh with a
+    // full scan, which queues every zone again.
+    due_ = {};
+    discovering_.clear();
+    for (auto& z : zones_) {
+        z->queued = Steady::time_point::max();
+        z->polled = false;
+    }
+    next_full_scan_ = {};
+}
+
+void Monitor::queue_visit(ZoneRuntime& z, Steady::time_point when) {
+    if (when >= z.queued) return;  // an earlier visit is queued: it queues the next one
+    z.queued = when;
+    due_.emplace(when, &z);
+}
+
+// Everything the loop does for one zone: pick up a finished discovery, start a discovery or a
+// round that is due, and queue the next visit.
+void Monitor::visit(ZoneRuntime& z, Steady::time_point now) {
+    poll_discovery(z, now);
+    if (!z.discovering.valid() && now >= z.next_discovery) {
+        start_discovery(z, now);
+        poll_discovery(z, now);  // a static delegation is ready at once
+    }
+    if (z.delegation && z.in_flight == 0 && now >= z.next_round) start_round(z, now);
+    if (z.delegation && z.in_flight == 0) queue_visit(z, z.next_round);  // else finish_round does
+    if (z.discovering.valid()) {
+        if (!z.polled) discovering_.push_back(&z);
+        z.polled = true;
+    } else {
+        queue_visit(z, z.next_discovery);
+    }
+}
+
+// Visit what is due; return when the loop should look again.
+Monitor::Steady::time_point Monitor::run_due(Steady::time_point now) {
+    if (now >= next_full_scan_) {
+        next_full_scan_ = now + kFullScanEvery;
+        for (auto& z : zones_) visit(*z, now);
+    }
+    if (!discovering_.empty() && now >= next_discovery_poll_) {
+        next_discovery_poll_ = now + kDiscoveryPollEvery;
+        std::vector<ZoneRuntime*> polling;
+        polling.swap(discovering_);
+        for (ZoneRuntime* z : polling) {
+            z->polled = false;
+            visit(*z, now);
+        }
+    }
+    while (!due_.empty() && due_.top().first <= now) {
+        const auto [when, z] = due_.top();
+        due_.pop();
+        if (when != z->queued) continue;  // superseded by an earlier visit
+        z->queued = Steady::time_point::max();
+        visit(*z, now);
+    }
+    auto next = next_full_scan_;
+    if (!due_.empty()) next = std::min(next, due_.top().first);
+    if (!discovering_.empty()) next = std::min(next, next_discovery_poll_);
+    return next;
 }
 
 Monitor::Steady::duration Monitor::jitter() {
@@ -148,20 +212,24 @@ void Monitor::start_round(ZoneRuntime& z, Steady::time_point now) {
     ro.udp = true;
     ro.tcp = config_.probe.tcp_every > 0 && z.round % config_.probe.tcp_every == 0;
     ++z.round;
-    auto requests = soa_requests(*z.delegation, config_, ro);
+    // Built into scratch vectors whose capacity is reused: a fresh vector of requests per round
+    // was a large allocation each time (malloc consolidating its free lists).
+    auto& requests = round_requests_;
+    soa_requests(*z.delegation, config_, ro, requests);
     if (requests.empty()) return;
     // Watched names every answers_every rounds, and after a serial moved (finish_round).
     z.answers_this_round = z.answer_cadence.start_round(config_.probe.answers_every);
-    const auto watched = z.answers_this_round ? watch_requests(*z.delegation, z.config, config_)
-                                              : std::vector<ProbeRequest>{};
+    auto& watched = watch_scratch_;
+    watched.clear();
+    if (z.answers_this_round) watch_requests(*z.delegation, z.config, config_, watched);
     z.in_flight = requests.size() + watched.size();
     z.results.clear();
     z.answers.clear();
     ZoneRuntime* zp = &z;
     // Watched names and types over UDP to every address: compared across providers at the end of
     // the round. They are not SOA probes, so they feed neither serial tracking nor history.
-    for (const auto& req : watched) {
-        engine_->submit(req, [this, zp](const ProbeResult& r) {
+    for (auto& req : watched) {
+        engine_->submit(std::move(req), [this, zp](const ProbeResult& r) {
             for (const auto& sink : watched_sinks_) sink(r);
             if (r.outcome == Outcome::truncated) return;  // its TCP retry follows
             zp->answers.push_back(r);
@@ -217,16 +285,14 @@ void Monitor::finish_round(ZoneRuntime& z) {
                      z.config.name);
         z.last_early_discovery = now;
         z.next_discovery = now;
-        next_scan_ = now;
+        queue_visit(z, now);
     }
     // The tracker keeps what it needs; the round's raw results would otherwise stay allocated
     // (about 7 results per address with full record sections) until the next round.
     std::vector<ProbeResult>().swap(z.results);
     std::vector<ProbeResult>().swap(z.answers);
     snapshot_stale_ = true;
-    // A round that ran past its zone's next start: start the next one without waiting for the
-    // next scan.
-    next_scan_ = std::min(next_scan_, z.next_round);
+    queue_visit(z, z.next_round);  // at once if the round ran past its zone's next start
 }
 
 void Monitor::publish_if_due(Steady::time_point now) {
@@ -266,23 +332,9 @@ void Monitor::run(const std::atomic<bool>& stop, std::atomic<bool>& reload,
                 spdlog::error("reload failed, keeping the running configuration: {}", e.what());
             }
         }
-        const auto now = Steady::now();
-        if (now >= next_scan_) {
-            auto next_due = now + kIdleScanEvery;
-            bool discovering = false;  // a discovery's end is found only by a scan
-            for (auto& zp : zones_) {
-                ZoneRuntime& z = *zp;
-                poll_discovery(z, now);
-                if (!z.discovering.valid() && now >= z.next_discovery) start_discovery(z, now);
-                if (z.delegation && z.in_flight == 0 && now >= z.next_round) start_round(z, now);
-                if (z.delegation && z.in_flight == 0) next_due = std::min(next_due, z.next_round);
-                if (!z.discovering.valid()) next_due = std::min(next_due, z.next_discovery);
-                discovering = discovering || z.discovering.valid();
-            }
-            next_scan_ = discovering ? std::min(next_due, now + kScanEvery) : next_due;
-        }
+        const auto next = run_due(Steady::now());
         const auto wait =
-            std::chrono::duration_cast<std::chrono::milliseconds>(next_scan_ - Steady::now());
+            std::chrono::duration_cast<std::chrono::milliseconds>(next - Steady::now());
         engine_->run_once(
             std::clamp(wait, std::chrono::milliseconds(1), std::chrono::milliseconds(200)));
         publish_if_due(Steady::now());

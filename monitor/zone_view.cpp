@@ -1,6 +1,7 @@
 #include "monitor/zone_view.hpp"
 
 #include <algorithm>
+#include <array>
 #include <map>
 
 #include "prober/dns_name.hpp"
@@ -74,17 +75,26 @@ Delegation delegation_for(ProbeEngine& engine, const Config& config, const std::
 std::vector<ProbeRequest> soa_requests(const Delegation& d, const Config& config,
                                        const RoundOptions& round) {
     std::vector<ProbeRequest> out;
-    std::vector<Transport> transports;
-    if (round.udp) transports.push_back(Transport::udp);
-    if (round.tcp) transports.push_back(Transport::tcp);
+    soa_requests(d, config, round, out);
+    return out;
+}
+
+void soa_requests(const Delegation& d, const Config& config, const RoundOptions& round,
+                  std::vector<ProbeRequest>& out) {
+    out.clear();
+    std::array<Transport, 2> transports{};
+    size_t n_transports = 0;
+    if (round.udp) transports[n_transports++] = Transport::udp;
+    if (round.tcp) transports[n_transports++] = Transport::tcp;
     size_t addresses = 0;
     for (const auto& ns : d.nameservers) addresses += ns.addresses.size();
-    out.reserve(addresses * transports.size());
+    out.reserve(addresses * n_transports);
     for (const auto& ns : d.nameservers) {
         for (const auto& addr : ns.addresses) {
             const bool v6 = addr.find(':') != std::string::npos;
             if (v6 && !config.probe.ipv6) continue;
-            for (Transport t : transports) {
+            for (size_t i = 0; i < n_transports; ++i) {
+                const Transport t = transports[i];
                 ProbeRequest req;
                 req.target.zone = d.zone;
                 req.target.nameserver = ns.name;
@@ -105,15 +115,21 @@ std::vector<ProbeRequest> soa_requests(const Delegation& d, const Config& config
             }
         }
     }
-    return out;
 }
 
 std::vector<ProbeRequest> watch_requests(const Delegation& d, const ZoneConfig& zone,
                                          const Config& config) {
+    std::vector<ProbeRequest> out;
+    watch_requests(d, zone, config, out);
+    return out;
+}
+
+void watch_requests(const Delegation& d, const ZoneConfig& zone, const Config& config,
+                    std::vector<ProbeRequest>& out) {
     RoundOptions udp_only;
     udp_only.tcp = false;
     const auto base = soa_requests(d, config, udp_only);
-    std::vector<ProbeRequest> out;
+    out.clear();
     size_t types = 0;
     for (const auto& w : zone.watch) types += w.types.size();
     out.reserve(types * base.size());  // growing it was 8 % of the daemon's CPU at 1,000 zones
@@ -129,7 +145,6 @@ std::vector<ProbeRequest> watch_requests(const Delegation& d, const ZoneConfig& 
             }
         }
     }
-    return out;
 }
 
 std::vector<ZoneView> observe_zones(ProbeEngine& engine, const Config& config,

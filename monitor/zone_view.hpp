@@ -34,10 +34,16 @@ Delegation delegation_for(ProbeEngine& engine, const Config& config, const std::
 /// SOA probe requests to every address of every nameserver of `d`.
 std::vector<ProbeRequest> soa_requests(const Delegation& d, const Config& config,
                                        const RoundOptions& round);
+/// The same into `out` (cleared first), so that a caller can reuse its capacity.
+void soa_requests(const Delegation& d, const Config& config, const RoundOptions& round,
+                  std::vector<ProbeRequest>& out);
 
 /// Requests for the zone's watched names and types (UDP) to every address of `d`.
 std::vector<ProbeRequest> watch_requests(const Delegation& d, const ZoneConfig& zone,
                                          const Config& config);
+/// The same into `out` (cleared first), so that a caller can reuse its capacity.
+void watch_requests(const Delegation& d, const ZoneConfig& zone, const Config& config,
+                    std::vector<ProbeRequest>& out);
 
 /// Discover, probe and judge each zone; discovery runs zone by zone, the probes of all zones run
 /// concurrently in one batch.
