@@ -222,6 +222,10 @@ void Monitor::start_round(ZoneRuntime& z, Steady::time_point now) {
     auto& watched = watch_scratch_;
     watched.clear();
     if (z.answers_this_round) watch_requests(*z.delegation, z.config, config_, watched);
+    // Nothing in the daemon reads an ok reply's authority or additional section (failures keep
+    // theirs for the status page): not converting them saves most of the parsing.
+    for (auto& r : requests) r.ok_extra_sections = false;
+    for (auto& r : watched) r.ok_extra_sections = false;
     z.in_flight = requests.size() + watched.size();
     z.results.clear();
     z.answers.clear();

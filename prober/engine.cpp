@@ -104,6 +104,7 @@ struct Pending {
     ProbeResult result;  ///< holds the request's target and query
     std::chrono::milliseconds timeout{0};
     bool retry_truncated_over_tcp = true;
+    bool ok_extra_sections = true;
     uint16_t id = 0;  ///< the query ID on the wire
     /// Sent over a TCP connection that was already open (kept from an earlier probe).
     bool on_kept_connection = false;
@@ -401,6 +402,7 @@ void ProbeEngine::Impl::submit(ProbeRequest request, ProbeCallback callback) {
     p->callback = std::move(callback);
     p->timeout = request.timeout;
     p->retry_truncated_over_tcp = request.retry_truncated_over_tcp;
+    p->ok_extra_sections = request.ok_extra_sections;
     const std::vector<uint8_t>* wire = nullptr;
     try {
         p->channel = &channel_for(request);
@@ -453,6 +455,7 @@ void ProbeEngine::Impl::finish(Pending* p, int status, const unsigned char* abuf
         ReplyExpectation expect;
         expect.query = &r.query;
         expect.expect_authoritative = !r.query.recursion_desired;
+        expect.ok_extra_sections = p->ok_extra_sections;
         parse_reply(std::span<const uint8_t>(abuf, static_cast<size_t>(alen)), expect, r);
     } else if (status == ARES_ETIMEOUT) {
         // c-ares drops replies it cannot match; look at what arrived to say why nothing matched.
@@ -476,7 +479,7 @@ void ProbeEngine::Impl::finish(Pending* p, int status, const unsigned char* abuf
         again.resend = true;
         again.callback = std::move(p->callback);
         again.retry = ProbeRequest{std::move(r.target), std::move(r.query), p->timeout,
-                                   p->retry_truncated_over_tcp};
+                                   p->retry_truncated_over_tcp, p->ok_extra_sections};
         return;
     }
 
@@ -492,6 +495,7 @@ void ProbeEngine::Impl::finish(Pending* p, int status, const unsigned char* abuf
         again.query = r.query;
         again.timeout = p->timeout;
         again.retry_truncated_over_tcp = p->retry_truncated_over_tcp;
+        again.ok_extra_sections = p->ok_extra_sections;
         done.retry = std::move(again);
     }
     done.callback = std::move(p->callback);

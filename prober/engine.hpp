@@ -55,6 +55,8 @@ struct ProbeRequest {
     Query query;
     std::chrono::milliseconds timeout{2000};
     bool retry_truncated_over_tcp = true;  ///< a UDP reply with TC set is asked again over TCP
+    /// Keep the authority and additional sections of an ok reply (a failure always keeps them).
+    bool ok_extra_sections = true;
 };
 
 using ProbeCallback = std::function<void(const ProbeResult&)>;

@@ -315,61 +315,33 @@ Outcome outcome_for_rcode(int rcode) {
 
 }  // namespace
 
-void parse_reply(std::span<const uint8_t> bytes, const ReplyExpectation& expect, ProbeResult& out) {
-    out.reply_size = bytes.size();
-    out.rcode = -1;
-    if (bytes.size() < LDNS_HEADER_SIZE) {
-        out.outcome = Outcome::malformed;
-        out.detail =
-            "reply is " + std::to_string(bytes.size()) + " bytes, shorter than a DNS header (12)";
-        return;
-    }
-    ldns_pkt* raw = nullptr;
-    const ldns_status status = ldns_wire2pkt(&raw, bytes.data(), bytes.size());
-    PktPtr pkt(raw);
-    if (status != LDNS_STATUS_OK || !pkt) {
-        out.outcome = Outcome::malformed;
-        out.detail = std::string("reply does not parse: ") + ldns_get_errorstr_by_id(status);
-        return;
-    }
-    out.aa = ldns_pkt_aa(pkt.get());
-    out.tc = ldns_pkt_tc(pkt.get());
-    out.ra = ldns_pkt_ra(pkt.get());
-    out.ad = ldns_pkt_ad(pkt.get());
-    out.has_opt = ldns_pkt_edns(pkt.get());
-    out.rcode = (ldns_pkt_edns_extended_rcode(pkt.get()) << 4) | ldns_pkt_get_rcode(pkt.get());
-    out.answer = section(ldns_pkt_answer(pkt.get()));
-    out.authority = section(ldns_pkt_authority(pkt.get()));
-    out.additional = section(ldns_pkt_additional(pkt.get()));
-    out.soa = soa_from(ldns_pkt_answer(pkt.get()));
-    out.nsid = nsid_from(ldns_pkt_edns_data(pkt.get()));
-    out.edns_version = out.has_opt ? ldns_pkt_edns_version(pkt.get()) : 0;
-    out.edns_do = out.has_opt && ldns_pkt_edns_do(pkt.get());
-    out.edns_option_codes = option_codes_from(ldns_pkt_edns_data(pkt.get()));
+namespace {
 
-    if (expect.expected_id >= 0 && ldns_pkt_id(pkt.get()) != expect.expected_id) {
+// The checks after parsing, in their fixed order; sets outcome and detail.
+void judge(const ldns_pkt* pkt, const ReplyExpectation& expect, ProbeResult& out) {
+    if (expect.expected_id >= 0 && ldns_pkt_id(pkt) != expect.expected_id) {
         out.outcome = Outcome::id_mismatch;
-        out.detail = "reply ID " + std::to_string(ldns_pkt_id(pkt.get())) + ", query ID " +
+        out.detail = "reply ID " + std::to_string(ldns_pkt_id(pkt)) + ", query ID " +
                      std::to_string(expect.expected_id);
         return;
     }
-    if (!ldns_pkt_qr(pkt.get())) {
+    if (!ldns_pkt_qr(pkt)) {
         out.outcome = Outcome::malformed;
         out.detail = "QR bit not set: the message is a query, not a reply";
         return;
     }
-    if (ldns_pkt_get_opcode(pkt.get()) != LDNS_PACKET_QUERY) {
+    if (ldns_pkt_get_opcode(pkt) != LDNS_PACKET_QUERY) {
         out.outcome = Outcome::malformed;
-        out.detail = "reply opcode " + std::to_string(ldns_pkt_get_opcode(pkt.get())) +
-                     ", expected QUERY (0)";
+        out.detail =
+            "reply opcode " + std::to_string(ldns_pkt_get_opcode(pkt)) + ", expected QUERY (0)";
         return;
     }
     // Servers may drop the question from an error reply (FORMERR, NOTIMP); that is not a mismatch.
     const bool errors_without_question =
-        out.rcode != LDNS_RCODE_NOERROR && ldns_pkt_qdcount(pkt.get()) == 0;
+        out.rcode != LDNS_RCODE_NOERROR && ldns_pkt_qdcount(pkt) == 0;
     std::string why;
     if (expect.query != nullptr && !errors_without_question &&
-        !question_matches(pkt.get(), *expect.query, why)) {
+        !question_matches(pkt, *expect.query, why)) {
         out.outcome = Outcome::question_mismatch;
         out.detail = why;
         return;
@@ -396,6 +368,47 @@ void parse_reply(std::span<const uint8_t> bytes, const ReplyExpectation& expect,
         return;
     }
     out.detail.clear();
+}
+
+}  // namespace
+
+void parse_reply(std::span<const uint8_t> bytes, const ReplyExpectation& expect, ProbeResult& out) {
+    out.reply_size = bytes.size();
+    out.rcode = -1;
+    if (bytes.size() < LDNS_HEADER_SIZE) {
+        out.outcome = Outcome::malformed;
+        out.detail =
+            "reply is " + std::to_string(bytes.size()) + " bytes, shorter than a DNS header (12)";
+        return;
+    }
+    ldns_pkt* raw = nullptr;
+    const ldns_status status = ldns_wire2pkt(&raw, bytes.data(), bytes.size());
+    PktPtr pkt(raw);
+    if (status != LDNS_STATUS_OK || !pkt) {
+        out.outcome = Outcome::malformed;
+        out.detail = std::string("reply does not parse: ") + ldns_get_errorstr_by_id(status);
+        return;
+    }
+    out.aa = ldns_pkt_aa(pkt.get());
+    out.tc = ldns_pkt_tc(pkt.get());
+    out.ra = ldns_pkt_ra(pkt.get());
+    out.ad = ldns_pkt_ad(pkt.get());
+    out.has_opt = ldns_pkt_edns(pkt.get());
+    out.rcode = (ldns_pkt_edns_extended_rcode(pkt.get()) << 4) | ldns_pkt_get_rcode(pkt.get());
+    out.answer = section(ldns_pkt_answer(pkt.get()));
+    out.soa = soa_from(ldns_pkt_answer(pkt.get()));
+    out.nsid = nsid_from(ldns_pkt_edns_data(pkt.get()));
+    out.edns_version = out.has_opt ? ldns_pkt_edns_version(pkt.get()) : 0;
+    out.edns_do = out.has_opt && ldns_pkt_edns_do(pkt.get());
+    out.edns_option_codes = option_codes_from(ldns_pkt_edns_data(pkt.get()));
+    judge(pkt.get(), expect, out);
+    if (expect.ok_extra_sections || out.outcome != Outcome::ok) {
+        out.authority = section(ldns_pkt_authority(pkt.get()));
+        out.additional = section(ldns_pkt_additional(pkt.get()));
+    } else {
+        out.authority.clear();
+        out.additional.clear();
+    }
 }
 
 }  // namespace nswatch

@@ -13,6 +13,10 @@ struct ReplyExpectation {
     const Query* query = nullptr;      ///< what was asked (question must match)
     int expected_id = -1;              ///< -1: do not check the ID (c-ares already matched it)
     bool expect_authoritative = true;  ///< NOERROR without AA is not_authoritative
+    /// Fill `authority` and `additional` of an ok reply too (they are always filled otherwise,
+    /// for the failure's details). The daemon's rounds read only the answer: converting the NS
+    /// and glue records of every SOA reply to text was most of the parsing cost.
+    bool ok_extra_sections = true;
 };
 
 /// Fill the reply part of `out` (outcome, rcode, flags, sections, SOA, NSID, size, detail) from the

@@ -197,3 +197,27 @@ TEST_CASE("response: record text equals the reference for the fuzz corpus", "[re
     CHECK(files > 0);
     CHECK(parsed > 0);
 }
+
+TEST_CASE("response: without ok_extra_sections an ok reply keeps only its answer, a failure all",
+          "[response]") {
+    auto bytes =
+        packet({"shop.test. 300 IN SOA ns1.shop.test. admin.shop.test. 7 60 30 600 60"},
+               {"shop.test. 300 IN NS ns1.shop.test."}, {"ns1.shop.test. 300 IN A 127.0.0.1"});
+    ReplyExpectation expect;
+    expect.ok_extra_sections = false;
+    ProbeResult ok;
+    parse_reply(bytes, expect, ok);
+    CHECK(ok.outcome == Outcome::ok);
+    CHECK(ok.answer.size() == 1);
+    REQUIRE(ok.soa.has_value());
+    CHECK(ok.soa->serial == 7u);
+    CHECK(ok.authority.empty());
+    CHECK(ok.additional.empty());
+
+    bytes[2] &= static_cast<uint8_t>(~0x04);  // clear AA: not_authoritative, details wanted
+    ProbeResult failed;
+    parse_reply(bytes, expect, failed);
+    CHECK(failed.outcome == Outcome::not_authoritative);
+    CHECK(failed.authority.size() == 1);
+    CHECK(failed.additional.size() == 1);
+}
