@@ -154,6 +154,7 @@ void PropagationService::take_config() {
         it = active_.erase(it);
     }
     std::erase_if(known_serial_, [&](const auto& kv) { return !zones.contains(kv.first); });
+    watched_snapshot_.reset();  // the next snapshot is read in full
     spdlog::info("propagation: reloaded: {} zones, {}", config_.zones.size(),
                  config_.propagation.enabled ? "runs on" : "runs off");
 }
@@ -247,8 +248,15 @@ void PropagationService::take_events(PropagationTime now, const SnapshotPtr& sna
 
 void PropagationService::watch_serials(const SnapshotPtr& snap) {
     if (!snap || snap == watched_snapshot_) return;
+    // A zone's state is shared by successive snapshots until a round changes it: a state that is
+    // the very object the last snapshot held was read then (held alive by watched_snapshot_, so
+    // its address cannot have been reused). Only the zones whose round ended are read again.
+    const SnapshotPtr prev = std::move(watched_snapshot_);
     watched_snapshot_ = snap;
-    for (const auto& z : snap->zones) {
+    const bool aligned = prev && prev->zones.size() == snap->zones.size();
+    for (size_t i = 0; i < snap->zones.size(); ++i) {
+        const ZoneState& z = snap->zones[i];
+        if (aligned && &prev->zones[i] == &z) continue;
         if (!z.newest_serial) continue;
         auto k = known_serial_.find(z.zone);
         if (k == known_serial_.end()) {
