@@ -233,23 +233,24 @@ void Monitor::start_round(ZoneRuntime& z, Steady::time_point now) {
     // Watched names and types over UDP to every address: compared across providers at the end of
     // the round. They are not SOA probes, so they feed neither serial tracking nor history.
     for (auto& req : watched) {
-        engine_->submit(std::move(req), [this, zp](const ProbeResult& r) {
+        engine_->submit(std::move(req), [this, zp](ProbeResult& r) {
             for (const auto& sink : watched_sinks_) sink(r);
             if (r.outcome == Outcome::truncated) return;  // its TCP retry follows
-            zp->answers.push_back(r);
+            zp->answers.push_back(std::move(r));          // the engine is done with it
             if (zp->in_flight > 0 && --zp->in_flight == 0) finish_round(*zp);
         });
     }
     for (auto& req : requests) {
-        engine_->submit(std::move(req), [this, zp](const ProbeResult& r) {
+        engine_->submit(std::move(req), [this, zp](ProbeResult& r) {
             for (const auto& sink : sinks_) sink(r);
-            zp->results.push_back(r);
             if (r.outcome != Outcome::ok && r.outcome != Outcome::truncated) {
                 recent_failures_.push_front(r);
                 if (recent_failures_.size() > kRecentFailures) recent_failures_.pop_back();
             }
             // A TC retry adds a result without a request of its own: count requests, not results.
-            if (r.outcome != Outcome::truncated && zp->in_flight > 0 && --zp->in_flight == 0) {
+            const bool counts = r.outcome != Outcome::truncated;
+            zp->results.push_back(std::move(r));  // the engine is done with it
+            if (counts && zp->in_flight > 0 && --zp->in_flight == 0) {
                 finish_round(*zp);
             }
         });

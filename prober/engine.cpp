@@ -518,10 +518,9 @@ size_t ProbeEngine::Impl::deliver() {
         d.callback(d.result);
         if (d.retry) {
             ProbeCallback cb = std::move(d.callback);
-            enqueue(std::move(*d.retry), [cb = std::move(cb)](const ProbeResult& tcp) {
-                ProbeResult copy = tcp;
-                copy.retried_from_tc = true;
-                cb(copy);
+            enqueue(std::move(*d.retry), [cb = std::move(cb)](ProbeResult& tcp) {
+                tcp.retried_from_tc = true;
+                cb(tcp);
             });
         }
     }
@@ -658,7 +657,7 @@ std::vector<ProbeResult> ProbeEngine::run_batch(const std::vector<ProbeRequest>&
     std::vector<ProbeResult> results;
     results.reserve(requests.size());
     for (const auto& r : requests) {
-        submit(r, [&results](const ProbeResult& res) { results.push_back(res); });
+        submit(r, [&results](ProbeResult& res) { results.push_back(std::move(res)); });
     }
     run_until_idle();
     return results;

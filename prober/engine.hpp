@@ -59,7 +59,9 @@ struct ProbeRequest {
     bool ok_extra_sections = true;
 };
 
-using ProbeCallback = std::function<void(const ProbeResult&)>;
+/// Receives a finished probe's result. The result is the engine's own and not used again after the
+/// callback: the callback may move from it (a callback taking `const ProbeResult&` fits as well).
+using ProbeCallback = std::function<void(ProbeResult&)>;
 
 /// Long enough that a server probed every minute keeps its channel (and its UDP socket).
 inline constexpr std::chrono::milliseconds kDefaultIdleChannelLimit{180'000};
