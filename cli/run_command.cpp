@@ -281,6 +281,10 @@ int run_daemon(const RunArgs& args) {
 
     spdlog::info("watching {} zones every {} s", config.zones.size(),
                  std::chrono::duration<double>(config.probe.interval).count());
+    // Everything that needs the zones has its own copy now (the monitor, propagation): this one
+    // would only take memory (a copy of every zone's config). The rest of it is still read on
+    // reload (alerts).
+    std::vector<ZoneConfig>().swap(config.zones);
     const std::string path = args.config_path;
     monitor->run(g_stop, g_reload, [path, lo, &args] {
         Config c = load_config_file(path, lo);
