@@ -112,9 +112,16 @@ void ZoneTracker::set_answers(const std::vector<AnswerComparison>& comparisons) 
     s.answer_differences = describe_differences(comparisons);
     s.answers_consistent = s.answer_differences.empty();
     s.ttl_notes.clear();
-    s.answers = comparisons;
     for (const auto& c : comparisons) {
         s.ttl_notes.insert(s.ttl_notes.end(), c.ttl_notes.begin(), c.ttl_notes.end());
+    }
+    // Kept for the next round's answer changes and the resolvers' comparison, which read the
+    // records, providers and rcodes. The servers ("name [address]" per answer, ~80 bytes each)
+    // and the TTL notes (copied above) were half a kilobyte per zone-address.
+    s.answers = comparisons;
+    for (auto& c : s.answers) {
+        std::vector<std::string>().swap(c.ttl_notes);
+        for (auto& v : c.variants) std::vector<std::string>().swap(v.servers);
     }
 }
 

@@ -205,3 +205,27 @@ TEST_CASE("health: rise and fall thresholds, fed only booleans") {
     CHECK(h.feed(true));
     CHECK(h.up());
 }
+
+TEST_CASE("zone tracker: the kept answer comparison has records and providers, not servers") {
+    ZoneTracker z("shop.test");
+    AnswerComparison c;
+    c.name = "www.shop.test.";
+    c.type = 1;
+    c.ttl_differs = true;
+    c.ttl_notes = {"www.shop.test. type 1: TTL 300 at alpha; TTL 600 at beta"};
+    c.variants = {AnswerVariant{{"www.shop.test. 1 192.0.2.1"},
+                                {"alpha", "beta"},
+                                {"ns1.alpha [10.0.0.1]", "ns1.beta [10.0.1.1]"},
+                                0}};
+    z.set_answers({c});
+    const ZoneState& s = z.state();
+    CHECK(s.answers_consistent);
+    CHECK(s.ttl_notes == c.ttl_notes);
+    REQUIRE(s.answers.size() == 1);
+    REQUIRE(s.answers[0].variants.size() == 1);
+    CHECK(s.answers[0].variants[0].records == c.variants[0].records);
+    CHECK(s.answers[0].variants[0].providers == c.variants[0].providers);
+    CHECK(s.answers[0].variants[0].servers.empty());
+    CHECK(s.answers[0].ttl_notes.empty());
+    CHECK(s.answers[0].ttl_differs);
+}
