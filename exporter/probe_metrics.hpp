@@ -79,15 +79,16 @@ class ProbeMetrics : public prometheus::Collectable {
         Outcome outcome;
         auto operator<=>(const WatchedKey&) const = default;
     };
-    /// Counts of one RTT histogram: per bucket (not cumulative), the last one +Inf.
+    /// Counts of one RTT histogram: per bucket (not cumulative), the last one +Inf. Counts are
+    /// 32-bit here and below (half the memory): one probe a second wraps them after 136 years.
     struct Histogram {
-        std::vector<uint64_t> counts;
+        std::vector<uint32_t> counts;
         double sum = 0;
         void observe(const std::vector<double>& bounds, double value);
     };
     /// A target's series: probes per outcome (0: never seen, no series) and its RTT histogram.
     struct Series {
-        std::array<uint64_t, outcome_count> probes{};
+        std::array<uint32_t, outcome_count> probes{};
         Histogram duration;  ///< empty until the first reply (and in provider/off modes)
     };
     using ProviderKey = std::array<std::string, 5>;  ///< zone, provider, vantage, transport, family
