@@ -31,7 +31,8 @@ daemon=""
 for i in $(seq $((MAX_WAIT * 2))); do
     sleep 0.5
     kill -0 "$NW_PID" 2>/dev/null || { echo "heaptrack exited:"; tail "$WORK/nswatch.log"; exit 1; }
-    [[ -n $daemon ]] || daemon=$(pgrep -P "$NW_PID" | head -1 || true)
+    # the daemon, not heaptrack's interpreter or compressor (also its children)
+    [[ -n $daemon ]] || daemon=$(pgrep -P "$NW_PID" -f -- "$NSWATCH run" | head -1 || true)
     if (( i % 4 == 0 )) && [[ -f $WORK/history.db ]]; then
         rows=$(sqlite3 -readonly "file:$WORK/history.db" "SELECT count(*) FROM probes" 2>/dev/null || echo 0)
         (( rows >= expect )) && break
