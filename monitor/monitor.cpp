@@ -142,7 +142,7 @@ void Monitor::poll_discovery(ZoneRuntime& z, Steady::time_point now) {
     spdlog::info("zone {}: {} nameservers, {} addresses, {} providers{}", z.config.name,
                  d.nameservers.size(), addresses, d.providers().size(),
                  ds.consistent ? "" : "; parent and zone NS sets differ");
-    z.delegation = std::move(d);
+    z.delegation = probing_part(std::move(d));
 }
 
 void Monitor::start_round(ZoneRuntime& z, Steady::time_point now) {
