@@ -77,8 +77,8 @@ bool group_down(const std::vector<const TargetState*>& ts) {
 std::optional<uint32_t> newest_refresh(const ZoneState& z) {
     std::optional<uint32_t> out;
     for (const auto& t : z.targets) {
-        if (!t.last.soa || !z.newest_serial || t.last.soa->serial != *z.newest_serial) continue;
-        out = std::max(out.value_or(0), t.last.soa->refresh);
+        if (!t.last.soa() || !z.newest_serial || t.last.soa()->serial != *z.newest_serial) continue;
+        out = std::max(out.value_or(0), t.last.soa()->refresh);
     }
     return out;
 }
@@ -272,7 +272,7 @@ std::vector<Condition> dnssec_signature_expiry(const RuleInput& in) {
     const TargetState* where = nullptr;
     for (const auto& t : in.zone.targets) {
         if (t.last.outcome != Outcome::ok) continue;
-        const auto exp = earliest_rrsig_expiration(t.last.answer);
+        const auto exp = earliest_rrsig_expiration(t.last.answer());
         if (exp && (!soonest || *exp < *soonest)) {
             soonest = exp;
             where = &t;

@@ -24,13 +24,13 @@ ZoneState& ZoneTracker::edit() {
 
 namespace {
 
-/// What a TargetState keeps of a result: see TargetState::last.
-ProbeResult slimmed(const ProbeResult& r) {
-    ProbeResult kept = r;
-    kept.target = Target{};
-    std::vector<Record>().swap(kept.authority);
-    std::vector<Record>().swap(kept.additional);
-    return kept;
+/// recompute's order of targets.
+auto order_key(const Target& t) {
+    return std::tie(t.provider, t.nameserver, t.address, t.transport, t.vantage);
+}
+
+bool same_target(const Target& a, const Target& b) {
+    return a.address == b.address && a.transport == b.transport && a.vantage == b.vantage;
 }
 
 }  // namespace
@@ -50,23 +50,44 @@ std::optional<double> TargetState::rtt_p95() const {
     return sorted[rank - 1];
 }
 
+TargetState* ZoneTracker::find(ZoneState& s, size_t sorted, const Target& t) {
+    // Binary search first (a zone can have hundreds of targets with several vantages), then a
+    // scan: a target whose provider or nameserver changed sorts elsewhere, and new ones are
+    // unsorted at the end.
+    const auto end = s.targets.begin() + static_cast<std::ptrdiff_t>(sorted);
+    const auto it = std::lower_bound(
+        s.targets.begin(), end, t,
+        [](const TargetState& a, const Target& b) { return order_key(a.target) < order_key(b); });
+    if (it != end && same_target(it->target, t)) return &*it;
+    for (auto& ts : s.targets) {
+        if (same_target(ts.target, t)) return &ts;
+    }
+    return nullptr;
+}
+
 void ZoneTracker::observe(const std::vector<ProbeResult>& results, WallTime now) {
     ZoneState& s = edit();
+    const size_t sorted = s.targets.size();
+    // The zone's targets mostly got the same SOA and answer: keep one copy of it.
+    LastReplies replies;
+    for (const auto& t : s.targets) replies.hold(t.last.reply);
     for (const auto& r : results) {
         // A truncated UDP reply is followed by its own TCP retry; the UDP path itself worked.
         if (r.outcome == Outcome::truncated) continue;
-        auto [it, fresh] =
-            entries_.try_emplace(key_of(r.target), Entry{s.targets.size(), Health(thresholds_)});
-        if (fresh) s.targets.emplace_back();
-        TargetState& t = s.targets[it->second.index];
-        Health& h = it->second.health;
+        TargetState* found = find(s, sorted, r.target);
+        if (found == nullptr) {
+            s.targets.emplace_back();
+            s.targets.back().health = Health(thresholds_);
+            found = &s.targets.back();
+        }
+        TargetState& t = *found;
         const bool ok = r.outcome == Outcome::ok && r.soa.has_value();
-        t.target = r.target;
-        t.last = slimmed(r);
+        if (!(t.target == r.target)) t.target = r.target;
+        t.last = keep_last(r, replies);
         ++t.probes;
-        h.feed(ok);
-        t.up = h.up();
-        t.consecutive_failures = h.consecutive_failures();
+        t.health.feed(ok);
+        t.up = t.health.up();
+        t.consecutive_failures = t.health.consecutive_failures();
         if (ok) {
             t.serial = r.soa->serial;
             t.last_success = now;
@@ -76,6 +97,8 @@ void ZoneTracker::observe(const std::vector<ProbeResult>& results, WallTime now)
             ++t.failures;
         }
     }
+    // Grown by doubling: give back the slack once the zone's targets are known.
+    if (s.targets.size() != sorted) s.targets.shrink_to_fit();
     ++s.rounds;
     recompute(now);
 }
@@ -89,9 +112,16 @@ void ZoneTracker::set_answers(const std::vector<AnswerComparison>& comparisons) 
     s.answer_differences = describe_differences(comparisons);
     s.answers_consistent = s.answer_differences.empty();
     s.ttl_notes.clear();
-    s.answers = comparisons;
     for (const auto& c : comparisons) {
         s.ttl_notes.insert(s.ttl_notes.end(), c.ttl_notes.begin(), c.ttl_notes.end());
+    }
+    // Kept for the next round's answer changes and the resolvers' comparison, which read the
+    // records, providers and rcodes. The servers ("name [address]" per answer, ~80 bytes each)
+    // and the TTL notes (copied above) were half a kilobyte per zone-address.
+    s.answers = comparisons;
+    for (auto& c : s.answers) {
+        std::vector<std::string>().swap(c.ttl_notes);
+        for (auto& v : c.variants) std::vector<std::string>().swap(v.servers);
     }
 }
 
@@ -119,7 +149,7 @@ void ZoneTracker::recompute(WallTime now) {
     for (auto& t : s.targets) {
         t.behind_by = 0;
         t.lag_seconds = 0;
-        const bool answering = t.last.outcome == Outcome::ok && t.last.soa.has_value();
+        const bool answering = t.last.outcome == Outcome::ok && t.last.soa().has_value();
         if (!answering || !t.serial) {
             // A server that does not answer is down, not lagging: its last serial says nothing
             // about what it would serve now.
@@ -149,10 +179,7 @@ void ZoneTracker::recompute(WallTime now) {
         }
     }
     std::sort(s.targets.begin(), s.targets.end(), [](const TargetState& a, const TargetState& b) {
-        return std::tie(a.target.provider, a.target.nameserver, a.target.address,
-                        a.target.transport, a.target.vantage) <
-               std::tie(b.target.provider, b.target.nameserver, b.target.address,
-                        b.target.transport, b.target.vantage);
+        return order_key(a.target) < order_key(b.target);
     });
 
     for (const auto& t : s.targets) {

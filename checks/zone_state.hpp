@@ -14,6 +14,7 @@
 
 #include "checks/answers.hpp"
 #include "checks/health.hpp"
+#include "checks/last_probe.hpp"
 #include "checks/serial_round.hpp"
 #include "checks/zone_list.hpp"
 #include "prober/probe_result.hpp"
@@ -30,10 +31,10 @@ inline constexpr size_t kMinRttSamples = 5;
 /// The newest view of one target.
 struct TargetState {
     Target target;  ///< vantage, address, transport, provider, ...
-    /// The newest probe result, slimmed: without its own copy of `target` (it is the one above)
-    /// and without the authority and additional sections (history has them). At 1,000 zones
-    /// those were a third of the daemon's memory.
-    ProbeResult last;
+    /// The newest probe result, compact (checks/last_probe.hpp): its scalars, and the query name,
+    /// SOA, answer, NSID and detail shared with the zone's other targets that got the same.
+    LastProbe last;
+    Health health;                                      ///< the rise/fall state machine behind `up`
     SerialState serial_state = SerialState::no_answer;  ///< against the zone's reference serial
     std::optional<uint32_t> serial;  ///< last answered serial (kept across failed probes)
     uint32_t behind_by = 0;          ///< versions behind the newest serial
@@ -126,23 +127,14 @@ class ZoneTracker {
     }
 
   private:
-    struct Key {
-        std::string vantage, address;
-        Transport transport = Transport::udp;
-        auto operator<=>(const Key&) const = default;
-    };
-    /// Per target: where it sits in state_->targets (rebuilt after each sort) and its health.
-    struct Entry {
-        size_t index = 0;
-        Health health;
-    };
-    static Key key_of(const Target& t) { return Key{t.vantage, t.address, t.transport}; }
+    /// The target of `t` in `s.targets` (same vantage, address and transport), or null. The
+    /// first `sorted` targets are in recompute's order; the rest were added since.
+    static TargetState* find(ZoneState& s, size_t sorted, const Target& t);
     ZoneState& edit();  ///< the state, copied first if it was shared
     void recompute(WallTime now);
 
     std::optional<std::string> primary_;
     HealthThresholds thresholds_;
-    std::map<Key, Entry> entries_;
     std::map<uint32_t, WallTime> serial_first_seen_;
     std::shared_ptr<ZoneState> state_;
     mutable bool shared_ = false;

@@ -1,6 +1,7 @@
 // `nswatch run -c FILE`: the daemon. Wires the monitor loop to its sinks (SQLite history,
 // Prometheus metrics) and the HTTP server, and handles SIGHUP (reload) and SIGTERM/SIGINT (drain,
 // commit, exit).
+#include <malloc.h>
 #include <spdlog/spdlog.h>
 #include <sys/resource.h>
 
@@ -85,6 +86,10 @@ int run_daemon(const RunArgs& args) {
         std::cerr << "nswatch run: " << e.what() << "\n";
         return 3;
     }
+    // The YAML node tree of a large config is freed by now, but glibc keeps its pages: ~16 KiB
+    // per zone, more than everything the daemon keeps per zone afterwards, so it set the
+    // daemon's resident size (bench/memory.sh, BENCHMARKS.md session 6). Hand them back.
+    malloc_trim(0);
 
     std::unique_ptr<HistoryWriter> history;
     if (!config.storage.path.empty()) {
@@ -301,12 +306,17 @@ int run_daemon(const RunArgs& args) {
 
     spdlog::info("watching {} zones every {} s", config.zones.size(),
                  std::chrono::duration<double>(config.probe.interval).count());
+    // Everything that needs the zones has its own copy now (the monitor, propagation): this one
+    // would only take memory (a copy of every zone's config). The rest of it is still read on
+    // reload (alerts).
+    std::vector<ZoneConfig>().swap(config.zones);
     const std::string path = args.config_path;
     monitor->run(g_stop, g_reload, [path, lo, &args] {
         Config c = load_config_file(path, lo);
         if (!args.db.empty()) c.storage.path = args.db;
         if (!args.root_hints.empty()) c.root_hints = args.root_hints;
         if (!args.listen.empty()) c.http.listen = args.listen;
+        malloc_trim(0);  // the YAML tree's pages, as at start-up
         return c;
     });
     spdlog::info("stopping: {} rounds done; committing history", monitor->rounds_completed());

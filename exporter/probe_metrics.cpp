@@ -15,11 +15,6 @@ ProbeMetrics::ProbeMetrics(const std::string& version, std::vector<double> durat
     : registry_(std::make_shared<prometheus::Registry>()),
       buckets_(std::move(duration_buckets)),
       histogram_by_(histogram_by),
-      watched_(prometheus::BuildCounter()
-                   .Name("nswatch_answer_probes_total")
-                   .Help("Watched-answer probes (names and types compared across providers), by "
-                         "zone, provider, vantage and outcome.")
-                   .Register(*registry_)),
       changes_(prometheus::BuildCounter()
                    .Name("nswatch_answer_changes_total")
                    .Help("Watched answers that changed from one round to the next, by zone and "
@@ -41,18 +36,20 @@ void ProbeMetrics::Histogram::observe(const std::vector<double>& bounds, double 
     sum += value;
 }
 
+ProbeMetrics::Name ProbeMetrics::intern(const std::string& s) {
+    auto it = names_.find(s);
+    if (it == names_.end()) it = names_.insert(s).first;
+    return &*it;
+}
+
 void ProbeMetrics::observe(const ProbeResult& r) {
     const Target& t = r.target;
-    Key key{t.zone,
-            t.nameserver,
-            t.address,
-            std::string(to_string(t.family)),
-            std::string(to_string(t.transport)),
-            t.provider,
-            t.vantage};
     const auto outcome = static_cast<size_t>(r.outcome);
 
     std::lock_guard lock(mu_);
+    const Key key{intern(t.zone),     intern(t.nameserver), intern(t.address),
+                  intern(t.provider), intern(t.vantage),    t.family,
+                  t.transport};
     Series& series = series_[key];
     ++series.probes[outcome];
     // A timeout's duration is the timeout we chose, not a latency: it would drag every percentile.
@@ -60,7 +57,8 @@ void ProbeMetrics::observe(const ProbeResult& r) {
     if (histogram_by_ == HistogramBy::target) {
         series.duration.observe(buckets_, r.rtt_seconds());
     } else if (histogram_by_ == HistogramBy::provider) {
-        provider_histograms_[{key.zone, key.provider, key.vantage, key.transport, key.family}]
+        provider_histograms_[{t.zone, t.provider, t.vantage, std::string(to_string(t.transport)),
+                              std::string(to_string(t.family))}]
             .observe(buckets_, r.rtt_seconds());
     }
 }
@@ -92,17 +90,23 @@ std::vector<prometheus::MetricFamily> ProbeMetrics::Collect() const {
                                       "Round-trip time of probes that got a reply, by target.",
                                       prometheus::MetricType::Histogram,
                                       {}};
+    prometheus::MetricFamily watched{"nswatch_answer_probes_total",
+                                     "Watched-answer probes (names and types compared across "
+                                     "providers), by zone, provider, vantage and outcome.",
+                                     prometheus::MetricType::Counter,
+                                     {}};
     {
         std::lock_guard lock(mu_);
         for (const auto& [k, series] : series_) {
             // Labels in name order, as prometheus-cpp's own families print them.
-            std::vector<prometheus::ClientMetric::Label> labels{{"family", k.family},
-                                                                {"ip", k.ip},
-                                                                {"nameserver", k.nameserver},
-                                                                {"provider", k.provider},
-                                                                {"transport", k.transport},
-                                                                {"vantage", k.vantage},
-                                                                {"zone", k.zone}};
+            std::vector<prometheus::ClientMetric::Label> labels{
+                {"family", std::string(to_string(k.family))},
+                {"ip", *k.ip},
+                {"nameserver", *k.nameserver},
+                {"provider", *k.provider},
+                {"transport", std::string(to_string(k.transport))},
+                {"vantage", *k.vantage},
+                {"zone", *k.zone}};
             for (size_t o = 0; o < outcome_count; ++o) {
                 if (series.probes[o] == 0) continue;  // never seen: no series of zeros
                 prometheus::ClientMetric m;
@@ -125,25 +129,30 @@ std::vector<prometheus::MetricFamily> ProbeMetrics::Collect() const {
                            {"zone", k[0]}},
                           h);
         }
+        for (const auto& [k, count] : watched_) {
+            prometheus::ClientMetric m;
+            // Labels in name order, as prometheus-cpp's own families print them.
+            m.label = {{"outcome", std::string(to_string(k.outcome))},
+                       {"provider", *k.provider},
+                       {"vantage", *k.vantage},
+                       {"zone", *k.zone}};
+            m.counter.value = static_cast<double>(count);
+            watched.metric.push_back(std::move(m));
+        }
     }
     std::vector<prometheus::MetricFamily> out;
     if (!probes.metric.empty()) out.push_back(std::move(probes));
     if (!duration.metric.empty()) out.push_back(std::move(duration));
+    // Always, as when it was a registered family (HELP and TYPE before the first probe).
+    out.push_back(std::move(watched));
     for (auto& f : registry_->Collect()) out.push_back(std::move(f));
     return out;
 }
 
 void ProbeMetrics::observe_watched(const ProbeResult& r) {
     const Target& t = r.target;
-    std::array<std::string, 4> key{t.zone, t.provider, t.vantage,
-                                   std::string(to_string(r.outcome))};
     std::lock_guard lock(mu_);
-    auto& c = watched_children_[key];
-    if (c == nullptr) {
-        c = &watched_.Add(
-            {{"zone", key[0]}, {"provider", key[1]}, {"vantage", key[2]}, {"outcome", key[3]}});
-    }
-    c->Increment();
+    ++watched_[{intern(t.zone), intern(t.provider), intern(t.vantage), r.outcome}];
 }
 
 void ProbeMetrics::count_answer_change(const std::string& zone, const std::string& provider) {
@@ -155,17 +164,10 @@ void ProbeMetrics::count_answer_change(const std::string& zone, const std::strin
 
 void ProbeMetrics::retain_zones(const std::set<std::string>& zones) {
     std::lock_guard lock(mu_);
-    std::erase_if(series_, [&](const auto& kv) { return zones.count(kv.first.zone) == 0; });
+    std::erase_if(series_, [&](const auto& kv) { return zones.count(*kv.first.zone) == 0; });
+    std::erase_if(watched_, [&](const auto& kv) { return zones.count(*kv.first.zone) == 0; });
     std::erase_if(provider_histograms_,
                   [&](const auto& kv) { return zones.count(kv.first[0]) == 0; });
-    for (auto it = watched_children_.begin(); it != watched_children_.end();) {
-        if (zones.count(it->first[0]) != 0) {
-            ++it;
-            continue;
-        }
-        watched_.Remove(it->second);
-        it = watched_children_.erase(it);
-    }
     for (auto it = change_children_.begin(); it != change_children_.end();) {
         if (zones.count(it->first.first) != 0) {
             ++it;

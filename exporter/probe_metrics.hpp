@@ -4,7 +4,10 @@
 // The per-target series are plain counters here, turned into prometheus-cpp metric families at
 // Collect(): a prometheus::Family keeps a label map per series (three per target: two outcome
 // counters and a histogram), about 2 KiB per target, the largest part of the daemon's memory at
-// 1,000 zones. Exposition stays prometheus-cpp's (its MetricFamily and serializer).
+// 1,000 zones. The watched-answer counters likewise (a Family child per zone, provider and
+// outcome was ~700 bytes). Their label values are interned: a key holds pointers into one set of
+// names (every zone, nameserver, address, provider and vantage once), not seven strings.
+// Exposition stays prometheus-cpp's (its MetricFamily and serializer).
 #pragma once
 
 #include <prometheus/collectable.h>
@@ -61,23 +64,36 @@ class ProbeMetrics : public prometheus::Collectable {
   private:
     static constexpr size_t outcome_count = static_cast<size_t>(Outcome::network_error) + 1;
 
+    using Name = const std::string*;  ///< into names_: equal names, equal pointers
     /// The exported label values of a target (not its port: two ports would share one series).
+    /// Ordered by pointer: Collect's order is the map's, and /metrics has no order to keep.
     struct Key {
-        std::string zone, nameserver, ip, family, transport, provider, vantage;
+        Name zone, nameserver, ip, provider, vantage;
+        Family family;
+        Transport transport;
         auto operator<=>(const Key&) const = default;
     };
-    /// Counts of one RTT histogram: per bucket (not cumulative), the last one +Inf.
+    /// A watched-answer series: zone, provider, vantage, outcome.
+    struct WatchedKey {
+        Name zone, provider, vantage;
+        Outcome outcome;
+        auto operator<=>(const WatchedKey&) const = default;
+    };
+    /// Counts of one RTT histogram: per bucket (not cumulative), the last one +Inf. Counts are
+    /// 32-bit here and below (half the memory): one probe a second wraps them after 136 years.
     struct Histogram {
-        std::vector<uint64_t> counts;
+        std::vector<uint32_t> counts;
         double sum = 0;
         void observe(const std::vector<double>& bounds, double value);
     };
     /// A target's series: probes per outcome (0: never seen, no series) and its RTT histogram.
     struct Series {
-        std::array<uint64_t, outcome_count> probes{};
+        std::array<uint32_t, outcome_count> probes{};
         Histogram duration;  ///< empty until the first reply (and in provider/off modes)
     };
     using ProviderKey = std::array<std::string, 5>;  ///< zone, provider, vantage, transport, family
+
+    Name intern(const std::string& s);  ///< under mu_
 
     void add_histogram(prometheus::MetricFamily& f, std::vector<prometheus::ClientMetric::Label> l,
                        const Histogram& h) const;
@@ -85,13 +101,14 @@ class ProbeMetrics : public prometheus::Collectable {
     std::shared_ptr<prometheus::Registry> registry_;
     std::vector<double> buckets_;
     HistogramBy histogram_by_;
-    prometheus::Family<prometheus::Counter>& watched_;
     prometheus::Family<prometheus::Counter>& changes_;
     mutable std::mutex mu_;
+    /// Every label value in a key, once. Names of zones a reload removed stay (a few bytes each).
+    std::set<std::string, std::less<>> names_;
     std::map<Key, Series> series_;
     std::map<ProviderKey, Histogram> provider_histograms_;
-    /// (zone, provider, vantage, outcome) -> counter; (zone, provider) -> counter.
-    std::map<std::array<std::string, 4>, prometheus::Counter*> watched_children_;
+    std::map<WatchedKey, uint64_t> watched_;
+    /// (zone, provider) -> counter (answer changes are rare: a Family is fine).
     std::map<std::pair<std::string, std::string>, prometheus::Counter*> change_children_;
 };
 

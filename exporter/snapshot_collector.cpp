@@ -79,7 +79,7 @@ std::vector<MetricFamily> snapshot_families(const Snapshot& s) {
             add(behind, labels, t.behind_by);
             add(lag, labels, t.lag_seconds);
             if (t.last.outcome == Outcome::ok) {
-                if (const auto exp = earliest_rrsig_expiration(t.last.answer)) {
+                if (const auto exp = earliest_rrsig_expiration(t.last.answer())) {
                     add(rrsig_expiry, labels, seconds_since_epoch(*exp));
                 }
             }
@@ -87,7 +87,7 @@ std::vector<MetricFamily> snapshot_families(const Snapshot& s) {
                 add(ahead, labels, t.serial_state == SerialState::ahead_of_primary ? 1 : 0);
             }
             add(ns_up, labels, t.up ? 1 : 0);
-            labels.emplace("nsid", t.last.nsid);
+            labels.emplace("nsid", t.last.nsid());
             add(ns_info, labels, 1);
         }
         // ProviderState has no vantage of its own: it is this instance's view, so its vantage.

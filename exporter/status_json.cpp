@@ -218,12 +218,10 @@ std::optional<uint32_t> optional_serial_from(const json& j) {
     return j.get<uint32_t>();
 }
 
-/// A target's last result as the API has always shown it: the tracker keeps it without its copy
-/// of the target (TargetState::last), so put the target back.
+/// A target's last result as the API has always shown it: the whole ProbeResult, rebuilt from the
+/// compact form the tracker keeps (TargetState::last) and the target.
 json last_json(const TargetState& t) {
-    json j = to_json(t.last);
-    j["target"] = to_json(t.target);
-    return j;
+    return to_json(to_probe_result(t.last, t.target));
 }
 
 json to_json(const TargetState& t) {
@@ -243,7 +241,7 @@ json to_json(const TargetState& t) {
 TargetState target_state_from(const json& j) {
     TargetState t;
     if (j.contains("target")) t.target = target_from(j["target"]);
-    if (j.contains("last")) t.last = probe_from(j["last"]);
+    if (j.contains("last")) t.last = keep_last(probe_from(j["last"]));
     if (j.contains("serial_state")) {
         t.serial_state = enum_from(j["serial_state"], all_serial_states, "serial state");
     }

@@ -111,7 +111,7 @@ void render_zone(std::string& out, const ZoneState& z) {
         out += t->up ? "<td class=\"ok\">up</td>" : "<td class=\"down\">down</td>";
         td(out, to_string(t->last.outcome));
         td(out, t->last.answered() ? format("%.1f ms", t->last.rtt_seconds() * 1e3) : "-", true);
-        td(out, t->last.nsid);
+        td(out, t->last.nsid());
         out += "</tr>\n";
     }
     out += "</table>\n";
@@ -200,8 +200,7 @@ std::string render_status_page(const Snapshot* s) {
     return out;
 }
 
-std::string render_sections(
-    const std::vector<std::pair<std::string, nlohmann::json>>& sections) {
+std::string render_sections(const std::vector<std::pair<std::string, nlohmann::json>>& sections) {
     std::string out;
     for (const auto& [title, rows] : sections) {
         out += "<h2>" + html_escape(title) + "</h2>\n";

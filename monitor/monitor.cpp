@@ -83,7 +83,7 @@ void Monitor::apply_config(Config config) {
     }
     config_ = std::move(config);
     engine_->set_max_in_flight(static_cast<size_t>(config_.probe.max_in_flight));
-    shared_config_ = std::make_shared<const Config>(config_);
+    shared_config_.reset();  // made by the first discovery that needs it (start_discovery)
     hints_ = std::make_shared<const std::vector<RootServer>>(hints_for(config_));
     snapshot_stale_ = true;  // zones may have come or gone
     reset_schedule();        // and may be due now
@@ -169,7 +169,10 @@ void Monitor::start_discovery(ZoneRuntime& z, Steady::time_point now) {
         z.discovering = ready.get_future();
         return;
     }
-    // The worker shares the config and hints: a reload replaces config_ while it runs.
+    // The worker shares the config and hints: a reload replaces config_ while it runs. The shared
+    // copy is made here, not per reload: with every zone's nameservers listed it is never needed,
+    // and it was a second copy of every zone's config.
+    if (!shared_config_) shared_config_ = std::make_shared<const Config>(config_);
     z.discovering = std::async(std::launch::async,
                                [config = shared_config_, hints = hints_, zone = z.config.name] {
                                    ProbeEngine engine(config->vantages);
@@ -203,7 +206,7 @@ void Monitor::poll_discovery(ZoneRuntime& z, Steady::time_point now) {
     spdlog::info("zone {}: {} nameservers, {} addresses, {} providers{}", z.config.name,
                  d.nameservers.size(), addresses, d.providers().size(),
                  ds.consistent ? "" : "; parent and zone NS sets differ");
-    z.delegation = std::move(d);
+    z.delegation = probing_part(std::move(d));
 }
 
 void Monitor::start_round(ZoneRuntime& z, Steady::time_point now) {

@@ -72,6 +72,25 @@ Delegation delegation_for(ProbeEngine& engine, const Config& config, const std::
     return discover_delegation(engine, hints, zone, providers, opts);
 }
 
+Delegation probing_part(Delegation d) {
+    Delegation kept;
+    kept.zone = std::move(d.zone);
+    kept.from_config = d.from_config;
+    kept.nameservers.reserve(d.nameservers.size());
+    for (auto& ns : d.nameservers) {
+        NameserverInfo n;
+        n.name = std::move(ns.name);
+        n.addresses = std::move(ns.addresses);
+        n.addresses.shrink_to_fit();
+        n.provider = std::move(ns.provider);
+        n.port = ns.port;
+        n.in_parent = ns.in_parent;
+        n.in_child = ns.in_child;
+        kept.nameservers.push_back(std::move(n));
+    }
+    return kept;
+}
+
 std::vector<ProbeRequest> soa_requests(const Delegation& d, const Config& config,
                                        const RoundOptions& round) {
     std::vector<ProbeRequest> out;

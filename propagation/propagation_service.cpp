@@ -32,6 +32,18 @@ NotifyPolicy policy_of(const Config& c) {
     return p;
 }
 
+/// The service reads only the zones' names (policy_of, reloads); their nameservers and watched
+/// names would be one more copy of every zone's config (~0.7 KB per zone).
+Config names_only(const Config& c) {
+    Config out = c;
+    for (auto& z : out.zones) {
+        ZoneConfig name_only;
+        name_only.name = std::move(z.name);
+        z = std::move(name_only);
+    }
+    return out;
+}
+
 bool newer(uint32_t a, uint32_t b) {
     return compare_serials(a, b) == SerialOrder::greater;
 }
@@ -44,7 +56,7 @@ std::string serial_text(std::optional<uint32_t> s) {
 
 PropagationService::PropagationService(const Config& config, std::function<SnapshotPtr()> snapshot,
                                        std::vector<PropagationSink> sinks)
-    : config_(config),
+    : config_(names_only(config)),
       snapshot_(std::move(snapshot)),
       sinks_(std::move(sinks)),
       registry_(std::make_shared<prometheus::Registry>()),
@@ -109,7 +121,7 @@ void PropagationService::notify(const NotifyEvent& event) {
 void PropagationService::reconfigure(const Config& config) {
     {
         std::lock_guard lock(mu_);
-        pending_ = config;
+        pending_ = names_only(config);
     }
     wake_.notify_one();
 }

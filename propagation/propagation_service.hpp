@@ -93,7 +93,7 @@ class PropagationService {
     void export_listener_counts();
     void take_config();
 
-    Config config_;
+    Config config_;  ///< the daemon's, each zone reduced to its name (names_only)
     std::function<SnapshotPtr()> snapshot_;
     std::vector<PropagationSink> sinks_;
     std::shared_ptr<prometheus::Registry> registry_;

@@ -42,8 +42,8 @@ std::optional<uint32_t> zone_negative_ttl(const ZoneState* z) {
     if (z == nullptr) return std::nullopt;
     std::optional<uint32_t> out;
     for (const auto& t : z->targets) {
-        if (t.last.outcome != Outcome::ok || !t.last.soa) continue;
-        const uint32_t n = negative_ttl(*t.last.soa);
+        if (t.last.outcome != Outcome::ok || !t.last.soa()) continue;
+        const uint32_t n = negative_ttl(*t.last.soa());
         out = out ? std::max(*out, n) : n;
     }
     return out;

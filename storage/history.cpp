@@ -35,22 +35,6 @@ HistoryRow row_without_target(const ProbeResult& r) {
     return row;
 }
 
-// Fields joined by a byte that cannot occur in names or addresses.
-std::string target_key(int64_t zone_id, int64_t vantage_id, const Target& t) {
-    std::string key = std::to_string(zone_id);
-    key.push_back('\x1f');
-    key.append(std::to_string(vantage_id));
-    for (const std::string* s : {&t.nameserver, &t.address, &t.provider}) {
-        key.push_back('\x1f');
-        key.append(*s);
-    }
-    key.push_back('\x1f');
-    key.push_back(t.family == Family::ipv4 ? '4' : '6');
-    key.push_back(t.transport == Transport::udp ? 'u' : 't');
-    key.append(std::to_string(t.port));
-    return key;
-}
-
 // Touches the root and the right edge of every table, where a file cut short loses its pages
 // first. Much cheaper than PRAGMA quick_check, which reads the whole file.
 void probe_tables(Database& db) {
@@ -110,10 +94,32 @@ int64_t HistoryStore::Impl::name_id(std::string_view table,
     return id;
 }
 
+size_t HistoryStore::Impl::TargetKeyHash::operator()(const TargetKey& k) const noexcept {
+    size_t h = std::hash<int64_t>()(k.zone);
+    for (uint64_t v : {static_cast<uint64_t>(k.vantage), uint64_t{k.nameserver},
+                       uint64_t{k.address}, uint64_t{k.provider},
+                       uint64_t{k.port} << 2 | uint64_t{k.family == Family::ipv6} << 1 |
+                           uint64_t{k.transport == Transport::tcp}}) {
+        h ^= std::hash<uint64_t>()(v) + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
+    }
+    return h;
+}
+
+uint32_t HistoryStore::Impl::part_id(const std::string& name) {
+    return part_ids.try_emplace(name, static_cast<uint32_t>(part_ids.size())).first->second;
+}
+
 int64_t HistoryStore::Impl::target_id(const Target& t) {
     int64_t zone = name_id("zones", zone_ids, t.zone);
     int64_t vantage = name_id("vantages", vantage_ids, t.vantage);
-    std::string key = target_key(zone, vantage, t);
+    const TargetKey key{zone,
+                        vantage,
+                        part_id(t.nameserver),
+                        part_id(t.address),
+                        part_id(t.provider),
+                        t.port,
+                        t.family,
+                        t.transport};
     if (auto it = target_ids.find(key); it != target_ids.end()) return it->second;
     auto bind_all = [&](Statement& s) {
         s.bind(1, zone).bind(2, vantage).bind(3, t.nameserver).bind(4, t.address);
@@ -131,7 +137,7 @@ int64_t HistoryStore::Impl::target_id(const Target& t) {
         insert_target.run();
         id = sqlite3_last_insert_rowid(db.handle());
     }
-    target_ids.emplace(std::move(key), id);
+    target_ids.emplace(key, id);
     return id;
 }
 

@@ -240,11 +240,13 @@ TEST_CASE("latency_high and dnssec_signature_expiry") {
     t.target.vantage = "v1";
     t.target.nameserver = "ns1.beta.test";
     t.target.address = "10.0.1.1";
-    t.last.outcome = Outcome::ok;
-    t.last.rtt = 900ms;
-    for (int i = 0; i < 6; ++i) t.add_rtt(0.9);
-    t.last.answer.push_back(
+    ProbeResult last;
+    last.outcome = Outcome::ok;
+    last.rtt = 900ms;
+    last.answer.push_back(
         {"shop.test.", 46, 300, "SOA 13 2 300 20270115000000 20270101000000 1234 shop.test. AAAA"});
+    t.last = keep_last(last);
+    for (int i = 0; i < 6; ++i) t.add_rtt(0.9);
     z.targets.push_back(t);
     Snapshot s;
     s.zones.push_back(z);
@@ -375,7 +377,7 @@ TEST_CASE("latency_high: the p95 of the last answers, not one slow reply") {
     REQUIRE(t.rtt_p95());
     CHECK(*t.rtt_p95() == Approx(2.0));  // ceil(0.95*19) = 19: at n=19 the largest is the p95
     CHECK(fires(t) == 1);
-    t.add_rtt(0.02);                      // n = 20: rank 19, the second largest
+    t.add_rtt(0.02);  // n = 20: rank 19, the second largest
     CHECK(*t.rtt_p95() == Approx(0.02));
     CHECK(fires(t) == 0);
     t.add_rtt(0.9);  // the 2 s answer leaves the ring: one slow of 20
@@ -397,15 +399,18 @@ TEST_CASE("serial_lag: threshold relative to SOA REFRESH") {
     cur.target.vantage = "v1";
     cur.target.address = "10.0.0.1";
     cur.serial = 11;
-    cur.last.outcome = Outcome::ok;
-    cur.last.soa = SoaFields{};
-    cur.last.soa->serial = 11;
-    cur.last.soa->refresh = 600;
+    ProbeResult last;
+    last.outcome = Outcome::ok;
+    last.soa = SoaFields{};
+    last.soa->serial = 11;
+    last.soa->refresh = 600;
+    cur.last = keep_last(last);
     TargetState lag = cur;
     lag.target.provider = "beta";
     lag.target.address = "10.0.1.1";
     lag.serial = 10;
-    lag.last.soa->serial = 10;
+    last.soa->serial = 10;
+    lag.last = keep_last(last);
     lag.serial_state = SerialState::behind;
     lag.behind_by = 1;
     lag.lag_seconds = 900;  // 15 min behind: past 300 s, under 2 x REFRESH (1200 s)
@@ -426,7 +431,8 @@ TEST_CASE("serial_lag: threshold relative to SOA REFRESH") {
         }
     }
     // No SOA with the newest serial known: the fixed threshold is the fallback.
-    s.zones[0].targets[0].last.soa.reset();
+    last.soa.reset();
+    s.zones[0].targets[0].last = keep_last(last);
     s.zones[0].targets[1].lag_seconds = 400;
     CHECK(count_rule(evaluate_rules(s, t0, settings), "serial_lag") == 1);
 }

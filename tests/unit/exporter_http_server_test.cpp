@@ -26,7 +26,10 @@ struct Fixture {
                       [this] { return snapshot; },
                       {metrics, std::make_shared<SnapshotCollector>([this] { return snapshot; })}};
 
-    Fixture() { metrics->observe(snapshot->zones[0].targets[0].last); }
+    Fixture() {
+        const TargetState& t = snapshot->zones[0].targets[0];
+        metrics->observe(to_probe_result(t.last, t.target));
+    }
     std::string url(const std::string& path) const {
         return "http://127.0.0.1:" + std::to_string(server.port()) + path;
     }

@@ -51,20 +51,22 @@ inline Snapshot sample_snapshot() {
 
     TargetState a;
     a.target = sample_target("alpha", "ns1.alpha.test", "192.0.2.1");
-    a.last.target = a.target;
-    a.last.query.name = "shop.test";
-    a.last.sent_wall = now;
-    a.last.rtt = std::chrono::microseconds(1500);
-    a.last.outcome = Outcome::ok;
-    a.last.rcode = 0;
-    a.last.aa = true;
-    a.last.soa = SoaFields{
+    ProbeResult la;
+    la.target = a.target;
+    la.query.name = "shop.test";
+    la.sent_wall = now;
+    la.rtt = std::chrono::microseconds(1500);
+    la.outcome = Outcome::ok;
+    la.rcode = 0;
+    la.aa = true;
+    la.soa = SoaFields{
         "ns1.alpha.test.", "hostmaster.shop.test.", 2026112203, 3600, 600, 1209600, 300, 3600};
-    a.last.answer = {{"shop.test.", 6, 3600,
-                      "ns1.alpha.test. hostmaster.shop.test. 2026112203 3600 600 1209600 300"}};
-    a.last.nsid = "<script>alert(1)</script>";
-    a.last.has_opt = true;
-    a.last.reply_size = 97;
+    la.answer = {{"shop.test.", 6, 3600,
+                  "ns1.alpha.test. hostmaster.shop.test. 2026112203 3600 600 1209600 300"}};
+    la.nsid = "<script>alert(1)</script>";
+    la.has_opt = true;
+    la.reply_size = 97;
+    a.last = keep_last(la);
     a.serial_state = SerialState::current;
     a.serial = 2026112203;
     a.last_success = now;
@@ -72,12 +74,14 @@ inline Snapshot sample_snapshot() {
 
     TargetState b;
     b.target = sample_target("beta", "ns1.beta.test", "2001:db8::53", Family::ipv6);
-    b.last.target = b.target;
-    b.last.query.name = "shop.test";
-    b.last.sent_wall = now;
-    b.last.rtt = std::chrono::seconds(2);
-    b.last.outcome = Outcome::timeout;
-    b.last.detail = "no reply within 2 s & <b>gone</b>";
+    ProbeResult lb;
+    lb.target = b.target;
+    lb.query.name = "shop.test";
+    lb.sent_wall = now;
+    lb.rtt = std::chrono::seconds(2);
+    lb.outcome = Outcome::timeout;
+    lb.detail = "no reply within 2 s & <b>gone</b>";
+    b.last = keep_last(lb);
     b.serial_state = SerialState::no_answer;
     b.serial = 2026112201;
     b.behind_by = 2;
@@ -91,7 +95,7 @@ inline Snapshot sample_snapshot() {
     z.targets = {a, b};
     z.providers = {{"alpha", 1, 1, true, false, 0, 0}, {"beta", 1, 0, false, true, 120.5, 2}};
     s.zones.push_back(z);
-    s.recent_failures.push_back(b.last);
+    s.recent_failures.push_back(lb);
     return s;
 }
 

@@ -93,8 +93,10 @@ TEST_CASE("SnapshotCollector exports the earliest RRSIG expiration of a target's
     Snapshot s = test::sample_snapshot();
     CHECK(find_metric(snapshot_families(s), "nswatch_dnssec_signature_expiry_timestamp_seconds",
                       alpha) == nullptr);  // unsigned answer: no series
-    s.zones[0].targets[0].last.answer.push_back(
+    ProbeResult last = to_probe_result(s.zones[0].targets[0].last, s.zones[0].targets[0].target);
+    last.answer.push_back(
         {"shop.test.", 46, 3600, "SOA 13 2 3600 20261231000000 20261201000000 1 shop.test. a"});
+    s.zones[0].targets[0].last = keep_last(last);
     CHECK(value(snapshot_families(s), "nswatch_dnssec_signature_expiry_timestamp_seconds", alpha) ==
           1798675200);
 }

@@ -146,7 +146,7 @@ TEST_CASE("zone tracker: a shared state never changes; the next round works on a
     CHECK(published->delegation.only_in_parent.empty());
 }
 
-TEST_CASE("zone tracker: the last result is kept without the target copy and extra sections") {
+TEST_CASE("zone tracker: the last result is kept compact, without the extra sections") {
     ZoneTracker z("shop.test");
     ProbeResult r = soa("alpha", "ns1.alpha", "10.0.0.1", 10);
     r.answer = {Record{"shop.test.", 6, 3600, "ns1.alpha. h. 10 1 1 1 1"}};
@@ -156,12 +156,40 @@ TEST_CASE("zone tracker: the last result is kept without the target copy and ext
     z.observe({r}, WallTime{} + 5s);
     const TargetState& t = target(z.state(), "10.0.0.1");
     CHECK(t.target == r.target);
-    CHECK(t.last.target == Target{});
-    CHECK(t.last.answer == r.answer);  // RRSIGs in the answer feed dnssec_signature_expiry
-    CHECK(t.last.authority.empty());
-    CHECK(t.last.additional.empty());
-    CHECK(t.last.nsid == "node-7");
-    CHECK(t.last.soa == r.soa);
+    CHECK(t.last.answer() == r.answer);  // RRSIGs in the answer feed dnssec_signature_expiry
+    CHECK(t.last.nsid() == "node-7");
+    CHECK(t.last.soa() == r.soa);
+    ProbeResult shown = r;  // what the status API shows: all but the extra sections
+    shown.authority.clear();
+    shown.additional.clear();
+    CHECK(to_probe_result(t.last, t.target) == shown);
+}
+
+TEST_CASE("zone tracker: targets that got the same reply share one copy of it") {
+    ZoneTracker z("shop.test");
+    auto with_answer = [](ProbeResult r) {
+        r.answer = {Record{"shop.test.", 6, 3600, "ns1.alpha. h. 10 1 1 1 1"}};
+        return r;
+    };
+    ProbeResult udp = with_answer(soa("alpha", "ns1.alpha", "10.0.0.1", 10));
+    ProbeResult tcp = udp;
+    tcp.target.transport = Transport::tcp;
+    ProbeResult other = with_answer(soa("beta", "ns1.beta", "10.0.1.1", 10));
+    ProbeResult behind = soa("gamma", "ns1.gamma", "10.0.2.1", 9);
+    z.observe({udp, tcp, other, behind}, WallTime{} + 5s);
+    const ZoneState& s = z.state();
+    REQUIRE(s.targets.size() == 4);
+    const auto& shared = target(s, "10.0.0.1").last.reply;
+    REQUIRE(shared != nullptr);
+    for (const auto& t : s.targets) {
+        if (t.target.address != "10.0.2.1") CHECK(t.last.reply == shared);
+    }
+    CHECK(target(s, "10.0.2.1").last.reply != shared);  // another serial: its own
+    CHECK(target(s, "10.0.2.1").last.soa()->serial == 9);
+
+    // The next round reuses the copy the targets already hold.
+    z.observe({udp, other}, WallTime{} + 65s);
+    CHECK(target(z.state(), "10.0.1.1").last.reply == shared);
 }
 
 TEST_CASE("health: rise and fall thresholds, fed only booleans") {
@@ -176,4 +204,28 @@ TEST_CASE("health: rise and fall thresholds, fed only booleans") {
     CHECK_FALSE(h.feed(true));
     CHECK(h.feed(true));
     CHECK(h.up());
+}
+
+TEST_CASE("zone tracker: the kept answer comparison has records and providers, not servers") {
+    ZoneTracker z("shop.test");
+    AnswerComparison c;
+    c.name = "www.shop.test.";
+    c.type = 1;
+    c.ttl_differs = true;
+    c.ttl_notes = {"www.shop.test. type 1: TTL 300 at alpha; TTL 600 at beta"};
+    c.variants = {AnswerVariant{{"www.shop.test. 1 192.0.2.1"},
+                                {"alpha", "beta"},
+                                {"ns1.alpha [10.0.0.1]", "ns1.beta [10.0.1.1]"},
+                                0}};
+    z.set_answers({c});
+    const ZoneState& s = z.state();
+    CHECK(s.answers_consistent);
+    CHECK(s.ttl_notes == c.ttl_notes);
+    REQUIRE(s.answers.size() == 1);
+    REQUIRE(s.answers[0].variants.size() == 1);
+    CHECK(s.answers[0].variants[0].records == c.variants[0].records);
+    CHECK(s.answers[0].variants[0].providers == c.variants[0].providers);
+    CHECK(s.answers[0].variants[0].servers.empty());
+    CHECK(s.answers[0].ttl_notes.empty());
+    CHECK(s.answers[0].ttl_differs);
 }
