@@ -3,11 +3,8 @@
 // commit, exit).
 #include <malloc.h>
 #include <spdlog/spdlog.h>
-#include <sys/resource.h>
 
-#include <cerrno>
 #include <csignal>
-#include <cstring>
 #include <iostream>
 #include <set>
 
@@ -54,26 +51,9 @@ std::chrono::hours hours_of(std::chrono::milliseconds d) {
     return std::chrono::ceil<std::chrono::hours>(d);
 }
 
-/// The engine keeps a socket per nameserver address and transport open between probes, so a
-/// daemon watching thousands of distinct addresses needs more descriptors than the usual soft
-/// limit of 1,024: raise the soft limit to the hard one, as servers commonly do.
-void raise_descriptor_limit() {
-    rlimit lim{};
-    if (getrlimit(RLIMIT_NOFILE, &lim) != 0 || lim.rlim_cur >= lim.rlim_max) return;
-    const rlim_t before = lim.rlim_cur;
-    lim.rlim_cur = lim.rlim_max;
-    if (setrlimit(RLIMIT_NOFILE, &lim) == 0) {
-        spdlog::debug("open files limit raised from {} to {}", before, lim.rlim_cur);
-    } else {
-        spdlog::warn("could not raise the open files limit above {}: {}", before,
-                     std::strerror(errno));
-    }
-}
-
 }  // namespace
 
 int run_daemon(const RunArgs& args) {
-    raise_descriptor_limit();
     LoadOptions lo;
     lo.require_zones = true;
     Config config;

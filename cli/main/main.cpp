@@ -8,6 +8,7 @@
 
 #include "cli/alerts_command.hpp"
 #include "cli/commands.hpp"
+#include "cli/descriptor_limit.hpp"
 
 #ifndef NSWATCH_VERSION
 #define NSWATCH_VERSION "dev"
@@ -153,6 +154,7 @@ int main(int argc, char** argv) {
     // The daemon says what it does at info level; one-shot commands stay quiet unless asked.
     spdlog::set_level(verbose ? spdlog::level::debug
                               : (r->parsed() ? spdlog::level::info : spdlog::level::warn));
+    nswatch::raise_descriptor_limit();
     try {
         if (c->parsed()) return nswatch::run_check(check);
         if (d->parsed()) return nswatch::run_demo(demo);
