@@ -4,6 +4,8 @@
 # first round and the daemon's CPU has gone idle, stops the daemon and prints heaptrack_print's
 # summary (peak heap, and heap still allocated at exit). The recording is kept in OUT.zst
 # (default /tmp/nswatch-heaptrack.N.zst); `heaptrack_print -f OUT.zst` for the call stacks.
+# SIGNAL=KILL stops the daemon without destructors, so that the leak report is the live heap at
+# the measurement (`heaptrack_print --flamegraph-cost-type leaked -F stacks.txt`).
 #
 #   N=1000 sudo -E bench/memory_heaptrack.sh
 #
@@ -45,7 +47,9 @@ for _ in $(seq 60); do
     c_prev=$c_now
 done
 echo "$N zones: first round stored; daemon pid $daemon VmRSS $(proc_kib "$daemon" VmRSS) KiB, VmHWM $(proc_kib "$daemon" VmHWM) KiB"
-kill -TERM "$daemon"
+# SIGNAL=KILL: heaptrack then reports what was allocated at this moment as "leaked" (no
+# destructors run), i.e. the live heap behind the VmRSS above, with its call stacks.
+kill -"${SIGNAL:-TERM}" "$daemon"
 wait "$NW_PID" 2>/dev/null || true
 NW_PID=""
 f=$(ls "$OUT".* 2>/dev/null | head -1 || true)
