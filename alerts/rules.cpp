@@ -262,7 +262,7 @@ std::vector<Condition> latency_high(const RuleInput& in) {
                             {"nameserver", t.target.nameserver},
                             {"address", t.target.address},
                             {"transport", std::string(to_string(t.target.transport))}},
-                           t.target.nameserver + buf));
+                           t.target.nameserver.str() + buf));
     }
     return out;
 }
@@ -283,7 +283,7 @@ std::vector<Condition> dnssec_signature_expiry(const RuleInput& in) {
     char buf[96];
     std::snprintf(buf, sizeof buf, "%.1f h", hours);
     return {make(in, "dnssec_signature_expiry", {},
-                 "an RRSIG of " + in.zone.zone + " served by " + where->target.nameserver +
+                 "an RRSIG of " + in.zone.zone + " served by " + where->target.nameserver.str() +
                      " expires in " + buf + (hours < 0 ? " (already expired)" : ""))};
 }
 

@@ -21,7 +21,117 @@ std::string join(const std::vector<std::string>& v, const char* sep = ", ") {
     return out;
 }
 
+// KeptAnswers' packing: unsigned LEB128 numbers and length-prefixed strings.
+void put_number(std::string& out, uint64_t v) {
+    while (v >= 0x80) {
+        out += static_cast<char>((v & 0x7f) | 0x80);
+        v >>= 7;
+    }
+    out += static_cast<char>(v);
+}
+
+void put_string(std::string& out, const std::string& s) {
+    put_number(out, s.size());
+    out += s;
+}
+
+// A record usually starts with the question's name ("www.shop.test. 1 192.0.2.1"): that prefix
+// is written as one flag bit instead of the name again.
+void put_record(std::string& out, const std::string& rec, const std::string& name) {
+    const bool prefixed = !name.empty() && rec.compare(0, name.size(), name) == 0;
+    const size_t rest = rec.size() - (prefixed ? name.size() : 0);
+    put_number(out, rest * 2 + (prefixed ? 1 : 0));
+    out.append(rec, rec.size() - rest, rest);
+}
+
+void put_strings(std::string& out, const std::vector<std::string>& v) {
+    put_number(out, v.size());
+    for (const auto& s : v) put_string(out, s);
+}
+
+struct Reader {
+    const std::string& in;
+    size_t at = 0;
+
+    uint64_t number() {
+        uint64_t v = 0;
+        for (int shift = 0;; shift += 7) {
+            const auto b = static_cast<unsigned char>(in[at++]);
+            v |= static_cast<uint64_t>(b & 0x7f) << shift;
+            if ((b & 0x80) == 0) return v;
+        }
+    }
+    std::string string() {
+        const size_t n = number();
+        std::string s = in.substr(at, n);
+        at += n;
+        return s;
+    }
+    std::string record(const std::string& name) {
+        const uint64_t v = number();
+        const size_t n = v / 2;
+        std::string s = (v & 1) ? name : std::string();
+        s.append(in, at, n);
+        at += n;
+        return s;
+    }
+    std::vector<std::string> strings() {
+        std::vector<std::string> v(number());
+        for (auto& s : v) s = string();
+        return v;
+    }
+};
+
 }  // namespace
+
+KeptAnswers::KeptAnswers(const std::vector<AnswerComparison>& comparisons)
+    : count_(comparisons.size()) {
+    if (comparisons.empty()) return;
+    std::string out;
+    for (const auto& c : comparisons) {
+        put_string(out, c.name);
+        put_number(out, c.type);
+        put_number(out, (c.consistent ? 1 : 0) | (c.ttl_differs ? 2 : 0));
+        put_number(out, c.unanswered);
+        put_number(out, c.variants.size());
+        for (const auto& v : c.variants) {
+            // rcode is -1..15 (or an extended one): stored plus one.
+            put_number(out, static_cast<uint64_t>(static_cast<int64_t>(v.rcode) + 1));
+            put_number(out, v.records.size());
+            for (const auto& r : v.records) put_record(out, r, c.name);
+            put_strings(out, v.providers);
+        }
+        put_number(out, c.differing.size());
+        for (const auto& r : c.differing) put_record(out, r, c.name);
+    }
+    // Built by appending (capacity doubled): the kept copy is allocated to its exact size.
+    packed_ = std::make_shared<const std::string>(out.data(), out.size());
+}
+
+std::vector<AnswerComparison> KeptAnswers::expand() const {
+    std::vector<AnswerComparison> out;
+    if (!packed_) return out;
+    Reader r{*packed_};
+    out.resize(count_);
+    for (auto& c : out) {
+        c.name = r.string();
+        c.type = static_cast<uint16_t>(r.number());
+        const uint64_t flags = r.number();
+        c.consistent = (flags & 1) != 0;
+        c.ttl_differs = (flags & 2) != 0;
+        c.unanswered = r.number();
+        c.variants.resize(r.number());
+        for (auto& v : c.variants) {
+            v.rcode = static_cast<int>(static_cast<int64_t>(r.number()) - 1);
+            v.records.resize(r.number());
+            for (auto& rec : v.records) rec = r.record(c.name);
+            v.providers = r.strings();
+        }
+        c.differing.resize(r.number());
+        for (auto& rec : c.differing) rec = r.record(c.name);
+    }
+    return out;
+}
 
 std::vector<AnswerComparison> compare_answers(const std::vector<ProbeResult>& results) {
     using Question = std::pair<std::string, uint16_t>;

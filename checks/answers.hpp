@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,28 @@ struct AnswerComparison {
     bool ttl_differs = false;             ///< same records, different TTLs somewhere
     std::vector<std::string> ttl_notes;  ///< e.g. "www.shop.test. A: TTL 300 at beta, 600 at alpha"
     size_t unanswered = 0;  ///< probes with no usable answer (timeouts etc.): not compared
+};
+
+/// The comparisons a ZoneState keeps between answer rounds (for the next round's answer changes
+/// and the resolvers' comparison): without the servers and TTL notes, packed into one immutable
+/// buffer shared by every copy of the state. As AnswerComparison vectors these were ~2 KiB per
+/// zone (a string, vector and heap block per record, provider and variant); packed, a few hundred
+/// bytes. expand() gives the comparisons back, equal to the ones kept minus servers and notes.
+class KeptAnswers {
+  public:
+    KeptAnswers() = default;
+    explicit KeptAnswers(const std::vector<AnswerComparison>& comparisons);
+
+    /// The kept comparisons, servers and ttl_notes empty.
+    std::vector<AnswerComparison> expand() const;
+    bool empty() const { return count_ == 0; }
+    size_t size() const { return count_; }
+    /// Bytes of the packed buffer (for tests).
+    size_t packed_bytes() const { return packed_ ? packed_->size() : 0; }
+
+  private:
+    std::shared_ptr<const std::string> packed_;  ///< null when empty
+    size_t count_ = 0;
 };
 
 /// Compare the results of probes asking the same questions of different servers. Results whose

@@ -15,7 +15,7 @@
 namespace nswatch {
 
 /// Where one probed address stands against the round's reference serial.
-enum class SerialState {
+enum class SerialState : uint8_t {
     current,           ///< answered the reference serial
     behind,            ///< answered an older serial (RFC 1982): lag
     ahead_of_primary,  ///< answered a newer serial than the named primary (CONS-SERIAL: ERROR)

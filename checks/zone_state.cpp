@@ -1,6 +1,7 @@
 #include "checks/zone_state.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <set>
 
 #include "checks/serial.hpp"
@@ -28,26 +29,31 @@ namespace {
 auto order_key(const Target& t) {
     return std::tie(t.provider, t.nameserver, t.address, t.transport, t.vantage);
 }
+auto order_key(const KeptTarget& t) {
+    return std::tie(t.provider.str(), t.nameserver.str(), t.address.str(), t.transport,
+                    t.vantage.str());
+}
 
-bool same_target(const Target& a, const Target& b) {
+bool same_target(const KeptTarget& a, const Target& b) {
     return a.address == b.address && a.transport == b.transport && a.vantage == b.vantage;
 }
 
 }  // namespace
 
 void TargetState::add_rtt(double seconds) {
-    rtt_window[rtt_next] = static_cast<float>(seconds);
+    const double units = std::round(std::max(0.0, seconds) / kRttUnit);
+    rtt_window[rtt_next] = static_cast<uint16_t>(std::min(units, 65535.0));
     rtt_next = static_cast<uint8_t>((rtt_next + 1) % kRttWindow);
     if (rtt_samples < kRttWindow) ++rtt_samples;
 }
 
 std::optional<double> TargetState::rtt_p95() const {
     if (rtt_samples < kMinRttSamples) return std::nullopt;
-    std::array<float, kRttWindow> sorted = rtt_window;
+    std::array<uint16_t, kRttWindow> sorted = rtt_window;
     std::sort(sorted.begin(), sorted.begin() + rtt_samples);
     // Nearest rank: ceil(0.95 n), 1-based.
     const size_t rank = (rtt_samples * 95 + 99) / 100;
-    return sorted[rank - 1];
+    return sorted[rank - 1] * kRttUnit;
 }
 
 TargetState* ZoneTracker::find(ZoneState& s, size_t sorted, const Target& t) {
@@ -82,7 +88,7 @@ void ZoneTracker::observe(const std::vector<ProbeResult>& results, WallTime now)
         }
         TargetState& t = *found;
         const bool ok = r.outcome == Outcome::ok && r.soa.has_value();
-        if (!(t.target == r.target)) t.target = r.target;
+        if (!t.target.same_as(r.target)) t.target = KeptTarget(r.target);
         t.last = keep_last(r, replies);
         ++t.probes;
         t.health.feed(ok);
@@ -116,13 +122,9 @@ void ZoneTracker::set_answers(const std::vector<AnswerComparison>& comparisons) 
         s.ttl_notes.insert(s.ttl_notes.end(), c.ttl_notes.begin(), c.ttl_notes.end());
     }
     // Kept for the next round's answer changes and the resolvers' comparison, which read the
-    // records, providers and rcodes. The servers ("name [address]" per answer, ~80 bytes each)
-    // and the TTL notes (copied above) were half a kilobyte per zone-address.
-    s.answers = comparisons;
-    for (auto& c : s.answers) {
-        std::vector<std::string>().swap(c.ttl_notes);
-        for (auto& v : c.variants) std::vector<std::string>().swap(v.servers);
-    }
+    // records, providers and rcodes: packed, without the servers ("name [address]" per answer)
+    // and the TTL notes (copied above).
+    s.answers = KeptAnswers(comparisons);
 }
 
 void ZoneTracker::recompute(WallTime now) {
@@ -202,6 +204,8 @@ void ZoneTracker::recompute(WallTime now) {
     std::sort(
         s.providers.begin(), s.providers.end(),
         [](const ProviderState& a, const ProviderState& b) { return a.provider < b.provider; });
+    // Grown by doubling on the first round: no slack kept per zone.
+    if (s.providers.capacity() != s.providers.size()) s.providers.shrink_to_fit();
 
     // Keep first-seen times only for serials still served (and the reference), so the map stays
     // as small as the number of distinct serials in flight.

@@ -14,6 +14,7 @@
 
 #include "checks/answers.hpp"
 #include "checks/health.hpp"
+#include "checks/interned_name.hpp"
 #include "checks/last_probe.hpp"
 #include "checks/serial_round.hpp"
 #include "checks/zone_list.hpp"
@@ -25,28 +26,32 @@ using WallTime = std::chrono::system_clock::time_point;
 
 /// Answers kept per target for latency_high's p95: at the default 60 s interval, 20 minutes.
 inline constexpr size_t kRttWindow = 20;
+/// The RTT window's unit, seconds: 0.1 ms, finer than the millisecond the alerts show.
+inline constexpr double kRttUnit = 1e-4;
 /// Fewer answers than this give no p95 (one slow reply after a restart is not "high latency").
 inline constexpr size_t kMinRttSamples = 5;
 
 /// The newest view of one target.
 struct TargetState {
-    Target target;  ///< vantage, address, transport, provider, ...
+    KeptTarget target;  ///< vantage, address, transport, provider, ... (target.full(): a Target)
     /// The newest probe result, compact (checks/last_probe.hpp): its scalars, and the query name,
     /// SOA, answer, NSID and detail shared with the zone's other targets that got the same.
     LastProbe last;
-    Health health;                                      ///< the rise/fall state machine behind `up`
-    SerialState serial_state = SerialState::no_answer;  ///< against the zone's reference serial
-    std::optional<uint32_t> serial;  ///< last answered serial (kept across failed probes)
-    uint32_t behind_by = 0;          ///< versions behind the newest serial
+    // Wider fields first: no padding between them (80,000 of these at 10,000 zones).
     double lag_seconds = 0;          ///< seconds since the newest serial was first seen anywhere,
                                      ///< while this target does not serve it; 0 when current
-    bool up = true;                  ///< rise/fall health
-    int consecutive_failures = 0;    ///< failures in a row
     WallTime last_success{};         ///< when it last answered ok (epoch if never)
     uint64_t probes = 0;             ///< probes fed
     uint64_t failures = 0;           ///< probes that did not end ok
-    /// RTTs (seconds) of the newest ok answers, a ring: 80 bytes, not a history.
-    std::array<float, kRttWindow> rtt_window{};
+    Health health;                   ///< the rise/fall state machine behind `up`
+    std::optional<uint32_t> serial;  ///< last answered serial (kept across failed probes)
+    uint32_t behind_by = 0;          ///< versions behind the newest serial
+    int consecutive_failures = 0;    ///< failures in a row
+    SerialState serial_state = SerialState::no_answer;  ///< against the zone's reference serial
+    bool up = true;                                     ///< rise/fall health
+    /// RTTs of the newest ok answers in units of kRttUnit (rounded, at most 65535: 6.5 s), a
+    /// ring: 40 bytes, not a history.
+    std::array<uint16_t, kRttWindow> rtt_window{};
     uint8_t rtt_samples = 0;  ///< entries of rtt_window filled (at most kRttWindow)
     uint8_t rtt_next = 0;     ///< slot the next RTT goes to
 
@@ -59,7 +64,7 @@ struct TargetState {
 
 /// A provider's addresses seen together.
 struct ProviderState {
-    std::string provider;        ///< provider name
+    InternedName provider;       ///< provider name
     size_t targets = 0;          ///< targets (address x transport x vantage)
     size_t targets_up = 0;       ///< of which up
     bool up = true;              ///< at least one target up
@@ -93,8 +98,8 @@ struct ZoneState {
     WallTime updated{};                  ///< time of the last round
 
     /// The watched RRsets as the authoritatives serve them (what resolvers' answers are compared
-    /// with, resolver/).
-    std::vector<AnswerComparison> answers;
+    /// with, resolver/), packed: answers.expand() gives the comparisons.
+    KeptAnswers answers;
 };
 
 /// What the exporter, the status API and alerts read: immutable once published.

@@ -73,7 +73,7 @@ std::vector<MetricFamily> snapshot_families(const Snapshot& s) {
         add(delegation, zone, z.delegation.consistent ? 1 : 0);
         if (z.newest_serial) add(newest, zone, *z.newest_serial);
         for (const TargetState& t : z.targets) {
-            Labels labels = target_labels(t.target);
+            Labels labels = target_labels(t.target.full());
             add(success, labels, t.last.outcome == Outcome::ok ? 1 : 0);
             if (t.serial) add(serial, labels, *t.serial);
             add(behind, labels, t.behind_by);

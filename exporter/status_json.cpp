@@ -221,11 +221,11 @@ std::optional<uint32_t> optional_serial_from(const json& j) {
 /// A target's last result as the API has always shown it: the whole ProbeResult, rebuilt from the
 /// compact form the tracker keeps (TargetState::last) and the target.
 json last_json(const TargetState& t) {
-    return to_json(to_probe_result(t.last, t.target));
+    return to_json(to_probe_result(t.last, t.target.full()));
 }
 
 json to_json(const TargetState& t) {
-    return {{"target", to_json(t.target)},
+    return {{"target", to_json(t.target.full())},
             {"last", last_json(t)},
             {"serial_state", to_string(t.serial_state)},
             {"serial", optional_serial(t.serial)},
@@ -240,7 +240,7 @@ json to_json(const TargetState& t) {
 
 TargetState target_state_from(const json& j) {
     TargetState t;
-    if (j.contains("target")) t.target = target_from(j["target"]);
+    if (j.contains("target")) t.target = KeptTarget(target_from(j["target"]));
     if (j.contains("last")) t.last = keep_last(probe_from(j["last"]));
     if (j.contains("serial_state")) {
         t.serial_state = enum_from(j["serial_state"], all_serial_states, "serial state");

@@ -264,7 +264,7 @@ void Monitor::finish_round(ZoneRuntime& z) {
     if (z.answers_this_round) {
         const auto comparisons = compare_answers(z.answers);
         // Changes against the last answers (none on the first round: nothing to compare).
-        const auto changes = answer_changes(z.tracker.state().answers, comparisons);
+        const auto changes = answer_changes(z.tracker.state().answers.expand(), comparisons);
         for (const auto& c : changes)
             spdlog::info("zone {}: answer changed: {}", z.config.name, describe(c));
         if (!changes.empty()) {

@@ -11,12 +11,12 @@
 
 namespace nswatch {
 
-enum class Transport { udp, tcp };
-enum class Family { ipv4, ipv6 };
+enum class Transport : uint8_t { udp, tcp };
+enum class Family : uint8_t { ipv4, ipv6 };
 
 /// Every way a probe can end. Checked in this order (dnsdist's habit): transport, size, ID, QR,
 /// question, rcode, AA, TC.
-enum class Outcome {
+enum class Outcome : uint8_t {
     ok,                 ///< NOERROR with AA (or RD answers, for recursive probes)
     timeout,            ///< nothing usable came back before the deadline
     refused,            ///< rcode REFUSED

@@ -296,7 +296,7 @@ void PropagationService::start_run(const std::string& zone, std::optional<uint32
             if (z.zone != zone) continue;
             for (const auto& t : z.targets) {
                 if (t.target.transport == Transport::udp && t.target.vantage == vantage) {
-                    targets.push_back(t.target);
+                    targets.push_back(t.target.full());
                 }
             }
         }

@@ -157,8 +157,8 @@ void ResolverProber::run_round() {
     std::vector<ResolutionSample> samples;
     for (auto& [zone, p] : by_zone) {
         const auto neg_ttl = zone_negative_ttl(p.zone_state);
-        static const std::vector<AnswerComparison> kNone;
-        const auto& authoritative = p.zone_state ? p.zone_state->answers : kNone;
+        const auto authoritative =
+            p.zone_state ? p.zone_state->answers.expand() : std::vector<AnswerComparison>{};
         // Cached samples grouped per (resolver, vantage): each group replaces the last round's.
         std::map<std::pair<std::string, std::string>, std::vector<ResolutionSample>> cached;
         for (const auto& r : p.results) {

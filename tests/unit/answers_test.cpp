@@ -66,3 +66,50 @@ TEST_CASE("answers: timeouts are counted, not compared") {
     CHECK(c[0].consistent);
     CHECK(c[0].unanswered == 1);
 }
+
+TEST_CASE("answers: kept answers expand to the comparisons without servers and notes") {
+    auto c = compare_answers({answer("alpha", "10.0.0.1", {{"192.0.2.1", 300}, {"192.0.2.2", 300}}),
+                              answer("beta", "10.0.0.2", {{"192.0.2.1", 300}}),
+                              answer("gamma", "10.0.0.3", {}, Outcome::timeout)});
+    // A second question, answered NXDOMAIN with an owner that is not the question's name.
+    AnswerComparison nx;
+    nx.name = "mail.shop.test.";
+    nx.type = 28;
+    nx.ttl_differs = true;
+    nx.ttl_notes = {"a note"};
+    nx.variants = {AnswerVariant{{"other.test. 5 x.shop.test."}, {"alpha"}, {"ns [1]"}, 3},
+                   AnswerVariant{{}, {"beta"}, {}, -1}};
+    c.push_back(nx);
+    const KeptAnswers kept(c);
+    CHECK(kept.size() == 2);
+    CHECK_FALSE(kept.empty());
+    auto expect = c;
+    for (auto& e : expect) {
+        e.ttl_notes.clear();
+        for (auto& v : e.variants) v.servers.clear();
+    }
+    const auto back = kept.expand();
+    REQUIRE(back.size() == expect.size());
+    for (size_t i = 0; i < back.size(); ++i) {
+        CHECK(back[i].name == expect[i].name);
+        CHECK(back[i].type == expect[i].type);
+        CHECK(back[i].consistent == expect[i].consistent);
+        CHECK(back[i].ttl_differs == expect[i].ttl_differs);
+        CHECK(back[i].unanswered == expect[i].unanswered);
+        CHECK(back[i].differing == expect[i].differing);
+        CHECK(back[i].ttl_notes.empty());
+        REQUIRE(back[i].variants.size() == expect[i].variants.size());
+        for (size_t j = 0; j < back[i].variants.size(); ++j) {
+            CHECK(back[i].variants[j].records == expect[i].variants[j].records);
+            CHECK(back[i].variants[j].providers == expect[i].variants[j].providers);
+            CHECK(back[i].variants[j].rcode == expect[i].variants[j].rcode);
+            CHECK(back[i].variants[j].servers.empty());
+        }
+    }
+    CHECK(back[0].unanswered == 1);
+    CHECK_FALSE(back[0].differing.empty());
+    // The question's name is not repeated in front of each record.
+    CHECK(kept.packed_bytes() < 120);
+    CHECK(KeptAnswers().expand().empty());
+    CHECK(KeptAnswers().empty());
+}

@@ -11,9 +11,10 @@ Snapshot snap(const std::string& vantage, bool beta_lagging, bool beta_up = true
     s.vantage = vantage;
     ZoneState z;
     z.zone = "shop.test";
-    z.providers.push_back(ProviderState{"alpha", 4, 4, true, false, 0, 0});
-    z.providers.push_back(ProviderState{"beta", 4, beta_up ? 4u : 0u, beta_up, beta_lagging,
-                                        beta_lagging ? 120.0 : 0.0, beta_lagging ? 1u : 0u});
+    z.providers.push_back(ProviderState{InternedName("alpha"), 4, 4, true, false, 0, 0});
+    z.providers.push_back(ProviderState{InternedName("beta"), 4, beta_up ? 4u : 0u, beta_up,
+                                        beta_lagging, beta_lagging ? 120.0 : 0.0,
+                                        beta_lagging ? 1u : 0u});
     s.zones.push_back(z);
     return s;
 }

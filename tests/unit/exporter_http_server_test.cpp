@@ -28,7 +28,7 @@ struct Fixture {
 
     Fixture() {
         const TargetState& t = snapshot->zones[0].targets[0];
-        metrics->observe(to_probe_result(t.last, t.target));
+        metrics->observe(to_probe_result(t.last, t.target.full()));
     }
     std::string url(const std::string& path) const {
         return "http://127.0.0.1:" + std::to_string(server.port()) + path;

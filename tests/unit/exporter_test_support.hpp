@@ -52,7 +52,7 @@ inline Snapshot sample_snapshot() {
     TargetState a;
     a.target = sample_target("alpha", "ns1.alpha.test", "192.0.2.1");
     ProbeResult la;
-    la.target = a.target;
+    la.target = a.target.full();
     la.query.name = "shop.test";
     la.sent_wall = now;
     la.rtt = std::chrono::microseconds(1500);
@@ -75,7 +75,7 @@ inline Snapshot sample_snapshot() {
     TargetState b;
     b.target = sample_target("beta", "ns1.beta.test", "2001:db8::53", Family::ipv6);
     ProbeResult lb;
-    lb.target = b.target;
+    lb.target = b.target.full();
     lb.query.name = "shop.test";
     lb.sent_wall = now;
     lb.rtt = std::chrono::seconds(2);
@@ -93,7 +93,8 @@ inline Snapshot sample_snapshot() {
     b.failures = 3;
 
     z.targets = {a, b};
-    z.providers = {{"alpha", 1, 1, true, false, 0, 0}, {"beta", 1, 0, false, true, 120.5, 2}};
+    z.providers = {{InternedName("alpha"), 1, 1, true, false, 0, 0},
+                   {InternedName("beta"), 1, 0, false, true, 120.5, 2}};
     s.zones.push_back(z);
     s.recent_failures.push_back(lb);
     return s;

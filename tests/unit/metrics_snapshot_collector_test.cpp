@@ -93,7 +93,8 @@ TEST_CASE("SnapshotCollector exports the earliest RRSIG expiration of a target's
     Snapshot s = test::sample_snapshot();
     CHECK(find_metric(snapshot_families(s), "nswatch_dnssec_signature_expiry_timestamp_seconds",
                       alpha) == nullptr);  // unsigned answer: no series
-    ProbeResult last = to_probe_result(s.zones[0].targets[0].last, s.zones[0].targets[0].target);
+    ProbeResult last =
+        to_probe_result(s.zones[0].targets[0].last, s.zones[0].targets[0].target.full());
     last.answer.push_back(
         {"shop.test.", 46, 3600, "SOA 13 2 3600 20261231000000 20261201000000 1 shop.test. a"});
     s.zones[0].targets[0].last = keep_last(last);
