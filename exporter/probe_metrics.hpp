@@ -5,8 +5,9 @@
 // Collect(): a prometheus::Family keeps a label map per series (three per target: two outcome
 // counters and a histogram), about 2 KiB per target, the largest part of the daemon's memory at
 // 1,000 zones. The watched-answer counters likewise (a Family child per zone, provider and
-// outcome was ~700 bytes). Their label values are interned: a key holds pointers into one set of
-// names (every zone, nameserver, address, provider and vantage once), not seven strings.
+// outcome was ~700 bytes). Their label values are interned: a series is a zone number and the
+// number of its other labels' combination, with its counts in flat blocks of rows (a std::map
+// node per target with a heap vector of buckets was ~220 bytes more per target).
 // Exposition stays prometheus-cpp's (its MetricFamily and serializer).
 #pragma once
 
@@ -18,6 +19,7 @@
 #include <prometheus/registry.h>
 
 #include <array>
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -64,50 +66,106 @@ class ProbeMetrics : public prometheus::Collectable {
   private:
     static constexpr size_t outcome_count = static_cast<size_t>(Outcome::network_error) + 1;
 
-    using Name = const std::string*;  ///< into names_: equal names, equal pointers
-    /// The exported label values of a target (not its port: two ports would share one series).
-    /// Ordered by pointer: Collect's order is the map's, and /metrics has no order to keep.
-    struct Key {
-        Name zone, nameserver, ip, provider, vantage;
+    /// Rows numbered 0, 1, ... in the order they came, kept in fixed blocks (growing never
+    /// copies, and never leaves half a doubled vector unused), and found again through an
+    /// open-addressing index of row numbers (4 bytes a slot, not a map node per row).
+    template <class T>
+    class Numbered {
+      public:
+        static constexpr size_t block = 1024;
+        /// `stride`: values per row (a row of histogram buckets is one row of `stride` counts).
+        explicit Numbered(size_t stride = 1) : stride_(stride) {}
+        size_t size() const { return size_; }
+        T* row(size_t n) { return blocks_[n / block].get() + (n % block) * stride_; }
+        const T* row(size_t n) const { return blocks_[n / block].get() + (n % block) * stride_; }
+        const T& operator[](size_t n) const { return *row(n); }
+        /// Appends a value-initialised row (zeros for counts) and returns it.
+        T* push();
+        /// The number of the row equal to `v`, appended if there is none (`*added` then true).
+        /// Only for stride 1. No allocation once `v` is there.
+        uint32_t number(const T& v, bool* added = nullptr);
+
+      private:
+        void rehash(size_t slots);
+        static size_t hash_of(const T& v);
+        std::vector<std::unique_ptr<T[]>> blocks_;
+        std::vector<uint32_t> slots_;  ///< row number + 1, 0 for a free slot
+        size_t stride_;
+        size_t size_ = 0;
+    };
+
+    using Name = uint32_t;  ///< a number in names_
+    /// What a target has besides its zone (its other exported labels; not its port: two ports
+    /// share one series). Few: every zone on a provider's nameservers has the same ones.
+    struct Where {
+        Name nameserver, ip, provider, vantage;
         Family family;
         Transport transport;
-        auto operator<=>(const Key&) const = default;
+        bool operator==(const Where&) const = default;
     };
-    /// A watched-answer series: zone, provider, vantage, outcome.
-    struct WatchedKey {
-        Name zone, provider, vantage;
+    /// A series: zone and Where, each a number (8 bytes, not 7 strings or pointers).
+    struct Key {
+        Name zone;
+        uint32_t where;
+        bool operator==(const Key&) const = default;
+    };
+    /// Probes by outcome. Most targets only ever see one or two outcomes (ok, now and then a
+    /// timeout): those two are kept here, further ones in extra_outcomes_.
+    struct Outcomes {
+        static constexpr uint8_t none = 0xff;
+        std::array<uint32_t, 2> count{};
+        std::array<uint8_t, 2> outcome{none, none};
+    };
+    /// A watched-answer series: zone, and provider, vantage and outcome as one number.
+    struct WatchedWhere {
+        Name provider, vantage;
         Outcome outcome;
-        auto operator<=>(const WatchedKey&) const = default;
+        bool operator==(const WatchedWhere&) const = default;
     };
     /// Counts of one RTT histogram: per bucket (not cumulative), the last one +Inf. Counts are
     /// 32-bit here and below (half the memory): one probe a second wraps them after 136 years.
+    /// Per provider only (http.rtt_histogram: provider); per target they sit in durations_.
     struct Histogram {
         std::vector<uint32_t> counts;
         double sum = 0;
         void observe(const std::vector<double>& bounds, double value);
     };
-    /// A target's series: probes per outcome (0: never seen, no series) and its RTT histogram.
-    struct Series {
-        std::array<uint32_t, outcome_count> probes{};
-        Histogram duration;  ///< empty until the first reply (and in provider/off modes)
-    };
     using ProviderKey = std::array<std::string, 5>;  ///< zone, provider, vantage, transport, family
 
-    Name intern(const std::string& s);  ///< under mu_
+    /// The per-target and watched series, numbered; replaced whole by retain_zones.
+    struct Series {
+        explicit Series(size_t buckets) : durations(buckets) {}
+        Numbered<Key> keys;
+        Numbered<Outcomes> outcomes;  ///< row n: series n's
+        /// Outcomes past a series' first two, by series number << 8 | outcome (ordered: Collect
+        /// walks them along the series).
+        std::map<uint64_t, uint32_t> extra_outcomes;
+        /// Per target RTT histograms (http.rtt_histogram: target): row n is series n's bucket
+        /// counts (all zero until its first reply) and sums[n] their sum of seconds.
+        Numbered<uint32_t> durations;
+        Numbered<double> sums;
+        Numbered<Key> watched_keys;  ///< zone and a watched_where_ number
+        Numbered<uint64_t> watched_counts;
+    };
+
+    Name intern(const std::string& s);        ///< under mu_
+    uint32_t series_number(const Target& t);  ///< under mu_; adds its rows if new
+    static void count_outcome(Series& s, uint32_t n, Outcome o);
 
     void add_histogram(prometheus::MetricFamily& f, std::vector<prometheus::ClientMetric::Label> l,
-                       const Histogram& h) const;
+                       const uint32_t* counts, double sum) const;
 
     std::shared_ptr<prometheus::Registry> registry_;
     std::vector<double> buckets_;
     HistogramBy histogram_by_;
     prometheus::Family<prometheus::Counter>& changes_;
     mutable std::mutex mu_;
-    /// Every label value in a key, once. Names of zones a reload removed stay (a few bytes each).
-    std::set<std::string, std::less<>> names_;
-    std::map<Key, Series> series_;
+    /// Every label value, once. Names of zones a reload removed stay (a few bytes each).
+    Numbered<std::string> names_;
+    Numbered<Where> wheres_;
+    Numbered<WatchedWhere> watched_wheres_;
+    Series series_;
     std::map<ProviderKey, Histogram> provider_histograms_;
-    std::map<WatchedKey, uint64_t> watched_;
     /// (zone, provider) -> counter (answer changes are rare: a Family is fine).
     std::map<std::pair<std::string, std::string>, prometheus::Counter*> change_children_;
 };

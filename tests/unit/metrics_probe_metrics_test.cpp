@@ -182,3 +182,48 @@ TEST_CASE("ProbeMetrics histogram per provider or off, as http.rtt_histogram say
         if (f.name == "nswatch_probe_duration_seconds") CHECK(f.metric.empty());
     }
 }
+
+TEST_CASE("ProbeMetrics keeps every outcome of a target, and thousands of targets, apart",
+          "[exporter][metrics]") {
+    ProbeMetrics m("test");
+    // Past the two outcomes kept with a series, and past the first block of series.
+    const std::vector<Outcome> outcomes{Outcome::ok, Outcome::timeout, Outcome::refused,
+                                        Outcome::servfail, Outcome::ok};
+    for (int z = 0; z < 3000; ++z) {
+        for (size_t i = 0; i < outcomes.size(); ++i) {
+            auto r = result(outcomes[i], std::chrono::microseconds(700));
+            r.target.zone = "z" + std::to_string(z) + ".test";
+            if (z % 2 == 1 || i < 2) m.observe(r);  // odd zones: all outcomes, even: ok, timeout
+        }
+    }
+    m.retain_zones({"z1.test", "z2.test", "z2999.test"});
+    const auto families = m.Collect();
+    auto labels = [&](const std::string& zone, Outcome o) {
+        auto l = alpha;
+        l["zone"] = zone;
+        l["outcome"] = std::string(to_string(o));
+        return l;
+    };
+    for (const std::string zone : {"z1.test", "z2999.test"}) {
+        CHECK(find_metric(families, "nswatch_probes_total", labels(zone, Outcome::ok))
+                  ->counter.value == 2);
+        for (Outcome o : {Outcome::timeout, Outcome::refused, Outcome::servfail}) {
+            REQUIRE(find_metric(families, "nswatch_probes_total", labels(zone, o)) != nullptr);
+            CHECK(find_metric(families, "nswatch_probes_total", labels(zone, o))->counter.value ==
+                  1);
+        }
+        auto l = alpha;
+        l["zone"] = zone;
+        // Four replies timed: ok twice, and the refusal and the servfail (replies too).
+        CHECK(find_metric(families, "nswatch_probe_duration_seconds", l)->histogram.sample_count ==
+              4);
+    }
+    CHECK(find_metric(families, "nswatch_probes_total", labels("z2.test", Outcome::ok))
+              ->counter.value == 1);
+    CHECK(find_metric(families, "nswatch_probes_total", labels("z2.test", Outcome::refused)) ==
+          nullptr);
+    CHECK(find_metric(families, "nswatch_probes_total", labels("z3.test", Outcome::ok)) == nullptr);
+    for (const auto& f : families) {
+        if (f.name == "nswatch_probes_total") CHECK(f.metric.size() == 4 + 4 + 2);
+    }
+}

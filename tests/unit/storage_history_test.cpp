@@ -168,3 +168,82 @@ TEST_CASE("history: a batch that fails leaves nothing behind and the store stays
     CHECK(store.database().query_int("SELECT count(*) FROM probes") == 2);
     CHECK(store.database().query_int("SELECT count(*) FROM targets") == 2);
 }
+
+TEST_CASE("history: thousands of targets keep their own ids across batches and stores",
+          "[storage][history]") {
+    // More targets than the id cache's first table holds, so that it grows while in use.
+    test::TempDir dir("nswatch-history");
+    const std::string path = dir.file("h.db");
+    auto nth = [](int i) {
+        Target t = target("ns" + std::to_string(i % 7) + ".alpha.example");
+        t.zone = "z" + std::to_string(i / 4) + ".test";
+        t.address = "192.0.2." + std::to_string(i % 4);
+        t.transport = i % 3 == 0 ? Transport::tcp : Transport::udp;
+        return t;
+    };
+    constexpr int kTargets = 3000;
+    auto batch = [&](int64_t ts) {
+        std::vector<HistoryRow> rows;
+        for (int i = 0; i < kTargets; ++i) rows.push_back(row(nth(i), ts + i, Outcome::ok, i));
+        return rows;
+    };
+    {
+        HistoryStore store(path);
+        store.insert_rows(batch(kT0));
+        store.insert_rows(batch(kT0 + 10'000));
+    }
+    HistoryStore store(path);  // a new cache, the same rows
+    store.insert_rows(batch(kT0 + 20'000));
+    Database& db = store.database();
+    CHECK(db.query_int("SELECT count(*) FROM targets") == kTargets);
+    CHECK(db.query_int("SELECT count(*) FROM probes") == 3 * kTargets);
+    // rtt_us is the target's index: every probe of it points at the same, matching row.
+    Statement s = db.prepare(
+        "SELECT p.rtt_us, z.name, t.nameserver, t.address, t.transport, count(DISTINCT t.id) "
+        "FROM probes p JOIN targets t ON t.id = p.target_id JOIN zones z ON z.id = t.zone_id "
+        "GROUP BY p.rtt_us");
+    int seen = 0;
+    while (s.step()) {
+        const Target t = nth(static_cast<int>(s.column_int(0)));
+        CHECK(s.column_text(1) == t.zone);
+        CHECK(s.column_text(2) == t.nameserver);
+        CHECK(s.column_text(3) == t.address);
+        CHECK(s.column_int(4) == (t.transport == Transport::tcp ? 1 : 0));
+        CHECK(s.column_int(5) == 1);
+        ++seen;
+    }
+    CHECK(seen == kTargets);
+}
+
+TEST_CASE("history: ids a rolled-back batch took are not used again from the cache",
+          "[storage][history]") {
+    test::TempDir dir("nswatch-history");
+    const std::string path = dir.file("h.db");
+    HistoryStore store(path);
+    store.insert_rows({row(target("ns1.alpha.example"), kT0, Outcome::ok, 1000)});
+    // The second row fails after the first added a zone and a target: both roll back.
+    store.database().exec(
+        "CREATE TRIGGER boom BEFORE INSERT ON probes WHEN NEW.ts_ms = 666 "
+        "BEGIN SELECT RAISE(ABORT, 'boom'); END");
+    Target blog = target("ns1.alpha.example");
+    blog.zone = "blog.test";
+    CHECK_THROWS_AS(store.insert_rows(
+                        {row(blog, kT0 + 1, Outcome::ok, 1000), row(blog, 666, Outcome::ok, 1000)}),
+                    StorageError);
+    store.database().exec("DROP TRIGGER boom");
+    // Another new zone and target now get the ids blog.test's had for a moment.
+    Target news = target("ns9.alpha.example");
+    news.zone = "news.test";
+    store.insert_rows({row(news, kT0 + 2, Outcome::ok, 1000)});
+    store.insert_rows({row(blog, kT0 + 3, Outcome::ok, 1000)});
+    Database& db = store.database();
+    CHECK(db.query_int("SELECT count(*) FROM targets") == 3);
+    Statement s = db.prepare(
+        "SELECT p.ts_ms, z.name, t.nameserver FROM probes p JOIN targets t ON t.id = "
+        "p.target_id JOIN zones z ON z.id = t.zone_id ORDER BY p.ts_ms");
+    std::vector<std::string> got;
+    while (s.step()) got.push_back(s.column_text(1) + " " + s.column_text(2));
+    CHECK(got == std::vector<std::string>{"shop.test ns1.alpha.example",
+                                          "news.test ns9.alpha.example",
+                                          "blog.test ns1.alpha.example"});
+}
