@@ -64,7 +64,7 @@ int main(int argc, char** argv) {
     for (std::string z; std::getline(list, z, ',');) {
         nswatch::ZoneConfig zc;
         zc.name = z;
-        if (!watch) zc.watch.clear();
+        if (!watch) zc.watch = {};
         config.zones.push_back(zc);
     }
     nswatch::ResolverConfig r;

@@ -2,6 +2,8 @@
 // threshold overrides are read with the global thresholds, in loader_probe.cpp).
 #include <algorithm>
 #include <map>
+#include <string>
+#include <unordered_map>
 
 #include "config/config.hpp"
 #include "config/loader_detail.hpp"
@@ -17,8 +19,41 @@ std::string Loader::domain_name(const Field& field, std::string_view what) const
     return *name;
 }
 
+namespace {
+
+std::string key_of(const StaticNameserver& ns) {
+    std::string k = ns.name;
+    for (const auto& a : ns.addresses) (k += '\1') += a;
+    ((k += '\0') += ns.provider) += '\0';
+    k += std::to_string(ns.port);
+    return k += '\2';
+}
+
+std::string key_of(const WatchName& w) {
+    std::string k = w.name;
+    k += '\0';
+    for (uint16_t t : w.types) k += std::to_string(t) + ',';
+    return k += '\2';
+}
+
+/// Equal lists of different zones become one shared list: many zones list the same servers (all
+/// of a provider's customers), and a list per zone was ~0.6 KiB of a large config.
+template <typename T>
+void share_equal(SharedVector<T>& list, std::unordered_map<std::string, SharedVector<T>>& seen) {
+    if (list.empty()) return;
+    std::string key;
+    for (const auto& item : list) key += key_of(item);
+    auto [it, inserted] = seen.emplace(std::move(key), list);
+    if (!inserted) list = it->second;
+}
+
+}  // namespace
+
 void Loader::read_zones(const Field& field, Config& config) const {
     std::map<std::string, Field> seen;
+    std::unordered_map<std::string, SharedVector<StaticNameserver>> server_lists;
+    std::unordered_map<std::string, SharedVector<WatchName>> watch_lists;
+    watch_lists.emplace(key_of(shared_default_watch().front()), shared_default_watch());
     for (const auto& item : in_.list(field, "[{name: shop.test}]")) {
         Field name_field = item;
         ZoneConfig zone = read_zone(item, config.thresholds, name_field);
@@ -26,8 +61,11 @@ void Loader::read_zones(const Field& field, Config& config) const {
             in_.fail(name_field, "duplicate zone '" + zone.name + "' (first defined at " +
                                      mark_text(it->second) + "); each zone may appear once");
         }
+        share_equal(zone.nameservers, server_lists);
+        share_equal(zone.watch, watch_lists);
         config.zones.push_back(std::move(zone));
     }
+    config.zones.shrink_to_fit();  // the daemon keeps this vector (its growth slack with it)
 }
 
 ZoneConfig Loader::read_zone(const Field& field, const Thresholds& global,

@@ -22,6 +22,11 @@ std::vector<WatchName> default_watch() {
     return {WatchName{"@", {6, 2, 1, 28, 15, 16}}};
 }
 
+const SharedVector<WatchName>& shared_default_watch() {
+    static const SharedVector<WatchName> list(default_watch());
+    return list;
+}
+
 const ZoneConfig* Config::find_zone(std::string_view name) const {
     std::string why;
     auto normal = normalize_domain_name(name, &why);

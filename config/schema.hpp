@@ -5,6 +5,8 @@
 
 #include <chrono>
 #include <cstdint>
+#include <initializer_list>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -128,6 +130,44 @@ struct ThresholdOverrides {
 /// The RRsets compared across providers when a zone names none: the apex SOA NS A AAAA MX TXT.
 std::vector<WatchName> default_watch();
 
+/// An immutable list that copies share: a ZoneConfig's watch list and static nameservers. The
+/// daemon copies zone configs (the monitor, propagation) and many zones list the same servers
+/// (the loader shares equal lists) or watch the defaults (one list for all): as vectors they were
+/// ~0.6 KiB per zone and copy. Read like a const std::vector; replaced, never edited in place.
+template <typename T>
+class SharedVector {
+  public:
+    SharedVector() = default;
+    SharedVector(std::vector<T> items)  // NOLINT: implicit, so that `zone.watch = {...}` reads well
+        : items_(items.empty() ? nullptr
+                               : std::make_shared<const std::vector<T>>(std::move(items))) {}
+    SharedVector(std::initializer_list<T> items) : SharedVector(std::vector<T>(items)) {}
+
+    const std::vector<T>& get() const { return items_ ? *items_ : none(); }
+    operator const std::vector<T>&() const { return get(); }  // NOLINT: reads as the vector
+    auto begin() const { return get().begin(); }
+    auto end() const { return get().end(); }
+    size_t size() const { return get().size(); }
+    bool empty() const { return get().empty(); }
+    const T& operator[](size_t i) const { return get()[i]; }
+    const T& at(size_t i) const { return get().at(i); }
+    const T& front() const { return get().front(); }
+    /// Same list object (shared), not merely equal elements.
+    bool shares(const SharedVector& o) const { return items_ == o.items_; }
+
+    bool operator==(const SharedVector& o) const { return items_ == o.items_ || get() == o.get(); }
+
+  private:
+    static const std::vector<T>& none() {
+        static const std::vector<T> empty;
+        return empty;
+    }
+    std::shared_ptr<const std::vector<T>> items_;
+};
+
+/// default_watch() as one list shared by every zone that names none.
+const SharedVector<WatchName>& shared_default_watch();
+
 /// One zone under watch.
 struct ZoneConfig {
     /// Zone name, lower case, no trailing dot ("shop.test").
@@ -135,9 +175,9 @@ struct ZoneConfig {
     /// NS name of the server that must never be behind (the primary); empty = none singled out.
     std::string primary;
     /// Names and types compared across providers; the apex entry always comes first.
-    std::vector<WatchName> watch = default_watch();
+    SharedVector<WatchName> watch = shared_default_watch();
     /// Static nameserver list; when non-empty, discovery is skipped for this zone.
-    std::vector<StaticNameserver> nameservers;
+    SharedVector<StaticNameserver> nameservers;
     /// Per-zone threshold overrides.
     ThresholdOverrides thresholds;
 

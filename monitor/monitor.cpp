@@ -18,6 +18,24 @@ constexpr auto kDiscoveryPollEvery = std::chrono::milliseconds(200);
 /// Rounds and discoveries are visited when due (the due_ heap); a full scan of every zone is a
 /// safety net only, cheap at this rate even at 100,000 zones.
 constexpr auto kFullScanEvery = std::chrono::seconds(30);
+/// Rounds start while fewer than this many times probe.max_in_flight probes wait in the engine
+/// (a round is ~8-20 probes per address: the bound keeps the queue short, not the wire idle).
+constexpr size_t kWaitingRoundsFactor = 4;
+/// Zones held back for the engine's queue are looked at again this often (at most).
+constexpr auto kHeldPollEvery = std::chrono::milliseconds(10);
+
+/// `d` is the static delegation of `zone` as the config lists it now (same servers, same order):
+/// the monitor can then read it from the config at round time.
+bool matches_config(const Delegation& d, const ZoneConfig& zone) {
+    if (!d.from_config || d.zone != zone.name || d.nameservers.size() != zone.nameservers.size())
+        return false;
+    for (size_t i = 0; i < d.nameservers.size(); ++i) {
+        const auto& a = d.nameservers[i];
+        const auto& b = zone.nameservers[i];
+        if (a.name != b.name || a.addresses != b.addresses || a.port != b.port) return false;
+    }
+    return true;
+}
 
 bool suggests_delegation_change(const ProbeResult& r) {
     return r.outcome == Outcome::refused || r.outcome == Outcome::not_authoritative ||
@@ -39,52 +57,48 @@ Monitor::~Monitor() {
 
 void Monitor::apply_config(Config config) {
     std::vector<std::unique_ptr<ZoneRuntime>> next;
-    std::unordered_map<std::string, std::unique_ptr<ZoneRuntime>*> current;  // not find_if: O(N²)
-    for (auto& z : zones_) current.emplace(z->config.name, &z);
+    // not find_if: O(N²). The keys point into the running config, alive until the end.
+    std::unordered_map<std::string_view, std::unique_ptr<ZoneRuntime>*> current;
+    for (auto& z : zones_) current.emplace(z->config->name, &z);
+    next.reserve(config.zones.size());
     for (const auto& zc : config.zones) {
         const auto found = current.find(zc.name);
         std::unique_ptr<ZoneRuntime>* it = found == current.end() ? nullptr : found->second;
-        if (it != nullptr && *it && (*it)->config.primary == zc.primary) {
-            (*it)->config = zc;  // keep tracker, delegation and schedule
+        if (it != nullptr && *it && (*it)->config->primary == zc.primary) {
+            // Keep tracker, delegation and schedule. A static delegation changed by the reload
+            // is kept as it was (as a Delegation) until the next discovery, as before: the
+            // config it was read from is going away.
+            ZoneRuntime& kept = **it;
+            if (!kept.static_providers.empty() && kept.config->nameservers != zc.nameservers) {
+                kept.delegation = std::make_unique<const Delegation>(static_probing_part(kept));
+                kept.static_providers.clear();
+                kept.static_providers.shrink_to_fit();
+            }
             next.push_back(std::move(*it));
             continue;
         }
         std::optional<std::string> primary;
         if (!zc.primary.empty()) primary = zc.primary;
-        next.push_back(std::make_unique<ZoneRuntime>(
-            ZoneRuntime{zc,
-                        ZoneTracker(zc.name, HealthThresholds{}, primary),
-                        {},
-                        {},
-                        {},
-                        {},
-                        {},
-                        0,
-                        0,
-                        {},
-                        {},
-                        true,
-                        {},
-                        false,
-                        Steady::time_point::max(),
-                        false}));
+        next.push_back(
+            std::make_unique<ZoneRuntime>(&zc, ZoneTracker(zc.name, HealthThresholds{}, primary)));
         spdlog::info("zone {}: watching", zc.name);
     }
     for (auto& z : zones_) {
         if (z && z->discovering.valid()) z->discovering.wait();
-        if (z) spdlog::info("zone {}: no longer in the config, dropped", z->config.name);
+        if (z) spdlog::info("zone {}: no longer in the config, dropped", z->config->name);
     }
+    zones_.clear();  // before the config they point at goes
+    const bool new_engine = !engine_ || !config_ || config.vantages != config_->vantages;
+    config_ = std::make_shared<const Config>(std::move(config));
+    // next[i] is the runtime of config_->zones[i]: point it at the config it now belongs to.
+    for (size_t i = 0; i < next.size(); ++i) next[i]->config = &config_->zones[i];
     zones_ = std::move(next);
     // Sorted once here so that publish() need not sort (30 % of the loop at 100,000 zones).
     std::sort(zones_.begin(), zones_.end(),
-              [](const auto& a, const auto& b) { return a->config.name < b->config.name; });
-    if (!engine_ || config.vantages != config_.vantages) {
-        engine_ = std::make_unique<ProbeEngine>(config.vantages);
-    }
-    config_ = std::move(config);
-    engine_->set_max_in_flight(static_cast<size_t>(config_.probe.max_in_flight));
-    shared_config_.reset();  // made by the first discovery that needs it (start_discovery)
-    hints_ = std::make_shared<const std::vector<RootServer>>(hints_for(config_));
+              [](const auto& a, const auto& b) { return a->config->name < b->config->name; });
+    if (new_engine) engine_ = std::make_unique<ProbeEngine>(config_->vantages);
+    engine_->set_max_in_flight(static_cast<size_t>(config_->probe.max_in_flight));
+    hints_ = std::make_shared<const std::vector<RootServer>>(hints_for(*config_));
     snapshot_stale_ = true;  // zones may have come or gone
     reset_schedule();        // and may be due now
 }
@@ -94,9 +108,11 @@ void Monitor::reset_schedule() {
     // full scan, which queues every zone again.
     due_ = {};
     discovering_.clear();
+    held_.clear();
     for (auto& z : zones_) {
         z->queued = Steady::time_point::max();
         z->polled = false;
+        z->held = false;
     }
     next_full_scan_ = {};
 }
@@ -115,8 +131,16 @@ void Monitor::visit(ZoneRuntime& z, Steady::time_point now) {
         start_discovery(z, now);
         poll_discovery(z, now);  // a static delegation is ready at once
     }
-    if (z.delegation && z.in_flight == 0 && now >= z.next_round) start_round(z, now);
-    if (z.delegation && z.in_flight == 0) queue_visit(z, z.next_round);  // else finish_round does
+    if (z.ready() && z.in_flight == 0 && now >= z.next_round && !z.held) {
+        if (held_.empty() && engine_has_room()) {
+            start_round(z, now);
+        } else {
+            held_.push_back(&z);  // after the zones held before it: start_held starts it
+            z.held = true;
+        }
+    }
+    // else finish_round or start_held does
+    if (z.ready() && z.in_flight == 0 && !z.held) queue_visit(z, z.next_round);
     if (z.discovering.valid()) {
         if (!z.polled) discovering_.push_back(&z);
         z.polled = true;
@@ -125,8 +149,26 @@ void Monitor::visit(ZoneRuntime& z, Steady::time_point now) {
     }
 }
 
+bool Monitor::engine_has_room() const {
+    const auto max = static_cast<size_t>(config_->probe.max_in_flight);
+    return max == 0 || engine_->waiting() < kWaitingRoundsFactor * max;
+}
+
+// Start the rounds held back while the engine's queue was long, oldest first, as far as it has
+// room now.
+void Monitor::start_held(Steady::time_point now) {
+    while (!held_.empty() && engine_has_room()) {
+        ZoneRuntime& z = *held_.front();
+        held_.pop_front();
+        z.held = false;
+        if (z.ready() && z.in_flight == 0 && now >= z.next_round) start_round(z, now);
+        if (z.ready() && z.in_flight == 0) queue_visit(z, z.next_round);  // else finish_round does
+    }
+}
+
 // Visit what is due; return when the loop should look again.
 Monitor::Steady::time_point Monitor::run_due(Steady::time_point now) {
+    start_held(now);  // before zones that became due later
     if (now >= next_full_scan_) {
         next_full_scan_ = now + kFullScanEvery;
         for (auto& z : zones_) visit(*z, now);
@@ -150,34 +192,33 @@ Monitor::Steady::time_point Monitor::run_due(Steady::time_point now) {
     auto next = next_full_scan_;
     if (!due_.empty()) next = std::min(next, due_.top().first);
     if (!discovering_.empty()) next = std::min(next, next_discovery_poll_);
+    // The engine's queue drains as replies arrive (run_once returns on them): look again soon.
+    if (!held_.empty()) next = std::min(next, now + kHeldPollEvery);
     return next;
 }
 
 Monitor::Steady::duration Monitor::jitter() {
     const double max =
-        config_.probe.jitter * std::chrono::duration<double>(config_.probe.interval).count();
+        config_->probe.jitter * std::chrono::duration<double>(config_->probe.interval).count();
     std::uniform_real_distribution<double> d(0.0, std::max(0.0, max));
     return std::chrono::duration_cast<Steady::duration>(std::chrono::duration<double>(d(rng_)));
 }
 
 void Monitor::start_discovery(ZoneRuntime& z, Steady::time_point now) {
-    z.next_discovery = now + config_.discovery.interval;
-    if (!z.config.nameservers.empty()) {
+    z.next_discovery = now + config_->discovery.interval;
+    if (!z.config->nameservers.empty()) {
         // Nameservers listed in the config: nothing to resolve, no worker thread needed.
         std::promise<Delegation> ready;
-        ready.set_value(static_delegation(config_, z.config));
+        ready.set_value(static_delegation(*config_, *z.config));
         z.discovering = ready.get_future();
         return;
     }
-    // The worker shares the config and hints: a reload replaces config_ while it runs. The shared
-    // copy is made here, not per reload: with every zone's nameservers listed it is never needed,
-    // and it was a second copy of every zone's config.
-    if (!shared_config_) shared_config_ = std::make_shared<const Config>(config_);
-    z.discovering = std::async(std::launch::async,
-                               [config = shared_config_, hints = hints_, zone = z.config.name] {
-                                   ProbeEngine engine(config->vantages);
-                                   return delegation_for(engine, *config, zone, *hints);
-                               });
+    // The worker shares the config and hints: a reload replaces config_ while it runs.
+    z.discovering =
+        std::async(std::launch::async, [config = config_, hints = hints_, zone = z.config->name] {
+            ProbeEngine engine(config->vantages);
+            return delegation_for(engine, *config, zone, *hints);
+        });
 }
 
 void Monitor::poll_discovery(ZoneRuntime& z, Steady::time_point now) {
@@ -189,7 +230,7 @@ void Monitor::poll_discovery(ZoneRuntime& z, Steady::time_point now) {
     DelegationState ds;
     ds.discovered = std::chrono::system_clock::now();
     if (!d.ok()) {
-        spdlog::warn("zone {}: discovery failed: {}", z.config.name, d.error);
+        spdlog::warn("zone {}: discovery failed: {}", z.config->name, d.error);
         ds.error = d.error;
         ds.consistent = z.tracker.state().delegation.consistent;
         z.tracker.set_delegation(ds);
@@ -203,28 +244,82 @@ void Monitor::poll_discovery(ZoneRuntime& z, Steady::time_point now) {
     z.tracker.set_delegation(ds);
     size_t addresses = 0;
     for (const auto& ns : d.nameservers) addresses += ns.addresses.size();
-    spdlog::info("zone {}: {} nameservers, {} addresses, {} providers{}", z.config.name,
+    spdlog::info("zone {}: {} nameservers, {} addresses, {} providers{}", z.config->name,
                  d.nameservers.size(), addresses, d.providers().size(),
                  ds.consistent ? "" : "; parent and zone NS sets differ");
-    z.delegation = probing_part(std::move(d));
+    if (matches_config(d, *z.config)) {
+        // Static: the config has the rest; keep only what it does not say (the providers).
+        z.static_providers.clear();
+        z.static_providers.reserve(d.nameservers.size());
+        for (const auto& ns : d.nameservers) {
+            auto it = providers_.find(ns.provider);
+            if (it == providers_.end()) it = providers_.insert(ns.provider).first;
+            z.static_providers.push_back(&*it);
+        }
+        z.delegation.reset();
+        return;
+    }
+    z.delegation = std::make_unique<const Delegation>(probing_part(std::move(d)));
+    std::vector<const std::string*>().swap(z.static_providers);
+}
+
+// What soa_requests and watch_requests read of a static zone, built into a scratch Delegation whose
+// capacity is reused round after round.
+const Delegation& Monitor::probing_delegation(const ZoneRuntime& z) {
+    if (z.delegation) return *z.delegation;
+    Delegation& d = static_scratch_;
+    const auto& servers = z.config->nameservers;
+    d.zone.assign(z.config->name);
+    d.from_config = true;
+    d.nameservers.resize(servers.size());
+    for (size_t i = 0; i < servers.size(); ++i) {
+        NameserverInfo& n = d.nameservers[i];
+        n.name.assign(servers[i].name);
+        n.addresses.resize(servers[i].addresses.size());
+        for (size_t a = 0; a < servers[i].addresses.size(); ++a)
+            n.addresses[a].assign(servers[i].addresses[a]);
+        n.provider.assign(*z.static_providers[i]);
+        n.port = servers[i].port;
+        n.in_parent = n.in_child = true;
+    }
+    return d;
+}
+
+// The same as a Delegation of its own (probing_part's form), for a zone that keeps it.
+Delegation Monitor::static_probing_part(const ZoneRuntime& z) const {
+    Delegation d;
+    d.zone = z.config->name;
+    d.from_config = true;
+    for (size_t i = 0; i < z.config->nameservers.size(); ++i) {
+        const auto& s = z.config->nameservers[i];
+        NameserverInfo n;
+        n.name = s.name;
+        n.addresses = s.addresses;
+        n.provider = *z.static_providers[i];
+        n.port = s.port;
+        n.in_parent = n.in_child = true;
+        d.nameservers.push_back(std::move(n));
+    }
+    return d;
 }
 
 void Monitor::start_round(ZoneRuntime& z, Steady::time_point now) {
-    z.next_round = now + config_.probe.interval + jitter();
+    z.next_round = now + config_->probe.interval + jitter();
     RoundOptions ro;
     ro.udp = true;
-    ro.tcp = config_.probe.tcp_every > 0 && z.round % config_.probe.tcp_every == 0;
+    ro.tcp = config_->probe.tcp_every > 0 && z.round % config_->probe.tcp_every == 0;
     ++z.round;
     // Built into scratch vectors whose capacity is reused: a fresh vector of requests per round
     // was a large allocation each time (malloc consolidating its free lists).
     auto& requests = round_requests_;
-    soa_requests(*z.delegation, config_, ro, requests);
+    const Delegation& d = probing_delegation(z);
+    soa_requests(d, *config_, ro, requests);
     if (requests.empty()) return;
     // Watched names every answers_every rounds, and after a serial moved (finish_round).
-    z.answers_this_round = z.answer_cadence.start_round(config_.probe.answers_every);
+    z.answers_this_round = z.answer_cadence.start_round(config_->probe.answers_every);
     auto& watched = watch_scratch_;
     watched.clear();
-    if (z.answers_this_round) watch_requests(*z.delegation, z.config, config_, watched);
+    if (z.answers_this_round) watch_requests(d, *z.config, *config_, watched);
     // Nothing in the daemon reads an ok reply's authority or additional section (failures keep
     // theirs for the status page): not converting them saves most of the parsing.
     for (auto& r : requests) r.ok_extra_sections = false;
@@ -266,9 +361,9 @@ void Monitor::finish_round(ZoneRuntime& z) {
         // Changes against the last answers (none on the first round: nothing to compare).
         const auto changes = answer_changes(z.tracker.state().answers.expand(), comparisons);
         for (const auto& c : changes)
-            spdlog::info("zone {}: answer changed: {}", z.config.name, describe(c));
+            spdlog::info("zone {}: answer changed: {}", z.config->name, describe(c));
         if (!changes.empty()) {
-            for (const auto& sink : answer_change_sinks_) sink(z.config.name, changes);
+            for (const auto& sink : answer_change_sinks_) sink(z.config->name, changes);
         }
         z.tracker.set_answers(comparisons);
     }  // else the last comparison stands
@@ -277,10 +372,10 @@ void Monitor::finish_round(ZoneRuntime& z) {
     const auto& st = z.tracker.state();
     if (st.answers_consistent != z.answers_consistent) {
         if (st.answers_consistent) {
-            spdlog::info("zone {}: watched answers agree again across providers", z.config.name);
+            spdlog::info("zone {}: watched answers agree again across providers", z.config->name);
         } else {
             for (const auto& d : st.answer_differences)
-                spdlog::warn("zone {}: {}", z.config.name, d);
+                spdlog::warn("zone {}: {}", z.config->name, d);
         }
         z.answers_consistent = st.answers_consistent;
     }
@@ -290,7 +385,7 @@ void Monitor::finish_round(ZoneRuntime& z) {
         std::any_of(z.results.begin(), z.results.end(), suggests_delegation_change);
     if (suspicious && now - z.last_early_discovery > kEarlyDiscoveryGap && !z.discovering.valid()) {
         spdlog::info("zone {}: a server answered as if the delegation changed; discovering again",
-                     z.config.name);
+                     z.config->name);
         z.last_early_discovery = now;
         z.next_discovery = now;
         queue_visit(z, now);
@@ -313,7 +408,7 @@ void Monitor::publish_if_due(Steady::time_point now) {
 void Monitor::publish() {
     auto s = std::make_shared<Snapshot>();
     s->taken = std::chrono::system_clock::now();
-    s->vantage = config_.get_default_vantage().name;
+    s->vantage = config_->get_default_vantage().name;
     s->zones.reserve(zones_.size());
     for (const auto& z : zones_) s->zones.push_back(z->tracker.share());  // zones_ is sorted
     s->recent_failures.assign(recent_failures_.begin(), recent_failures_.end());
@@ -335,7 +430,7 @@ void Monitor::run(const std::atomic<bool>& stop, std::atomic<bool>& reload,
                 engine_->run_until_idle();  // finish rounds in flight against the old config
                 apply_config(std::move(next));
                 spdlog::info("configuration reloaded: {} zones", zones_.size());
-                for (const auto& f : reload_sinks_) f(config_);
+                for (const auto& f : reload_sinks_) f(*config_);
             } catch (const std::exception& e) {
                 spdlog::error("reload failed, keeping the running configuration: {}", e.what());
             }

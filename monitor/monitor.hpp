@@ -20,6 +20,16 @@
 //   connections made rounds fail on their own load.
 // - A probe result that suggests the delegation changed (REFUSED, not authoritative, NXDOMAIN for
 //   the apex) brings the next discovery forward, at most once per `kEarlyDiscoveryGap`.
+// - A round starts only while fewer than kWaitingRoundsFactor x probe.max_in_flight probes wait in
+//   the engine's queue; a zone due meanwhile waits in held_ (FIFO, so none starves) and starts as
+//   the queue drains, ahead of zones that became due later. Starting every zone's first round at
+//   once queued every request (millions at 100,000 zones, ~0.5 KiB each); in steady state the
+//   queue is far below the bound and rounds start on time.
+// - The config is held once (config_, shared with discovery workers); a zone points at its entry
+//   (re-seated when a reload replaces the config) instead of copying it. A zone whose nameservers
+//   the config lists keeps no Delegation: its round builds one from the config into a scratch
+//   Delegation, with the providers the static discovery classified (interned, one pointer per
+//   nameserver). Only discovered zones keep their probing part.
 #pragma once
 
 #include <atomic>
@@ -31,6 +41,7 @@
 #include <mutex>
 #include <queue>
 #include <random>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -80,9 +91,15 @@ class Monitor {
   private:
     using Steady = std::chrono::steady_clock;
     struct ZoneRuntime {
-        ZoneConfig config;                          ///< the zone's config
-        ZoneTracker tracker;                        ///< folded state
-        std::optional<Delegation> delegation;       ///< last successful discovery
+        ZoneRuntime(const ZoneConfig* c, ZoneTracker t) : config(c), tracker(std::move(t)) {}
+        const ZoneConfig* config;  ///< the zone's entry in config_ (re-seated on reload)
+        ZoneTracker tracker;       ///< folded state
+        /// Last successful discovery (its probing part); null for a zone whose static nameservers
+        /// are read from the config at round time (static_providers).
+        std::unique_ptr<const Delegation> delegation;
+        /// Static zone: the provider of each of config->nameservers, in order (interned in
+        /// providers_). Non-empty once the static delegation is known.
+        std::vector<const std::string*> static_providers;
         std::future<Delegation> discovering;        ///< discovery in flight
         Steady::time_point next_discovery{};        ///< when to discover again
         Steady::time_point last_early_discovery{};  ///< last discovery brought forward
@@ -97,6 +114,10 @@ class Monitor {
         /// The earliest visit queued for this zone in due_ (max: none).
         Steady::time_point queued = Steady::time_point::max();
         bool polled = false;  ///< listed in discovering_ (a discovery is in flight)
+        bool held = false;    ///< listed in held_ (its round waits for the engine's queue)
+
+        /// Nameservers to probe are known (discovered or static).
+        bool ready() const { return delegation != nullptr || !static_providers.empty(); }
     };
     using Due = std::pair<Steady::time_point, ZoneRuntime*>;
 
@@ -108,15 +129,18 @@ class Monitor {
     void start_discovery(ZoneRuntime& z, Steady::time_point now);
     void poll_discovery(ZoneRuntime& z, Steady::time_point now);
     void start_round(ZoneRuntime& z, Steady::time_point now);
+    bool engine_has_room() const;
+    void start_held(Steady::time_point now);
+    const Delegation& probing_delegation(const ZoneRuntime& z);
+    Delegation static_probing_part(const ZoneRuntime& z) const;
     void finish_round(ZoneRuntime& z);
     void publish();
     void publish_if_due(Steady::time_point now);
     Steady::duration jitter();
 
-    Config config_;
-    /// The same config, shared with discovery workers: copying it per worker cost O(zones²) at
-    /// start-up (every zone's discovery copied every zone's config).
-    std::shared_ptr<const Config> shared_config_;
+    /// The only copy of the config, shared with discovery workers (a reload replaces it; a worker
+    /// keeps the one it started with). Copying it per worker cost O(zones²) at start-up.
+    std::shared_ptr<const Config> config_;
     std::vector<ResultSink> sinks_;
     std::vector<AnswerChangeSink> answer_change_sinks_;
     std::vector<ResultSink> watched_sinks_;
@@ -132,7 +156,12 @@ class Monitor {
     /// Zone visits by time; an entry whose time is not its zone's `queued` is stale and skipped.
     std::priority_queue<Due, std::vector<Due>, std::greater<>> due_;
     std::vector<ZoneRuntime*> discovering_;  ///< zones whose discovery is in flight
-    Steady::time_point next_full_scan_{};    ///< safety net: every zone visited (kFullScanEvery)
+    std::deque<ZoneRuntime*> held_;          ///< zones due whose round waits (engine_has_room)
+    /// Provider names of static nameservers, interned: zones point at them. Never shrinks (a
+    /// handful of names), so pointers stay valid across reloads.
+    std::set<std::string, std::less<>> providers_;
+    Delegation static_scratch_;  ///< a static zone's delegation, rebuilt per round (capacity kept)
+    Steady::time_point next_full_scan_{};  ///< safety net: every zone visited (kFullScanEvery)
     Steady::time_point next_discovery_poll_{};
     std::vector<ProbeRequest> round_requests_;  ///< scratch for start_round (capacity reused)
     std::vector<ProbeRequest> watch_scratch_;   ///< scratch for start_round (capacity reused)

@@ -136,15 +136,17 @@ struct ProbeEngine::Impl {
     EngineStats stats;
     std::chrono::milliseconds idle_channel_limit{kDefaultIdleChannelLimit};
     Clock::time_point next_sweep{};
-    std::vector<Ready> ready;  ///< finished probes, callbacks pending
-    std::vector<Ready> spare;  ///< an empty buffer kept to reuse its capacity
+    std::vector<Ready> ready;                 ///< finished probes, callbacks pending
+    std::vector<Ready> spare;                 ///< an empty buffer kept to reuse its capacity
+    static constexpr size_t kSpareMax = 256;  ///< larger spare buffers are freed
 
     // Query IDs: drawn from a buffer refilled by arc4random_buf, not one arc4random per probe.
     std::array<uint16_t, 256> id_pool{};
     size_t id_next = id_pool.size();
 
-    // Wire-format queries by (name, type, flags); the ID is patched into a copy.
-    static constexpr size_t kQueryCacheMax = 65536;
+    // Wire-format queries by (name, type, flags); the ID is patched into a copy. Reuse is within a
+    // zone's round (its probes are sent together): a few rounds' questions are enough.
+    static constexpr size_t kQueryCacheMax = 1024;
     std::unordered_map<std::string, std::vector<uint8_t>> query_cache;
     std::string query_key;            ///< scratch key (capacity reused)
     std::vector<uint8_t> query_wire;  ///< scratch wire buffer (capacity reused)
@@ -387,7 +389,9 @@ const std::vector<uint8_t>& ProbeEngine::Impl::query_bytes(const Query& q, uint1
     auto it = query_cache.find(query_key);
     if (it == query_cache.end()) {
         std::vector<uint8_t> wire = build_query(q, 0);  // throws for a name ldns cannot parse
-        if (query_cache.size() >= kQueryCacheMax) query_cache.erase(query_cache.begin());
+        // Emptied when full, not one entry evicted: begin() is often the entry just inserted (a
+        // new bucket's node goes first), which is the one the round's next probes ask again.
+        if (query_cache.size() >= kQueryCacheMax) query_cache.clear();
         it = query_cache.emplace(query_key, std::move(wire)).first;
     }
     query_wire.assign(it->second.begin(), it->second.end());
@@ -527,6 +531,9 @@ size_t ProbeEngine::Impl::deliver() {
     const size_t n = batch.size();
     batch.clear();
     if (batch.capacity() > spare.capacity()) spare.swap(batch);
+    // A burst (a round of thousands of probes timing out together) would keep its buffer for ever:
+    // beyond kSpareMax it goes, and a later burst grows one again.
+    if (spare.capacity() > kSpareMax) std::vector<Ready>().swap(spare);
     return n;
 }
 
@@ -665,6 +672,9 @@ std::vector<ProbeResult> ProbeEngine::run_batch(const std::vector<ProbeRequest>&
 
 size_t ProbeEngine::outstanding() const {
     return impl_->outstanding;
+}
+size_t ProbeEngine::waiting() const {
+    return impl_->waiting.size();
 }
 EngineStats ProbeEngine::stats() const {
     return impl_->stats;

@@ -9,10 +9,11 @@
 //   is now reused until the server closes it (RFC 7766 §6.2.1); a probe that fails because the
 //   server closed a kept connection just as it was written is sent once more on a new one.
 // - Queries are built by ldns (prober/query.hpp) once per (name, type, flags) and cached; each
-// probe
-//   copies the cached bytes and patches in a random ID (from a buffer refilled by arc4random_buf,
-//   unique per channel), then hands them to ares_send(), which keeps that ID and matches replies
-//   by ID, question and source.
+//   probe copies the cached bytes and patches in a random ID (from a buffer refilled by
+//   arc4random_buf, unique per channel), then hands them to ares_send(), which keeps that ID and
+//   matches replies by ID, question and source. The cache is small (kQueryCacheMax, emptied when
+//   full): the reuse is within a zone's round (every address and transport asks the same
+//   questions, sent one after the other), and one entry per zone question was ~1 KiB per zone.
 // - Callbacks never run inside c-ares: a finished probe is parsed at once (so rtt is the reply's
 //   arrival) and queued, and run_once runs the queued callbacks after ares_process_fd returns, then
 //   submits TC retries. A callback that submits therefore cannot keep run_once reading for ever.
@@ -106,6 +107,8 @@ class ProbeEngine {
     void set_idle_channel_limit(std::chrono::milliseconds limit);
 
     size_t outstanding() const;
+    /// Probes held back by the in-flight limit (submitted, not yet on the wire).
+    size_t waiting() const;
     EngineStats stats() const;
     const std::vector<Vantage>& vantages() const;
 

@@ -38,8 +38,10 @@ Config lab_config() {
                    {"gamma", {"*.gamma-dns.test"}}};
     ZoneConfig z;
     z.name = "shop.test";
-    z.watch.push_back(WatchName{"www", {1, 28}});
-    z.watch.push_back(WatchName{"mail", {1}});
+    auto watch = z.watch.get();  // the defaults, then these
+    watch.push_back(WatchName{"www", {1, 28}});
+    watch.push_back(WatchName{"mail", {1}});
+    z.watch = std::move(watch);
     c.zones = {z};
     ResolverConfig r;
     r.name = "unbound";

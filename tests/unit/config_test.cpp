@@ -569,3 +569,39 @@ TEST_CASE("config: example.yml and lab.yml load", "[config]") {
     CHECK(lab.providers.size() == 3);
     CHECK(lab.probe.tcp_every == 1);
 }
+
+TEST_CASE("config: equal watch lists and nameserver lists of zones are one shared list",
+          "[config]") {
+    const Config c = load_config_string(R"(
+zones:
+  - name: a.test
+    nameservers: [{ name: ns1.p.test, addresses: [127.0.0.1], provider: p }]
+  - name: b.test
+    nameservers: [{ name: ns1.p.test, addresses: [127.0.0.1], provider: p }]
+    watch: [www]
+  - name: c.test
+    nameservers: [{ name: ns1.p.test, addresses: [127.0.0.2], provider: p }]
+    watch: [www]
+  - d.test
+)",
+                                        "s.yml");
+    REQUIRE(c.zones.size() == 4);
+    const auto& a = c.zones[0];
+    const auto& b = c.zones[1];
+    const auto& cz = c.zones[2];
+    const auto& d = c.zones[3];
+    CHECK(a.nameservers.shares(b.nameservers));
+    CHECK_FALSE(a.nameservers.shares(cz.nameservers));  // another address
+    CHECK(cz.nameservers[0].addresses == std::vector<std::string>{"127.0.0.2"});
+    CHECK(b.watch.shares(cz.watch));
+    CHECK(b.watch.size() == 2);
+    CHECK(a.watch.shares(d.watch));  // the defaults: one list for every zone
+    CHECK(d.watch == default_watch());
+    // A copy shares; replacing a list leaves the others as they were.
+    ZoneConfig copy = b;
+    CHECK(copy.watch.shares(b.watch));
+    copy.watch = {WatchName{"@", {kSOA}}};
+    CHECK(copy.watch.size() == 1);
+    CHECK(b.watch.size() == 2);
+    CHECK_FALSE(copy == b);
+}
