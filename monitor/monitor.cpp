@@ -421,6 +421,16 @@ SnapshotPtr Monitor::snapshot() const {
     return snapshot_;
 }
 
+void Monitor::trim_heap_if_due(Steady::time_point now, bool idle) {
+    const uint64_t rounds = rounds_completed_;
+    if (!heap_trim_.due(now, rounds, idle)) return;
+    const auto t0 = Steady::now();
+    const bool released = release_free_heap();
+    heap_trim_.trimmed(now, rounds);
+    spdlog::debug("heap trim: {} in {:.1f} ms", released ? "pages released" : "nothing to release",
+                  std::chrono::duration<double, std::milli>(Steady::now() - t0).count());
+}
+
 void Monitor::run(const std::atomic<bool>& stop, std::atomic<bool>& reload,
                   const std::function<Config()>& reload_config) {
     while (!stop.load()) {
@@ -438,9 +448,10 @@ void Monitor::run(const std::atomic<bool>& stop, std::atomic<bool>& reload,
         const auto next = run_due(Steady::now());
         const auto wait =
             std::chrono::duration_cast<std::chrono::milliseconds>(next - Steady::now());
-        engine_->run_once(
+        const size_t outstanding = engine_->run_once(
             std::clamp(wait, std::chrono::milliseconds(1), std::chrono::milliseconds(200)));
         publish_if_due(Steady::now());
+        trim_heap_if_due(Steady::now(), outstanding == 0);
     }
     // Rounds in flight finish (bounded by the probe timeout) so nothing measured is lost.
     engine_->run_until_idle();

@@ -30,6 +30,9 @@
 //   the config lists keeps no Delegation: its round builds one from the config into a scratch
 //   Delegation, with the providers the static discovery classified (interned, one pointer per
 //   nameserver). Only discovered zones keep their probing part.
+// - Freed heap pages go back to the kernel (malloc_trim) when the engine is idle, at most every
+//   10 s, or every 10 minutes on a loop never idle, after rounds finished (monitor/heap_trim.hpp):
+//   a round's transient allocations are freed in the middle of the heap and stayed resident.
 #pragma once
 
 #include <atomic>
@@ -49,6 +52,7 @@
 #include "checks/answer_changes.hpp"
 #include "checks/zone_state.hpp"
 #include "config/config.hpp"
+#include "monitor/heap_trim.hpp"
 #include "monitor/zone_view.hpp"
 #include "prober/engine.hpp"
 
@@ -136,6 +140,8 @@ class Monitor {
     void finish_round(ZoneRuntime& z);
     void publish();
     void publish_if_due(Steady::time_point now);
+    /// Hand freed heap pages back to the kernel when heap_trim_ says so (monitor/heap_trim.hpp).
+    void trim_heap_if_due(Steady::time_point now, bool idle);
     Steady::duration jitter();
 
     /// The only copy of the config, shared with discovery workers (a reload replaces it; a worker
@@ -166,6 +172,7 @@ class Monitor {
     std::vector<ProbeRequest> round_requests_;  ///< scratch for start_round (capacity reused)
     std::vector<ProbeRequest> watch_scratch_;   ///< scratch for start_round (capacity reused)
     std::atomic<uint64_t> rounds_completed_{0};
+    HeapTrimPolicy heap_trim_;  ///< when finished rounds' freed pages go back to the kernel
     std::mt19937_64 rng_{std::random_device{}()};
 };
 
