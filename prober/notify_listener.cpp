@@ -23,6 +23,9 @@ constexpr auto kTcpIdle = std::chrono::seconds(5);  // see the header
 constexpr size_t kMaxConnections = 128;
 constexpr size_t kMaxMessage = 65535;
 
+/// Port 0 binds UDP to a port the kernel picks and TCP to the same one: tries this many pairs.
+constexpr int kBindAttempts = 20;
+
 [[noreturn]] void fail(const std::string& what) {
     throw std::runtime_error(what + ": " + std::strerror(errno));
 }
@@ -34,30 +37,43 @@ NotifyListener::NotifyListener(NotifyListenerOptions options, Callback on_accept
     sockaddr_storage ss{};
     const socklen_t len = make_sockaddr(options_.address, options_.port, ss);
     try {
-        udp_ = socket(ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-        if (udp_ < 0) fail("notify: udp socket");
-        const int one = 1;
-        setsockopt(udp_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-        // A burst (a primary notifying many zones at once, or a flood) must not overflow the
-        // default ~208 KiB buffer; the kernel caps this at net.core.rmem_max.
-        const int rcvbuf = 4 << 20;
-        setsockopt(udp_, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
-        if (bind(udp_, reinterpret_cast<sockaddr*>(&ss), len) != 0) {
-            fail("notify: bind udp " + options_.address + " port " + std::to_string(options_.port));
-        }
-        sockaddr_storage bound{};
-        socklen_t blen = sizeof bound;
-        getsockname(udp_, reinterpret_cast<sockaddr*>(&bound), &blen);
-        port_ =
-            ntohs(bound.ss_family == AF_INET ? reinterpret_cast<sockaddr_in*>(&bound)->sin_port
-                                             : reinterpret_cast<sockaddr_in6*>(&bound)->sin6_port);
-        // TCP on the same port as UDP (the one the kernel chose when 0 was asked for).
-        make_sockaddr(options_.address, port_, ss);
-        tcp_ = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-        if (tcp_ < 0) fail("notify: tcp socket");
-        setsockopt(tcp_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-        if (bind(tcp_, reinterpret_cast<sockaddr*>(&ss), len) != 0) {
-            fail("notify: bind tcp " + options_.address + " port " + std::to_string(port_));
+        for (int attempt = 0;; ++attempt) {
+            udp_ = socket(ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+            if (udp_ < 0) fail("notify: udp socket");
+            const int one = 1;
+            setsockopt(udp_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+            // A burst (a primary notifying many zones at once, or a flood) must not overflow the
+            // default ~208 KiB buffer; the kernel caps this at net.core.rmem_max.
+            const int rcvbuf = 4 << 20;
+            setsockopt(udp_, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
+            if (bind(udp_, reinterpret_cast<sockaddr*>(&ss), len) != 0) {
+                fail("notify: bind udp " + options_.address + " port " +
+                     std::to_string(options_.port));
+            }
+            sockaddr_storage bound{};
+            socklen_t blen = sizeof bound;
+            getsockname(udp_, reinterpret_cast<sockaddr*>(&bound), &blen);
+            port_ = ntohs(bound.ss_family == AF_INET
+                              ? reinterpret_cast<sockaddr_in*>(&bound)->sin_port
+                              : reinterpret_cast<sockaddr_in6*>(&bound)->sin6_port);
+            // TCP on the same port as UDP (the one the kernel chose when 0 was asked for).
+            make_sockaddr(options_.address, port_, ss);
+            tcp_ = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+            if (tcp_ < 0) fail("notify: tcp socket");
+            setsockopt(tcp_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+            if (bind(tcp_, reinterpret_cast<sockaddr*>(&ss), len) != 0) {
+                // Port 0: the port the kernel gave UDP may be in use over TCP (another socket's
+                // ephemeral port); ask for another pair rather than fail.
+                if (errno == EADDRINUSE && options_.port == 0 && attempt + 1 < kBindAttempts) {
+                    close(udp_);
+                    close(tcp_);
+                    udp_ = tcp_ = -1;
+                    make_sockaddr(options_.address, 0, ss);
+                    continue;
+                }
+                fail("notify: bind tcp " + options_.address + " port " + std::to_string(port_));
+            }
+            break;
         }
         if (listen(tcp_, 64) != 0) fail("notify: listen");
         if (pipe2(wake_, O_CLOEXEC | O_NONBLOCK) != 0) fail("notify: pipe");
