@@ -2,7 +2,10 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 #include "alerts/notification.hpp"
+#include "alerts/recovery_text.hpp"
 
 namespace nswatch {
 
@@ -20,6 +23,7 @@ AlertEngine::AlertEngine(const std::string& state_path, AlertSettings settings,
       store_(state_path),
       tracker_(LifecycleSettings{settings_.resolve_after, settings_.repeat_interval}) {
     tracker_.restore(store_.load_alerts());
+    persisted_first_seen_ = store_.load_serial_memory();
     if (!tracker_.alerts().empty()) {
         spdlog::info("alerts: {} active alerts restored from {}", tracker_.alerts().size(),
                      state_path);
@@ -53,35 +57,73 @@ std::vector<Notice> AlertEngine::evaluate_once(WallTime now) {
     }
     const SnapshotPtr snap = snapshot_();
     if (!snap) return {};
-    // Before the first round every zone is empty: evaluating that would resolve the alerts
-    // restored after a restart only to fire them again a round later.
-    for (const auto& z : snap->zones) {
-        if (z.rounds == 0) return {};
-    }
     auto conditions = evaluate_rules(*snap, now, settings_);
     for (const auto& source : sources_) {
         auto more = source(now);
         conditions.insert(conditions.end(), std::make_move_iterator(more.begin()),
                           std::make_move_iterator(more.end()));
     }
-    const auto notices = tracker_.evaluate(conditions, now, store_.silences(now));
+    // An alert of a zone with no evidence yet (first round after a restart, discovery still
+    // running) keeps its state; so does every alert while that zone is not judged.
+    auto zone_state = [&snap](const std::string& zone) -> const ZoneState* {
+        const auto& zones = snap->zones;
+        auto it =
+            std::lower_bound(zones.begin(), zones.end(), zone,
+                             [](const ZoneState& z, const std::string& n) { return z.zone < n; });
+        return it != zones.end() && (*it).zone == zone ? &*it : nullptr;
+    };
+    auto judged = [&](const Alert& a) {
+        if (!snapshot_rule(a.rule)) return true;
+        auto zl = a.labels.find("zone");
+        const ZoneState* z = zl == a.labels.end() ? nullptr : zone_state(zl->second);
+        return z == nullptr || judged_zone(*z);  // a zone no longer watched: its alerts end
+    };
+    auto notices = tracker_.evaluate(conditions, now, store_.silences(now), judged);
+    for (auto& n : notices) {
+        if (!n.resolved) continue;
+        auto zl = n.alert.labels.find("zone");
+        n.alert.summary = recovery_text(
+            n.alert, zl == n.alert.labels.end() ? nullptr : zone_state(zl->second), now);
+    }
     std::vector<OutboxItem> items;
     for (const auto& group : group_by_zone(notices)) {
         for (const auto& n : group.notices) {
-            spdlog::info("alerts: {} {} {} ({})", n.resolved ? "resolved" : "firing", n.alert.rule,
-                         n.alert.fingerprint, n.reason);
+            std::string labels;
+            for (const auto& [k, v] : n.alert.labels) labels += " " + k + "=" + v;
+            spdlog::info("alerts: {} {}{}: {} ({}, fingerprint {})",
+                         n.resolved ? "RESOLVED" : "FIRING", n.alert.rule, labels, n.alert.summary,
+                         n.reason, n.alert.fingerprint);
         }
         for (const auto& channel : settings_.channels) {
             auto payload = group_payload(group, snap->vantage, channel.min_severity);
             if (!payload.is_null()) items.push_back({channel.name, payload.dump()});
         }
     }
-    store_.commit(tracker_.alerts(), items, now);
+    store_.commit(tracker_.alerts(), items, now, serial_memory_changes(*snap));
     size_t firing = 0;
     for (const auto& [_, a] : tracker_.alerts()) firing += a.status == AlertStatus::firing;
     firing_ = firing;
     if (!items.empty() && deliverer_ != nullptr) deliverer_->wake();
     return notices;
+}
+
+SerialMemory AlertEngine::serial_memory_changes(const Snapshot& snap) {
+    SerialMemory changes;
+    for (const auto& z : snap.zones) {
+        if (!judged_zone(z)) continue;
+        auto kept = persisted_first_seen_.find(z.zone);
+        if (z.serials_in_flight.empty()) {
+            if (kept == persisted_first_seen_.end()) continue;
+            changes[z.zone];  // the lag is over: forget the zone
+            persisted_first_seen_.erase(kept);
+            continue;
+        }
+        std::map<uint32_t, WallTime> now(z.serials_in_flight.begin(), z.serials_in_flight.end());
+        if (kept != persisted_first_seen_.end() && kept->second == now) continue;
+        changes[z.zone] = now;
+        persisted_first_seen_[z.zone] = std::move(now);
+    }
+    return changes;
 }
 
 void AlertEngine::start() {

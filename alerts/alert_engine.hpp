@@ -39,18 +39,26 @@ class AlertEngine {
     std::vector<Notice> evaluate_once(WallTime now);
     /// Evaluate every evaluation_interval on a thread until destroyed.
     void start();
+    /// When each serial in flight was first seen, as stored before this start: the monitor's
+    /// trackers continue their lag clocks from it (Monitor::restore_serial_first_seen).
+    const SerialMemory& stored_serial_memory() const { return persisted_first_seen_; }
     /// Active alerts (call from the evaluating thread, or when it is not started).
     const std::map<std::string, Alert>& alerts() const { return tracker_.alerts(); }
     /// Firing alerts after the last evaluation; safe from any thread.
     size_t firing_count() const { return firing_; }
 
   private:
+    /// Zones whose serials in flight differ from what the store holds (persisted_first_seen_
+    /// updated to match).
+    SerialMemory serial_memory_changes(const Snapshot& snap);
+
     AlertSettings settings_;
     std::function<SnapshotPtr()> snapshot_;
     std::vector<ConditionSource> sources_;
     Deliverer* deliverer_;
     AlertStore store_;
     AlertTracker tracker_;
+    SerialMemory persisted_first_seen_;  ///< what the store holds (zones with a lag in progress)
     std::mutex mutex_;
     std::condition_variable cv_;
     bool stop_ = false;

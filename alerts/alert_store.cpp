@@ -24,6 +24,9 @@ CREATE TABLE IF NOT EXISTS outbox(
   created INTEGER NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, next_attempt INTEGER NOT NULL,
   delivered INTEGER, given_up INTEGER, last_error TEXT);
 CREATE INDEX IF NOT EXISTS outbox_due ON outbox(next_attempt) WHERE delivered IS NULL AND given_up IS NULL;
+CREATE TABLE IF NOT EXISTS serial_first_seen(
+  zone TEXT NOT NULL, serial INTEGER NOT NULL, first_seen INTEGER NOT NULL,
+  PRIMARY KEY(zone, serial));
 CREATE TABLE IF NOT EXISTS silences(
   id INTEGER PRIMARY KEY AUTOINCREMENT, matchers TEXT NOT NULL, comment TEXT NOT NULL,
   created INTEGER NOT NULL, expires INTEGER NOT NULL);
@@ -64,9 +67,33 @@ std::vector<Alert> AlertStore::load_alerts() {
     return out;
 }
 
+SerialMemory AlertStore::load_serial_memory() {
+    SerialMemory out;
+    Statement s = db_.prepare("SELECT zone, serial, first_seen FROM serial_first_seen");
+    while (s.step()) {
+        out[s.column_text(0)][static_cast<uint32_t>(s.column_int(1))] = from_ms(s.column_int(2));
+    }
+    return out;
+}
+
 void AlertStore::commit(const std::map<std::string, Alert>& alerts,
-                        const std::vector<OutboxItem>& items, WallTime now) {
+                        const std::vector<OutboxItem>& items, WallTime now,
+                        const SerialMemory& serial_changes) {
     Transaction tx(db_);
+    if (!serial_changes.empty()) {
+        Statement del = db_.prepare("DELETE FROM serial_first_seen WHERE zone = ?");
+        Statement put = db_.prepare("INSERT INTO serial_first_seen VALUES(?,?,?)");
+        for (const auto& [zone, serials] : serial_changes) {
+            del.bind(1, zone);
+            del.step();
+            del.reset();
+            for (const auto& [serial, at] : serials) {
+                put.bind(1, zone).bind(2, static_cast<int64_t>(serial)).bind(3, ms(at));
+                put.step();
+                put.reset();
+            }
+        }
+    }
     db_.exec("DELETE FROM alert_state");
     Statement ins = db_.prepare("INSERT INTO alert_state VALUES(?,?,?,?,?,?,?,?,?,?,?)");
     for (const auto& [fp, a] : alerts) {

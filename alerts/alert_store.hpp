@@ -38,15 +38,21 @@ struct OutboxCounts {
     std::string last_error;  ///< the newest failure of a pending or given-up row ("" if none)
 };
 
+/// Per zone, when each serial in flight was first seen: the lag clock of serial_lag, kept so a
+/// restart neither restarts a lag at 0 s nor resolves an alert that still holds.
+using SerialMemory = std::map<std::string, std::map<uint32_t, WallTime>>;
+
 class AlertStore {
   public:
     /// Opens (creating) the file and its tables. Throws StorageError.
     explicit AlertStore(const std::string& path);
 
     std::vector<Alert> load_alerts();
-    /// One transaction: the alert state becomes `alerts`, and `items` join the outbox.
+    SerialMemory load_serial_memory();
+    /// One transaction: the alert state becomes `alerts`, `items` join the outbox, and the
+    /// zones named in `serial_changes` get those first-seen times (an empty map removes a zone).
     void commit(const std::map<std::string, Alert>& alerts, const std::vector<OutboxItem>& items,
-                WallTime now);
+                WallTime now, const SerialMemory& serial_changes = {});
 
     /// Rows neither delivered nor given up, oldest first (due or not: the caller keeps each
     /// channel in order, so a resolve never overtakes its trigger).

@@ -1,9 +1,18 @@
 // The alert lifecycle: conditions over time become alerts that go inactive -> pending (for the
 // rule's `for`) -> firing -> resolved, with hysteresis (a firing alert resolves only after its
-// condition has been absent for `resolve_after`), a repeat interval, and silences. Pure: every
-// call takes `now`; tests drive it with a virtual clock.
+// condition has been absent for `resolve_after`), a repeat interval, silences and inhibition.
+// Pure: every call takes `now`; tests drive it with a virtual clock.
+//
+// What users of Alertmanager expect, and this keeps:
+// - An alert is resolved only by evidence: a held condition (Condition::hold) or an alert whose
+//   zone was not judged keeps its state; absence of evidence never resolves.
+// - Inhibition mutes, it does not resolve: while provider_down fires for a provider, that
+//   provider's address-level alerts (same zone, provider, vantage) are neither notified firing
+//   nor reported resolved; while delegation_missing fires, the zone's lame_delegation and
+//   delegation_mismatch likewise.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -64,9 +73,14 @@ class AlertTracker {
 
     /// Continue from stored state (after a restart): these alerts are not notified again.
     void restore(std::vector<Alert> alerts);
+    /// Whether an alert could be judged by this evaluation (its zone had evidence); an alert not
+    /// judged keeps its state. Empty: every alert was judged.
+    using JudgedFn = std::function<bool(const Alert&)>;
+
     /// Feed the conditions holding at `now`; returns the notices to send, sorted by zone.
     std::vector<Notice> evaluate(const std::vector<Condition>& conditions, WallTime now,
-                                 const std::vector<Silence>& silences = {});
+                                 const std::vector<Silence>& silences = {},
+                                 const JudgedFn& judged = {});
     /// Active alerts by fingerprint.
     const std::map<std::string, Alert>& alerts() const { return alerts_; }
     void set_settings(LifecycleSettings s) { settings_ = s; }
@@ -83,5 +97,9 @@ struct NoticeGroup {
 };
 
 std::vector<NoticeGroup> group_by_zone(const std::vector<Notice>& notices);
+
+/// The alert that mutes `a` among `alerts` (a firing provider_down of its provider, or a firing
+/// delegation_missing of its zone), or null.
+const Alert* inhibitor_of(const Alert& a, const std::map<std::string, Alert>& alerts);
 
 }  // namespace nswatch

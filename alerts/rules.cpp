@@ -1,8 +1,9 @@
-// IMPLEMENTATION NOTES
-// Rules group what they report so one incident is one alert: lag and provider failures per
-// provider and vantage (forty lagging addresses of one provider are one serial_lag), nameserver
-// failures per address and transport but not for a provider that is wholly down (provider_down
-// says it once), answer and delegation differences per zone. Thresholds are compared with >=.
+// The rule table and the serial and zone-wide rules (serial_lag, serial_ahead, answer_mismatch,
+// delegation_mismatch, dnssec_signature_expiry); the availability rules are in
+// alerts/health_rules.cpp. Rules group what they report so one incident is one alert: lag per
+// provider and vantage (forty lagging addresses of one provider are one serial_lag), answer and
+// delegation differences per zone. Thresholds are compared with >=. A provider that does not
+// answer cannot be judged lagging or differing: its alerts are held, not resolved.
 #include "alerts/rules.hpp"
 
 #include <algorithm>
@@ -11,20 +12,20 @@
 #include <set>
 #include <sstream>
 
+#include "alerts/rule_support.hpp"
 #include "checks/rrsig.hpp"
 
 namespace nswatch {
 
-namespace {
+// alerts/health_rules.cpp
+std::vector<Condition> provider_down(const RuleInput& in);
+std::vector<Condition> nameserver_timeout(const RuleInput& in);
+std::vector<Condition> nameserver_down(const RuleInput& in);
+std::vector<Condition> tcp_failing(const RuleInput& in);
+std::vector<Condition> lame_delegation(const RuleInput& in);
+std::vector<Condition> latency_high(const RuleInput& in);
 
-using std::chrono::duration;
-using std::chrono::duration_cast;
-using std::chrono::seconds;
-
-struct GroupKey {
-    std::string provider, vantage;
-    auto operator<=>(const GroupKey&) const = default;
-};
+namespace rule_support {
 
 std::map<GroupKey, std::vector<const TargetState*>> by_provider(const ZoneState& z) {
     std::map<GroupKey, std::vector<const TargetState*>> out;
@@ -49,7 +50,12 @@ Condition make(const RuleInput& in, std::string_view rule, Labels labels, std::s
     return c;
 }
 
-// Up to five addresses, then "and N more": a message stays readable with forty.
+Condition hold(const RuleInput& in, std::string_view rule, Labels labels) {
+    Condition c = make(in, rule, std::move(labels), "");
+    c.hold = true;
+    return c;
+}
+
 std::string address_list(const std::vector<const TargetState*>& ts) {
     std::set<std::string> addrs;
     for (const auto* t : ts) addrs.insert(t->target.address);
@@ -69,9 +75,17 @@ bool lame_outcome(Outcome o) {
     return o == Outcome::not_authoritative || o == Outcome::refused || o == Outcome::nxdomain;
 }
 
-bool group_down(const std::vector<const TargetState*>& ts) {
-    return !ts.empty() && std::none_of(ts.begin(), ts.end(), [](auto* t) { return t->up; });
+bool answering(const TargetState& t) {
+    return t.last.outcome == Outcome::ok && t.last.soa().has_value();
 }
+
+}  // namespace rule_support
+
+using namespace rule_support;
+
+namespace {
+
+using std::chrono::duration;
 
 // REFRESH of the SOA served with the newest serial (the largest if servers disagree).
 std::optional<uint32_t> newest_refresh(const ZoneState& z) {
@@ -81,6 +95,10 @@ std::optional<uint32_t> newest_refresh(const ZoneState& z) {
         out = std::max(out.value_or(0), t.last.soa()->refresh);
     }
     return out;
+}
+
+bool none_answering(const std::vector<const TargetState*>& ts) {
+    return std::none_of(ts.begin(), ts.end(), [](const TargetState* t) { return answering(*t); });
 }
 
 std::vector<Condition> serial_lag(const RuleInput& in) {
@@ -97,6 +115,11 @@ std::vector<Condition> serial_lag(const RuleInput& in) {
         }
     }
     for (const auto& [key, ts] : by_provider(in.zone)) {
+        const Labels labels{{"provider", key.provider}, {"vantage", key.vantage}};
+        if (none_answering(ts)) {
+            out.push_back(hold(in, "serial_lag", labels));
+            continue;
+        }
         std::vector<const TargetState*> behind;
         double worst = 0;
         uint32_t versions = 0;
@@ -120,8 +143,7 @@ std::vector<Condition> serial_lag(const RuleInput& in) {
           << versions << " version" << (versions == 1 ? "" : "s") << " behind), lagging for "
           << secs(worst) << " (threshold " << secs(threshold) << basis << "); addresses "
           << address_list(behind);
-        out.push_back(make(in, "serial_lag", {{"provider", key.provider}, {"vantage", key.vantage}},
-                           s.str()));
+        out.push_back(make(in, "serial_lag", labels, s.str()));
     }
     return out;
 }
@@ -129,6 +151,11 @@ std::vector<Condition> serial_lag(const RuleInput& in) {
 std::vector<Condition> serial_ahead(const RuleInput& in) {
     std::vector<Condition> out;
     for (const auto& [key, ts] : by_provider(in.zone)) {
+        const Labels labels{{"provider", key.provider}, {"vantage", key.vantage}};
+        if (none_answering(ts)) {
+            out.push_back(hold(in, "serial_ahead", labels));
+            continue;
+        }
         std::vector<const TargetState*> ahead;
         for (const auto* t : ts) {
             if (t->serial_state == SerialState::ahead_of_primary) ahead.push_back(t);
@@ -139,93 +166,22 @@ std::vector<Condition> serial_ahead(const RuleInput& in) {
         s << "provider " << key.provider << " serves serial "
           << (t->serial ? std::to_string(*t->serial) : "?") << " for " << in.zone.zone
           << ", ahead of the primary; addresses " << address_list(ahead);
-        out.push_back(make(in, "serial_ahead",
-                           {{"provider", key.provider}, {"vantage", key.vantage}}, s.str()));
-    }
-    return out;
-}
-
-std::string ago(WallTime since, WallTime now) {
-    if (since == WallTime{}) return "never answered";
-    return "last answered " + secs(duration<double>(now - since).count()) + " ago";
-}
-
-// nameserver_timeout and nameserver_down share the walk; `timeouts` picks which half.
-std::vector<Condition> nameserver_failures(const RuleInput& in, bool timeouts) {
-    std::vector<Condition> out;
-    const std::string_view rule = timeouts ? "nameserver_timeout" : "nameserver_down";
-    for (const auto& [key, ts] : by_provider(in.zone)) {
-        if (group_down(ts)) continue;  // provider_down reports it once
-        for (const auto* t : ts) {
-            if (t->up || lame_outcome(t->last.outcome)) continue;
-            if ((t->last.outcome == Outcome::timeout) != timeouts) continue;
-            std::ostringstream s;
-            s << t->target.nameserver << " (" << t->target.address << ", "
-              << to_string(t->target.transport) << ") of provider " << key.provider
-              << " fails from vantage " << key.vantage << ": " << t->consecutive_failures
-              << " failures in a row, last " << to_string(t->last.outcome) << "; "
-              << ago(t->last_success, in.now);
-            out.push_back(make(in, rule,
-                               {{"provider", key.provider},
-                                {"vantage", key.vantage},
-                                {"nameserver", t->target.nameserver},
-                                {"address", t->target.address},
-                                {"transport", std::string(to_string(t->target.transport))}},
-                               s.str()));
-        }
-    }
-    return out;
-}
-
-std::vector<Condition> nameserver_timeout(const RuleInput& in) {
-    return nameserver_failures(in, true);
-}
-std::vector<Condition> nameserver_down(const RuleInput& in) {
-    return nameserver_failures(in, false);
-}
-
-std::vector<Condition> provider_down(const RuleInput& in) {
-    std::vector<Condition> out;
-    for (const auto& [key, ts] : by_provider(in.zone)) {
-        if (!group_down(ts)) continue;
-        std::ostringstream s;
-        s << "every address of provider " << key.provider << " fails for " << in.zone.zone
-          << " from vantage " << key.vantage << " (" << ts.size()
-          << " targets: " << address_list(ts) << "); last " << to_string(ts.front()->last.outcome);
-        out.push_back(make(in, "provider_down",
-                           {{"provider", key.provider}, {"vantage", key.vantage}}, s.str()));
+        out.push_back(make(in, "serial_ahead", labels, s.str()));
     }
     return out;
 }
 
 std::vector<Condition> answer_mismatch(const RuleInput& in) {
-    if (in.zone.answers_consistent) return {};
+    if (in.zone.answers_consistent) {
+        // Agreement among the providers that answered says nothing of one that did not.
+        if (!in.zone.answers_complete) return {hold(in, "answer_mismatch", {})};
+        return {};
+    }
     std::string s = "answers differ across providers for " + in.zone.zone + ": ";
     for (size_t i = 0; i < in.zone.answer_differences.size() && i < 3; ++i) {
         s += (i ? "; " : "") + in.zone.answer_differences[i];
     }
     return {make(in, "answer_mismatch", {}, s)};
-}
-
-std::vector<Condition> lame_delegation(const RuleInput& in) {
-    std::vector<Condition> out;
-    std::set<std::tuple<std::string, std::string, std::string>> seen;
-    for (const auto& t : in.zone.targets) {
-        if (!lame_outcome(t.last.outcome)) continue;
-        if (!seen.insert({t.target.vantage, t.target.nameserver, t.target.address}).second)
-            continue;
-        std::ostringstream s;
-        s << t.target.nameserver << " (" << t.target.address << ") is delegated " << in.zone.zone
-          << " but answers " << to_string(t.last.outcome) << " for it (provider "
-          << t.target.provider << ", vantage " << t.target.vantage << ")";
-        out.push_back(make(in, "lame_delegation",
-                           {{"provider", t.target.provider},
-                            {"vantage", t.target.vantage},
-                            {"nameserver", t.target.nameserver},
-                            {"address", t.target.address}},
-                           s.str()));
-    }
-    return out;
 }
 
 std::string join(const std::vector<std::string>& v) {
@@ -236,48 +192,27 @@ std::string join(const std::vector<std::string>& v) {
 
 std::vector<Condition> delegation_mismatch(const RuleInput& in) {
     const auto& d = in.zone.delegation;
-    if (d.consistent || !d.error.empty()) return {};
+    if (!d.error.empty()) return {hold(in, "delegation_mismatch", {})};  // not asked this time
+    if (d.consistent) return {};
     return {make(in, "delegation_mismatch", {},
                  "parent and zone NS sets of " + in.zone.zone + " differ: only at the parent: " +
                      join(d.only_in_parent) + "; only in the zone: " + join(d.only_in_child))};
 }
 
-// The snapshot holds each target's newest probe, not a window of them: `for` supplies the window
-// (latency above the threshold on every evaluation for that long).
-std::vector<Condition> latency_high(const RuleInput& in) {
-    std::vector<Condition> out;
-    const double threshold = duration<double>(in.settings.threshold).count();
-    for (const auto& t : in.zone.targets) {
-        const auto p95 = t.rtt_p95();
-        if (!p95 || *p95 < threshold) continue;
-        char buf[200];
-        std::snprintf(buf, sizeof buf,
-                      " (%s, %s) answers with a p95 of %.0f ms over its last %u answers "
-                      "(threshold %.0f ms)",
-                      t.target.address.c_str(), std::string(to_string(t.target.transport)).c_str(),
-                      *p95 * 1000, static_cast<unsigned>(t.rtt_samples), threshold * 1000);
-        out.push_back(make(in, "latency_high",
-                           {{"provider", t.target.provider},
-                            {"vantage", t.target.vantage},
-                            {"nameserver", t.target.nameserver},
-                            {"address", t.target.address},
-                            {"transport", std::string(to_string(t.target.transport))}},
-                           t.target.nameserver.str() + buf));
-    }
-    return out;
-}
-
 std::vector<Condition> dnssec_signature_expiry(const RuleInput& in) {
     std::optional<WallTime> soonest;
     const TargetState* where = nullptr;
+    bool any_ok = false;
     for (const auto& t : in.zone.targets) {
         if (t.last.outcome != Outcome::ok) continue;
+        any_ok = true;
         const auto exp = earliest_rrsig_expiration(t.last.answer());
         if (exp && (!soonest || *exp < *soonest)) {
             soonest = exp;
             where = &t;
         }
     }
+    if (!any_ok) return {hold(in, "dnssec_signature_expiry", {})};
     if (!soonest || *soonest - in.now >= in.settings.threshold) return {};
     const double hours = duration<double>(*soonest - in.now).count() / 3600;
     char buf[96];
@@ -295,6 +230,7 @@ const std::vector<RuleDef>& rule_table() {
         {"serial_ahead", serial_ahead},
         {"nameserver_timeout", nameserver_timeout},
         {"nameserver_down", nameserver_down},
+        {"tcp_failing", tcp_failing},
         {"provider_down", provider_down},
         {"answer_mismatch", answer_mismatch},
         {"lame_delegation", lame_delegation},
@@ -305,10 +241,20 @@ const std::vector<RuleDef>& rule_table() {
     return table;
 }
 
+bool snapshot_rule(std::string_view rule) {
+    const auto& t = rule_table();
+    return std::any_of(t.begin(), t.end(), [&](const RuleDef& d) { return d.name == rule; });
+}
+
+bool judged_zone(const ZoneState& zone) {
+    return zone.rounds > 0 || zone.delegation.discovered != WallTime{};
+}
+
 std::vector<Condition> evaluate_rules(const Snapshot& snapshot, WallTime now,
                                       const AlertSettings& settings) {
     std::vector<Condition> out;
     for (const auto& zone : snapshot.zones) {
+        if (!judged_zone(zone)) continue;
         for (const auto& rule : rule_table()) {
             const RuleSettings rs = settings.rule_for(std::string(rule.name), zone.zone);
             if (!rs.enabled) continue;

@@ -26,6 +26,11 @@ struct Condition {
     Labels labels;                                    ///< identify the alert (always has "zone")
     std::string summary;                ///< one human sentence: what is wrong, with numbers
     std::chrono::milliseconds for_{0};  ///< the rule's `for`, carried for the lifecycle
+    /// The condition cannot be judged now (its provider does not answer, the target has no
+    /// evidence since a restart, a recovery is not yet confirmed by `rise` answers): an alert
+    /// with these labels keeps its state and text; none is started. An alert is resolved only by
+    /// evidence that its trouble is over, never by the absence of evidence.
+    bool hold = false;
 
     bool operator==(const Condition&) const = default;
 };
@@ -48,9 +53,18 @@ struct RuleDef {
 /// Every built-in rule.
 const std::vector<RuleDef>& rule_table();
 
-/// Evaluate every enabled rule over every zone of the snapshot.
+/// Evaluate every enabled rule over every zone of the snapshot that has evidence (judged_zone).
 std::vector<Condition> evaluate_rules(const Snapshot& snapshot, WallTime now,
                                       const AlertSettings& settings);
+
+/// A zone has evidence to judge: a probe round, or a finished discovery. Alerts of a zone without
+/// any (just after a restart, or a zone whose delegation is still being looked up) keep their
+/// state, and such a zone never holds back the others.
+bool judged_zone(const ZoneState& zone);
+
+/// The rules computed from the zone snapshot (rule_table()); other rules come from condition
+/// sources (resolution probes, zone diff).
+bool snapshot_rule(std::string_view rule);
 
 /// Stable dedup key of rule + labels (16 hex digits, FNV-1a 64): the same across restarts and
 /// versions, so PagerDuty and the outbox can use it.

@@ -55,6 +55,10 @@ class KeptAnswers {
     size_t count_ = 0;
 };
 
+/// A record as compared across providers and resolvers: "owner TYPE rdata", TTL left out, the
+/// type by name ("www.shop.test. A 192.0.2.80").
+std::string answer_record_text(const Record& rec);
+
 /// Compare the results of probes asking the same questions of different servers. Results whose
 /// outcome is neither ok nor nxdomain say nothing about the zone's content and are only counted.
 std::vector<AnswerComparison> compare_answers(const std::vector<ProbeResult>& results);

@@ -1,6 +1,9 @@
 #include "checks/audit_support.hpp"
 
+#include <ldns/ldns.h>
+
 #include <algorithm>
+#include <cstdlib>
 
 namespace nswatch::audit_detail {
 
@@ -50,40 +53,11 @@ std::map<std::string, std::vector<std::string>> ns_by_provider(const AuditEviden
 }
 
 std::string type_name(uint16_t type) {
-    switch (type) {
-        case 1:
-            return "A";
-        case 2:
-            return "NS";
-        case 5:
-            return "CNAME";
-        case 6:
-            return "SOA";
-        case 15:
-            return "MX";
-        case 16:
-            return "TXT";
-        case 28:
-            return "AAAA";
-        case 43:
-            return "DS";
-        case 46:
-            return "RRSIG";
-        case 47:
-            return "NSEC";
-        case 48:
-            return "DNSKEY";
-        case 50:
-            return "NSEC3";
-        case 51:
-            return "NSEC3PARAM";
-        case 59:
-            return "CDS";
-        case 60:
-            return "CDNSKEY";
-        default:
-            return "TYPE" + std::to_string(type);
-    }
+    // ldns knows every registered type's mnemonic and writes "TYPEnnn" (RFC 3597) for the rest.
+    char* text = ldns_rr_type2str(static_cast<ldns_rr_type>(type));
+    std::string out = text != nullptr ? text : "TYPE" + std::to_string(type);
+    std::free(text);
+    return out;
 }
 
 std::string outcome_name(Outcome o) {

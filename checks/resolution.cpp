@@ -83,7 +83,7 @@ std::vector<std::string> answer_records(const ProbeResult& r) {
     for (const auto& rec : r.answer) {
         if (lower_dot(rec.owner) != qname) continue;
         if (rec.type != r.query.type && rec.type != kTypeCname) continue;
-        out.push_back(rec.owner + " " + std::to_string(rec.type) + " " + rec.rdata);
+        out.push_back(answer_record_text(rec));
     }
     std::sort(out.begin(), out.end());
     out.erase(std::unique(out.begin(), out.end()), out.end());

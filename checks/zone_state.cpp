@@ -71,9 +71,11 @@ TargetState* ZoneTracker::find(ZoneState& s, size_t sorted, const Target& t) {
     return nullptr;
 }
 
-void ZoneTracker::observe(const std::vector<ProbeResult>& results, WallTime now) {
+std::vector<HealthChange> ZoneTracker::observe(const std::vector<ProbeResult>& results,
+                                               WallTime now) {
     ZoneState& s = edit();
     const size_t sorted = s.targets.size();
+    std::vector<HealthChange> changes;
     // The zone's targets mostly got the same SOA and answer: keep one copy of it.
     LastReplies replies;
     for (const auto& t : s.targets) replies.hold(t.last.reply);
@@ -91,9 +93,20 @@ void ZoneTracker::observe(const std::vector<ProbeResult>& results, WallTime now)
         if (!t.target.same_as(r.target)) t.target = KeptTarget(r.target);
         t.last = keep_last(r, replies);
         ++t.probes;
-        t.health.feed(ok);
+        const bool was_known = t.health.known();
+        const bool changed = t.health.feed(ok);
         t.up = t.health.up();
+        t.known = t.health.known();
         t.consecutive_failures = t.health.consecutive_failures();
+        t.last_probe = now;
+        if (changed || (t.known && !was_known)) t.since = now;
+        if (changed) {
+            changes.push_back(
+                {s.zone, t.target.provider.str(), t.target.vantage.str(), t.target.nameserver.str(),
+                 t.target.address.str(), t.target.transport, t.up,
+                 t.up ? t.health.consecutive_successes() : t.health.consecutive_failures(),
+                 r.outcome});
+        }
         if (ok) {
             t.serial = r.soa->serial;
             t.last_success = now;
@@ -106,7 +119,39 @@ void ZoneTracker::observe(const std::vector<ProbeResult>& results, WallTime now)
     // Grown by doubling: give back the slack once the zone's targets are known.
     if (s.targets.size() != sorted) s.targets.shrink_to_fit();
     ++s.rounds;
-    recompute(now);
+    auto providers = recompute(now);
+    changes.insert(changes.end(), std::make_move_iterator(providers.begin()),
+                   std::make_move_iterator(providers.end()));
+    return changes;
+}
+
+void ZoneTracker::set_thresholds(HealthThresholds t) {
+    if (t == thresholds_) return;
+    thresholds_ = t;
+    for (auto& target : edit().targets) target.health.set_thresholds(t);
+}
+
+void ZoneTracker::restore_serial_first_seen(const std::map<uint32_t, WallTime>& first_seen) {
+    for (const auto& [serial, at] : first_seen) {
+        auto [it, inserted] = serial_first_seen_.try_emplace(serial, at);
+        if (!inserted && at < it->second) it->second = at;
+    }
+}
+
+std::string HealthChange::describe() const {
+    std::string out = zone + ": ";
+    if (address.empty()) {
+        out += "provider " + provider + (vantage.empty() ? "" : " (vantage " + vantage + ")") +
+               " is " +
+               (up ? "up: an address answers over UDP again"
+                   : "down: none of its addresses answers over UDP");
+        return out;
+    }
+    out += nameserver + " " + address + " " + std::string(to_string(transport)) + " (provider " +
+           provider + ", vantage " + vantage + ") is ";
+    if (up) return out + "up: " + std::to_string(in_a_row) + " answers in a row";
+    return out + "down: " + std::to_string(in_a_row) + " failures in a row, last " +
+           std::string(to_string(last));
 }
 
 void ZoneTracker::set_delegation(DelegationState d) {
@@ -117,6 +162,8 @@ void ZoneTracker::set_answers(const std::vector<AnswerComparison>& comparisons) 
     ZoneState& s = edit();
     s.answer_differences = describe_differences(comparisons);
     s.answers_consistent = s.answer_differences.empty();
+    s.answers_complete = std::all_of(comparisons.begin(), comparisons.end(),
+                                     [](const AnswerComparison& c) { return c.unanswered == 0; });
     s.ttl_notes.clear();
     for (const auto& c : comparisons) {
         s.ttl_notes.insert(s.ttl_notes.end(), c.ttl_notes.begin(), c.ttl_notes.end());
@@ -127,9 +174,13 @@ void ZoneTracker::set_answers(const std::vector<AnswerComparison>& comparisons) 
     s.answers = KeptAnswers(comparisons);
 }
 
-void ZoneTracker::recompute(WallTime now) {
+std::vector<HealthChange> ZoneTracker::recompute(WallTime now) {
     ZoneState& s = edit();
     s.updated = now;
+    std::map<std::pair<std::string, std::string>, bool> was_up;  // (provider, vantage)
+    for (const auto& p : s.providers) {
+        if (p.known) was_up[{p.provider.str(), ""}] = p.up;
+    }
     s.providers.clear();
 
     std::vector<uint32_t> serials;
@@ -184,21 +235,49 @@ void ZoneTracker::recompute(WallTime now) {
         return order_key(a.target) < order_key(b.target);
     });
 
+    // Per provider: counts over every target; the up/down verdict over UDP targets only.
+    struct UdpVerdict {
+        size_t udp = 0, udp_up_known = 0, udp_down = 0;
+    };
+    std::vector<UdpVerdict> verdicts;
     for (const auto& t : s.targets) {
         auto it = std::find_if(s.providers.begin(), s.providers.end(), [&](const ProviderState& p) {
             return p.provider == t.target.provider;
         });
         if (it == s.providers.end()) {
-            s.providers.push_back(ProviderState{t.target.provider, 0, 0, false, false, 0, 0});
+            s.providers.push_back(ProviderState{t.target.provider, 0, 0, true, false, 0, 0, false});
+            verdicts.emplace_back();
             it = std::prev(s.providers.end());
         }
+        UdpVerdict& v = verdicts[static_cast<size_t>(it - s.providers.begin())];
         ++it->targets;
         if (t.up) ++it->targets_up;
-        it->up = it->targets_up > 0;
+        if (t.target.transport == Transport::udp) {
+            ++v.udp;
+            if (t.up && t.known) ++v.udp_up_known;
+            if (!t.up) ++v.udp_down;
+        }
         if (t.serial_state == SerialState::behind) {
             it->lagging = true;
             it->max_lag_seconds = std::max(it->max_lag_seconds, t.lag_seconds);
             it->max_behind_by = std::max(it->max_behind_by, t.behind_by);
+        }
+    }
+    std::vector<HealthChange> changes;
+    for (size_t i = 0; i < s.providers.size(); ++i) {
+        ProviderState& p = s.providers[i];
+        const UdpVerdict& v = verdicts[i];
+        // No UDP target (a TCP-only configuration): the verdict falls back to every target.
+        const size_t n = v.udp != 0 ? v.udp : p.targets;
+        const size_t down = v.udp != 0 ? v.udp_down : p.targets - p.targets_up;
+        p.up = down < n;
+        p.known = v.udp_up_known > 0 || down == n;
+        if (!p.known) continue;
+        auto before = was_up.find({p.provider.str(), ""});
+        // A provider first judged up is not news; first judged down, or any change, is.
+        if (before == was_up.end() ? !p.up : before->second != p.up) {
+            changes.push_back(
+                {s.zone, p.provider.str(), "", "", "", Transport::udp, p.up, 0, Outcome::ok});
         }
     }
     std::sort(
@@ -212,6 +291,11 @@ void ZoneTracker::recompute(WallTime now) {
     std::set<uint32_t> keep(serials.begin(), serials.end());
     if (reference) keep.insert(*reference);
     std::erase_if(serial_first_seen_, [&](const auto& kv) { return !keep.count(kv.first); });
+    s.serials_in_flight.clear();
+    if (serial_first_seen_.size() > 1) {
+        s.serials_in_flight.assign(serial_first_seen_.begin(), serial_first_seen_.end());
+    }
+    return changes;
 }
 
 }  // namespace nswatch

@@ -41,6 +41,8 @@ struct TargetState {
     double lag_seconds = 0;          ///< seconds since the newest serial was first seen anywhere,
                                      ///< while this target does not serve it; 0 when current
     WallTime last_success{};         ///< when it last answered ok (epoch if never)
+    WallTime last_probe{};           ///< when its newest probe was observed
+    WallTime since{};                ///< when `up` last changed (or it was first judged)
     uint64_t probes = 0;             ///< probes fed
     uint64_t failures = 0;           ///< probes that did not end ok
     Health health;                   ///< the rise/fall state machine behind `up`
@@ -48,7 +50,8 @@ struct TargetState {
     uint32_t behind_by = 0;          ///< versions behind the newest serial
     int consecutive_failures = 0;    ///< failures in a row
     SerialState serial_state = SerialState::no_answer;  ///< against the zone's reference serial
-    bool up = true;                                     ///< rise/fall health
+    bool up = true;      ///< rise/fall health: up, or not yet known to be down
+    bool known = false;  ///< `up` rests on evidence (an answer, or `fall` failures in a row)
     /// RTTs of the newest ok answers in units of kRttUnit (rounded, at most 65535: 6.5 s), a
     /// ring: 40 bytes, not a history.
     std::array<uint16_t, kRttWindow> rtt_window{};
@@ -64,13 +67,18 @@ struct TargetState {
 
 /// A provider's addresses seen together.
 struct ProviderState {
-    InternedName provider;       ///< provider name
-    size_t targets = 0;          ///< targets (address x transport x vantage)
-    size_t targets_up = 0;       ///< of which up
-    bool up = true;              ///< at least one target up
+    InternedName provider;  ///< provider name
+    size_t targets = 0;     ///< targets (address x transport x vantage)
+    size_t targets_up = 0;  ///< of which up
+    /// Some address answers over UDP (or is not yet known to be down). The verdict rests on UDP,
+    /// probed every round: TCP, probed every tcp_every-th round, would delay it by that factor;
+    /// a transport failing while the other answers is its own condition (tcp_failing).
+    bool up = true;
     bool lagging = false;        ///< some target behind the newest serial
     double max_lag_seconds = 0;  ///< worst lag among its targets
     uint32_t max_behind_by = 0;  ///< worst versions-behind among its targets
+    /// The UDP verdict rests on evidence: an address answered, or every one is known down.
+    bool known = false;
 };
 
 /// Parent/child NS set comparison as of the last discovery.
@@ -88,10 +96,15 @@ struct ZoneState {
                                             ///< ahead_of_primary)
     std::optional<uint32_t> newest_serial;  ///< newest serial seen (RFC 1982)
     WallTime newest_first_seen{};           ///< when the newest serial was first seen anywhere
-    std::vector<TargetState> targets;       ///< sorted by provider, nameserver, address, transport
-    std::vector<ProviderState> providers;   ///< sorted by name
-    DelegationState delegation;             ///< parent vs child NS sets
-    bool answers_consistent = true;         ///< watched RRsets identical from every provider
+    /// When each serial in flight was first seen, while more than one is (a lag in progress);
+    /// empty otherwise. The alert engine keeps it in SQLite so a restart continues the lag clock.
+    std::vector<std::pair<uint32_t, WallTime>> serials_in_flight;
+    std::vector<TargetState> targets;      ///< sorted by provider, nameserver, address, transport
+    std::vector<ProviderState> providers;  ///< sorted by name
+    DelegationState delegation;            ///< parent vs child NS sets
+    bool answers_consistent = true;        ///< watched RRsets identical from every provider
+    /// Every probe of the last answer round was answered: agreement rests on every provider.
+    bool answers_complete = true;
     std::vector<std::string> answer_differences;  ///< one sentence per differing RRset
     std::vector<std::string> ttl_notes;  ///< same records, different TTLs (not a difference)
     uint64_t rounds = 0;                 ///< rounds observed
@@ -111,14 +124,38 @@ struct Snapshot {
 };
 using SnapshotPtr = std::shared_ptr<const Snapshot>;
 
+/// An address (target) or a provider going down or up: logged once per transition.
+struct HealthChange {
+    std::string zone;
+    std::string provider;
+    std::string vantage;
+    std::string nameserver;  ///< empty for a provider
+    std::string address;     ///< empty for a provider
+    Transport transport = Transport::udp;
+    bool up = false;   ///< the new state
+    int in_a_row = 0;  ///< successes (up) or failures (down) in a row that decided it
+    Outcome last = Outcome::ok;
+
+    /// One log line: "shop.test: ns1.gamma-dns.test 127.53.3.1 udp (provider gamma, vantage
+    /// default) is down: 2 failures in a row, last timeout".
+    std::string describe() const;
+};
+
 /// Folds probe rounds of one zone into its ZoneState.
 class ZoneTracker {
   public:
     ZoneTracker(std::string zone, HealthThresholds health = {},
                 std::optional<std::string> primary = std::nullopt);
 
-    /// Feed one round's results (any subset of targets) observed at `now`.
-    void observe(const std::vector<ProbeResult>& results, WallTime now);
+    /// Feed one round's results (any subset of targets) observed at `now`; returns the addresses
+    /// and providers whose up/down state changed.
+    std::vector<HealthChange> observe(const std::vector<ProbeResult>& results, WallTime now);
+    /// New rise/fall thresholds (reload): targets keep their state and counts.
+    void set_thresholds(HealthThresholds t);
+    /// When each serial in flight was first seen (the lag clock), to keep across a restart.
+    const std::map<uint32_t, WallTime>& serial_first_seen() const { return serial_first_seen_; }
+    /// Continue the lag clock from before a restart: earlier first-seen times win.
+    void restore_serial_first_seen(const std::map<uint32_t, WallTime>& first_seen);
     /// Record the outcome of a delegation discovery.
     void set_delegation(DelegationState d);
     /// Record the latest comparison of the watched RRsets across providers.
@@ -136,7 +173,8 @@ class ZoneTracker {
     /// first `sorted` targets are in recompute's order; the rest were added since.
     static TargetState* find(ZoneState& s, size_t sorted, const Target& t);
     ZoneState& edit();  ///< the state, copied first if it was shared
-    void recompute(WallTime now);
+    /// Returns the providers whose UDP verdict changed.
+    std::vector<HealthChange> recompute(WallTime now);
 
     std::optional<std::string> primary_;
     HealthThresholds thresholds_;

@@ -185,6 +185,7 @@ int run_daemon(const RunArgs& args) {
             deliverer = std::make_unique<Deliverer>(state, config.alerts);
             alert_engine =
                 std::make_unique<AlertEngine>(state, config.alerts, snapshot, deliverer.get());
+            monitor->restore_serial_first_seen(alert_engine->stored_serial_memory());
             if (resolution) {
                 // resolution_failing / _slow / _unverified as judged at the prober's last round.
                 alert_engine->add_condition_source(

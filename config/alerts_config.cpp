@@ -48,6 +48,7 @@ const std::map<std::string, RuleSettings>& default_rule_settings() {
         {"serial_ahead", {true, S::critical, 0ms, 0ms}},
         {"nameserver_timeout", {true, S::warning, 0ms, 0ms}},
         {"nameserver_down", {true, S::warning, 0ms, 0ms}},
+        {"tcp_failing", {true, S::warning, 0ms, 0ms}},
         {"provider_down", {true, S::critical, 0ms, 0ms}},
         {"answer_mismatch", {true, S::warning, 10min, 0ms}},
         {"lame_delegation", {true, S::warning, 5min, 0ms}},

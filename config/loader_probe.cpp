@@ -10,9 +10,9 @@ namespace nswatch::config_detail {
 using namespace std::chrono_literals;
 
 void Loader::read_probe(const Field& field, ProbeSettings& probe) const {
-    MapFields m =
-        in_.map(field, {"timeout", "interval", "jitter", "tcp_every", "answers_every", "edns",
-                        "edns_buffer_size", "nsid", "dnssec_ok", "ipv6", "max_in_flight"});
+    MapFields m = in_.map(
+        field, {"timeout", "interval", "jitter", "tcp_every", "answers_every", "edns",
+                "edns_buffer_size", "nsid", "dnssec_ok", "ipv6", "max_in_flight", "rise", "fall"});
     if (const Field* f = m.get("timeout")) probe.timeout = in_.duration(*f, 1ms, kMaxProbeTimeout);
     if (const Field* f = m.get("interval")) probe.interval = in_.duration(*f, 1s, kMaxInterval);
     if (const Field* f = m.get("jitter")) probe.jitter = in_.fraction(*f);
@@ -35,6 +35,8 @@ void Loader::read_probe(const Field& field, ProbeSettings& probe) const {
     if (const Field* f = m.get("max_in_flight")) {
         probe.max_in_flight = static_cast<int>(in_.integer(*f, 1, 1'000'000));
     }
+    if (const Field* f = m.get("rise")) probe.rise = static_cast<int>(in_.integer(*f, 1, 100));
+    if (const Field* f = m.get("fall")) probe.fall = static_cast<int>(in_.integer(*f, 1, 100));
 
     if (probe.interval <= probe.timeout) {
         in_.fail(*(m.get("interval") != nullptr ? m.get("interval") : m.get("timeout")),

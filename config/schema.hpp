@@ -48,6 +48,12 @@ struct ProbeSettings {
     /// simultaneous TCP connections exhaust the kernel's and the servers' limits, so a cap keeps a
     /// large deployment's rounds from failing on their own load.
     int max_in_flight = 1024;
+    /// Answers over UDP in a row that bring a down address up again.
+    int rise = 2;
+    /// Failed UDP rounds in a row that take an address down; a provider is down when all of its
+    /// addresses are. At the default 60 s interval, 2 puts provider_down about 2 minutes after
+    /// the failure (fall x interval + the alert evaluation interval at most).
+    int fall = 2;
 
     bool operator==(const ProbeSettings&) const = default;
 };

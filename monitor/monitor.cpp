@@ -69,6 +69,7 @@ void Monitor::apply_config(Config config) {
             // is kept as it was (as a Delegation) until the next discovery, as before: the
             // config it was read from is going away.
             ZoneRuntime& kept = **it;
+            kept.tracker.set_thresholds(HealthThresholds{config.probe.rise, config.probe.fall});
             if (!kept.static_providers.empty() && kept.config->nameservers != zc.nameservers) {
                 kept.delegation = std::make_unique<const Delegation>(static_probing_part(kept));
                 kept.static_providers.clear();
@@ -79,8 +80,9 @@ void Monitor::apply_config(Config config) {
         }
         std::optional<std::string> primary;
         if (!zc.primary.empty()) primary = zc.primary;
-        next.push_back(
-            std::make_unique<ZoneRuntime>(&zc, ZoneTracker(zc.name, HealthThresholds{}, primary)));
+        next.push_back(std::make_unique<ZoneRuntime>(
+            &zc,
+            ZoneTracker(zc.name, HealthThresholds{config.probe.rise, config.probe.fall}, primary)));
         spdlog::info("zone {}: watching", zc.name);
     }
     for (auto& z : zones_) {
@@ -367,7 +369,14 @@ void Monitor::finish_round(ZoneRuntime& z) {
         }
         z.tracker.set_answers(comparisons);
     }  // else the last comparison stands
-    z.tracker.observe(z.results, std::chrono::system_clock::now());
+    // Each address and provider going down or up is logged once, at the transition.
+    for (const auto& c : z.tracker.observe(z.results, std::chrono::system_clock::now())) {
+        if (c.up) {
+            spdlog::info("{}", c.describe());
+        } else {
+            spdlog::warn("{}", c.describe());
+        }
+    }
     z.answer_cadence.finish_round(z.results);
     const auto& st = z.tracker.state();
     if (st.answers_consistent != z.answers_consistent) {
@@ -414,6 +423,14 @@ void Monitor::publish() {
     s->recent_failures.assign(recent_failures_.begin(), recent_failures_.end());
     std::lock_guard lock(snapshot_mutex_);
     snapshot_ = std::move(s);
+}
+
+void Monitor::restore_serial_first_seen(
+    const std::map<std::string, std::map<uint32_t, WallTime>>& memory) {
+    for (auto& z : zones_) {
+        auto it = memory.find(z->config->name);
+        if (it != memory.end()) z->tracker.restore_serial_first_seen(it->second);
+    }
 }
 
 SnapshotPtr Monitor::snapshot() const {

@@ -86,6 +86,11 @@ class Monitor {
     /// Called on the loop thread after a reload applied a new config (drop removed zones' series).
     void on_reload(std::function<void(const Config&)> f) { reload_sinks_.push_back(std::move(f)); }
 
+    /// Continue each zone's lag clock from before a restart (the alert engine's stored first-seen
+    /// times of the serials in flight). Call before run().
+    void restore_serial_first_seen(
+        const std::map<std::string, std::map<uint32_t, WallTime>>& memory);
+
     /// The newest published snapshot (never null after construction).
     SnapshotPtr snapshot() const;
 

@@ -80,10 +80,13 @@ struct Child {
     Child& operator=(const Child&) = delete;
 };
 
-void write_config(const fs::path& dir, const std::string& webhook, const std::string& extra) {
+constexpr const char* kFastProbe = "{timeout: 400ms, interval: 1s, jitter: 0%, tcp_every: 0}";
+
+void write_config(const fs::path& dir, const std::string& webhook, const std::string& extra,
+                  const std::string& probe = kFastProbe) {
     std::ofstream(dir / "nswatch.yml")
         << "root_hints: " << nswatch::lab::root_hints() << "\n"
-        << "probe: {timeout: 400ms, interval: 1s, jitter: 0%, tcp_every: 0}\n"
+        << "probe: " << probe << "\n"
         << "discovery: {interval: 1h, timeout: 500ms}\n"
         << "http: {enabled: false}\n"
         << "providers:\n"
@@ -202,32 +205,67 @@ TEST_CASE(
         15s));
 }
 
-TEST_CASE("alerts: a frozen provider -> one provider_down, then resolved") {
+TEST_CASE(
+    "alerts: a frozen provider, TCP every 3rd round -> exactly one FIRING provider_down within "
+    "fall x interval + evaluation, one RESOLVED after the thaw, nothing else") {
     namespace lab = nswatch::lab;
     const fs::path dir = scratch("nswatch-alerts-lab-down");
     nswatch::test::Receiver rx;
-    write_config(dir, rx.url("/hook"), "");
+    // The issue's set-up: interval 2 s, TCP every 3rd round, fall 2, rise 2.
+    write_config(dir, rx.url("/hook"), "",
+                 "{timeout: 400ms, interval: 2s, jitter: 0%, tcp_every: 3, fall: 2, rise: 2}");
     lab::notify();  // a provider left behind by an earlier test catches up
     lab::wait_sync();
     Child daemon({NSWATCH_BIN, "run", "-c", (dir / "nswatch.yml").string()}, dir / "daemon.log");
-    std::this_thread::sleep_for(4s);
+    std::this_thread::sleep_for(8s);
     CHECK(rx.requests().empty());
+    std::chrono::steady_clock::duration detected{};
     {
+        const auto frozen_at = std::chrono::steady_clock::now();
         lab::Frozen frozen(lab::kGamma);
         REQUIRE(
             wait_until([&] { return count(rx, "provider_down", "firing", "gamma") == 1; }, 30s));
-        std::this_thread::sleep_for(3s);
-        // One page for the provider: no nameserver alerts for its addresses.
-        for (const auto& [rule, status, provider] : received(rx)) {
-            INFO(rule << " " << status << " " << provider);
-            CHECK(rule == "provider_down");
-        }
+        detected = std::chrono::steady_clock::now() - frozen_at;
+        // Hold it frozen across several TCP rounds: still that one page, nothing per address.
+        std::this_thread::sleep_for(14s);
     }
+    // fall x interval + evaluation_interval = 4.5 s, plus one interval for where in the round
+    // cycle the freeze fell, and the receiver's polling.
+    CHECK(detected < 7s);
     REQUIRE(wait_until([&] { return count(rx, "provider_down", "resolved", "gamma") == 1; }, 30s));
-    CHECK(count(rx, "provider_down", "firing", "gamma") == 1);
+    std::this_thread::sleep_for(14s);  // TCP rounds after the thaw: nothing new
+    const auto all = received(rx);
+    REQUIRE(all.size() == 2);
+    CHECK(all[0] == std::make_tuple(std::string("provider_down"), std::string("firing"),
+                                    std::string("gamma")));
+    CHECK(all[1] == std::make_tuple(std::string("provider_down"), std::string("resolved"),
+                                    std::string("gamma")));
+    // The RESOLVED text says what recovered and for how long, not the firing text.
+    const json last = json::parse(rx.requests().back().body);
+    const std::string summary = last["alerts"][0].value("summary", "");
+    INFO(summary);
+    CHECK(summary.find("provider gamma answers again for shop.test") != std::string::npos);
+    CHECK(summary.find("s down") != std::string::npos);
 }
 
-TEST_CASE("alerts: every provider frozen behind Unbound -> resolution_failing for zone and resolver") {
+TEST_CASE("alerts: a healthy lab for two minutes (TCP every 3rd round) -> no notification") {
+    namespace lab = nswatch::lab;
+    const fs::path dir = scratch("nswatch-alerts-lab-quiet");
+    nswatch::test::Receiver rx;
+    write_config(dir, rx.url("/hook"), "",
+                 "{timeout: 400ms, interval: 2s, jitter: 0%, tcp_every: 3, fall: 2, rise: 2}");
+    lab::notify();
+    lab::wait_sync();
+    Child daemon({NSWATCH_BIN, "run", "-c", (dir / "nswatch.yml").string()}, dir / "daemon.log");
+    std::this_thread::sleep_for(120s);
+    for (const auto& [rule, status, provider] : received(rx)) {
+        INFO(rule << " " << status << " " << provider);
+    }
+    CHECK(rx.requests().empty());
+}
+
+TEST_CASE(
+    "alerts: every provider frozen behind Unbound -> resolution_failing for zone and resolver") {
     namespace lab = nswatch::lab;
     const fs::path dir = scratch("nswatch-alerts-lab-resolution");
     nswatch::test::Receiver rx;
@@ -269,7 +307,8 @@ std::string slurp(const fs::path& p) {
 
 }  // namespace
 
-TEST_CASE("alerts: the real daemon SIGKILLed with an undelivered page delivers it once after restart") {
+TEST_CASE(
+    "alerts: the real daemon SIGKILLed with an undelivered page delivers it once after restart") {
     namespace lab = nswatch::lab;
     const fs::path dir = scratch("nswatch-alerts-lab-kill");
     nswatch::test::Receiver rx;
@@ -284,7 +323,9 @@ TEST_CASE("alerts: the real daemon SIGKILLed with an undelivered page delivers i
     std::this_thread::sleep_for(3s);
     lab::Frozen frozen(lab::kGamma);
     REQUIRE(wait_until(
-        [&] { return slurp(dir / "daemon.log").find("retrying with backoff") != std::string::npos; },
+        [&] {
+            return slurp(dir / "daemon.log").find("retrying with backoff") != std::string::npos;
+        },
         30s));
     INFO(slurp(dir / "daemon.log"));
     CHECK(slurp(dir / "daemon.log").find("firing provider_down") != std::string::npos);

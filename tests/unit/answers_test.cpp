@@ -42,7 +42,7 @@ TEST_CASE("answers: a record served by one provider only is named") {
     CHECK_FALSE(c[0].consistent);
     REQUIRE(c[0].variants.size() == 2);
     CHECK(c[0].variants[0].providers == std::vector<std::string>{"alpha"});  // most common first
-    CHECK(c[0].differing == std::vector<std::string>{"www.shop.test. 1 192.0.2.99"});
+    CHECK(c[0].differing == std::vector<std::string>{"www.shop.test. A 192.0.2.99"});
     const auto d = describe_differences(c);
     REQUIRE(d.size() == 1);
     CHECK_THAT(d[0], Catch::Contains("[beta]") && Catch::Contains("192.0.2.99"));

@@ -142,7 +142,7 @@ std::vector<AnswerComparison> authoritative_www() {
     c.name = "www.shop.test.";
     c.type = 1;
     AnswerVariant v;
-    v.records = {"www.shop.test. 1 192.0.2.10", "www.shop.test. 1 192.0.2.11"};
+    v.records = {"www.shop.test. A 192.0.2.10", "www.shop.test. A 192.0.2.11"};
     v.rcode = 0;
     v.providers = {"alpha", "beta"};
     c.variants = {v};

@@ -246,5 +246,76 @@ TEST_CASE("target state: RTTs are kept in 0.1 ms units, saturating at 6.5535 s")
 
 TEST_CASE("target state: stays compact (80,000 of them at 10,000 zones)") {
     CHECK(sizeof(KeptTarget) <= 48);
-    CHECK(sizeof(TargetState) <= 216);
+    CHECK(sizeof(TargetState) <= 240);
+}
+
+TEST_CASE("health: unknown until evidence; the first answer is not a change, fall failures are") {
+    Health h(HealthThresholds{2, 2});
+    CHECK(h.up());
+    CHECK_FALSE(h.known());
+    CHECK_FALSE(h.feed(true));  // unknown -> up: nothing was wrong
+    CHECK(h.known());
+    Health d(HealthThresholds{2, 2});
+    CHECK_FALSE(d.feed(false));
+    CHECK_FALSE(d.known());  // one failure is no verdict
+    CHECK(d.feed(false));
+    CHECK(d.known());
+    CHECK_FALSE(d.up());
+}
+
+TEST_CASE("zone tracker: the provider verdict rests on UDP; TCP failing alone is not down") {
+    ZoneTracker z("shop.test", HealthThresholds{2, 2});
+    const WallTime t0 = WallTime{} + 1000000s;
+    auto round = [&](bool udp_ok, bool tcp_ok, WallTime at) {
+        return z.observe(
+            {soa("gamma", "ns1", "10.0.2.1", udp_ok ? std::optional<uint32_t>(5) : std::nullopt),
+             soa("gamma", "ns1", "10.0.2.1", tcp_ok ? std::optional<uint32_t>(5) : std::nullopt,
+                 Transport::tcp)},
+            at);
+    };
+    CHECK(round(true, true, t0).empty());
+    CHECK(provider(z.state(), "gamma").known);
+    round(true, false, t0 + 10s);
+    auto changes = round(true, false, t0 + 20s);
+    REQUIRE(changes.size() == 1);  // the TCP target went down; the provider did not
+    CHECK(changes[0].transport == Transport::tcp);
+    CHECK_FALSE(changes[0].up);
+    CHECK(provider(z.state(), "gamma").up);
+    CHECK(changes[0].describe() ==
+          "shop.test: ns1 10.0.2.1 tcp (provider gamma, vantage v1) is down: 2 failures in a row, "
+          "last timeout");
+
+    // UDP down too: the address and then the provider go down, each reported once.
+    round(false, false, t0 + 30s);
+    changes = round(false, false, t0 + 40s);
+    REQUIRE(changes.size() == 2);
+    CHECK(changes[1].address.empty());
+    CHECK(changes[1].describe() ==
+          "shop.test: provider gamma is down: none of its addresses answers over UDP");
+    CHECK_FALSE(provider(z.state(), "gamma").up);
+    CHECK(round(false, false, t0 + 50s).empty());
+    CHECK(round(true, false, t0 + 60s).empty());  // one answer: not yet up (rise 2)
+    changes = round(true, false, t0 + 70s);
+    REQUIRE(changes.size() == 2);
+    CHECK(changes[0].up);
+    CHECK(changes[1].describe() ==
+          "shop.test: provider gamma is up: an address answers over UDP again");
+    CHECK(target(z.state(), "10.0.2.1").since == t0 + 70s);
+}
+
+TEST_CASE("zone tracker: a restored first-seen time continues the lag clock after a restart") {
+    const WallTime t0 = WallTime{} + 1000000s;
+    ZoneTracker before("shop.test");
+    before.observe({soa("alpha", "a", "10.0.0.1", 5), soa("beta", "b", "10.0.0.2", 5)}, t0);
+    before.observe({soa("alpha", "a", "10.0.0.1", 6), soa("beta", "b", "10.0.0.2", 5)}, t0 + 60s);
+    REQUIRE(before.state().serials_in_flight.size() == 2);
+    const auto memory = before.serial_first_seen();
+
+    ZoneTracker after("shop.test");
+    after.restore_serial_first_seen(memory);
+    after.observe({soa("alpha", "a", "10.0.0.1", 6), soa("beta", "b", "10.0.0.2", 5)}, t0 + 300s);
+    CHECK(target(after.state(), "10.0.0.2").lag_seconds == Approx(240));  // since t0 + 60 s
+    // Once every server serves the newest serial, nothing is left in flight to keep.
+    after.observe({soa("alpha", "a", "10.0.0.1", 6), soa("beta", "b", "10.0.0.2", 6)}, t0 + 360s);
+    CHECK(after.state().serials_in_flight.empty());
 }
