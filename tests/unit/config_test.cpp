@@ -483,9 +483,9 @@ TEST_CASE("config: storage and http sections", "[config]") {
     CHECK(c.storage.path == (dir.path / "etc" / "history.db").string());
     CHECK(c.storage.raw_retention == std::chrono::hours(72));
     CHECK(c.storage.minute_retention == std::chrono::hours(24 * 30));
-    CHECK(c.http.listen == "[::1]:9200");
+    CHECK(c.http.listen == std::vector<std::string>{"[::1]:9200"});
     CHECK(c.http.rtt_buckets == std::vector<double>{0.01, 0.1, 1});
-    CHECK(Config{}.http.listen == "127.0.0.1:9153");
+    CHECK(Config{}.http.listen == std::vector<std::string>{"127.0.0.1:9153"});
     CHECK(Config{}.storage.path.empty());
     CHECK_THAT(error_of_yaml("http:\n  rtt_buckets: [1, 0.5]\n"), Catch::Contains("increasing"));
 }
