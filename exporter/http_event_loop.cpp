@@ -11,10 +11,7 @@
 
 #include <atomic>
 #include <cerrno>
-#include <condition_variable>
 #include <cstring>
-#include <deque>
-#include <mutex>
 #include <stdexcept>
 #include <thread>
 #include <unordered_map>
@@ -50,23 +47,10 @@ struct Connection {
     uint32_t events = 0;       ///< epoll interest now
 };
 
-struct Job {
-    uint64_t id;
-    HttpRequest request;
-    bool close_after;
-};
-
-struct Done {
-    uint64_t id;
-    std::string head, body;
-    bool close_after;
-};
-
 }  // namespace
 
 struct HttpEventLoop::Impl {
     Options options;
-    Handler handler;
     HttpServerMetrics& metrics;
     HttpConnectionTable table;
     int epoll_fd = -1, wake_fd = -1;
@@ -78,20 +62,14 @@ struct HttpEventLoop::Impl {
     Clock::time_point resume_accepting;
 
     std::atomic<bool> stop{false};
-    std::mutex jobs_mutex;
-    std::condition_variable jobs_ready;
-    std::deque<Job> jobs;
-    std::mutex done_mutex;
-    std::vector<Done> done;
+    std::unique_ptr<HttpWorkers> workers;
     std::thread loop;
-    std::vector<std::thread> workers;
 
-    Impl(Options o, Handler h, HttpServerMetrics& m)
-        : options(std::move(o)), handler(std::move(h)), metrics(m), table(options.limits) {}
+    Impl(Options o, HttpServerMetrics& m)
+        : options(std::move(o)), metrics(m), table(options.limits) {}
     ~Impl();
 
     void run();
-    void work();
     void wake() {
         const uint64_t one = 1;
         [[maybe_unused]] const ssize_t n = ::write(wake_fd, &one, sizeof one);
@@ -108,7 +86,7 @@ struct HttpEventLoop::Impl {
 };
 
 HttpEventLoop::HttpEventLoop(Options options, Handler handler, HttpServerMetrics& metrics)
-    : impl_(std::make_unique<Impl>(std::move(options), std::move(handler), metrics)) {
+    : impl_(std::make_unique<Impl>(std::move(options), metrics)) {
     Impl& m = *impl_;
     m.epoll_fd = epoll_create1(EPOLL_CLOEXEC);
     m.wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
@@ -126,10 +104,9 @@ HttpEventLoop::HttpEventLoop(Options options, Handler handler, HttpServerMetrics
         ev.data.u64 = m.listeners.size();
         epoll_ctl(m.epoll_fd, EPOLL_CTL_ADD, fd, &ev);
     }
+    m.workers = std::make_unique<HttpWorkers>(m.options.workers, std::move(handler), metrics,
+                                              [&m] { m.wake(); });
     m.loop = std::thread([&m] { m.run(); });
-    for (int i = 0; i < std::max(1, m.options.workers); ++i) {
-        m.workers.emplace_back([&m] { m.work(); });
-    }
 }
 
 HttpEventLoop::~HttpEventLoop() = default;
@@ -140,13 +117,9 @@ std::vector<uint16_t> HttpEventLoop::ports() const {
 
 HttpEventLoop::Impl::~Impl() {
     stop = true;
-    {
-        std::lock_guard lock(jobs_mutex);
-        jobs_ready.notify_all();
-    }
     if (wake_fd >= 0) wake();
     if (loop.joinable()) loop.join();
-    for (auto& w : workers) w.join();
+    workers.reset();  // before the eventfd it wakes the loop with is closed
     for (auto& [id, c] : connections) ::close(c.fd);
     for (int fd : listeners) ::close(fd);
     if (wake_fd >= 0) ::close(wake_fd);
@@ -305,11 +278,7 @@ void HttpEventLoop::Impl::next_request(uint64_t id, Clock::time_point now) {
     }
     table.enter(id, Phase::handling, now);
     set_interest(id, c, 0);
-    {
-        std::lock_guard lock(jobs_mutex);
-        jobs.push_back(Job{id, std::move(p.request), close_after});
-    }
-    jobs_ready.notify_one();
+    workers->submit(id, std::move(p.request), close_after);
 }
 
 void HttpEventLoop::Impl::respond_now(uint64_t id, int status, const std::string& text,
@@ -325,55 +294,17 @@ void HttpEventLoop::Impl::respond_now(uint64_t id, int status, const std::string
     send_more(id, now);
 }
 
-void HttpEventLoop::Impl::work() {
-    for (;;) {
-        Job job;
-        {
-            std::unique_lock lock(jobs_mutex);
-            jobs_ready.wait(lock, [this] { return stop || !jobs.empty(); });
-            if (stop) return;
-            job = std::move(jobs.front());
-            jobs.pop_front();
-        }
-        HttpReply r;
-        try {
-            r = handler(job.request);
-        } catch (const std::exception& e) {
-            // A bad snapshot must cost one response, not the worker.
-            spdlog::error("HTTP {}: {}", job.request.path, e.what());
-            r = {500, "text/plain; charset=utf-8", "internal error\n", ""};
-        }
-        metrics.responded(r.status);
-        Done d{job.id,
-               format_response_head(
-                   {r.status, r.content_type, r.body.size(), !job.close_after, r.allow}),
-               {},
-               job.close_after};
-        if (job.request.method != "HEAD") d.body = std::move(r.body);
-        {
-            std::lock_guard lock(done_mutex);
-            done.push_back(std::move(d));
-        }
-        wake();
-    }
-}
-
 void HttpEventLoop::Impl::take_done(Clock::time_point now) {
-    std::vector<Done> batch;
-    {
-        std::lock_guard lock(done_mutex);
-        batch.swap(done);
-    }
-    for (Done& d : batch) {
-        const auto it = connections.find(d.id);
+    for (HttpWorkers::Finished& d : workers->take_finished()) {
+        const auto it = connections.find(d.connection);
         if (it == connections.end()) continue;  // closed while its response was built
         Connection& c = it->second;
         c.head = std::move(d.head);
         c.body = std::move(d.body);
         c.sent = 0;
         c.close_after = d.close_after;
-        table.enter(d.id, Phase::writing, now);
-        send_more(d.id, now);
+        table.enter(d.connection, Phase::writing, now);
+        send_more(d.connection, now);
     }
 }
 

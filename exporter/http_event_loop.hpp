@@ -13,20 +13,12 @@
 
 #include "exporter/http_connection_table.hpp"
 #include "exporter/http_message.hpp"
+#include "exporter/http_workers.hpp"
 #include "exporter/listen_address.hpp"
 
 namespace nswatch {
 
 class HttpServerMetrics;
-
-/// What a handler answers; the loop adds the framing (length, keep-alive) and drops the body of a
-/// HEAD response.
-struct HttpReply {
-    int status = 200;
-    std::string content_type;
-    std::string body;
-    std::string allow;  ///< the Allow field of a 405
-};
 
 class HttpEventLoop {
   public:
@@ -36,8 +28,7 @@ class HttpEventLoop {
         int workers = 4;  ///< threads running the handler (building /metrics takes CPU)
         size_t max_head_bytes = 16 * 1024;  ///< request line and header fields together
     };
-    /// Called on a worker thread for each complete request; must be thread-safe.
-    using Handler = std::function<HttpReply(const HttpRequest&)>;
+    using Handler = HttpWorkers::Handler;
 
     /// Binds every address and starts the threads; throws std::runtime_error naming the address
     /// that cannot be bound.

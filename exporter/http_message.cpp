@@ -100,8 +100,9 @@ HttpParse parse_request_head(std::string_view received, size_t max_head_bytes) {
         }
     }
     if (end == std::string_view::npos) {
-        if (rest.size() <= max_head_bytes) return HttpParse{};
-        return rest.find('\n') == std::string_view::npos
+        // Counted with the leading empty lines: endless CRLFs are no cheaper to keep.
+        if (received.size() <= max_head_bytes) return HttpParse{};
+        return rest.size() > max_head_bytes && rest.find('\n') == std::string_view::npos
                    ? error(414, "request line too long")
                    : error(431, "request header fields too large");
     }

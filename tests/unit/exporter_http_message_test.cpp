@@ -88,6 +88,7 @@ TEST_CASE("http parser: malformed and oversized heads are errors with a status",
     CHECK(status("GET / HTTP/1.1\r\nX: " + std::string(5000, 'a')) == 431);
     CHECK(status("GET / HTTP/1.1\r\nX: " + std::string(5000, 'a') + "\r\n\r\n") == 431);
     CHECK(status("GET / HTTP/1.1\r\nX: " + std::string(100, 'a') + "\r\n\r\n", 200) == 0);
+    CHECK(status(std::string(5000, '\n')) == 431);
 }
 
 TEST_CASE("http response head: framing fields and reuse", "[http][parser]") {

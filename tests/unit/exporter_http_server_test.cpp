@@ -22,7 +22,7 @@ namespace {
 struct Fixture {
     SnapshotPtr snapshot = test::sample_snapshot_ptr();
     std::shared_ptr<ProbeMetrics> metrics = std::make_shared<ProbeMetrics>("0.1.0-test");
-    HttpServer server{HttpServerOptions{.listen = {"127.0.0.1:0"}},
+    HttpServer server{test::http_options({"127.0.0.1:0"}),
                       [this] { return snapshot; },
                       {metrics, std::make_shared<SnapshotCollector>([this] { return snapshot; })}};
 
@@ -58,7 +58,8 @@ TEST_CASE("HTTP server binds port 0 to a real port", "[exporter][http]") {
 
 TEST_CASE("HTTP server refuses an address in use", "[exporter][http]") {
     Fixture f;
-    const HttpServerOptions same{.listen = {"127.0.0.1:" + std::to_string(f.server.port())}};
+    const HttpServerOptions same =
+        test::http_options({"127.0.0.1:" + std::to_string(f.server.port())});
     CHECK_THROWS_AS(HttpServer(same, [] { return SnapshotPtr(); }, {}), std::runtime_error);
 }
 
@@ -127,7 +128,7 @@ TEST_CASE("/api/v1/status round-trips the snapshot", "[exporter][http]") {
 }
 
 TEST_CASE("HTTP server before the first snapshot", "[exporter][http]") {
-    HttpServer server(HttpServerOptions{.listen = {"127.0.0.1:0"}}, [] { return SnapshotPtr(); },
+    HttpServer server(test::http_options({"127.0.0.1:0"}), [] { return SnapshotPtr(); },
                       {std::make_shared<SnapshotCollector>([] { return SnapshotPtr(); })});
     const std::string base = "http://127.0.0.1:" + std::to_string(server.port());
     CHECK(test::http_fetch(base + "/api/v1/status").status == 503);
@@ -170,8 +171,8 @@ TEST_CASE("HTTP server survives very long URLs and headers", "[exporter][http]")
 }
 
 TEST_CASE("HTTP server listens on every listed address and refuses a bad one", "[exporter][http]") {
-    HttpServer both(HttpServerOptions{.listen = {"127.0.0.1:0", "[::1]:0"}},
-                    [] { return SnapshotPtr(); }, {});
+    HttpServer both(test::http_options({"127.0.0.1:0", "[::1]:0"}), [] { return SnapshotPtr(); },
+                    {});
     REQUIRE(both.ports().size() == 2);
     CHECK(test::http_fetch("http://127.0.0.1:" + std::to_string(both.ports()[0]) + "/healthz")
               .status == 200);
@@ -179,7 +180,7 @@ TEST_CASE("HTTP server listens on every listed address and refuses a bad one", "
           200);
     // `nswatch run --listen` is not checked by the config loader: the server names the mistake.
     try {
-        HttpServer bad(HttpServerOptions{.listen = {"127.0.0.1:9153,0.0.0.0:9154"}},
+        HttpServer bad(test::http_options({"127.0.0.1:9153,0.0.0.0:9154"}),
                        [] { return SnapshotPtr(); }, {});
         FAIL("a comma-separated listen string was accepted");
     } catch (const std::runtime_error& e) {
@@ -206,7 +207,7 @@ TEST_CASE("HTTP server serves concurrent scrapes", "[exporter][http]") {
 
 TEST_CASE("extra status sections reach /api/v1/status and the status page", "[exporter][http]") {
     const SnapshotPtr snapshot = test::sample_snapshot_ptr();
-    HttpServerOptions o{.listen = {"127.0.0.1:0"}};
+    HttpServerOptions o = test::http_options({"127.0.0.1:0"});
     o.status_sections.emplace_back("propagation", [] {
         return nlohmann::json::array(
             {{{"zone", "shop.test"}, {"provider", "<beta>"}, {"seconds", 1.25}}});
