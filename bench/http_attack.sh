@@ -6,6 +6,7 @@
 # /metrics has realistic size without a DNS server. Stopped by pid.
 #   bench/http_attack.sh                 # BIN=build/nswatch PORT=19153
 #   IDLE=200 SLOW=20 DURATION=10 bench/http_attack.sh
+#   MAX_CONNECTIONS=2048 bench/http_attack.sh   # room for the whole attack: no eviction churn
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 BIN=${BIN:-$HERE/../build/nswatch}
@@ -15,6 +16,7 @@ IDLE=${IDLE:-1000}
 SLOW=${SLOW:-50}
 DURATION=${DURATION:-60}
 INTERVAL=${INTERVAL:-1}
+MAX_CONNECTIONS=${MAX_CONNECTIONS:-512}   # http.max_connections (the default)
 WORK=$(mktemp -d /tmp/nswatch-http-attack.XXXXXX)
 PID=
 
@@ -33,7 +35,7 @@ if ss -Hltn "sport = :$PORT" | grep -q .; then echo "something already listens o
 
 {
     echo "probe: {interval: 30s, timeout: 1s}"
-    echo "http: {listen: '127.0.0.1:$PORT'}"
+    echo "http: {listen: '127.0.0.1:$PORT', max_connections: $MAX_CONNECTIONS}"
     echo "zones:"
     for ((i = 0; i < N; i++)); do
         printf '  - name: z%06d.bench.test\n    nameservers:\n' "$i"
