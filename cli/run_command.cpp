@@ -2,6 +2,7 @@
 // Prometheus metrics) and the HTTP server, and handles SIGHUP (reload) and SIGTERM/SIGINT (drain,
 // commit, exit).
 #include <malloc.h>
+#include <spdlog/fmt/ranges.h>
 #include <spdlog/spdlog.h>
 
 #include <csignal>
@@ -59,7 +60,7 @@ int run_daemon(const RunArgs& args) {
     Config config;
     try {
         config = load_config_file(args.config_path, lo);
-        if (!args.listen.empty()) config.http.listen = args.listen;
+        if (!args.listen.empty()) config.http.listen = {args.listen};
         if (!args.db.empty()) config.storage.path = args.db;
         if (!args.root_hints.empty()) config.root_hints = args.root_hints;
     } catch (const std::exception& e) {
@@ -216,6 +217,12 @@ int run_daemon(const RunArgs& args) {
         try {
             HttpServerOptions ho;
             ho.listen = config.http.listen;
+            ho.limits.max_connections = static_cast<size_t>(config.http.max_connections);
+            ho.limits.max_connections_per_client =
+                static_cast<size_t>(config.http.max_connections_per_client);
+            ho.limits.header_timeout = config.http.header_timeout;
+            ho.limits.idle_timeout = config.http.idle_timeout;
+            ho.limits.write_timeout = config.http.write_timeout;
             if (propagation) {
                 ho.status_sections.emplace_back("propagation", [p = propagation.get()] {
                     return last_propagation_json(p->recent());
@@ -235,9 +242,9 @@ int run_daemon(const RunArgs& args) {
             }
             http = std::make_unique<HttpServer>(ho, snapshot, std::move(collectables));
             spdlog::info("http: listening on {} (port {}): /metrics /api/v1/status /healthz /",
-                         config.http.listen, http->port());
+                         fmt::join(config.http.listen, ", "), http->port());
         } catch (const std::exception& e) {
-            std::cerr << "nswatch run: http " << config.http.listen << ": " << e.what() << "\n";
+            std::cerr << "nswatch run: http: " << e.what() << "\n";
             return 3;
         }
     }
@@ -296,7 +303,7 @@ int run_daemon(const RunArgs& args) {
         Config c = load_config_file(path, lo);
         if (!args.db.empty()) c.storage.path = args.db;
         if (!args.root_hints.empty()) c.root_hints = args.root_hints;
-        if (!args.listen.empty()) c.http.listen = args.listen;
+        if (!args.listen.empty()) c.http.listen = {args.listen};
         malloc_trim(0);  // the YAML tree's pages, as at start-up
         return c;
     });

@@ -63,6 +63,7 @@ class Loader {
     // loader_outputs.cpp
     void read_storage(const Field& field, StorageSettings& storage) const;
     void read_http(const Field& field, HttpSettings& http) const;
+    std::vector<std::string> read_listen(const Field& field) const;
 
     std::string source_;              ///< file path or source name, for Config::source
     std::filesystem::path base_dir_;  ///< relative root_hints are resolved against this

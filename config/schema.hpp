@@ -210,8 +210,20 @@ struct StorageSettings {
 struct HttpSettings {
     /// Serve HTTP at all.
     bool enabled = true;
-    /// host:port to listen on; [v6]:port for IPv6.
-    std::string listen = "127.0.0.1:9153";
+    /// Addresses to listen on, each one IP address and port: host:port, [v6]:port.
+    std::vector<std::string> listen{"127.0.0.1:9153"};
+    /// Connections open at once, all clients together; a new one beyond it replaces the one
+    /// that has waited longest without sending a whole request.
+    int64_t max_connections = 512;
+    /// Connections open at once from one IPv4 address or IPv6 /64.
+    int64_t max_connections_per_client = 32;
+    /// Time a client has to send a whole request head (from connecting, or from the first byte
+    /// of its next request on a kept-alive connection).
+    std::chrono::milliseconds header_timeout{std::chrono::seconds(5)};
+    /// Time a kept-alive connection may wait for its next request.
+    std::chrono::milliseconds idle_timeout{std::chrono::seconds(120)};
+    /// Time a response has to be delivered in full.
+    std::chrono::milliseconds write_timeout{std::chrono::seconds(60)};
     /// Upper bounds (seconds) of the RTT histogram buckets.
     std::vector<double> rtt_buckets{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
                                     0.1,    0.25,  0.5,    1,     2.5,  5};

@@ -1,6 +1,6 @@
 // The HTTP side of nswatch: /metrics, /api/v1/status, /healthz and the status page at /.
-// civetweb's CivetServer directly: prometheus-cpp's Exposer is built on it but serves only the
-// metrics paths it registers, with no way to add our own handlers beside them.
+// The sockets are http_event_loop.hpp's (one epoll thread, caps and deadlines, so that slow or
+// idle clients cannot take the workers Prometheus needs); this file only routes requests.
 #pragma once
 
 #include <prometheus/collectable.h>
@@ -13,17 +13,21 @@
 #include <vector>
 
 #include "checks/zone_state.hpp"
-
-class CivetServer;
-struct mg_connection;
+#include "exporter/http_connection_table.hpp"
 
 namespace nswatch {
 
+class HttpEventLoop;
+class HttpServerMetrics;
+struct HttpReply;
+struct HttpRequest;
+
 struct HttpServerOptions {
-    std::string listen =
-        "127.0.0.1:9153";  ///< civetweb syntax: "addr:port", "[::1]:port"; port 0 picks one
-    int threads = 4;       ///< worker threads (Prometheus, a browser and curl at once)
-    int request_timeout_ms = 10000;  ///< a slow client cannot hold a worker longer than this
+    /// Addresses to listen on, each "addr:port" or "[v6addr]:port" (listen_address.hpp); port 0
+    /// picks one.
+    std::vector<std::string> listen{"127.0.0.1:9153"};
+    HttpLimits limits;  ///< connection caps and deadlines
+    int threads = 4;    ///< workers building responses (they never wait for a client)
     /// Extra top-level sections of /api/v1/status (and tables on the status page), e.g.
     /// "propagation": called on every request, from the server's threads (must be thread-safe).
     /// Each returns an array of flat objects.
@@ -32,28 +36,31 @@ struct HttpServerOptions {
 
 class HttpServer {
   public:
-    /// Starts listening at once; throws std::runtime_error if it cannot (address in use, ...).
-    /// `snapshot` is called on every request (the server keeps nothing); `collectables` are
-    /// serialised in order at /metrics (ProbeMetrics::registry(), a SnapshotCollector, ...).
+    /// Starts listening at once; throws std::runtime_error if it cannot (address in use, not an
+    /// address, ...). `snapshot` is called on every request (the server keeps nothing);
+    /// `collectables` are serialised in order at /metrics (ProbeMetrics::registry(), a
+    /// SnapshotCollector, ...), followed by the server's own connection counters.
     HttpServer(const HttpServerOptions& options, std::function<SnapshotPtr()> snapshot,
                std::vector<std::shared_ptr<prometheus::Collectable>> collectables);
-    ~HttpServer();  ///< stops and waits for the workers
+    ~HttpServer();  ///< stops and waits for the threads
     HttpServer(const HttpServer&) = delete;
     HttpServer& operator=(const HttpServer&) = delete;
 
-    /// The port actually bound (the chosen one when asked for port 0).
-    uint16_t port() const { return port_; }
+    /// The port actually bound at the first address (the chosen one when asked for port 0).
+    uint16_t port() const { return ports_.front(); }
+    /// The ports bound, in the order of HttpServerOptions::listen.
+    const std::vector<uint16_t>& ports() const { return ports_; }
 
   private:
-    struct Response;
-    static int handle(mg_connection* conn, void* self);
-    Response route(const std::string& path) const;
+    HttpReply handle(const HttpRequest& request) const;
+    HttpReply route(const std::string& path) const;
 
     std::function<SnapshotPtr()> snapshot_;
     std::vector<std::shared_ptr<prometheus::Collectable>> collectables_;
     std::vector<std::pair<std::string, std::function<nlohmann::json()>>> sections_;
-    std::unique_ptr<CivetServer> server_;
-    uint16_t port_ = 0;
+    std::unique_ptr<HttpServerMetrics> metrics_;
+    std::unique_ptr<HttpEventLoop> loop_;
+    std::vector<uint16_t> ports_;
 };
 
 }  // namespace nswatch

@@ -14,7 +14,7 @@ using Catch::Matchers::Contains;
 TEST_CASE("status page loads in headless Chromium", "[exporter][html][chromium]") {
     REQUIRE(std::system("command -v chromium >/dev/null") == 0);
     const SnapshotPtr snapshot = test::sample_snapshot_ptr();
-    HttpServer server(HttpServerOptions{"127.0.0.1:0", 4, 10000, {}}, [&] { return snapshot; }, {});
+    HttpServer server(test::http_options({"127.0.0.1:0"}), [&] { return snapshot; }, {});
     const std::string url = "http://127.0.0.1:" + std::to_string(server.port()) + "/";
 
     // --no-sandbox: tests may run as root, where Chromium refuses its sandbox.

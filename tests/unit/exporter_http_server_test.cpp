@@ -22,7 +22,7 @@ namespace {
 struct Fixture {
     SnapshotPtr snapshot = test::sample_snapshot_ptr();
     std::shared_ptr<ProbeMetrics> metrics = std::make_shared<ProbeMetrics>("0.1.0-test");
-    HttpServer server{HttpServerOptions{"127.0.0.1:0", 2, 5000, {}},
+    HttpServer server{test::http_options({"127.0.0.1:0"}),
                       [this] { return snapshot; },
                       {metrics, std::make_shared<SnapshotCollector>([this] { return snapshot; })}};
 
@@ -58,7 +58,8 @@ TEST_CASE("HTTP server binds port 0 to a real port", "[exporter][http]") {
 
 TEST_CASE("HTTP server refuses an address in use", "[exporter][http]") {
     Fixture f;
-    const HttpServerOptions same{"127.0.0.1:" + std::to_string(f.server.port()), 4, 10000, {}};
+    const HttpServerOptions same =
+        test::http_options({"127.0.0.1:" + std::to_string(f.server.port())});
     CHECK_THROWS_AS(HttpServer(same, [] { return SnapshotPtr(); }, {}), std::runtime_error);
 }
 
@@ -127,7 +128,7 @@ TEST_CASE("/api/v1/status round-trips the snapshot", "[exporter][http]") {
 }
 
 TEST_CASE("HTTP server before the first snapshot", "[exporter][http]") {
-    HttpServer server(HttpServerOptions{"127.0.0.1:0", 4, 10000, {}}, [] { return SnapshotPtr(); },
+    HttpServer server(test::http_options({"127.0.0.1:0"}), [] { return SnapshotPtr(); },
                       {std::make_shared<SnapshotCollector>([] { return SnapshotPtr(); })});
     const std::string base = "http://127.0.0.1:" + std::to_string(server.port());
     CHECK(test::http_fetch(base + "/api/v1/status").status == 503);
@@ -161,11 +162,30 @@ TEST_CASE("HTTP server answers 404, 405 and HEAD", "[exporter][http]") {
 
 TEST_CASE("HTTP server survives very long URLs and headers", "[exporter][http]") {
     Fixture f;
+    // 414, or a reset when the server closes while curl is still sending the rest of the line.
     const auto long_url = test::http_fetch(f.url("/" + std::string(100000, 'a')));
-    CHECK(long_url.status != 200);  // civetweb refuses it (or closes): either way no crash
+    CHECK((long_url.status == 414 || !long_url.error.empty()));
     const auto long_query = test::http_fetch(f.url("/metrics?" + std::string(20000, 'q')));
-    CHECK(long_query.status != 200);
+    CHECK((long_query.status == 414 || !long_query.error.empty()));
     CHECK(test::http_fetch(f.url("/healthz")).status == 200);
+}
+
+TEST_CASE("HTTP server listens on every listed address and refuses a bad one", "[exporter][http]") {
+    HttpServer both(test::http_options({"127.0.0.1:0", "[::1]:0"}), [] { return SnapshotPtr(); },
+                    {});
+    REQUIRE(both.ports().size() == 2);
+    CHECK(test::http_fetch("http://127.0.0.1:" + std::to_string(both.ports()[0]) + "/healthz")
+              .status == 200);
+    CHECK(test::http_fetch("http://[::1]:" + std::to_string(both.ports()[1]) + "/healthz").status ==
+          200);
+    // `nswatch run --listen` is not checked by the config loader: the server names the mistake.
+    try {
+        HttpServer bad(test::http_options({"127.0.0.1:9153,0.0.0.0:9154"}),
+                       [] { return SnapshotPtr(); }, {});
+        FAIL("a comma-separated listen string was accepted");
+    } catch (const std::runtime_error& e) {
+        CHECK_THAT(e.what(), Contains("'127.0.0.1:9153,0.0.0.0:9154' is not one address:port"));
+    }
 }
 
 TEST_CASE("HTTP server serves concurrent scrapes", "[exporter][http]") {
@@ -187,7 +207,7 @@ TEST_CASE("HTTP server serves concurrent scrapes", "[exporter][http]") {
 
 TEST_CASE("extra status sections reach /api/v1/status and the status page", "[exporter][http]") {
     const SnapshotPtr snapshot = test::sample_snapshot_ptr();
-    HttpServerOptions o{"127.0.0.1:0", 2, 5000, {}};
+    HttpServerOptions o = test::http_options({"127.0.0.1:0"});
     o.status_sections.emplace_back("propagation", [] {
         return nlohmann::json::array(
             {{{"zone", "shop.test"}, {"provider", "<beta>"}, {"seconds", 1.25}}});

@@ -9,8 +9,16 @@
 #include <string>
 
 #include "checks/zone_state.hpp"
+#include "exporter/http_server.hpp"
 
 namespace nswatch::test {
+
+/// Server options with these addresses and the default limits.
+inline HttpServerOptions http_options(std::vector<std::string> listen) {
+    HttpServerOptions o;
+    o.listen = std::move(listen);
+    return o;
+}
 
 /// 2026-11-22T06:00:00.123456789Z: nanoseconds, to prove the JSON keeps them.
 inline WallTime sample_time() {
