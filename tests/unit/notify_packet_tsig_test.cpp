@@ -1,11 +1,11 @@
 // Tests for the TSIG time and replay checks of prober/notify_packet on a virtual clock: NOTIFYs
 // signed early, late, at the window's edges and twice, and the signed BADTIME answers they get.
-#include <ldns/ldns.h>
-
 #include <catch2/catch.hpp>
 
-#include "notify_test_packets.hpp"
 #include "prober/notify_packet.hpp"
+
+// After notify_packet.hpp: ldns (which this includes) upsets <optional> when included before it.
+#include "notify_test_packets.hpp"
 #include "prober/tsig_guard.hpp"
 #include "prober/tsig_sign.hpp"
 

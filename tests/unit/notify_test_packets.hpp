@@ -2,8 +2,6 @@
 // or mutated from these bytes).
 #pragma once
 
-#include <ldns/ldns.h>
-
 #include <cstdint>
 #include <cstdlib>
 #include <optional>
@@ -12,6 +10,8 @@
 
 #include "prober/dns_name.hpp"
 #include "prober/tsig_sign.hpp"
+// Last: ldns's macros upset <optional> when it comes first.
+#include <ldns/ldns.h>
 
 namespace nswatch::test {
 

@@ -96,9 +96,11 @@ TEST_CASE("tsig sign: a BADTIME answer (error, Other Data, request MAC) verifies
     ldns_pkt_free(req);
 }
 
-TEST_CASE("tsig sign: every configured algorithm verifies; bad keys are refused", "[tsig]") {
-    for (const char* alg : {"hmac-md5.sig-alg.reg.int", "hmac-sha1", "hmac-sha224", "hmac-sha256",
-                            "hmac-sha384", "hmac-sha512"}) {
+TEST_CASE("tsig sign: each algorithm ldns verifies agrees; bad keys are refused", "[tsig]") {
+    // Not hmac-sha224 and hmac-sha384: ldns 1.8.3 cannot verify them (its digest table lacks
+    // "hmac-sha224." and spells "hmac-shac384."), so there is no independent check here.
+    for (const char* alg :
+         {"hmac-md5.sig-alg.reg.int", "hmac-sha1", "hmac-sha256", "hmac-sha512"}) {
         INFO(alg);
         std::string error;
         const auto wire = signed_wire(TsigKey{"k", alg, kSecret},
