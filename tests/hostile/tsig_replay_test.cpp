@@ -143,7 +143,7 @@ struct LogCapture {
 
 }  // namespace
 
-TEST_CASE("hostile: a replayed TSIG NOTIFY is refused every time, counted, and barely logged",
+TEST_CASE("notify: a replayed TSIG NOTIFY is refused every time, counted, and barely logged",
           "[hostile][notify][tsig]") {
     LogCapture log;
     std::mutex mu;
