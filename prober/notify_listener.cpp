@@ -33,7 +33,10 @@ constexpr int kBindAttempts = 20;
 }  // namespace
 
 NotifyListener::NotifyListener(NotifyListenerOptions options, Callback on_accepted)
-    : options_(std::move(options)), on_accepted_(std::move(on_accepted)) {
+    : options_(std::move(options)),
+      on_accepted_(std::move(on_accepted)),
+      log_limiter_(options_.log_interval) {
+    if (!options_.clock) options_.clock = [] { return std::chrono::system_clock::now(); };
     sockaddr_storage ss{};
     const socklen_t len = make_sockaddr(options_.address, options_.port, ss);
     try {
@@ -141,11 +144,12 @@ void NotifyListener::loop() {
 
 void NotifyListener::handle(const uint8_t* data, size_t size, const std::string& source,
                             const char* transport, std::vector<uint8_t>& reply) {
-    const auto now = std::chrono::system_clock::now();
+    const auto now = options_.clock();
     NotifyDecision d;
     {
         std::lock_guard lock(policy_mu_);
-        d = judge_notify(std::span<const uint8_t>(data, size), source, options_.policy);
+        d = judge_notify(std::span<const uint8_t>(data, size), source, options_.policy, now,
+                         &replays_);
     }
     counts_[static_cast<size_t>(d.verdict)]++;
     if (d.verdict == NotifyVerdict::accepted) {
@@ -156,10 +160,30 @@ void NotifyListener::handle(const uint8_t* data, size_t size, const std::string&
             on_accepted_(NotifyEvent{d.zone, d.serial, source, transport, d.key_name, now});
         }
     } else {
-        spdlog::debug("notify: {} from {} over {}: {}", to_string(d.verdict), source, transport,
-                      d.detail);
+        log_rejection(d, source, transport);
     }
     reply = std::move(d.reply);
+}
+
+void NotifyListener::log_rejection(const NotifyDecision& d, const std::string& source,
+                                   const char* transport) {
+    uint64_t suppressed = 0;
+    if (!log_limiter_.allow(static_cast<size_t>(d.verdict), std::chrono::steady_clock::now(),
+                            suppressed)) {
+        return;
+    }
+    const std::string held = suppressed == 0
+                                 ? std::string()
+                                 : fmt::format(" ({} more {} not logged since the last such line)",
+                                               suppressed, to_string(d.verdict));
+    // A failed signature or clock is what an operator must hear of (a forged or replayed NOTIFY,
+    // a primary with a wrong key or clock); the rest is noise a scanner makes.
+    const bool tsig = d.verdict == NotifyVerdict::unsigned_tsig ||
+                      d.verdict == NotifyVerdict::bad_key || d.verdict == NotifyVerdict::bad_sig ||
+                      d.verdict == NotifyVerdict::bad_time || d.verdict == NotifyVerdict::replayed;
+    spdlog::log(tsig ? spdlog::level::warn : spdlog::level::info,
+                "notify: rejected ({}) from {} over {}{}: {}{}", to_string(d.verdict), source,
+                transport, d.zone.empty() ? "" : " for " + d.zone, d.detail, held);
 }
 
 void NotifyListener::serve_udp() {

@@ -11,6 +11,10 @@
 //   at once (beyond that the one closest to its deadline is closed for the newcomer).
 // - The policy can be replaced while the listener runs (SIGHUP): set_policy.
 // - The callback runs on the listener thread and must not block.
+// - Signed NOTIFYs are checked against the wall clock (options.clock) and against the MACs already
+//   accepted (prober/tsig_guard.hpp), so a captured NOTIFY cannot be replayed.
+// - A rejection is logged at most once per reason per options.log_interval, the next line saying
+//   how many were not logged: a flood costs the log a few lines; the counts say how many came.
 #pragma once
 
 #include <array>
@@ -24,8 +28,10 @@
 #include <thread>
 #include <vector>
 
+#include "prober/log_limiter.hpp"
 #include "prober/notify_packet.hpp"
 #include "prober/tcp_framing.hpp"
+#include "prober/tsig_guard.hpp"
 
 namespace nswatch {
 
@@ -43,12 +49,16 @@ struct NotifyListenerOptions {
     std::string address = "127.0.0.1";  ///< address literal to bind
     uint16_t port = 5353;               ///< 0 = any free port (tests)
     NotifyPolicy policy;                ///< who may notify for what
+    /// Wall clock the TSIG times are checked against; null = the system clock.
+    std::function<std::chrono::system_clock::time_point()> clock;
+    /// At most one log line per rejection reason this often.
+    std::chrono::steady_clock::duration log_interval = std::chrono::seconds(10);
 };
 
 class NotifyListener {
   public:
     using Callback = std::function<void(const NotifyEvent&)>;
-    static constexpr size_t kVerdicts = 7;
+    static constexpr size_t kVerdicts = kNotifyVerdicts;
 
     /// Binds both sockets (throws std::runtime_error with the reason) and starts the thread.
     NotifyListener(NotifyListenerOptions options, Callback on_accepted);
@@ -81,6 +91,7 @@ class NotifyListener {
     void close_connection(TcpConnection& c);
     void handle(const uint8_t* data, size_t size, const std::string& source, const char* transport,
                 std::vector<uint8_t>& reply);
+    void log_rejection(const NotifyDecision& d, const std::string& source, const char* transport);
 
     NotifyListenerOptions options_;
     Callback on_accepted_;
@@ -92,6 +103,8 @@ class NotifyListener {
     std::vector<TcpConnection> connections_;  ///< listener thread only
     std::atomic<size_t> open_tcp_{0};
     std::array<std::atomic<uint64_t>, kVerdicts> counts_{};
+    TsigReplayMemory replays_;  ///< listener thread only
+    LogLimiter log_limiter_;    ///< listener thread only
     std::atomic<bool> stop_{false};
     std::thread thread_;
 };

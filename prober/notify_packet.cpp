@@ -11,6 +11,8 @@
 #include <memory>
 
 #include "prober/dns_name.hpp"
+#include "prober/tsig_guard.hpp"
+#include "prober/tsig_sign.hpp"
 
 namespace nswatch {
 
@@ -22,7 +24,6 @@ struct PktFree {
 using PktPtr = std::unique_ptr<ldns_pkt, PktFree>;
 
 constexpr size_t kHeaderSize = 12;
-constexpr uint16_t kTsigFudge = 300;
 
 std::string dname_text(const ldns_rdf* rdf) {
     if (rdf == nullptr) return {};
@@ -98,6 +99,89 @@ const TsigKey* find_key(const NotifyPolicy& policy, std::string_view name) {
     return nullptr;
 }
 
+// Signs `reply` with `key` over `request_mac`; on failure the reply goes unsigned and the
+// decision says why (the sender will report the missing signature).
+void sign_reply(NotifyDecision& d, ldns_pkt* reply, const TsigKey& key, const TsigFields& fields,
+                const ldns_rdf* request_mac) {
+    const std::string error = tsig_sign(reply, key, fields, request_mac);
+    if (!error.empty()) d.detail += (d.detail.empty() ? "" : "; ") + ("reply unsigned: " + error);
+}
+
+// The TSIG checks, in RFC 8945 §5.2's order (see the header).
+NotifyDecision judge_tsig(NotifyDecision d, ldns_pkt* request, std::span<const uint8_t> bytes,
+                          const NotifyPolicy& policy, TsigSeconds now, TsigReplayMemory* replays) {
+    const ldns_rr* tsig = ldns_pkt_tsig(request);
+    if (tsig == nullptr) {
+        d.verdict = NotifyVerdict::unsigned_tsig;
+        d.detail = "unsigned, and a TSIG key is required";
+        return answer(std::move(d), request, LDNS_RCODE_NOTAUTH);
+    }
+    const std::string key_name = dname_text(ldns_rr_owner(tsig));
+    const TsigKey* key = find_key(policy, key_name);
+    if (key == nullptr) {
+        d.verdict = NotifyVerdict::bad_key;
+        d.detail = "signed with unknown key '" + key_name + "'";
+        return answer(std::move(d), request, LDNS_RCODE_NOTAUTH);
+    }
+    uint64_t time_signed = 0;
+    const bool fields_ok = ldns_rr_rd_count(tsig) >= 7 &&
+                           tsig_read_time(ldns_rdf_data(ldns_rr_rdf(tsig, 1)),
+                                          ldns_rdf_size(ldns_rr_rdf(tsig, 1)), time_signed) &&
+                           ldns_rdf_size(ldns_rr_rdf(tsig, 2)) == 2 &&
+                           ldns_rdf_size(ldns_rr_rdf(tsig, 3)) >= 2;
+    const std::string algorithm = fields_ok ? dname_text(ldns_rr_rdf(tsig, 0)) : std::string();
+    if (fields_ok && algorithm != canonical_name(key->algorithm)) {
+        d.verdict = NotifyVerdict::bad_key;
+        d.detail =
+            "key '" + key_name + "' signed with " + algorithm + ", configured as " + key->algorithm;
+        return answer(std::move(d), request, LDNS_RCODE_NOTAUTH);
+    }
+    if (!fields_ok || !ldns_pkt_tsig_verify(request, bytes.data(), bytes.size(), key->name.c_str(),
+                                            key->secret.c_str(), nullptr)) {
+        d.verdict = NotifyVerdict::bad_sig;
+        d.detail = "TSIG of key '" + key_name + "' does not verify";
+        return answer(std::move(d), request, LDNS_RCODE_NOTAUTH);
+    }
+    const ldns_rdf* request_mac = ldns_rr_rdf(tsig, 3);
+    const uint16_t request_fudge = ldns_rdf2native_int16(ldns_rr_rdf(tsig, 2));
+    const uint16_t fudge = std::min(request_fudge, policy.max_fudge);
+    const auto signed_at = static_cast<TsigSeconds>(time_signed);
+    d.key_name = key_name;
+    const bool in_window = tsig_time_ok(now, signed_at, fudge);
+    const bool fresh = in_window && (replays == nullptr ||
+                                     replays->first_sighting(
+                                         key_name,
+                                         std::span<const uint8_t>(ldns_rdf_data(request_mac) + 2,
+                                                                  ldns_rdf_size(request_mac) - 2),
+                                         signed_at + fudge, now));
+    if (!fresh) {
+        d.verdict = in_window ? NotifyVerdict::replayed : NotifyVerdict::bad_time;
+        d.detail = in_window ? "a copy of a NOTIFY already accepted (key '" + key_name +
+                                   "', signed " + std::to_string(now - signed_at) + " s ago)"
+                             : "signed at " + std::to_string(time_signed) + ", " +
+                                   std::to_string(now - signed_at) + " s from our time " +
+                                   std::to_string(now) + ", beyond the fudge of " +
+                                   std::to_string(fudge) + " s";
+        PktPtr reply = reply_to(request, LDNS_RCODE_NOTAUTH);
+        if (reply) {
+            sign_reply(d, reply.get(), *key,
+                       TsigFields{time_signed, request_fudge, kTsigBadTime,
+                                  tsig_time_bytes(static_cast<uint64_t>(now))},
+                       request_mac);
+        }
+        d.reply = to_wire(reply.get());
+        return d;
+    }
+    d.verdict = NotifyVerdict::accepted;
+    PktPtr reply = reply_to(request, LDNS_RCODE_NOERROR);
+    if (reply) {
+        sign_reply(d, reply.get(), *key,
+                   TsigFields{static_cast<uint64_t>(now), policy.max_fudge, 0, {}}, request_mac);
+    }
+    d.reply = to_wire(reply.get());
+    return d;
+}
+
 }  // namespace
 
 std::string_view to_string(NotifyVerdict v) {
@@ -114,10 +198,29 @@ std::string_view to_string(NotifyVerdict v) {
             return "refused_source";
         case NotifyVerdict::refused_zone:
             return "refused_zone";
-        case NotifyVerdict::bad_tsig:
-            return "bad_tsig";
+        case NotifyVerdict::unsigned_tsig:
+            return "unsigned";
+        case NotifyVerdict::bad_key:
+            return "bad_key";
+        case NotifyVerdict::bad_sig:
+            return "bad_sig";
+        case NotifyVerdict::bad_time:
+            return "bad_time";
+        case NotifyVerdict::replayed:
+            return "replayed";
     }
     return "unknown";
+}
+
+std::string_view metric_verdict(NotifyVerdict v) {
+    switch (v) {
+        case NotifyVerdict::unsigned_tsig:
+        case NotifyVerdict::bad_key:
+        case NotifyVerdict::bad_sig:
+            return "bad_tsig";
+        default:
+            return to_string(v);
+    }
 }
 
 bool valid_address_pattern(std::string_view pattern) {
@@ -147,7 +250,8 @@ bool address_matches(std::string_view address, std::string_view pattern) {
 }
 
 NotifyDecision judge_notify(std::span<const uint8_t> bytes, std::string_view source,
-                            const NotifyPolicy& policy) {
+                            const NotifyPolicy& policy, std::chrono::system_clock::time_point now,
+                            TsigReplayMemory* replays) {
     NotifyDecision d;
     if (bytes.size() < kHeaderSize) {
         d.detail = "message of " + std::to_string(bytes.size()) + " bytes, shorter than a header";
@@ -209,39 +313,7 @@ NotifyDecision judge_notify(std::span<const uint8_t> bytes, std::string_view sou
         d.verdict = NotifyVerdict::accepted;
         return answer(std::move(d), pkt.get(), LDNS_RCODE_NOERROR);
     }
-    const ldns_rr* tsig = ldns_pkt_tsig(pkt.get());
-    if (tsig == nullptr) {
-        d.verdict = NotifyVerdict::bad_tsig;
-        d.detail = "unsigned, and a TSIG key is required";
-        return answer(std::move(d), pkt.get(), LDNS_RCODE_NOTAUTH);
-    }
-    const std::string key_name = dname_text(ldns_rr_owner(tsig));
-    const TsigKey* key = find_key(policy, key_name);
-    if (key == nullptr) {
-        d.verdict = NotifyVerdict::bad_tsig;
-        d.detail = "signed with unknown key '" + key_name + "'";
-        return answer(std::move(d), pkt.get(), LDNS_RCODE_NOTAUTH);
-    }
-    const std::string algorithm =
-        ldns_rr_rd_count(tsig) > 0 ? dname_text(ldns_rr_rdf(tsig, 0)) : std::string();
-    if (algorithm != canonical_name(key->algorithm) ||
-        !ldns_pkt_tsig_verify(pkt.get(), bytes.data(), bytes.size(), key->name.c_str(),
-                              key->secret.c_str(), nullptr)) {
-        d.verdict = NotifyVerdict::bad_tsig;
-        d.detail = "TSIG of key '" + key_name + "' does not verify";
-        return answer(std::move(d), pkt.get(), LDNS_RCODE_NOTAUTH);
-    }
-    d.verdict = NotifyVerdict::accepted;
-    d.key_name = key_name;
-    PktPtr reply = reply_to(pkt.get(), LDNS_RCODE_NOERROR);
-    const ldns_rdf* request_mac = ldns_rr_rd_count(tsig) > 3 ? ldns_rr_rdf(tsig, 3) : nullptr;
-    const std::string alg = key->algorithm + ".";
-    if (!reply || ldns_pkt_tsig_sign(reply.get(), key->name.c_str(), key->secret.c_str(),
-                                     kTsigFudge, alg.c_str(), request_mac) != LDNS_STATUS_OK) {
-        d.detail = "could not sign the reply";
-    }
-    d.reply = to_wire(reply.get());
-    return d;
+    return judge_tsig(std::move(d), pkt.get(), bytes, policy, tsig_seconds(now), replays);
 }
 
 }  // namespace nswatch

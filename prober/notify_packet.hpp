@@ -8,11 +8,23 @@
 // - Unparseable bytes and responses are dropped without a reply (malformed); everything that
 //   parses as a query gets an answer with the request's ID and question: NOTIMP for another
 //   opcode, FORMERR for a bad question, REFUSED for an unlisted source or an unwatched zone,
-//   NOTAUTH for a missing or failing TSIG when keys are configured (RFC 8945 §5.2; the TSIG error
-//   field itself is not sent back, the reply is unsigned as the RFC asks for BADKEY/BADSIG).
-// - An accepted NOTIFY signed with a key is answered signed with that key, over the request MAC.
+//   NOTAUTH for a TSIG that fails when keys are configured (RFC 8945 §5.2).
+// - TSIG, in RFC 8945 §5.2's order: key (BADKEY), MAC (BADSIG), time (BADTIME), then replay.
+//   BADKEY, BADSIG and a missing TSIG are answered NOTAUTH unsigned (§5.2.1, §5.2.2: "This
+//   response MUST be unsigned"; no TSIG error field is sent back). BADTIME is answered NOTAUTH
+//   signed with the request's key, carrying TSIG error BADTIME, the request's Time Signed and
+//   fudge, and our time in Other Data (§5.2.3), so a sender with a wrong clock can trust it and
+//   see by how much.
+// - A replay (a MAC already accepted inside its window, prober/tsig_guard.hpp) is answered like
+//   BADTIME: §5.2.3 names BADTIME for a Time Signed not newer than one already seen, and a copy
+//   is the extreme case. A primary that resent a NOTIFY whose answer was lost gets this too; its
+//   first copy was accepted, so nothing is missed.
+// - An accepted NOTIFY signed with a key is answered signed with that key, over the request MAC,
+//   at `now` (prober/tsig_sign.hpp signs; ldns_pkt_tsig_sign would read the clock itself).
 #pragma once
 
+#include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -43,6 +55,8 @@ struct NotifyPolicy {
     std::vector<TsigKey> keys;
     /// Zones under watch (lower case, no trailing dot); NOTIFY for others is refused.
     std::vector<std::string> zones;
+    /// Widest TSIG time window accepted: Time Signed ± min(the request's fudge, this), seconds.
+    uint16_t max_fudge = 300;
 };
 
 enum class NotifyVerdict {
@@ -52,10 +66,25 @@ enum class NotifyVerdict {
     bad_question,    ///< not exactly one SOA/IN question: FORMERR
     refused_source,  ///< sender not in the allowed sources: REFUSED
     refused_zone,    ///< zone not under watch: REFUSED
-    bad_tsig,        ///< keys required and the TSIG is missing, unknown or wrong: NOTAUTH
+    unsigned_tsig,   ///< keys required and no TSIG: NOTAUTH
+    bad_key,         ///< signed with a key (or algorithm) not configured: NOTAUTH (BADKEY)
+    bad_sig,         ///< the MAC does not verify: NOTAUTH (BADSIG)
+    bad_time,        ///< Time Signed outside the fudge window: NOTAUTH, signed BADTIME
+    replayed,        ///< a copy of a message already accepted: NOTAUTH, signed BADTIME
 };
 
+/// Number of verdicts (for per-verdict arrays).
+inline constexpr size_t kNotifyVerdicts = 11;
+
+/// The verdict's name, also the `reason` label of nswatch_notify_rejected_total: "unsigned",
+/// "bad_key", "bad_sig", "bad_time", "replayed", or the enumerator's name.
 std::string_view to_string(NotifyVerdict v);
+
+/// The `verdict` label of nswatch_notify_messages_total: to_string, except that unsigned, bad_key
+/// and bad_sig are counted together as "bad_tsig" (the label predates the split).
+std::string_view metric_verdict(NotifyVerdict v);
+
+class TsigReplayMemory;
 
 struct NotifyDecision {
     NotifyVerdict verdict = NotifyVerdict::malformed;
@@ -65,15 +94,18 @@ struct NotifyDecision {
     std::optional<uint32_t> serial;
     /// The key that signed it, when signed and verified.
     std::string key_name;
-    /// One sentence for logs when not accepted.
+    /// One sentence for logs when not accepted (or when the reply could not be signed).
     std::string detail;
     /// Reply bytes (DNS message without TCP length prefix); empty = send nothing.
     std::vector<uint8_t> reply;
 };
 
-/// Judge the NOTIFY in `bytes` that came from `source` (an address literal). Never throws.
+/// Judge the NOTIFY in `bytes` that came from `source` (an address literal) at wall-clock time
+/// `now`. `replays` (may be null: no replay check) remembers accepted MACs across calls. Never
+/// throws.
 NotifyDecision judge_notify(std::span<const uint8_t> bytes, std::string_view source,
-                            const NotifyPolicy& policy);
+                            const NotifyPolicy& policy, std::chrono::system_clock::time_point now,
+                            TsigReplayMemory* replays);
 
 /// `address` (a literal) lies in `pattern` (a literal or CIDR prefix). False for bad input.
 bool address_matches(std::string_view address, std::string_view pattern);

@@ -97,7 +97,13 @@ PropagationService::PropagationService(const Config& config, std::function<Snaps
       notify_messages_(prometheus::BuildCounter()
                            .Name("nswatch_notify_messages_total")
                            .Help("NOTIFY messages received, by verdict (accepted, malformed, "
-                                 "refused_source, refused_zone, bad_tsig, ...)")
+                                 "refused_source, refused_zone, bad_tsig, bad_time, replayed, ...)")
+                           .Register(*registry_)),
+      notify_rejected_(prometheus::BuildCounter()
+                           .Name("nswatch_notify_rejected_total")
+                           .Help("NOTIFY messages not accepted, by reason (malformed, "
+                                 "refused_source, unsigned, bad_key, bad_sig, bad_time, "
+                                 "replayed, ...)")
                            .Register(*registry_)) {
     engine_ = std::make_unique<ProbeEngine>(config_.vantages);
     if (config_.notify.enabled) {
@@ -111,7 +117,10 @@ PropagationService::PropagationService(const Config& config, std::function<Snaps
                      listener_->port());
     }
     for (size_t i = 0; i < NotifyListener::kVerdicts; ++i) {
-        notify_messages_.Add({{"verdict", std::string(to_string(static_cast<NotifyVerdict>(i)))}});
+        const auto v = static_cast<NotifyVerdict>(i);
+        notify_messages_.Add({{"verdict", std::string(metric_verdict(v))}});
+        if (v != NotifyVerdict::accepted)
+            notify_rejected_.Add({{"reason", std::string(to_string(v))}});
     }
     thread_ = std::thread([this] { loop(); });
 }
@@ -395,8 +404,11 @@ void PropagationService::export_listener_counts() {
         const auto v = static_cast<NotifyVerdict>(i);
         const uint64_t n = listener_->count(v);
         if (n > exported_counts_[i]) {
-            notify_messages_.Add({{"verdict", std::string(to_string(v))}})
-                .Increment(static_cast<double>(n - exported_counts_[i]));
+            const auto delta = static_cast<double>(n - exported_counts_[i]);
+            notify_messages_.Add({{"verdict", std::string(metric_verdict(v))}}).Increment(delta);
+            if (v != NotifyVerdict::accepted) {
+                notify_rejected_.Add({{"reason", std::string(to_string(v))}}).Increment(delta);
+            }
             exported_counts_[i] = n;
         }
     }

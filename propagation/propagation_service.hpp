@@ -66,7 +66,7 @@ class PropagationService {
     PropagationService(const PropagationService&) = delete;
     PropagationService& operator=(const PropagationService&) = delete;
 
-    /// Metrics to serve: nswatch_propagation_*, nswatch_notify_*.
+    /// Metrics to serve: nswatch_propagation_*, nswatch_notify_* (messages, rejected).
     std::shared_ptr<prometheus::Registry> registry() const { return registry_; }
     /// The listener's port (0 when no listener).
     uint16_t notify_port() const { return listener_ ? listener_->port() : 0; }
@@ -102,6 +102,7 @@ class PropagationService {
     prometheus::Family<prometheus::Gauge>& incomplete_;
     prometheus::Family<prometheus::Gauge>& last_seconds_;
     prometheus::Family<prometheus::Counter>& notify_messages_;
+    prometheus::Family<prometheus::Counter>& notify_rejected_;
     std::array<uint64_t, NotifyListener::kVerdicts> exported_counts_{};
 
     std::mutex mu_;

@@ -21,6 +21,13 @@ NotifyPolicy lab_policy() {
     return p;
 }
 
+// Judged at the real time: build_notify signs with ldns, which reads the clock (the virtual-clock
+// cases are in notify_packet_tsig_test.cpp).
+NotifyDecision judge(std::span<const uint8_t> bytes, std::string_view source,
+                     const NotifyPolicy& policy) {
+    return judge_notify(bytes, source, policy, std::chrono::system_clock::now(), nullptr);
+}
+
 struct Reply {
     ldns_pkt* pkt = nullptr;
     explicit Reply(const std::vector<uint8_t>& bytes) {
@@ -35,7 +42,7 @@ struct Reply {
 
 TEST_CASE("notify: an allowed NOTIFY is accepted and answered like RFC 1996 asks", "[notify]") {
     const auto bytes = build_notify({});
-    const NotifyDecision d = judge_notify(bytes, "127.53.1.1", lab_policy());
+    const NotifyDecision d = judge(bytes, "127.53.1.1", lab_policy());
     CHECK(d.verdict == NotifyVerdict::accepted);
     CHECK(d.zone == "shop.test");
     REQUIRE(d.serial);
@@ -55,7 +62,7 @@ TEST_CASE("notify: an allowed NOTIFY is accepted and answered like RFC 1996 asks
 TEST_CASE("notify: without a serial it is still accepted (the serial is optional)", "[notify]") {
     NotifyBuild b;
     b.serial.reset();
-    const NotifyDecision d = judge_notify(build_notify(b), "fd00:53::1:1", lab_policy());
+    const NotifyDecision d = judge(build_notify(b), "fd00:53::1:1", lab_policy());
     CHECK(d.verdict == NotifyVerdict::accepted);
     CHECK_FALSE(d.serial);
 }
@@ -89,7 +96,7 @@ TEST_CASE("notify: refusals carry the request's ID and question and the right rc
     };
     for (const auto& c : cases) {
         INFO(c.what);
-        const NotifyDecision d = judge_notify(build_notify(c.build), c.source, lab_policy());
+        const NotifyDecision d = judge(build_notify(c.build), c.source, lab_policy());
         CHECK(d.verdict == c.verdict);
         CHECK_FALSE(d.detail.empty());
         REQUIRE_FALSE(d.reply.empty());
@@ -116,7 +123,7 @@ TEST_CASE("notify: responses and broken bytes are dropped without a reply", "[no
     bad.push_back({0x42, 0x42, 0x20, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xC0,
                    0x0C, 0x00, 0x06, 0x00, 0x01});
     for (const auto& bytes : bad) {
-        const NotifyDecision d = judge_notify(bytes, "127.53.1.1", lab_policy());
+        const NotifyDecision d = judge(bytes, "127.53.1.1", lab_policy());
         CHECK(d.verdict == NotifyVerdict::malformed);
         CHECK(d.reply.empty());
         CHECK_FALSE(d.detail.empty());
@@ -130,7 +137,7 @@ TEST_CASE("notify: TSIG required: right key accepted and the reply signed over i
     NotifyBuild b;
     b.key_name = "notify-key.";
     const auto bytes = build_notify(b);
-    const NotifyDecision d = judge_notify(bytes, "127.53.1.1", p);
+    const NotifyDecision d = judge(bytes, "127.53.1.1", p);
     REQUIRE(d.verdict == NotifyVerdict::accepted);
     CHECK(d.key_name == "notify-key");
 
@@ -153,18 +160,24 @@ TEST_CASE("notify: TSIG required: wrong secret, unknown key or none is NOTAUTH",
     wrong_secret.key_secret = test::kOtherSecret;
     NotifyBuild unknown_key;
     unknown_key.key_name = "other-key.";
-    for (const auto& b : {wrong_secret, unknown_key, NotifyBuild{}}) {
-        const NotifyDecision d = judge_notify(build_notify(b), "127.53.1.1", p);
-        CHECK(d.verdict == NotifyVerdict::bad_tsig);
+    const std::vector<std::pair<NotifyBuild, NotifyVerdict>> cases{
+        {wrong_secret, NotifyVerdict::bad_sig},
+        {unknown_key, NotifyVerdict::bad_key},
+        {NotifyBuild{}, NotifyVerdict::unsigned_tsig}};
+    for (const auto& [b, verdict] : cases) {
+        const NotifyDecision d = judge(build_notify(b), "127.53.1.1", p);
+        CHECK(d.verdict == verdict);
+        CHECK(metric_verdict(d.verdict) == "bad_tsig");
         INFO(d.detail);
         REQUIRE_FALSE(d.reply.empty());
         Reply r(d.reply);
         CHECK(ldns_pkt_get_rcode(r.pkt) == LDNS_RCODE_NOTAUTH);
+        CHECK(ldns_pkt_tsig(r.pkt) == nullptr);  // RFC 8945 §5.2.1, §5.2.2: unsigned
     }
     // The source check comes first: a signed NOTIFY from an unlisted source is still refused.
     NotifyBuild signed_notify;
     signed_notify.key_name = "notify-key.";
-    CHECK(judge_notify(build_notify(signed_notify), "127.63.0.9", p).verdict ==
+    CHECK(judge(build_notify(signed_notify), "127.63.0.9", p).verdict ==
           NotifyVerdict::refused_source);
 }
 
@@ -179,7 +192,7 @@ TEST_CASE("notify: mutated and random bytes never crash and never get an accepte
         const int flips = 1 + static_cast<int>(rng() % 4);
         for (int f = 0; f < flips; ++f) bytes[rng() % bytes.size()] = static_cast<uint8_t>(rng());
         if (rng() % 4 == 0) bytes.resize(rng() % bytes.size());
-        const NotifyDecision d = judge_notify(bytes, "127.53.1.1", p);
+        const NotifyDecision d = judge(bytes, "127.53.1.1", p);
         if (d.verdict == NotifyVerdict::malformed) CHECK(d.reply.empty());
         if (d.verdict == NotifyVerdict::accepted) {
             ++accepted;
@@ -189,7 +202,7 @@ TEST_CASE("notify: mutated and random bytes never crash and never get an accepte
     for (int i = 0; i < 5000; ++i) {
         std::vector<uint8_t> bytes(rng() % 600);
         for (auto& b : bytes) b = static_cast<uint8_t>(rng());
-        CHECK_NOTHROW(judge_notify(bytes, "127.53.1.1", p));
+        CHECK_NOTHROW(judge(bytes, "127.53.1.1", p));
     }
     // Flips in the SOA's TTL or ID still make a valid NOTIFY: some are accepted, most are not.
     CHECK(accepted > 0);

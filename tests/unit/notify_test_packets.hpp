@@ -2,13 +2,16 @@
 // or mutated from these bytes).
 #pragma once
 
-#include <ldns/ldns.h>
-
 #include <cstdint>
 #include <cstdlib>
 #include <optional>
 #include <string>
 #include <vector>
+
+#include "prober/dns_name.hpp"
+#include "prober/tsig_sign.hpp"
+// Last: ldns's macros upset <optional> when it comes first.
+#include <ldns/ldns.h>
 
 namespace nswatch::test {
 
@@ -24,6 +27,9 @@ struct NotifyBuild {
     ldns_rr_type qtype = LDNS_RR_TYPE_SOA;
     std::string key_name;                 ///< sign with this key when non-empty
     std::string key_secret = kKeySecret;  ///< the secret to sign with
+    /// Sign at this time (prober/tsig_sign) rather than ldns's clock; the fudge goes with it.
+    std::optional<uint64_t> time_signed;
+    uint16_t fudge = 300;
 };
 
 /// Wire bytes of a NOTIFY as a primary sends it (AA set, SOA in the answer section).
@@ -40,7 +46,10 @@ inline std::vector<uint8_t> build_notify(const NotifyBuild& b) {
         ldns_rr_new_frm_str(&soa, text.c_str(), 0, nullptr, nullptr);
         ldns_pkt_push_rr(pkt, LDNS_SECTION_ANSWER, soa);
     }
-    if (!b.key_name.empty()) {
+    if (!b.key_name.empty() && b.time_signed) {
+        const TsigKey key{canonical_name(b.key_name), "hmac-sha256", b.key_secret};
+        tsig_sign(pkt, key, TsigFields{*b.time_signed, b.fudge, 0, {}}, nullptr);
+    } else if (!b.key_name.empty()) {
         ldns_pkt_tsig_sign(pkt, b.key_name.c_str(), b.key_secret.c_str(), 300, "hmac-sha256.",
                            nullptr);
     }
