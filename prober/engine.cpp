@@ -235,6 +235,7 @@ ares_socket_t sock_open(int domain, int type, int protocol, void* user) {
 int sock_close(ares_socket_t fd, void* user) {
     auto* ch = static_cast<Channel*>(user);
     ch->socket_types.erase(fd);
+    ch->replies.closed(fd);
     return ::close(fd);
 }
 
@@ -279,6 +280,18 @@ void on_socket_state(void* data, ares_socket_t fd, int readable, int writable) {
         impl->socket_owner.erase(fd);
         epoll_ctl(impl->epoll_fd, EPOLL_CTL_DEL, fd, nullptr);
     }
+}
+
+// A server that answers another question (or ID) over TCP and then closes the connection: c-ares
+// drops the reply, sees the connection end and reports ARES_ECONNREFUSED ("Could not contact DNS
+// servers"). What the socket received says what really happened; the socket error stays in the
+// detail.
+void explain_connection_failure(const ReplyLog& replies, uint16_t id, ProbeResult& r) {
+    const Verdict v = replies.explain(r.query, id, r.sent_mono);
+    if (v.outcome == Outcome::timeout) return;
+    r.outcome = v.outcome;
+    r.detail = v.detail + " (then: " + r.detail + ")";
+    r.reply_size = v.reply_size;
 }
 
 void on_answer(void* arg, int status, int /*timeouts*/, unsigned char* abuf, int alen) {
@@ -473,6 +486,7 @@ void ProbeEngine::Impl::finish(Pending* p, int status, const unsigned char* abuf
     } else {
         r.outcome = Outcome::network_error;
         r.detail = ares_strerror(status);
+        explain_connection_failure(ch.replies, p->id, r);
     }
 
     if (r.outcome == Outcome::network_error && p->on_kept_connection) {
