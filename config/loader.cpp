@@ -109,10 +109,11 @@ YAML::Node Loader::parse(const std::string& yaml) const {
         return YAML::Load(yaml);
     } catch (const YAML::DeepRecursion& e) {
         // yaml-cpp's own words for this are "bad file".
-        in_.fail(e.mark, "YAML nesting too deep: lists and maps nested " +
+        // Its depth counts the parser's own steps, more than one per level of the document.
+        in_.fail(e.mark, "YAML nesting too deep: lists and maps nested inside each other beyond "
+                         "what the YAML parser follows (it stopped at depth " +
                              std::to_string(e.depth()) +
-                             " levels inside each other, where the parser stops (nswatch's "
-                             "configuration needs fewer than 10)");
+                             "); nswatch's configuration needs fewer than 10 levels");
     } catch (const YAML::Exception& e) {
         in_.fail(e.mark, "YAML syntax error: " + e.msg);
     }
@@ -206,11 +207,20 @@ Config load_config_file(const std::string& path, const LoadOptions& options) {
         throw ConfigError(
             path, 0, 0, std::string("cannot read the configuration file: ") + std::strerror(errno));
     }
-    std::ostringstream text;
-    text << file.rdbuf();
+    std::string text;
+    if (!ec) {
+        // One allocation and one read: the checks that follow should cost what the file does.
+        text.resize(static_cast<size_t>(size));
+        file.read(text.data(), static_cast<std::streamsize>(size));
+        text.resize(static_cast<size_t>(file.gcount()));
+    } else {
+        std::ostringstream in;
+        in << file.rdbuf();
+        text = std::move(in).str();
+    }
     std::filesystem::path base = std::filesystem::path(path).parent_path();
     if (base.empty()) base = ".";
-    return load_with_base(text.str(), path, base, options);
+    return load_with_base(text, path, base, options);
 }
 
 }  // namespace nswatch

@@ -89,8 +89,8 @@ TEST_CASE("config limits: 100,000 levels of nesting are called too deep, not a b
     const Timed t = error_of([&] { load_config_string(yaml, "deep.yml"); });
     INFO(t.message.substr(0, 400));
     CHECK(t.took < 2s);
-    CHECK_THAT(t.message, Catch::Contains("YAML nesting too deep: lists and maps nested 2000 "
-                                          "levels inside each other"));
+    CHECK_THAT(t.message, Catch::Contains("YAML nesting too deep: lists and maps nested inside "
+                                          "each other beyond what the YAML parser follows"));
     CHECK_THAT(t.message, !Catch::Contains("bad file"));
     CHECK(t.message.size() < 400);
 }
