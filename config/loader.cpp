@@ -110,10 +110,11 @@ YAML::Node Loader::parse(const std::string& yaml) const {
     } catch (const YAML::DeepRecursion& e) {
         // yaml-cpp's own words for this are "bad file".
         // Its depth counts the parser's own steps, more than one per level of the document.
-        in_.fail(e.mark, "YAML nesting too deep: lists and maps nested inside each other beyond "
-                         "what the YAML parser follows (it stopped at depth " +
-                             std::to_string(e.depth()) +
-                             "); nswatch's configuration needs fewer than 10 levels");
+        in_.fail(e.mark,
+                 "YAML nesting too deep: lists and maps nested inside each other beyond "
+                 "what the YAML parser follows (it stopped at depth " +
+                     std::to_string(e.depth()) +
+                     "); nswatch's configuration needs fewer than 10 levels");
     } catch (const YAML::Exception& e) {
         in_.fail(e.mark, "YAML syntax error: " + e.msg);
     }

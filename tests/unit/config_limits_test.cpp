@@ -48,7 +48,9 @@ TEST_CASE("config limits: a 50 MB zone name is refused at once, quoting only its
     SECTION("from a string") {
         const Timed t = error_of([&] { load_config_string(yaml, "big.yml"); });
         INFO(t.message.substr(0, 400) << "\ntook " << t.took.count() << " ms");
-        CHECK(t.took < 1s);
+        // A scan for line ends: the bound only leaves room for a loaded CI machine (parsing the
+        // value took 18.7 s and 473 MB).
+        CHECK(t.took < 3s);
         CHECK(t.message.size() < 400);
         CHECK(t.message ==
               "big.yml:2:1: line is " + line_size +
@@ -62,7 +64,7 @@ TEST_CASE("config limits: a 50 MB zone name is refused at once, quoting only its
         std::ofstream(path) << yaml;
         const Timed t = error_of([&] { load_config_file(path); });
         INFO(t.message.substr(0, 400) << "\ntook " << t.took.count() << " ms");
-        CHECK(t.took < 2s);
+        CHECK(t.took < 3s);
         CHECK(t.message.size() < 400 + path.size());
         CHECK(t.message.rfind(path + ":2:1: line is " + line_size + " bytes long", 0) == 0);
     }
