@@ -26,9 +26,9 @@ void ReplyLog::record(int fd, bool stream, const uint8_t* data, size_t len,
                            [fd](const Partial& p) { return p.fd == fd; });
     if (it == partial_.end()) it = partial_.insert(partial_.end(), Partial{fd, {}, when});
     std::vector<uint8_t>& buf = it->bytes;
-    // A message is at most 65535 bytes plus its prefix: more unframed bytes cannot be one.
-    buf.insert(buf.end(), data,
-               data + std::min(len, kStreamCap - std::min(kStreamCap, buf.size())));
+    // Whole messages leave the buffer below, so what stays is less than one message (at most
+    // 65535 bytes plus its prefix): no cap needed, however long the connection lives.
+    buf.insert(buf.end(), data, data + len);
     it->when = when;
     size_t used = 0;
     while (buf.size() - used >= 2) {

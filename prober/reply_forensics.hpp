@@ -35,7 +35,6 @@ struct Verdict {
 class ReplyLog {
   public:
     static constexpr size_t kReplySlots = 16;
-    static constexpr size_t kStreamCap = 65535 + 2;
     /// Bytes received on `fd`: one datagram, or the next bytes of a TCP stream (`stream`).
     void record(int fd, bool stream, const uint8_t* data, size_t len,
                 std::chrono::steady_clock::time_point when);
