@@ -284,15 +284,15 @@ void on_socket_state(void* data, ares_socket_t fd, int readable, int writable) {
 
 // A server that answers another question over TCP and then closes the connection: c-ares drops
 // the reply, sees the connection end and reports ARES_ECONNREFUSED ("Could not contact DNS
-// servers"). What the socket received says what really happened; the socket error stays in the
-// detail. Only replies that are the server's fault whoever they were for count here: one with
-// our ID and another question, or bytes that do not parse. A reply with another ID may be the
-// good answer to another probe pipelined on the same connection before the server closed it.
+// servers"). What the socket received says what really happened, not that error. Only replies that
+// are the server's fault whoever they were for count here: one with our ID and another question, or
+// bytes that do not parse. A reply with another ID may be the good answer to another probe
+// pipelined on the same connection before the server closed it.
 void explain_connection_failure(const ReplyLog& replies, uint16_t id, ProbeResult& r) {
     const Verdict v = replies.explain(r.query, id, r.sent_mono);
     if (v.outcome != Outcome::question_mismatch && v.outcome != Outcome::malformed) return;
     r.outcome = v.outcome;
-    r.detail = v.detail + " (then: " + r.detail + ")";
+    r.detail = v.detail + " (then the connection failed)";
     r.reply_size = v.reply_size;
 }
 
