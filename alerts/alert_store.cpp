@@ -133,6 +133,29 @@ std::vector<OutboxRow> AlertStore::pending(size_t limit) {
     return out;
 }
 
+std::vector<OutboxRow> AlertStore::pending_for(const std::string& channel, size_t limit) {
+    Statement s = db_.prepare(
+        "SELECT id, channel, payload, created, attempts, next_attempt FROM outbox "
+        "WHERE delivered IS NULL AND given_up IS NULL AND channel = ? ORDER BY id LIMIT ?");
+    s.bind(1, channel).bind(2, static_cast<int64_t>(limit));
+    std::vector<OutboxRow> out;
+    while (s.step()) {
+        out.push_back({s.column_int(0), s.column_text(1), s.column_text(2),
+                       from_ms(s.column_int(3)), static_cast<int>(s.column_int(4)),
+                       from_ms(s.column_int(5))});
+    }
+    return out;
+}
+
+std::vector<std::string> AlertStore::pending_channels() {
+    Statement s = db_.prepare(
+        "SELECT DISTINCT channel FROM outbox WHERE delivered IS NULL AND given_up IS NULL "
+        "ORDER BY channel");
+    std::vector<std::string> out;
+    while (s.step()) out.push_back(s.column_text(0));
+    return out;
+}
+
 void AlertStore::mark_delivered(int64_t id, WallTime now) {
     db_.prepare("UPDATE outbox SET delivered = ?, attempts = attempts + 1 WHERE id = ?")
         .bind(1, ms(now))
@@ -179,6 +202,15 @@ std::optional<WallTime> AlertStore::next_due() {
         "SELECT min(next_attempt) FROM outbox WHERE delivered IS NULL AND given_up IS NULL");
     if (!v) return std::nullopt;
     return from_ms(*v);
+}
+
+std::optional<WallTime> AlertStore::next_due_for(const std::string& channel) {
+    Statement s = db_.prepare(
+        "SELECT min(next_attempt) FROM outbox WHERE delivered IS NULL AND given_up IS NULL AND "
+        "channel = ?");
+    s.bind(1, channel);
+    if (!s.step() || s.column_is_null(0)) return std::nullopt;
+    return from_ms(s.column_int(0));
 }
 
 int64_t AlertStore::add_silence(const Silence& s) {

@@ -57,12 +57,18 @@ class AlertStore {
     /// Rows neither delivered nor given up, oldest first (due or not: the caller keeps each
     /// channel in order, so a resolve never overtakes its trigger).
     std::vector<OutboxRow> pending(size_t limit);
+    /// pending() for one channel's rows only.
+    std::vector<OutboxRow> pending_for(const std::string& channel, size_t limit);
+    /// The channels that have pending rows.
+    std::vector<std::string> pending_channels();
     void mark_delivered(int64_t id, WallTime now);
     void mark_retry(int64_t id, int attempts, WallTime next, const std::string& error);
     void mark_given_up(int64_t id, WallTime now, const std::string& error);
     OutboxCounts counts();
     /// The earliest next_attempt of a pending row.
     std::optional<WallTime> next_due();
+    /// next_due() for one channel's rows only.
+    std::optional<WallTime> next_due_for(const std::string& channel);
 
     /// Returns the new silence's id.
     int64_t add_silence(const Silence& s);

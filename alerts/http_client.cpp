@@ -32,7 +32,16 @@ size_t discard(char*, size_t size, size_t n, void*) {
 }  // namespace
 
 HttpResult http_post(const HttpRequest& request, std::chrono::milliseconds timeout) {
+    // Each channel's worker posts from its own thread: the global init, which curl_easy_init
+    // would otherwise run on first use from whichever threads come first, runs once here (a
+    // function-local static is initialised exactly once, even when threads race).
+    static const CURLcode global_init = curl_global_init(CURL_GLOBAL_DEFAULT);
     HttpResult out;
+    if (global_init != CURLE_OK) {
+        out.transport_error = true;
+        out.error = std::string("curl_global_init failed: ") + curl_easy_strerror(global_init);
+        return out;
+    }
     std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(curl_easy_init(), curl_easy_cleanup);
     if (!curl) {
         out.transport_error = true;

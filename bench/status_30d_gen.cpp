@@ -102,7 +102,7 @@ int main(int argc, char** argv) {
                ", target_id, count, failures, n_ok, n_timeout, n_refused, n_servfail, n_nxdomain, n_formerr, "
                "n_not_authoritative, n_truncated, n_id_mismatch, n_question_mismatch, n_malformed, "
                "n_network_error, latency, serial_min, serial_max, serial_last, last_ts_ms - " +
-               std::to_string(shift) + " FROM rollup_hour WHERE bucket_ms >= " + std::to_string(raw_start) +
+               std::to_string(shift) + ", n_wrong_owner FROM rollup_hour WHERE bucket_ms >= " + std::to_string(raw_start) +
                " AND bucket_ms - " + std::to_string(shift) + " >= " + std::to_string(now_ms - days * 24 * hour - hour));
     }
     d.exec("COMMIT");

@@ -123,6 +123,7 @@ constexpr std::array kOutcomes = {
     nswatch::Outcome::question_mismatch,
     nswatch::Outcome::malformed,
     nswatch::Outcome::network_error,
+    nswatch::Outcome::wrong_owner,
 };
 
 struct Sweep {

@@ -2,9 +2,12 @@
 // so every value is checked where it is read and reported at its own line and column. This file
 // parses the document and reads the sections in dependency order; the section readers are in
 // loader_*.cpp (config/loader_detail.hpp lists which file has which).
+#include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/eventhandler.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -57,7 +60,30 @@ class DocumentStarts : public YAML::EventHandler {
 
 }  // namespace
 
+void Loader::check_line_lengths(const std::string& yaml) const {
+    // yaml-cpp takes seconds and hundreds of megabytes over a scalar of tens of megabytes, and
+    // no setting or name comes near this: such a line is refused before parsing.
+    size_t start = 0;
+    int line = 0;
+    while (start < yaml.size()) {
+        const size_t end = std::min(yaml.find('\n', start), yaml.size());
+        if (end - start > kMaxLineBytes) {
+            YAML::Mark at;
+            at.pos = static_cast<int>(std::min<size_t>(start, INT32_MAX));
+            at.line = line;
+            at.column = 0;
+            in_.fail(at, "line is " + std::to_string(end - start) + " bytes long, more than the " +
+                             std::to_string(kMaxLineBytes) +
+                             " a configuration line may have (no setting or name is that long): " +
+                             quote_value(std::string_view(yaml).substr(start, end - start)));
+        }
+        start = end + 1;
+        ++line;
+    }
+}
+
 YAML::Node Loader::parse(const std::string& yaml) const {
+    check_line_lengths(yaml);
     try {
         // Not YAML::LoadAll: in yaml-cpp 0.7 it loops forever, allocating, on a stray ',' at
         // document level (jbeder/yaml-cpp#1040, fixed upstream by #1319). The parser reports an
@@ -81,6 +107,14 @@ YAML::Node Loader::parse(const std::string& yaml) const {
                      "only one YAML document is allowed; remove the second '---' and what follows");
         }
         return YAML::Load(yaml);
+    } catch (const YAML::DeepRecursion& e) {
+        // yaml-cpp's own words for this are "bad file".
+        // Its depth counts the parser's own steps, more than one per level of the document.
+        in_.fail(e.mark,
+                 "YAML nesting too deep: lists and maps nested inside each other beyond "
+                 "what the YAML parser follows (it stopped at depth " +
+                     std::to_string(e.depth()) +
+                     "); nswatch's configuration needs fewer than 10 levels");
     } catch (const YAML::Exception& e) {
         in_.fail(e.mark, "YAML syntax error: " + e.msg);
     }
@@ -161,16 +195,33 @@ Config load_config_file(const std::string& path, const LoadOptions& options) {
     if (std::filesystem::is_directory(path, ec)) {
         throw ConfigError(path, 0, 0, "is a directory, not a configuration file");
     }
+    // Checked before reading: the file is held in memory while yaml-cpp parses it.
+    const auto size = std::filesystem::file_size(path, ec);
+    if (!ec && size > config_detail::kMaxConfigBytes) {
+        throw ConfigError(
+            path, 0, 0,
+            "the configuration file is " + std::to_string(size) + " bytes, more than the " +
+                std::to_string(config_detail::kMaxConfigBytes) + " bytes nswatch reads");
+    }
     std::ifstream file(path, std::ios::binary);
     if (!file) {
         throw ConfigError(
             path, 0, 0, std::string("cannot read the configuration file: ") + std::strerror(errno));
     }
-    std::ostringstream text;
-    text << file.rdbuf();
+    std::string text;
+    if (!ec) {
+        // One allocation and one read: the checks that follow should cost what the file does.
+        text.resize(static_cast<size_t>(size));
+        file.read(text.data(), static_cast<std::streamsize>(size));
+        text.resize(static_cast<size_t>(file.gcount()));
+    } else {
+        std::ostringstream in;
+        in << file.rdbuf();
+        text = std::move(in).str();
+    }
     std::filesystem::path base = std::filesystem::path(path).parent_path();
     if (base.empty()) base = ".";
-    return load_with_base(text.str(), path, base, options);
+    return load_with_base(text, path, base, options);
 }
 
 }  // namespace nswatch

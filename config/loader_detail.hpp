@@ -3,6 +3,8 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
+#include <cstdint>
 #include <filesystem>
 #include <string>
 #include <string_view>
@@ -28,6 +30,12 @@ inline std::string mark_text(const Field& field) {
     return std::to_string(field.mark().line + 1) + ":" + std::to_string(field.mark().column + 1);
 }
 
+/// The longest configuration line read (a flow list of thousands of zones fits; a value that
+/// would need more is no setting or name).
+inline constexpr size_t kMaxLineBytes = size_t{1} << 20;
+/// The largest configuration file read.
+inline constexpr uintmax_t kMaxConfigBytes = uintmax_t{256} << 20;
+
 /// One load of one document: the entry point (loader.cpp) and one reader per section.
 class Loader {
   public:
@@ -39,6 +47,8 @@ class Loader {
   private:
     // loader.cpp
     YAML::Node parse(const std::string& yaml) const;
+    /// Refuses a line longer than kMaxLineBytes, before yaml-cpp sees the text.
+    void check_line_lengths(const std::string& yaml) const;
     // loader_vantages.cpp
     void read_root_hints(const Field& field, Config& config) const;
     void read_vantages(const Field& field, Config& config) const;

@@ -15,7 +15,9 @@ std::string Loader::domain_name(const Field& field, std::string_view what) const
     std::string text = in_.string(field, std::string(what) + " (a domain name)");
     std::string why;
     auto name = normalize_domain_name(text, &why);
-    if (!name) in_.fail(field, "'" + text + "' is not a valid " + std::string(what) + ": " + why);
+    if (!name) {
+        in_.fail(field, quote_value(text) + " is not a valid " + std::string(what) + ": " + why);
+    }
     return *name;
 }
 

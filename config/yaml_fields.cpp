@@ -48,6 +48,18 @@ const Field* MapFields::get(std::string_view key) const {
     return nullptr;
 }
 
+std::string quote_value(std::string_view text) {
+    if (text.size() <= kQuotedPrefix) return "'" + std::string(text) + "'";
+    return "'" + std::string(text.substr(0, kQuotedPrefix)) + "'... (" +
+           std::to_string(text.size()) + " bytes)";
+}
+
+std::string clip_value(std::string_view text) {
+    if (text.size() <= kQuotedPrefix) return std::string(text);
+    return std::string(text.substr(0, kQuotedPrefix)) + "... (" + std::to_string(text.size()) +
+           " bytes)";
+}
+
 std::string describe(const YAML::Node& node) {
     switch (node.Type()) {
         case YAML::NodeType::Sequence:
@@ -55,16 +67,21 @@ std::string describe(const YAML::Node& node) {
         case YAML::NodeType::Map:
             return "a map";
         case YAML::NodeType::Scalar:
-            return "'" + node.Scalar() + "'";
+            return quote_value(node.Scalar());
         default:
             return "nothing (an empty value)";
     }
 }
 
 void Reader::fail(const YAML::Mark& mark, const std::string& message) const {
-    if (valid(mark)) throw ConfigError(source_, mark.line + 1, mark.column + 1, message);
+    std::string text = message;
+    if (text.size() > kMaxMessageBytes) {
+        text = text.substr(0, kMaxMessageBytes) + "... (message cut, " +
+               std::to_string(message.size()) + " bytes)";
+    }
+    if (valid(mark)) throw ConfigError(source_, mark.line + 1, mark.column + 1, text);
     // Only an empty document has no position at all; point at its start.
-    throw ConfigError(source_, 1, 1, message);
+    throw ConfigError(source_, 1, 1, text);
 }
 
 void Reader::fail(const Field& field, const std::string& message) const {
@@ -85,6 +102,11 @@ MapFields Reader::map(const Field& field, const std::vector<std::string_view>& a
             fail(key.Mark(), "keys must be plain words, got " + describe(key) + " " + where(field));
         }
         const std::string& name = key.Scalar();
+        if (name.size() > kQuotedPrefix) {
+            // No key is this long; and "did you mean" would compare every byte of it.
+            fail(key.Mark(), "unknown key " + quote_value(name) + " " + where(field) +
+                                 " (allowed keys: " + join(allowed) + ")");
+        }
         std::string path = field.path.empty() ? name : field.path + "." + name;
         if (std::find(allowed.begin(), allowed.end(), name) == allowed.end()) {
             std::string allowed_list = " (allowed keys: " + join(allowed) + ")";
@@ -142,7 +164,13 @@ std::string Reader::string(const Field& field, std::string_view expected) const 
     if (!field.value.IsScalar() || field.value.Scalar().empty()) {
         fail(field, "expected " + std::string(expected) + ", got " + describe(field.value));
     }
-    return field.value.Scalar();
+    const std::string& s = field.value.Scalar();
+    if (s.size() > kMaxSettingBytes) {
+        fail(field, "value is " + std::to_string(s.size()) + " bytes, more than the " +
+                        std::to_string(kMaxSettingBytes) + " a setting may have (expected " +
+                        std::string(expected) + "): " + quote_value(s));
+    }
+    return s;
 }
 
 bool Reader::boolean(const Field& field) const {
@@ -163,13 +191,13 @@ int64_t Reader::integer(const Field& field, int64_t min, int64_t max) const {
     int64_t value = 0;
     auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
     if (ec == std::errc::result_out_of_range) {
-        fail(field, s + " is out of range: expected a whole number between " + range);
+        fail(field, clip_value(s) + " is out of range: expected a whole number between " + range);
     }
     if (ec != std::errc() || end != s.data() + s.size()) {
-        fail(field, "expected a whole number between " + range + ", got '" + s + "'");
+        fail(field, "expected a whole number between " + range + ", got " + quote_value(s));
     }
     if (value < min || value > max) {
-        fail(field, s + " is out of range: expected a whole number between " + range);
+        fail(field, clip_value(s) + " is out of range: expected a whole number between " + range);
     }
     return value;
 }
@@ -185,14 +213,16 @@ std::chrono::milliseconds Reader::duration(const Field& field, std::chrono::mill
     try {
         d = parse_duration(s);
     } catch (const std::invalid_argument& e) {
-        fail(field, "bad duration '" + s + "': " + e.what());
+        fail(field, "bad duration " + quote_value(s) + ": " + e.what());
     }
     if (d < min) {
-        fail(field,
-             s + (min.count() == 1 ? " is too short: must be greater than 0"
-                                   : " is too short: must be at least " + format_duration(min)));
+        fail(field, clip_value(s) + (min.count() == 1 ? " is too short: must be greater than 0"
+                                                      : " is too short: must be at least " +
+                                                            format_duration(min)));
     }
-    if (d > max) fail(field, s + " is too long: must be at most " + format_duration(max));
+    if (d > max) {
+        fail(field, clip_value(s) + " is too long: must be at most " + format_duration(max));
+    }
     return d;
 }
 
@@ -208,12 +238,13 @@ double Reader::fraction(const Field& field) const {
     double value = 0;
     auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
     if (ec != std::errc() || end != s.data() + s.size() || s.empty()) {
-        fail(field, std::string(kExpected) + ", got '" + field.value.Scalar() + "'");
+        fail(field, std::string(kExpected) + ", got " + quote_value(field.value.Scalar()));
     }
     if (percent) value /= 100;
     // NaN fails both comparisons, so test for being inside rather than outside.
     if (!(value >= 0 && value <= 1)) {
-        fail(field, field.value.Scalar() + " is out of range: " + std::string(kExpected));
+        fail(field,
+             clip_value(field.value.Scalar()) + " is out of range: " + std::string(kExpected));
     }
     return value;
 }

@@ -76,6 +76,21 @@ class Reader {
     std::string source_;  ///< file path or source name that prefixes every message
 };
 
+/// The longest string setting (a name, URL, key, path): longer values are refused before any
+/// other check, so a huge value costs neither time nor a huge message.
+inline constexpr size_t kMaxSettingBytes = 4096;
+/// How much of a value a message quotes.
+inline constexpr size_t kQuotedPrefix = 64;
+/// The longest message a ConfigError carries; longer ones are cut (a last guard against echoing a
+/// huge value).
+inline constexpr size_t kMaxMessageBytes = 2048;
+
+/// `text` in single quotes for a message; beyond kQuotedPrefix bytes only its start and its size:
+/// 'aaaa...aaa'... (52428800 bytes).
+std::string quote_value(std::string_view text);
+/// quote_value without the quotes, for messages that show a value bare ("150% is out of range").
+std::string clip_value(std::string_view text);
+
 /// How a node is described in "got ..." parts of messages: "a list", "a map", "'text'".
 std::string describe(const YAML::Node& node);
 

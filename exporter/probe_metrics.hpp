@@ -64,7 +64,7 @@ class ProbeMetrics : public prometheus::Collectable {
     std::shared_ptr<prometheus::Registry> registry() const { return registry_; }
 
   private:
-    static constexpr size_t outcome_count = static_cast<size_t>(Outcome::network_error) + 1;
+    static constexpr size_t outcome_count = static_cast<size_t>(kLastOutcome) + 1;
 
     /// Rows numbered 0, 1, ... in the order they came, kept in fixed blocks (growing never
     /// copies, and never leaves half a doubled vector unused), and found again through an

@@ -235,6 +235,7 @@ ares_socket_t sock_open(int domain, int type, int protocol, void* user) {
 int sock_close(ares_socket_t fd, void* user) {
     auto* ch = static_cast<Channel*>(user);
     ch->socket_types.erase(fd);
+    ch->replies.closed(fd);
     return ::close(fd);
 }
 
@@ -279,6 +280,20 @@ void on_socket_state(void* data, ares_socket_t fd, int readable, int writable) {
         impl->socket_owner.erase(fd);
         epoll_ctl(impl->epoll_fd, EPOLL_CTL_DEL, fd, nullptr);
     }
+}
+
+// A server that answers another question over TCP and then closes the connection: c-ares drops
+// the reply, sees the connection end and reports ARES_ECONNREFUSED ("Could not contact DNS
+// servers"). What the socket received says what really happened, not that error. Only replies that
+// are the server's fault whoever they were for count here: one with our ID and another question, or
+// bytes that do not parse. A reply with another ID may be the good answer to another probe
+// pipelined on the same connection before the server closed it.
+void explain_connection_failure(const ReplyLog& replies, uint16_t id, ProbeResult& r) {
+    const Verdict v = replies.explain(r.query, id, r.sent_mono);
+    if (v.outcome != Outcome::question_mismatch && v.outcome != Outcome::malformed) return;
+    r.outcome = v.outcome;
+    r.detail = v.detail + " (then the connection failed)";
+    r.reply_size = v.reply_size;
 }
 
 void on_answer(void* arg, int status, int /*timeouts*/, unsigned char* abuf, int alen) {
@@ -473,6 +488,7 @@ void ProbeEngine::Impl::finish(Pending* p, int status, const unsigned char* abuf
     } else {
         r.outcome = Outcome::network_error;
         r.detail = ares_strerror(status);
+        explain_connection_failure(ch.replies, p->id, r);
     }
 
     if (r.outcome == Outcome::network_error && p->on_kept_connection) {

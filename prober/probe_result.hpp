@@ -29,7 +29,13 @@ enum class Outcome : uint8_t {
     question_mismatch,  ///< a reply with our ID but another question
     malformed,          ///< bytes that do not parse as a DNS message
     network_error,      ///< the socket failed: connection refused, unreachable, reset
+    /// The question matches but the answer holds records for another name: an SOA whose owner is
+    /// not the zone apex, or a record no CNAME/DNAME chain from the question leads to.
+    wrong_owner,
 };
+
+/// The last Outcome: sizes arrays indexed by outcome (append new outcomes before updating it).
+inline constexpr Outcome kLastOutcome = Outcome::wrong_owner;
 
 std::string_view to_string(Outcome o);
 std::string_view to_string(Transport t);

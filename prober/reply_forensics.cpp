@@ -1,29 +1,48 @@
 #include "prober/reply_forensics.hpp"
 
+#include <algorithm>
 #include <span>
 
 #include "prober/response.hpp"
 
 namespace nswatch {
 
-void ReplyLog::record(int fd, bool stream, const uint8_t* data, size_t len,
-                      std::chrono::steady_clock::time_point when) {
-    if (stream) {
-        for (auto& e : entries_) {
-            if (e.stream && e.fd == fd) {
-                const size_t room = kStreamCap - std::min(kStreamCap, e.bytes.size());
-                e.bytes.insert(e.bytes.end(), data, data + std::min(len, room));
-                e.when = when;
-                return;
-            }
-        }
-    }
+void ReplyLog::push(int fd, const uint8_t* data, size_t len,
+                    std::chrono::steady_clock::time_point when) {
     Entry& e = entries_[next_];
     next_ = (next_ + 1) % kReplySlots;
     e.fd = fd;
-    e.stream = stream;
     e.bytes.assign(data, data + len);
     e.when = when;
+}
+
+void ReplyLog::record(int fd, bool stream, const uint8_t* data, size_t len,
+                      std::chrono::steady_clock::time_point when) {
+    if (!stream) {
+        push(fd, data, len, when);
+        return;
+    }
+    auto it = std::find_if(partial_.begin(), partial_.end(),
+                           [fd](const Partial& p) { return p.fd == fd; });
+    if (it == partial_.end()) it = partial_.insert(partial_.end(), Partial{fd, {}, when});
+    std::vector<uint8_t>& buf = it->bytes;
+    // Whole messages leave the buffer below, so what stays is less than one message (at most
+    // 65535 bytes plus its prefix): no cap needed, however long the connection lives.
+    buf.insert(buf.end(), data, data + len);
+    it->when = when;
+    size_t used = 0;
+    while (buf.size() - used >= 2) {
+        const size_t frame = (static_cast<size_t>(buf[used]) << 8) | buf[used + 1];
+        if (buf.size() - used - 2 < frame) break;
+        push(fd, buf.data() + used + 2, frame, when);
+        used += 2 + frame;
+    }
+    buf.erase(buf.begin(), buf.begin() + static_cast<std::ptrdiff_t>(used));
+    if (buf.empty()) partial_.erase(it);
+}
+
+void ReplyLog::closed(int fd) {
+    std::erase_if(partial_, [fd](const Partial& p) { return p.fd == fd; });
 }
 
 namespace {
@@ -65,8 +84,8 @@ Verdict judge_message(std::span<const uint8_t> msg, const Query& asked, uint16_t
 
 }  // namespace
 
-Verdict ReplyLog::explain_timeout(const Query& asked, uint16_t sent_id,
-                                  std::chrono::steady_clock::time_point since) const {
+Verdict ReplyLog::explain(const Query& asked, uint16_t sent_id,
+                          std::chrono::steady_clock::time_point since) const {
     Verdict best;
     best.detail = "no reply before the deadline";
     auto consider = [&best](Verdict v) {
@@ -74,23 +93,17 @@ Verdict ReplyLog::explain_timeout(const Query& asked, uint16_t sent_id,
     };
     for (const Entry& e : entries_) {
         if (e.fd < 0 || e.when < since) continue;
-        std::span<const uint8_t> rest(e.bytes);
-        if (!e.stream) {
-            consider(judge_message(rest, asked, sent_id));
-            continue;
-        }
-        while (rest.size() >= 2) {
-            const size_t frame = (static_cast<size_t>(rest[0]) << 8) | rest[1];
-            if (frame + 2 > rest.size()) {
-                consider({Outcome::malformed,
-                          "TCP reply incomplete: length prefix says " + std::to_string(frame) +
-                              " bytes, " + std::to_string(rest.size() - 2) + " arrived",
-                          rest.size() - 2});
-                break;
-            }
-            consider(judge_message(rest.subspan(2, frame), asked, sent_id));
-            rest = rest.subspan(frame + 2);
-        }
+        consider(judge_message(e.bytes, asked, sent_id));
+    }
+    for (const Partial& p : partial_) {
+        if (p.when < since) continue;
+        const std::string promised =
+            p.bytes.size() >= 2
+                ? "length prefix says " + std::to_string((size_t{p.bytes[0]} << 8) | p.bytes[1]) +
+                      " bytes, " + std::to_string(p.bytes.size() - 2) + " arrived"
+                : "1 byte of a 2-byte length prefix arrived";
+        consider({Outcome::malformed, "TCP reply incomplete: " + promised,
+                  p.bytes.size() >= 2 ? p.bytes.size() - 2 : 0});
     }
     return best;
 }

@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace nswatch {
 
@@ -278,7 +279,13 @@ std::string rcode_name(int rcode) {
     return out;
 }
 
-bool question_matches(const ldns_pkt* pkt, const Query& q, std::string& why) {
+struct RdfFree {
+    void operator()(ldns_rdf* r) const { ldns_rdf_deep_free(r); }
+};
+using RdfPtr = std::unique_ptr<ldns_rdf, RdfFree>;
+
+bool question_matches(const ldns_pkt* pkt, const Query& q, const ldns_rdf* asked,
+                      std::string& why) {
     const ldns_rr_list* qs = ldns_pkt_question(pkt);
     if (qs == nullptr || ldns_rr_list_rr_count(qs) != 1) {
         why = "reply carries " + std::to_string(qs ? ldns_rr_list_rr_count(qs) : 0) +
@@ -286,9 +293,7 @@ bool question_matches(const ldns_pkt* pkt, const Query& q, std::string& why) {
         return false;
     }
     const ldns_rr* rr = ldns_rr_list_rr(qs, 0);
-    ldns_rdf* asked = ldns_dname_new_frm_str(q.name.empty() ? "." : q.name.c_str());
     const bool same_name = asked != nullptr && ldns_dname_compare(asked, ldns_rr_owner(rr)) == 0;
-    ldns_rdf_deep_free(asked);
     const bool same_type = ldns_rr_get_type(rr) == static_cast<ldns_rr_type>(q.type);
     const bool same_class = ldns_rr_get_class(rr) == LDNS_RR_CLASS_IN;
     if (same_name && same_type && same_class) return true;
@@ -296,6 +301,74 @@ bool question_matches(const ldns_pkt* pkt, const Query& q, std::string& why) {
           std::to_string(ldns_rr_get_type(rr)) + ", asked " + q.name + " type " +
           std::to_string(q.type);
     return false;
+}
+
+// A CNAME chain longer than this is not followed further (RFC 1034 allows chains, servers cap
+// them at about 8-16); it also bounds the work a hostile reply can cause.
+constexpr size_t kMaxChain = 16;
+
+// Every answer record must be owned by the question name, or by a name a CNAME in the answer
+// leads to from it, or be a DNAME above one of those names (RFC 6672 §2.3). For an SOA question
+// the SOA itself must be owned by the question name (the zone apex): a CNAME to another zone's
+// SOA is that zone's serial, not ours. Anything else would let one zone's data pass as another's.
+bool answer_owners_match(const ldns_pkt* pkt, const Query& q, const ldns_rdf* asked,
+                         std::string& why) {
+    const ldns_rr_list* answer = ldns_pkt_answer(pkt);
+    const size_t n = answer != nullptr ? ldns_rr_list_rr_count(answer) : 0;
+    if (n == 0 || asked == nullptr) return true;
+    std::vector<const ldns_rdf*> names{asked};
+    std::vector<bool> accepted(n, false);
+    auto owned_by_chain = [&names](const ldns_rdf* owner) {
+        for (const ldns_rdf* name : names) {
+            if (ldns_dname_compare(owner, name) == 0) return true;
+        }
+        return false;
+    };
+    auto above_chain = [&names](const ldns_rdf* owner) {
+        for (const ldns_rdf* name : names) {
+            if (ldns_dname_is_subdomain(name, owner)) return true;
+        }
+        return false;
+    };
+    // Chains may come in any order: repeat while a CNAME added a name (at most kMaxChain times).
+    for (bool grew = true; grew;) {
+        grew = false;
+        for (size_t i = 0; i < n; ++i) {
+            if (accepted[i]) continue;
+            const ldns_rr* rr = ldns_rr_list_rr(answer, i);
+            const ldns_rdf* owner = ldns_rr_owner(rr);
+            const ldns_rr_type type = ldns_rr_get_type(rr);
+            if (owned_by_chain(owner)) {
+                accepted[i] = true;
+                const ldns_rdf* target = ldns_rr_rdf(rr, 0);
+                if (type == LDNS_RR_TYPE_CNAME && target != nullptr &&
+                    ldns_rdf_get_type(target) == LDNS_RDF_TYPE_DNAME && names.size() <= kMaxChain &&
+                    !owned_by_chain(target)) {
+                    names.push_back(target);
+                    grew = true;
+                }
+            } else if (type == LDNS_RR_TYPE_DNAME && above_chain(owner)) {
+                accepted[i] = true;
+            }
+        }
+    }
+    const std::string apex = rdf_text(asked);
+    for (size_t i = 0; i < n; ++i) {
+        const ldns_rr* rr = ldns_rr_list_rr(answer, i);
+        const ldns_rr_type type = ldns_rr_get_type(rr);
+        const bool foreign_soa = q.type == LDNS_RR_TYPE_SOA && type == LDNS_RR_TYPE_SOA &&
+                                 ldns_dname_compare(ldns_rr_owner(rr), asked) != 0;
+        if (accepted[i] && !foreign_soa) continue;
+        std::string rdatas;
+        if (type == LDNS_RR_TYPE_SOA && ldns_rr_rd_count(rr) == 7) {
+            rdatas = " serial " + std::to_string(ldns_rdf2native_int32(ldns_rr_rdf(rr, 2)));
+        }
+        why = (type == LDNS_RR_TYPE_SOA ? "SOA" : "answer record") + rdatas + " is owned by " +
+              rdf_text(ldns_rr_owner(rr)) + ", not " +
+              (q.type == LDNS_RR_TYPE_SOA ? "the zone apex " : "the question ") + apex;
+        return false;
+    }
+    return true;
 }
 
 Outcome outcome_for_rcode(int rcode) {
@@ -340,11 +413,20 @@ void judge(const ldns_pkt* pkt, const ReplyExpectation& expect, ProbeResult& out
     const bool errors_without_question =
         out.rcode != LDNS_RCODE_NOERROR && ldns_pkt_qdcount(pkt) == 0;
     std::string why;
-    if (expect.query != nullptr && !errors_without_question &&
-        !question_matches(pkt, *expect.query, why)) {
-        out.outcome = Outcome::question_mismatch;
-        out.detail = why;
-        return;
+    if (expect.query != nullptr) {
+        const std::string& name = expect.query->name;
+        const RdfPtr asked(ldns_dname_new_frm_str(name.empty() ? "." : name.c_str()));
+        if (!errors_without_question && !question_matches(pkt, *expect.query, asked.get(), why)) {
+            out.outcome = Outcome::question_mismatch;
+            out.detail = why;
+            return;
+        }
+        if (!answer_owners_match(pkt, *expect.query, asked.get(), why)) {
+            out.outcome = Outcome::wrong_owner;
+            out.detail = why;
+            out.soa.reset();  // another name's SOA: its serial must not count for this zone
+            return;
+        }
     }
     out.outcome = outcome_for_rcode(out.rcode);
     if (out.outcome == Outcome::formerr) {

@@ -20,6 +20,7 @@ constexpr std::array<Outcome, kOutcomeCount> kOutcomeByCode{
     Outcome::question_mismatch,
     Outcome::malformed,
     Outcome::network_error,
+    Outcome::wrong_owner,
 };
 
 constexpr int64_t kFirstUpperUs = 250;

@@ -5,7 +5,8 @@
 // Outcome codes are assigned by an explicit table (not static_cast) so that reordering
 // nswatch::Outcome cannot silently change the meaning of rows already on disk:
 //   0 ok, 1 timeout, 2 refused, 3 servfail, 4 nxdomain, 5 formerr, 6 not_authoritative,
-//   7 truncated, 8 id_mismatch, 9 question_mismatch, 10 malformed, 11 network_error.
+//   7 truncated, 8 id_mismatch, 9 question_mismatch, 10 malformed, 11 network_error,
+//   12 wrong_owner.
 // Latency buckets: 32 buckets, upper bounds 250 us * 2^(i/2) for i = 0..30 (250 us .. 8.192 s),
 // bucket 31 takes everything slower. Half-octave steps keep interpolated percentiles within about
 // 20 % of the exact value, at 32 small integers per rollup row (stored as varints, mostly 1 byte).
@@ -21,7 +22,7 @@
 
 namespace nswatch {
 
-inline constexpr int kOutcomeCount = 12;
+inline constexpr int kOutcomeCount = 13;
 
 /// The stored code of an outcome (see the table above).
 int outcome_code(Outcome o);

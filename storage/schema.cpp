@@ -116,8 +116,16 @@ CREATE TABLE rollup_day (
 ) WITHOUT ROWID;
 )sql";
 
+// v3: a count for the outcome wrong_owner (code 12) in every rollup tier. Appended at the end of
+// the row with a default, so existing rows read as 0 and the older columns keep their places.
+constexpr std::string_view kV3 = R"sql(
+ALTER TABLE rollup_minute ADD COLUMN n_wrong_owner INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE rollup_hour ADD COLUMN n_wrong_owner INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE rollup_day ADD COLUMN n_wrong_owner INTEGER NOT NULL DEFAULT 0;
+)sql";
+
 const std::vector<Migration>& migrations() {
-    static const std::vector<Migration> all{{1, kV1}, {2, kV2}};
+    static const std::vector<Migration> all{{1, kV1}, {2, kV2}, {3, kV3}};
     return all;
 }
 

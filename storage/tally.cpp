@@ -11,6 +11,13 @@ void widen(std::optional<int64_t>& lo, std::optional<int64_t>& hi, int64_t v_lo,
     hi = hi ? std::max(*hi, v_hi) : v_hi;
 }
 
+// Outcome codes 0..11 have their columns after `failures`; codes added later (schema v3) were
+// appended after last_ts_ms, so the columns of older rows keep their places.
+constexpr int kOutcomesInV1 = 12;
+int outcome_column(int first, int code) {
+    return code < kOutcomesInV1 ? first + 2 + code : first + 19 + (code - kOutcomesInV1);
+}
+
 std::optional<int64_t> nullable(const Statement& s, int i) {
     if (s.column_is_null(i)) return std::nullopt;
     return s.column_int(i);
@@ -36,7 +43,8 @@ void Tally::add_rollup(const Statement& s, int first) {
     count += static_cast<uint64_t>(s.column_int(first));
     // first + 1 is failures: derived, not summed.
     for (int i = 0; i < kOutcomeCount; ++i) {
-        by_outcome[static_cast<size_t>(i)] += static_cast<uint64_t>(s.column_int(first + 2 + i));
+        by_outcome[static_cast<size_t>(i)] +=
+            static_cast<uint64_t>(s.column_int(outcome_column(first, i)));
     }
     add_encoded_histogram(s.column_blob(first + 14), latency);
     auto lo = nullable(s, first + 15);
@@ -54,7 +62,7 @@ void Tally::bind_rollup(Statement& s, int first) const {
     s.bind(first, static_cast<int64_t>(count));
     s.bind(first + 1, static_cast<int64_t>(failures()));
     for (int i = 0; i < kOutcomeCount; ++i) {
-        s.bind(first + 2 + i, static_cast<int64_t>(by_outcome[static_cast<size_t>(i)]));
+        s.bind(outcome_column(first, i), static_cast<int64_t>(by_outcome[static_cast<size_t>(i)]));
     }
     std::string blob = encode_histogram(latency);
     s.bind(first + 14, blob.data(), blob.size());

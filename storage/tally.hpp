@@ -16,8 +16,8 @@ namespace nswatch {
 inline constexpr std::string_view kRollupColumns =
     "count, failures, n_ok, n_timeout, n_refused, n_servfail, n_nxdomain, n_formerr, "
     "n_not_authoritative, n_truncated, n_id_mismatch, n_question_mismatch, n_malformed, "
-    "n_network_error, latency, serial_min, serial_max, serial_last, last_ts_ms";
-inline constexpr int kRollupColumnCount = 19;
+    "n_network_error, latency, serial_min, serial_max, serial_last, last_ts_ms, n_wrong_owner";
+inline constexpr int kRollupColumnCount = 20;
 
 struct Tally {
     uint64_t count = 0;                                ///< probes

@@ -17,6 +17,7 @@ import sys
 MODES = [
     "ok", "wrong-id", "wrong-question", "garbage", "short", "truncated-packet", "tcp-length-lie",
     "tc-always", "no-aa", "refused", "servfail", "formerr", "nxdomain", "edns-intolerant",
+    "wrong-owner", "tcp-other-question",
 ]  # silent is left out: it sends nothing
 
 QUERY = bytes([

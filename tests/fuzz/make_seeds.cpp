@@ -146,6 +146,44 @@ Bytes cname_chain() {
     return wire(p);
 }
 
+Bytes soa_wrong_owner() {
+    // Our question, another zone's SOA: the serial must not count for shop.test (wrong_owner).
+    PktPtr p = reply(LDNS_RCODE_NOERROR, true);
+    add(p.get(), LDNS_SECTION_ANSWER,
+        "other.test. 3600 IN SOA ns1.other.test. hostmaster.other.test. 2026112301 7200 3600 "
+        "1209600 300");
+    return wire(p);
+}
+
+Bytes soa_via_cname() {
+    // A CNAME at the apex leading to another zone's SOA: a chain is fine for other types, but an
+    // SOA must be the apex's own.
+    PktPtr p = reply(LDNS_RCODE_NOERROR, true);
+    add(p.get(), LDNS_SECTION_ANSWER, "shop.test. 3600 IN CNAME other.test.");
+    add(p.get(), LDNS_SECTION_ANSWER,
+        "other.test. 3600 IN SOA ns1.other.test. hostmaster.other.test. 1 7200 3600 1209600 300");
+    return wire(p);
+}
+
+Bytes soa_plus_stray_record() {
+    // The right SOA plus a record nothing in the question leads to.
+    PktPtr p = reply(LDNS_RCODE_NOERROR, true);
+    add(p.get(), LDNS_SECTION_ANSWER, kSoa);
+    add(p.get(), LDNS_SECTION_ANSWER, "other.test. 300 IN A 192.0.2.99");
+    return wire(p);
+}
+
+Bytes dname_above_question() {
+    // A DNAME above the question redirects it (RFC 6672): the synthesized CNAME and its target's
+    // records belong to the chain.
+    PktPtr p = reply(LDNS_RCODE_NOERROR, true);
+    add(p.get(), LDNS_SECTION_ANSWER, "test. 3600 IN DNAME example.");
+    add(p.get(), LDNS_SECTION_ANSWER, "shop.test. 3600 IN CNAME shop.example.");
+    add(p.get(), LDNS_SECTION_ANSWER,
+        "shop.example. 3600 IN SOA ns1.shop.example. h.shop.example. 5 7200 3600 1209600 300");
+    return wire(p);
+}
+
 Bytes badvers() {
     // Extended rcode 1 in the OPT TTL + header rcode 0 = rcode 16 (BADVERS).
     PktPtr p = reply(LDNS_RCODE_NOERROR, true);
@@ -400,6 +438,10 @@ int main(int argc, char** argv) {
         {"ldns-query-not-reply", query_not_reply()},
         {"ldns-notify-opcode", notify_opcode()},
         {"ldns-mixed-types", mixed_types()},
+        {"ldns-soa-wrong-owner", soa_wrong_owner()},
+        {"ldns-soa-via-cname", soa_via_cname()},
+        {"ldns-soa-plus-stray-record", soa_plus_stray_record()},
+        {"ldns-dname-above-question", dname_above_question()},
         {"hand-empty", {}},
         {"hand-one-byte", {0x12}},
         {"hand-header-only", header_only()},

@@ -71,7 +71,7 @@ void check(std::span<const uint8_t> bytes, int expected_id, const ProbeResult& r
     if (o == Outcome::id_mismatch) require(wire_id >= 0 && wire_id != expected_id);
     // Checked in order size, parse, ID, QR, opcode, question, rcode, TC, AA: any outcome decided
     // at or after the question check had a parsed reply with our ID, QR set and opcode QUERY.
-    if (is_rcode_outcome(o) || o == Outcome::question_mismatch) {
+    if (is_rcode_outcome(o) || o == Outcome::question_mismatch || o == Outcome::wrong_owner) {
         require(r.answered() && has_header);
         require((bytes[2] & 0x80) != 0);         // QR
         require(((bytes[2] >> 3) & 0x0f) == 0);  // opcode QUERY
@@ -99,8 +99,17 @@ void check(std::span<const uint8_t> bytes, int expected_id, const ProbeResult& r
         case Outcome::formerr:  // "FORMERR (or another unexpected rcode)"
             require(r.rcode != 0 && r.rcode != 2 && r.rcode != 3 && r.rcode != 5);
             break;
+        case Outcome::wrong_owner:  // another name's records: none of it counts, and it says why
+            require(!r.soa.has_value() && !r.detail.empty());
+            break;
         default:
             break;
+    }
+    // A reply that passed the owner check carries no SOA but the question name's own (the zone
+    // apex): another zone's serial never reaches the caller.
+    if (r.answered() && o != Outcome::question_mismatch && o != Outcome::wrong_owner &&
+        o != Outcome::id_mismatch && o != Outcome::malformed) {
+        for (const auto& rec : r.answer) require(rec.type != 6 || rec.owner == "shop.test.");
     }
 }
 

@@ -203,6 +203,12 @@ TEST_CASE("channels: each service's documented format arrives at a local receive
     CHECK(am[0]["labels"]["provider"] == "beta");
     CHECK(am[0]["annotations"]["summary"] == "provider beta is behind");
     CHECK(am[1]["endsAt"] == "2027-01-15T08:10:00Z");
+    // The receiver records a request before it answers, and the four channels are delivered in
+    // parallel: wait (bounded) for the last answers to be marked in the outbox.
+    const auto end = std::chrono::steady_clock::now() + 5s;
+    while (d.counters().delivered < 4 && std::chrono::steady_clock::now() < end) {
+        std::this_thread::sleep_for(10ms);
+    }
     CHECK(d.counters().delivered == 4);
     CHECK(AlertStore(db).counts().pending == 0);
 }

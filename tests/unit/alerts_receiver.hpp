@@ -4,6 +4,7 @@
 #pragma once
 
 #include <CivetServer.h>
+#include <strings.h>
 
 #include <atomic>
 #include <chrono>

@@ -114,6 +114,40 @@ TEST_CASE("rollup: minutes hold counts, outcomes, latency buckets and serials",
     CHECK(db.query_int("SELECT count(*) FROM rollup_hour") == 0);  // the hour is not over
 }
 
+TEST_CASE("rollup: wrong_owner (code 12) is counted in every tier and in summaries",
+          "[storage][rollup]") {
+    test::TempDir dir("nswatch-rollup");
+    HistoryStore store(dir.file("h.db"));
+    const Target a = target("ns1.alpha.example");
+    store.insert_rows({
+        row(a, kT0 + 1'000, Outcome::wrong_owner, 1'000),
+        row(a, kT0 + 2'000, Outcome::wrong_owner, 1'000),
+        row(a, kT0 + 3'000, Outcome::network_error, 1'000),
+        row(a, kT0 + 4'000, Outcome::ok, 1'000, 7),
+    });
+    store.rollup(at(kT0 + 25 * kHour));
+    Database& db = store.database();
+    CHECK(db.query_int("SELECT outcome FROM probes ORDER BY ts_ms LIMIT 1") == 12);
+    for (const char* table : {"rollup_minute", "rollup_hour", "rollup_day"}) {
+        INFO(table);
+        const std::string from = std::string(" FROM ") + table;
+        CHECK(db.query_int("SELECT sum(n_wrong_owner)" + from) == 2);
+        CHECK(db.query_int("SELECT sum(n_network_error)" + from) == 1);
+        CHECK(db.query_int("SELECT sum(failures)" + from) == 3);
+        CHECK(db.query_int("SELECT sum(last_ts_ms)" + from) == kT0 + 4'000);
+    }
+    // From the rollups (a window of days) and from the raw rows: the same counts.
+    for (const bool exact : {false, true}) {
+        INFO("exact " << exact);
+        const auto summary = store.summarize(at(kT0), at(kT0 + 25 * kHour), exact);
+        REQUIRE(summary.size() == 1);
+        CHECK(summary[0].latency_exact == exact);
+        CHECK(summary[0].failures_of(Outcome::wrong_owner) == 2);
+        CHECK(summary[0].failures_of(Outcome::network_error) == 1);
+        CHECK(summary[0].failures == 3);
+    }
+}
+
 TEST_CASE("rollup: hours are the sum of their minutes", "[storage][rollup]") {
     test::TempDir dir("nswatch-rollup");
     HistoryStore store(dir.file("h.db"));
@@ -261,8 +295,8 @@ TEST_CASE("rollup: whole UTC days fold into the day tier, and summaries over day
     CHECK(db.query_int("SELECT count(DISTINCT bucket_ms) FROM rollup_day") == 3);
     CHECK(db.query_int("SELECT min(bucket_ms) FROM rollup_day") == kT0);
     // The days hold exactly what their hours hold.
-    const std::string before_day4 = " FROM rollup_hour WHERE bucket_ms < " +
-                                    std::to_string(kT0 + 72 * kHour);
+    const std::string before_day4 =
+        " FROM rollup_hour WHERE bucket_ms < " + std::to_string(kT0 + 72 * kHour);
     CHECK(db.query_int("SELECT sum(count) FROM rollup_day") ==
           db.query_int("SELECT sum(count)" + before_day4));
     CHECK(db.query_int("SELECT sum(n_timeout) FROM rollup_day") ==

@@ -44,7 +44,7 @@ TEST_CASE("schema: an empty file is migrated to the current version", "[storage]
     CHECK(schema_version(db) == 0);
     CHECK(open_schema(db, 1000) == static_cast<int>(migrations().size()));
     CHECK(schema_version(db) == current_schema_version());
-    CHECK(current_schema_version() == 2);
+    CHECK(current_schema_version() == 3);
     CHECK(db.query_text("PRAGMA journal_mode") == "wal");
     CHECK(db.query_int("PRAGMA synchronous") == 1);  // NORMAL
     for (const char* table : {"zones", "vantages", "targets", "probes", "rollup_minute",
@@ -72,6 +72,32 @@ TEST_CASE("schema: re-opening an existing file runs no migration and keeps the r
     }
     CHECK(db.query_int("SELECT count(*) FROM probes") == 3);
     CHECK(db.query_int("SELECT count(*) FROM targets") == 2);  // dictionary rows reused
+}
+
+TEST_CASE("schema: a version 2 file gains n_wrong_owner = 0 and keeps its rollup rows",
+          "[storage][schema]") {
+    test::TempDir dir("nswatch-schema");
+    const std::string path = dir.file("h.db");
+    {
+        Database v2(path);
+        for (const Migration& m : migrations()) {
+            if (m.version <= 2) v2.exec(m.sql);
+        }
+        v2.exec("PRAGMA user_version=2");
+        v2.exec(
+            "INSERT INTO rollup_hour VALUES (3600000, 1, 5, 2, 3, 1, 0, 0, 0, 0, 0, 0, 0, 0, 1, "
+            "0, x'', NULL, NULL, NULL, 3600500)");
+    }
+    Database db(path);
+    CHECK(open_schema(db, 1000) == 1);
+    CHECK(schema_version(db) == 3);
+    CHECK(db.query_int("SELECT count FROM rollup_hour") == 5);
+    CHECK(db.query_int("SELECT n_malformed FROM rollup_hour") == 1);
+    CHECK(db.query_int("SELECT n_wrong_owner FROM rollup_hour") == 0);
+    CHECK(db.query_int("SELECT count(*) FROM pragma_table_info('rollup_minute') "
+                       "WHERE name = 'n_wrong_owner'") == 1);
+    CHECK(db.query_int("SELECT count(*) FROM pragma_table_info('rollup_day') "
+                       "WHERE name = 'n_wrong_owner'") == 1);
 }
 
 TEST_CASE("schema: a file from a newer nswatch is refused, not downgraded", "[storage][schema]") {

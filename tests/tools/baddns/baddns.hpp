@@ -36,6 +36,8 @@ enum class Mode {
     silent,
     edns_intolerant,
     edns_version_ignored,
+    wrong_owner,
+    tcp_other_question,
 };
 
 struct ModeName {
@@ -60,6 +62,8 @@ inline constexpr ModeName kModes[] = {
     {"silent", Mode::silent},
     {"edns-intolerant", Mode::edns_intolerant},
     {"edns-version-ignored", Mode::edns_version_ignored},
+    {"wrong-owner", Mode::wrong_owner},
+    {"tcp-other-question", Mode::tcp_other_question},
 };
 
 /// The mode called `name` on the command line, if there is one.
@@ -156,11 +160,13 @@ PktPtr reply_skeleton(const Incoming& q, bool echo_edns);
 PktPtr ok_reply(const Zone& zone, const Incoming& q);
 
 /// What to send back. `framed` bytes already carry their TCP length prefix (or deliberately a
-/// wrong one); `then_silence` means the connection must never be written to again.
+/// wrong one); `then_silence` means the connection must never be written to again;
+/// `then_close` closes a TCP connection once the reply is written.
 struct Reply {
     std::vector<uint8_t> bytes;
     bool framed = false;
     bool then_silence = false;
+    bool then_close = false;
 };
 
 /// The reply `mode` gives to `q` over `transport`; nullopt means say nothing.
@@ -171,5 +177,14 @@ std::vector<uint8_t> garbage_bytes(uint16_t id);
 std::vector<uint8_t> short_bytes(uint16_t id);
 std::vector<uint8_t> truncated_packet_bytes(const Zone& zone, const Incoming& q);
 std::vector<uint8_t> tcp_length_lie_bytes(const Zone& zone, const Incoming& q);
+
+// The modes whose reply is well-formed but for something else (other_owner.cpp).
+inline constexpr std::string_view kOtherZone = "other.test";
+/// The authoritative reply with every answer record moved to kOtherZone (an SOA becomes
+/// kOtherZone's SOA, serial kSerial + 100): the question still matches.
+PktPtr wrong_owner_reply(const Zone& zone, const Incoming& q);
+/// kOtherZone's SOA answer to the question "kOtherZone SOA", with the query's ID: a reply to
+/// another question.
+PktPtr other_question_reply(const Incoming& q);
 
 }  // namespace nswatch::baddns

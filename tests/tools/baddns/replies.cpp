@@ -144,6 +144,13 @@ std::optional<Reply> respond(Mode mode, Transport transport, const Zone& zone, c
             ldns_pkt_push_rr(reply.get(), LDNS_SECTION_AUTHORITY, ldns_rr_clone(zone.soa()));
             return Reply{to_wire(reply.get())};
         }
+        case Mode::wrong_owner:
+            return Reply{to_wire(wrong_owner_reply(zone, q).get())};
+        case Mode::tcp_other_question: {
+            Reply reply{to_wire(other_question_reply(q).get())};
+            reply.then_close = transport == Transport::tcp;
+            return reply;
+        }
         case Mode::silent:
             return std::nullopt;
         case Mode::edns_intolerant:

@@ -192,7 +192,7 @@ void Server::on_accept() {
             close(fd);
             continue;
         }
-        connections_.push_back(Connection{fd, {}, {}, false, false});
+        connections_.push_back(Connection{fd, {}, {}, false, false, false});
     }
 }
 
@@ -218,6 +218,7 @@ void Server::on_tcp_readable(Connection& c) {
         }
         c.out.insert(c.out.end(), reply->bytes.begin(), reply->bytes.end());
         c.silenced = reply->then_silence;
+        c.close_when_sent = c.close_when_sent || reply->then_close;
     }
     flush(c);
 }
@@ -231,5 +232,6 @@ void Server::flush(Connection& c) {
         }
         c.out.erase(c.out.begin(), c.out.begin() + n);
     }
+    if (c.close_when_sent) c.closing = true;
 }
 }  // namespace nswatch::baddns

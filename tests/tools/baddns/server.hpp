@@ -27,9 +27,10 @@ struct Options {
 
 struct Connection {
     int fd = -1;
-    std::vector<uint8_t> in;   ///< bytes received, not yet a whole framed message
-    std::vector<uint8_t> out;  ///< bytes the kernel has not taken yet
-    bool silenced = false;     ///< tcp-length-lie: the stream is broken on purpose, stay quiet
+    std::vector<uint8_t> in;       ///< bytes received, not yet a whole framed message
+    std::vector<uint8_t> out;      ///< bytes the kernel has not taken yet
+    bool silenced = false;         ///< tcp-length-lie: the stream is broken on purpose, stay quiet
+    bool close_when_sent = false;  ///< tcp-other-question: close once `out` is written
     bool closing = false;
 };
 
