@@ -25,31 +25,38 @@ REF_QUERIES=${REF_QUERIES:-300}
 command -v dnsperf >/dev/null || { echo "dnsperf is not installed (scripts/bootstrap.sh)" >&2; exit 2; }
 command -v jq >/dev/null || { echo "jq is not installed" >&2; exit 2; }
 
+# Sorting for the awk programs below (mawk has no asort): qsort(A, 1, n) sorts A[1..n] numerically
+# (three-way partition: RTTs in whole microseconds repeat a lot).
+AWK_QSORT='function qsort(A, l, r,   lt, gt, i, p, t) { if (l >= r) return; p = A[int((l + r) / 2)]; lt = l; gt = r; i = l
+    while (i <= gt) { if (A[i] < p) { t = A[lt]; A[lt++] = A[i]; A[i++] = t } else if (A[i] > p) { t = A[gt]; A[gt--] = A[i]; A[i] = t } else i++ }
+    qsort(A, l, lt - 1); qsort(A, gt + 1, r) }'
+
 # reference ADDR TRANSPORT QFILE: "ADDR TRANSPORT median_us" from dnsperf's per-query latencies.
 reference() {
     dnsperf -s "$1" -m "$2" -d "$3" -c 1 -q 1 -n "$4" -t 2 -v 2>/dev/null |
-        awk -v a="$1" -v t="$2" '/^> NOERROR/ { v[n++] = $NF * 1e6 }
+        awk -v a="$1" -v t="$2" "$AWK_QSORT"'/^> NOERROR/ { v[++n] = $NF * 1e6 }
             END { if (n == 0) { print "no dnsperf replies from " a " " t > "/dev/stderr"; exit 1 }
-                  asort(v); printf "%s %s %.1f %d\n", a, t, v[int((n + 1) / 2)], n }'
+                  qsort(v, 1, n); printf "%s %s %.1f %d\n", a, t, v[int((n + 1) / 2)], n }'
 }
 
 # compare REFS SAMPLES LABEL: per (address, transport): reference median, nswatch median, and the
 # median / p90 of |rtt - reference| over all probes. SAMPLES lines: "address transport rtt_us".
 compare() {
-    awk -v label="$3" 'FNR == NR { ref[$1 " " $2] = $3; next }
+    awk -v label="$3" "$AWK_QSORT"'FNR == NR { ref[$1 " " $2] = $3; next }
         ($1 " " $2) in ref {
             k = $1 " " $2; e = $3 - ref[k]; if (e < 0) e = -e
-            err[n++] = e; per[k] = per[k] " " $3; terr[$2, m[$2]++] = e }
+            err[++n] = e; per[k] = per[k] " " $3; terr[$2, ++m[$2]] = e }
         function med(a, c,   i) { return c ? a[int((c + 1) / 2)] : 0 }
         END {
             printf "%-34s %12s %12s %8s\n", label " address/transport", "dnsperf us", "nswatch us", "probes"
             for (k in per) {
-                c = split(substr(per[k], 2), s, " "); asort(s)
+                c = split(substr(per[k], 2), s, " "); for (i = 1; i <= c; i++) s[i] += 0; qsort(s, 1, c)
                 printf "%-34s %12.1f %12.1f %8d\n", k, ref[k], med(s, c), c
             }
-            asort(err)
-            printf "%s: median |error| %.1f us, p90 %.1f us, max %.1f us over %d probes\n", label, med(err, n), err[int(n * 0.9) > 0 ? int(n * 0.9) : 1], err[n], n
-            for (t in m) { delete x; for (i = 0; i < m[t]; i++) x[i + 1] = terr[t, i]; asort(x)
+            qsort(err, 1, n)
+            p90 = int(n * 0.9); if (p90 < 1) p90 = 1
+            printf "%s: median |error| %.1f us, p90 %.1f us, max %.1f us over %d probes\n", label, med(err, n), err[p90], err[n], n
+            for (t in m) { split("", x); for (i = 1; i <= m[t]; i++) x[i] = terr[t, i]; qsort(x, 1, m[t])
                 printf "%s %s: median |error| %.1f us over %d probes\n", label, t, med(x, m[t]), m[t] }
         }' "$1" "$2"
 }
