@@ -12,8 +12,8 @@
 #   stops it again; UDP and TCP probes (TCP: rtt is the query on a new connection, connect time
 #   apart; dnsperf -m tcp keeps its connection, so it measures the query alone too).
 #   BASELINE=path/to/other/nswatch is measured the same way, for comparison (default: none).
-# daemon: bench/nsd_common.sh (127.54.0.1..4), interval INTERVAL (20s), UDP SOA probes sent after a
-#   WARMUP (25 s) during DURATION (60 s), RTTs read from the daemon's SQLite history (rtt_us).
+# daemon: bench/nsd_common.sh (127.54.0.1..4), interval INTERVAL (60s: a round's zones spread
+#   over 6 s), UDP SOA probes sent after a WARMUP (30 s) during DURATION (60 s), RTTs read from the daemon's SQLite history (rtt_us).
 # Needs root. Loopback only; stops what it starts by pid. Target: median error <= 50 us.
 set -euo pipefail
 MODE=${1:-both}
@@ -98,8 +98,8 @@ lab_part() {
 
 daemon_part() {
     N=${N:-1000}
-    INTERVAL=${INTERVAL:-20s}
-    WARMUP=${WARMUP:-25}
+    INTERVAL=${INTERVAL:-60s}
+    WARMUP=${WARMUP:-30}
     DURATION=${DURATION:-60}
     local LISTEN=${LISTEN:-127.0.0.1:19454}
     source "$HERE/nsd_common.sh"
