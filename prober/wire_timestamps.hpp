@@ -7,7 +7,11 @@
 //   the kernel's receive timestamp (SO_TIMESTAMPNS, delivered as a control message by recvmsg),
 //   i.e. when the packet reached the socket, however long it then waited for the loop to read it.
 //   Without that control message (the option could not be set) the time of the read stands in:
-//   still free of the time spent parsing and calling back, not of the loop's other work.
+//   still free of the time spent parsing and calling back, not of the loop's other work. The kernel
+//   also stamps at the read when the packet arrived before timestamping was on: it turns it on a
+//   moment after the first socket of the whole system asks (a deferred static key), so the first
+//   replies of a process like `nswatch check` can get the read's time while no other socket holds
+//   it on. Not yet mitigated (an engine-lifetime socket holding the option on would).
 // - Kernel receive timestamps are CLOCK_REALTIME, so the send time is taken from the same clock.
 //   A clock step between the two would make the difference meaningless: choose_rtt accepts a wire
 //   RTT only if it lies between zero and the loop's own measurement, which always contains it.
