@@ -20,10 +20,12 @@ std::string rcode_name(int rcode) {
     return "RCODE" + std::to_string(rcode);
 }
 
+// Three significant-ish digits: loopback and LAN RTTs are tens of microseconds, and "0.0ms"
+// would hide them.
 std::string ms(std::chrono::nanoseconds d) {
+    const double v = std::chrono::duration<double, std::milli>(d).count();
     std::ostringstream s;
-    s << std::fixed << std::setprecision(1) << std::chrono::duration<double, std::milli>(d).count()
-      << "ms";
+    s << std::fixed << std::setprecision(v < 1.0 ? 3 : v < 10.0 ? 2 : 1) << v << "ms";
     return s.str();
 }
 
@@ -102,7 +104,7 @@ void render_check_text(std::ostream& out, const std::vector<ZoneView>& views,
             state[&v.results[i]] = &v.round.addresses[i];
         }
         TextTable table({"PROVIDER", "NAMESERVER", "ADDRESS", "PROTO", "RCODE", "AA", "SERIAL",
-                         "STATE", "RTT", "NSID"});
+                         "STATE", "RTT", "CONNECT", "NSID"});
         for (const auto& r : v.results) {
             const auto* a = state.count(&r) ? state[&r] : nullptr;
             std::string st = r.outcome == Outcome::ok ? (a ? serial_state_text(*a) : "ok")
@@ -119,6 +121,7 @@ void render_check_text(std::ostream& out, const std::vector<ZoneView>& views,
                  {r.soa ? std::to_string(r.soa->serial) : "-"},
                  {st, mark},
                  {ms(r.rtt)},
+                 {r.connect_time ? ms(*r.connect_time) : "-"},
                  {r.nsid.empty() ? "-" : r.nsid}});
         }
         out << "\n";
@@ -149,7 +152,10 @@ nlohmann::json probe_result_json(const ProbeResult& r) {
     j["rcode"] = r.rcode;
     j["rcode_name"] = rcode_name(r.rcode);
     j["flags"] = {{"aa", r.aa}, {"tc", r.tc}, {"ra", r.ra}, {"ad", r.ad}};
-    j["rtt_seconds"] = r.rtt_seconds();
+    j["rtt_seconds"] = r.rtt_seconds();  // the query alone: a TCP handshake is connect_seconds
+    j["connect_seconds"] =
+        r.connect_time ? nlohmann::json(std::chrono::duration<double>(*r.connect_time).count())
+                       : nlohmann::json();
     j["sent_unix"] = std::chrono::duration<double>(r.sent_wall.time_since_epoch()).count();
     j["reply_size"] = r.reply_size;
     j["nsid"] = r.nsid;

@@ -25,6 +25,7 @@
 #include "prober/query.hpp"
 #include "prober/reply_forensics.hpp"
 #include "prober/response.hpp"
+#include "prober/wire_timestamps.hpp"
 
 namespace nswatch {
 
@@ -87,6 +88,7 @@ struct Channel {
     std::unordered_map<ares_socket_t, int> socket_types;  ///< fd -> SOCK_DGRAM / SOCK_STREAM
     ReplyLog replies;                                     ///< what arrived recently, for forensics
     IdSet ids_in_use;                                     ///< IDs of this channel's open queries
+    WireTimestamps wire;  ///< when each open query was written and its reply arrived
 
     /// A TCP connection of this channel is open (c-ares keeps it between probes: STAYOPEN).
     bool stream_open() const {
@@ -228,6 +230,7 @@ ares_socket_t sock_open(int domain, int type, int protocol, void* user) {
         ::close(fd);
         return ARES_SOCKET_BAD;
     }
+    enable_receive_timestamps(fd);
     ch->socket_types[fd] = type;
     return fd;
 }
@@ -236,6 +239,7 @@ int sock_close(ares_socket_t fd, void* user) {
     auto* ch = static_cast<Channel*>(user);
     ch->socket_types.erase(fd);
     ch->replies.closed(fd);
+    ch->wire.on_close(fd);
     return ::close(fd);
 }
 
@@ -246,17 +250,18 @@ int sock_connect(ares_socket_t fd, const struct sockaddr* addr, ares_socklen_t l
 ares_ssize_t sock_recvfrom(ares_socket_t fd, void* buf, size_t len, int flags,
                            struct sockaddr* from, ares_socklen_t* from_len, void* user) {
     auto* ch = static_cast<Channel*>(user);
-    const ares_ssize_t n = ::recvfrom(fd, buf, len, flags, from, from_len);
+    const bool stream = ch->socket_types[fd] == SOCK_STREAM;
+    const ares_ssize_t n = timed_recvfrom(ch->wire, fd, stream, buf, len, flags, from, from_len);
     if (n > 0) {
-        const bool stream = ch->socket_types[fd] == SOCK_STREAM;
         ch->replies.record(fd, stream, static_cast<const uint8_t*>(buf), static_cast<size_t>(n),
                            Clock::now());
     }
     return n;
 }
 
-ares_ssize_t sock_sendv(ares_socket_t fd, const struct iovec* iov, int iovcnt, void*) {
-    return ::writev(fd, iov, iovcnt);
+ares_ssize_t sock_sendv(ares_socket_t fd, const struct iovec* iov, int iovcnt, void* user) {
+    auto* ch = static_cast<Channel*>(user);
+    return timed_writev(ch->wire, fd, ch->socket_types[fd] == SOCK_STREAM, iov, iovcnt);
 }
 
 const struct ares_socket_functions kSocketFunctions = {sock_open, sock_close, sock_connect,
@@ -468,7 +473,11 @@ void ProbeEngine::Impl::finish(Pending* p, int status, const unsigned char* abuf
     ch.ids_in_use.erase(p->id);
     ++stats.completed;
     ProbeResult& r = p->result;
-    r.rtt = Clock::now() - r.sent_mono;
+    // RTT from the wire: write to arrival at the socket. The loop's own measurement (submit to
+    // here, which includes whatever the loop did for other probes meanwhile) is the fallback when
+    // the wire recorded nothing for this query; see prober/wire_timestamps.hpp.
+    set_probe_times(r, ch.wire.take(p->id), status == ARES_SUCCESS && abuf != nullptr,
+                    Clock::now() - r.sent_mono);
 
     if (status == ARES_SUCCESS && abuf != nullptr) {
         ReplyExpectation expect;

@@ -14,9 +14,14 @@
 //   matches replies by ID, question and source. The cache is small (kQueryCacheMax, emptied when
 //   full): the reuse is within a zone's round (every address and transport asks the same
 //   questions, sent one after the other), and one entry per zone question was ~1 KiB per zone.
-// - Callbacks never run inside c-ares: a finished probe is parsed at once (so rtt is the reply's
-//   arrival) and queued, and run_once runs the queued callbacks after ares_process_fd returns, then
-//   submits TC retries. A callback that submits therefore cannot keep run_once reading for ever.
+// - Callbacks never run inside c-ares: a finished probe is parsed at once and queued, and run_once
+//   runs the queued callbacks after ares_process_fd returns, then submits TC retries. A callback
+//   that submits therefore cannot keep run_once reading for ever.
+// - RTT is measured on the wire (prober/wire_timestamps.hpp): the socket functions note when each
+//   query was written (asendv) and the kernel's arrival time of its reply (arecvfrom, via
+//   SO_TIMESTAMPNS), so it excludes the time the loop spends on other probes (channel set-up,
+//   parsing, callbacks). A TCP probe on a new connection also reports the handshake apart
+//   (connect_time); rtt is then the query alone.
 // - UDP sockets ask for a 4 MiB receive buffer (the kernel caps it at net.core.rmem_max): with the
 //   default ~208 KiB, bursts of replies were dropped and each drop cost a full timeout.
 // - ARES_FLAG_IGNTC: a truncated UDP reply is reported (outcome truncated) and then retried over

@@ -52,6 +52,10 @@ std::string describe(const ProbeResult& r) {
         << to_string(r.outcome) << " rcode=" << r.rcode << (r.aa ? " aa" : "")
         << (r.tc ? " tc" : "")
         << " rtt=" << std::chrono::duration<double, std::milli>(r.rtt).count() << "ms";
+    if (r.connect_time) {
+        out << " connect=" << std::chrono::duration<double, std::milli>(*r.connect_time).count()
+            << "ms";
+    }
     if (r.soa) out << " serial=" << r.soa->serial;
     if (!r.detail.empty()) out << " (" << r.detail << ")";
     return out.str();

@@ -112,7 +112,12 @@ struct ProbeResult {
     Query query;
     std::chrono::system_clock::time_point sent_wall{};  ///< wall clock when sent
     std::chrono::steady_clock::time_point sent_mono{};  ///< monotonic clock when sent
-    std::chrono::nanoseconds rtt{0};  ///< send to reply (or to giving up, for a timeout)
+    /// Query written to reply at the socket (prober/wire_timestamps.hpp); for a timeout, the time
+    /// to giving up. Over TCP it does not include the connection's handshake (connect_time).
+    std::chrono::nanoseconds rtt{0};
+    /// TCP handshake (SYN / SYN-ACK round trip) of the new connection this query waited for; none
+    /// for UDP and for a query sent on a kept connection.
+    std::optional<std::chrono::nanoseconds> connect_time;
     Outcome outcome = Outcome::timeout;
     int rcode = -1;                  ///< DNS rcode, -1 when no reply was parsed
     bool aa = false;                 ///< authoritative answer flag
