@@ -28,7 +28,7 @@ TEST_CASE("alerts config: absent = off, present = on with every rule's defaults"
     CHECK_FALSE(load_config_string("zones: [{name: shop.test}]\n", "t").alerts.enabled);
     const Config c = load_config_string("zones: [{name: shop.test}]\nalerts: {}\n", "t");
     CHECK(c.alerts.enabled);
-    CHECK(c.alerts.rules.size() == 14);  // 10 state rules + 3 resolution rules + zone diff
+    CHECK(c.alerts.rules.size() == 15);  // 11 state rules + 3 resolution rules + zone diff
     CHECK(c.alerts.rule_for("zone_diff_mismatch", "shop.test").severity == AlertSeverity::warning);
     CHECK(c.alerts.rule_for("zone_diff_mismatch", "shop.test").for_ == 0s);
     CHECK(c.alerts.rule_for("serial_lag", "shop.test").threshold == 300s);
@@ -97,12 +97,13 @@ TEST_CASE("alerts config: secret errors name the source, never the value") {
 TEST_CASE("alerts config: refresh_factor is for serial_lag, within 0.1-100") {
     test::TempDir dir;
     auto load = [&](const std::string& rules) {
-        std::ofstream(dir.path / "nswatch.yml")
-            << "zones: [{name: shop.test}]\nalerts:\n  rules:\n" << rules;
+        std::ofstream(dir.path / "nswatch.yml") << "zones: [{name: shop.test}]\nalerts:\n  rules:\n"
+                                                << rules;
         return load_config_file((dir.path / "nswatch.yml").string());
     };
-    CHECK(load("    serial_lag: {refresh_factor: 0}\n").alerts.rules.at("serial_lag").refresh_factor ==
-          0);
+    CHECK(load("    serial_lag: {refresh_factor: 0}\n")
+              .alerts.rules.at("serial_lag")
+              .refresh_factor == 0);
     CHECK_THROWS_WITH(load("    latency_high: {refresh_factor: 2}\n"),
                       Catch::Contains("refresh_factor applies to serial_lag only") &&
                           Catch::Contains("nswatch.yml:4:"));
