@@ -1,7 +1,7 @@
 // A vanished delegation on the lab: shop.test removed from the TLD (lab.sh undelegate) while the
 // daemon watches it -> exactly one critical delegation_missing at the webhook, the metric and the
-// status page say so, `nswatch check` exits 2 naming the parent's NXDOMAIN; put back (lab.sh
-// redelegate) -> the alert resolves, once.
+// status page say so, `nswatch check` and `nswatch audit` exit 2 naming the parent's NXDOMAIN;
+// put back (lab.sh redelegate) -> the alert resolves, once.
 #include <curl/curl.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -75,10 +75,10 @@ struct Run {
     std::string out;
 };
 
-Run run_check(const std::string& args) {
-    const std::string cmd = std::string(NSWATCH_BIN) + " check shop.test --timeout 700ms " +
-                            "--root-hints " + nswatch::lab::root_hints() + " " + args +
-                            " 2>/dev/null";
+Run run_nswatch(const std::string& command, const std::string& args = "") {
+    const std::string cmd = std::string(NSWATCH_BIN) + " " + command +
+                            " shop.test --timeout 700ms --root-hints " +
+                            nswatch::lab::root_hints() + " " + args + " 2>/dev/null";
     Run r;
     FILE* p = popen(cmd.c_str(), "r");
     REQUIRE(p != nullptr);
@@ -167,17 +167,24 @@ TEST_CASE(
         const json status = json::parse(http_get("/api/v1/status"));
         CHECK(status["zones"][0]["delegation_missing"]["reason"] == "parent_nxdomain");
 
-        const Run text = run_check("");
+        const Run text = run_nswatch("check");
         INFO(text.out);
         CHECK(text.exit_code == 2);
         CHECK_THAT(text.out, Contains("CRITICAL"));
         CHECK_THAT(text.out, Contains("delegation missing"));
         CHECK_THAT(text.out, Contains("NXDOMAIN"));
-        const Run js = run_check("--json");
+        const Run js = run_nswatch("check", "--json");
         CHECK(js.exit_code == 2);
         const json j = json::parse(js.out);
         CHECK(j["status"] == "CRITICAL");
         CHECK(j["zones"][0]["delegation_missing"]["reason"] == "parent_nxdomain");
+
+        const Run audit = run_nswatch("audit", "--format json --no-axfr");
+        INFO(audit.out);
+        CHECK(audit.exit_code == 2);
+        const json a = json::parse(audit.out);
+        CHECK(a["zones"][0]["findings"][0]["id"] == "DEL-MISSING");
+        CHECK(a["zones"][0]["findings"][0]["severity"] == "CRITICAL");
 
         std::this_thread::sleep_for(3s);  // still missing: no second page
         CHECK(received(rx, "firing").size() == 1);
@@ -186,5 +193,5 @@ TEST_CASE(
     REQUIRE(wait_until([&] { return received(rx, "resolved").size() == 1; }, 30s));
     CHECK(received(rx, "firing").size() == 1);
     CHECK_THAT(http_get("/metrics"), Contains("nswatch_delegation_missing{zone=\"shop.test\"} 0"));
-    CHECK(run_check("").exit_code == 0);
+    CHECK(run_nswatch("check").exit_code == 0);
 }

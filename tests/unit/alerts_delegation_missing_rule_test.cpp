@@ -75,14 +75,16 @@ TEST_CASE("delegation_missing: the parent's NXDOMAIN is one critical alert, at o
     CHECK_FALSE(fired[0].resolved);
     CHECK(fired[0].alert.status == AlertStatus::firing);
 
+    CHECK(alerts.evaluate(conditions(tracker, t0 + 9s), t0 + 9s).empty());  // no second page
+
     // The next discovery finds the delegation: the condition is gone on that evaluation, and the
-    // alert resolves once the lifecycle's resolve_after has passed.
+    // alert resolves once the lifecycle's resolve_after (2 s here) has passed.
     DelegationState back;
     back.discovered = t0 + 10s;
     tracker.set_delegation(back);
     CHECK(conditions(tracker, t0 + 10s).empty());
     CHECK(alerts.evaluate({}, t0 + 10s).empty());
-    auto resolved = alerts.evaluate({}, t0 + 12s);
+    auto resolved = alerts.evaluate({}, t0 + 11s);
     REQUIRE(resolved.size() == 1);
     CHECK(resolved[0].resolved);
     CHECK(resolved[0].alert.rule == "delegation_missing");
