@@ -97,13 +97,12 @@ TEST_CASE("alerts config: secret errors name the source, never the value") {
 TEST_CASE("alerts config: refresh_factor is for serial_lag, within 0.1-100") {
     test::TempDir dir;
     auto load = [&](const std::string& rules) {
-        std::ofstream(dir.path / "nswatch.yml") << "zones: [{name: shop.test}]\nalerts:\n  rules:\n"
-                                                << rules;
+        std::ofstream(dir.path / "nswatch.yml")
+            << "zones: [{name: shop.test}]\nalerts:\n  rules:\n" << rules;
         return load_config_file((dir.path / "nswatch.yml").string());
     };
-    CHECK(load("    serial_lag: {refresh_factor: 0}\n")
-              .alerts.rules.at("serial_lag")
-              .refresh_factor == 0);
+    CHECK(load("    serial_lag: {refresh_factor: 0}\n").alerts.rules.at("serial_lag").refresh_factor ==
+          0);
     CHECK_THROWS_WITH(load("    latency_high: {refresh_factor: 2}\n"),
                       Catch::Contains("refresh_factor applies to serial_lag only") &&
                           Catch::Contains("nswatch.yml:4:"));
