@@ -35,7 +35,8 @@ std::string format_time(WallTime t) {
     return buf;
 }
 
-/// 0: fine, 1: behind or not answering while up, 2: down. Problems sort first.
+/// 0: fine, 1: behind or not answering while up, 2: down (3 for a zone: delegation missing).
+/// Problems sort first.
 int severity(const TargetState& t) {
     if (!t.up) return 2;
     if (t.serial_state != SerialState::current || t.last.outcome != Outcome::ok) return 1;
@@ -43,7 +44,8 @@ int severity(const TargetState& t) {
 }
 
 int severity(const ZoneState& z) {
-    if (delegation_missing(z).missing()) return 2;  // nothing in the zone resolves
+    // Worse than any down server: nothing in the zone resolves.
+    if (delegation_missing(z).missing()) return 3;
     int worst = z.delegation.consistent && z.answers_consistent ? 0 : 1;
     for (const auto& t : z.targets) worst = std::max(worst, severity(t));
     return worst;
