@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "alerts/rule_support.hpp"
+#include "checks/delegation_missing.hpp"
 #include "checks/rrsig.hpp"
 
 namespace nswatch {
@@ -199,6 +200,16 @@ std::vector<Condition> delegation_mismatch(const RuleInput& in) {
                      join(d.only_in_parent) + "; only in the zone: " + join(d.only_in_child))};
 }
 
+// Critical at once (`for` 0): no resolver can reach the zone. Labels are the zone only, so a
+// change of reason (lame servers, then NXDOMAIN) stays one alert.
+std::vector<Condition> missing_delegation(const RuleInput& in) {
+    const DelegationMissing m = delegation_missing(in.zone);
+    if (!m.missing()) return {};
+    return {make(in, "delegation_missing", {},
+                 "the delegation of " + in.zone.zone + " is missing (" +
+                     std::string(to_string(m.reason)) + "): " + m.detail)};
+}
+
 std::vector<Condition> dnssec_signature_expiry(const RuleInput& in) {
     std::optional<WallTime> soonest;
     const TargetState* where = nullptr;
@@ -235,6 +246,7 @@ const std::vector<RuleDef>& rule_table() {
         {"answer_mismatch", answer_mismatch},
         {"lame_delegation", lame_delegation},
         {"delegation_mismatch", delegation_mismatch},
+        {"delegation_missing", missing_delegation},
         {"latency_high", latency_high},
         {"dnssec_signature_expiry", dnssec_signature_expiry},
     };

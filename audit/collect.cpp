@@ -27,6 +27,7 @@ AuditEvidence from_delegation(const Delegation& d, const Config& config) {
     AuditEvidence e;
     e.zone = d.zone;
     e.discovery_error = d.error;
+    e.delegation_missing = d.missing;
     e.from_config = d.from_config;
     e.parent_zone = d.parent_zone;
     e.parent_ns = d.parent_ns;

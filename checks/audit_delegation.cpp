@@ -271,6 +271,17 @@ void referral_size(const AuditEvidence& e, std::vector<AuditFinding>& out) {
 
 std::vector<AuditFinding> audit_delegation(const AuditEvidence& e, const AuditThresholds& t) {
     std::vector<AuditFinding> out;
+    if (e.delegation_missing.missing()) {
+        out.push_back(make_finding(
+            "DEL-MISSING", AuditSeverity::critical,
+            "The zone's delegation is missing: no resolver can reach the zone.",
+            {std::string(to_string(e.delegation_missing.reason)) + ": " +
+             e.delegation_missing.detail},
+            "Zonemaster BASIC01, BASIC02; RFC 1034 §4.2",
+            "Restore the NS records (and glue) at the parent, give the NS names addresses, and "
+            "make the delegated servers serve the zone authoritatively."));
+        return out;  // the other delegation checks need a delegation
+    }
     ns_count(e, out);
     providers(e, t, out);
     parent_child(e, out);

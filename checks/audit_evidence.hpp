@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "checks/delegation_missing.hpp"
 #include "prober/probe_result.hpp"
 
 namespace nswatch {
@@ -111,7 +112,9 @@ struct AsnLookup {
 /// All evidence about one zone.
 struct AuditEvidence {
     std::string zone;
-    std::string discovery_error;         ///< non-empty: no delegation found (UNKNOWN)
+    std::string discovery_error;  ///< non-empty: no delegation found (UNKNOWN)
+    /// Set: the parent or the servers said the delegation is gone (DEL-MISSING, CRITICAL).
+    DelegationMissing delegation_missing;
     bool from_config = false;            ///< nameservers were configured, not discovered
     std::string parent_zone;             ///< e.g. "test"
     std::vector<std::string> parent_ns;  ///< NS names at the parent, sorted

@@ -80,6 +80,13 @@ AuditReport audit_zone(const AuditEvidence& e, const AuditThresholds& t,
     AuditReport r;
     r.zone = e.zone;
     r.servers = e.servers.size();
+    if (e.delegation_missing.missing()) {
+        // DEL-MISSING alone: every other check would judge servers no resolver can reach.
+        r.findings = audit_delegation(e, t);
+        r.score = audit_score(r.findings, r.failover);
+        r.status = audit_status(r);
+        return r;
+    }
     if (!e.discovery_error.empty()) {
         r.error = e.discovery_error;
         r.status = PluginStatus::unknown;

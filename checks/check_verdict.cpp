@@ -56,7 +56,12 @@ ZoneVerdict judge_zone_check(const ZoneCheckInput& in) {
     auto add = [&v](PluginStatus s, std::string text) {
         v.findings.push_back({s, std::move(text)});
     };
-    if (!in.discovery_error.empty()) {
+    if (in.delegation_missing.missing()) {
+        // Someone answered, and the answer is that resolvers cannot reach the zone: not UNKNOWN.
+        add(PluginStatus::critical, "delegation missing (" +
+                                        std::string(to_string(in.delegation_missing.reason)) +
+                                        "): " + in.delegation_missing.detail);
+    } else if (!in.discovery_error.empty()) {
         add(PluginStatus::unknown, "delegation not discovered: " + in.discovery_error);
     } else if (in.results.empty()) {
         add(PluginStatus::unknown, "no nameserver address to probe");

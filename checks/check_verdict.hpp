@@ -1,8 +1,11 @@
 // The verdict of `nswatch check` for one zone, in monitoring-plugins terms.
 //
 // IMPLEMENTATION NOTES (the exit-code rules, also in README.md)
-// UNKNOWN  (3): the delegation could not be discovered, or no nameserver has an address.
-// CRITICAL (2): no probe got an authoritative SOA (the zone is dark); a whole provider answers no
+// UNKNOWN  (3): the delegation could not be discovered (nobody could be asked: timeouts, network
+//               errors, SERVFAIL), or there is no address to probe.
+// CRITICAL (2): the delegation is missing (the parent answers NXDOMAIN or NODATA for the zone, no
+//               delegated NS name has an address, every delegated server is lame); no probe got
+//               an authoritative SOA (the zone is dark); a whole provider answers no
 //               probe (provider down); a server is ahead of the configured primary; the serials
 //               cannot be ordered (RFC 1982 undefined).
 // WARNING  (1): some probe failed (timeout, refused, lame, malformed, ...); an address serves an
@@ -16,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "checks/delegation_missing.hpp"
 #include "checks/serial_round.hpp"
 #include "prober/probe_result.hpp"
 
@@ -37,6 +41,7 @@ struct Finding {
 struct ZoneCheckInput {
     std::string zone;                         ///< zone name
     std::string discovery_error;              ///< non-empty: discovery failed
+    DelegationMissing delegation_missing;     ///< set: the parent or the servers said it is gone
     std::vector<std::string> only_in_parent;  ///< NS names the parent lists but the zone does not
     std::vector<std::string> only_in_child;   ///< NS names the zone lists but the parent does not
     std::vector<std::string> providers;       ///< distinct providers of the nameservers

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "checks/answers.hpp"
+#include "checks/delegation_missing.hpp"
 #include "checks/health.hpp"
 #include "checks/interned_name.hpp"
 #include "checks/last_probe.hpp"
@@ -88,6 +89,10 @@ struct DelegationState {
     std::vector<std::string> only_in_child;   ///< names only in the zone
     WallTime discovered{};                    ///< when discovery last ran
     std::string error;                        ///< discovery error, if it failed
+    /// What the last discovery was told about a missing delegation (none when it could not ask);
+    /// delegation_missing() (checks/delegation_missing.hpp) adds what the probes say since.
+    MissingReason missing = MissingReason::none;
+    std::string missing_detail;  ///< who said so, one sentence
 };
 
 struct ZoneState {

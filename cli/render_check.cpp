@@ -95,7 +95,11 @@ void render_check_text(std::ostream& out, const std::vector<ZoneView>& views,
         out << (options.colour ? colour_of(s) : "") << to_string(s) << reset << "  "
             << v.delegation.zone << "\n";
         if (!v.delegation.ok()) {
-            out << "  discovery failed: " << v.delegation.error << "\n\n";
+            // The verdict's line says whether it is CRITICAL (the parent said there is no such
+            // delegation) or UNKNOWN (nobody could be asked).
+            out << "  "
+                << (v.delegation.missing.missing() ? "delegation missing" : "discovery failed")
+                << ": " << v.delegation.error << "\n\n  " << v.verdict.summary << "\n\n";
             continue;
         }
         delegation_lines(out, v.delegation);
@@ -205,6 +209,10 @@ nlohmann::json check_json(const std::vector<ZoneView>& views, PluginStatus overa
             {"status", to_string(v.verdict.status)},
             {"summary", v.verdict.summary},
             {"discovery_error", d.error},
+            {"delegation_missing", d.missing.missing()
+                                       ? nlohmann::json{{"reason", to_string(d.missing.reason)},
+                                                        {"detail", d.missing.detail}}
+                                       : nlohmann::json()},
             {"delegation",
              {{"parent_zone", d.parent_zone},
               {"parent_server", d.parent_server},

@@ -53,6 +53,8 @@ const std::map<std::string, RuleSettings>& default_rule_settings() {
         {"answer_mismatch", {true, S::warning, 10min, 0ms}},
         {"lame_delegation", {true, S::warning, 5min, 0ms}},
         {"delegation_mismatch", {true, S::warning, 10min, 0ms}},
+        // The zone cannot be resolved at all: page at once, resolve on the first evidence.
+        {"delegation_missing", {true, S::critical, 0ms, 0ms}},
         {"latency_high", {true, S::warning, 5min, 500ms}},
         {"dnssec_signature_expiry", {true, S::warning, 0ms, std::chrono::hours(24 * 7)}},
         // Judged by the resolution prober over its own windows (resolution.failing_after,

@@ -59,7 +59,12 @@ std::vector<MetricFamily> snapshot_families(const Snapshot& s) {
     auto consistent = gauge_family("nswatch_zone_answers_consistent",
                                    "1 if all providers give the same answers for the zone.");
     auto delegation = gauge_family("nswatch_delegation_consistent",
-                                   "1 if the parent's and the zone's NS sets agree.");
+                                   "1 if the parent's and the zone's NS sets agree (0 when the "
+                                   "parent has no delegation for the zone).");
+    auto missing = gauge_family(
+        "nswatch_delegation_missing",
+        "1 (with label reason) if the zone's delegation is missing: the parent answers NXDOMAIN "
+        "or NODATA, no NS name has an address, or every server is lame; 0 otherwise.");
     auto newest = gauge_family("nswatch_zone_newest_serial",
                                "Newest SOA serial (RFC 1982) seen for the zone.");
     auto taken = gauge_family("nswatch_snapshot_timestamp_seconds",
@@ -71,6 +76,11 @@ std::vector<MetricFamily> snapshot_families(const Snapshot& s) {
         const Labels zone{{"zone", z.zone}};
         add(consistent, zone, z.answers_consistent ? 1 : 0);
         add(delegation, zone, z.delegation.consistent ? 1 : 0);
+        if (const DelegationMissing m = delegation_missing(z); m.missing()) {
+            add(missing, {{"zone", z.zone}, {"reason", std::string(to_string(m.reason))}}, 1);
+        } else {
+            add(missing, zone, 0);
+        }
         if (z.newest_serial) add(newest, zone, *z.newest_serial);
         for (const TargetState& t : z.targets) {
             Labels labels = target_labels(t.target.full());
@@ -99,8 +109,9 @@ std::vector<MetricFamily> snapshot_families(const Snapshot& s) {
     }
 
     std::vector<MetricFamily> out;
-    for (auto* f : {&success, &serial, &behind, &lag, &ahead, &rrsig_expiry, &ns_up, &ns_info,
-                    &provider_up, &provider_lagging, &consistent, &delegation, &newest, &taken}) {
+    for (auto* f :
+         {&success, &serial, &behind, &lag, &ahead, &rrsig_expiry, &ns_up, &ns_info, &provider_up,
+          &provider_lagging, &consistent, &delegation, &missing, &newest, &taken}) {
         out.push_back(std::move(*f));
     }
     return out;

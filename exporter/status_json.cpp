@@ -283,7 +283,9 @@ json to_json(const DelegationState& d) {
             {"only_in_parent", d.only_in_parent},
             {"only_in_child", d.only_in_child},
             {"discovered", time_to_json(d.discovered)},
-            {"error", d.error}};
+            {"error", d.error},
+            {"missing", d.missing == MissingReason::none ? json() : json(to_string(d.missing))},
+            {"missing_detail", d.missing_detail}};
 }
 
 DelegationState delegation_from(const json& j) {
@@ -293,7 +295,17 @@ DelegationState delegation_from(const json& j) {
     d.only_in_child = j.value("only_in_child", std::vector<std::string>{});
     d.discovered = time_from_json(member(j, "discovered"));
     d.error = j.value("error", "");
+    const json& missing = member(j, "missing");
+    if (missing.is_string()) d.missing = missing_reason_from_string(missing.get<std::string>());
+    d.missing_detail = j.value("missing_detail", "");
     return d;
+}
+
+// The verdict now (discovery and the newest probes together): null when the delegation is there.
+json delegation_missing_json(const ZoneState& z) {
+    const DelegationMissing m = delegation_missing(z);
+    if (!m.missing()) return nullptr;
+    return {{"reason", to_string(m.reason)}, {"detail", m.detail}, {"severity", "critical"}};
 }
 
 json to_json(const ZoneState& z) {
@@ -307,6 +319,7 @@ json to_json(const ZoneState& z) {
             {"targets", std::move(targets)},
             {"providers", std::move(providers)},
             {"delegation", to_json(z.delegation)},
+            {"delegation_missing", delegation_missing_json(z)},
             {"answers_consistent", z.answers_consistent},
             {"has_primary", z.has_primary},
             {"answer_differences", z.answer_differences},

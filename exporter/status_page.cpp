@@ -35,7 +35,8 @@ std::string format_time(WallTime t) {
     return buf;
 }
 
-/// 0: fine, 1: behind or not answering while up, 2: down. Problems sort first.
+/// 0: fine, 1: behind or not answering while up, 2: down (3 for a zone: delegation missing).
+/// Problems sort first.
 int severity(const TargetState& t) {
     if (!t.up) return 2;
     if (t.serial_state != SerialState::current || t.last.outcome != Outcome::ok) return 1;
@@ -43,6 +44,8 @@ int severity(const TargetState& t) {
 }
 
 int severity(const ZoneState& z) {
+    // Worse than any down server: nothing in the zone resolves.
+    if (delegation_missing(z).missing()) return 3;
     int worst = z.delegation.consistent && z.answers_consistent ? 0 : 1;
     for (const auto& t : z.targets) worst = std::max(worst, severity(t));
     return worst;
@@ -58,7 +61,10 @@ void render_zone(std::string& out, const ZoneState& z) {
     out += "<h2>" + html_escape(z.zone) + "</h2>\n<p>newest serial: ";
     out += z.newest_serial ? std::to_string(*z.newest_serial) : "none";
     out += " &middot; delegation: ";
-    if (z.delegation.consistent) {
+    if (const DelegationMissing m = delegation_missing(z); m.missing()) {
+        out += "<span class=\"down\">MISSING (" + html_escape(to_string(m.reason)) + ")</span> " +
+               html_escape(m.detail);
+    } else if (z.delegation.consistent) {
         out += "<span class=\"ok\">consistent</span>";
     } else {
         out += "<span class=\"down\">inconsistent</span>";
@@ -66,7 +72,8 @@ void render_zone(std::string& out, const ZoneState& z) {
             out += " only at parent: " + html_escape(n);
         for (const auto& n : z.delegation.only_in_child) out += " only in zone: " + html_escape(n);
     }
-    if (!z.delegation.error.empty()) out += " (discovery: " + html_escape(z.delegation.error) + ")";
+    if (!z.delegation.error.empty() && z.delegation.missing == MissingReason::none)
+        out += " (discovery: " + html_escape(z.delegation.error) + ")";
     out += " &middot; answers: ";
     out += z.answers_consistent ? "<span class=\"ok\">identical across providers</span>"
                                 : "<span class=\"down\">differ</span>";

@@ -231,10 +231,19 @@ void Monitor::poll_discovery(ZoneRuntime& z, Steady::time_point now) {
     Delegation d = z.discovering.get();
     DelegationState ds;
     ds.discovered = std::chrono::system_clock::now();
+    ds.missing = d.missing.reason;
+    ds.missing_detail = d.missing.detail;
+    if (d.missing.missing()) {
+        spdlog::error("zone {}: delegation missing ({}): {}", z.config->name,
+                      to_string(d.missing.reason), d.missing.detail);
+    }
     if (!d.ok()) {
-        spdlog::warn("zone {}: discovery failed: {}", z.config->name, d.error);
+        if (!d.missing.missing())
+            spdlog::warn("zone {}: discovery failed: {}", z.config->name, d.error);
         ds.error = d.error;
-        ds.consistent = z.tracker.state().delegation.consistent;
+        // No delegation at the parent: nothing agrees with the zone's NS set. Could not ask: the
+        // last comparison stands.
+        ds.consistent = !d.missing.missing() && z.tracker.state().delegation.consistent;
         z.tracker.set_delegation(ds);
         // Keep probing the last known nameservers; try discovery again soon.
         z.next_discovery = std::min(z.next_discovery, now + kDiscoveryRetry);

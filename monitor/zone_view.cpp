@@ -198,6 +198,7 @@ std::vector<ZoneView> observe_zones(ProbeEngine& engine, const Config& config,
         ZoneCheckInput in;
         in.zone = v.delegation.zone;
         in.discovery_error = v.delegation.error;
+        in.delegation_missing = v.delegation.missing;
         in.only_in_parent = v.delegation.only_in_parent();
         in.only_in_child = v.delegation.only_in_child();
         in.providers = v.delegation.providers();

@@ -44,6 +44,23 @@ std::vector<NameserverInfo> resolve_nameservers(const std::vector<Vantage>& vant
     return out;
 }
 
+bool lame_outcome(Outcome o) {
+    return o == Outcome::refused || o == Outcome::nxdomain || o == Outcome::not_authoritative;
+}
+
+// Up to five, then "and N more": a message stays readable with forty addresses.
+std::string list_of(const std::vector<std::string>& items) {
+    std::string out;
+    for (size_t i = 0; i < items.size(); ++i) {
+        if (i == 5) {
+            out += " and " + std::to_string(items.size() - 5) + " more";
+            break;
+        }
+        out += (i ? ", " : "") + items[i];
+    }
+    return out;
+}
+
 }  // namespace
 
 std::vector<std::string> Delegation::only_in_parent() const {
@@ -65,10 +82,18 @@ Delegation discover_delegation(ProbeEngine& engine, const std::vector<RootServer
     d.zone = canonical_name(zone);
     IterativeResolver resolver(engine, hints, options.resolver);
 
-    std::string error;
-    auto referral = resolver.parent_referral(d.zone, error);
+    NoReferral why;
+    auto referral = resolver.parent_referral(d.zone, why);
     if (!referral) {
-        d.error = error;
+        d.error = why.error;
+        if (why.parent_said_so()) {
+            d.parent_zone = why.zone;
+            d.parent_server = why.server;
+            d.missing.reason = why.kind == NoReferral::Kind::nxdomain
+                                   ? MissingReason::parent_nxdomain
+                                   : MissingReason::parent_nodata;
+            d.missing.detail = why.error;
+        }
         return d;
     }
     d.parent_zone = referral->parent;
@@ -124,6 +149,7 @@ Delegation discover_delegation(ProbeEngine& engine, const std::vector<RootServer
             req.target.zone = d.zone;
             req.target.nameserver = name;
             req.target.address = addr;
+            req.target.port = options.resolver.port;
             req.target.family = addr.find(':') != std::string::npos ? Family::ipv6 : Family::ipv4;
             req.target.provider = info.provider;
             req.target.vantage = options.resolver.vantage;
@@ -156,7 +182,40 @@ Delegation discover_delegation(ProbeEngine& engine, const std::vector<RootServer
     if (d.child_ns.empty()) {
         d.notes.push_back("no delegated server answered the zone's NS query authoritatively");
     }
+    d.missing = missing_from_servers(d);
     return d;
+}
+
+DelegationMissing missing_from_servers(const Delegation& d) {
+    if (d.from_config) return {};
+    std::vector<const NameserverInfo*> delegated;
+    for (const auto& ns : d.nameservers) {
+        if (ns.in_parent) delegated.push_back(&ns);
+    }
+    const bool no_address =
+        !delegated.empty() && std::all_of(delegated.begin(), delegated.end(),
+                                          [](auto* ns) { return ns->addresses.empty(); });
+    if (no_address) {
+        std::vector<std::string> names;
+        for (const auto* ns : delegated)
+            names.push_back(ns->name + (ns->error.empty() ? "" : " (" + ns->error + ")"));
+        return {MissingReason::ns_without_address, "none of the NS names the parent's server " +
+                                                       d.parent_server + " (zone '" +
+                                                       d.parent_zone + "') delegates " + d.zone +
+                                                       " to has an address: " + list_of(names)};
+    }
+    std::vector<std::string> lame;
+    for (const auto& r : d.child_ns_answers) {
+        if (r.outcome == Outcome::truncated) continue;
+        if (!lame_outcome(r.outcome)) return {};
+        lame.push_back(r.target.nameserver + " (" + r.target.address + ") " +
+                       std::string(to_string(r.outcome)));
+    }
+    if (lame.empty()) return {};
+    std::sort(lame.begin(), lame.end());
+    lame.erase(std::unique(lame.begin(), lame.end()), lame.end());
+    return {MissingReason::servers_lame, "every delegated server answers the NS query for " +
+                                             d.zone + " without authority: " + list_of(lame)};
 }
 
 }  // namespace nswatch

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "checks/delegation_missing.hpp"
 #include "checks/providers.hpp"
 #include "prober/iterative.hpp"
 
@@ -40,7 +41,10 @@ struct Delegation {
     std::vector<ProbeResult> child_ns_answers;  ///< the NS query to each address
     bool from_config = false;                   ///< nameservers came from the config, not discovery
     std::string error;                          ///< fatal: discovery could not find the delegation
-    std::vector<std::string> notes;             ///< non-fatal findings, one sentence each
+    /// The delegation is gone or leads nowhere, and who said so. Unset when discovery could not
+    /// ask (then `error` alone says why): a timeout is not a missing delegation.
+    DelegationMissing missing;
+    std::vector<std::string> notes;  ///< non-fatal findings, one sentence each
 
     bool ok() const { return error.empty(); }
     /// Parent and child list the same NS names.
@@ -54,6 +58,12 @@ struct DiscoveryOptions {
     ResolverOptions resolver;                          ///< timeouts, vantage, IPv6
     std::chrono::milliseconds ns_query_timeout{1500};  ///< the child NS queries
 };
+
+/// Whether `d`'s servers make the delegation useless, judged from what discovery gathered: none of
+/// the parent's NS names has an address (ns_without_address), or every answer to the zone's NS
+/// query is REFUSED, NXDOMAIN or not authoritative (servers_lame). A static (config) delegation is
+/// never judged here.
+DelegationMissing missing_from_servers(const Delegation& d);
 
 /// Discover `zone` from `hints`. Never throws for DNS trouble: failures land in Delegation::error.
 Delegation discover_delegation(ProbeEngine& engine, const std::vector<RootServer>& hints,

@@ -90,6 +90,7 @@ ProbeResult IterativeResolver::ask(const std::vector<std::string>& servers, cons
         ++queries_;
         ProbeRequest req;
         req.target.address = server;
+        req.target.port = options_.port;
         req.target.family = is_v6(server) ? Family::ipv6 : Family::ipv4;
         req.target.vantage = options_.vantage;
         req.query.name = name;
@@ -169,13 +170,19 @@ Resolution IterativeResolver::walk(const std::string& qname, uint16_t type, int 
             return res;
         }
         ProbeResult r = ask(cuts_[cut], name, type);
-        if (!r.answered() || r.outcome == Outcome::malformed) {
+        // ask() returns a refusal or SERVFAIL only when every server of the cut gave one: nobody
+        // answered the question, which is not the parent saying anything about the name.
+        if (!r.answered() || r.outcome == Outcome::malformed || r.outcome == Outcome::refused ||
+            r.outcome == Outcome::servfail || r.outcome == Outcome::formerr ||
+            r.outcome == Outcome::truncated) {
             res.error = "no server of zone '" + cut + "' answered for " + name +
                         " (last: " + std::string(to_string(r.outcome)) +
                         (r.detail.empty() ? "" : ", " + r.detail) + ")";
             return res;
         }
         res.rcode = r.rcode;
+        res.server = r.target.address;
+        res.zone = cut;
         if (r.rcode == 3) return res;  // NXDOMAIN: an answer, not an error
         bool found = false;
         std::string alias;
@@ -225,7 +232,10 @@ Resolution IterativeResolver::walk(const std::string& qname, uint16_t type, int 
             cut = ref->cut;
             continue;
         }
-        if (r.aa) return res;  // NOERROR, no data
+        if (r.aa) {
+            res.nodata = r.rcode == 0;  // NOERROR, no data
+            return res;
+        }
         res.error = "lame or upward referral from " + r.target.address + " (zone '" + cut +
                     "') for " + name;
         return res;
@@ -239,17 +249,27 @@ Resolution IterativeResolver::resolve(const std::string& name, uint16_t type) {
 }
 
 std::optional<Referral> IterativeResolver::parent_referral(const std::string& zone,
-                                                           std::string& error) {
+                                                           NoReferral& why) {
     std::optional<Referral> parent;
     const std::string z = canonical_name(zone);
     Resolution res = walk(z, kTypeNs, 0, &parent, z);
     if (parent) return parent;
-    if (res.rcode == 3) {
-        error = "the parent says " + z + " does not exist (NXDOMAIN)";
-    } else if (!res.error.empty()) {
-        error = res.error;
+    why = NoReferral{};
+    const std::string who = "the parent's server " + res.server + " (zone '" + res.zone + "')";
+    if (!res.error.empty()) {
+        why.error = res.error;
+    } else if (res.rcode == 3) {
+        why.kind = NoReferral::Kind::nxdomain;
+        why.error = who + " answers NXDOMAIN: " + z + " does not exist";
+    } else if (res.nodata) {
+        why.kind = NoReferral::Kind::nodata;
+        why.error = who + " answers NODATA for " + z + " NS: there is no delegation";
     } else {
-        error = "no delegation for " + z + " found: it is not a zone cut";
+        why.error = "no delegation for " + z + " found: it is not a zone cut";
+    }
+    if (why.parent_said_so()) {
+        why.server = res.server;
+        why.zone = res.zone;
     }
     return std::nullopt;
 }

@@ -30,6 +30,7 @@ struct ResolverOptions {
     bool ipv6 = true;                         ///< also query IPv6 server addresses
     int max_depth = 8;                        ///< nested resolutions (NS names, CNAMEs)
     int max_queries = 300;                    ///< per resolver lifetime, to bound the damage
+    uint16_t port = 53;  ///< destination port of every query (a test server on loopback)
 };
 
 /// A referral as a parent zone's server gave it.
@@ -48,8 +49,22 @@ struct Resolution {
     int rcode = -1;              ///< final rcode, -1 when no server answered
     std::vector<Record> answer;  ///< records of the asked name/type (after following CNAMEs)
     bool via_cname = false;      ///< the name is an alias
+    bool nodata = false;         ///< an authoritative NOERROR without the asked type
+    std::string server;          ///< address that gave the final answer (NXDOMAIN, NODATA, data)
+    std::string zone;            ///< the zone cut that server was asked as
     std::string error;           ///< why resolution failed, empty on success
     bool ok() const { return error.empty() && rcode == 0; }
+};
+
+/// Why parent_referral found no referral: the parent said so (NXDOMAIN, NODATA) or nobody could
+/// be asked (timeouts, network errors, SERVFAIL, lame parents, loops).
+struct NoReferral {
+    enum class Kind { unreachable, nxdomain, nodata };
+    Kind kind = Kind::unreachable;
+    std::string server;  ///< address of the parent's server that said so (nxdomain, nodata)
+    std::string zone;    ///< the zone it was asked as ("test")
+    std::string error;   ///< one sentence
+    bool parent_said_so() const { return kind != Kind::unreachable; }
 };
 
 class IterativeResolver {
@@ -60,8 +75,8 @@ class IterativeResolver {
     Resolution resolve(const std::string& name, uint16_t type);
 
     /// Walk toward `zone` and return its parent's referral (parent-side NS set and glue), or
-    /// nullopt with `error` set.
-    std::optional<Referral> parent_referral(const std::string& zone, std::string& error);
+    /// nullopt with `why` set.
+    std::optional<Referral> parent_referral(const std::string& zone, NoReferral& why);
 
     /// IPv4 then IPv6 addresses of a host name, resolved iteratively; `error` explains an empty
     /// result, `cname` says the name is an alias (not allowed for NS names, RFC 2181 §10.3).

@@ -32,12 +32,13 @@ int main(int argc, char** argv) {
         "One-shot check: discover the delegation from the root, probe SOA on every nameserver\n"
         "address over UDP and TCP, compare serials, print a table grouped by provider.\n"
         "Exit codes (monitoring-plugins): 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.\n"
-        "  CRITICAL: the zone answers nowhere, a whole provider answers nothing, a server is "
-        "ahead\n"
-        "            of the configured primary, or serials cannot be ordered.\n"
+        "  CRITICAL: the delegation is missing (the parent answers NXDOMAIN/NODATA, no NS name\n"
+        "            has an address, every server is lame), the zone answers nowhere, a whole\n"
+        "            provider answers nothing, a server is ahead of the configured primary, or\n"
+        "            serials cannot be ordered.\n"
         "  WARNING:  a probe failed, a server serves an older serial, parent and zone NS sets\n"
         "            differ, a single provider, an NS name without address, a slow answer.\n"
-        "  UNKNOWN:  the delegation could not be discovered, or bad arguments/config.");
+        "  UNKNOWN:  the parent could not be asked (timeouts, SERVFAIL), or bad arguments/config.");
     c->add_option("zones", check.zones, "Zones to check (default: the config's zones)");
     c->add_option("-c,--config", check.config_path, "YAML config (see CONFIGURATION.md)");
     c->add_option("--root-hints", check.root_hints,

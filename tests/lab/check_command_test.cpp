@@ -125,12 +125,33 @@ TEST_CASE("a secondary whose transfers are blocked falls behind: exit 1, provide
     }
 }
 
-TEST_CASE("check of a zone that does not exist is UNKNOWN (exit 3)") {
+TEST_CASE("check of a zone the parent says does not exist is CRITICAL (exit 2)") {
     const Run r =
         run_nswatch("check nosuchzone.test --json --root-hints " + nswatch::lab::root_hints());
+    INFO(r.out);
+    CHECK(r.exit_code == 2);
+    const auto j = nlohmann::json::parse(r.out);
+    CHECK(j["status"] == "CRITICAL");
+    const auto& z = j["zones"][0];
+    CHECK(z["delegation_missing"]["reason"] == "parent_nxdomain");
+    const std::string detail = z["delegation_missing"]["detail"];
+    CHECK((detail.find(std::string(nswatch::lab::kTldV4)) != std::string::npos ||
+           detail.find(std::string(nswatch::lab::kTldV6)) != std::string::npos));
+    CHECK_THAT(z["summary"].get<std::string>(), Catch::Contains("NXDOMAIN"));
+}
+
+TEST_CASE("check of a zone whose parent cannot be asked is UNKNOWN (exit 3)") {
+    // A root that nobody serves: every query fails, nobody says anything about the zone.
+    const std::string hints = "/tmp/nswatch-deadroot-" + std::to_string(getpid()) + ".hints";
+    std::ofstream(hints) << ".  3600000 NS a.root.test.\na.root.test. 3600000 A 127.0.0.9\n";
+    const Run r =
+        run_nswatch("check shop.test --json --no-ipv6 --timeout 300ms --root-hints " + hints);
+    std::remove(hints.c_str());
+    INFO(r.out);
     CHECK(r.exit_code == 3);
     const auto j = nlohmann::json::parse(r.out);
     CHECK(j["status"] == "UNKNOWN");
+    CHECK(j["zones"][0]["delegation_missing"].is_null());
 }
 
 TEST_CASE(

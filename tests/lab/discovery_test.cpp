@@ -78,4 +78,9 @@ TEST_CASE("discovery of a zone that does not exist reports NXDOMAIN from the par
                                              "nosuchzone.test", ProviderClassifier{}, opts);
     CHECK_FALSE(d.ok());
     CHECK_THAT(d.error, Catch::Contains("NXDOMAIN"));
+    // The parent answered: a missing delegation, naming the TLD's server, not "could not ask".
+    CHECK(d.missing.reason == MissingReason::parent_nxdomain);
+    CHECK(d.parent_zone == "test");
+    CHECK((d.parent_server == lab::kTldV4 || d.parent_server == lab::kTldV6));
+    CHECK_THAT(d.missing.detail, Catch::Contains(d.parent_server));
 }

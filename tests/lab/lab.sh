@@ -52,6 +52,8 @@ usage: lab.sh COMMAND DIR [ARGS]
   wait-sync DIR [SECONDS] [ZONE]  wait until all 12 name server addresses serve the primary's serial
   block-xfr DIR beta|gamma    nftables: drop traffic between that provider and the primary
   unblock-xfr DIR beta|gamma  undo block-xfr
+  undelegate DIR [ZONE]       remove ZONE's delegation (NS, DS) from the TLD test. (default shop.test)
+  redelegate DIR [ZONE]       put it back
 EOF
   exit 2
 }
@@ -685,6 +687,50 @@ do_block() {
   fi
 }
 
+# undelegate/redelegate: the TLD zone file's records owned by ZONE's label (its NS, and a DS if
+# any) are commented out with a marker, and put back by removing it; names below the label (glue)
+# stay, so a zone with in-zone glue becomes NODATA at the parent rather than NXDOMAIN. The TLD
+# (NSD) re-reads its changed zone file on SIGHUP, sent to its recorded pid.
+UNDELEGATED=';undelegated '
+
+tld_answer() {   # tld_answer ZONE: referral, nxdomain, nodata, or nothing (no answer)
+  local out
+  out=$(qdig @127.53.0.2 "$1" NS 2>/dev/null) || { echo ""; return; }
+  if [[ $out == *"status: NXDOMAIN"* ]]; then echo nxdomain
+  elif awk -v z="$1." '/AUTHORITY SECTION/ { a = 1; next } /^$/ { a = 0 }
+                       a && $1 == z && $4 == "NS" { f = 1 } END { exit !f }' <<<"$out"; then echo referral
+  elif [[ $out == *"status: NOERROR"* ]]; then echo nodata
+  fi
+}
+
+do_delegation() {
+  local zone=${1:-$WATCHED_ZONE} f=$DIR/zones/test.zone label re pid i state=
+  zone=${zone%.}
+  [[ $zone == *.test && $zone != test ]] || die "$CMD: '$zone' is not a zone under test."
+  label=${zone%.test}
+  [[ $label =~ ^[a-z0-9.-]+$ ]] || die "$CMD: '$zone' has characters the lab's zone file does not use"
+  re=${label//./\\.}
+  [[ -f $f ]] || die "the lab is not up in $DIR"
+  pid=$(pid_of tld)
+  [[ -n $pid && $(proc_state tld "$pid") == alive ]] || die "the TLD (nsd) is not running"
+  if [[ $CMD == undelegate ]]; then
+    grep -qE "^${re}[[:space:]]" "$f" || die "undelegate: test. has no delegation for $zone"
+    sed -i -E "s/^(${re}[[:space:]])/${UNDELEGATED}\1/" "$f"
+  else
+    grep -qE "^${UNDELEGATED}${re}[[:space:]]" "$f" || die "redelegate: $zone was not undelegated"
+    sed -i -E "s/^${UNDELEGATED}(${re}[[:space:]])/\1/" "$f"
+  fi
+  kill -HUP "$pid"
+  for i in $(seq 1 100); do
+    state=$(tld_answer "$zone")
+    if [[ $CMD == undelegate ]]; then [[ $state == nxdomain || $state == nodata ]] && return 0
+    else [[ $state == referral ]] && return 0
+    fi
+    sleep 0.1
+  done
+  die "$CMD: the TLD still answers '${state:-nothing}' for $zone after 10 s"
+}
+
 # ---------------------------------------------------------------- main
 
 [[ $# -ge 2 ]] || usage
@@ -713,5 +759,6 @@ case $CMD in
     else die "${2:-$WATCHED_ZONE} not in sync after ${1:-30}s"
     fi ;;
   block-xfr|unblock-xfr) [[ $# -ge 1 ]] || usage; do_block "$1" ;;
+  undelegate|redelegate) do_delegation "${1:-}" ;;
   *) usage ;;
 esac

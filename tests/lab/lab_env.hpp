@@ -241,4 +241,31 @@ class XfrBlocked {
     std::string provider_;
 };
 
+/// Removes ZONE's delegation from the TLD (`lab.sh undelegate`) for the guard's lifetime; the TLD
+/// then answers NXDOMAIN for shop.test. restore() puts it back earlier (`lab.sh redelegate`,
+/// which waits until the TLD refers again); the destructor does if the test did not get there.
+class Undelegated {
+  public:
+    explicit Undelegated(std::string_view zone = kZone) : zone_(zone) {
+        lab_command("undelegate", zone_);
+    }
+    void restore() {
+        if (!undelegated_) return;
+        undelegated_ = false;
+        lab_command("redelegate", zone_);
+    }
+    ~Undelegated() {
+        try {
+            restore();
+        } catch (...) {
+        }
+    }
+    Undelegated(const Undelegated&) = delete;
+    Undelegated& operator=(const Undelegated&) = delete;
+
+  private:
+    std::string zone_;
+    bool undelegated_ = true;
+};
+
 }  // namespace nswatch::lab

@@ -49,6 +49,22 @@ TEST_CASE("audit: a failed discovery is UNKNOWN with no findings", "[audit]") {
     CHECK(r.error == "NXDOMAIN at the parent");
 }
 
+TEST_CASE("audit: a missing delegation is DEL-MISSING, CRITICAL, and nothing else", "[audit]") {
+    AuditEvidence e;
+    e.zone = "shop.test";
+    e.discovery_error = "the parent's server 127.53.0.2 (zone 'test') answers NXDOMAIN";
+    e.delegation_missing = {MissingReason::parent_nxdomain, e.discovery_error};
+    const auto r = run(e);
+    CHECK(r.status == PluginStatus::critical);
+    CHECK(r.error.empty());
+    REQUIRE(r.findings.size() == 1);
+    CHECK(r.findings[0].id == "DEL-MISSING");
+    CHECK(r.findings[0].severity == AuditSeverity::critical);
+    CHECK(r.findings[0].evidence ==
+          std::vector<std::string>{
+              "parent_nxdomain: the parent's server 127.53.0.2 (zone 'test') answers NXDOMAIN"});
+}
+
 TEST_CASE("audit: the score drops with severity and fatal losses, never below 0", "[audit]") {
     AuditFinding error{"X", AuditSeverity::error, "", {}, "", ""};
     AuditFinding notice{"Y", AuditSeverity::notice, "", {}, "", ""};

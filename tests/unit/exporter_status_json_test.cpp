@@ -69,3 +69,23 @@ TEST_CASE("status JSON reader rejects what it cannot read", "[exporter][json]") 
     CHECK_THROWS_AS(snapshot_from_json(bad_transport), std::invalid_argument);
     CHECK_THROWS_AS(snapshot_from_json({{"vantage", 7}}), json::exception);
 }
+
+TEST_CASE("status JSON carries a missing delegation and reads it back", "[exporter][json]") {
+    Snapshot s = test::sample_snapshot();
+    json j = snapshot_to_json(s);
+    CHECK(j["zones"][0]["delegation_missing"].is_null());
+    CHECK(j["zones"][0]["delegation"]["missing"].is_null());
+
+    s.zones[0].delegation.missing = MissingReason::ns_without_address;
+    s.zones[0].delegation.missing_detail = "none of the NS names ... has an address: ns1.gone.test";
+    j = snapshot_to_json(s);
+    const json& m = j["zones"][0]["delegation_missing"];
+    CHECK(m["reason"] == "ns_without_address");
+    CHECK(m["severity"] == "critical");
+    CHECK(m["detail"] == "none of the NS names ... has an address: ns1.gone.test");
+    CHECK(j["zones"][0]["delegation"]["missing"] == "ns_without_address");
+    const Snapshot back = snapshot_from_json(j);
+    CHECK(back.zones[0].delegation.missing == MissingReason::ns_without_address);
+    CHECK(back.zones[0].delegation.missing_detail == s.zones[0].delegation.missing_detail);
+    CHECK(snapshot_to_json(back) == j);
+}

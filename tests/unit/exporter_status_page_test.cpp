@@ -47,3 +47,26 @@ TEST_CASE("status page lists problems first", "[exporter][html]") {
 TEST_CASE("status page before the first round", "[exporter][html]") {
     CHECK_THAT(render_status_page(nullptr), Contains("No probe round has finished yet"));
 }
+
+TEST_CASE("status page shows a missing delegation in red, first", "[exporter][html]") {
+    Snapshot s = test::sample_snapshot();
+    ZoneState gone = s.zones[0];
+    gone.zone = "zzz-gone.test";
+    gone.targets.clear();
+    gone.providers.clear();
+    gone.delegation = {};
+    gone.delegation.consistent = false;
+    gone.delegation.missing = MissingReason::parent_nxdomain;
+    gone.delegation.missing_detail =
+        "the parent's server 127.53.0.2 (zone 'test') answers NXDOMAIN";
+    s.zones.push_back(gone);
+    const std::string page = render_status_page(&s);
+    CHECK_THAT(page, Contains("<span class=\"down\">MISSING (parent_nxdomain)</span> the "
+                              "parent&#39;s server 127.53.0.2 (zone &#39;test&#39;) answers "
+                              "NXDOMAIN"));
+    // Worse than shop.test's down provider: it sorts first although last by name.
+    CHECK(page.find("<h2>zzz-gone.test</h2>") < page.find("<h2>shop.test</h2>"));
+    const auto gone_at = page.find("<h2>zzz-gone.test</h2>");
+    const std::string section = page.substr(gone_at, page.find("<h2>shop.test</h2>") - gone_at);
+    CHECK(section.find("consistent") == std::string::npos);  // not "consistent" in green
+}

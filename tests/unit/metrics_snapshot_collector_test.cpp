@@ -101,3 +101,27 @@ TEST_CASE("SnapshotCollector exports the earliest RRSIG expiration of a target's
     CHECK(value(snapshot_families(s), "nswatch_dnssec_signature_expiry_timestamp_seconds", alpha) ==
           1798675200);
 }
+
+TEST_CASE("SnapshotCollector says when a zone's delegation is missing, and why",
+          "[exporter][metrics]") {
+    Snapshot s = test::sample_snapshot();
+    const std::map<std::string, std::string> zone{{"zone", "shop.test"}};
+    auto f = snapshot_families(s);
+    CHECK(value(f, "nswatch_delegation_missing", zone) == 0);
+    CHECK(test::find_metric(f, "nswatch_delegation_missing",
+                            {{"zone", "shop.test"}, {"reason", "parent_nxdomain"}}) == nullptr);
+
+    s.zones[0].delegation.consistent = false;
+    s.zones[0].delegation.missing = MissingReason::parent_nxdomain;
+    s.zones[0].delegation.missing_detail = "the parent's server 127.53.0.2 answers NXDOMAIN";
+    f = snapshot_families(s);
+    CHECK(value(f, "nswatch_delegation_missing",
+                {{"zone", "shop.test"}, {"reason", "parent_nxdomain"}}) == 1);
+    // One series per zone: no "0" beside the "1".
+    size_t series = 0;
+    for (const auto& fam : f) {
+        if (fam.name == "nswatch_delegation_missing") series = fam.metric.size();
+    }
+    CHECK(series == 1);
+    CHECK(value(f, "nswatch_delegation_consistent", zone) == 0);
+}

@@ -141,7 +141,7 @@ TEST_CASE("zone tracker: a shared state never changes; the next round works on a
 
     // Not shared since: the next change is made in place.
     const ZoneState* before = &z.state();
-    z.set_delegation(DelegationState{false, {"ns9.gone."}, {}, t0, ""});
+    z.set_delegation(DelegationState{false, {"ns9.gone."}, {}, t0, "", MissingReason::none, ""});
     CHECK(&z.state() == before);
     CHECK(published->delegation.only_in_parent.empty());
 }
