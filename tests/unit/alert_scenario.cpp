@@ -251,6 +251,17 @@ void Story::command(int line, const std::vector<std::string>& w, const std::stri
         start_daemon();
         next_round_ = now_;  // the new daemon starts with a round
         next_evaluation_ = now_;
+    } else if (c == "undelegate" || c == "redelegate") {
+        // What a discovery at this moment reports: the parent (test.) answers NXDOMAIN for the
+        // zone, or refers to it again.
+        DelegationState d;
+        d.discovered = kStart + now_;
+        if (c == "undelegate") {
+            d.consistent = false;
+            d.missing = MissingReason::parent_nxdomain;
+            d.missing_detail = "the parent's server 127.53.0.2 (zone 'test') answers NXDOMAIN";
+        }
+        tracker_->set_delegation(d);
     } else if (c == "silence") {
         Silence s;
         for (size_t i = 1; i + 1 < w.size(); ++i) {

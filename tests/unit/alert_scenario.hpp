@@ -13,6 +13,8 @@
 //   tcp-down|tcp-up WHO                      only TCP times out
 //   refuse|answer WHO                        answers REFUSED (lame) / answers again
 //   stale|catch-up WHO                       keeps its serial when `serial` moves / follows again
+//   undelegate|redelegate                    a discovery finds the parent answering NXDOMAIN
+//                                            for the zone / referring to it again
 //   run DURATION                             rounds every interval (the first at time 0),
 //                                            evaluations every evaluation interval
 //   restart                                  the daemon is killed and started again from its
