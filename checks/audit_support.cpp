@@ -112,6 +112,8 @@ std::string outcome_name(Outcome o) {
             return "malformed";
         case Outcome::network_error:
             return "network_error";
+        case Outcome::local_error:
+            return "local_error";
     }
     return "unknown";
 }

@@ -7,7 +7,7 @@
 namespace nswatch {
 
 namespace {
-constexpr std::array<std::pair<Outcome, std::string_view>, 12> kOutcomeNames{{
+constexpr std::array<std::pair<Outcome, std::string_view>, 13> kOutcomeNames{{
     {Outcome::ok, "ok"},
     {Outcome::timeout, "timeout"},
     {Outcome::refused, "refused"},
@@ -20,6 +20,7 @@ constexpr std::array<std::pair<Outcome, std::string_view>, 12> kOutcomeNames{{
     {Outcome::question_mismatch, "question_mismatch"},
     {Outcome::malformed, "malformed"},
     {Outcome::network_error, "network_error"},
+    {Outcome::local_error, "local_error"},
 }};
 }  // namespace
 

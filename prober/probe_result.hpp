@@ -29,6 +29,8 @@ enum class Outcome : uint8_t {
     question_mismatch,  ///< a reply with our ID but another question
     malformed,          ///< bytes that do not parse as a DNS message
     network_error,      ///< the socket failed: connection refused, unreachable, reset
+    local_error,        ///< not sent: no descriptor or memory here (detail says which); not the
+                        ///< server's doing, so it never counts against its health
 };
 
 std::string_view to_string(Outcome o);
