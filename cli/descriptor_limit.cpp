@@ -14,14 +14,16 @@
 namespace nswatch {
 
 namespace {
-// stdio, the log, the monitor's epoll, and files opened in passing (c-ares reads resolv.conf
-// for each new channel, SQLite its journal).
-constexpr size_t kProcessBase = 16;
-// A SQLite connection in WAL mode: database, -wal, -shm, and a journal in passing.
-constexpr size_t kPerDatabase = 4;
-// civetweb: listening sockets, one connection per worker thread, and its accept queue.
-constexpr size_t kHttpBase = 4;
-constexpr size_t kHttpQueue = 8;
+// stdio, the log, the engines' epoll, a pipe, and files opened in passing (c-ares reads
+// resolv.conf for each new channel, SQLite a journal).
+constexpr size_t kProcessBase = 10;
+// A SQLite connection in WAL mode: database, -wal, -shm.
+constexpr size_t kPerDatabase = 3;
+// civetweb: listening sockets, one connection per worker thread, and accepted ones queued.
+constexpr size_t kHttpBase = 2;
+constexpr size_t kHttpQueue = 4;
+// The propagation service's engine: a few servers' sockets during a run.
+constexpr size_t kPropagation = 16;
 }  // namespace
 
 void raise_descriptor_limit() {
@@ -107,7 +109,7 @@ DescriptorNeeds descriptor_needs(const Config& config) {
     // The resolution prober: an engine, a socket per resolver and transport.
     if (config.resolution.enabled()) base += 1 + 2 * config.resolution.resolvers.size();
     // NOTIFY listener (UDP and TCP) and propagation/diff engines with a few servers each.
-    if (config.notify.enabled || config.propagation.enabled) base += 2 + kDescriptorsPerDiscovery;
+    if (config.notify.enabled || config.propagation.enabled) base += 2 + kPropagation;
     if (config.diff.enabled()) base += 4;
     n.base = base;
     return n;

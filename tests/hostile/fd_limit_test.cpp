@@ -265,14 +265,15 @@ TEST_CASE("fd limit: 120 addresses under a hard limit of 64: one clear line, no 
         if (get(port, "/healthz", &status) && status == 200) ++healthz_answers;
         std::this_thread::sleep_for(500ms);
     }
-    const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    const double wall =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     const double cpu = cpu_seconds(daemon) - cpu_before;
     CHECK(healthz_answers == healthz_asks);
     CHECK(cpu < 0.3 * wall);
 
     const auto metrics = get(port, "/metrics");
     REQUIRE(metrics);
-    const ProbeCounts counts = probe_counts(*metrics);
+    ProbeCounts counts = probe_counts(*metrics);
     const std::string text = read_file(log);
     INFO(text);
     // One clear line at start-up, naming the limit and what the daemon does instead.

@@ -55,7 +55,8 @@ size_t open_descriptors() {
 
 }  // namespace
 
-TEST_CASE("engine descriptors: 12 servers through at most 3 kept sockets", "[engine][descriptors]") {
+TEST_CASE("engine descriptors: 12 servers through at most 3 kept sockets",
+          "[engine][descriptors]") {
     std::vector<Silent> servers(12);
     ProbeEngine engine;
     engine.set_max_open_channels(3);
