@@ -64,7 +64,8 @@ class ProbeMetrics : public prometheus::Collectable {
     std::shared_ptr<prometheus::Registry> registry() const { return registry_; }
 
   private:
-    static constexpr size_t outcome_count = static_cast<size_t>(Outcome::network_error) + 1;
+    /// Outcome values (local_error is the last).
+    static constexpr size_t outcome_count = static_cast<size_t>(Outcome::local_error) + 1;
 
     /// Rows numbered 0, 1, ... in the order they came, kept in fixed blocks (growing never
     /// copies, and never leaves half a doubled vector unused), and found again through an
