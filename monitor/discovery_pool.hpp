@@ -58,7 +58,7 @@ class DiscoveryPool {
     /// The jobs that ended since the last call, in the order they ended.
     std::vector<Finished> take_finished();
 
-    size_t workers_running() const;  ///< threads started
+    size_t workers_running() const;  ///< threads started (loop thread only, as maintain)
     size_t workers_wanted() const { return wanted_; }
     size_t queued() const;      ///< jobs not started yet
     size_t unfinished() const;  ///< jobs queued or running, or finished and not taken

@@ -36,7 +36,7 @@
 //   nor the zone's health: they say nothing about the server. They are counted and logged (at most
 //   every kLocalErrorLogEvery) and listed among the recent failures, where the cause is named.
 // - Descriptors: limit_resources() caps the sockets the engine keeps (and so the probes on the
-//   wire) when the open-files limit is short (cli/descriptor_budget.hpp decides by how much).
+//   wire) when the open-files limit is short (cli/descriptor_limit.hpp decides by how much).
 // - Freed heap pages go back to the kernel (malloc_trim) when the engine is idle, at most every
 //   10 s, or every 10 minutes on a loop never idle, after rounds finished (monitor/heap_trim.hpp):
 //   a round's transient allocations are freed in the middle of the heap and stayed resident.
@@ -104,7 +104,7 @@ class Monitor {
     /// Probes that ended with Outcome::local_error (kept from the sinks and the zones' health).
     uint64_t local_errors() const { return local_errors_; }
 
-    /// What the host's resources allow (cli/descriptor_budget.hpp): at most `probe_sockets` sockets
+    /// What the host's resources allow (cli/descriptor_limit.hpp): at most `probe_sockets` sockets
     /// kept by the probe engine (0: no cap), and `discovery_workers` discovery threads (0: the
     /// config's). Call before run(); may be called again after a reload (on_reload).
     void limit_resources(size_t probe_sockets, size_t discovery_workers);
