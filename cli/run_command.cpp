@@ -14,6 +14,7 @@
 #include "alerts/resolution_rules.hpp"
 #include "alerts/zone_diff_rule.hpp"
 #include "cli/commands.hpp"
+#include "cli/descriptor_limit.hpp"
 #include "cli/history_collector.hpp"
 #include "config/config.hpp"
 #include "exporter/http_server.hpp"
@@ -108,6 +109,19 @@ int run_daemon(const RunArgs& args) {
         std::cerr << "nswatch run: " << e.what() << "\n";
         return 3;
     }
+    // Within the open-files limit by design: when it is short, fewer sockets are kept and probes
+    // wait their turn (one line says so), rather than failing for want of a descriptor.
+    auto plan_for = [](const Config& c) {
+        const DescriptorPlan plan = plan_descriptors(descriptor_needs(c), open_files_limit());
+        if (plan.short_of_descriptors) spdlog::warn("{}", plan.summary);
+        return plan;
+    };
+    const DescriptorPlan fds = plan_for(config);
+    monitor->limit_resources(fds.probe_sockets, fds.discovery_workers);
+    monitor->on_reload([m = monitor.get(), plan_for](const Config& c) {
+        const DescriptorPlan plan = plan_for(c);
+        m->limit_resources(plan.probe_sockets, plan.discovery_workers);
+    });
     monitor->on_watched_result([metrics](const ProbeResult& r) { metrics->observe_watched(r); });
     monitor->on_answer_changes(
         [metrics](const std::string& zone, const std::vector<AnswerChange>& changes) {

@@ -58,8 +58,11 @@ void Loader::read_probe(const Field& field, ProbeSettings& probe) const {
 }
 
 void Loader::read_discovery(const Field& field, DiscoverySettings& discovery) const {
-    MapFields m = in_.map(field, {"interval", "timeout"});
+    MapFields m = in_.map(field, {"interval", "timeout", "workers"});
     if (const Field* f = m.get("interval")) discovery.interval = in_.duration(*f, 1s, kMaxInterval);
+    if (const Field* f = m.get("workers")) {
+        discovery.workers = static_cast<int>(in_.integer(*f, 1, 256));
+    }
     if (const Field* f = m.get("timeout")) {
         discovery.timeout = in_.duration(*f, 1ms, kMaxProbeTimeout);
     }

@@ -64,6 +64,8 @@ struct DiscoverySettings {
     std::chrono::milliseconds interval{std::chrono::hours(1)};
     /// How long one iterative query waits for its reply.
     std::chrono::milliseconds timeout{1500};
+    /// Discoveries run at once, each on a worker thread of its own with its own probe engine.
+    int workers = 4;
 
     bool operator==(const DiscoverySettings&) const = default;
 };

@@ -12,9 +12,11 @@ constexpr auto kEarlyDiscoveryGap = std::chrono::minutes(5);
 constexpr auto kDiscoveryRetry = std::chrono::seconds(30);
 constexpr size_t kRecentFailures = 50;
 constexpr auto kPublishEvery = std::chrono::milliseconds(500);
-/// A discovery's end is not announced (it is a future): zones with one in flight are polled this
-/// often.
-constexpr auto kDiscoveryPollEvery = std::chrono::milliseconds(200);
+/// Finished discoveries are collected on every pass of the loop; while some are in flight the loop
+/// waits at most this long for probe events, so a result is applied this soon at the latest.
+constexpr auto kDiscoveryCollectEvery = std::chrono::milliseconds(200);
+/// Probes that ended with local_error are logged as one line at most this often.
+constexpr auto kLocalErrorLogEvery = std::chrono::minutes(1);
 /// Rounds and discoveries are visited when due (the due_ heap); a full scan of every zone is a
 /// safety net only, cheap at this rate even at 100,000 zones.
 constexpr auto kFullScanEvery = std::chrono::seconds(30);
@@ -37,6 +39,23 @@ bool matches_config(const Delegation& d, const ZoneConfig& zone) {
     return true;
 }
 
+// Discover a zone the config lists without nameservers. Not delegation_for: its look-up of the
+// zone's static nameservers scans every zone of the config (find_zone), O(zones²) for the
+// discoveries of a start-up at 100,000 zones.
+Delegation discover_zone(ProbeEngine& engine, const Config& config, const std::string& zone,
+                         const std::vector<RootServer>& hints) {
+    std::vector<ProviderPattern> patterns;
+    for (const auto& rule : config.providers) {
+        for (const auto& glob : rule.patterns) patterns.push_back({rule.name, glob});
+    }
+    DiscoveryOptions opts;
+    opts.resolver.timeout = config.discovery.timeout;
+    opts.resolver.ipv6 = config.probe.ipv6;
+    opts.resolver.vantage = config.get_default_vantage().name;
+    opts.ns_query_timeout = config.discovery.timeout;
+    return discover_delegation(engine, hints, zone, ProviderClassifier(std::move(patterns)), opts);
+}
+
 bool suggests_delegation_change(const ProbeResult& r) {
     return r.outcome == Outcome::refused || r.outcome == Outcome::not_authoritative ||
            r.outcome == Outcome::nxdomain;
@@ -49,10 +68,8 @@ Monitor::Monitor(Config config, std::vector<ResultSink> sinks) : sinks_(std::mov
 }
 
 Monitor::~Monitor() {
-    // Discovery workers may still be running: wait for them before the engine goes.
-    for (auto& z : zones_) {
-        if (z->discovering.valid()) z->discovering.wait();
-    }
+    // Running discoveries finish (their results are dropped), queued ones are not started.
+    discovery_pool_.reset();
 }
 
 void Monitor::apply_config(Config config) {
@@ -86,7 +103,7 @@ void Monitor::apply_config(Config config) {
         spdlog::info("zone {}: watching", zc.name);
     }
     for (auto& z : zones_) {
-        if (z && z->discovering.valid()) z->discovering.wait();
+        if (z && z->discovering) discovering_.erase(z->discovery_ticket);  // result ignored
         if (z) spdlog::info("zone {}: no longer in the config, dropped", z->config->name);
     }
     zones_.clear();  // before the config they point at goes
@@ -99,21 +116,19 @@ void Monitor::apply_config(Config config) {
     std::sort(zones_.begin(), zones_.end(),
               [](const auto& a, const auto& b) { return a->config->name < b->config->name; });
     if (new_engine) engine_ = std::make_unique<ProbeEngine>(config_->vantages);
-    engine_->set_max_in_flight(static_cast<size_t>(config_->probe.max_in_flight));
+    apply_engine_limits();
     hints_ = std::make_shared<const std::vector<RootServer>>(hints_for(*config_));
     snapshot_stale_ = true;  // zones may have come or gone
     reset_schedule();        // and may be due now
 }
 
 void Monitor::reset_schedule() {
-    // The heap and the discovery list may point at zones the reload dropped: start afresh with a
-    // full scan, which queues every zone again.
+    // The heap may point at zones the reload dropped: start afresh with a full scan, which
+    // queues every zone again (discoveries in flight stay in discovering_, keyed by ticket).
     due_ = {};
-    discovering_.clear();
     held_.clear();
     for (auto& z : zones_) {
         z->queued = Steady::time_point::max();
-        z->polled = false;
         z->held = false;
     }
     next_full_scan_ = {};
@@ -125,14 +140,10 @@ void Monitor::queue_visit(ZoneRuntime& z, Steady::time_point when) {
     due_.emplace(when, &z);
 }
 
-// Everything the loop does for one zone: pick up a finished discovery, start a discovery or a
-// round that is due, and queue the next visit.
+// Everything the loop does for one zone: start a discovery or a round that is due, and queue the
+// next visit.
 void Monitor::visit(ZoneRuntime& z, Steady::time_point now) {
-    poll_discovery(z, now);
-    if (!z.discovering.valid() && now >= z.next_discovery) {
-        start_discovery(z, now);
-        poll_discovery(z, now);  // a static delegation is ready at once
-    }
+    if (!z.discovering && now >= z.next_discovery) start_discovery(z, now);
     if (z.ready() && z.in_flight == 0 && now >= z.next_round && !z.held) {
         if (held_.empty() && engine_has_room()) {
             start_round(z, now);
@@ -143,17 +154,32 @@ void Monitor::visit(ZoneRuntime& z, Steady::time_point now) {
     }
     // else finish_round or start_held does
     if (z.ready() && z.in_flight == 0 && !z.held) queue_visit(z, z.next_round);
-    if (z.discovering.valid()) {
-        if (!z.polled) discovering_.push_back(&z);
-        z.polled = true;
-    } else {
-        queue_visit(z, z.next_discovery);
-    }
+    // A discovery in flight: collect_discoveries visits the zone when it ends.
+    if (!z.discovering) queue_visit(z, z.next_discovery);
 }
 
 bool Monitor::engine_has_room() const {
-    const auto max = static_cast<size_t>(config_->probe.max_in_flight);
+    const size_t max = effective_max_in_flight();
     return max == 0 || engine_->waiting() < kWaitingRoundsFactor * max;
+}
+
+// probe.max_in_flight, lowered to the socket cap: with no more probes on the wire than sockets
+// allowed, the engine can always close an idle socket for the next probe (never all are busy).
+size_t Monitor::effective_max_in_flight() const {
+    const auto configured = static_cast<size_t>(config_->probe.max_in_flight);
+    if (probe_socket_limit_ == 0) return configured;
+    return configured == 0 ? probe_socket_limit_ : std::min(configured, probe_socket_limit_);
+}
+
+void Monitor::apply_engine_limits() {
+    engine_->set_max_open_channels(probe_socket_limit_);
+    engine_->set_max_in_flight(effective_max_in_flight());
+}
+
+void Monitor::limit_resources(size_t probe_sockets, size_t discovery_workers) {
+    probe_socket_limit_ = probe_sockets;
+    discovery_worker_limit_ = discovery_workers;
+    apply_engine_limits();
 }
 
 // Start the rounds held back while the engine's queue was long, oldest first, as far as it has
@@ -175,15 +201,7 @@ Monitor::Steady::time_point Monitor::run_due(Steady::time_point now) {
         next_full_scan_ = now + kFullScanEvery;
         for (auto& z : zones_) visit(*z, now);
     }
-    if (!discovering_.empty() && now >= next_discovery_poll_) {
-        next_discovery_poll_ = now + kDiscoveryPollEvery;
-        std::vector<ZoneRuntime*> polling;
-        polling.swap(discovering_);
-        for (ZoneRuntime* z : polling) {
-            z->polled = false;
-            visit(*z, now);
-        }
-    }
+    collect_discoveries(now);
     while (!due_.empty() && due_.top().first <= now) {
         const auto [when, z] = due_.top();
         due_.pop();
@@ -193,7 +211,7 @@ Monitor::Steady::time_point Monitor::run_due(Steady::time_point now) {
     }
     auto next = next_full_scan_;
     if (!due_.empty()) next = std::min(next, due_.top().first);
-    if (!discovering_.empty()) next = std::min(next, next_discovery_poll_);
+    if (!discovering_.empty()) next = std::min(next, now + kDiscoveryCollectEvery);
     // The engine's queue drains as replies arrive (run_once returns on them): look again soon.
     if (!held_.empty()) next = std::min(next, now + kHeldPollEvery);
     return next;
@@ -210,25 +228,54 @@ void Monitor::start_discovery(ZoneRuntime& z, Steady::time_point now) {
     z.next_discovery = now + config_->discovery.interval;
     if (!z.config->nameservers.empty()) {
         // Nameservers listed in the config: nothing to resolve, no worker thread needed.
-        std::promise<Delegation> ready;
-        ready.set_value(static_delegation(*config_, *z.config));
-        z.discovering = ready.get_future();
+        apply_discovery(z, static_delegation(*config_, *z.config), now);
         return;
     }
-    // The worker shares the config and hints: a reload replaces config_ while it runs.
-    z.discovering =
-        std::async(std::launch::async, [config = config_, hints = hints_, zone = z.config->name] {
+    if (!discovery_pool_) {
+        const auto configured = static_cast<size_t>(std::max(config_->discovery.workers, 1));
+        const size_t workers = discovery_worker_limit_ == 0
+                                   ? configured
+                                   : std::min(configured, discovery_worker_limit_);
+        discovery_pool_ = std::make_unique<DiscoveryPool>(workers);
+        discovery_pool_->maintain(now);
+    }
+    // The job shares the config and hints: a reload replaces config_ while it waits or runs. Its
+    // engine lives for the one discovery, so its sockets are closed when it ends.
+    z.discovery_ticket =
+        discovery_pool_->submit([config = config_, hints = hints_, zone = z.config->name] {
             ProbeEngine engine(config->vantages);
-            return delegation_for(engine, *config, zone, *hints);
+            return discover_zone(engine, *config, zone, *hints);
         });
+    z.discovering = true;
+    discovering_.emplace(z.discovery_ticket, &z);
 }
 
-void Monitor::poll_discovery(ZoneRuntime& z, Steady::time_point now) {
-    if (!z.discovering.valid() ||
-        z.discovering.wait_for(std::chrono::seconds(0)) != std::future_status::ready) {
-        return;
+// Apply the discoveries that ended, and visit their zones (a first round may be due).
+void Monitor::collect_discoveries(Steady::time_point now) {
+    if (!discovery_pool_) return;
+    discovery_pool_->maintain(now);  // workers whose start failed are tried again
+    for (auto& done : discovery_pool_->take_finished()) {
+        const auto it = discovering_.find(done.ticket);
+        if (it == discovering_.end()) continue;  // its zone was dropped by a reload
+        ZoneRuntime& z = *it->second;
+        discovering_.erase(it);
+        z.discovering = false;
+        if (!done.local_error.empty()) {
+            // A resource of this host, not the zone: its state is left as it was.
+            spdlog::warn("zone {}: discovery could not run here: {}; trying again in {} s",
+                         z.config->name, done.local_error,
+                         std::chrono::duration_cast<std::chrono::seconds>(kDiscoveryRetry).count());
+            z.next_discovery = std::min(z.next_discovery, now + kDiscoveryRetry);
+        } else {
+            apply_discovery(z, std::move(done.delegation), now);
+        }
+        visit(z, now);
     }
-    Delegation d = z.discovering.get();
+}
+
+// A finished discovery's result goes into the zone's tracker and its probing delegation.
+void Monitor::apply_discovery(ZoneRuntime& z, Delegation d, Steady::time_point now) {
+    ++discoveries_completed_;
     DelegationState ds;
     ds.discovered = std::chrono::system_clock::now();
     ds.missing = d.missing.reason;
@@ -343,6 +390,11 @@ void Monitor::start_round(ZoneRuntime& z, Steady::time_point now) {
     // the round. They are not SOA probes, so they feed neither serial tracking nor history.
     for (auto& req : watched) {
         engine_->submit(std::move(req), [this, zp](ProbeResult& r) {
+            if (r.outcome == Outcome::local_error) {
+                count_local_error(r);
+                if (zp->in_flight > 0 && --zp->in_flight == 0) finish_round(*zp);
+                return;
+            }
             for (const auto& sink : watched_sinks_) sink(r);
             if (r.outcome == Outcome::truncated) return;  // its TCP retry follows
             zp->answers.push_back(std::move(r));          // the engine is done with it
@@ -351,6 +403,12 @@ void Monitor::start_round(ZoneRuntime& z, Steady::time_point now) {
     }
     for (auto& req : requests) {
         engine_->submit(std::move(req), [this, zp](ProbeResult& r) {
+            if (r.outcome == Outcome::local_error) {
+                // Not the server's doing: no history, no metrics, no health verdict from it.
+                count_local_error(r);
+                if (zp->in_flight > 0 && --zp->in_flight == 0) finish_round(*zp);
+                return;
+            }
             for (const auto& sink : sinks_) sink(r);
             if (r.outcome != Outcome::ok && r.outcome != Outcome::truncated) {
                 recent_failures_.push_front(r);
@@ -364,6 +422,20 @@ void Monitor::start_round(ZoneRuntime& z, Steady::time_point now) {
             }
         });
     }
+}
+
+void Monitor::count_local_error(const ProbeResult& r) {
+    ++local_errors_;
+    recent_failures_.push_front(r);  // the status page names the local cause
+    if (recent_failures_.size() > kRecentFailures) recent_failures_.pop_back();
+    const auto now = Steady::now();
+    if (now < next_local_error_log_) return;
+    next_local_error_log_ = now + kLocalErrorLogEvery;
+    spdlog::warn(
+        "{} probes could not be sent for a local reason (not counted against servers), "
+        "e.g. {}",
+        local_errors_ - local_errors_logged_, describe(r));
+    local_errors_logged_ = local_errors_;
 }
 
 void Monitor::finish_round(ZoneRuntime& z) {
@@ -401,7 +473,7 @@ void Monitor::finish_round(ZoneRuntime& z) {
     const auto now = Steady::now();
     const bool suspicious =
         std::any_of(z.results.begin(), z.results.end(), suggests_delegation_change);
-    if (suspicious && now - z.last_early_discovery > kEarlyDiscoveryGap && !z.discovering.valid()) {
+    if (suspicious && now - z.last_early_discovery > kEarlyDiscoveryGap && !z.discovering) {
         spdlog::info("zone {}: a server answered as if the delegation changed; discovering again",
                      z.config->name);
         z.last_early_discovery = now;

@@ -1,6 +1,6 @@
 // The monitoring loop behind `nswatch run`: one thread runs the probe engine, the per-zone
-// schedule and the checks; discovery runs on worker threads; results go to sinks (history,
-// metrics) and the zone states are published as immutable snapshots.
+// schedule and the checks; discovery runs on a fixed pool of worker threads; results go to sinks
+// (history, metrics) and the zone states are published as immutable snapshots.
 //
 // IMPLEMENTATION NOTES
 // - Every probe of a round is in flight at once (bounded only by the number of addresses), so a
@@ -8,11 +8,13 @@
 // - A round's next start is scheduled from its own start (interval + random jitter), not from its
 //   end, so a slow round does not stretch the cadence.
 // - Discovery (iterative, seconds when something is dead) never runs on the loop thread: it runs
-//   in a std::async worker with its own engine, and the loop picks the result up when ready.
+//   on one of discovery.workers threads (monitor/discovery_pool.hpp), each discovery with its
+//   own engine, and the loop collects the results every pass. A thread per discovery ran out of
+//   memory maps at 100,000 zones and ended the daemon.
 // - Zones are visited when due, from a min-heap of (time, zone): at 1,000 zones with jittered
 //   rounds, scanning every zone whenever one was due cost O(zones²) visits per interval (16 % of
-//   the loop's CPU). Zones with a discovery in flight are polled every kDiscoveryPollEvery; a full
-//   scan every kFullScanEvery is only a safety net.
+//   the loop's CPU). A zone with a discovery in flight is visited when its result is collected; a
+//   full scan every kFullScanEvery is only a safety net.
 // - A finished round marks the snapshot stale; it is rebuilt at most every kPublishEvery. One
 //   publish copies every zone's state, so publishing per finished round cost O(zones²) per
 //   interval (39% CPU at 1,000 zones).
@@ -30,6 +32,11 @@
 //   the config lists keeps no Delegation: its round builds one from the config into a scratch
 //   Delegation, with the providers the static discovery classified (interned, one pointer per
 //   nameserver). Only discovered zones keep their probing part.
+// - Probe results with outcome local_error (no descriptor or memory here) reach neither the sinks
+//   nor the zone's health: they say nothing about the server. They are counted and logged (at most
+//   every kLocalErrorLogEvery) and listed among the recent failures, where the cause is named.
+// - Descriptors: limit_resources() caps the sockets the engine keeps (and so the probes on the
+//   wire) when the open-files limit is short (cli/descriptor_limit.hpp decides by how much).
 // - Freed heap pages go back to the kernel (malloc_trim) when the engine is idle, at most every
 //   10 s, or every 10 minutes on a loop never idle, after rounds finished (monitor/heap_trim.hpp):
 //   a round's transient allocations are freed in the middle of the heap and stayed resident.
@@ -39,19 +46,20 @@
 #include <chrono>
 #include <deque>
 #include <functional>
-#include <future>
 #include <memory>
 #include <mutex>
 #include <queue>
 #include <random>
 #include <set>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "checks/answer_cadence.hpp"
 #include "checks/answer_changes.hpp"
 #include "checks/zone_state.hpp"
 #include "config/config.hpp"
+#include "monitor/discovery_pool.hpp"
 #include "monitor/heap_trim.hpp"
 #include "monitor/zone_view.hpp"
 #include "prober/engine.hpp"
@@ -96,6 +104,15 @@ class Monitor {
 
     /// Rounds completed over all zones (for tests and logs).
     uint64_t rounds_completed() const { return rounds_completed_; }
+    /// Discoveries whose result has been applied (for tests, benchmarks and logs).
+    uint64_t discoveries_completed() const { return discoveries_completed_; }
+    /// Probes that ended with Outcome::local_error (kept from the sinks and the zones' health).
+    uint64_t local_errors() const { return local_errors_; }
+
+    /// What the host's resources allow (cli/descriptor_limit.hpp): at most `probe_sockets` sockets
+    /// kept by the probe engine (0: no cap), and `discovery_workers` discovery threads (0: the
+    /// config's). Call before run(); may be called again after a reload (on_reload).
+    void limit_resources(size_t probe_sockets, size_t discovery_workers);
 
   private:
     using Steady = std::chrono::steady_clock;
@@ -109,7 +126,8 @@ class Monitor {
         /// Static zone: the provider of each of config->nameservers, in order (interned in
         /// providers_). Non-empty once the static delegation is known.
         std::vector<const std::string*> static_providers;
-        std::future<Delegation> discovering;        ///< discovery in flight
+        bool discovering = false;                   ///< a discovery is queued or running
+        uint64_t discovery_ticket = 0;              ///< its ticket in the pool
         Steady::time_point next_discovery{};        ///< when to discover again
         Steady::time_point last_early_discovery{};  ///< last discovery brought forward
         Steady::time_point next_round{};            ///< when the next round starts
@@ -122,8 +140,7 @@ class Monitor {
         bool answers_this_round = false;            ///< the current round probes them
         /// The earliest visit queued for this zone in due_ (max: none).
         Steady::time_point queued = Steady::time_point::max();
-        bool polled = false;  ///< listed in discovering_ (a discovery is in flight)
-        bool held = false;    ///< listed in held_ (its round waits for the engine's queue)
+        bool held = false;  ///< listed in held_ (its round waits for the engine's queue)
 
         /// Nameservers to probe are known (discovered or static).
         bool ready() const { return delegation != nullptr || !static_providers.empty(); }
@@ -136,7 +153,11 @@ class Monitor {
     void reset_schedule();
     Steady::time_point run_due(Steady::time_point now);
     void start_discovery(ZoneRuntime& z, Steady::time_point now);
-    void poll_discovery(ZoneRuntime& z, Steady::time_point now);
+    void collect_discoveries(Steady::time_point now);
+    void apply_discovery(ZoneRuntime& z, Delegation d, Steady::time_point now);
+    void count_local_error(const ProbeResult& r);
+    size_t effective_max_in_flight() const;
+    void apply_engine_limits();
     void start_round(ZoneRuntime& z, Steady::time_point now);
     bool engine_has_room() const;
     void start_held(Steady::time_point now);
@@ -166,14 +187,21 @@ class Monitor {
     Steady::time_point last_publish_{};  ///< publishes are rate-limited (see publish_if_due)
     /// Zone visits by time; an entry whose time is not its zone's `queued` is stale and skipped.
     std::priority_queue<Due, std::vector<Due>, std::greater<>> due_;
-    std::vector<ZoneRuntime*> discovering_;  ///< zones whose discovery is in flight
-    std::deque<ZoneRuntime*> held_;          ///< zones due whose round waits (engine_has_room)
+    std::unique_ptr<DiscoveryPool> discovery_pool_;  ///< created by the first discovery
+    /// Discoveries in flight by ticket; a zone a reload dropped is erased (its result is ignored).
+    std::unordered_map<uint64_t, ZoneRuntime*> discovering_;
+    size_t probe_socket_limit_ = 0;      ///< limit_resources (0: none)
+    size_t discovery_worker_limit_ = 0;  ///< limit_resources (0: the config's)
+    std::atomic<uint64_t> discoveries_completed_{0};
+    std::atomic<uint64_t> local_errors_{0};
+    uint64_t local_errors_logged_ = 0;  ///< local_errors_ at the last log line
+    Steady::time_point next_local_error_log_{};
+    std::deque<ZoneRuntime*> held_;  ///< zones due whose round waits (engine_has_room)
     /// Provider names of static nameservers, interned: zones point at them. Never shrinks (a
     /// handful of names), so pointers stay valid across reloads.
     std::set<std::string, std::less<>> providers_;
     Delegation static_scratch_;  ///< a static zone's delegation, rebuilt per round (capacity kept)
-    Steady::time_point next_full_scan_{};  ///< safety net: every zone visited (kFullScanEvery)
-    Steady::time_point next_discovery_poll_{};
+    Steady::time_point next_full_scan_{};       ///< safety net: every zone visited (kFullScanEvery)
     std::vector<ProbeRequest> round_requests_;  ///< scratch for start_round (capacity reused)
     std::vector<ProbeRequest> watch_scratch_;   ///< scratch for start_round (capacity reused)
     std::atomic<uint64_t> rounds_completed_{0};

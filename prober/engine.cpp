@@ -22,6 +22,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "prober/local_failure.hpp"
 #include "prober/query.hpp"
 #include "prober/reply_forensics.hpp"
 #include "prober/response.hpp"
@@ -89,6 +90,7 @@ struct Channel {
     ReplyLog replies;                                     ///< what arrived recently, for forensics
     IdSet ids_in_use;                                     ///< IDs of this channel's open queries
     WireTimestamps wire;  ///< when each open query was written and its reply arrived
+    int open_errno = 0;  ///< errno of this channel's last failed socket(), until a probe reports it
 
     /// A TCP connection of this channel is open (c-ares keeps it between probes: STAYOPEN).
     bool stream_open() const {
@@ -133,6 +135,7 @@ struct ProbeEngine::Impl {
     size_t outstanding = 0;    ///< probes waiting, in flight, or finished with callback not yet run
     size_t on_wire = 0;        ///< probes sent and not finished
     size_t max_in_flight = 0;  ///< 0: no limit
+    size_t max_channels = 0;   ///< 0: no limit (set_max_open_channels)
     std::deque<std::pair<ProbeRequest, ProbeCallback>> waiting;  ///< held back by the limit
     bool destroying = false;
     EngineStats stats;
@@ -166,6 +169,7 @@ struct ProbeEngine::Impl {
 
     Channel& channel_for(const ProbeRequest& r);
     void sweep_idle_channels(Clock::time_point now);
+    void close_least_recent_idle_channel();
     void schedule(Channel& ch, Clock::time_point when);
     void reschedule_from_ares(Channel& ch);
     void submit(ProbeRequest request, ProbeCallback callback);
@@ -195,7 +199,10 @@ namespace {
 ares_socket_t sock_open(int domain, int type, int protocol, void* user) {
     auto* ch = static_cast<Channel*>(user);
     const int fd = ::socket(domain, type | SOCK_NONBLOCK | SOCK_CLOEXEC, protocol);
-    if (fd < 0) return ARES_SOCKET_BAD;
+    if (fd < 0) {
+        ch->open_errno = errno;  // finish() tells a local cause (no descriptor) from the server's
+        return ARES_SOCKET_BAD;
+    }
     if (type == SOCK_STREAM) {
         const int one = 1;
         setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
@@ -323,6 +330,7 @@ Channel& ProbeEngine::Impl::channel_for(const ProbeRequest& r) {
         return *it->second;
     }
 
+    if (max_channels != 0 && channels.size() >= max_channels) close_least_recent_idle_channel();
     auto ch = std::make_unique<Channel>();
     // Looked up before any c-ares state exists, so an unknown vantage leaks nothing. The source
     // address and device are applied in sock_open (c-ares 1.18 skips its own socket setup there).
@@ -338,8 +346,15 @@ Channel& ProbeEngine::Impl::channel_for(const ProbeRequest& r) {
     opts.tries = 1;
     opts.sock_state_cb = on_socket_state;
     opts.sock_state_cb_data = ch.get();
-    if (ares_init_options(&ch->ares, &opts, mask) != ARES_SUCCESS) {
-        throw std::runtime_error("c-ares channel initialisation failed");
+    if (const int status = ares_init_options(&ch->ares, &opts, mask); status != ARES_SUCCESS) {
+        // c-ares reads /etc/resolv.conf here: with no descriptor left that fails, and the cause
+        // is this host's, not the server's.
+        const auto cause = local_cause(errno);
+        const std::string what =
+            std::string("c-ares channel initialisation failed: ") + ares_strerror(status);
+        if (cause || status == ARES_ENOMEM || status == ARES_EFILE)
+            throw LocalFailure(what + (cause ? ": " + *cause : std::string()));
+        throw std::runtime_error(what);
     }
     ares_set_socket_functions(ch->ares, &kSocketFunctions, ch.get());
 
@@ -440,7 +455,9 @@ void ProbeEngine::Impl::submit(ProbeRequest request, ProbeCallback callback) {
         if (p->channel != nullptr) p->channel->ids_in_use.erase(p->id);
         p->result.target = std::move(request.target);
         p->result.query = std::move(request.query);
-        p->result.outcome = Outcome::network_error;
+        p->result.outcome = dynamic_cast<const LocalFailure*>(&e) != nullptr
+                                ? Outcome::local_error
+                                : Outcome::network_error;
         p->result.detail = e.what();
         p->result.sent_wall = std::chrono::system_clock::now();
         p->result.sent_mono = Clock::now();
@@ -497,6 +514,14 @@ void ProbeEngine::Impl::finish(Pending* p, int status, const unsigned char* abuf
     } else {
         r.outcome = Outcome::network_error;
         r.detail = ares_strerror(status);
+        if (ch.open_errno != 0) {
+            // The query ended because its socket could not be opened: say why, if it is local.
+            if (const auto cause = local_cause(ch.open_errno)) {
+                r.outcome = Outcome::local_error;
+                r.detail = *cause;
+            }
+            ch.open_errno = 0;
+        }
         explain_connection_failure(ch.replies, p->id, r);
     }
 
@@ -595,6 +620,33 @@ void ProbeEngine::Impl::sweep_idle_channels(Clock::time_point now) {
     stats.channels_closed += gone.size();
 }
 
+// At max_channels, a new channel replaces the idle one used longest ago (its socket closes). With
+// max_in_flight below max_channels some channel is always idle: busy ones each have a probe on
+// the wire.
+void ProbeEngine::Impl::close_least_recent_idle_channel() {
+    auto oldest = channels.end();
+    for (auto it = channels.begin(); it != channels.end(); ++it) {
+        if (it->second->outstanding != 0) continue;
+        if (oldest == channels.end() || it->second->last_used < oldest->second->last_used)
+            oldest = it;
+    }
+    if (oldest == channels.end()) return;  // all busy: the new one goes beyond the cap
+    Channel* gone = oldest->second.get();
+    ares_destroy(gone->ares);
+    if (last_channel == gone) {
+        last_channel = nullptr;
+        last_key = nullptr;
+    }
+    channels.erase(oldest);
+    std::vector<Wakeup> kept;  // a wake-up of the destroyed channel would point at freed memory
+    while (!wakeups.empty()) {
+        if (wakeups.top().second != gone) kept.push_back(wakeups.top());
+        wakeups.pop();
+    }
+    for (const auto& w : kept) wakeups.push(w);
+    ++stats.channels_closed;
+}
+
 ProbeEngine::ProbeEngine(std::vector<Vantage> vantages) : impl_(std::make_unique<Impl>()) {
     if (vantages.empty()) vantages.push_back(Vantage{});
     impl_->vantages = std::move(vantages);
@@ -636,6 +688,10 @@ void ProbeEngine::submit(ProbeRequest request, ProbeCallback callback) {
 void ProbeEngine::set_idle_channel_limit(std::chrono::milliseconds limit) {
     impl_->idle_channel_limit = limit;
     impl_->next_sweep = Clock::now();
+}
+
+void ProbeEngine::set_max_open_channels(size_t n) {
+    impl_->max_channels = n;
 }
 
 void ProbeEngine::set_max_in_flight(size_t n) {

@@ -107,6 +107,11 @@ class ProbeEngine {
     /// and are sent as earlier ones finish. Their RTT and timeout start when they are sent.
     void set_max_in_flight(size_t n);
 
+    /// At most `n` channels (one kept socket each) at once (0 = no limit): a new one first closes
+    /// the idle channel used longest ago. For a short open-files limit; keep max_in_flight below
+    /// `n` so that some channel is always idle.
+    void set_max_open_channels(size_t n);
+
     /// A channel (and its kept sockets) unused this long is closed; the next probe to that server
     /// opens a new one. Default kDefaultIdleChannelLimit.
     void set_idle_channel_limit(std::chrono::milliseconds limit);

@@ -7,7 +7,7 @@
 namespace nswatch {
 
 namespace {
-constexpr std::array<std::pair<Outcome, std::string_view>, 13> kOutcomeNames{{
+constexpr std::array<std::pair<Outcome, std::string_view>, 14> kOutcomeNames{{
     {Outcome::ok, "ok"},
     {Outcome::timeout, "timeout"},
     {Outcome::refused, "refused"},
@@ -21,6 +21,7 @@ constexpr std::array<std::pair<Outcome, std::string_view>, 13> kOutcomeNames{{
     {Outcome::malformed, "malformed"},
     {Outcome::network_error, "network_error"},
     {Outcome::wrong_owner, "wrong_owner"},
+    {Outcome::local_error, "local_error"},
 }};
 }  // namespace
 

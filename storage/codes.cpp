@@ -44,7 +44,7 @@ int outcome_code(Outcome o) {
     for (int code = 0; code < kOutcomeCount; ++code) {
         if (kOutcomeByCode[static_cast<size_t>(code)] == o) return code;
     }
-    return -1;  // unreachable while the table covers the enum (a test checks it does)
+    return -1;  // local_error: never stored (the monitor keeps it out of the history sinks)
 }
 
 std::optional<Outcome> outcome_from_code(int64_t code) {
