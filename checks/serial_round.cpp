@@ -60,6 +60,23 @@ AddressSerialState judge(const ProbeResult& r, const SerialRound& round) {
 
 }  // namespace
 
+SerialVerdict judge_serial(uint32_t serial, std::optional<uint32_t> reference,
+                           bool primary_reference) {
+    if (!reference) return {SerialState::undefined, 0};
+    switch (compare_serials(serial, *reference)) {
+        case SerialOrder::equal:
+            return {SerialState::current, 0};
+        case SerialOrder::less:
+            return {SerialState::behind, serial_distance(serial, *reference).value_or(0)};
+        case SerialOrder::greater:
+            // Newer than the newest cannot be; newer than the primary is a secondary ahead of it.
+            return {primary_reference ? SerialState::ahead_of_primary : SerialState::current, 0};
+        case SerialOrder::undefined:
+            break;
+    }
+    return {SerialState::undefined, 0};
+}
+
 std::string_view to_string(SerialState s) {
     switch (s) {
         case SerialState::current:

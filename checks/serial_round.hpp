@@ -25,6 +25,16 @@ enum class SerialState : uint8_t {
 
 std::string_view to_string(SerialState s);
 
+/// Where an answered serial stands against the zone's reference: the primary's serial when the
+/// zone has a named primary that answered (`primary_reference`), else the newest. One rule for the
+/// daemon's zone state (and so /metrics, alerts, the status page) and `status --db`.
+struct SerialVerdict {
+    SerialState state = SerialState::undefined;
+    uint32_t behind_by = 0;  ///< versions behind the reference (state behind)
+};
+SerialVerdict judge_serial(uint32_t serial, std::optional<uint32_t> reference,
+                           bool primary_reference);
+
 /// Which serial the states of a round were measured against.
 enum class SerialReference {
     none,     ///< nothing to compare with: no answers, or answers without an RFC 1982 maximum

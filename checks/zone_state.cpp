@@ -207,27 +207,14 @@ std::vector<HealthChange> ZoneTracker::recompute(WallTime now) {
             // A server that does not answer is down, not lagging: its last serial says nothing
             // about what it would serve now.
             t.serial_state = SerialState::no_answer;
-        } else if (!reference) {
-            t.serial_state = SerialState::undefined;
         } else {
-            switch (compare_serials(*t.serial, *reference)) {
-                case SerialOrder::equal:
-                    t.serial_state = SerialState::current;
-                    break;
-                case SerialOrder::less:
-                    t.serial_state = SerialState::behind;
-                    t.behind_by = serial_distance(*t.serial, *reference).value_or(0);
-                    t.lag_seconds = std::max(
-                        0.0, std::chrono::duration<double>(now - serial_first_seen_[*reference])
-                                 .count());
-                    break;
-                case SerialOrder::greater:
-                    t.serial_state =
-                        primary_serial ? SerialState::ahead_of_primary : SerialState::current;
-                    break;
-                case SerialOrder::undefined:
-                    t.serial_state = SerialState::undefined;
-                    break;
+            const SerialVerdict v = judge_serial(*t.serial, reference, primary_serial.has_value());
+            t.serial_state = v.state;
+            t.behind_by = v.behind_by;
+            if (v.state == SerialState::behind) {
+                t.lag_seconds = std::max(
+                    0.0,
+                    std::chrono::duration<double>(now - serial_first_seen_[*reference]).count());
             }
         }
     }

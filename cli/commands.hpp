@@ -2,6 +2,7 @@
 // that judge: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN).
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -44,8 +45,10 @@ struct StatusArgs {
     std::string db;                 ///< --db FILE: report from history
     std::vector<std::string> from;  ///< --from URL (repeatable): merge running instances
     std::string since = "1h";       ///< --since DURATION (history window)
-    bool json = false;              ///< --json
-    bool colour = false;            ///< colour (on a terminal only)
+    std::string config_path;        ///< -c FILE: the daemon's config (history path, primaries)
+    std::map<std::string, std::string> primaries;  ///< zone -> primary nameserver (from -c)
+    bool json = false;                             ///< --json
+    bool colour = false;                           ///< colour (on a terminal only)
 };
 
 /// The status report: 0 when nothing is lagging or down, 1 otherwise, 3 when it cannot tell.

@@ -11,12 +11,14 @@
 
 #include "checks/cross_vantage.hpp"
 #include "checks/serial.hpp"
+#include "checks/serial_round.hpp"
+#include "cli/answer_change_status.hpp"
 #include "cli/commands.hpp"
+#include "cli/propagation_status.hpp"
 #include "cli/resolution_status.hpp"
 #include "cli/table.hpp"
+#include "config/config.hpp"
 #include "config/names.hpp"
-#include "cli/answer_change_status.hpp"
-#include "cli/propagation_status.hpp"
 #include "exporter/status_json.hpp"
 #include "storage/history.hpp"
 
@@ -173,18 +175,28 @@ int status_from_history(const StatusArgs& args) {
         std::chrono::duration_cast<std::chrono::milliseconds>((now - since).time_since_epoch())
             .count();
 
-    // Per zone, the newest serial in the window is the reference for "behind".
-    std::map<std::string, std::optional<uint32_t>> newest;
+    // Per zone, the reference serial as the daemon takes it (judge_serial): the configured
+    // primary's newest serial in the window when `-c` names one and it answered, else the newest.
+    std::map<std::string, std::optional<uint32_t>> newest, primary_serial;
+    auto later = [](std::optional<uint32_t>& n, std::optional<uint32_t> s) {
+        if (s && (!n || compare_serials(*n, *s) == SerialOrder::less)) n = s;
+    };
     for (const auto& r : rows) {
-        auto& n = newest[r.target.zone];
-        if (r.last_serial && (!n || compare_serials(*n, *r.last_serial) == SerialOrder::less)) {
-            n = r.last_serial;
+        later(newest[r.target.zone], r.last_serial);
+        auto p = args.primaries.find(r.target.zone);
+        if (p != args.primaries.end() && p->second == r.target.nameserver) {
+            later(primary_serial[r.target.zone], r.last_serial);
         }
     }
+    auto verdict = [&](const TargetSummary& r) -> std::optional<SerialVerdict> {
+        if (!r.last_serial) return std::nullopt;
+        const auto& p = primary_serial[r.target.zone];
+        return judge_serial(*r.last_serial, p ? p : newest[r.target.zone], p.has_value());
+    };
     auto behind = [&](const TargetSummary& r) -> std::optional<uint32_t> {
-        const auto& n = newest[r.target.zone];
-        if (!n || !r.last_serial) return std::nullopt;
-        return serial_distance(*r.last_serial, *n);
+        const auto v = verdict(r);
+        if (!v || v->state != SerialState::behind) return std::nullopt;
+        return v->behind_by;
     };
     if (args.json) {
         nlohmann::json j = nlohmann::json::array();
@@ -203,6 +215,8 @@ int status_from_history(const StatusArgs& args) {
                  {"p95_seconds", r.p95 ? nlohmann::json(r.p95->count() / 1e6) : nlohmann::json()},
                  {"last_serial", r.last_serial ? nlohmann::json(*r.last_serial) : nlohmann::json()},
                  {"behind_by", behind(r) ? nlohmann::json(*behind(r)) : nlohmann::json(0)},
+                 {"serial_state",
+                  std::string(to_string(verdict(r) ? verdict(r)->state : SerialState::no_answer))},
                  {"last_outcome",
                   r.last_outcome ? nlohmann::json(to_string(*r.last_outcome)) : nlohmann::json()}});
         }
@@ -222,7 +236,8 @@ int status_from_history(const StatusArgs& args) {
     std::map<std::string, std::vector<const TargetSummary*>> by_zone;
     for (const auto& r : rows) by_zone[r.target.zone].push_back(&r);
     auto bad = [&](const TargetSummary* r) {
-        return r->failures > 0 || behind(*r).value_or(0) > 0;
+        const auto v = verdict(*r);
+        return r->failures > 0 || (v && v->state != SerialState::current);
     };
     for (auto& [zone, list] : by_zone) {
         std::stable_sort(
@@ -235,10 +250,13 @@ int status_from_history(const StatusArgs& args) {
                          "AVAIL", "P50", "P95", "PROBES"});
         const char* red = args.colour ? "\033[31m" : "";
         for (const TargetSummary* r : list) {
-            const auto b = behind(*r);
-            std::string st = !r->last_serial     ? "no answer"
-                             : b.value_or(0) > 0 ? "behind " + std::to_string(*b)
-                                                 : "current";
+            const auto v = verdict(*r);
+            std::string st = !v ? "no answer"
+                             : v->state == SerialState::behind
+                                 ? "behind " + std::to_string(v->behind_by)
+                             : v->state == SerialState::ahead_of_primary ? "AHEAD of primary"
+                             : v->state == SerialState::undefined        ? "undefined"
+                                                                         : "current";
             if (r->last_outcome && *r->last_outcome != Outcome::ok)
                 st = std::string(to_string(*r->last_outcome));
             table.add_row({{r->target.provider},
@@ -264,8 +282,18 @@ int status_from_history(const StatusArgs& args) {
 
 }  // namespace
 
-int run_status(const StatusArgs& args) {
+int run_status(const StatusArgs& given) {
     try {
+        StatusArgs args = given;
+        if (!args.config_path.empty()) {
+            // The daemon's own config: its history file (unless --db says otherwise) and each
+            // zone's primary, so serials are judged as the daemon judges them.
+            const Config c = load_config_file(args.config_path);
+            if (args.db.empty()) args.db = c.storage.path;
+            for (const auto& z : c.zones) {
+                if (!z.primary.empty()) args.primaries[z.name] = z.primary;
+            }
+        }
         if (!args.from.empty()) return status_from_instances(args);
         if (!args.db.empty()) return status_from_history(args);
         std::cerr << "nswatch status: give --db FILE (history) or --from URL (running instances)\n";

@@ -73,7 +73,7 @@ std::string_view next_line(std::string_view head, size_t& pos) {
 
 }  // namespace
 
-std::string HttpRequest::header(std::string_view lower_name) const {
+std::string ServerRequest::header(std::string_view lower_name) const {
     for (const auto& [name, value] : headers) {
         if (name == lower_name) return value;
     }
@@ -113,7 +113,7 @@ HttpParse parse_request_head(std::string_view received, size_t max_head_bytes) {
     const std::string_view head = rest.substr(0, end);
 
     HttpParse p;
-    HttpRequest& r = p.request;
+    ServerRequest& r = p.request;
     size_t pos = 0;
     const std::string_view line = next_line(head, pos);
     const size_t sp1 = line.find(' ');

@@ -10,7 +10,7 @@
 
 namespace nswatch {
 
-struct HttpRequest {
+struct ServerRequest {
     std::string method;      ///< as sent, e.g. "GET"
     std::string target;      ///< request-target as sent, e.g. "/metrics?x=1"
     std::string path;        ///< target without the query, percent-decoded
@@ -28,7 +28,7 @@ struct HttpParse {
     enum class Status { incomplete, complete, error };
     Status status = Status::incomplete;
     size_t consumed = 0;     ///< complete: bytes of the head (a pipelined request may follow)
-    HttpRequest request;     ///< complete: the request
+    ServerRequest request;   ///< complete: the request
     int error_status = 0;    ///< error: the status to answer before closing (400, 414, 431, 505)
     std::string error_text;  ///< error: why, for the response body
 };

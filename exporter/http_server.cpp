@@ -46,7 +46,7 @@ HttpServer::HttpServer(const HttpServerOptions& options, std::function<SnapshotP
     lo.limits = options.limits;
     lo.workers = options.threads;
     loop_ = std::make_unique<HttpEventLoop>(
-        std::move(lo), [this](const HttpRequest& r) { return handle(r); }, *metrics_);
+        std::move(lo), [this](const ServerRequest& r) { return handle(r); }, *metrics_);
     ports_ = loop_->ports();
     for (size_t i = 0; i < options.listen.size(); ++i) {
         spdlog::info("HTTP server listening on {} (port {})", options.listen[i], ports_[i]);
@@ -55,7 +55,7 @@ HttpServer::HttpServer(const HttpServerOptions& options, std::function<SnapshotP
 
 HttpServer::~HttpServer() = default;
 
-HttpReply HttpServer::handle(const HttpRequest& request) const {
+HttpReply HttpServer::handle(const ServerRequest& request) const {
     if (request.method != "GET" && request.method != "HEAD") {
         return {405, text_plain, "method not allowed\n", "GET, HEAD"};
     }

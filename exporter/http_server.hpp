@@ -20,7 +20,7 @@ namespace nswatch {
 class HttpEventLoop;
 class HttpServerMetrics;
 struct HttpReply;
-struct HttpRequest;
+struct ServerRequest;
 
 struct HttpServerOptions {
     /// Addresses to listen on, each "addr:port" or "[v6addr]:port" (listen_address.hpp); port 0
@@ -52,7 +52,7 @@ class HttpServer {
     const std::vector<uint16_t>& ports() const { return ports_; }
 
   private:
-    HttpReply handle(const HttpRequest& request) const;
+    HttpReply handle(const ServerRequest& request) const;
     HttpReply route(const std::string& path) const;
 
     std::function<SnapshotPtr()> snapshot_;

@@ -23,7 +23,7 @@ HttpWorkers::~HttpWorkers() {
     for (auto& t : threads_) t.join();
 }
 
-void HttpWorkers::submit(uint64_t connection, HttpRequest request, bool close_after) {
+void HttpWorkers::submit(uint64_t connection, ServerRequest request, bool close_after) {
     {
         std::lock_guard lock(jobs_mutex_);
         jobs_.push_back(Job{connection, std::move(request), close_after});

@@ -31,7 +31,7 @@ struct HttpReply {
 class HttpWorkers {
   public:
     /// Called on a worker thread for each request; must be thread-safe.
-    using Handler = std::function<HttpReply(const HttpRequest&)>;
+    using Handler = std::function<HttpReply(const ServerRequest&)>;
 
     struct Finished {
         uint64_t connection;
@@ -46,14 +46,14 @@ class HttpWorkers {
     HttpWorkers(const HttpWorkers&) = delete;
     HttpWorkers& operator=(const HttpWorkers&) = delete;
 
-    void submit(uint64_t connection, HttpRequest request, bool close_after);
+    void submit(uint64_t connection, ServerRequest request, bool close_after);
     /// The responses finished since the last call.
     std::vector<Finished> take_finished();
 
   private:
     struct Job {
         uint64_t connection;
-        HttpRequest request;
+        ServerRequest request;
         bool close_after;
     };
     void work();

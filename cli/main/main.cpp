@@ -117,8 +117,12 @@ int main(int argc, char** argv) {
         "With `resolvers:` configured, --db also shows per zone whether users can resolve it\n"
         "through those resolvers and how much slower the uncached path is than its baseline.\n"
         "  nswatch status --db history.db --since 24h\n"
+        "  nswatch status -c nswatch.yml        (history and primaries from the config)\n"
         "  nswatch status --from http://fra1:9153 --from http://nyc1:9153   (cross-vantage)");
     st->add_option("--db", status.db, "SQLite history written by `nswatch run`");
+    st->add_option("-c,--config", status.config_path,
+                   "The daemon's config: its storage.path (unless --db is given) and each zone's "
+                   "primary, so serials are judged against the primary as the daemon does");
     st->add_option("--from", status.from,
                    "A running instance's base URL (repeat for several vantages)");
     st->add_option("--since", status.since, "History window, e.g. 15m, 1h, 7d (default 1h)");

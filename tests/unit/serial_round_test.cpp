@@ -320,3 +320,16 @@ TEST_CASE("serial round: an empty round", "[serial_round]") {
     CHECK(round.providers.empty());
     CHECK(lagging_providers(round).empty());
 }
+
+TEST_CASE("judge_serial: one rule for the daemon and status --db, primary restored from backup") {
+    // The primary went back from 12 to 10 (an old backup); the secondaries still serve 12.
+    CHECK(nswatch::judge_serial(10, 10, true).state == nswatch::SerialState::current);
+    CHECK(nswatch::judge_serial(12, 10, true).state == nswatch::SerialState::ahead_of_primary);
+    // Without a named primary the newest (12) is the reference: the primary is behind by 2.
+    const auto v = nswatch::judge_serial(10, 12, false);
+    CHECK(v.state == nswatch::SerialState::behind);
+    CHECK(v.behind_by == 2);
+    CHECK(nswatch::judge_serial(12, 12, false).state == nswatch::SerialState::current);
+    CHECK(nswatch::judge_serial(5, std::nullopt, false).state == nswatch::SerialState::undefined);
+    CHECK(nswatch::judge_serial(0, 0x80000000u, false).state == nswatch::SerialState::undefined);
+}
