@@ -328,7 +328,7 @@ TEST_CASE(
         },
         30s));
     INFO(slurp(dir / "daemon.log"));
-    CHECK(slurp(dir / "daemon.log").find("firing provider_down") != std::string::npos);
+    CHECK(slurp(dir / "daemon.log").find("FIRING provider_down") != std::string::npos);
     kill(daemon->pid, SIGKILL);
     waitpid(daemon->pid, nullptr, 0);
     daemon->pid = -1;

@@ -116,7 +116,7 @@ bool wait_until(const std::function<bool()>& pred, std::chrono::seconds limit) {
 
 TEST_CASE(
     "delegation: shop.test removed from the TLD -> one critical delegation_missing, "
-    "check CRITICAL; put back -> resolved") {
+    "check CRITICAL, put back -> resolved") {
     namespace lab = nswatch::lab;
     const fs::path dir =
         fs::temp_directory_path() / ("nswatch-delegation-lab-" + std::to_string(getpid()));

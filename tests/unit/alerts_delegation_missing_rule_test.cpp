@@ -90,7 +90,7 @@ TEST_CASE("delegation_missing: the parent's NXDOMAIN is one critical alert, at o
     CHECK(resolved[0].alert.rule == "delegation_missing");
 }
 
-TEST_CASE("delegation_missing: every server lame in a round fires; one answer ends it") {
+TEST_CASE("delegation_missing: every server lame in a round fires, one answer ends it") {
     ZoneTracker tracker("shop.test");
     DelegationState d;
     d.discovered = t0;

@@ -68,13 +68,14 @@ std::vector<std::pair<std::string, std::string>> rule_status(const test::Receive
 
 }  // namespace
 
-TEST_CASE("reload: a rule disabled by reconfigure resolves; state and channel URL follow") {
+TEST_CASE("reload: a rule disabled by reconfigure resolves, state and channel URL follow") {
     test::TempDir dir;
     const std::string db = dir.file("alerts.db");
     test::Receiver before, after;
     const auto snap = beta_down();
     Deliverer d(db, settings_to(before.url()));
-    AlertEngine engine(db, settings_to(before.url()), [&] { return snap; }, &d);
+    AlertEngine engine(
+        db, settings_to(before.url()), [&] { return snap; }, &d);
 
     const WallTime t0 = real_now();
     REQUIRE(engine.evaluate_once(t0).size() == 1);
@@ -88,12 +89,15 @@ TEST_CASE("reload: a rule disabled by reconfigure resolves; state and channel UR
     d.reconfigure(next);
     engine.reconfigure(next);
     CHECK(engine.current_settings().rules.at("provider_down").enabled);  // not before evaluating
-    const auto notices = engine.evaluate_once(real_now());  // outbox rows due at once
+    const auto notices = engine.evaluate_once(real_now());               // outbox rows due at once
     CHECK_FALSE(engine.current_settings().rules.at("provider_down").enabled);
-    REQUIRE(notices.size() == 1);
-    CHECK(notices[0].resolved);  // the alert state was kept: a resolve, not silence
+    // The alert state was kept: provider_down resolves (not silence), and the two address
+    // alerts it muted are no longer muted, so they are paged now.
+    REQUIRE(notices.size() == 3);
     REQUIRE(after.wait_for(1));
     CHECK(rule_status(after) ==
-          std::vector<std::pair<std::string, std::string>>{{"provider_down", "resolved"}});
+          std::vector<std::pair<std::string, std::string>>{{"nameserver_timeout", "firing"},
+                                                           {"nameserver_timeout", "firing"},
+                                                           {"provider_down", "resolved"}});
     CHECK(before.requests().size() == 1);  // nothing more to the old URL
 }

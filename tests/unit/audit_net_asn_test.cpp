@@ -109,7 +109,7 @@ TEST_CASE("NET-ASN: a multi-origin prefix shared by all addresses counts", "[aud
     CHECK(judge(e).findings.empty());
 }
 
-TEST_CASE("NET-ASN: judged per family; a single address is DEL-NSCOUNT's", "[audit][asn]") {
+TEST_CASE("NET-ASN: judged per family, a single address is DEL-NSCOUNT's", "[audit][asn]") {
     auto e = two_networks();
     // IPv6: every provider in AS64510, while IPv4 is spread out.
     e.nameservers[0].addresses.push_back("2001:db8:1::1");

@@ -31,7 +31,7 @@ TEST_CASE("audit: CONS-SERIAL when serials are 2^31 apart", "[audit]") {
     CHECK(only(run(e), "CONS-SERIAL").severity == AuditSeverity::error);
 }
 
-TEST_CASE("audit: CONS-ANSWERS names who said what; failover then fails both ways", "[audit]") {
+TEST_CASE("audit: CONS-ANSWERS names who said what, failover then fails both ways", "[audit]") {
     auto e = clean();
     for (auto i : {1, 3}) e.servers[i].watched[1].answer[0].rdata = "192.0.2.81";
     const auto r = run(e);

@@ -5,7 +5,7 @@
 using namespace nswatch;
 using namespace nswatch::test::audit;
 
-TEST_CASE("audit: SRV-UDP names a lame server once; the zone survives the loss of either provider",
+TEST_CASE("audit: SRV-UDP names a lame server once, the zone survives the loss of either provider",
           "[audit]") {
     auto e = clean();
     auto& lame = e.servers[1];  // ns1.b.test

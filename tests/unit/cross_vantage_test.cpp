@@ -36,7 +36,7 @@ TEST_CASE("cross-vantage: lag seen from every vantage is the provider's") {
     CHECK_THAT(f[0].text, Catch::Contains("from every vantage"));
 }
 
-TEST_CASE("cross-vantage: down from one vantage, healthy elsewhere; nothing when all fine") {
+TEST_CASE("cross-vantage: down from one vantage, healthy elsewhere, nothing when all fine") {
     auto f = compare_vantages({snap("fra", false, false), snap("nyc", false)});
     REQUIRE(f.size() == 1);
     CHECK(f[0].kind == "down");

@@ -68,7 +68,7 @@ TEST_CASE("discovery pool: 2,000 jobs on 3 threads, every result under its ticke
     CHECK(pool.unfinished() == 0);
 }
 
-TEST_CASE("discovery pool: a worker that cannot start is tried again later; jobs wait meanwhile",
+TEST_CASE("discovery pool: a worker that cannot start is tried again later, jobs wait meanwhile",
           "[monitor][discovery_pool]") {
     int attempts = 0;
     bool refuse = true;
@@ -104,7 +104,7 @@ TEST_CASE("discovery pool: a worker that cannot start is tried again later; jobs
     CHECK(attempts == 3);
 }
 
-TEST_CASE("discovery pool: a job that throws ends as a local error; the worker carries on",
+TEST_CASE("discovery pool: a job that throws ends as a local error, the worker carries on",
           "[monitor][discovery_pool]") {
     DiscoveryPool pool(1);
     const uint64_t bad = pool.submit([]() -> Delegation {

@@ -93,7 +93,7 @@ TEST_CASE("propagation: seconds per address and per provider, providers reported
     CHECK(*run.addresses()[1].last_old == kT0);  // the uncertainty window: (0, 0.25]
 }
 
-TEST_CASE("propagation: a blocked provider never completes; the deadline ends the run",
+TEST_CASE("propagation: a blocked provider never completes, the deadline ends the run",
           "[propagation]") {
     auto targets = lab_targets();
     PropagationRun run("shop.test", 5u, 4u, kT0, "notify", targets, fast());

@@ -61,7 +61,7 @@ ResolutionSample sample(ResolutionPath path, ResolutionOutcome o, double seconds
 }
 }  // namespace
 
-TEST_CASE("resolution history: rows written are read back; expired rows are dropped") {
+TEST_CASE("resolution history: rows written are read back, expired rows are dropped") {
     test::TempDir dir;
     const auto now =
         std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());

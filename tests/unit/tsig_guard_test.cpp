@@ -54,7 +54,7 @@ TEST_CASE("tsig guard: a MAC is accepted once and refused until its window close
     CHECK(memory.size() == 1);
 }
 
-TEST_CASE("tsig guard: memory is bounded; at capacity the soonest to expire makes room", "[tsig]") {
+TEST_CASE("tsig guard: memory is bounded, at capacity the soonest to expire makes room", "[tsig]") {
     TsigReplayMemory memory(3);
     const TsigSeconds now = 1796000000;
     REQUIRE(memory.first_sighting("k", mac(1), now + 100, now));

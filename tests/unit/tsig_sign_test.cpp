@@ -96,7 +96,7 @@ TEST_CASE("tsig sign: a BADTIME answer (error, Other Data, request MAC) verifies
     ldns_pkt_free(req);
 }
 
-TEST_CASE("tsig sign: each algorithm ldns verifies agrees; bad keys are refused", "[tsig]") {
+TEST_CASE("tsig sign: each algorithm ldns verifies agrees, bad keys are refused", "[tsig]") {
     // Not hmac-sha224 and hmac-sha384: ldns 1.8.3 cannot verify them (its digest table lacks
     // "hmac-sha224." and spells "hmac-shac384."), so there is no independent check here.
     for (const char* alg :

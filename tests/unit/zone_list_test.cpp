@@ -27,7 +27,7 @@ TEST_CASE("shared list: iterates, indexes and searches like a vector of const it
 }
 
 TEST_CASE(
-    "shared list: writing a shared item copies it first; an unshared one is written in place") {
+    "shared list: writing a shared item copies it first, an unshared one is written in place") {
     auto item = std::make_shared<std::string>("published");
     SharedList<std::string> l;
     l.push_back(std::shared_ptr<const std::string>(item));

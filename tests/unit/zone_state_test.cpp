@@ -121,7 +121,7 @@ TEST_CASE("zone tracker: serial arithmetic wraps (RFC 1982)") {
     CHECK(target(z.state(), "10.0.0.2").behind_by == 3);
 }
 
-TEST_CASE("zone tracker: a shared state never changes; the next round works on a copy") {
+TEST_CASE("zone tracker: a shared state never changes, the next round works on a copy") {
     ZoneTracker z("shop.test");
     const WallTime t0 = WallTime{} + 1000000s;
     z.observe({soa("alpha", "ns1.alpha", "10.0.0.1", 10), soa("beta", "ns1.beta", "10.0.0.2", 10)},
@@ -249,7 +249,7 @@ TEST_CASE("target state: stays compact (80,000 of them at 10,000 zones)") {
     CHECK(sizeof(TargetState) <= 240);
 }
 
-TEST_CASE("health: unknown until evidence; the first answer is not a change, fall failures are") {
+TEST_CASE("health: unknown until evidence, the first answer is not a change, fall failures are") {
     Health h(HealthThresholds{2, 2});
     CHECK(h.up());
     CHECK_FALSE(h.known());
@@ -263,7 +263,7 @@ TEST_CASE("health: unknown until evidence; the first answer is not a change, fal
     CHECK_FALSE(d.up());
 }
 
-TEST_CASE("zone tracker: the provider verdict rests on UDP; TCP failing alone is not down") {
+TEST_CASE("zone tracker: the provider verdict rests on UDP, TCP failing alone is not down") {
     ZoneTracker z("shop.test", HealthThresholds{2, 2});
     const WallTime t0 = WallTime{} + 1000000s;
     auto round = [&](bool udp_ok, bool tcp_ok, WallTime at) {
