@@ -1,4 +1,4 @@
-// C. Consistency across providers (AUDIT-CHECKS.md section C).
+// C. Consistency across providers (docs/AUDIT-CHECKS.md section C).
 #include <algorithm>
 #include <map>
 #include <set>

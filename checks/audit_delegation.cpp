@@ -1,4 +1,4 @@
-// A. Delegation and provider diversity (AUDIT-CHECKS.md section A).
+// A. Delegation and provider diversity (docs/AUDIT-CHECKS.md section A).
 #include <arpa/inet.h>
 
 #include <algorithm>

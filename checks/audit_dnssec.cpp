@@ -1,4 +1,4 @@
-// F. DNSSEC across providers (AUDIT-CHECKS.md section F), when the zone is signed.
+// F. DNSSEC across providers (docs/AUDIT-CHECKS.md section F), when the zone is signed.
 //
 // IMPLEMENTATION NOTES
 // - DNSSEC-KEYSET compares DNSKEY RRsets as sets of RDATA: every key any server publishes must be

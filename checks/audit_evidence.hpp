@@ -1,4 +1,4 @@
-// The readiness audit's inputs and outputs (AUDIT-CHECKS.md): plain values only.
+// The readiness audit's inputs and outputs (docs/AUDIT-CHECKS.md): plain values only.
 //
 // The collector (audit/collect.cpp) probes and fills AuditEvidence; the rules (checks/audit_*.cpp)
 // read it and return AuditFinding values. Nothing here does I/O or reads a clock: the caller

@@ -1,4 +1,4 @@
-// G. Failover simulation (AUDIT-CHECKS.md section G): take one provider away, judge the rest.
+// G. Failover simulation (docs/AUDIT-CHECKS.md section G): take one provider away, judge the rest.
 #include <algorithm>
 #include <set>
 

@@ -1,4 +1,4 @@
-// NET-ASN (AUDIT-CHECKS.md section A): are the delegated nameservers spread over autonomous
+// NET-ASN (docs/AUDIT-CHECKS.md section A): are the delegated nameservers spread over autonomous
 // systems? Fed the origin ASNs the collector looked up in the configured TXT zone (e.asn).
 //
 // IMPLEMENTATION NOTES

@@ -1,4 +1,4 @@
-// The readiness-audit rules (AUDIT-CHECKS.md): pure functions from AuditEvidence to findings.
+// The readiness-audit rules (docs/AUDIT-CHECKS.md): pure functions from AuditEvidence to findings.
 // One function per catalogue section; audit_zone() runs them all, the failover simulation, and
 // scores the result. No I/O, no clock: `now` is a parameter.
 #pragma once

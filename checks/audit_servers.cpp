@@ -1,4 +1,4 @@
-// B. Each server, probed from outside (AUDIT-CHECKS.md section B).
+// B. Each server, probed from outside (docs/AUDIT-CHECKS.md section B).
 #include <algorithm>
 #include <map>
 #include <set>

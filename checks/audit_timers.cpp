@@ -1,4 +1,4 @@
-// D and E. SOA timers and TTLs (AUDIT-CHECKS.md sections D and E).
+// D and E. SOA timers and TTLs (docs/AUDIT-CHECKS.md sections D and E).
 #include <algorithm>
 #include <map>
 #include <set>

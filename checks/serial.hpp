@@ -1,4 +1,4 @@
-// RFC 1982 serial number arithmetic for 32-bit SOA serials (CONS-SERIAL in AUDIT-CHECKS.md).
+// RFC 1982 serial number arithmetic for 32-bit SOA serials (CONS-SERIAL in docs/AUDIT-CHECKS.md).
 // Pure functions: no I/O, no clock.
 #pragma once
 

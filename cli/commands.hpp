@@ -67,7 +67,7 @@ struct AuditArgs {
     std::string colour = "auto";     ///< --colour auto|always|never
 };
 
-/// The pre-attack readiness audit (AUDIT-CHECKS.md): 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.
+/// The pre-attack readiness audit (docs/AUDIT-CHECKS.md): 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.
 int run_audit(const AuditArgs& args);
 
 }  // namespace nswatch

@@ -279,7 +279,7 @@ struct Config {
     const TsigKey* find_key(std::string_view name) const;
     /// The transfer settings of provider `name`, or nullptr.
     const TransferSettings* find_transfer(std::string_view provider) const;
-    /// `nswatch audit` thresholds (AUDIT-CHECKS.md defaults).
+    /// `nswatch audit` thresholds (docs/AUDIT-CHECKS.md defaults).
     AuditThresholds audit;
     /// Alert rules and notification channels (off unless the file has an `alerts` section).
     AlertSettings alerts;
