@@ -1,15 +1,16 @@
 // nswatch_bench_status_gen: builds a history database holding 30 days for TARGETS targets (1,000 =
-// 250 zones x 4 addresses, UDP) probed every 60 s, for timing `nswatch status --db FILE --since ...`
-// (bench/status_30d.sh). How, to stay within a minute or so:
+// 250 zones x 4 addresses, UDP) probed every 60 s, for timing `nswatch status --db FILE --since
+// ...` (bench/status_30d.sh). How, to stay within a minute or so:
 //   1. raw rows for the last RAW_HOURS (48) through HistoryStore::insert_rows, one per target per
 //      minute (0.5 % timeouts, log-normal RTTs around 0.8 ms, a serial that changes every 6 h);
 //   2. rollup(now): folds them into rollup_minute and rollup_hour, as the daemon's writer does;
-//   3. the older days of rollup_hour are copies of those 48 h of hour rows shifted back by 48 h at a
+//   3. the older days of rollup_hour are copies of those 48 h of hour rows shifted back by 48 h at
+//   a
 //      time until 30 days are covered (SQL, one statement per copy);
 //   4. apply_retention(now) with the defaults (raw 48 h, minutes 30 d, hours 400 d).
 // Minute rollups older than RAW_HOURS are NOT generated (a real 30-day database has them: 43 M rows
-// at 1,000 targets): `status --since 30d` reads hours for whole hours and minutes only for the first
-// partial hour, so they would only make the minute table's B-tree deeper.
+// at 1,000 targets): `status --since 30d` reads hours for whole hours and minutes only for the
+// first partial hour, so they would only make the minute table's B-tree deeper.
 //
 //   nswatch_bench_status_gen --db FILE [--targets N] [--days N] [--raw-hours N]
 #include <chrono>
@@ -26,7 +27,9 @@
 using namespace nswatch;
 using Clock = std::chrono::steady_clock;
 
-static double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+static double since(Clock::time_point t) {
+    return std::chrono::duration<double>(Clock::now() - t).count();
+}
 
 int main(int argc, char** argv) {
     std::string db;
@@ -34,13 +37,24 @@ int main(int argc, char** argv) {
     int days = 30, raw_hours = 48;
     for (int i = 1; i + 1 < argc; i += 2) {
         std::string a = argv[i];
-        if (a == "--db") db = argv[i + 1];
-        else if (a == "--targets") targets = std::strtoull(argv[i + 1], nullptr, 10);
-        else if (a == "--days") days = std::atoi(argv[i + 1]);
-        else if (a == "--raw-hours") raw_hours = std::atoi(argv[i + 1]);
-        else { std::fprintf(stderr, "unknown option %s\n", argv[i]); return 2; }
+        if (a == "--db")
+            db = argv[i + 1];
+        else if (a == "--targets")
+            targets = std::strtoull(argv[i + 1], nullptr, 10);
+        else if (a == "--days")
+            days = std::atoi(argv[i + 1]);
+        else if (a == "--raw-hours")
+            raw_hours = std::atoi(argv[i + 1]);
+        else {
+            std::fprintf(stderr, "unknown option %s\n", argv[i]);
+            return 2;
+        }
     }
-    if (db.empty()) { std::fprintf(stderr, "usage: %s --db FILE [--targets N] [--days N] [--raw-hours N]\n", argv[0]); return 2; }
+    if (db.empty()) {
+        std::fprintf(stderr, "usage: %s --db FILE [--targets N] [--days N] [--raw-hours N]\n",
+                     argv[0]);
+        return 2;
+    }
     for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(db + suffix);
 
     std::vector<Target> tgts(targets);
@@ -82,10 +96,18 @@ int main(int argc, char** argv) {
             r.flags = fail ? 0 : 1;
             r.reply_size = fail ? 0 : 120;
             batch.push_back(std::move(r));
-            if (batch.size() == 5'000) { store.insert_rows(batch); nraw += batch.size(); batch.clear(); }
+            if (batch.size() == 5'000) {
+                store.insert_rows(batch);
+                nraw += batch.size();
+                batch.clear();
+            }
         }
     }
-    if (!batch.empty()) { store.insert_rows(batch); nraw += batch.size(); batch.clear(); }
+    if (!batch.empty()) {
+        store.insert_rows(batch);
+        nraw += batch.size();
+        batch.clear();
+    }
     std::printf("raw: %zu rows over %d h in %.1f s\n", nraw, raw_hours, since(t0));
 
     t0 = Clock::now();
@@ -97,13 +119,16 @@ int main(int argc, char** argv) {
     d.exec("BEGIN");
     const int64_t span = raw_hours * hour;
     int copies = 0;
-    for (int64_t shift = span; raw_start - shift + span > now_ms - days * 24 * hour; shift += span, ++copies) {
+    for (int64_t shift = span; raw_start - shift + span > now_ms - days * 24 * hour;
+         shift += span, ++copies) {
         d.exec("INSERT OR IGNORE INTO rollup_hour SELECT bucket_ms - " + std::to_string(shift) +
-               ", target_id, count, failures, n_ok, n_timeout, n_refused, n_servfail, n_nxdomain, n_formerr, "
+               ", target_id, count, failures, n_ok, n_timeout, n_refused, n_servfail, n_nxdomain, "
+               "n_formerr, "
                "n_not_authoritative, n_truncated, n_id_mismatch, n_question_mismatch, n_malformed, "
                "n_network_error, latency, serial_min, serial_max, serial_last, last_ts_ms - " +
-               std::to_string(shift) + ", n_wrong_owner FROM rollup_hour WHERE bucket_ms >= " + std::to_string(raw_start) +
-               " AND bucket_ms - " + std::to_string(shift) + " >= " + std::to_string(now_ms - days * 24 * hour - hour));
+               std::to_string(shift) + ", n_wrong_owner FROM rollup_hour WHERE bucket_ms >= " +
+               std::to_string(raw_start) + " AND bucket_ms - " + std::to_string(shift) +
+               " >= " + std::to_string(now_ms - days * 24 * hour - hour));
     }
     d.exec("COMMIT");
     std::printf("older hour rollups: %d shifted copies in %.1f s\n", copies, since(t0));
@@ -121,9 +146,12 @@ int main(int argc, char** argv) {
     std::printf("apply_retention(now): %.1f s\n", since(t0));
     d.exec("PRAGMA wal_checkpoint(TRUNCATE)");
     auto count = [&](const char* table) {
-        Statement s = d.prepare(std::string("SELECT count(*), min(") + (std::string(table) == "probes" ? "ts_ms" : "bucket_ms") + ") FROM " + table);
+        Statement s =
+            d.prepare(std::string("SELECT count(*), min(") +
+                      (std::string(table) == "probes" ? "ts_ms" : "bucket_ms") + ") FROM " + table);
         s.step();
-        std::printf("  %-14s %10lld rows, oldest %.1f days ago\n", table, static_cast<long long>(s.column_int(0)),
+        std::printf("  %-14s %10lld rows, oldest %.1f days ago\n", table,
+                    static_cast<long long>(s.column_int(0)),
                     (now_ms - s.column_int(1)) / 86'400'000.0);
     };
     count("probes");

@@ -1,4 +1,5 @@
-// DNSSEC-DS (docs/AUDIT-CHECKS.md section F): the parent's DS set must lead to every provider's keys.
+// DNSSEC-DS (docs/AUDIT-CHECKS.md section F): the parent's DS set must lead to every provider's
+// keys.
 //
 // IMPLEMENTATION NOTES
 // - A DS matches a DNSKEY when ldns computes the same DS from the key (owner, key tag, algorithm,

@@ -1,7 +1,7 @@
 // Grouping nameservers into providers, for DEL-PROVIDERS, DEL-BALANCE and the failover simulation
-// (docs/AUDIT-CHECKS.md). Order of rules: configured patterns, then the built-in catalogue of managed
-// DNS providers (provider_catalogue.cpp), then the registrable domain from the Public Suffix List.
-// Pure: no sockets, no clock; the PSL data file is read once per process.
+// (docs/AUDIT-CHECKS.md). Order of rules: configured patterns, then the built-in catalogue of
+// managed DNS providers (provider_catalogue.cpp), then the registrable domain from the Public
+// Suffix List. Pure: no sockets, no clock; the PSL data file is read once per process.
 #pragma once
 
 #include <span>

@@ -1,4 +1,5 @@
-// The `audit:` section of the config: thresholds of `nswatch audit` (docs/AUDIT-CHECKS.md defaults).
+// The `audit:` section of the config: thresholds of `nswatch audit` (docs/AUDIT-CHECKS.md
+// defaults).
 #pragma once
 
 #include "checks/audit_evidence.hpp"

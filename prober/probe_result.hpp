@@ -32,8 +32,8 @@ enum class Outcome : uint8_t {
     /// The question matches but the answer holds records for another name: an SOA whose owner is
     /// not the zone apex, or a record no CNAME/DNAME chain from the question leads to.
     wrong_owner,
-    local_error,        ///< not sent: no descriptor or memory here (detail says which); not the
-                        ///< server's doing, so it never counts against its health
+    local_error,  ///< not sent: no descriptor or memory here (detail says which); not the
+                  ///< server's doing, so it never counts against its health
 };
 
 /// The last Outcome: sizes arrays indexed by outcome (append new outcomes before updating it).

@@ -55,7 +55,8 @@ int main(int argc, char** argv) {
     nswatch::AuditArgs audit;
     auto* au = app.add_subcommand(
         "audit",
-        "Pre-attack readiness audit (docs/AUDIT-CHECKS.md): delegation and provider diversity, every\n"
+        "Pre-attack readiness audit (docs/AUDIT-CHECKS.md): delegation and provider diversity, "
+        "every\n"
         "server over UDP and TCP, EDNS, open recursion and AXFR, consistency of serials, SOA, NS\n"
         "and watched answers across providers, SOA timers, TTLs, DNSSEC key sets; then, for each\n"
         "provider, whether the zone survives losing it. Every finding names its evidence, a\n"

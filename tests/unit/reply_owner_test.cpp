@@ -2,14 +2,14 @@
 // every record is owned by the question name or by a name a CNAME chain (or a DNAME above it)
 // leads to, and an SOA answer is the question name's own. Anything else is wrong_owner, with
 // no SOA kept, so another zone's serial never reaches serial tracking.
-#include "prober/response.hpp"  // before ldns.h, whose bool/false macros break <optional>
-
 #include <ldns/ldns.h>
 
 #include <catch2/catch.hpp>
 #include <cstdlib>
 #include <string>
 #include <vector>
+
+#include "prober/response.hpp"  // before ldns.h, whose bool/false macros break <optional>
 
 using namespace nswatch;
 
@@ -19,8 +19,8 @@ namespace {
 /// file lines), in wire format.
 std::vector<uint8_t> reply(const std::string& qname, ldns_rr_type qtype,
                            const std::vector<std::string>& answer) {
-    ldns_pkt* pkt = ldns_pkt_query_new(ldns_dname_new_frm_str(qname.c_str()), qtype,
-                                       LDNS_RR_CLASS_IN, 0);
+    ldns_pkt* pkt =
+        ldns_pkt_query_new(ldns_dname_new_frm_str(qname.c_str()), qtype, LDNS_RR_CLASS_IN, 0);
     ldns_pkt_set_id(pkt, 7);
     ldns_pkt_set_qr(pkt, true);
     ldns_pkt_set_aa(pkt, true);
@@ -139,10 +139,10 @@ TEST_CASE("reply owner: a DNAME above the question and its synthesized CNAME are
 
 TEST_CASE("reply owner: a DNAME that is not above the question is wrong_owner",
           "[response][owner]") {
-    const ProbeResult r = parse(reply("www.shop.test.", LDNS_RR_TYPE_A,
-                                      {"www.shop.test. 300 IN A 192.0.2.5",
-                                       "other.test. 300 IN DNAME shop.example."}),
-                                "www.shop.test", 1);
+    const ProbeResult r = parse(
+        reply("www.shop.test.", LDNS_RR_TYPE_A,
+              {"www.shop.test. 300 IN A 192.0.2.5", "other.test. 300 IN DNAME shop.example."}),
+        "www.shop.test", 1);
     INFO(describe(r));
     CHECK(r.outcome == Outcome::wrong_owner);
 }
