@@ -2,14 +2,16 @@
 // every record is owned by the question name or by a name a CNAME chain (or a DNAME above it)
 // leads to, and an SOA answer is the question name's own. Anything else is wrong_owner, with
 // no SOA kept, so another zone's serial never reaches serial tracking.
+// clang-format off
+#include "prober/response.hpp"  // before ldns.h, whose bool/false macros break <optional>
+// clang-format on
+
 #include <ldns/ldns.h>
 
 #include <catch2/catch.hpp>
 #include <cstdlib>
 #include <string>
 #include <vector>
-
-#include "prober/response.hpp"  // before ldns.h, whose bool/false macros break <optional>
 
 using namespace nswatch;
 
