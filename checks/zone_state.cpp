@@ -177,9 +177,9 @@ void ZoneTracker::set_answers(const std::vector<AnswerComparison>& comparisons) 
 std::vector<HealthChange> ZoneTracker::recompute(WallTime now) {
     ZoneState& s = edit();
     s.updated = now;
-    std::map<std::pair<std::string, std::string>, bool> was_up;  // (provider, vantage)
+    std::map<std::string, bool> was_up;  // provider -> up, where it was judged
     for (const auto& p : s.providers) {
-        if (p.known) was_up[{p.provider.str(), ""}] = p.up;
+        if (p.known) was_up[p.provider.str()] = p.up;
     }
     s.providers.clear();
 
@@ -260,7 +260,7 @@ std::vector<HealthChange> ZoneTracker::recompute(WallTime now) {
         p.up = down < n;
         p.known = v.udp_up_known > 0 || down == n;
         if (!p.known) continue;
-        auto before = was_up.find({p.provider.str(), ""});
+        auto before = was_up.find(p.provider.str());
         // A provider first judged up is not news; first judged down, or any change, is.
         if (before == was_up.end() ? !p.up : before->second != p.up) {
             changes.push_back(
