@@ -111,6 +111,21 @@ daemon_part() {
     shuf -n 200 "$WORK/zones.txt" | sed 's/$/ SOA/' >"$WORK/q"
     : >"$WORK/ref"
     for a in $ADDRS; do reference "$a" udp "$WORK/q" "${REF_PASSES:-3}" >>"$WORK/ref"; done
+    # The same server asked at the daemon's own pace (N x 4 queries per 6 s, one at a time): a
+    # sparse load pays the wake-up of an idle server and CPU, which back-to-back queries never do.
+    local rate=$((N * 4 / 6))
+    dnsperf -s "${ADDRS%% *}" -d "$WORK/q" -c 1 -q 1 -Q "$rate" -l 10 -t 2 -v 2>/dev/null |
+        awk -v r="$rate" "$AWK_QSORT"'/^> NOERROR/ { v[++n] = $NF * 1e6 }
+            END { if (n) { qsort(v, 1, n); printf "dnsperf paced at %d queries/s: median %.1f us, p90 %.1f us over %d queries\n", r, v[int((n + 1) / 2)], v[int(n * 0.9)], n } }'
+    # The wire itself: every query and reply on lo, kernel-timestamped, so each probe's RTT can be
+    # checked against the packets it sent and received (independent of nswatch's own clocks).
+    local cap_pid=""
+    if command -v tcpdump >/dev/null; then
+        tcpdump -i lo -n -U -w "$WORK/wire.pcap" --time-stamp-precision=nano \
+            "udp port 53 and ($(echo $ADDRS | sed 's/\([^ ]*\)/host \1/g; s/ host/ or host/g'))" >/dev/null 2>&1 &
+        cap_pid=$!
+        sleep 1
+    fi
     "$NSWATCH" run -c "$WORK/nswatch.yml" >"$WORK/nswatch.log" 2>&1 &
     NW_PID=$!
     local t0
@@ -125,6 +140,30 @@ daemon_part() {
          WHERE p.ts_ms >= $t0 AND p.ts_ms < $t0 + $DURATION * 1000 AND p.qtype = 6
            AND p.outcome = 0 AND t.transport = 0" >"$WORK/samples"
     compare "$WORK/ref" "$WORK/samples" "daemon"
+    [[ -n $cap_pid ]] || { echo "tcpdump is not installed: no per-probe wire reference"; return; }
+    kill -INT "$cap_pid"; wait "$cap_pid" 2>/dev/null || true
+    # Per probe: nswatch's RTT against the capture's (reply time - query time, matched by client
+    # port and DNS ID). In the measured window each (zone, address) is probed once over UDP.
+    sqlite3 -separator ' ' "$WORK/history.db" \
+        "SELECT z.name, t.address, p.rtt_us FROM probes p JOIN targets t ON t.id = p.target_id
+         JOIN zones z ON z.id = t.zone_id
+         WHERE p.ts_ms >= $t0 AND p.ts_ms < $t0 + $DURATION * 1000 AND p.qtype = 6
+           AND p.outcome = 0 AND t.transport = 0" >"$WORK/probes"
+    tcpdump -r "$WORK/wire.pcap" -n -tt --nano 2>/dev/null | awk '
+        # query: T IP CLIENT.PORT > SERVER.53: ID+ [1au] SOA? NAME. (len)
+        # reply: T IP SERVER.53 > CLIENT.PORT: ID*- 1/1/0 SOA ...
+        { id = $6; sub(/[^0-9].*/, "", id) }
+        $5 ~ /\.53:$/ { srv = $5; sub(/\.53:$/, "", srv)
+                        name = ""; for (i = 7; i <= NF; i++) if ($i == "SOA?") { name = $(i + 1); break }
+                        if (name == "") next
+                        sub(/\.$/, "", name); q[$3 " " id] = $1 " " name " " srv; next }
+        $3 ~ /\.53$/ { cl = $5; sub(/:$/, "", cl); k = cl " " id
+                       if (k in q) { split(q[k], a, " "); printf "%s %s %.1f\n", a[2], a[3], ($1 - a[1]) * 1e6; delete q[k] } }' |
+        awk 'FNR == NR { ref[$1 " " $2] = $3; next } ($1 " " $2) in ref { e = $3 - ref[$1 " " $2]; if (e < 0) e = -e; print e, $3, ref[$1 " " $2] }' - "$WORK/probes" >"$WORK/wire_errors"
+    sort -n "$WORK/wire_errors" | awk '{ e[NR] = $1; w[NR] = $3 } END {
+        if (NR == 0) { print "daemon vs wire capture: no probe matched a captured query/reply"; exit }
+        printf "daemon vs wire capture (tcpdump): median |error| %.1f us, p90 %.1f us, max %.1f us over %d probes\n", e[int((NR + 1) / 2)], e[(int(NR * 0.9) > 0 ? int(NR * 0.9) : 1)], e[NR], NR }'
+    sort -n -k3 "$WORK/wire_errors" | awk '{ w[NR] = $3 } END { if (NR) printf "wire RTT of the same probes: median %.1f us, p90 %.1f us\n", w[int((NR + 1) / 2)], w[int(NR * 0.9)] }'
 }
 
 case $MODE in

@@ -648,6 +648,7 @@ void ProbeEngine::Impl::close_least_recent_idle_channel() {
 }
 
 ProbeEngine::ProbeEngine(std::vector<Vantage> vantages) : impl_(std::make_unique<Impl>()) {
+    keep_receive_timestamping_on();
     if (vantages.empty()) vantages.push_back(Vantage{});
     impl_->vantages = std::move(vantages);
     impl_->epoll_fd = epoll_create1(EPOLL_CLOEXEC);

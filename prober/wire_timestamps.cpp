@@ -20,6 +20,16 @@ void enable_receive_timestamps(int fd) {
     setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof one);
 }
 
+void keep_receive_timestamping_on() {
+    // Static: one socket per process, opened by the first caller (thread-safe initialisation).
+    static const int holder = [] {
+        const int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        if (fd >= 0) enable_receive_timestamps(fd);
+        return fd;
+    }();
+    (void)holder;
+}
+
 std::optional<std::chrono::nanoseconds> tcp_handshake_rtt(int fd) {
     tcp_info info{};
     socklen_t len = sizeof info;

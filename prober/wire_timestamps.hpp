@@ -9,9 +9,10 @@
 //   Without that control message (the option could not be set) the time of the read stands in:
 //   still free of the time spent parsing and calling back, not of the loop's other work. The kernel
 //   also stamps at the read when the packet arrived before timestamping was on: it turns it on a
-//   moment after the first socket of the whole system asks (a deferred static key), so the first
-//   replies of a process like `nswatch check` can get the read's time while no other socket holds
-//   it on. Not yet mitigated (an engine-lifetime socket holding the option on would).
+//   moment after the first socket of the whole system asks (a deferred static key). So the first
+//   ProbeEngine of a process opens one socket that asks for timestamps and keeps it for the life
+//   of the process (keep_receive_timestamping_on): by the time its first probes are answered,
+//   usually after a delegation walk, the kernel stamps every packet.
 // - Kernel receive timestamps are CLOCK_REALTIME, so the send time is taken from the same clock.
 //   A clock step between the two would make the difference meaningless: choose_rtt accepts a wire
 //   RTT only if it lies between zero and the loop's own measurement, which always contains it.
@@ -51,6 +52,10 @@ WireTime wire_now();
 /// Ask the kernel to timestamp every packet this socket receives (SO_TIMESTAMPNS). Failure is not
 /// an error: reads then fall back to the time of the read.
 void enable_receive_timestamps(int fd);
+
+/// Hold kernel receive timestamping on for the rest of the process (one socket that asks for it,
+/// opened once and never closed), so that it is already on when the first replies arrive.
+void keep_receive_timestamping_on();
 
 /// The SYN / SYN-ACK round trip of a connected TCP socket (TCP_INFO), none if not established.
 std::optional<std::chrono::nanoseconds> tcp_handshake_rtt(int fd);

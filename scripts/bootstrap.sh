@@ -15,7 +15,7 @@ packages=(
   # alerting: libcrypto for webhook HMAC signatures; a real Alertmanager receives alerts in a test
   libssl-dev prometheus-alertmanager
   # benchmarks
-  dnsperf jq
+  dnsperf jq tcpdump
   # the audit cross-check: Zonemaster's CLI, run against the lab (tests/lab/zonemaster_test.cpp)
   zonemaster-cli
 )

@@ -9,12 +9,16 @@
 #include "cli/alerts_command.hpp"
 #include "cli/commands.hpp"
 #include "cli/descriptor_limit.hpp"
+#include "prober/wire_timestamps.hpp"
 
 #ifndef NSWATCH_VERSION
 #define NSWATCH_VERSION "dev"
 #endif
 
 int main(int argc, char** argv) {
+    // At once: the kernel switches receive timestamping on a moment after the first socket asks,
+    // and the first probe replies must already be stamped (prober/wire_timestamps.hpp).
+    nswatch::keep_receive_timestamping_on();
     CLI::App app{
         "nswatch watches DNS delegations served by several providers: it probes every address of\n"
         "every nameserver over UDP and TCP, compares SOA serials (RFC 1982) across providers, and\n"
