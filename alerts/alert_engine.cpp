@@ -9,6 +9,11 @@
 
 namespace nswatch {
 
+std::vector<std::pair<Alert, std::optional<std::string>>> AlertEngine::active_alerts() const {
+    std::lock_guard lock(view_mutex_);
+    return view_;
+}
+
 std::string alert_state_path(const AlertSettings& settings, const std::string& storage_path) {
     if (!settings.state_path.empty()) return settings.state_path;
     if (!storage_path.empty()) return storage_path + ".alerts.db";
@@ -101,7 +106,20 @@ std::vector<Notice> AlertEngine::evaluate_once(WallTime now) {
     }
     store_.commit(tracker_.alerts(), items, now, serial_memory_changes(*snap));
     size_t firing = 0;
-    for (const auto& [_, a] : tracker_.alerts()) firing += a.status == AlertStatus::firing;
+    std::vector<std::pair<Alert, std::optional<std::string>>> view;
+    for (const auto& [_, a] : tracker_.alerts()) {
+        firing += a.status == AlertStatus::firing;
+        std::optional<std::string> muted_by;
+        if (const Alert* m = inhibitor_of(a, tracker_.alerts())) muted_by = m->rule;
+        view.emplace_back(a, std::move(muted_by));
+    }
+    std::stable_sort(view.begin(), view.end(), [](const auto& x, const auto& y) {
+        return (x.first.status == AlertStatus::firing) > (y.first.status == AlertStatus::firing);
+    });
+    {
+        std::lock_guard lock(view_mutex_);
+        view_ = std::move(view);
+    }
     firing_ = firing;
     if (!items.empty() && deliverer_ != nullptr) deliverer_->wake();
     return notices;

@@ -46,6 +46,9 @@ class AlertEngine {
     const std::map<std::string, Alert>& alerts() const { return tracker_.alerts(); }
     /// Firing alerts after the last evaluation; safe from any thread.
     size_t firing_count() const { return firing_; }
+    /// The active alerts (firing, then pending) after the last evaluation, each with the alert
+    /// that mutes it if one does; safe from any thread (the status page shows them).
+    std::vector<std::pair<Alert, std::optional<std::string>>> active_alerts() const;
 
   private:
     /// Zones whose serials in flight differ from what the store holds (persisted_first_seen_
@@ -64,6 +67,8 @@ class AlertEngine {
     bool stop_ = false;
     std::optional<AlertSettings> pending_;  ///< from reconfigure(), under mutex_
     std::atomic<size_t> firing_{0};
+    mutable std::mutex view_mutex_;
+    std::vector<std::pair<Alert, std::optional<std::string>>> view_;  ///< active_alerts()
     std::thread thread_;
 };
 

@@ -8,6 +8,10 @@
 
 namespace nswatch {
 
+AddressView address_view(const TargetState& t) {
+    return {t.target.provider.str(), t.known, t.up, t.last.outcome, t.serial_state, t.behind_by};
+}
+
 ZoneTracker::ZoneTracker(std::string zone, HealthThresholds health,
                          std::optional<std::string> primary)
     : primary_(std::move(primary)), thresholds_(health), state_(std::make_shared<ZoneState>()) {

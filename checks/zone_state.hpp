@@ -18,6 +18,7 @@
 #include "checks/interned_name.hpp"
 #include "checks/last_probe.hpp"
 #include "checks/serial_round.hpp"
+#include "checks/state_words.hpp"
 #include "checks/zone_list.hpp"
 #include "prober/probe_result.hpp"
 
@@ -65,6 +66,10 @@ struct TargetState {
     /// kMinRttSamples answers.
     std::optional<double> rtt_p95() const;
 };
+
+/// How every surface shows this address (checks/state_words.hpp): its rise/fall health, its
+/// newest outcome and its serial state.
+AddressView address_view(const TargetState& t);
 
 /// A provider's addresses seen together.
 struct ProviderState {

@@ -11,15 +11,6 @@ namespace nswatch {
 
 namespace {
 
-const char* kRcodeNames[] = {"NOERROR",  "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP", "REFUSED",
-                             "YXDOMAIN", "YXRRSET", "NXRRSET",  "NOTAUTH",  "NOTZONE"};
-
-std::string rcode_name(int rcode) {
-    if (rcode < 0) return "-";
-    if (rcode < 11) return kRcodeNames[rcode];
-    return "RCODE" + std::to_string(rcode);
-}
-
 // Three significant-ish digits: loopback and LAN RTTs are tens of microseconds, and "0.0ms"
 // would hide them.
 std::string ms(std::chrono::nanoseconds d) {

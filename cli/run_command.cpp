@@ -10,6 +10,7 @@
 #include <set>
 
 #include "alerts/alert_engine.hpp"
+#include "alerts/recovery_text.hpp"
 #include "alerts/alert_metrics.hpp"
 #include "alerts/resolution_rules.hpp"
 #include "alerts/zone_diff_rule.hpp"
@@ -245,6 +246,22 @@ int run_daemon(const RunArgs& args) {
             if (diff) {
                 ho.status_sections.emplace_back(
                     "zone_diff", [d = diff.get()] { return zone_diff_json(d->results()); });
+            }
+            if (alert_engine) {
+                ho.status_sections.emplace_back("alerts", [a = alert_engine.get()] {
+                    nlohmann::json rows = nlohmann::json::array();
+                    for (const auto& [alert, muted_by] : a->active_alerts()) {
+                        rows.push_back(
+                            {{"state", muted_by ? "muted by " + *muted_by
+                                                : std::string(to_string(alert.status))},
+                             {"severity", to_string(alert.severity)},
+                             {"rule", alert.rule},
+                             {"for", human_duration(std::chrono::duration_cast<std::chrono::seconds>(
+                                         std::chrono::system_clock::now() - alert.active_since))},
+                             {"summary", alert.summary}});
+                    }
+                    return rows;
+                });
             }
             std::vector<std::shared_ptr<prometheus::Collectable>> collectables{
                 metrics, std::make_shared<SnapshotCollector>(snapshot)};

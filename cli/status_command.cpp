@@ -4,14 +4,17 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <future>
 #include <iomanip>
 #include <iostream>
 #include <map>
 #include <sstream>
+#include <tuple>
 
 #include "checks/cross_vantage.hpp"
 #include "checks/serial.hpp"
 #include "checks/serial_round.hpp"
+#include "checks/state_words.hpp"
 #include "cli/answer_change_status.hpp"
 #include "cli/commands.hpp"
 #include "cli/propagation_status.hpp"
@@ -78,35 +81,84 @@ Snapshot fetch_snapshot(std::string url) {
     }
 }
 
-std::string state_text(const TargetState& t) {
-    if (!t.up) return "DOWN";
-    switch (t.serial_state) {
-        case SerialState::current:
-            return "current";
-        case SerialState::behind:
-            return "behind " + std::to_string(t.behind_by);
-        case SerialState::ahead_of_primary:
-            return "AHEAD of primary";
-        case SerialState::undefined:
-            return "undefined";
-        case SerialState::no_answer:
-            return std::string(to_string(t.last.outcome));
+/// The exit status of a set of addresses: zone_status per zone and vantage, the worst of them.
+/// `view_of_row(row)` gives {zone, vantage, view}.
+template <typename Rows, typename ViewOf>
+PluginStatus status_of(const Rows& rows, ViewOf view_of_row) {
+    std::map<std::pair<std::string, std::string>, std::vector<AddressView>> by_zone_vantage;
+    for (const auto& r : rows) {
+        auto [zone, vantage, view] = view_of_row(r);
+        by_zone_vantage[std::pair<std::string, std::string>(zone, vantage)].push_back(view);
     }
-    return "-";
+    PluginStatus status = PluginStatus::ok;
+    for (const auto& [key, views] : by_zone_vantage) status = worst(status, zone_status(views));
+    return status;
 }
 
-bool problem(const TargetState& t) {
-    return !t.up || t.serial_state != SerialState::current;
+void print_verdict(PluginStatus s) {
+    std::cout << "status: " << to_string(s) << " (exit " << static_cast<int>(s) << ")\n";
+}
+
+/// One instance asked: its snapshot, or why it could not be read.
+struct InstanceReply {
+    std::string url;
+    std::optional<Snapshot> snapshot;
+    std::string error;
+};
+
+/// Every instance at once (each request has its own 5 s timeout), in the order given.
+std::vector<InstanceReply> fetch_all(const std::vector<std::string>& urls) {
+    std::vector<std::future<InstanceReply>> pending;
+    for (const auto& url : urls) {
+        pending.push_back(std::async(std::launch::async, [url] {
+            InstanceReply r{url, std::nullopt, ""};
+            try {
+                r.snapshot = fetch_snapshot(url);
+            } catch (const std::exception& e) {
+                r.error = e.what();
+            }
+            return r;
+        }));
+    }
+    std::vector<InstanceReply> replies;
+    for (auto& f : pending) replies.push_back(f.get());
+    return replies;
 }
 
 int status_from_instances(const StatusArgs& args) {
+    curl_global_init(CURL_GLOBAL_DEFAULT);  // before threads: curl_easy_init would race on it
     std::vector<Snapshot> snaps;
-    for (const auto& url : args.from) snaps.push_back(fetch_snapshot(url));
+    std::vector<InstanceReply> unreachable;
+    for (auto& r : fetch_all(args.from)) {
+        if (r.snapshot) {
+            snaps.push_back(std::move(*r.snapshot));
+        } else {
+            unreachable.push_back(std::move(r));
+        }
+    }
     const auto findings = compare_vantages(snaps);
+    std::vector<const TargetState*> all;
+    for (const auto& s : snaps) {
+        for (const auto& z : s.zones) {
+            for (const auto& t : z.targets) all.push_back(&t);
+        }
+    }
+    PluginStatus status = status_of(all, [](const TargetState* t) {
+        return std::tuple(t->target.zone.str(), t->target.vantage.str(), address_view(*t));
+    });
+    if (!unreachable.empty()) status = worst(status, PluginStatus::unknown);
     if (args.json) {
         nlohmann::json j;
+        j["status"] = to_string(status);
         j["instances"] = nlohmann::json::array();
-        for (const auto& s : snaps) j["instances"].push_back(snapshot_to_json(s));
+        for (const auto& s : snaps) {
+            auto sj = snapshot_to_json(s);
+            j["instances"].push_back(std::move(sj));
+        }
+        j["unreachable"] = nlohmann::json::array();
+        for (const auto& u : unreachable) {
+            j["unreachable"].push_back({{"url", u.url}, {"error", u.error}});
+        }
         j["findings"] = nlohmann::json::array();
         for (const auto& f : findings) {
             j["findings"].push_back({{"zone", f.zone},
@@ -117,7 +169,7 @@ int status_from_instances(const StatusArgs& args) {
                                      {"text", f.text}});
         }
         std::cout << j.dump(2) << "\n";
-        return findings.empty() ? 0 : 1;
+        return static_cast<int>(status);
     }
     // zone -> rows from every instance; problems first.
     std::map<std::string, std::vector<const TargetState*>> rows;
@@ -134,7 +186,7 @@ int status_from_instances(const StatusArgs& args) {
     }
     for (auto& [zone, list] : rows) {
         std::stable_sort(list.begin(), list.end(), [](const TargetState* a, const TargetState* b) {
-            return problem(*a) > problem(*b);
+            return is_problem(address_view(*a)) > is_problem(address_view(*b));
         });
         std::cout << zone << "  newest serial "
                   << (newest[zone] ? std::to_string(*newest[zone]) : "-") << "\n";
@@ -150,7 +202,7 @@ int status_from_instances(const StatusArgs& args) {
                  {std::string(to_string(t->target.transport))},
                  {t->target.vantage},
                  {t->serial ? std::to_string(*t->serial) : "-"},
-                 {state_text(*t)},
+                 {state_text(address_view(*t))},
                  {lag.str().empty() ? "-" : lag.str()},
                  {ms_text(std::chrono::duration_cast<std::chrono::microseconds>(t->last.rtt))}});
         }
@@ -158,8 +210,12 @@ int status_from_instances(const StatusArgs& args) {
         std::cout << "\n";
     }
     for (const auto& f : findings) std::cout << f.text << "\n";
-    if (findings.empty()) std::cout << "no provider lagging or down from any vantage\n";
-    return findings.empty() ? 0 : 1;
+    if (findings.empty() && !snaps.empty()) {
+        std::cout << "no provider lagging or down from any vantage\n";
+    }
+    for (const auto& u : unreachable) std::cout << "unreachable: " << u.error << "\n";
+    print_verdict(status);
+    return static_cast<int>(status);
 }
 
 int status_from_history(const StatusArgs& args) {
@@ -198,6 +254,20 @@ int status_from_history(const StatusArgs& args) {
         if (!v || v->state != SerialState::behind) return std::nullopt;
         return v->behind_by;
     };
+    // The history's view of an address: its newest probe (the daemon's live views use rise/fall).
+    auto view = [&](const TargetSummary& r) {
+        const auto v = verdict(r);
+        const Outcome last = r.last_outcome.value_or(Outcome::ok);
+        return AddressView{r.target.provider,
+                           r.probes > 0,
+                           last == Outcome::ok,
+                           last,
+                           v ? v->state : SerialState::no_answer,
+                           v ? v->behind_by : 0};
+    };
+    const PluginStatus status = status_of(rows, [&](const TargetSummary& r) {
+        return std::tuple(r.target.zone, r.target.vantage, view(r));
+    });
     if (args.json) {
         nlohmann::json j = nlohmann::json::array();
         for (const auto& r : rows) {
@@ -217,28 +287,29 @@ int status_from_history(const StatusArgs& args) {
                  {"behind_by", behind(r) ? nlohmann::json(*behind(r)) : nlohmann::json(0)},
                  {"serial_state",
                   std::string(to_string(verdict(r) ? verdict(r)->state : SerialState::no_answer))},
+                 {"state", state_text(view(r))},
                  {"last_outcome",
                   r.last_outcome ? nlohmann::json(to_string(*r.last_outcome)) : nlohmann::json()}});
         }
         std::cout << nlohmann::json{{"since_seconds", since.count() / 1000},
+                                    {"status", to_string(status)},
                                     {"targets", j},
                                     {"resolution", resolution_json(resolution)},
                                     {"propagation", propagation_json(args.db)},
                                     {"answer_changes", answer_changes_json(args.db, since_ms)}}
                          .dump(2)
                   << "\n";
-        return 0;
+        return rows.empty() ? static_cast<int>(PluginStatus::unknown) : static_cast<int>(status);
     }
     if (rows.empty()) {
+        // No evidence is not "all is well": UNKNOWN, as a monitoring plugin says it.
         std::cout << "no probes in " << args.db << " over the last " << args.since << "\n";
-        return 0;
+        print_verdict(PluginStatus::unknown);
+        return static_cast<int>(PluginStatus::unknown);
     }
     std::map<std::string, std::vector<const TargetSummary*>> by_zone;
     for (const auto& r : rows) by_zone[r.target.zone].push_back(&r);
-    auto bad = [&](const TargetSummary* r) {
-        const auto v = verdict(*r);
-        return r->failures > 0 || (v && v->state != SerialState::current);
-    };
+    auto bad = [&](const TargetSummary* r) { return r->failures > 0 || is_problem(view(*r)); };
     for (auto& [zone, list] : by_zone) {
         std::stable_sort(
             list.begin(), list.end(),
@@ -250,15 +321,7 @@ int status_from_history(const StatusArgs& args) {
                          "AVAIL", "P50", "P95", "PROBES"});
         const char* red = args.colour ? "\033[31m" : "";
         for (const TargetSummary* r : list) {
-            const auto v = verdict(*r);
-            std::string st = !v ? "no answer"
-                             : v->state == SerialState::behind
-                                 ? "behind " + std::to_string(v->behind_by)
-                             : v->state == SerialState::ahead_of_primary ? "AHEAD of primary"
-                             : v->state == SerialState::undefined        ? "undefined"
-                                                                         : "current";
-            if (r->last_outcome && *r->last_outcome != Outcome::ok)
-                st = std::string(to_string(*r->last_outcome));
+            const std::string st = state_text(view(*r));
             table.add_row({{r->target.provider},
                            {r->target.nameserver},
                            {r->target.address},
@@ -277,7 +340,8 @@ int status_from_history(const StatusArgs& args) {
     print_resolution(std::cout, resolution, args.colour);
     print_propagation(args.db, std::cout);
     print_answer_changes(args.db, since_ms, std::cout);
-    return 0;
+    print_verdict(status);
+    return static_cast<int>(status);
 }
 
 }  // namespace

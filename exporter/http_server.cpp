@@ -85,10 +85,15 @@ HttpReply HttpServer::route(const std::string& path) const {
     if (path == "/") {
         const SnapshotPtr s = snapshot_();
         std::string page = render_status_page(s.get());
-        std::vector<std::pair<std::string, nlohmann::json>> extra;
-        for (const auto& [key, section] : sections_) extra.emplace_back(key, section());
+        std::vector<std::pair<std::string, nlohmann::json>> top, extra;
+        for (const auto& [key, section] : sections_) {
+            (key == "alerts" ? top : extra).emplace_back(key, section());
+        }
         const auto body_end = page.rfind("</body>");
         if (body_end != std::string::npos) page.insert(body_end, render_sections(extra));
+        const auto marker = page.find(kTopSectionsMarker);
+        if (marker != std::string::npos)
+            page.replace(marker, kTopSectionsMarker.size(), render_sections(top));
         return {200, "text/html; charset=utf-8", page, ""};
     }
     return {404, text_plain, "not found\n", ""};

@@ -227,11 +227,13 @@ json last_json(const TargetState& t) {
 json to_json(const TargetState& t) {
     return {{"target", to_json(t.target.full())},
             {"last", last_json(t)},
+            {"state", state_text(address_view(t))},
             {"serial_state", to_string(t.serial_state)},
             {"serial", optional_serial(t.serial)},
             {"behind_by", t.behind_by},
             {"lag_seconds", t.lag_seconds},
             {"up", t.up},
+            {"known", t.known},
             {"consecutive_failures", t.consecutive_failures},
             {"last_success", time_to_json(t.last_success)},
             {"probes", t.probes},
@@ -249,6 +251,7 @@ TargetState target_state_from(const json& j) {
     t.behind_by = j.value("behind_by", 0u);
     t.lag_seconds = j.value("lag_seconds", 0.0);
     t.up = j.value("up", true);
+    t.known = j.value("known", true);  // documents without it come from before health could be unknown
     t.consecutive_failures = j.value("consecutive_failures", 0);
     t.last_success = time_from_json(member(j, "last_success"));
     t.probes = j.value("probes", uint64_t{0});

@@ -5,6 +5,8 @@
 #include <ctime>
 #include <map>
 
+#include "prober/query.hpp"
+
 namespace nswatch {
 
 namespace {
@@ -17,6 +19,7 @@ th,td{border:1px solid #ccc;padding:.2em .6em;text-align:left;vertical-align:top
 th{background:#f2f2f2}td.num{text-align:right;font-variant-numeric:tabular-nums}
 tr.bad td{background:#fde8e8}tr.warn td{background:#fff6dc}
 .ok{color:#176f2c}.down{color:#b00020;font-weight:bold}.muted{color:#777}
+.verdict{font-size:1.2em;font-weight:bold}.warn{color:#8a5a00}
 )";
 
 std::string format(const char* fmt, double v) {
@@ -111,11 +114,11 @@ void render_zone(std::string& out, const ZoneState& z) {
         td(out, to_string(t->target.transport));
         td(out, t->target.vantage);
         td(out, t->serial ? std::to_string(*t->serial) : "-", true);
-        std::string state(to_string(t->serial_state));
-        if (t->behind_by > 0) state += " by " + std::to_string(t->behind_by);
-        td(out, state);
+        td(out, state_text(address_view(*t)));
         td(out, t->lag_seconds > 0 ? format("%.0f s", t->lag_seconds) : "-", true);
-        out += t->up ? "<td class=\"ok\">up</td>" : "<td class=\"down\">down</td>";
+        out += !t->known ? "<td class=\"muted\">unknown</td>"
+               : t->up   ? "<td class=\"ok\">up</td>"
+                         : "<td class=\"down\">down</td>";
         td(out, to_string(t->last.outcome));
         td(out, t->last.answered() ? format("%.1f ms", t->last.rtt_seconds() * 1e3) : "-", true);
         td(out, t->last.nsid());
@@ -142,9 +145,9 @@ void render_failures(std::string& out, const std::vector<ProbeResult>& failures)
         td(out, r.target.address);
         td(out, to_string(r.target.transport));
         td(out, r.target.vantage);
-        td(out, r.query.name + " type " + std::to_string(r.query.type));
+        td(out, r.query.name + " " + rr_type_name(r.query.type));
         td(out, to_string(r.outcome));
-        td(out, r.rcode >= 0 ? std::to_string(r.rcode) : "-", true);
+        td(out, r.rcode >= 0 ? rcode_name(r.rcode) : "-");
         td(out, format("%.1f ms", r.rtt_seconds() * 1e3), true);
         td(out, r.nsid);
         td(out, r.detail);
@@ -182,9 +185,18 @@ std::string html_escape(std::string_view s) {
     return out;
 }
 
+PluginStatus zone_plugin_status(const ZoneState& z) {
+    if (delegation_missing(z).missing()) return PluginStatus::critical;
+    std::vector<AddressView> views;
+    for (const auto& t : z.targets) views.push_back(address_view(t));
+    return zone_status(views);
+}
+
 std::string render_status_page(const Snapshot* s) {
+    // Refreshes itself (no script: the page stays script-free for a strict CSP).
     std::string out =
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+        "<meta http-equiv=\"refresh\" content=\"30\">"
         "<title>nswatch status</title><style>";
     out += style;
     out += "</style></head>\n<body>\n<h1>nswatch status</h1>\n";
@@ -195,6 +207,24 @@ std::string render_status_page(const Snapshot* s) {
     out += "<p>vantage " + html_escape(s->vantage) + " &middot; as of " + format_time(s->taken) +
            " &middot; <a href=\"/metrics\">metrics</a> &middot; "
            "<a href=\"/api/v1/status\">JSON</a></p>\n";
+
+    // The overall verdict first, in `nswatch check`'s terms, then what needs a look.
+    PluginStatus overall = PluginStatus::ok;
+    size_t troubled = 0;
+    for (const auto& z : s->zones) {
+        const PluginStatus st = zone_plugin_status(z);
+        overall = worst(overall, st);
+        troubled += st != PluginStatus::ok;
+    }
+    const char* cls = overall == PluginStatus::ok        ? "ok"
+                      : overall == PluginStatus::warning ? "warn"
+                                                         : "down";
+    out += "<p class=\"verdict " + std::string(cls) + "\">" + std::string(to_string(overall)) +
+           ": " +
+           (troubled == 0 ? "all " + std::to_string(s->zones.size()) + " zones fine"
+                          : std::to_string(troubled) + " of " + std::to_string(s->zones.size()) +
+                                " zones need a look") +
+           "</p>\n" + std::string(kTopSectionsMarker) + "\n";
 
     std::vector<const ZoneState*> zones;
     for (const auto& z : s->zones) zones.push_back(&z);

@@ -4,9 +4,9 @@
 
 #include <nlohmann/json.hpp>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
-#include <string_view>
 
 #include "checks/zone_state.hpp"
 
@@ -17,6 +17,13 @@ std::string html_escape(std::string_view s);
 
 /// The whole page. `s` may be null: nothing has been probed yet.
 std::string render_status_page(const Snapshot* s);
+
+/// Where, in a rendered page, sections that belong at the top (the active alerts) go.
+inline constexpr std::string_view kTopSectionsMarker = "<!--top-sections-->";
+
+/// A zone's verdict in `nswatch check`'s terms (checks/state_words.hpp): CRITICAL for a missing
+/// delegation or a provider down, WARNING for an address down or a serial behind.
+PluginStatus zone_plugin_status(const ZoneState& z);
 
 /// Extra sections (title, array of flat objects) as HTML tables with the keys as columns; a
 /// section with no rows says so. Inserted by the server before </body>.

@@ -10,6 +10,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "prober/query.hpp"
 #include "prober/socket_address.hpp"
 #include "prober/tcp_framing.hpp"
 #include "prober/transfer_record.hpp"
@@ -150,11 +151,6 @@ void send_request(int fd, const ldns_pkt* q, const TransferSource& s, const Fail
     }
 }
 
-std::string rcode_name(ldns_pkt_rcode rc) {
-    const ldns_lookup_table* t = ldns_lookup_by_id(ldns_rcodes, static_cast<int>(rc));
-    return t != nullptr ? t->name : "rcode " + std::to_string(static_cast<int>(rc));
-}
-
 }  // namespace
 
 void request_ixfr(const std::string& zone, const TransferSource& source, IxfrReader& reader) {
@@ -185,7 +181,7 @@ void request_ixfr(const std::string& zone, const TransferSource& source, IxfrRea
             fail("message " + std::to_string(message + 1) + " has another query's ID");
         }
         if (ldns_pkt_get_rcode(reply.get()) != LDNS_RCODE_NOERROR) {
-            fail("the server answered " + rcode_name(ldns_pkt_get_rcode(reply.get())));
+            fail("the server answered " + rcode_name(static_cast<int>(ldns_pkt_get_rcode(reply.get()))));
         }
         if (source.key) {
             const ldns_rr* t = ldns_pkt_tsig(reply.get());

@@ -88,6 +88,14 @@ std::string rr_type_name(uint16_t type) {
     return out;
 }
 
+std::string rcode_name(int rcode) {
+    if (rcode < 0) return "-";
+    // BADVERS (16) needs the OPT's extended bits; ldns's table knows the 4-bit header codes.
+    if (rcode == 16) return "BADVERS";
+    const ldns_lookup_table* t = ldns_lookup_by_id(ldns_rcodes, rcode);
+    return t != nullptr ? t->name : "RCODE" + std::to_string(rcode);
+}
+
 std::optional<uint16_t> rr_type_from_name(std::string_view name) {
     std::string upper(name);
     for (auto& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));

@@ -19,4 +19,8 @@ std::vector<uint8_t> build_query(const Query& q, uint16_t id = 0);
 std::string rr_type_name(uint16_t type);
 std::optional<uint16_t> rr_type_from_name(std::string_view name);
 
+/// Response code mnemonic ("NOERROR", "REFUSED", "BADVERS", "RCODE23"); "-" for a negative code
+/// (no reply parsed).
+std::string rcode_name(int rcode);
+
 }  // namespace nswatch

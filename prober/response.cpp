@@ -1,4 +1,5 @@
 #include "prober/response.hpp"
+#include "prober/query.hpp"
 
 #include <arpa/inet.h>
 #include <ldns/ldns.h>
@@ -269,15 +270,6 @@ std::vector<uint16_t> option_codes_from(const ldns_rdf* options) {
     return codes;
 }
 
-// The rcode's name; BADVERS (16) needs the OPT's extended bits, which ldns's table (4-bit header
-// rcodes) does not know.
-std::string rcode_name(int rcode) {
-    if (rcode == 16) return "BADVERS";
-    char* name = ldns_pkt_rcode2str(static_cast<ldns_pkt_rcode>(rcode & 15));
-    std::string out = name ? name : "?";
-    std::free(name);
-    return out;
-}
 
 struct RdfFree {
     void operator()(ldns_rdf* r) const { ldns_rdf_deep_free(r); }

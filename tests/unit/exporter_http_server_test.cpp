@@ -213,6 +213,9 @@ TEST_CASE("extra status sections reach /api/v1/status and the status page", "[ex
             {{{"zone", "shop.test"}, {"provider", "<beta>"}, {"seconds", 1.25}}});
     });
     o.status_sections.emplace_back("zone_diff", [] { return nlohmann::json::array(); });
+    o.status_sections.emplace_back("alerts", [] {
+        return nlohmann::json::array({{{"state", "firing"}, {"rule", "provider_down"}}});
+    });
     HttpServer server{o, [&] { return snapshot; }, {}};
     const std::string base = "http://127.0.0.1:" + std::to_string(server.port());
 
@@ -231,4 +234,8 @@ TEST_CASE("extra status sections reach /api/v1/status and the status page", "[ex
     CHECK_THAT(page.body, Contains("<td>&lt;beta&gt;</td><td>1.25</td>"));
     CHECK_THAT(page.body, Contains("<h2>zone_diff</h2>\n<p class=\"muted\">nothing yet</p>"));
     CHECK(page.body.find("<h2>propagation") < page.body.rfind("</body>"));
+    // Active alerts right under the verdict, before the zones; the rest after them.
+    CHECK(page.body.find("<h2>alerts</h2>") < page.body.find("<h2>shop.test</h2>"));
+    CHECK(page.body.find("<h2>propagation</h2>") > page.body.find("<h2>shop.test</h2>"));
+    CHECK_THAT(page.body, Contains("<td>provider_down</td><td>firing</td>"));  // columns by name
 }

@@ -70,3 +70,31 @@ TEST_CASE("status page shows a missing delegation in red, first", "[exporter][ht
     const std::string section = page.substr(gone_at, page.find("<h2>shop.test</h2>") - gone_at);
     CHECK(section.find("consistent") == std::string::npos);  // not "consistent" in green
 }
+
+TEST_CASE(
+    "status page: the verdict first, states in the words of check and status, names not numbers",
+    "[exporter][html]") {
+    Snapshot s = test::sample_snapshot();
+    s.recent_failures[0].query.type = 6;
+    s.recent_failures[0].rcode = 5;
+    const std::string page = render_status_page(&s);
+    // beta's only address is down: a provider down is CRITICAL, and that comes before any zone.
+    const auto verdict =
+        page.find("<p class=\"verdict down\">CRITICAL: 1 of 1 zones need a look</p>");
+    REQUIRE(verdict != std::string::npos);
+    CHECK(verdict < page.find("<h2>shop.test</h2>"));
+    // Active alerts go right under the verdict (http_server fills the marker).
+    CHECK(page.find(kTopSectionsMarker) > verdict);
+    CHECK(page.find(kTopSectionsMarker) < page.find("<h2>shop.test</h2>"));
+    CHECK_THAT(page, Contains("<td>down: timeout</td>"));
+    CHECK_THAT(page, Contains("<td>current</td>"));
+    CHECK_THAT(page, Contains("<td>shop.test SOA</td>"));
+    CHECK_THAT(page, Contains("<td>REFUSED</td>"));
+    CHECK(page.find(" type 6") == std::string::npos);
+    CHECK_THAT(page, Contains("<meta http-equiv=\"refresh\" content=\"30\">"));
+
+    s.zones[0].targets.resize(1);  // alpha only: current and up
+    s.zones[0].delegation = {};
+    CHECK_THAT(render_status_page(&s),
+               Contains("<p class=\"verdict ok\">OK: all 1 zones fine</p>"));
+}

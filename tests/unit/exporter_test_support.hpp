@@ -79,6 +79,7 @@ inline Snapshot sample_snapshot() {
     a.serial = 2026112203;
     a.last_success = now;
     a.probes = 42;
+    a.known = true;
 
     TargetState b;
     b.target = sample_target("beta", "ns1.beta.test", "2001:db8::53", Family::ipv6);
@@ -95,6 +96,7 @@ inline Snapshot sample_snapshot() {
     b.behind_by = 2;
     b.lag_seconds = 120.5;
     b.up = false;
+    b.known = true;
     b.consecutive_failures = 3;
     b.last_success = now - std::chrono::seconds(150);
     b.probes = 42;
