@@ -14,7 +14,7 @@
 
 #include "alerts/rule_support.hpp"
 #include "checks/delegation_missing.hpp"
-#include "checks/rrsig.hpp"
+#include "dns/rrsig.hpp"
 
 namespace nswatch {
 

@@ -5,7 +5,7 @@
 
 #include "checks/audit_rules.hpp"
 #include "checks/audit_support.hpp"
-#include "checks/serial.hpp"
+#include "dns/serial.hpp"
 
 namespace nswatch {
 

@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "checks/delegation_missing.hpp"
-#include "prober/probe_result.hpp"
+#include "dns/probe_result.hpp"
 
 namespace nswatch {
 

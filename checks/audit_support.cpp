@@ -61,7 +61,7 @@ std::string type_name(uint16_t type) {
 }
 
 std::string outcome_name(Outcome o) {
-    // One table of names (prober/probe_result.cpp), so an appended outcome needs no edit here.
+    // One table of names (dns/probe_result.cpp), so an appended outcome needs no edit here.
     return std::string(to_string(o));
 }
 

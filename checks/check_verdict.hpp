@@ -21,7 +21,7 @@
 
 #include "checks/delegation_missing.hpp"
 #include "checks/serial_round.hpp"
-#include "prober/probe_result.hpp"
+#include "dns/probe_result.hpp"
 
 namespace nswatch {
 

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <map>
 
-#include "checks/serial.hpp"
+#include "dns/serial.hpp"
 
 namespace nswatch {
 

@@ -28,7 +28,7 @@
 
 #include "checks/answers.hpp"
 #include "config/resolvers.hpp"
-#include "prober/probe_result.hpp"
+#include "dns/probe_result.hpp"
 
 namespace nswatch {
 

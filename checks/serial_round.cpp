@@ -17,7 +17,7 @@
 #include <map>
 
 #include "checks/providers.hpp"  // normalize_ns_name
-#include "checks/serial.hpp"
+#include "dns/serial.hpp"
 
 namespace nswatch {
 

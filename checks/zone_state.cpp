@@ -4,7 +4,7 @@
 #include <cmath>
 #include <set>
 
-#include "checks/serial.hpp"
+#include "dns/serial.hpp"
 
 namespace nswatch {
 

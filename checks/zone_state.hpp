@@ -15,11 +15,11 @@
 #include "checks/answers.hpp"
 #include "checks/delegation_missing.hpp"
 #include "checks/health.hpp"
-#include "checks/interned_name.hpp"
 #include "checks/last_probe.hpp"
 #include "checks/serial_round.hpp"
 #include "checks/zone_list.hpp"
-#include "prober/probe_result.hpp"
+#include "dns/interned_name.hpp"
+#include "dns/probe_result.hpp"
 
 namespace nswatch {
 

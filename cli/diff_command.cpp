@@ -10,7 +10,7 @@
 #include "checks/zone_diff.hpp"
 #include "cli/commands.hpp"
 #include "config/config.hpp"
-#include "prober/dns_name.hpp"
+#include "dns/dns_name.hpp"
 #include "prober/query.hpp"
 #include "zonediff/zone_copy.hpp"
 

@@ -10,7 +10,6 @@
 #include <sstream>
 
 #include "checks/cross_vantage.hpp"
-#include "checks/serial.hpp"
 #include "checks/serial_round.hpp"
 #include "cli/answer_change_status.hpp"
 #include "cli/commands.hpp"
@@ -19,6 +18,7 @@
 #include "cli/table.hpp"
 #include "config/config.hpp"
 #include "config/names.hpp"
+#include "dns/serial.hpp"
 #include "exporter/status_json.hpp"
 #include "storage/history.hpp"
 

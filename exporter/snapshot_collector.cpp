@@ -3,7 +3,7 @@
 #include <string>
 #include <utility>
 
-#include "checks/rrsig.hpp"
+#include "dns/rrsig.hpp"
 #include "exporter/target_labels.hpp"
 
 namespace nswatch {

@@ -4,7 +4,7 @@
 #include <array>
 #include <map>
 
-#include "prober/dns_name.hpp"
+#include "dns/dns_name.hpp"
 
 namespace nswatch {
 

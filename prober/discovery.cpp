@@ -5,7 +5,7 @@
 #include <map>
 #include <set>
 
-#include "prober/dns_name.hpp"
+#include "dns/dns_name.hpp"
 
 namespace nswatch {
 

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <set>
 
-#include "prober/dns_name.hpp"
+#include "dns/dns_name.hpp"
 
 namespace nswatch {
 

@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <set>
 
-#include "checks/serial.hpp"
+#include "dns/serial.hpp"
 
 namespace nswatch {
 

@@ -1,7 +1,7 @@
 #include "zonediff/zone_copy.hpp"
 
-#include "checks/ixfr.hpp"
 #include "checks/zone_diff.hpp"
+#include "dns/ixfr.hpp"
 #include "prober/axfr.hpp"
 #include "prober/ixfr.hpp"
 

@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "config/schema.hpp"
-#include "prober/probe_result.hpp"
+#include "dns/probe_result.hpp"
 
 namespace nswatch {
 

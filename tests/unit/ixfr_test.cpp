@@ -1,6 +1,6 @@
-// Tests for checks/ixfr: the three shapes of an IXFR reply (RFC 1995 §4), differences folded
+// Tests for dns/ixfr: the three shapes of an IXFR reply (RFC 1995 §4), differences folded
 // and applied to a cached copy, and replies that cannot fit the copy (the caller then uses AXFR).
-#include "checks/ixfr.hpp"
+#include "dns/ixfr.hpp"
 
 #include <catch2/catch.hpp>
 #include <random>

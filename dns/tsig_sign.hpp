@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "prober/notify_packet.hpp"
+#include "dns/notify_packet.hpp"
 
 // ldns's types, declared as ldns does: <ldns/ldns.h> defines macros that break <optional> when
 // included before it, so headers leave it to the .cpp files.

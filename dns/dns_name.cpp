@@ -1,4 +1,4 @@
-#include "prober/dns_name.hpp"
+#include "dns/dns_name.hpp"
 
 #include <algorithm>
 #include <cctype>

@@ -1,4 +1,4 @@
-#include "prober/tsig_guard.hpp"
+#include "dns/tsig_guard.hpp"
 
 namespace nswatch {
 

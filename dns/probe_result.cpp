@@ -1,4 +1,4 @@
-#include "prober/probe_result.hpp"
+#include "dns/probe_result.hpp"
 
 #include <array>
 #include <sstream>

@@ -1,4 +1,4 @@
-#include "checks/rrsig.hpp"
+#include "dns/rrsig.hpp"
 
 #include <algorithm>
 #include <cctype>

@@ -1,4 +1,4 @@
-#include "prober/tsig_sign.hpp"
+#include "dns/tsig_sign.hpp"
 
 #include <ldns/ldns.h>
 #include <openssl/evp.h>
@@ -7,7 +7,7 @@
 #include <cstdlib>
 #include <memory>
 
-#include "prober/dns_name.hpp"
+#include "dns/dns_name.hpp"
 
 namespace nswatch {
 

@@ -3,7 +3,7 @@
 // prober/axfr.cpp and prober/ixfr.cpp; includes ldns, so only .cpp files include it.
 #pragma once
 
-#include "prober/probe_result.hpp"
+#include "dns/probe_result.hpp"
 
 // ldns/common.h #defines bool unless <stdbool.h> came first (see audit/axfr.cpp).
 #include <stdbool.h>

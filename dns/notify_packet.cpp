@@ -1,4 +1,4 @@
-#include "prober/notify_packet.hpp"
+#include "dns/notify_packet.hpp"
 
 #include <arpa/inet.h>
 #include <ldns/ldns.h>
@@ -10,9 +10,9 @@
 #include <cstring>
 #include <memory>
 
-#include "prober/dns_name.hpp"
-#include "prober/tsig_guard.hpp"
-#include "prober/tsig_sign.hpp"
+#include "dns/dns_name.hpp"
+#include "dns/tsig_guard.hpp"
+#include "dns/tsig_sign.hpp"
 
 namespace nswatch {
 

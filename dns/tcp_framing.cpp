@@ -1,4 +1,4 @@
-#include "prober/tcp_framing.hpp"
+#include "dns/tcp_framing.hpp"
 
 #include <algorithm>
 

@@ -10,7 +10,7 @@
 // pass (whenever a maximum M exists, M compares greater than any earlier candidate, and nothing
 // after M compares greater than M), then checks it against every element in a second pass. A
 // maximum, when it exists, is unique and implies that every serial lies within 2^31 - 1 behind it.
-#include "checks/serial.hpp"
+#include "dns/serial.hpp"
 
 namespace nswatch {
 

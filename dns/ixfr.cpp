@@ -1,4 +1,4 @@
-#include "checks/ixfr.hpp"
+#include "dns/ixfr.hpp"
 
 #include <algorithm>
 #include <sstream>

@@ -15,12 +15,12 @@
 //   signed with the request's key, carrying TSIG error BADTIME, the request's Time Signed and
 //   fudge, and our time in Other Data (§5.2.3), so a sender with a wrong clock can trust it and
 //   see by how much.
-// - A replay (a MAC already accepted inside its window, prober/tsig_guard.hpp) is answered like
+// - A replay (a MAC already accepted inside its window, dns/tsig_guard.hpp) is answered like
 //   BADTIME: §5.2.3 names BADTIME for a Time Signed not newer than one already seen, and a copy
 //   is the extreme case. A primary that resent a NOTIFY whose answer was lost gets this too; its
 //   first copy was accepted, so nothing is missed.
 // - An accepted NOTIFY signed with a key is answered signed with that key, over the request MAC,
-//   at `now` (prober/tsig_sign.hpp signs; ldns_pkt_tsig_sign would read the clock itself).
+//   at `now` (dns/tsig_sign.hpp signs; ldns_pkt_tsig_sign would read the clock itself).
 #pragma once
 
 #include <chrono>

@@ -1,4 +1,4 @@
-#include "checks/interned_name.hpp"
+#include "dns/interned_name.hpp"
 
 #include <mutex>
 #include <ostream>

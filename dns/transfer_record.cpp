@@ -1,4 +1,4 @@
-#include "prober/transfer_record.hpp"
+#include "dns/transfer_record.hpp"
 
 #include <cstdlib>
 #include <string>
