@@ -5,7 +5,7 @@
 #include <set>
 #include <tuple>
 
-#include "checks/audit_support.hpp"  // type_name
+#include "dns/rr_types.hpp"
 
 namespace nswatch {
 
@@ -71,7 +71,7 @@ std::vector<AnswerChange> answer_changes(const std::vector<AnswerComparison>& be
 }
 
 std::string describe(const AnswerChange& c) {
-    return c.name + " " + audit_detail::type_name(c.type) + " at " + c.provider + ": " +
+    return c.name + " " + rr_type_name(c.type) + " at " + c.provider + ": " +
            records_text(c.before, c.rcode_before) + " -> " + records_text(c.after, c.rcode_after);
 }
 

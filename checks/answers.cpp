@@ -5,7 +5,7 @@
 #include <set>
 #include <tuple>
 
-#include "checks/audit_support.hpp"  // type_name
+#include "dns/rr_types.hpp"
 
 namespace nswatch {
 
@@ -155,7 +155,7 @@ std::vector<AnswerComparison> compare_answers(const std::vector<ProbeResult>& re
             // CNAMEs at the name count as the answer too: a provider serving a CNAME where
             // another serves an A record is a difference.
             if (lower_dot(rec.owner) != q.first) continue;
-            if (rec.type != q.second && rec.type != 5) continue;
+            if (rec.type != q.second && rec.type != kTypeCname) continue;
             records.push_back(answer_record_text(rec));
             seen.ttls_by_record_set[r.target.provider].insert(rec.ttl);
         }
@@ -200,7 +200,7 @@ std::vector<AnswerComparison> compare_answers(const std::vector<ProbeResult>& re
             all_ttls.insert(ttls.begin(), ttls.end());
         if (c.consistent && all_ttls.size() > 1) {
             c.ttl_differs = true;
-            std::string note = c.name + " " + audit_detail::type_name(c.type) + ":";
+            std::string note = c.name + " " + rr_type_name(c.type) + ":";
             for (const auto& [provider, ttls] : seen.ttls_by_record_set) {
                 std::vector<std::string> t;
                 for (auto v : ttls) t.push_back(std::to_string(v));
@@ -215,14 +215,14 @@ std::vector<AnswerComparison> compare_answers(const std::vector<ProbeResult>& re
 }
 
 std::string answer_record_text(const Record& rec) {
-    return rec.owner + " " + audit_detail::type_name(rec.type) + " " + rec.rdata;
+    return rec.owner + " " + rr_type_name(rec.type) + " " + rec.rdata;
 }
 
 std::vector<std::string> describe_differences(const std::vector<AnswerComparison>& comparisons) {
     std::vector<std::string> out;
     for (const auto& c : comparisons) {
         if (c.consistent) continue;
-        std::string s = c.name + " " + audit_detail::type_name(c.type) + " differs:";
+        std::string s = c.name + " " + rr_type_name(c.type) + " differs:";
         for (const auto& v : c.variants) {
             s += " [" + join(v.providers) + "] " +
                  (v.records.empty() ? std::string(v.rcode == 3 ? "NXDOMAIN" : "no records")

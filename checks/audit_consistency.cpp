@@ -117,14 +117,14 @@ void answers(const AuditEvidence& e, std::vector<AuditFinding>& out) {
         if (variants.size() <= 1) continue;
         for (const auto& [rd, who] : variants) {
             std::vector<std::string> v(rd.begin(), rd.end());
-            evidence.push_back(key.first + " " + type_name(key.second) + " from " + join(who) +
+            evidence.push_back(key.first + " " + rr_type_name(key.second) + " from " + join(who) +
                                " → " + (v.empty() ? "(no records)" : join(v, " | ")));
         }
     }
     for (const auto& [key, variants] : ttls) {
         if (variants.size() <= 1) continue;
         for (const auto& [ttl, who] : variants)
-            ttl_evidence.push_back(key.first + " " + type_name(key.second) + " TTL " +
+            ttl_evidence.push_back(key.first + " " + rr_type_name(key.second) + " TTL " +
                                    std::to_string(ttl) + " from " + join(who));
     }
     if (!evidence.empty())
@@ -171,7 +171,7 @@ void zone_content(const AuditEvidence& e, std::vector<AuditFinding>& out,
         std::set_difference(other.begin(), other.end(), base.begin(), base.end(),
                             std::back_inserter(only_other));
         // The SOA differs whenever the serial does: CONS-SERIAL covers that.
-        auto not_soa = [](const Record& r) { return r.type != 6; };
+        auto not_soa = [](const Record& r) { return r.type != kTypeSoa; };
         const auto nb = std::count_if(only_base.begin(), only_base.end(), not_soa);
         const auto no = std::count_if(only_other.begin(), only_other.end(), not_soa);
         if (nb + no > 0)

@@ -72,7 +72,7 @@ void sig_lifetime(const AuditEvidence& e, const AuditThresholds& t,
     for (const auto& s : e.servers) {
         if (!answers_authoritatively(s.dnskey)) continue;
         for (const auto& r : s.dnskey->answer) {
-            if (r.type != 46) continue;
+            if (r.type != kTypeRrsig) continue;
             const auto exp = rrsig_expiration(r.rdata);
             if (!exp) continue;
             const auto left = std::chrono::duration_cast<std::chrono::seconds>(*exp - now);
@@ -123,7 +123,7 @@ void cds(const AuditEvidence& e, std::vector<AuditFinding>& out) {
             by_set[short_set(rdata_set(*r, type))].push_back(s.where());
         }
         if (by_set.size() > 1) {
-            auto lines = grouped(by_set, type_name(type) + " ");
+            auto lines = grouped(by_set, rr_type_name(type) + " ");
             evidence.insert(evidence.end(), lines.begin(), lines.end());
         }
     }
@@ -139,11 +139,11 @@ void cds(const AuditEvidence& e, std::vector<AuditFinding>& out) {
 /// How a server denies existence: "NSEC", "NSEC3 <params>", or what it lacks.
 std::string denial_of(const ProbeResult& r) {
     for (const auto& rec : r.answer) {
-        if (rec.type == 51) return "NSEC3 (NSEC3PARAM " + rec.rdata + ")";
+        if (rec.type == kTypeNsec3param) return "NSEC3 (NSEC3PARAM " + rec.rdata + ")";
     }
     for (const auto& rec : r.authority) {
-        if (rec.type == 47) return "NSEC";
-        if (rec.type == 50) return "NSEC3 (no NSEC3PARAM)";
+        if (rec.type == kTypeNsec) return "NSEC";
+        if (rec.type == kTypeNsec3) return "NSEC3 (no NSEC3PARAM)";
     }
     return "no NSEC/NSEC3 in its NODATA answer";
 }

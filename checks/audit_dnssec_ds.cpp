@@ -31,8 +31,6 @@ using namespace audit_detail;
 
 namespace {
 
-constexpr uint16_t kDs = 43, kRrsig = 46, kDnskey = 48;
-
 struct RrFree {
     void operator()(ldns_rr* rr) const { ldns_rr_free(rr); }
 };
@@ -87,10 +85,10 @@ std::string judge_server(const ServerEvidence& s, const std::string& zone,
     RrListPtr keys(ldns_rr_list_new());
     std::vector<RrPtr> rrsigs;
     for (const auto& r : s.dnskey->answer) {
-        if (r.type == kDnskey) {
+        if (r.type == kTypeDnskey) {
             if (auto k = rr_from(zone, "DNSKEY", r.rdata))
                 ldns_rr_list_push_rr(keys.get(), k.release());
-        } else if (r.type == kRrsig) {
+        } else if (r.type == kTypeRrsig) {
             auto sig = rr_from(zone, "RRSIG", r.rdata);
             if (sig &&
                 ldns_rdf2rr_type(ldns_rr_rrsig_typecovered(sig.get())) == LDNS_RR_TYPE_DNSKEY)
@@ -131,7 +129,7 @@ bool zone_is_signed(const AuditEvidence& e) {
     for (const auto& s : e.servers) {
         if (!answers_authoritatively(s.dnskey)) continue;
         for (const auto& r : s.dnskey->answer) {
-            if (r.type == kDnskey) return true;
+            if (r.type == kTypeDnskey) return true;
         }
     }
     return false;
@@ -159,7 +157,7 @@ std::vector<AuditFinding> audit_dnssec_ds(const AuditEvidence& e, std::vector<Au
     std::vector<Ds> ds;
     std::vector<std::string> ds_text;
     for (const auto& r : e.parent_ds->answer) {
-        if (r.type != kDs) continue;
+        if (r.type != kTypeDs) continue;
         std::istringstream in(r.rdata);
         std::string tag, alg, digest;
         in >> tag >> alg >> digest;

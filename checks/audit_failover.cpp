@@ -50,7 +50,7 @@ std::vector<std::string> judge_remaining(const AuditEvidence& e, const AuditEvid
     }
     for (const auto& q : asked) {
         if (!answered.count(q))
-            why.push_back(q.first + " " + type_name(q.second) + " gets no authoritative answer");
+            why.push_back(q.first + " " + rr_type_name(q.second) + " gets no authoritative answer");
     }
     std::vector<AuditSkip> ignored;
     for (const auto& f : audit_consistency(working, AuditThresholds{}, ignored)) {

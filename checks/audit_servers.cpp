@@ -279,7 +279,7 @@ void upward_referral(const AuditEvidence& e, std::vector<AuditFinding>& out) {
         std::set<std::string> owners;
         size_t count = 0;
         for (const auto& rec : r.authority) {
-            if (rec.type == 2 && above(rec.owner, e.zone)) {
+            if (rec.type == kTypeNs && above(rec.owner, e.zone)) {
                 owners.insert(rec.owner);
                 ++count;
             }

@@ -52,14 +52,6 @@ std::map<std::string, std::vector<std::string>> ns_by_provider(const AuditEviden
     return out;
 }
 
-std::string type_name(uint16_t type) {
-    // ldns knows every registered type's mnemonic and writes "TYPEnnn" (RFC 3597) for the rest.
-    char* text = ldns_rr_type2str(static_cast<ldns_rr_type>(type));
-    std::string out = text != nullptr ? text : "TYPE" + std::to_string(type);
-    std::free(text);
-    return out;
-}
-
 std::string outcome_name(Outcome o) {
     // One table of names (dns/probe_result.cpp), so an appended outcome needs no edit here.
     return std::string(to_string(o));

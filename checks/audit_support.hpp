@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "checks/audit_evidence.hpp"
+#include "dns/rr_types.hpp"
 
 namespace nswatch::audit_detail {
 
@@ -33,10 +34,6 @@ std::map<std::string, std::vector<std::string>> ns_by_provider(const AuditEviden
 bool server_answers_udp(const ServerEvidence& s);
 /// SOA and NS come back authoritatively over TCP.
 bool server_answers_tcp(const ServerEvidence& s);
-
-/// "SOA", "A", ... for the types the audit asks about; "TYPEn" otherwise. (Kept here rather than
-/// calling prober/query.hpp, so checks/ does not link against the prober.)
-std::string type_name(uint16_t type);
 
 /// "ok", "timeout", ... (the same words as prober's to_string(Outcome)).
 std::string outcome_name(Outcome o);

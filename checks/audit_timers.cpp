@@ -87,7 +87,7 @@ void ns_ttl(const AuditEvidence& e, const AuditThresholds& t, std::vector<AuditF
     for (const auto& s : e.servers) {
         if (!answers_authoritatively(s.ns_udp)) continue;
         for (const auto& r : s.ns_udp->answer) {
-            if (r.type == 2) {
+            if (r.type == kTypeNs) {
                 child[r.ttl].push_back(s.where());
                 break;
             }
@@ -116,7 +116,7 @@ void zone_soa(const AuditEvidence& e, std::vector<AuditFinding>& out) {
             size_t count = 0;
             std::vector<std::string> elsewhere;
             for (const auto& rec : (*r)->answer) {
-                if (rec.type != 6) continue;
+                if (rec.type != kTypeSoa) continue;
                 ++count;
                 if (rec.owner != apex) elsewhere.push_back(rec.owner);
             }
@@ -162,16 +162,16 @@ void ns_addr_ttl(const AuditEvidence& e, std::vector<AuditFinding>& out) {
         std::optional<uint32_t> ns_ttl;
         std::set<std::string> names;
         for (const auto& r : s.ns_udp->answer) {
-            if (r.type != 2) continue;
+            if (r.type != kTypeNs) continue;
             ns_ttl = ns_ttl ? std::min(*ns_ttl, r.ttl) : r.ttl;
             names.insert(r.rdata);
         }
         if (!ns_ttl) continue;
         for (const auto& r : s.ns_udp->additional) {
-            if ((r.type != 1 && r.type != 28) || !names.count(r.owner) ||
+            if ((r.type != kTypeA && r.type != kTypeAaaa) || !names.count(r.owner) ||
                 !in_bailiwick(r.owner, e.zone) || r.ttl <= *ns_ttl)
                 continue;
-            longer[r.owner + " " + type_name(r.type) + " TTL " + n(r.ttl) + " > NS TTL " +
+            longer[r.owner + " " + rr_type_name(r.type) + " TTL " + n(r.ttl) + " > NS TTL " +
                    n(*ns_ttl)]
                 .push_back(s.where());
         }
@@ -193,7 +193,7 @@ void critical_ttl(const AuditEvidence& e, const AuditThresholds& t,
             if (r.outcome != Outcome::ok) continue;
             for (const auto& rec : r.answer) {
                 if (rec.type == r.query.type && rec.ttl < t.critical_ttl) {
-                    low[rec.owner + " " + type_name(rec.type) + " TTL " + n(rec.ttl)].push_back(
+                    low[rec.owner + " " + rr_type_name(rec.type) + " TTL " + n(rec.ttl)].push_back(
                         s.where());
                     break;
                 }

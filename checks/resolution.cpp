@@ -6,14 +6,12 @@
 #include <cstdio>
 #include <set>
 
+#include "dns/rr_types.hpp"
+
 namespace nswatch {
 
 namespace {
 
-constexpr uint16_t kTypeSoa = 6;
-constexpr uint16_t kTypeCname = 5;
-constexpr uint16_t kTypeNsec = 47;
-constexpr uint16_t kTypeNsec3 = 50;
 constexpr int kRcodeNoError = 0;
 constexpr int kRcodeServfail = 2;
 constexpr int kRcodeNxdomain = 3;

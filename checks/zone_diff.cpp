@@ -3,11 +3,11 @@
 #include <algorithm>
 #include <tuple>
 
+#include "dns/rr_types.hpp"
+
 namespace nswatch {
 
 namespace {
-
-constexpr uint16_t kTypeSoa = 6;
 
 bool diff_less(const Record& a, const Record& b) {
     return std::tie(a.owner, a.type, a.rdata, a.ttl) < std::tie(b.owner, b.type, b.rdata, b.ttl);

@@ -11,7 +11,7 @@
 #include "cli/commands.hpp"
 #include "config/config.hpp"
 #include "dns/dns_name.hpp"
-#include "prober/query.hpp"
+#include "dns/rr_types.hpp"
 #include "zonediff/zone_copy.hpp"
 
 namespace nswatch {

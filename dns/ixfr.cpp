@@ -4,11 +4,11 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "dns/rr_types.hpp"
+
 namespace nswatch {
 
 namespace {
-
-constexpr uint16_t kTypeSoa = 6;
 
 IxfrReader::Key key_of(const Record& r) {
     return {r.owner, r.type, r.rdata};

@@ -5,10 +5,11 @@
 #include <ctime>
 #include <sstream>
 
+#include "dns/rr_types.hpp"
+
 namespace nswatch {
 
 namespace {
-constexpr uint16_t kTypeRrsig = 46;
 
 bool all_digits(const std::string& s) {
     return std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isdigit(c) != 0; });

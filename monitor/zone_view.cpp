@@ -5,12 +5,11 @@
 #include <map>
 
 #include "dns/dns_name.hpp"
+#include "dns/rr_types.hpp"
 
 namespace nswatch {
 
 namespace {
-
-constexpr uint16_t kTypeSoa = 6;
 
 ProviderClassifier classifier_for(const Config& config) {
     std::vector<ProviderPattern> patterns;

@@ -6,12 +6,11 @@
 #include <set>
 
 #include "dns/dns_name.hpp"
+#include "dns/rr_types.hpp"
 
 namespace nswatch {
 
 namespace {
-
-constexpr uint16_t kTypeNs = 2;
 
 std::vector<std::string> difference(const std::vector<std::string>& a,
                                     const std::vector<std::string>& b) {

@@ -4,15 +4,11 @@
 #include <set>
 
 #include "dns/dns_name.hpp"
+#include "dns/rr_types.hpp"
 
 namespace nswatch {
 
 namespace {
-
-constexpr uint16_t kTypeA = 1;
-constexpr uint16_t kTypeNs = 2;
-constexpr uint16_t kTypeCname = 5;
-constexpr uint16_t kTypeAaaa = 28;
 
 bool is_v6(const std::string& a) {
     return a.find(':') != std::string::npos;
