@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "checks/audit_evidence.hpp"
-#include "prober/iterative.hpp"
+#include "delegation/iterative.hpp"
 
 namespace nswatch {
 

@@ -19,8 +19,8 @@
 
 #include "checks/audit_evidence.hpp"
 #include "config/config.hpp"
+#include "delegation/root_hints.hpp"
 #include "prober/engine.hpp"
-#include "prober/root_hints.hpp"
 
 namespace nswatch {
 

@@ -13,7 +13,7 @@
 #include <string_view>
 #include <vector>
 
-#include "checks/delegation_missing.hpp"
+#include "delegation/delegation_missing.hpp"
 #include "dns/probe_result.hpp"
 
 namespace nswatch {

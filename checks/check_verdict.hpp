@@ -19,8 +19,8 @@
 #include <string>
 #include <vector>
 
-#include "checks/delegation_missing.hpp"
 #include "checks/serial_round.hpp"
+#include "delegation/delegation_missing.hpp"
 #include "dns/probe_result.hpp"
 
 namespace nswatch {

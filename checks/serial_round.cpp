@@ -16,7 +16,7 @@
 #include <algorithm>
 #include <map>
 
-#include "checks/providers.hpp"  // normalize_ns_name
+#include "delegation/providers.hpp"  // normalize_ns_name
 #include "dns/serial.hpp"
 
 namespace nswatch {

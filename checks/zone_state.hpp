@@ -13,11 +13,11 @@
 #include <vector>
 
 #include "checks/answers.hpp"
-#include "checks/delegation_missing.hpp"
 #include "checks/health.hpp"
 #include "checks/last_probe.hpp"
 #include "checks/serial_round.hpp"
 #include "checks/zone_list.hpp"
+#include "delegation/delegation_missing.hpp"
 #include "dns/interned_name.hpp"
 #include "dns/probe_result.hpp"
 
@@ -90,7 +90,7 @@ struct DelegationState {
     WallTime discovered{};                    ///< when discovery last ran
     std::string error;                        ///< discovery error, if it failed
     /// What the last discovery was told about a missing delegation (none when it could not ask);
-    /// delegation_missing() (checks/delegation_missing.hpp) adds what the probes say since.
+    /// delegation_missing() (monitor/delegation_missing.hpp) adds what the probes say since.
     MissingReason missing = MissingReason::none;
     std::string missing_detail;  ///< who said so, one sentence
 };

@@ -5,6 +5,7 @@
 
 #include "dns/rrsig.hpp"
 #include "exporter/target_labels.hpp"
+#include "monitor/delegation_missing.hpp"
 
 namespace nswatch {
 

@@ -5,6 +5,8 @@
 #include <ctime>
 #include <map>
 
+#include "monitor/delegation_missing.hpp"
+
 namespace nswatch {
 
 namespace {

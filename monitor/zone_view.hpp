@@ -8,7 +8,7 @@
 
 #include "checks/check_verdict.hpp"
 #include "config/config.hpp"
-#include "prober/discovery.hpp"
+#include "delegation/discovery.hpp"
 
 namespace nswatch {
 

@@ -1,5 +1,5 @@
-// checks/delegation_missing: what discovery was told and what the newest probes say, together.
-#include "checks/delegation_missing.hpp"
+// delegation/delegation_missing: what discovery was told and what the newest probes say, together.
+#include "monitor/delegation_missing.hpp"
 
 #include <catch2/catch.hpp>
 

@@ -18,7 +18,7 @@
 // (/usr/share/publicsuffix, Debian's publicsuffix package) and libpsl's built-in copy; if that
 // fails psl_builtin() is used. It is freed at exit (the built-in context is static and never
 // freed).
-#include "checks/providers.hpp"
+#include "delegation/providers.hpp"
 
 #include <libpsl.h>
 

@@ -1,4 +1,4 @@
-#include "prober/iterative.hpp"
+#include "delegation/iterative.hpp"
 
 #include <algorithm>
 #include <set>

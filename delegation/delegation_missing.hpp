@@ -2,7 +2,9 @@
 // (NXDOMAIN, or NODATA for the zone's NS), none of the delegated NS names has an address, or every
 // delegated server answers REFUSED, NXDOMAIN or without AA for the zone. Resolvers then cannot
 // resolve anything in the zone: the worst outage a zone can have, so it is critical everywhere
-// (alert, metric, status page, `check`, `audit`).
+// (alert, metric, status page, `check`, `audit`). Discovery finds the parent's side
+// (delegation/discovery.hpp); the monitor adds what the probes say since
+// (monitor/delegation_missing.hpp).
 //
 // "Could not ask" (the parent timed out, a network error, SERVFAIL) is not this: nobody said the
 // delegation is gone, and `check` stays UNKNOWN for it.
@@ -13,8 +15,6 @@
 #include <string_view>
 
 namespace nswatch {
-
-struct ZoneState;
 
 enum class MissingReason : uint8_t {
     none,                ///< the delegation is there (or it could not be asked)
@@ -36,12 +36,5 @@ struct DelegationMissing {
     bool missing() const { return reason != MissingReason::none; }
     bool operator==(const DelegationMissing&) const = default;
 };
-
-/// Whether the zone's delegation is missing now, from the last discovery and the newest probes:
-/// - what discovery found about the parent and the NS names stands until the next discovery;
-/// - "every server lame" found by discovery ends at the first authoritative answer since then;
-/// - every target's newest probe lame (REFUSED, NXDOMAIN, not authoritative) is "every server
-///   lame" without waiting for a discovery.
-DelegationMissing delegation_missing(const ZoneState& zone);
 
 }  // namespace nswatch

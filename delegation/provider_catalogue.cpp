@@ -18,7 +18,7 @@
 // Each entry says what confirmed its NS names (looked up in public documentation and code when this
 // file was written). "takeover list" = github.com/indianajson/can-i-take-over-dns README (a list of
 // DNS providers with their NS fingerprints). Entries are checked in order; more specific first.
-#include "checks/providers.hpp"
+#include "delegation/providers.hpp"
 
 namespace nswatch {
 

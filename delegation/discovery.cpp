@@ -1,4 +1,4 @@
-#include "prober/discovery.hpp"
+#include "delegation/discovery.hpp"
 
 #include <algorithm>
 #include <future>

@@ -19,8 +19,8 @@
 #include <string>
 #include <vector>
 
+#include "delegation/root_hints.hpp"
 #include "prober/engine.hpp"
-#include "prober/root_hints.hpp"
 
 namespace nswatch {
 

@@ -1,9 +1,7 @@
-#include "checks/delegation_missing.hpp"
+#include "monitor/delegation_missing.hpp"
 
 #include <algorithm>
 #include <set>
-
-#include "checks/zone_state.hpp"
 
 namespace nswatch {
 
@@ -33,30 +31,6 @@ std::string lame_servers(const ZoneState& z) {
 }
 
 }  // namespace
-
-std::string_view to_string(MissingReason r) {
-    switch (r) {
-        case MissingReason::none:
-            return "none";
-        case MissingReason::parent_nxdomain:
-            return "parent_nxdomain";
-        case MissingReason::parent_nodata:
-            return "parent_nodata";
-        case MissingReason::ns_without_address:
-            return "ns_without_address";
-        case MissingReason::servers_lame:
-            return "servers_lame";
-    }
-    return "none";
-}
-
-MissingReason missing_reason_from_string(std::string_view s) {
-    for (auto r : {MissingReason::parent_nxdomain, MissingReason::parent_nodata,
-                   MissingReason::ns_without_address, MissingReason::servers_lame}) {
-        if (to_string(r) == s) return r;
-    }
-    return MissingReason::none;
-}
 
 DelegationMissing delegation_missing(const ZoneState& zone) {
     const DelegationState& d = zone.delegation;

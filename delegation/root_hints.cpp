@@ -1,4 +1,4 @@
-#include "prober/root_hints.hpp"
+#include "delegation/root_hints.hpp"
 
 #include <ldns/ldns.h>
 

@@ -9,9 +9,9 @@
 #include <string>
 #include <vector>
 
-#include "checks/delegation_missing.hpp"
-#include "checks/providers.hpp"
-#include "prober/iterative.hpp"
+#include "delegation/delegation_missing.hpp"
+#include "delegation/iterative.hpp"
+#include "delegation/providers.hpp"
 
 namespace nswatch {
 
