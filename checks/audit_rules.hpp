@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "checks/audit_evidence.hpp"
-#include "checks/check_verdict.hpp"
+#include "monitor/check_verdict.hpp"
 
 namespace nswatch {
 

@@ -74,7 +74,7 @@ ResolutionSample base_sample(const ProbeResult& r, ResolutionPath path) {
 }
 
 // The records that answer (name, type): at the name, of the type or a CNAME, TTL left out. The
-// same spelling as checks/answers.cpp so the two can be compared.
+// same spelling as monitor/answers.cpp so the two can be compared.
 std::vector<std::string> answer_records(const ProbeResult& r) {
     const std::string qname = lower_dot(r.query.name);
     std::vector<std::string> out;

@@ -26,9 +26,9 @@
 #include <string>
 #include <vector>
 
-#include "checks/answers.hpp"
 #include "config/resolvers.hpp"
 #include "dns/probe_result.hpp"
+#include "monitor/answers.hpp"
 
 namespace nswatch {
 

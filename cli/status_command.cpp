@@ -9,8 +9,6 @@
 #include <map>
 #include <sstream>
 
-#include "checks/cross_vantage.hpp"
-#include "checks/serial_round.hpp"
 #include "cli/answer_change_status.hpp"
 #include "cli/commands.hpp"
 #include "cli/propagation_status.hpp"
@@ -20,6 +18,8 @@
 #include "config/names.hpp"
 #include "dns/serial.hpp"
 #include "exporter/status_json.hpp"
+#include "monitor/cross_vantage.hpp"
+#include "monitor/serial_round.hpp"
 #include "storage/history.hpp"
 
 namespace nswatch {

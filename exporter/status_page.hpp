@@ -4,11 +4,11 @@
 
 #include <nlohmann/json.hpp>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
-#include <string_view>
 
-#include "checks/zone_state.hpp"
+#include "monitor/zone_state.hpp"
 
 namespace nswatch {
 

@@ -2,8 +2,8 @@
 // that means), from the monitor's state of the zone.
 #pragma once
 
-#include "checks/zone_state.hpp"
 #include "delegation/delegation_missing.hpp"
+#include "monitor/zone_state.hpp"
 
 namespace nswatch {
 

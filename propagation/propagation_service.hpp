@@ -35,8 +35,8 @@
 #include <vector>
 
 #include "checks/propagation.hpp"
-#include "checks/zone_state.hpp"
 #include "config/config.hpp"
+#include "monitor/zone_state.hpp"
 #include "prober/notify_listener.hpp"
 
 namespace nswatch {

@@ -26,8 +26,8 @@
 #include <vector>
 
 #include "checks/resolution.hpp"
-#include "checks/zone_state.hpp"
 #include "config/config.hpp"
+#include "monitor/zone_state.hpp"
 #include "prober/engine.hpp"
 
 namespace nswatch {

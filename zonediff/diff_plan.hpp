@@ -6,8 +6,8 @@
 #include <vector>
 
 #include "checks/zone_diff.hpp"
-#include "checks/zone_state.hpp"
 #include "config/schema.hpp"
+#include "monitor/zone_state.hpp"
 
 namespace nswatch {
 

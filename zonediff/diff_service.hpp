@@ -35,8 +35,8 @@
 #include <vector>
 
 #include "checks/zone_diff.hpp"
-#include "checks/zone_state.hpp"
 #include "config/schema.hpp"
+#include "monitor/zone_state.hpp"
 #include "zonediff/zone_copy.hpp"
 
 namespace nswatch {

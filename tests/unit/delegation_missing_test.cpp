@@ -3,7 +3,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "checks/zone_state.hpp"
+#include "monitor/zone_state.hpp"
 
 using namespace nswatch;
 using namespace std::chrono_literals;

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "checks/zone_state.hpp"
+#include "monitor/zone_state.hpp"
 
 namespace nswatch {
 

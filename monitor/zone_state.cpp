@@ -1,4 +1,4 @@
-#include "checks/zone_state.hpp"
+#include "monitor/zone_state.hpp"
 
 #include <algorithm>
 #include <cmath>

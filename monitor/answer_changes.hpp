@@ -1,5 +1,5 @@
 // What changed in the watched answers between two rounds, per provider: "a change of any answer
-// is recorded" (history) and logged. Pure: two comparisons (checks/answers.hpp) in, changes out.
+// is recorded" (history) and logged. Pure: two comparisons (monitor/answers.hpp) in, changes out.
 // A provider missing from either round (timeouts, not asked) is not a change: only answers
 // actually given in both rounds are compared.
 #pragma once
@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "checks/answers.hpp"
+#include "monitor/answers.hpp"
 
 namespace nswatch {
 

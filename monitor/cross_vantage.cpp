@@ -1,4 +1,4 @@
-#include "checks/cross_vantage.hpp"
+#include "monitor/cross_vantage.hpp"
 
 #include <map>
 #include <set>

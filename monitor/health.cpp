@@ -1,4 +1,4 @@
-#include "checks/health.hpp"
+#include "monitor/health.hpp"
 
 namespace nswatch {
 

@@ -1,4 +1,4 @@
-#include "checks/last_probe.hpp"
+#include "monitor/last_probe.hpp"
 
 #include <algorithm>
 #include <limits>

@@ -1,4 +1,4 @@
-#include "checks/answer_cadence.hpp"
+#include "monitor/answer_cadence.hpp"
 
 #include <algorithm>
 #include <functional>

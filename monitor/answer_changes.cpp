@@ -1,4 +1,4 @@
-#include "checks/answer_changes.hpp"
+#include "monitor/answer_changes.hpp"
 
 #include <algorithm>
 #include <map>

@@ -19,9 +19,9 @@
 #include <string>
 #include <vector>
 
-#include "checks/serial_round.hpp"
 #include "delegation/delegation_missing.hpp"
 #include "dns/probe_result.hpp"
+#include "monitor/serial_round.hpp"
 
 namespace nswatch {
 

@@ -12,14 +12,14 @@
 #include <string>
 #include <vector>
 
-#include "checks/answers.hpp"
-#include "checks/health.hpp"
-#include "checks/last_probe.hpp"
-#include "checks/serial_round.hpp"
-#include "checks/zone_list.hpp"
 #include "delegation/delegation_missing.hpp"
 #include "dns/interned_name.hpp"
 #include "dns/probe_result.hpp"
+#include "monitor/answers.hpp"
+#include "monitor/health.hpp"
+#include "monitor/last_probe.hpp"
+#include "monitor/serial_round.hpp"
+#include "monitor/zone_list.hpp"
 
 namespace nswatch {
 
@@ -35,7 +35,7 @@ inline constexpr size_t kMinRttSamples = 5;
 /// The newest view of one target.
 struct TargetState {
     KeptTarget target;  ///< vantage, address, transport, provider, ... (target.full(): a Target)
-    /// The newest probe result, compact (checks/last_probe.hpp): its scalars, and the query name,
+    /// The newest probe result, compact (monitor/last_probe.hpp): its scalars, and the query name,
     /// SOA, answer, NSID and detail shared with the zone's other targets that got the same.
     LastProbe last;
     // Wider fields first: no padding between them (80,000 of these at 10,000 zones).

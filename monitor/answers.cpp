@@ -1,4 +1,4 @@
-#include "checks/answers.hpp"
+#include "monitor/answers.hpp"
 
 #include <algorithm>
 #include <map>

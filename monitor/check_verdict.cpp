@@ -1,4 +1,4 @@
-#include "checks/check_verdict.hpp"
+#include "monitor/check_verdict.hpp"
 
 #include <algorithm>
 #include <map>

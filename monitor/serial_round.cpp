@@ -11,7 +11,7 @@
 //      or behind and every answered result is undefined. The caller flags this as its own finding.
 // behind_by is the RFC 1982 forward distance from the answered serial to the reference, so a zone
 // that wrapped from 0xFFFFFFFF to 0 is 1 behind, not 4 billion.
-#include "checks/serial_round.hpp"
+#include "monitor/serial_round.hpp"
 
 #include <algorithm>
 #include <map>
