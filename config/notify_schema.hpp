@@ -7,7 +7,6 @@
 #include <string>
 #include <vector>
 
-#include "checks/propagation.hpp"
 #include "dns/notify_packet.hpp"
 
 namespace nswatch {

@@ -37,6 +37,7 @@
 #include "checks/propagation.hpp"
 #include "config/config.hpp"
 #include "monitor/zone_state.hpp"
+#include "prober/engine.hpp"
 #include "prober/notify_listener.hpp"
 
 namespace nswatch {
