@@ -1,6 +1,6 @@
 #include "audit/asn_lookup.hpp"
 
-#include "checks/asn.hpp"
+#include "audit/asn.hpp"
 #include "dns/rr_types.hpp"
 
 namespace nswatch {

@@ -17,7 +17,7 @@
 #include <string>
 #include <vector>
 
-#include "checks/audit_evidence.hpp"
+#include "audit/evidence.hpp"
 #include "config/config.hpp"
 #include "delegation/root_hints.hpp"
 #include "prober/engine.hpp"

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "checks/resolution.hpp"
+#include "resolver/resolution.hpp"
 
 namespace nswatch {
 

@@ -75,7 +75,7 @@ class IxfrReader {
     std::map<Key, Record> must_exist_;
 };
 
-/// Apply an incremental reply to `copy` (sorted by sort_for_diff, checks/zone_diff.hpp); the copy
+/// Apply an incremental reply to `copy` (sorted by sort_for_diff, zonediff/zone_diff.hpp); the copy
 /// stays sorted. Throws std::runtime_error when a removed record is not in the copy.
 void apply_ixfr(std::vector<Record>& copy, const IxfrReader& reply);
 

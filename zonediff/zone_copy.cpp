@@ -1,10 +1,10 @@
 #include "zonediff/zone_copy.hpp"
 
-#include "checks/zone_diff.hpp"
 #include "dns/ixfr.hpp"
 #include "dns/rr_types.hpp"
 #include "prober/axfr.hpp"
 #include "prober/ixfr.hpp"
+#include "zonediff/zone_diff.hpp"
 
 namespace nswatch {
 

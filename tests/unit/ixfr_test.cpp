@@ -6,7 +6,7 @@
 #include <random>
 #include <set>
 
-#include "checks/zone_diff.hpp"
+#include "zonediff/zone_diff.hpp"
 
 using namespace nswatch;
 

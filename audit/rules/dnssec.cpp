@@ -10,8 +10,8 @@
 #include <set>
 #include <sstream>
 
-#include "checks/audit_rules.hpp"
-#include "checks/audit_support.hpp"
+#include "audit/rules.hpp"
+#include "audit/rules/support.hpp"
 
 namespace nswatch {
 

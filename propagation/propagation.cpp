@@ -1,4 +1,4 @@
-#include "checks/propagation.hpp"
+#include "propagation/propagation.hpp"
 
 #include <algorithm>
 #include <map>

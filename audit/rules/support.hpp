@@ -1,4 +1,4 @@
-// Small helpers the audit rules share (internal to checks/audit_*.cpp).
+// Small helpers the audit rules share (internal to audit/rules/).
 #pragma once
 
 #include <map>
@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "checks/audit_evidence.hpp"
+#include "audit/evidence.hpp"
 #include "dns/rr_types.hpp"
 
 namespace nswatch::audit_detail {

@@ -1,4 +1,4 @@
-#include "checks/audit_support.hpp"
+#include "audit/rules/support.hpp"
 
 #include <ldns/ldns.h>
 

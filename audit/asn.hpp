@@ -15,7 +15,7 @@
 #include <string_view>
 #include <vector>
 
-#include "checks/audit_evidence.hpp"
+#include "audit/evidence.hpp"
 
 namespace nswatch {
 

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "checks/audit_evidence.hpp"
+#include "audit/evidence.hpp"
 #include "monitor/check_verdict.hpp"
 
 namespace nswatch {

@@ -6,8 +6,8 @@
 #include <map>
 #include <set>
 
-#include "checks/audit_rules.hpp"
-#include "checks/audit_support.hpp"
+#include "audit/rules.hpp"
+#include "audit/rules/support.hpp"
 
 namespace nswatch {
 

@@ -1,4 +1,4 @@
-#include "checks/zone_diff.hpp"
+#include "zonediff/zone_diff.hpp"
 
 #include <algorithm>
 #include <tuple>

@@ -1,4 +1,4 @@
-#include "checks/resolution.hpp"
+#include "resolver/resolution.hpp"
 
 #include <algorithm>
 #include <cctype>

@@ -1,7 +1,7 @@
 // The whole audit of one zone: every rule, the failover simulation, a score and the verdict.
 #include <algorithm>
 
-#include "checks/audit_rules.hpp"
+#include "audit/rules.hpp"
 
 namespace nswatch {
 

@@ -1,4 +1,4 @@
-#include "checks/asn.hpp"
+#include "audit/asn.hpp"
 
 #include <arpa/inet.h>
 

@@ -2,8 +2,8 @@
 #include <algorithm>
 #include <set>
 
-#include "checks/audit_rules.hpp"
-#include "checks/audit_support.hpp"
+#include "audit/rules.hpp"
+#include "audit/rules/support.hpp"
 
 namespace nswatch {
 

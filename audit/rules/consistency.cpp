@@ -3,8 +3,8 @@
 #include <map>
 #include <set>
 
-#include "checks/audit_rules.hpp"
-#include "checks/audit_support.hpp"
+#include "audit/rules.hpp"
+#include "audit/rules/support.hpp"
 #include "dns/serial.hpp"
 
 namespace nswatch {

@@ -20,8 +20,8 @@
 #include <set>
 #include <sstream>
 
-#include "checks/audit_rules.hpp"
-#include "checks/audit_support.hpp"
+#include "audit/rules.hpp"
+#include "audit/rules/support.hpp"
 // Last: without <stdbool.h> ldns defines `bool` and `false` as macros, which break C++20 headers.
 #include <ldns/ldns.h>
 

@@ -1,6 +1,6 @@
 // The readiness audit's inputs and outputs (docs/AUDIT-CHECKS.md): plain values only.
 //
-// The collector (audit/collect.cpp) probes and fills AuditEvidence; the rules (checks/audit_*.cpp)
+// The collector (audit/collect.cpp) probes and fills AuditEvidence; the rules (audit/rules/)
 // read it and return AuditFinding values. Nothing here does I/O or reads a clock: the caller
 // passes `now` where time matters (RRSIG lifetimes).
 #pragma once
