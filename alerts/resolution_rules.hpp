@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "alerts/rules.hpp"
-#include "checks/resolution.hpp"
+#include "resolver/resolution.hpp"
 
 namespace nswatch {
 

@@ -13,8 +13,8 @@
 #include <sstream>
 
 #include "alerts/rule_support.hpp"
-#include "checks/delegation_missing.hpp"
-#include "checks/rrsig.hpp"
+#include "dns/rrsig.hpp"
+#include "monitor/delegation_missing.hpp"
 
 namespace nswatch {
 

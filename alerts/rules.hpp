@@ -11,8 +11,8 @@
 #include <string>
 #include <vector>
 
-#include "checks/zone_state.hpp"
 #include "config/alerts_schema.hpp"
+#include "monitor/zone_state.hpp"
 
 namespace nswatch {
 

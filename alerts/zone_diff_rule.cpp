@@ -1,6 +1,6 @@
 #include "alerts/zone_diff_rule.hpp"
 
-#include "prober/query.hpp"
+#include "dns/rr_types.hpp"
 
 namespace nswatch {
 

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "alerts/rules.hpp"
-#include "checks/zone_diff.hpp"
+#include "zonediff/zone_diff.hpp"
 
 namespace nswatch {
 

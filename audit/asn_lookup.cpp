@@ -1,6 +1,7 @@
 #include "audit/asn_lookup.hpp"
 
-#include "checks/asn.hpp"
+#include "audit/asn.hpp"
+#include "dns/rr_types.hpp"
 
 namespace nswatch {
 
@@ -10,7 +11,6 @@ std::map<std::string, AsnLookup> lookup_asns(ProbeEngine& engine,
                                              const std::string& asn_zone,
                                              const std::string& asn_zone_ipv6,
                                              ResolverOptions options) {
-    constexpr uint16_t kTxt = 16;
     // The resolver's query budget guards against delegation loops; after the first look-up each
     // address costs about one query (the zone cut is cached), so the budget grows with them.
     options.max_queries += 4 * static_cast<int>(addresses.size());
@@ -26,7 +26,7 @@ std::map<std::string, AsnLookup> lookup_asns(ProbeEngine& engine,
             lookup.error = "'" + address + "' is not an IP address";
             continue;
         }
-        const Resolution res = resolver.resolve(*name, kTxt);
+        const Resolution res = resolver.resolve(*name, kTypeTxt);
         if (res.rcode == 3) {
             lookup.error = *name + " does not exist (NXDOMAIN)";
             continue;
@@ -38,7 +38,7 @@ std::map<std::string, AsnLookup> lookup_asns(ProbeEngine& engine,
         }
         std::vector<std::string> txt;
         for (const auto& r : res.answer) {
-            if (r.type == kTxt) txt.push_back(r.rdata);
+            if (r.type == kTypeTxt) txt.push_back(r.rdata);
         }
         lookup = asn_from_txt_rdata(txt);
         if (!lookup.error.empty()) lookup.error = *name + ": " + lookup.error;

@@ -1,15 +1,15 @@
 // NET-ASN's I/O: the origin ASN of each nameserver address, asked of a Team Cymru-style TXT zone
 // (config `audit.asn_zone`) with the iterative resolver discovery uses, from the same root hints
 // (so a lab's private tree works as the Internet does). The reading of the TXT answer is
-// checks/asn.hpp's.
+// audit/asn.hpp's.
 #pragma once
 
 #include <map>
 #include <string>
 #include <vector>
 
-#include "checks/audit_evidence.hpp"
-#include "prober/iterative.hpp"
+#include "audit/evidence.hpp"
+#include "delegation/iterative.hpp"
 
 namespace nswatch {
 

@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <string>
 
-#include "checks/audit_evidence.hpp"
+#include "audit/evidence.hpp"
 
 namespace nswatch {
 

@@ -17,10 +17,10 @@
 #include <string>
 #include <vector>
 
-#include "checks/audit_evidence.hpp"
+#include "audit/evidence.hpp"
 #include "config/config.hpp"
+#include "delegation/root_hints.hpp"
 #include "prober/engine.hpp"
-#include "prober/root_hints.hpp"
 
 namespace nswatch {
 

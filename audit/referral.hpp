@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "checks/audit_evidence.hpp"
+#include "audit/evidence.hpp"
 
 namespace nswatch {
 

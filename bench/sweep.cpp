@@ -27,8 +27,8 @@
 #include <string_view>
 #include <vector>
 
+#include "dns/probe_result.hpp"
 #include "prober/engine.hpp"
-#include "prober/probe_result.hpp"
 
 namespace {
 

@@ -1,4 +1,4 @@
-// `nswatch audit`: collect evidence (audit/), judge it (checks/audit_*), render (render_audit).
+// `nswatch audit`: collect evidence (audit/), judge it (audit/rules/), render (render_audit).
 #include <unistd.h>
 
 #include <fstream>

@@ -7,12 +7,12 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
-#include "checks/zone_diff.hpp"
 #include "cli/commands.hpp"
 #include "config/config.hpp"
-#include "prober/dns_name.hpp"
-#include "prober/query.hpp"
+#include "dns/dns_name.hpp"
+#include "dns/rr_types.hpp"
 #include "zonediff/zone_copy.hpp"
+#include "zonediff/zone_diff.hpp"
 
 namespace nswatch {
 

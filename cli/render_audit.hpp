@@ -6,7 +6,7 @@
 #include <ostream>
 #include <vector>
 
-#include "checks/audit_rules.hpp"
+#include "audit/rules.hpp"
 
 namespace nswatch {
 

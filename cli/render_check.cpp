@@ -5,7 +5,7 @@
 #include <sstream>
 
 #include "cli/table.hpp"
-#include "prober/query.hpp"
+#include "dns/rr_types.hpp"
 
 namespace nswatch {
 

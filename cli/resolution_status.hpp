@@ -1,6 +1,6 @@
 // The resolution part of `nswatch status --db`: per zone, whether users can resolve it through the
 // configured resolvers and how much slower the uncached path is than its baseline, judged by the
-// same pure code as the daemon (checks/resolution.hpp) over the samples in the history window.
+// same pure code as the daemon (resolver/resolution.hpp) over the samples in the history window.
 #pragma once
 
 #include <chrono>
@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "checks/resolution.hpp"
+#include "resolver/resolution.hpp"
 
 namespace nswatch {
 

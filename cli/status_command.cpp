@@ -11,10 +11,7 @@
 #include <sstream>
 #include <tuple>
 
-#include "checks/cross_vantage.hpp"
-#include "checks/serial.hpp"
-#include "checks/serial_round.hpp"
-#include "checks/state_words.hpp"
+#include "monitor/state_words.hpp"
 #include "cli/answer_change_status.hpp"
 #include "cli/commands.hpp"
 #include "cli/propagation_status.hpp"
@@ -22,7 +19,10 @@
 #include "cli/table.hpp"
 #include "config/config.hpp"
 #include "config/names.hpp"
+#include "dns/serial.hpp"
 #include "exporter/status_json.hpp"
+#include "monitor/cross_vantage.hpp"
+#include "monitor/serial_round.hpp"
 #include "storage/history.hpp"
 
 namespace nswatch {

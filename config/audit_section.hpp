@@ -2,7 +2,7 @@
 // defaults).
 #pragma once
 
-#include "checks/audit_evidence.hpp"
+#include "config/audit_settings.hpp"
 #include "config/yaml_fields.hpp"
 
 namespace nswatch::config_detail {

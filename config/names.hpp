@@ -1,7 +1,7 @@
 // Small validators and normalisers for what a config names: domain names, IP literals, RR types
-// and durations. (Provider globs are matched by checks/providers.hpp, which owns classification.)
-// Pure functions; the loader and the CLI (for names given on the
-// command line) share them so both accept exactly the same spellings.
+// and durations. (Provider globs are matched by delegation/providers.hpp, which owns
+// classification.) Pure functions; the loader and the CLI (for names given on the command line)
+// share them so both accept exactly the same spellings.
 #pragma once
 
 #include <chrono>

@@ -6,7 +6,7 @@
 #include <cctype>
 #include <map>
 
-#include "prober/dns_name.hpp"
+#include "dns/dns_name.hpp"
 
 namespace nswatch::config_detail {
 

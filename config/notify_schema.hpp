@@ -7,8 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "checks/propagation.hpp"
-#include "prober/notify_packet.hpp"
+#include "dns/notify_packet.hpp"
 
 namespace nswatch {
 

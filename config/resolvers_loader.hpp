@@ -6,7 +6,7 @@
 
 #include "config/resolvers.hpp"
 #include "config/yaml_fields.hpp"
-#include "prober/engine.hpp"
+#include "dns/vantage.hpp"
 
 namespace nswatch::config_detail {
 

@@ -12,15 +12,16 @@
 #include <string_view>
 #include <vector>
 
-#include "checks/audit_evidence.hpp"
 #include "config/alerts_schema.hpp"
+#include "config/audit_settings.hpp"
 #include "config/notify_schema.hpp"
 #include "config/resolvers.hpp"
-#include "prober/engine.hpp"
+#include "dns/vantage.hpp"
 
 namespace nswatch {
 
-/// Settings of the authoritative probes (prober/engine.hpp ProbeRequest and Query).
+/// Settings of the authoritative probes (prober/engine.hpp ProbeRequest, dns/probe_result.hpp
+/// Query).
 struct ProbeSettings {
     /// How long one probe waits for its reply.
     std::chrono::milliseconds timeout{2000};

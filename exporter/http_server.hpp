@@ -12,8 +12,8 @@
 #include <string>
 #include <vector>
 
-#include "checks/zone_state.hpp"
 #include "exporter/http_connection_table.hpp"
+#include "monitor/zone_state.hpp"
 
 namespace nswatch {
 

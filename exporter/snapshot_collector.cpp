@@ -3,8 +3,9 @@
 #include <string>
 #include <utility>
 
-#include "checks/rrsig.hpp"
+#include "dns/rrsig.hpp"
 #include "exporter/target_labels.hpp"
+#include "monitor/delegation_missing.hpp"
 
 namespace nswatch {
 

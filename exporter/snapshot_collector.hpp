@@ -8,7 +8,7 @@
 #include <functional>
 #include <vector>
 
-#include "checks/zone_state.hpp"
+#include "monitor/zone_state.hpp"
 
 namespace nswatch {
 

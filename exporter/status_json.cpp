@@ -5,6 +5,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "monitor/delegation_missing.hpp"
+
 namespace nswatch {
 
 namespace {

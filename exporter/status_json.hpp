@@ -5,7 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "checks/zone_state.hpp"
+#include "monitor/zone_state.hpp"
 
 namespace nswatch {
 

@@ -5,7 +5,8 @@
 #include <ctime>
 #include <map>
 
-#include "prober/query.hpp"
+#include "dns/rr_types.hpp"
+#include "monitor/delegation_missing.hpp"
 
 namespace nswatch {
 

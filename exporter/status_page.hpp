@@ -8,7 +8,7 @@
 #include <utility>
 #include <vector>
 
-#include "checks/zone_state.hpp"
+#include "monitor/zone_state.hpp"
 
 namespace nswatch {
 
@@ -21,7 +21,7 @@ std::string render_status_page(const Snapshot* s);
 /// Where, in a rendered page, sections that belong at the top (the active alerts) go.
 inline constexpr std::string_view kTopSectionsMarker = "<!--top-sections-->";
 
-/// A zone's verdict in `nswatch check`'s terms (checks/state_words.hpp): CRITICAL for a missing
+/// A zone's verdict in `nswatch check`'s terms (monitor/state_words.hpp): CRITICAL for a missing
 /// delegation or a provider down, WARNING for an address down or a serial behind.
 PluginStatus zone_plugin_status(const ZoneState& z);
 

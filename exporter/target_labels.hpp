@@ -5,7 +5,7 @@
 #include <map>
 #include <string>
 
-#include "prober/probe_result.hpp"
+#include "dns/probe_result.hpp"
 
 namespace nswatch {
 

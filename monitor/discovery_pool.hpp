@@ -25,7 +25,7 @@
 #include <thread>
 #include <vector>
 
-#include "prober/discovery.hpp"
+#include "delegation/discovery.hpp"
 
 namespace nswatch {
 

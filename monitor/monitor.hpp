@@ -55,12 +55,12 @@
 #include <unordered_map>
 #include <vector>
 
-#include "checks/answer_cadence.hpp"
-#include "checks/answer_changes.hpp"
-#include "checks/zone_state.hpp"
 #include "config/config.hpp"
+#include "monitor/answer_cadence.hpp"
+#include "monitor/answer_changes.hpp"
 #include "monitor/discovery_pool.hpp"
 #include "monitor/heap_trim.hpp"
+#include "monitor/zone_state.hpp"
 #include "monitor/zone_view.hpp"
 #include "prober/engine.hpp"
 

@@ -4,13 +4,12 @@
 #include <array>
 #include <map>
 
-#include "prober/dns_name.hpp"
+#include "dns/dns_name.hpp"
+#include "dns/rr_types.hpp"
 
 namespace nswatch {
 
 namespace {
-
-constexpr uint16_t kTypeSoa = 6;
 
 ProviderClassifier classifier_for(const Config& config) {
     std::vector<ProviderPattern> patterns;

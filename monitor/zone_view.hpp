@@ -6,9 +6,9 @@
 #include <string>
 #include <vector>
 
-#include "checks/check_verdict.hpp"
 #include "config/config.hpp"
-#include "prober/discovery.hpp"
+#include "delegation/discovery.hpp"
+#include "monitor/check_verdict.hpp"
 
 namespace nswatch {
 

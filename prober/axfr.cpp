@@ -6,7 +6,7 @@
 #include <memory>
 #include <stdexcept>
 
-#include "prober/transfer_record.hpp"
+#include "dns/transfer_record.hpp"
 
 namespace nswatch {
 

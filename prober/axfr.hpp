@@ -8,8 +8,8 @@
 #include <optional>
 #include <string>
 
-#include "prober/notify_packet.hpp"
-#include "prober/probe_result.hpp"
+#include "dns/notify_packet.hpp"
+#include "dns/probe_result.hpp"
 
 namespace nswatch {
 

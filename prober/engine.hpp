@@ -42,19 +42,10 @@
 #include <string>
 #include <vector>
 
-#include "prober/probe_result.hpp"
+#include "dns/probe_result.hpp"
+#include "dns/vantage.hpp"
 
 namespace nswatch {
-
-/// Where probes leave from. Empty fields mean "let the kernel choose".
-struct Vantage {
-    std::string name = "default";
-    std::string source_ipv4;  ///< local address for IPv4 probes
-    std::string source_ipv6;  ///< local address for IPv6 probes
-    std::string interface;    ///< bind to this device (SO_BINDTODEVICE)
-
-    bool operator==(const Vantage&) const = default;
-};
 
 struct ProbeRequest {
     Target target;

@@ -10,10 +10,10 @@
 #include <stdexcept>
 #include <vector>
 
-#include "prober/query.hpp"
+#include "dns/rr_types.hpp"
+#include "dns/tcp_framing.hpp"
+#include "dns/transfer_record.hpp"
 #include "prober/socket_address.hpp"
-#include "prober/tcp_framing.hpp"
-#include "prober/transfer_record.hpp"
 
 namespace nswatch {
 

@@ -1,6 +1,6 @@
 // Incremental zone transfer (IXFR, RFC 1995), the I/O half: the request (with the cached copy's
 // serial, TSIG-signed when a key is set) over TCP, and the reply read message by message into an
-// IxfrReader (checks/ixfr.hpp), which decides what the records mean.
+// IxfrReader (dns/ixfr.hpp), which decides what the records mean.
 //
 // IMPLEMENTATION NOTES
 // - Its own TCP reader: ldns_axfr_next ends a transfer at the second SOA, which in an IXFR reply
@@ -13,7 +13,7 @@
 
 #include <string>
 
-#include "checks/ixfr.hpp"
+#include "dns/ixfr.hpp"
 #include "prober/axfr.hpp"
 
 namespace nswatch {

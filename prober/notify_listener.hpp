@@ -1,5 +1,5 @@
 // The NOTIFY listener: one thread serving a UDP and a TCP socket on the configured address, each
-// message judged by judge_notify (prober/notify_packet.hpp) and answered. Accepted NOTIFYs go to a
+// message judged by judge_notify (dns/notify_packet.hpp) and answered. Accepted NOTIFYs go to a
 // callback; every verdict is counted.
 //
 // IMPLEMENTATION NOTES
@@ -12,7 +12,7 @@
 // - The policy can be replaced while the listener runs (SIGHUP): set_policy.
 // - The callback runs on the listener thread and must not block.
 // - Signed NOTIFYs are checked against the wall clock (options.clock) and against the MACs already
-//   accepted (prober/tsig_guard.hpp), so a captured NOTIFY cannot be replayed.
+//   accepted (dns/tsig_guard.hpp), so a captured NOTIFY cannot be replayed.
 // - A rejection is logged at most once per reason per options.log_interval, the next line saying
 //   how many were not logged: a flood costs the log a few lines; the counts say how many came.
 #pragma once
@@ -28,10 +28,10 @@
 #include <thread>
 #include <vector>
 
+#include "dns/notify_packet.hpp"
+#include "dns/tcp_framing.hpp"
+#include "dns/tsig_guard.hpp"
 #include "prober/log_limiter.hpp"
-#include "prober/notify_packet.hpp"
-#include "prober/tcp_framing.hpp"
-#include "prober/tsig_guard.hpp"
 
 namespace nswatch {
 

@@ -20,7 +20,7 @@
 #include <string>
 #include <vector>
 
-#include "prober/probe_result.hpp"
+#include "dns/probe_result.hpp"
 
 namespace nswatch {
 

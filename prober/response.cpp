@@ -1,5 +1,5 @@
 #include "prober/response.hpp"
-#include "prober/query.hpp"
+#include "dns/rr_types.hpp"
 
 #include <arpa/inet.h>
 #include <ldns/ldns.h>

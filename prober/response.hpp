@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <span>
 
-#include "prober/probe_result.hpp"
+#include "dns/probe_result.hpp"
 
 namespace nswatch {
 

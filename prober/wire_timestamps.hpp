@@ -40,7 +40,7 @@
 #include <optional>
 #include <unordered_map>
 
-#include "prober/probe_result.hpp"
+#include "dns/probe_result.hpp"
 
 namespace nswatch {
 

@@ -5,7 +5,8 @@
 #include <algorithm>
 #include <set>
 
-#include "checks/serial.hpp"
+#include "dns/rr_types.hpp"
+#include "dns/serial.hpp"
 
 namespace nswatch {
 
@@ -17,7 +18,6 @@ constexpr auto kMaxWait = std::chrono::milliseconds(100);
 // snapshot comes at most every 500 ms, so waking 10 times a second only cost CPU (a tenth of the
 // daemon's steady state at 1,000 zones).
 constexpr auto kIdleWait = std::chrono::milliseconds(500);
-constexpr uint16_t kTypeSoa = 6;
 
 const std::vector<double> kBuckets{0.05, 0.1, 0.25, 0.5, 1,   2,    5,   10,
                                    30,   60,  120,  300, 600, 1800, 3600};

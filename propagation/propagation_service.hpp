@@ -1,5 +1,5 @@
 // The daemon's propagation component: owns the NOTIFY listener (when configured), its own probe
-// engine and thread, and the propagation runs (checks/propagation.hpp). It reads the zones'
+// engine and thread, and the propagation runs (propagation/propagation.hpp). It reads the zones'
 // addresses from the monitor's snapshot and never touches the monitor otherwise.
 //
 // IMPLEMENTATION NOTES
@@ -34,10 +34,11 @@
 #include <unordered_map>
 #include <vector>
 
-#include "checks/propagation.hpp"
-#include "checks/zone_state.hpp"
 #include "config/config.hpp"
+#include "monitor/zone_state.hpp"
+#include "prober/engine.hpp"
 #include "prober/notify_listener.hpp"
+#include "propagation/propagation.hpp"
 
 namespace nswatch {
 

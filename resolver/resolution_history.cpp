@@ -16,7 +16,7 @@ CREATE TABLE IF NOT EXISTS resolution_probes (
     path TEXT NOT NULL,              -- cached | uncached
     name TEXT NOT NULL,
     type INTEGER NOT NULL,
-    outcome TEXT NOT NULL,           -- checks/resolution.hpp ResolutionOutcome
+    outcome TEXT NOT NULL,           -- resolver/resolution.hpp ResolutionOutcome
     rcode INTEGER NOT NULL,          -- -1 without a reply
     ad INTEGER NOT NULL,
     micros INTEGER NOT NULL,         -- resolution time in microseconds

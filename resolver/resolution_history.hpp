@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "checks/resolution.hpp"
+#include "resolver/resolution.hpp"
 #include "storage/sqlite.hpp"
 
 namespace nswatch {

@@ -5,12 +5,11 @@
 #include <algorithm>
 #include <map>
 
+#include "dns/rr_types.hpp"
+
 namespace nswatch {
 
 namespace {
-
-constexpr uint16_t kTypeA = 1;
-constexpr uint16_t kTypeSoa = 6;
 
 Target resolver_target(const std::string& zone, const ResolverConfig& r,
                        const std::string& vantage) {

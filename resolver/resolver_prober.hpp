@@ -2,7 +2,7 @@
 // recursive resolver (from each of its vantages), per zone, the watched names as users ask them
 // (RD=1, the cached path) and one cache-busting `<random label>.<zone>` A (the uncached path,
 // which makes the resolver reach the zone's authoritatives: the failover probe). Replies are
-// judged by checks/resolution.hpp against what the authoritatives serve, read from the Monitor's
+// judged by resolver/resolution.hpp against what the authoritatives serve, read from the Monitor's
 // snapshot, and folded into states whose conditions (resolution_failing, resolution_slow,
 // resolution_unverified) are logged when they start and stop, and handed to sinks.
 //
@@ -25,10 +25,10 @@
 #include <thread>
 #include <vector>
 
-#include "checks/resolution.hpp"
-#include "checks/zone_state.hpp"
 #include "config/config.hpp"
+#include "monitor/zone_state.hpp"
 #include "prober/engine.hpp"
+#include "resolver/resolution.hpp"
 
 namespace nswatch {
 

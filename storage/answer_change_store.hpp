@@ -8,17 +8,17 @@
 #include <string>
 #include <vector>
 
-#include "checks/answer_changes.hpp"
+#include "monitor/answer_changes.hpp"
 #include "storage/sqlite.hpp"
 
 namespace nswatch {
 
 /// One stored change.
 struct StoredAnswerChange {
-    int64_t at_ms = 0;      ///< when the round that saw it finished, Unix ms
-    std::string zone;       ///< zone
-    std::string vantage;    ///< instance's default vantage
-    AnswerChange change;    ///< what changed
+    int64_t at_ms = 0;    ///< when the round that saw it finished, Unix ms
+    std::string zone;     ///< zone
+    std::string vantage;  ///< instance's default vantage
+    AnswerChange change;  ///< what changed
 };
 
 class AnswerChangeStore {

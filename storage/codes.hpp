@@ -18,7 +18,7 @@
 #include <string>
 #include <string_view>
 
-#include "prober/probe_result.hpp"
+#include "dns/probe_result.hpp"
 
 namespace nswatch {
 

@@ -12,7 +12,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "prober/probe_result.hpp"
+#include "dns/probe_result.hpp"
 #include "storage/codes.hpp"
 #include "storage/sqlite.hpp"
 

@@ -1,6 +1,6 @@
 #include "zonediff/diff_json.hpp"
 
-#include "checks/audit_support.hpp"  // type_name
+#include "dns/rr_types.hpp"
 
 namespace nswatch {
 
@@ -14,19 +14,20 @@ nlohmann::json zone_diff_json(const std::vector<ZoneDiffResult>& results) {
             std::string first;
             if (!p.differences.empty()) {
                 const auto& d = p.differences.front();
-                first = d.owner + " " + audit_detail::type_name(d.type) + " " + to_string(d.kind);
+                first = d.owner + " " + rr_type_name(d.type) + " " + to_string(d.kind);
             }
-            out.push_back({{"zone", r.zone},
-                           {"provider_a", p.provider_a},
-                           {"provider_b", p.provider_b},
-                           {"serial_a", p.serial_a ? nlohmann::json(*p.serial_a) : nlohmann::json()},
-                           {"serial_b", p.serial_b ? nlohmann::json(*p.serial_b) : nlohmann::json()},
-                           {"compared", p.compared},
-                           {"differing_rrsets", p.rrsets},
-                           {"differing_records", p.records},
-                           {"first", first},
-                           {"error", p.error},
-                           {"finished_unix_ms", finished}});
+            out.push_back(
+                {{"zone", r.zone},
+                 {"provider_a", p.provider_a},
+                 {"provider_b", p.provider_b},
+                 {"serial_a", p.serial_a ? nlohmann::json(*p.serial_a) : nlohmann::json()},
+                 {"serial_b", p.serial_b ? nlohmann::json(*p.serial_b) : nlohmann::json()},
+                 {"compared", p.compared},
+                 {"differing_rrsets", p.rrsets},
+                 {"differing_records", p.records},
+                 {"first", first},
+                 {"error", p.error},
+                 {"finished_unix_ms", finished}});
         }
     }
     return out;

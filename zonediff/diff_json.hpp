@@ -5,7 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <vector>
 
-#include "checks/zone_diff.hpp"
+#include "zonediff/zone_diff.hpp"
 
 namespace nswatch {
 

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "prober/query.hpp"
+#include "dns/rr_types.hpp"
 
 namespace nswatch {
 

@@ -5,9 +5,9 @@
 #include <string>
 #include <vector>
 
-#include "checks/zone_diff.hpp"
-#include "checks/zone_state.hpp"
 #include "config/schema.hpp"
+#include "monitor/zone_state.hpp"
+#include "zonediff/zone_diff.hpp"
 
 namespace nswatch {
 

@@ -1,6 +1,6 @@
 // The daemon's scheduled zone diff (config `diff`): its own thread, every diff.interval, transfers
 // each watched zone's copies from the providers with `transfer` settings that serve it (the
-// monitor's snapshot says which), compares each with the first (checks/zone_diff.hpp) and keeps
+// monitor's snapshot says which), compares each with the first (zonediff/zone_diff.hpp) and keeps
 // the newest result per zone for alerts (alerts/zone_diff_rule.hpp) and metrics.
 //
 // IMPLEMENTATION NOTES
@@ -14,7 +14,7 @@
 //   new interval.
 // - The first run waits (checking every second, for up to a minute) until the monitor has probed
 //   every zone, since the providers serving a zone come from its snapshot.
-// - A failed transfer keeps the pair's previous comparison (checks/zone_diff.hpp failed_pair): a
+// - A failed transfer keeps the pair's previous comparison (zonediff/zone_diff.hpp failed_pair): a
 //   transient failure neither resolves nor re-fires a mismatch; provider_down says why.
 // - Shutdown waits for a transfer in flight, bounded by diff.timeout per read.
 #pragma once
@@ -34,10 +34,10 @@
 #include <thread>
 #include <vector>
 
-#include "checks/zone_diff.hpp"
-#include "checks/zone_state.hpp"
 #include "config/schema.hpp"
+#include "monitor/zone_state.hpp"
 #include "zonediff/zone_copy.hpp"
+#include "zonediff/zone_diff.hpp"
 
 namespace nswatch {
 

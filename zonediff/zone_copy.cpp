@@ -1,15 +1,14 @@
 #include "zonediff/zone_copy.hpp"
 
-#include "checks/ixfr.hpp"
-#include "checks/zone_diff.hpp"
+#include "dns/ixfr.hpp"
+#include "dns/rr_types.hpp"
 #include "prober/axfr.hpp"
 #include "prober/ixfr.hpp"
+#include "zonediff/zone_diff.hpp"
 
 namespace nswatch {
 
 namespace {
-
-constexpr uint16_t kTypeSoa = 6;
 
 TransferSource source_of(const ProviderTransfer& p, const Config& config,
                          std::chrono::milliseconds timeout) {

@@ -1,5 +1,5 @@
 // One provider's copy of a zone, transferred by AXFR (prober/axfr.hpp) with the provider's
-// `transfer` settings and sorted for checks/zone_diff.hpp. Shared by `nswatch diff` and the
+// `transfer` settings and sorted for zonediff/zone_diff.hpp. Shared by `nswatch diff` and the
 // daemon's scheduled diff (zonediff/diff_service.hpp), which keeps each copy and brings it up to
 // date by IXFR (prober/ixfr.hpp) when the provider offers it.
 #pragma once
@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "config/schema.hpp"
-#include "prober/probe_result.hpp"
+#include "dns/probe_result.hpp"
 
 namespace nswatch {
 

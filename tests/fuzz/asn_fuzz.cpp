@@ -1,4 +1,4 @@
-// Fuzz target for the IP-to-ASN TXT reading (checks/asn.hpp): the TXT answers come from whatever
+// Fuzz target for the IP-to-ASN TXT reading (audit/asn.hpp): the TXT answers come from whatever
 // zone `audit.asn_zone` names, so their text is untrusted.
 //
 // Built two ways: as a libFuzzer binary (command below), and as nswatch_fuzz_replay_asn (with
@@ -6,21 +6,21 @@
 // ctest run. The input is one TXT rdata in presentation form, as ldns prints it.
 //
 //   clang++ -std=c++20 -g -O1 -fsanitize=fuzzer,address,undefined
-//       -fno-sanitize-recover=undefined -I. tests/fuzz/asn_fuzz.cpp checks/asn.cpp -lldns
+//       -fno-sanitize-recover=undefined -I. tests/fuzz/asn_fuzz.cpp audit/asn.cpp -lldns
 //       -o build-fuzz/asn_fuzz                                   (one line)
 //   build-fuzz/asn_fuzz build-fuzz/corpus-asn tests/fuzz/corpus-asn -max_total_time=60
 //       -max_len=512
 //
 // 2026-12-04: 612,000 runs in 60 s, no failure; the corpus is that run merged (-merge=1).
 //
-// Besides "does not crash", it checks what checks/asn.hpp promises: either ASNs (non-zero, sorted,
+// Besides "does not crash", it checks what audit/asn.hpp promises: either ASNs (non-zero, sorted,
 // distinct) and no error, or an error and no ASNs.
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <string>
 
-#include "checks/asn.hpp"
+#include "audit/asn.hpp"
 
 namespace {
 

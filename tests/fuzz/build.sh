@@ -36,15 +36,15 @@ cxx=${CXX_FUZZ:-clang++}
 flags=(-std=c++20 -g -O1 -fno-omit-frame-pointer -Wall -Wextra -Wpedantic -Werror)
 mkdir -p "$out/artifacts"
 
-# The prober sources parse_reply needs: response.cpp does the parsing, probe_result.cpp holds the
+# The sources parse_reply needs: response.cpp does the parsing, probe_result.cpp holds the
 # value types' functions, query.cpp builds queries. Take what exists, so the script keeps working
-# while prober/ moves; a missing symbol shows up as a link error naming it.
+# while files move; a missing symbol shows up as a link error naming it.
 sources=()
-for f in response.cpp probe_result.cpp query.cpp; do
-    if [[ -f $repo/prober/$f ]]; then
-        sources+=("$repo/prober/$f")
+for f in prober/response.cpp dns/probe_result.cpp prober/query.cpp; do
+    if [[ -f $repo/$f ]]; then
+        sources+=("$repo/$f")
     else
-        echo "build.sh: prober/$f does not exist, building without it" >&2
+        echo "build.sh: $f does not exist, building without it" >&2
     fi
 done
 

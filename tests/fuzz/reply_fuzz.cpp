@@ -4,14 +4,14 @@
 // (with replay_main.cpp), which feeds the committed corpus through it on every ctest run.
 //
 // Besides "does not crash" (ASan/UBSan do that part), it checks only what prober/response.hpp and
-// prober/probe_result.hpp promise. A broken promise is __builtin_trap(): libFuzzer saves the input
+// dns/probe_result.hpp promise. A broken promise is __builtin_trap(): libFuzzer saves the input
 // and the replay test dies on it, both pointing at the input that did it.
 
 #include <cstddef>
 #include <cstdint>
 #include <span>
 
-#include "prober/probe_result.hpp"
+#include "dns/probe_result.hpp"
 #include "prober/response.hpp"
 
 namespace {

@@ -12,8 +12,8 @@
 
 #include "../tools/baddns_process.hpp"
 #include "../unit/temp_dir.hpp"
+#include "dns/probe_result.hpp"
 #include "prober/engine.hpp"
-#include "prober/probe_result.hpp"
 
 namespace nswatch {
 namespace {

@@ -14,8 +14,8 @@
 #include <mutex>
 #include <sstream>
 
+#include "dns/tsig_sign.hpp"
 #include "prober/notify_listener.hpp"
-#include "prober/tsig_sign.hpp"
 // ldns after the standard headers (its macros upset <optional>).
 #include <ldns/ldns.h>
 

@@ -1,5 +1,5 @@
 // Delegation discovery against the real lab: private root -> TLD -> shop.test on BIND/NSD/Knot.
-#include "prober/discovery.hpp"
+#include "delegation/discovery.hpp"
 
 #include <algorithm>
 #include <catch2/catch.hpp>

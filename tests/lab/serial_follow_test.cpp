@@ -4,8 +4,8 @@
 #include <sstream>
 #include <thread>
 
-#include "checks/serial_round.hpp"
 #include "lab_env.hpp"
+#include "monitor/serial_round.hpp"
 #include "prober/engine.hpp"
 
 using namespace nswatch;

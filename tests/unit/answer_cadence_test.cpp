@@ -1,6 +1,6 @@
-// Tests for checks/answer_cadence: watched names every k-th round, and in the round after a
+// Tests for monitor/answer_cadence: watched names every k-th round, and in the round after a
 // serial moved or a server stopped or started answering.
-#include "checks/answer_cadence.hpp"
+#include "monitor/answer_cadence.hpp"
 
 #include <catch2/catch.hpp>
 

@@ -1,8 +1,8 @@
 // Answer changes between two rounds, per provider: edits, NXDOMAIN, providers that did not
 // answer in one of the rounds (not a change), and the one-line description.
-#include <catch2/catch.hpp>
+#include "monitor/answer_changes.hpp"
 
-#include "checks/answer_changes.hpp"
+#include <catch2/catch.hpp>
 
 using namespace nswatch;
 
@@ -52,9 +52,8 @@ TEST_CASE("answer changes: an edited record at one provider, nothing for the oth
 }
 
 TEST_CASE("answer changes: NXDOMAIN, a provider missing from a round, new questions") {
-    const std::vector<AnswerComparison> before{
-        question("old.shop.test.", 1,
-                 {variant({"old.shop.test. A 192.0.2.5"}, {"alpha", "beta"})})};
+    const std::vector<AnswerComparison> before{question(
+        "old.shop.test.", 1, {variant({"old.shop.test. A 192.0.2.5"}, {"alpha", "beta"})})};
     // beta timed out this round (absent from every variant); alpha now says NXDOMAIN; a new
     // watched name has no earlier round to compare with.
     const std::vector<AnswerComparison> after{
@@ -64,14 +63,15 @@ TEST_CASE("answer changes: NXDOMAIN, a provider missing from a round, new questi
     REQUIRE(changes.size() == 1);
     CHECK(changes[0].provider == "alpha");
     CHECK(changes[0].rcode_after == 3);
-    CHECK(describe(changes[0]) == "old.shop.test. A at alpha: old.shop.test. A 192.0.2.5 -> NXDOMAIN");
+    CHECK(describe(changes[0]) ==
+          "old.shop.test. A at alpha: old.shop.test. A 192.0.2.5 -> NXDOMAIN");
 }
 
 TEST_CASE("answer changes: a provider whose servers disagree is compared as one set") {
-    const std::vector<AnswerComparison> before{question(
-        "www.shop.test.", 1,
-        {variant({"www.shop.test. A 192.0.2.1"}, {"alpha", "beta"}),
-         variant({"www.shop.test. A 192.0.2.2"}, {"beta"})})};
+    const std::vector<AnswerComparison> before{
+        question("www.shop.test.", 1,
+                 {variant({"www.shop.test. A 192.0.2.1"}, {"alpha", "beta"}),
+                  variant({"www.shop.test. A 192.0.2.2"}, {"beta"})})};
     // The same split in the next round: no change. One server catching up: a change.
     CHECK(answer_changes(before, before).empty());
     const std::vector<AnswerComparison> after{question(

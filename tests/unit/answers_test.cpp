@@ -1,5 +1,5 @@
 // compare_answers: order ignored, TTLs reported apart, the differing record named.
-#include "checks/answers.hpp"
+#include "monitor/answers.hpp"
 
 #include <catch2/catch.hpp>
 

@@ -1,6 +1,6 @@
-// IP-to-ASN TXT data (checks/asn.cpp): the query name for an address, and Team Cymru-format
+// IP-to-ASN TXT data (audit/asn.cpp): the query name for an address, and Team Cymru-format
 // answers, good and bad.
-#include "checks/asn.hpp"
+#include "audit/asn.hpp"
 
 #include <catch2/catch.hpp>
 

@@ -10,7 +10,7 @@
 #include <string>
 
 #include "audit/collect.hpp"
-#include "checks/audit_rules.hpp"
+#include "audit/rules.hpp"
 
 extern char** environ;
 

@@ -4,7 +4,7 @@
 // digests and signatures ldns checks come from another implementation.
 #include <catch2/catch.hpp>
 
-#include "checks/audit_rules.hpp"
+#include "audit/rules.hpp"
 
 using namespace nswatch;
 

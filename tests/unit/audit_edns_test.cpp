@@ -11,7 +11,7 @@
 #include <cstdlib>
 #include <memory>
 
-#include "checks/audit_rules.hpp"
+#include "audit/rules.hpp"
 #include "prober/query.hpp"
 #include "prober/response.hpp"
 

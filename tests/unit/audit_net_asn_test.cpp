@@ -1,7 +1,7 @@
 // NET-ASN on hand-built evidence: nameserver addresses and the origin ASNs found for them.
 #include <catch2/catch.hpp>
 
-#include "checks/audit_rules.hpp"
+#include "audit/rules.hpp"
 
 using namespace nswatch;
 

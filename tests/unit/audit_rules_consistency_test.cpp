@@ -1,4 +1,4 @@
-// The CONS-* rules (checks/audit_consistency.cpp) on hand-built evidence: one defect per case,
+// The CONS-* rules (audit/rules/consistency.cpp) on hand-built evidence: one defect per case,
 // no sockets. CONS-ZONE, which needs two transfers, is with SRV-OPEN-AXFR in the servers test.
 #include "audit_rules_fixture.hpp"
 

@@ -1,4 +1,4 @@
-// The DEL-* and NET-PREFIX rules (checks/audit_delegation.cpp) on hand-built evidence: one
+// The DEL-* and NET-PREFIX rules (audit/rules/delegation.cpp) on hand-built evidence: one
 // defect per case, no sockets.
 #include <algorithm>
 

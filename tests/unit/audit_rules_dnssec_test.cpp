@@ -1,4 +1,4 @@
-// The DNSSEC-* rules (checks/audit_dnssec.cpp) on hand-built evidence: one defect per case, no
+// The DNSSEC-* rules (audit/rules/dnssec.cpp) on hand-built evidence: one defect per case, no
 // sockets. DNSSEC-DS, which needs real keys, has its own test (audit_dnssec_ds_test.cpp).
 #include "audit_rules_fixture.hpp"
 

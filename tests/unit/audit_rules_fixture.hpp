@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "checks/audit_rules.hpp"
+#include "audit/rules.hpp"
 
 namespace nswatch::test::audit {
 

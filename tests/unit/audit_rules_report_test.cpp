@@ -1,5 +1,5 @@
 // The readiness audit as a whole, on hand-built evidence: a clean zone, provider failover, the
-// score and the status (checks/audit_report.cpp, checks/audit_failover.cpp).
+// score and the status (audit/report.cpp, audit/rules/failover.cpp).
 #include "audit_rules_fixture.hpp"
 
 using namespace nswatch;

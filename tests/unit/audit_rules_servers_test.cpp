@@ -1,4 +1,4 @@
-// The SRV-* rules (checks/audit_servers.cpp) on hand-built evidence: one defect per case, no
+// The SRV-* rules (audit/rules/servers.cpp) on hand-built evidence: one defect per case, no
 // sockets.
 #include "audit_rules_fixture.hpp"
 

@@ -1,4 +1,4 @@
-// The SOA timer, TTL and ZONE-SOA rules (checks/audit_timers.cpp) on hand-built evidence: one
+// The SOA timer, TTL and ZONE-SOA rules (audit/rules/timers.cpp) on hand-built evidence: one
 // defect per case, no sockets.
 #include "audit_rules_fixture.hpp"
 

@@ -1,6 +1,6 @@
-// checks/check_verdict: the exit code of `nswatch check` for a missing delegation (CRITICAL) and
+// monitor/check_verdict: the exit code of `nswatch check` for a missing delegation (CRITICAL) and
 // for a delegation that could not be asked about (UNKNOWN).
-#include "checks/check_verdict.hpp"
+#include "monitor/check_verdict.hpp"
 
 #include <catch2/catch.hpp>
 

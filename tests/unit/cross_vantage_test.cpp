@@ -1,5 +1,5 @@
 // compare_vantages: lag at one vantage only is an anycast node, at every vantage the provider.
-#include "checks/cross_vantage.hpp"
+#include "monitor/cross_vantage.hpp"
 
 #include <catch2/catch.hpp>
 

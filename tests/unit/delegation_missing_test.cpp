@@ -1,9 +1,9 @@
-// checks/delegation_missing: what discovery was told and what the newest probes say, together.
-#include "checks/delegation_missing.hpp"
+// delegation/delegation_missing: what discovery was told and what the newest probes say, together.
+#include "monitor/delegation_missing.hpp"
 
 #include <catch2/catch.hpp>
 
-#include "checks/zone_state.hpp"
+#include "monitor/zone_state.hpp"
 
 using namespace nswatch;
 using namespace std::chrono_literals;

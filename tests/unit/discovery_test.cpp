@@ -1,7 +1,7 @@
-// prober/discovery: "the parent said there is no such delegation" told apart from "could not
+// delegation/discovery: "the parent said there is no such delegation" told apart from "could not
 // ask", against our own server (tests/tools/baddns) standing in for the root, and the pure
 // judgement of a delegation's servers (missing_from_servers).
-#include "prober/discovery.hpp"
+#include "delegation/discovery.hpp"
 
 #include <fcntl.h>
 #include <poll.h>

@@ -8,8 +8,8 @@
 #include <memory>
 #include <string>
 
-#include "checks/zone_state.hpp"
 #include "exporter/http_server.hpp"
+#include "monitor/zone_state.hpp"
 
 namespace nswatch::test {
 

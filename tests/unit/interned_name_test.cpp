@@ -1,6 +1,6 @@
 // InternedName and KeptTarget: one string per distinct name, handles compare like the names, a
 // KeptTarget gives back the Target it was made from.
-#include "checks/interned_name.hpp"
+#include "dns/interned_name.hpp"
 
 #include <catch2/catch.hpp>
 #include <sstream>

@@ -1,12 +1,12 @@
-// Tests for checks/ixfr: the three shapes of an IXFR reply (RFC 1995 §4), differences folded
+// Tests for dns/ixfr: the three shapes of an IXFR reply (RFC 1995 §4), differences folded
 // and applied to a cached copy, and replies that cannot fit the copy (the caller then uses AXFR).
-#include "checks/ixfr.hpp"
+#include "dns/ixfr.hpp"
 
 #include <catch2/catch.hpp>
 #include <random>
 #include <set>
 
-#include "checks/zone_diff.hpp"
+#include "zonediff/zone_diff.hpp"
 
 using namespace nswatch;
 

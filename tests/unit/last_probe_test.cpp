@@ -1,5 +1,5 @@
 // LastProbe: the compact last result of a target, and the sharing of its reply part.
-#include "checks/last_probe.hpp"
+#include "monitor/last_probe.hpp"
 
 #include <catch2/catch.hpp>
 

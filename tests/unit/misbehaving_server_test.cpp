@@ -11,8 +11,8 @@
 #include <vector>
 
 #include "../tools/baddns_process.hpp"
+#include "dns/probe_result.hpp"
 #include "prober/engine.hpp"
-#include "prober/probe_result.hpp"
 
 namespace nswatch {
 namespace {

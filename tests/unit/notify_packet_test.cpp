@@ -1,5 +1,5 @@
-// Tests for prober/notify_packet: the verdict of each kind of NOTIFY and the reply built for it.
-#include "prober/notify_packet.hpp"
+// Tests for dns/notify_packet: the verdict of each kind of NOTIFY and the reply built for it.
+#include "dns/notify_packet.hpp"
 
 #include <ldns/ldns.h>
 

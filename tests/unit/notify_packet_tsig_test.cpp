@@ -1,13 +1,13 @@
-// Tests for the TSIG time and replay checks of prober/notify_packet on a virtual clock: NOTIFYs
+// Tests for the TSIG time and replay checks of dns/notify_packet on a virtual clock: NOTIFYs
 // signed early, late, at the window's edges and twice, and the signed BADTIME answers they get.
 #include <catch2/catch.hpp>
 
-#include "prober/notify_packet.hpp"
+#include "dns/notify_packet.hpp"
 
 // After notify_packet.hpp: ldns (which this includes) upsets <optional> when included before it.
+#include "dns/tsig_guard.hpp"
+#include "dns/tsig_sign.hpp"
 #include "notify_test_packets.hpp"
-#include "prober/tsig_guard.hpp"
-#include "prober/tsig_sign.hpp"
 
 using namespace nswatch;
 using nswatch::test::build_notify;

@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "prober/dns_name.hpp"
-#include "prober/tsig_sign.hpp"
+#include "dns/dns_name.hpp"
+#include "dns/tsig_sign.hpp"
 // Last: ldns's macros upset <optional> when it comes first.
 #include <ldns/ldns.h>
 
@@ -27,7 +27,7 @@ struct NotifyBuild {
     ldns_rr_type qtype = LDNS_RR_TYPE_SOA;
     std::string key_name;                 ///< sign with this key when non-empty
     std::string key_secret = kKeySecret;  ///< the secret to sign with
-    /// Sign at this time (prober/tsig_sign) rather than ldns's clock; the fudge goes with it.
+    /// Sign at this time (dns/tsig_sign) rather than ldns's clock; the fudge goes with it.
     std::optional<uint64_t> time_signed;
     uint16_t fudge = 300;
 };

@@ -1,5 +1,5 @@
-// Tests for checks/propagation: the run state machine on a virtual clock, no sockets.
-#include "checks/propagation.hpp"
+// Tests for propagation/propagation: the run state machine on a virtual clock, no sockets.
+#include "propagation/propagation.hpp"
 
 #include <catch2/catch.hpp>
 

@@ -1,6 +1,6 @@
-// Tests for checks/providers.cpp and checks/provider_catalogue.cpp: NS names grouped into
+// Tests for delegation/providers.cpp and delegation/provider_catalogue.cpp: NS names grouped into
 // providers.
-#include "checks/providers.hpp"
+#include "delegation/providers.hpp"
 
 #include <catch2/catch.hpp>
 #include <string>

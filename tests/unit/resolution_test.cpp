@@ -1,6 +1,6 @@
-// checks/resolution: judging resolver replies (uncached and cached paths, RFC 8198 synthesis) and
+// resolver/resolution: judging resolver replies (uncached and cached paths, RFC 8198 synthesis) and
 // the resolution_failing / resolution_slow / resolution_unverified conditions on a virtual clock.
-#include "checks/resolution.hpp"
+#include "resolver/resolution.hpp"
 
 #include <catch2/catch.hpp>
 

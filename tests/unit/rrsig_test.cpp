@@ -1,5 +1,5 @@
 // RRSIG expiration times read from presentation form.
-#include "checks/rrsig.hpp"
+#include "dns/rrsig.hpp"
 
 #include <catch2/catch.hpp>
 

@@ -1,5 +1,5 @@
-// Tests for checks/serial_round.cpp: one round of SOA probes judged with RFC 1982 arithmetic.
-#include "checks/serial_round.hpp"
+// Tests for monitor/serial_round.cpp: one round of SOA probes judged with RFC 1982 arithmetic.
+#include "monitor/serial_round.hpp"
 
 #include <catch2/catch.hpp>
 #include <string>

@@ -1,5 +1,5 @@
-// Tests for checks/serial.cpp: RFC 1982 serial arithmetic on 32-bit SOA serials.
-#include "checks/serial.hpp"
+// Tests for dns/serial.cpp: RFC 1982 serial arithmetic on 32-bit SOA serials.
+#include "dns/serial.hpp"
 
 #include <algorithm>
 #include <array>

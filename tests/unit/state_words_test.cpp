@@ -1,6 +1,6 @@
-// checks/state_words: one vocabulary for an address's state, and the exit status of a zone by the
+// monitor/state_words: one vocabulary for an address's state, and the exit status of a zone by the
 // rules of `nswatch check`.
-#include "checks/state_words.hpp"
+#include "monitor/state_words.hpp"
 
 #include <catch2/catch.hpp>
 

@@ -1,6 +1,6 @@
-// Tests for prober/tcp_framing: messages split across reads, several in one read, and a
+// Tests for dns/tcp_framing: messages split across reads, several in one read, and a
 // connection cut short mid-message.
-#include "prober/tcp_framing.hpp"
+#include "dns/tcp_framing.hpp"
 
 #include <catch2/catch.hpp>
 

@@ -1,5 +1,5 @@
-// Tests for prober/tsig_guard: the fudge window's edges and the replay memory on a virtual clock.
-#include "prober/tsig_guard.hpp"
+// Tests for dns/tsig_guard: the fudge window's edges and the replay memory on a virtual clock.
+#include "dns/tsig_guard.hpp"
 
 #include <catch2/catch.hpp>
 #include <vector>

@@ -1,6 +1,6 @@
-// Tests for prober/tsig_sign: what it signs verifies with ldns (an independent implementation),
+// Tests for dns/tsig_sign: what it signs verifies with ldns (an independent implementation),
 // at the time, error and Other Data given; a wrong key, algorithm or secret does not.
-#include "prober/tsig_sign.hpp"
+#include "dns/tsig_sign.hpp"
 
 #include <ldns/ldns.h>
 

@@ -1,5 +1,5 @@
-// Tests for checks/zone_diff: RRset-level differences between two zone copies.
-#include "checks/zone_diff.hpp"
+// Tests for zonediff/zone_diff: RRset-level differences between two zone copies.
+#include "zonediff/zone_diff.hpp"
 
 #include <catch2/catch.hpp>
 #include <chrono>

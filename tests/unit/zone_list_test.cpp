@@ -1,5 +1,5 @@
 // SharedList: the snapshot's zone list reads like a vector and writes copy-on-write.
-#include "checks/zone_list.hpp"
+#include "monitor/zone_list.hpp"
 
 #include <algorithm>
 #include <catch2/catch.hpp>

@@ -1,5 +1,5 @@
 // ZoneTracker: serial lag in versions and seconds, rise/fall health, providers, on a virtual clock.
-#include "checks/zone_state.hpp"
+#include "monitor/zone_state.hpp"
 
 #include <catch2/catch.hpp>
 
