@@ -99,7 +99,7 @@ def scrape(port, timeout):
 
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument("--port", type=int, default=9153)
+    p.add_argument("--port", type=int, default=10053)
     p.add_argument("--idle", type=int, default=1000)
     p.add_argument("--slow", type=int, default=50)
     p.add_argument("--sources", type=int, default=40)

@@ -3,6 +3,8 @@
 #include <iostream>
 
 #include "cli/commands.hpp"
+#include "cli/plugin_output.hpp"
+#include "cli/preflight.hpp"
 #include "cli/render_check.hpp"
 #include "config/config.hpp"
 #include "monitor/zone_view.hpp"
@@ -22,6 +24,21 @@ Config config_for(const CheckArgs& args) {
         }
     }
     if (args.no_ipv6) config.probe.ipv6 = false;
+    if (!args.warning.empty()) {
+        try {
+            config.thresholds.rtt_warning = parse_duration(args.warning);
+        } catch (const std::exception& e) {
+            throw std::runtime_error("--warning '" + args.warning + "': " + e.what());
+        }
+        for (auto& z : config.zones) z.thresholds.rtt_warning.reset();  // -w wins everywhere
+    }
+    // A source address or interface this machine lacks would otherwise read as every server
+    // failing (network_error): say so before probing.
+    if (const auto problems = preflight(config, false); !problems.empty()) {
+        std::string text = problems.front();
+        for (size_t i = 1; i < problems.size(); ++i) text += "; " + problems[i];
+        throw std::runtime_error(args.config_path + ": " + text);
+    }
     return config;
 }
 
@@ -68,7 +85,18 @@ int run_check(const CheckArgs& args) {
     RoundOptions round;
     round.udp = !args.tcp_only;
     round.tcp = !args.udp_only;
-    const auto views = observe_zones(engine, config, zones, hints, round);
+    auto views = observe_zones(engine, config, zones, hints, round);
+    std::optional<std::chrono::milliseconds> critical;
+    if (!args.critical.empty()) {
+        try {
+            critical = parse_duration(args.critical);
+        } catch (const std::exception& e) {
+            std::cerr << "nswatch check: --critical '" << args.critical << "': " << e.what()
+                      << "\n";
+            return static_cast<int>(PluginStatus::unknown);
+        }
+        apply_rtt_critical(views, *critical);
+    }
 
     PluginStatus overall = PluginStatus::ok;
     for (const auto& v : views) overall = worst(overall, v.verdict.status);
@@ -77,6 +105,9 @@ int run_check(const CheckArgs& args) {
     } else {
         RenderOptions ro;
         ro.colour = args.colour == "always" || (args.colour == "auto" && isatty(STDOUT_FILENO));
+        // First line for monitoring-plugins hosts (status, summary, performance data); then the
+        // report a person reads.
+        std::cout << plugin_line(views, overall, config.thresholds.rtt_warning, critical) << "\n";
         render_check_text(std::cout, views, ro);
     }
     return static_cast<int>(overall);

@@ -18,6 +18,8 @@ struct CheckArgs {
     bool tcp_only = false;           ///< --tcp-only
     bool no_ipv6 = false;            ///< --no-ipv6
     std::string colour = "auto";     ///< --colour auto|always|never
+    std::string warning;             ///< -w/--warning DURATION: RTT above is a WARNING
+    std::string critical;            ///< -C/--critical DURATION: RTT above is CRITICAL
 };
 
 int run_check(const CheckArgs& args);

@@ -87,11 +87,11 @@ int run_demo(const DemoArgs& args) {
             out << "root_hints: " << dir << "/root.hints\n"
                 << "probe: {timeout: 500ms, interval: 2s, tcp_every: 1}\n"
                 << "storage: {path: " << dir << "/history.db}\n"
-                << "http: {listen: '127.0.0.1:9153'}\n"
+                << "http: {listen: '127.0.0.1:10053'}\n"
                 << "zones:\n  - {name: shop.test, primary: ns1.alpha-dns.test}\n";
         }
         std::cerr << "\nnswatch demo: nswatch run -c " << cfg << "  for " << args.daemon_seconds
-                  << " s (status page: http://127.0.0.1:9153/ , metrics: /metrics)\n";
+                  << " s (status page: http://127.0.0.1:10053/ , metrics: /metrics)\n";
         const pid_t daemon = fork();
         if (daemon == 0) {
             execl(check[0].c_str(), check[0].c_str(), "run", "-c", cfg.c_str(),

@@ -10,13 +10,14 @@
 #include <set>
 
 #include "alerts/alert_engine.hpp"
-#include "alerts/recovery_text.hpp"
 #include "alerts/alert_metrics.hpp"
+#include "alerts/recovery_text.hpp"
 #include "alerts/resolution_rules.hpp"
 #include "alerts/zone_diff_rule.hpp"
 #include "cli/commands.hpp"
 #include "cli/descriptor_limit.hpp"
 #include "cli/history_collector.hpp"
+#include "cli/preflight.hpp"
 #include "config/config.hpp"
 #include "exporter/http_server.hpp"
 #include "exporter/probe_metrics.hpp"
@@ -67,6 +68,11 @@ int run_daemon(const RunArgs& args) {
         if (!args.root_hints.empty()) config.root_hints = args.root_hints;
     } catch (const std::exception& e) {
         std::cerr << "nswatch run: " << e.what() << "\n";
+        return 3;
+    }
+    // Before any file or socket is made: what this machine cannot give the config, in plain words.
+    if (const auto problems = preflight(config, true); !problems.empty()) {
+        for (const auto& p : problems) std::cerr << "nswatch run: " << p << "\n";
         return 3;
     }
     // The YAML node tree of a large config is freed by now, but glibc keeps its pages: ~16 KiB
@@ -247,6 +253,19 @@ int run_daemon(const RunArgs& args) {
                 ho.status_sections.emplace_back(
                     "zone_diff", [d = diff.get()] { return zone_diff_json(d->results()); });
             }
+            // POST /-/reload: the file is checked here, so the caller sees its error at once; the
+            // reload itself runs on the monitor's loop as for SIGHUP.
+            ho.reload = [path = args.config_path, lo]() -> std::string {
+                try {
+                    load_config_file(path, lo);
+                } catch (const std::exception& e) {
+                    spdlog::error("reload requested over HTTP: {}: config not reloaded", e.what());
+                    return e.what();
+                }
+                spdlog::info("reload requested over HTTP");
+                g_reload = true;
+                return "";
+            };
             if (alert_engine) {
                 ho.status_sections.emplace_back("alerts", [a = alert_engine.get()] {
                     nlohmann::json rows = nlohmann::json::array();
@@ -256,8 +275,9 @@ int run_daemon(const RunArgs& args) {
                                                 : std::string(to_string(alert.status))},
                              {"severity", to_string(alert.severity)},
                              {"rule", alert.rule},
-                             {"for", human_duration(std::chrono::duration_cast<std::chrono::seconds>(
-                                         std::chrono::system_clock::now() - alert.active_since))},
+                             {"for",
+                              human_duration(std::chrono::duration_cast<std::chrono::seconds>(
+                                  std::chrono::system_clock::now() - alert.active_since))},
                              {"summary", alert.summary}});
                     }
                     return rows;
@@ -272,8 +292,10 @@ int run_daemon(const RunArgs& args) {
                 collectables.push_back(std::make_shared<AlertMetrics>(*deliverer, *alert_engine));
             }
             http = std::make_unique<HttpServer>(ho, snapshot, std::move(collectables));
-            spdlog::info("http: listening on {} (port {}): /metrics /api/v1/status /healthz /",
-                         fmt::join(config.http.listen, ", "), http->port());
+            spdlog::info(
+                "http: listening on {} (port {}): /metrics /api/v1/status / /-/healthy "
+                "/-/ready /-/reload",
+                fmt::join(config.http.listen, ", "), http->port());
         } catch (const std::exception& e) {
             std::cerr << "nswatch run: http: " << e.what() << "\n";
             return 3;

@@ -67,7 +67,7 @@ std::string http_get(const std::string& url) {
     return body;
 }
 
-// The instance's status document: URL may be the base ("http://host:9153") or the API path.
+// The instance's status document: URL may be the base ("http://host:10053") or the API path.
 Snapshot fetch_snapshot(std::string url) {
     if (url.find("/api/v1/status") == std::string::npos) {
         while (!url.empty() && url.back() == '/') url.pop_back();

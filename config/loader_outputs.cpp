@@ -88,11 +88,11 @@ void Loader::read_http(const Field& field, HttpSettings& http) const {
 
 std::vector<std::string> Loader::read_listen(const Field& field) const {
     constexpr const char* example =
-        "one address:port with an IP address (e.g. 127.0.0.1:9153, "
-        "[::1]:9153)";
+        "one address:port with an IP address (e.g. 127.0.0.1:10053, "
+        "[::1]:10053)";
     std::vector<Field> items;
     if (field.value.IsSequence()) {
-        items = in_.list(field, "[127.0.0.1:9153, \"[::1]:9153\"]");
+        items = in_.list(field, "[127.0.0.1:10053, \"[::1]:10053\"]");
         if (items.empty()) in_.fail(field, "the list is empty: nothing would be served");
     } else {
         items.push_back(field);
@@ -103,7 +103,7 @@ std::vector<std::string> Loader::read_listen(const Field& field) const {
         if (text.find(',') != std::string::npos) {
             in_.fail(item, "'" + text +
                                "' is several addresses in one string: give one address, or a "
-                               "YAML list of them (listen: [127.0.0.1:9153, \"[::1]:9153\"])");
+                               "YAML list of them (listen: [127.0.0.1:10053, \"[::1]:10053\"])");
         }
         if (!parse_listen_address(text)) in_.fail(item, "'" + text + "' is not " + example);
         if (std::find(out.begin(), out.end(), text) != out.end()) {

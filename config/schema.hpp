@@ -214,7 +214,7 @@ struct HttpSettings {
     /// Serve HTTP at all.
     bool enabled = true;
     /// Addresses to listen on, each one IP address and port: host:port, [v6]:port.
-    std::vector<std::string> listen{"127.0.0.1:9153"};
+    std::vector<std::string> listen{"127.0.0.1:10053"};
     /// Connections open at once, all clients together; a new one beyond it replaces the one
     /// that has waited longest without sending a whole request.
     int64_t max_connections = 512;

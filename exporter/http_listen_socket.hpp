@@ -8,7 +8,7 @@
 namespace nswatch {
 
 /// A non-blocking listening TCP socket bound to `address` (IPv6 sockets are IPv6-only, so that
-/// "[::]:9153" and "0.0.0.0:9153" can both be listed). Throws std::runtime_error naming the
+/// "[::]:10053" and "0.0.0.0:10053" can both be listed). Throws std::runtime_error naming the
 /// address and the reason.
 int open_listen_socket(const ListenAddress& address);
 

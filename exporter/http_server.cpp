@@ -8,6 +8,7 @@
 #include "exporter/http_event_loop.hpp"
 #include "exporter/http_server_metrics.hpp"
 #include "exporter/listen_address.hpp"
+#include "exporter/process_collector.hpp"
 #include "exporter/status_json.hpp"
 #include "exporter/status_page.hpp"
 
@@ -25,7 +26,7 @@ std::vector<ListenAddress> parse_all(const std::vector<std::string>& listen) {
         if (!a) {
             throw std::runtime_error("listen address '" + text +
                                      "' is not one address:port with an IP address (e.g. "
-                                     "127.0.0.1:9153, [::1]:9153)");
+                                     "127.0.0.1:10053, [::1]:10053)");
         }
         out.push_back(*a);
     }
@@ -39,8 +40,10 @@ HttpServer::HttpServer(const HttpServerOptions& options, std::function<SnapshotP
     : snapshot_(std::move(snapshot)),
       collectables_(std::move(collectables)),
       sections_(options.status_sections),
+      reload_(options.reload),
       metrics_(std::make_unique<HttpServerMetrics>()) {
     collectables_.push_back(metrics_->registry());
+    collectables_.push_back(std::make_shared<ProcessCollector>());
     HttpEventLoop::Options lo;
     lo.listen = parse_all(options.listen);
     lo.limits = options.limits;
@@ -56,6 +59,16 @@ HttpServer::HttpServer(const HttpServerOptions& options, std::function<SnapshotP
 HttpServer::~HttpServer() = default;
 
 HttpReply HttpServer::handle(const ServerRequest& request) const {
+    if (request.path == "/-/reload") {
+        if (!reload_) return {404, text_plain, "nothing to reload here\n", ""};
+        // A state change: POST (or PUT) only, as Prometheus does, so a crawler's GET cannot.
+        if (request.method != "POST" && request.method != "PUT") {
+            return {405, text_plain, "use POST to reload the configuration\n", "POST, PUT"};
+        }
+        const std::string error = reload_();
+        if (!error.empty()) return {500, text_plain, "reload failed: " + error + "\n", ""};
+        return {200, text_plain, "configuration reloaded\n", ""};
+    }
     if (request.method != "GET" && request.method != "HEAD") {
         return {405, text_plain, "method not allowed\n", "GET, HEAD"};
     }
@@ -74,6 +87,13 @@ HttpReply HttpServer::route(const std::string& path) const {
                 prometheus::TextSerializer().Serialize(families), ""};
     }
     if (path == "/healthz") return {200, text_plain, "ok\n", ""};
+    if (path == "/-/healthy") return {200, text_plain, "nswatch is healthy\n", ""};
+    if (path == "/-/ready") {
+        if (!snapshot_()) {
+            return {503, text_plain, "nswatch is not ready: no probe round has finished yet\n", ""};
+        }
+        return {200, text_plain, "nswatch is ready\n", ""};
+    }
     if (path == "/api/v1/status") {
         const SnapshotPtr s = snapshot_();
         if (!s) return {503, "application/json", R"({"error":"no probe round finished yet"})", ""};

@@ -1,4 +1,7 @@
-// The HTTP side of nswatch: /metrics, /api/v1/status, /healthz and the status page at /.
+// The HTTP side of nswatch: /metrics, /api/v1/status, the status page at /, and the endpoints
+// operators expect of a Prometheus component: /-/healthy (the process serves), /-/ready (a probe
+// round has finished, so /metrics has data), POST /-/reload (re-read the config, as SIGHUP does);
+// /healthz stays as an alias of /-/healthy.
 // The sockets are http_event_loop.hpp's (one epoll thread, caps and deadlines, so that slow or
 // idle clients cannot take the workers Prometheus needs); this file only routes requests.
 #pragma once
@@ -25,13 +28,17 @@ struct ServerRequest;
 struct HttpServerOptions {
     /// Addresses to listen on, each "addr:port" or "[v6addr]:port" (listen_address.hpp); port 0
     /// picks one.
-    std::vector<std::string> listen{"127.0.0.1:9153"};
+    std::vector<std::string> listen{"127.0.0.1:10053"};
     HttpLimits limits;  ///< connection caps and deadlines
     int threads = 4;    ///< workers building responses (they never wait for a client)
     /// Extra top-level sections of /api/v1/status (and tables on the status page), e.g.
     /// "propagation": called on every request, from the server's threads (must be thread-safe).
     /// Each returns an array of flat objects.
     std::vector<std::pair<std::string, std::function<nlohmann::json()>>> status_sections;
+    /// POST /-/reload: re-reads the configuration and returns an empty string when it was
+    /// applied, else why not. Unset: /-/reload answers 404 (e.g. `nswatch check` has no config).
+    /// Called from a server thread.
+    std::function<std::string()> reload;
 };
 
 class HttpServer {
@@ -58,6 +65,7 @@ class HttpServer {
     std::function<SnapshotPtr()> snapshot_;
     std::vector<std::shared_ptr<prometheus::Collectable>> collectables_;
     std::vector<std::pair<std::string, std::function<nlohmann::json()>>> sections_;
+    std::function<std::string()> reload_;
     std::unique_ptr<HttpServerMetrics> metrics_;
     std::unique_ptr<HttpEventLoop> loop_;
     std::vector<uint16_t> ports_;

@@ -8,7 +8,9 @@
 
 #include "cli/alerts_command.hpp"
 #include "cli/commands.hpp"
+#include "cli/config_command.hpp"
 #include "cli/descriptor_limit.hpp"
+#include "cli/log_format.hpp"
 #include "prober/wire_timestamps.hpp"
 
 #ifndef NSWATCH_VERSION
@@ -52,6 +54,10 @@ int main(int argc, char** argv) {
     c->add_flag("--udp-only", check.udp_only, "Probe over UDP only");
     c->add_flag("--tcp-only", check.tcp_only, "Probe over TCP only");
     c->add_flag("--no-ipv6", check.no_ipv6, "Skip IPv6 nameserver addresses");
+    c->add_option("-w,--warning", check.warning,
+                  "An answer slower than this is a WARNING, e.g. 200ms (overrides rtt_warning)");
+    c->add_option("-C,--critical", check.critical,
+                  "An answer slower than this is CRITICAL, e.g. 1s (default: none)");
     c->add_option("--colour,--color", check.colour,
                   "auto|always|never (default auto: on a terminal)")
         ->check(CLI::IsMember({"auto", "always", "never"}));
@@ -123,7 +129,7 @@ int main(int argc, char** argv) {
         "through those resolvers and how much slower the uncached path is than its baseline.\n"
         "  nswatch status --db history.db --since 24h\n"
         "  nswatch status -c nswatch.yml        (history and primaries from the config)\n"
-        "  nswatch status --from http://fra1:9153 --from http://nyc1:9153   (cross-vantage)");
+        "  nswatch status --from http://fra1:10053 --from http://nyc1:10053   (cross-vantage)");
     st->add_option("--db", status.db, "SQLite history written by `nswatch run`");
     st->add_option("-c,--config", status.config_path,
                    "The daemon's config: its storage.path (unless --db is given) and each zone's "
@@ -149,8 +155,32 @@ int main(int argc, char** argv) {
     df->add_option("--provider", diff.providers,
                    "Compare only these providers (repeat; the first is the reference)");
     df->add_flag("--json", diff.json, "Print JSON for scripts");
+    std::string config_check_path;
+    bool config_check_json = false;
+    auto* cfg = app.add_subcommand("config", "Work with the configuration file");
+    cfg->require_subcommand(1);
+    auto* cfg_check = cfg->add_subcommand(
+        "check",
+        "Load the config as `nswatch run` would and check that it can run on this machine\n"
+        "(source addresses and interfaces exist, the HTTP port is free, the history directory\n"
+        "is writable). Starts nothing, creates nothing. Exit 0 OK, 3 with the problems.\n"
+        "  nswatch config check -c /etc/nswatch/nswatch.yml");
+    cfg_check->add_option("-c,--config", config_check_path, "YAML config")->required();
+    cfg_check->add_flag("--json", config_check_json, "Print JSON for scripts");
     nswatch::AlertsCliArgs alerts_args;
     auto run_alerts_command = nswatch::add_alerts_commands(app, alerts_args);
+    std::string log_format = "text";
+    app.add_option("--log-format", log_format,
+                   "Log lines as text, json or logfmt (one event per line on stderr, UTC)")
+        ->check(CLI::IsMember({"text", "json", "logfmt"}));
+    // Global options are accepted after the subcommand too: `nswatch run --log-format json`.
+    std::function<void(CLI::App*)> fall_through = [&](CLI::App* a) {
+        for (CLI::App* sub : a->get_subcommands([](CLI::App*) { return true; })) {
+            sub->fallthrough();
+            fall_through(sub);
+        }
+    };
+    fall_through(&app);
 
     try {
         app.parse(argc, argv);
@@ -159,11 +189,12 @@ int main(int argc, char** argv) {
         // Usage errors are UNKNOWN in monitoring-plugins terms; --help and --version exit 0.
         return rc == 0 ? 0 : 3;
     }
-    // Logs go to stderr: stdout carries the report (or JSON) that scripts read.
-    spdlog::set_default_logger(spdlog::stderr_color_mt("nswatch"));
-    // The daemon says what it does at info level; one-shot commands stay quiet unless asked.
-    spdlog::set_level(verbose ? spdlog::level::debug
-                              : (r->parsed() ? spdlog::level::info : spdlog::level::warn));
+    // Logs go to stderr: stdout carries the report (or JSON) that scripts read. The daemon says
+    // what it does at info level; one-shot commands stay quiet unless asked.
+    nswatch::configure_logging(*nswatch::log_format_from_string(log_format),
+                               verbose       ? spdlog::level::debug
+                               : r->parsed() ? spdlog::level::info
+                                             : spdlog::level::warn);
     nswatch::raise_descriptor_limit();
     try {
         if (c->parsed()) return nswatch::run_check(check);
@@ -171,6 +202,9 @@ int main(int argc, char** argv) {
         if (au->parsed()) return nswatch::run_audit(audit);
         if (r->parsed()) return nswatch::run_daemon(run);
         if (df->parsed()) return nswatch::run_diff(diff);
+        if (cfg_check->parsed()) {
+            return nswatch::run_config_check(config_check_path, config_check_json);
+        }
         if (const int rc = run_alerts_command(); rc >= 0) return rc;
         if (st->parsed()) {
             status.colour = status_colour == "always" || (status_colour == "auto" && isatty(1));

@@ -485,18 +485,18 @@ TEST_CASE("config: storage and http sections", "[config]") {
     CHECK(c.storage.minute_retention == std::chrono::hours(24 * 30));
     CHECK(c.http.listen == std::vector<std::string>{"[::1]:9200"});
     CHECK(c.http.rtt_buckets == std::vector<double>{0.01, 0.1, 1});
-    CHECK(Config{}.http.listen == std::vector<std::string>{"127.0.0.1:9153"});
+    CHECK(Config{}.http.listen == std::vector<std::string>{"127.0.0.1:10053"});
     CHECK(Config{}.storage.path.empty());
     CHECK_THAT(error_of_yaml("http:\n  rtt_buckets: [1, 0.5]\n"), Catch::Contains("increasing"));
 }
 
 TEST_CASE("config: http listen list and connection limits", "[config]") {
     const Config c = load_config_string(
-        "http:\n  listen: [127.0.0.1:9153, '[::1]:9153']\n  max_connections: 2000\n"
+        "http:\n  listen: [127.0.0.1:10053, '[::1]:10053']\n  max_connections: 2000\n"
         "  max_connections_per_client: 64\n  header_timeout: 3s\n  idle_timeout: 30s\n"
         "  write_timeout: 2m\n",
         "test.yml");
-    CHECK(c.http.listen == std::vector<std::string>{"127.0.0.1:9153", "[::1]:9153"});
+    CHECK(c.http.listen == std::vector<std::string>{"127.0.0.1:10053", "[::1]:10053"});
     CHECK(c.http.max_connections == 2000);
     CHECK(c.http.max_connections_per_client == 64);
     CHECK(c.http.header_timeout == 3s);
@@ -512,8 +512,8 @@ TEST_CASE("config: http listen list and connection limits", "[config]") {
         10);
     CHECK_THAT(error_of_yaml("http:\n  listen: []\n"),
                Catch::Contains("http.listen: the list is empty"));
-    CHECK_THAT(error_of_yaml("http:\n  listen: [127.0.0.1:9153, 127.0.0.1:9153]\n"),
-               Catch::Contains("http.listen[1]: '127.0.0.1:9153' is listed twice"));
+    CHECK_THAT(error_of_yaml("http:\n  listen: [127.0.0.1:10053, 127.0.0.1:10053]\n"),
+               Catch::Contains("http.listen[1]: '127.0.0.1:10053' is listed twice"));
     CHECK_THAT(error_of_yaml("http:\n  listen: ['127.0.0.1:1,127.0.0.1:2']\n"),
                Catch::Contains("http.listen[0]: '127.0.0.1:1,127.0.0.1:2' is several addresses"));
 }

@@ -9,7 +9,7 @@ using Status = HttpParse::Status;
 
 TEST_CASE("http parser: a complete GET with keep-alive and a pipelined rest", "[http][parser]") {
     const std::string wire =
-        "GET /metrics?name[]=x HTTP/1.1\r\nHost: 127.0.0.1:9153\r\nUser-Agent: Prometheus/2.42\r\n"
+        "GET /metrics?name[]=x HTTP/1.1\r\nHost: 127.0.0.1:10053\r\nUser-Agent: Prometheus/2.42\r\n"
         "Accept:  text/plain \r\n\r\nGET /healthz HTTP/1.1\r\n";
     const HttpParse p = parse_request_head(wire, 16384);
     REQUIRE(p.status == Status::complete);
@@ -19,7 +19,7 @@ TEST_CASE("http parser: a complete GET with keep-alive and a pipelined rest", "[
     CHECK(p.request.minor_version == 1);
     CHECK(p.request.keep_alive);
     CHECK_FALSE(p.request.has_body);
-    CHECK(p.request.header("host") == "127.0.0.1:9153");
+    CHECK(p.request.header("host") == "127.0.0.1:10053");
     CHECK(p.request.header("accept") == "text/plain");
     CHECK(p.request.header("authorization").empty());
     CHECK(wire.substr(p.consumed) == "GET /healthz HTTP/1.1\r\n");

@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <thread>
 
 #include "exporter/http_server.hpp"
@@ -180,11 +181,11 @@ TEST_CASE("HTTP server listens on every listed address and refuses a bad one", "
           200);
     // `nswatch run --listen` is not checked by the config loader: the server names the mistake.
     try {
-        HttpServer bad(test::http_options({"127.0.0.1:9153,0.0.0.0:9154"}),
+        HttpServer bad(test::http_options({"127.0.0.1:10053,0.0.0.0:9154"}),
                        [] { return SnapshotPtr(); }, {});
         FAIL("a comma-separated listen string was accepted");
     } catch (const std::runtime_error& e) {
-        CHECK_THAT(e.what(), Contains("'127.0.0.1:9153,0.0.0.0:9154' is not one address:port"));
+        CHECK_THAT(e.what(), Contains("'127.0.0.1:10053,0.0.0.0:9154' is not one address:port"));
     }
 }
 
@@ -238,4 +239,55 @@ TEST_CASE("extra status sections reach /api/v1/status and the status page", "[ex
     CHECK(page.body.find("<h2>alerts</h2>") < page.body.find("<h2>shop.test</h2>"));
     CHECK(page.body.find("<h2>propagation</h2>") > page.body.find("<h2>shop.test</h2>"));
     CHECK_THAT(page.body, Contains("<td>provider_down</td><td>firing</td>"));  // columns by name
+}
+
+TEST_CASE("lifecycle endpoints: /-/healthy, /-/ready after the first round, POST /-/reload",
+          "[exporter][http]") {
+    SnapshotPtr snapshot;  // no round finished yet
+    std::mutex m;
+    int reloads = 0;
+    std::string reload_error;
+    HttpServerOptions o = test::http_options({"127.0.0.1:0"});
+    o.reload = [&] {
+        std::lock_guard lock(m);
+        ++reloads;
+        return reload_error;
+    };
+    HttpServer server{o,
+                      [&] {
+                          std::lock_guard lock(m);
+                          return snapshot;
+                      },
+                      {}};
+    const std::string base = "http://127.0.0.1:" + std::to_string(server.port());
+
+    CHECK(test::http_fetch(base + "/-/healthy").status == 200);
+    auto ready = test::http_fetch(base + "/-/ready");
+    CHECK(ready.status == 503);
+    CHECK_THAT(ready.body, Contains("no probe round has finished yet"));
+    {
+        std::lock_guard lock(m);
+        snapshot = test::sample_snapshot_ptr();
+    }
+    CHECK(test::http_fetch(base + "/-/ready").status == 200);
+
+    // A GET must not reload (a crawler, a browser's prefetch).
+    const auto get = test::http_fetch(base + "/-/reload");
+    CHECK(get.status == 405);
+    CHECK(reloads == 0);
+    const auto ok = test::http_fetch(base + "/-/reload", "POST");
+    CHECK(ok.status == 200);
+    CHECK(reloads == 1);
+    reload_error = "config.yml:3:5: unknown key 'intervall'";
+    const auto bad = test::http_fetch(base + "/-/reload", "POST");
+    CHECK(bad.status == 500);
+    CHECK_THAT(bad.body, Contains("unknown key 'intervall'"));
+    CHECK(reloads == 2);
+}
+
+TEST_CASE("/-/reload is 404 where nothing can be reloaded", "[exporter][http]") {
+    const SnapshotPtr snapshot = test::sample_snapshot_ptr();
+    HttpServer server{test::http_options({"127.0.0.1:0"}), [&] { return snapshot; }, {}};
+    const std::string base = "http://127.0.0.1:" + std::to_string(server.port());
+    CHECK(test::http_fetch(base + "/-/reload", "POST").status == 404);
 }
