@@ -4,8 +4,8 @@
 // - The probe engine keeps a socket per nameserver address and transport open while it lives
 //   (c-ares STAYOPEN). When the limit cannot cover them, the daemon caps the sockets the engine
 //   keeps (the least recently used idle one is closed for a new one) and probes on the wire; the
-//   rest wait their turn. Out of descriptors, the daemon spun instead: civetweb's accept loop and
-//   every probe failed at once, reported as the servers' network_error.
+//   rest wait their turn. Without that cap, running out of descriptors makes an accept loop spin
+//   and every probe fail at once, reported as the servers' network_error.
 // - The plan is pure arithmetic on estimates (DescriptorNeeds); descriptor_needs() makes them from
 //   a config. The estimates are upper bounds of what each part keeps open, with room for the
 //   files opened in passing (c-ares reads /etc/resolv.conf for every new channel).

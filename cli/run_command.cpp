@@ -77,7 +77,7 @@ int run_daemon(const RunArgs& args) {
     }
     // The YAML node tree of a large config is freed by now, but glibc keeps its pages: ~16 KiB
     // per zone, more than everything the daemon keeps per zone afterwards, so it set the
-    // daemon's resident size (bench/memory.sh, BENCHMARKS.md session 6). Hand them back.
+    // daemon's resident size (bench/memory.sh, BENCHMARKS.md "Daemon memory"). Hand them back.
     malloc_trim(0);
 
     std::unique_ptr<HistoryWriter> history;

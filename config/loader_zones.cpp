@@ -39,7 +39,7 @@ std::string key_of(const WatchName& w) {
 }
 
 /// Equal lists of different zones become one shared list: many zones list the same servers (all
-/// of a provider's customers), and a list per zone was ~0.6 KiB of a large config.
+/// of a provider's customers), and a list per zone would be ~0.6 KiB of a large config.
 template <typename T>
 void share_equal(SharedVector<T>& list, std::unordered_map<std::string, SharedVector<T>>& seen) {
     if (list.empty()) return;

@@ -5,9 +5,9 @@
 // Collect(): a prometheus::Family keeps a label map per series (three per target: two outcome
 // counters and a histogram), about 2 KiB per target, the largest part of the daemon's memory at
 // 1,000 zones. The watched-answer counters likewise (a Family child per zone, provider and
-// outcome was ~700 bytes). Their label values are interned: a series is a zone number and the
+// outcome costs ~700 bytes). Their label values are interned: a series is a zone number and the
 // number of its other labels' combination, with its counts in flat blocks of rows (a std::map
-// node per target with a heap vector of buckets was ~220 bytes more per target).
+// node per target with a heap vector of buckets would cost ~220 bytes more per target).
 // Exposition stays prometheus-cpp's (its MetricFamily and serializer).
 #pragma once
 

@@ -35,7 +35,7 @@ struct AnswerComparison {
 
 /// The comparisons a ZoneState keeps between answer rounds (for the next round's answer changes
 /// and the resolvers' comparison): without the servers and TTL notes, packed into one immutable
-/// buffer shared by every copy of the state. As AnswerComparison vectors these were ~2 KiB per
+/// buffer shared by every copy of the state. As AnswerComparison vectors these would be ~2 KiB per
 /// zone (a string, vector and heap block per record, provider and variant); packed, a few hundred
 /// bytes. expand() gives the comparisons back, equal to the ones kept minus servers and notes.
 class KeptAnswers {

@@ -2,9 +2,9 @@
 // queue, so that discovering 100,000 zones costs a few threads, not one per zone.
 //
 // IMPLEMENTATION NOTES
-// - A thread per discovery (std::async) reached vm.max_map_count at ~100,000 zones (each finished
-//   thread's stack stayed mapped until its future was polled); the thread creation then threw and
-//   ended the daemon. Here the number of threads is fixed, and a queued job is only its closure.
+// - The number of threads is fixed and a queued job is only its closure. A thread per discovery
+//   (std::async) reaches vm.max_map_count at ~100,000 zones (each finished thread's stack stays
+//   mapped until its future is polled), and a failed thread creation would end the daemon.
 // - Starting a worker can fail (EAGAIN: thread or memory limits). That is logged and tried again
 //   from maintain() at most every kRetryStartEvery; meanwhile the jobs wait in the queue. A job
 //   that throws (no descriptor for its engine, no thread for a name it resolves) finishes with

@@ -1,7 +1,7 @@
 // LastProbe: what a TargetState keeps of its newest probe result. A whole ProbeResult (with its
-// own Target, Query and record sections) was ~560 bytes inline plus its strings, per target: at
-// 100,000 zones the largest part of the daemon's memory. This keeps the scalars inline and the
-// parts that are usually the same for every target of a zone (the query name, the SOA, the
+// own Target, Query and record sections) is ~560 bytes inline plus its strings, per target: at
+// 100,000 zones it would be the largest part of the daemon's memory. This keeps the scalars inline
+// and the parts that are usually the same for every target of a zone (the query name, the SOA, the
 // answer, the NSID, the detail) in one shared, immutable LastReply, which the tracker reuses
 // when an equal one is already held (LastReplies).
 //

@@ -3,30 +3,31 @@
 // (history, metrics) and the zone states are published as immutable snapshots.
 //
 // IMPLEMENTATION NOTES
-// - Every probe of a round is in flight at once (bounded only by the number of addresses), so a
-//   provider that black-holes every packet delays a round by one timeout, not one per address.
+// - Every probe of a round is in flight at once (bounded by probe.max_in_flight), so a provider
+//   that black-holes every packet delays a round by one timeout, not one per address.
 // - A round's next start is scheduled from its own start (interval + random jitter), not from its
 //   end, so a slow round does not stretch the cadence.
 // - Discovery (iterative, seconds when something is dead) never runs on the loop thread: it runs
 //   on one of discovery.workers threads (monitor/discovery_pool.hpp), each discovery with its
-//   own engine, and the loop collects the results every pass. A thread per discovery ran out of
-//   memory maps at 100,000 zones and ended the daemon.
-// - Zones are visited when due, from a min-heap of (time, zone): at 1,000 zones with jittered
-//   rounds, scanning every zone whenever one was due cost O(zones²) visits per interval (16 % of
-//   the loop's CPU). A zone with a discovery in flight is visited when its result is collected; a
-//   full scan every kFullScanEvery is only a safety net.
-// - A finished round marks the snapshot stale; it is rebuilt at most every kPublishEvery. One
-//   publish copies every zone's state, so publishing per finished round cost O(zones²) per
-//   interval (39% CPU at 1,000 zones).
+//   own engine, and the loop collects the results every pass. A fixed pool, because a thread per
+//   discovery exhausts the process's memory maps at 100,000 zones.
+// - Zones are visited when due, from a min-heap of (time, zone), so the loop's work per interval
+//   grows with the number of zones, not with its square (scanning every zone whenever one is due
+//   would). A zone with a discovery in flight is visited when its result is collected; a full
+//   scan every kFullScanEvery is only a safety net.
+// - A finished round marks the snapshot stale; it is rebuilt at most every kPublishEvery, since
+//   one publish visits every zone and publishing per finished round would cost O(zones²) per
+//   interval. Zone states are shared with the snapshot (copy on write), not copied.
 // - The engine caps probes on the wire (probe.max_in_flight): thousands of simultaneous TCP
-//   connections made rounds fail on their own load.
+//   connections to one server make a round fail on its own load.
 // - A probe result that suggests the delegation changed (REFUSED, not authoritative, NXDOMAIN for
 //   the apex) brings the next discovery forward, at most once per `kEarlyDiscoveryGap`.
 // - A round starts only while fewer than kWaitingRoundsFactor x probe.max_in_flight probes wait in
 //   the engine's queue; a zone due meanwhile waits in held_ (FIFO, so none starves) and starts as
-//   the queue drains, ahead of zones that became due later. Starting every zone's first round at
-//   once queued every request (millions at 100,000 zones, ~0.5 KiB each); in steady state the
-//   queue is far below the bound and rounds start on time.
+//   the queue drains, ahead of zones that became due later. Otherwise the first rounds of all
+//   zones, due together at start-up, would queue every request at once (millions at 100,000
+//   zones, ~0.5 KiB each); in steady state the queue is far below the bound and rounds start on
+//   time.
 // - The config is held once (config_, shared with discovery workers); a zone points at its entry
 //   (re-seated when a reload replaces the config) instead of copying it. A zone whose nameservers
 //   the config lists keeps no Delegation: its round builds one from the config into a scratch
@@ -37,9 +38,10 @@
 //   every kLocalErrorLogEvery) and listed among the recent failures, where the cause is named.
 // - Descriptors: limit_resources() caps the sockets the engine keeps (and so the probes on the
 //   wire) when the open-files limit is short (cli/descriptor_limit.hpp decides by how much).
-// - Freed heap pages go back to the kernel (malloc_trim) when the engine is idle, at most every
-//   10 s, or every 10 minutes on a loop never idle, after rounds finished (monitor/heap_trim.hpp):
-//   a round's transient allocations are freed in the middle of the heap and stayed resident.
+// - Freed heap pages go back to the kernel (malloc_trim) after rounds finished, when the engine
+//   is idle (at most every 10 s) or every 10 minutes on a loop never idle (monitor/heap_trim.hpp):
+//   a round's transient allocations are freed in the middle of the heap, which glibc does not
+//   return by itself.
 #pragma once
 
 #include <atomic>
@@ -171,7 +173,7 @@ class Monitor {
     Steady::duration jitter();
 
     /// The only copy of the config, shared with discovery workers (a reload replaces it; a worker
-    /// keeps the one it started with). Copying it per worker cost O(zones²) at start-up.
+    /// keeps the one it started with). A copy per worker would cost O(zones²) at start-up.
     std::shared_ptr<const Config> config_;
     std::vector<ResultSink> sinks_;
     std::vector<AnswerChangeSink> answer_change_sinks_;

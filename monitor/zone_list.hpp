@@ -1,7 +1,7 @@
 // ZoneList: the zones of a Snapshot, held by shared pointer so that publishing a snapshot shares
 // each zone's state with the tracker that built it instead of copying it. Copying every zone's
-// state per publish kept three to four copies of every target alive (tracker, old snapshot, new
-// snapshot) and was most of the daemon's memory at 1,000 zones.
+// state per publish would keep three to four copies of every target alive (tracker, old snapshot,
+// new snapshot), most of the daemon's memory at 1,000 zones.
 //
 // Reads look like a std::vector<ZoneState> (iteration and [] yield const ZoneState&). Writes are
 // copy-on-write: a non-const [] or back() first copies a zone some other list also holds, so a

@@ -1,6 +1,7 @@
 // From a config and a zone name to the probe results of one round: discovery (or the static
 // nameserver list), the SOA probes to every address over UDP and TCP, and their judgement.
-// Shared by `check` and `demo` (and later `run` and `audit`), so they all see a zone the same way.
+// Shared by `check`, `demo`, `audit` and the daemon's rounds (static delegations, the round's
+// requests), so they all see a zone the same way.
 #pragma once
 
 #include <string>

@@ -4,16 +4,17 @@
 // - One c-ares channel per (vantage, server address, port, transport): c-ares then never rotates
 //   servers and never retries (tries = 1); the caller decides retries. Channels are created lazily
 //   and kept, with ARES_FLAG_STAYOPEN: c-ares otherwise closes a channel's sockets whenever its
-//   last query ends, and at 1,000 zones on shared nameservers that was a new UDP socket per probe
+//   last query ends, which with many zones on shared nameservers means a new UDP socket per probe
 //   and a new TCP connection (handshake, server accept, close) per TCP probe. A TCP connection
-//   is now reused until the server closes it (RFC 7766 §6.2.1); a probe that fails because the
+//   is reused until the server closes it (RFC 7766 §6.2.1); a probe that fails because the
 //   server closed a kept connection just as it was written is sent once more on a new one.
 // - Queries are built by ldns (prober/query.hpp) once per (name, type, flags) and cached; each
 //   probe copies the cached bytes and patches in a random ID (from a buffer refilled by
 //   arc4random_buf, unique per channel), then hands them to ares_send(), which keeps that ID and
 //   matches replies by ID, question and source. The cache is small (kQueryCacheMax, emptied when
 //   full): the reuse is within a zone's round (every address and transport asks the same
-//   questions, sent one after the other), and one entry per zone question was ~1 KiB per zone.
+//   questions, sent one after the other), and an entry per zone question would cost ~1 KiB per
+//   zone.
 // - Callbacks never run inside c-ares: a finished probe is parsed at once and queued, and run_once
 //   runs the queued callbacks after ares_process_fd returns, then submits TC retries. A callback
 //   that submits therefore cannot keep run_once reading for ever.
@@ -22,17 +23,17 @@
 //   SO_TIMESTAMPNS), so it excludes the time the loop spends on other probes (channel set-up,
 //   parsing, callbacks). A TCP probe on a new connection also reports the handshake apart
 //   (connect_time); rtt is then the query alone.
-// - UDP sockets ask for a 4 MiB receive buffer (the kernel caps it at net.core.rmem_max): with the
-//   default ~208 KiB, bursts of replies were dropped and each drop cost a full timeout.
+// - UDP sockets ask for a 4 MiB receive buffer (the kernel caps it at net.core.rmem_max): the
+//   default ~208 KiB overflows on a burst of replies, and each dropped reply costs a full timeout.
 // - ARES_FLAG_IGNTC: a truncated UDP reply is reported (outcome truncated) and then retried over
 //   TCP by the engine, so both results reach the caller.
 // - ARES_FLAG_NOCHECKRESP: REFUSED/SERVFAIL replies are reported, not turned into errors.
 // - c-ares silently drops replies with the wrong ID or question, or bytes that do not parse. To
-// name
-//   such failures (id_mismatch, question_mismatch, malformed) instead of a bare timeout, the engine
-//   installs socket functions that keep the last datagrams received on each channel and inspects
-//   them when a query times out. c-ares 1.18 configures none of the sockets such functions open, so
-//   the engine makes them non-blocking and binds the vantage's source address or device itself.
+//   name such failures (id_mismatch, question_mismatch, malformed) instead of a bare timeout, the
+//   engine installs socket functions that keep the last datagrams received on each channel and
+//   inspects them when a query times out. c-ares 1.18 configures none of the sockets such functions
+//   open, so the engine makes them non-blocking and binds the vantage's source address or device
+//   itself.
 #pragma once
 
 #include <chrono>

@@ -15,7 +15,7 @@ struct ReplyExpectation {
     bool expect_authoritative = true;  ///< NOERROR without AA is not_authoritative
     /// Fill `authority` and `additional` of an ok reply too (they are always filled otherwise,
     /// for the failure's details). The daemon's rounds read only the answer: converting the NS
-    /// and glue records of every SOA reply to text was most of the parsing cost.
+    /// and glue records of every SOA reply to text is most of the parsing cost.
     bool ok_extra_sections = true;
 };
 

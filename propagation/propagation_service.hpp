@@ -115,7 +115,7 @@ class PropagationService {
     std::map<std::string, std::unique_ptr<ActiveRun>> active_;  ///< by zone
     std::unordered_map<std::string, uint32_t> known_serial_;    ///< newest serial seen per zone
     /// The snapshot watch_serials last read: a new one comes at most every 500 ms, the loop turns
-    /// far more often, and reading every zone per turn was 10 % of a core at 100,000 zones. Held,
+    /// far more often, and reading every zone per turn costs 10 % of a core at 100,000 zones. Held,
     /// not just its address: a freed snapshot's address may come back for the next one.
     SnapshotPtr watched_snapshot_;
     uint64_t next_id_ = 1;

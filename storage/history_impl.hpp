@@ -57,7 +57,7 @@ struct HistoryStore::Impl {
     };
     std::unordered_map<Where, uint32_t, WhereHash> wheres;
     /// targets.id by zone and Where number: an open-addressing table of 12-byte slots (a
-    /// std::unordered_map node per target was ~64 bytes). Ids that do not fit 32 bits (never,
+    /// std::unordered_map node per target would be ~64 bytes). Ids that do not fit 32 bits (never,
     /// unless the table was edited by hand) are not cached: they are looked up every time.
     struct TargetSlot {
         uint32_t zone = 0, where = 0;

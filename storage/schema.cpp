@@ -96,8 +96,8 @@ CREATE TABLE rollup_state (
 }  // namespace
 
 // v2: a day tier, folded from the hour rollups, so that `status --since 30d` reads 30 rows per
-// target instead of 720 (687 ms -> see BENCHMARKS.md). Existing hours are folded by the next
-// rollup (day_done_ms starts at the oldest hour).
+// target instead of 720 (BENCHMARKS.md "status over 30 days"). Existing hours are folded by the
+// next rollup (day_done_ms starts at the oldest hour).
 constexpr std::string_view kV2 = R"sql(
 CREATE TABLE rollup_day (
     bucket_ms INTEGER NOT NULL,   -- UTC midnight, Unix epoch milliseconds
