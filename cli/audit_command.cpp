@@ -7,6 +7,7 @@
 
 #include "audit/collect.hpp"
 #include "cli/commands.hpp"
+#include "cli/one_shot_setup.hpp"
 #include "cli/render_audit.hpp"
 #include "config/config.hpp"
 #include "monitor/zone_view.hpp"
@@ -14,36 +15,6 @@
 namespace nswatch {
 
 namespace {
-
-Config audit_config(const AuditArgs& args) {
-    Config config = args.config_path.empty() ? Config{} : load_config_file(args.config_path);
-    if (!args.root_hints.empty()) config.root_hints = args.root_hints;
-    if (!args.timeout.empty()) {
-        try {
-            config.probe.timeout = parse_duration(args.timeout);
-        } catch (const std::exception& e) {
-            throw std::runtime_error("--timeout '" + args.timeout + "': " + e.what());
-        }
-    }
-    if (args.no_ipv6) config.probe.ipv6 = false;
-    return config;
-}
-
-std::vector<std::string> audit_zones(const AuditArgs& args, const Config& config) {
-    std::vector<std::string> zones;
-    for (const auto& z : args.zones) {
-        std::string why;
-        auto name = normalize_domain_name(z, &why);
-        if (!name) throw std::runtime_error("zone '" + z + "': " + why);
-        zones.push_back(*name);
-    }
-    if (zones.empty()) {
-        for (const auto& z : config.zones) zones.push_back(z.name);
-    }
-    if (zones.empty())
-        throw std::runtime_error("no zone to audit: name one, or give -c CONFIG with zones");
-    return zones;
-}
 
 /// "[#########.........]  45%  1234/2742" on one line of stderr, redrawn in place.
 void draw_progress(size_t done, size_t total) {
@@ -74,8 +45,8 @@ int run_audit(const AuditArgs& args) {
     std::vector<std::string> zones;
     std::vector<RootServer> hints;
     try {
-        config = audit_config(args);
-        zones = audit_zones(args, config);
+        config = one_shot_config({args.config_path, args.root_hints, args.timeout, args.no_ipv6});
+        zones = one_shot_zones(args.zones, config, "audit");
         hints = hints_for(config);
     } catch (const std::exception& e) {
         std::cerr << "nswatch audit: " << e.what() << "\n";

@@ -3,8 +3,8 @@
 #include <iostream>
 
 #include "cli/commands.hpp"
+#include "cli/one_shot_setup.hpp"
 #include "cli/plugin_output.hpp"
-#include "cli/preflight.hpp"
 #include "cli/render_check.hpp"
 #include "config/config.hpp"
 #include "monitor/zone_view.hpp"
@@ -14,16 +14,8 @@ namespace nswatch {
 namespace {
 
 Config config_for(const CheckArgs& args) {
-    Config config = args.config_path.empty() ? Config{} : load_config_file(args.config_path);
-    if (!args.root_hints.empty()) config.root_hints = args.root_hints;
-    if (!args.timeout.empty()) {
-        try {
-            config.probe.timeout = parse_duration(args.timeout);
-        } catch (const std::exception& e) {
-            throw std::runtime_error("--timeout '" + args.timeout + "': " + e.what());
-        }
-    }
-    if (args.no_ipv6) config.probe.ipv6 = false;
+    Config config =
+        one_shot_config({args.config_path, args.root_hints, args.timeout, args.no_ipv6});
     if (!args.warning.empty()) {
         try {
             config.thresholds.rtt_warning = parse_duration(args.warning);
@@ -32,30 +24,7 @@ Config config_for(const CheckArgs& args) {
         }
         for (auto& z : config.zones) z.thresholds.rtt_warning.reset();  // -w wins everywhere
     }
-    // A source address or interface this machine lacks would otherwise read as every server
-    // failing (network_error): say so before probing.
-    if (const auto problems = preflight(config, false); !problems.empty()) {
-        std::string text = problems.front();
-        for (size_t i = 1; i < problems.size(); ++i) text += "; " + problems[i];
-        throw std::runtime_error(args.config_path + ": " + text);
-    }
     return config;
-}
-
-std::vector<std::string> zones_for(const CheckArgs& args, const Config& config) {
-    std::vector<std::string> zones;
-    for (const auto& z : args.zones) {
-        std::string why;
-        auto name = normalize_domain_name(z, &why);
-        if (!name) throw std::runtime_error("zone '" + z + "': " + why);
-        zones.push_back(*name);
-    }
-    if (zones.empty()) {
-        for (const auto& z : config.zones) zones.push_back(z.name);
-    }
-    if (zones.empty())
-        throw std::runtime_error("no zone to check: name one, or give -c CONFIG with zones");
-    return zones;
 }
 
 }  // namespace
@@ -66,7 +35,7 @@ int run_check(const CheckArgs& args) {
     std::vector<RootServer> hints;
     try {
         config = config_for(args);
-        zones = zones_for(args, config);
+        zones = one_shot_zones(args.zones, config, "check");
         hints = hints_for(config);
     } catch (const std::exception& e) {
         std::cerr << "nswatch check: " << e.what() << "\n";

@@ -38,6 +38,7 @@ struct RunArgs {
     std::string listen;       ///< --listen host:port (overrides http.listen)
     std::string db;           ///< --db FILE (overrides storage.path)
     std::string root_hints;   ///< --root-hints FILE (overrides root_hints)
+    std::string web_config;   ///< --web-config FILE: TLS and basic auth (exporter-toolkit format)
 };
 
 /// The daemon: probe every zone of the config on its interval until SIGTERM/SIGINT.

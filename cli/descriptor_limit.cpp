@@ -19,9 +19,9 @@ namespace {
 constexpr size_t kProcessBase = 10;
 // A SQLite connection in WAL mode: database, -wal, -shm.
 constexpr size_t kPerDatabase = 3;
-// civetweb: listening sockets, one connection per worker thread, and accepted ones queued.
+// The web server's epoll instance and its wake-up descriptor, beside one listening socket per
+// address and up to http.max_connections connections (exporter/http_event_loop.hpp).
 constexpr size_t kHttpBase = 2;
-constexpr size_t kHttpQueue = 4;
 // The propagation service's engine: a few servers' sockets during a run.
 constexpr size_t kPropagation = 16;
 }  // namespace
@@ -105,7 +105,10 @@ DescriptorNeeds descriptor_needs(const Config& config) {
     size_t databases = config.storage.path.empty() ? 0 : 3;  // writer, reader, answer changes
     if (config.alerts.enabled) ++databases;
     size_t base = kProcessBase + databases * kPerDatabase;
-    if (config.http.enabled) base += kHttpBase + 4 + kHttpQueue;  // 4: HttpServerOptions threads
+    if (config.http.enabled) {
+        base += kHttpBase + config.http.listen.size() +
+                static_cast<size_t>(config.http.max_connections);
+    }
     // The resolution prober: an engine, a socket per resolver and transport.
     if (config.resolution.enabled()) base += 1 + 2 * config.resolution.resolvers.size();
     // NOTIFY listener (UDP and TCP) and propagation/diff engines with a few servers each.

@@ -22,6 +22,7 @@
 #include "exporter/http_server.hpp"
 #include "exporter/probe_metrics.hpp"
 #include "exporter/snapshot_collector.hpp"
+#include "exporter/web_config.hpp"
 #include "monitor/monitor.hpp"
 #include "propagation/propagation_json.hpp"
 #include "propagation/propagation_service.hpp"
@@ -74,6 +75,17 @@ int run_daemon(const RunArgs& args) {
     if (const auto problems = preflight(config, true); !problems.empty()) {
         for (const auto& p : problems) std::cerr << "nswatch run: " << p << "\n";
         return 3;
+    }
+    std::shared_ptr<const WebConfig> web;
+    if (!args.web_config.empty()) {
+        try {
+            auto w = std::make_shared<WebConfig>(load_web_config(args.web_config));
+            if (w->tls()) make_tls_context(*w);  // the certificate and key load, or we say why
+            web = std::move(w);
+        } catch (const std::exception& e) {
+            std::cerr << "nswatch run: " << e.what() << "\n";
+            return 3;
+        }
     }
     // The YAML node tree of a large config is freed by now, but glibc keeps its pages: ~16 KiB
     // per zone, more than everything the daemon keeps per zone afterwards, so it set the
@@ -238,6 +250,7 @@ int run_daemon(const RunArgs& args) {
         try {
             HttpServerOptions ho;
             ho.listen = config.http.listen;
+            ho.web = web;
             ho.limits.max_connections = static_cast<size_t>(config.http.max_connections);
             ho.limits.max_connections_per_client =
                 static_cast<size_t>(config.http.max_connections_per_client);

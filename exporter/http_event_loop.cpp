@@ -3,6 +3,8 @@
 #include <malloc.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
 #include <spdlog/spdlog.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
@@ -11,6 +13,7 @@
 
 #include <atomic>
 #include <cerrno>
+#include <csignal>
 #include <cstring>
 #include <stdexcept>
 #include <thread>
@@ -39,9 +42,11 @@ constexpr size_t kTrimAfterBytes = size_t{1} << 20;
 
 struct Connection {
     int fd = -1;
-    std::string in;          ///< received, not yet parsed (at most one head and a chunk)
-    std::string head, body;  ///< the response being sent
-    size_t sent = 0;         ///< bytes of head + body sent
+    SSL* ssl = nullptr;        ///< HTTPS: the TLS session over fd
+    bool handshaking = false;  ///< HTTPS: the handshake is not done yet
+    std::string in;            ///< received, not yet parsed (at most one head and a chunk)
+    std::string head, body;    ///< the response being sent
+    size_t sent = 0;           ///< bytes of head + body sent
     bool close_after = false;
     bool peer_closed = false;  ///< the client shut down its side (a request may still be buffered)
     uint32_t events = 0;       ///< epoll interest now
@@ -83,11 +88,21 @@ struct HttpEventLoop::Impl {
     void take_done(Clock::time_point now);
     void send_more(uint64_t id, Clock::time_point now);
     void close_connection(uint64_t id);
+    /// HTTPS: advance the handshake; false when the connection was closed or must wait.
+    bool handshake(uint64_t id, Connection& c);
+    /// recv or SSL_read: > 0 bytes, 0 closed by the peer, -1 with errno (EAGAIN: wait).
+    ssize_t receive(Connection& c, char* buffer, size_t size);
+    /// sendmsg or SSL_write of the next part: bytes written, or -1 with errno (EAGAIN: wait).
+    ssize_t transmit(Connection& c, iovec* parts, int count);
 };
 
 HttpEventLoop::HttpEventLoop(Options options, Handler handler, HttpServerMetrics& metrics)
     : impl_(std::make_unique<Impl>(std::move(options), metrics)) {
     Impl& m = *impl_;
+    // SSL_write writes with write(2), which raises SIGPIPE when the client has gone (sendmsg is
+    // told MSG_NOSIGNAL; OpenSSL's socket BIO cannot be): a closed connection must not end the
+    // daemon.
+    if (m.options.tls) std::signal(SIGPIPE, SIG_IGN);
     m.epoll_fd = epoll_create1(EPOLL_CLOEXEC);
     m.wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     if (m.epoll_fd < 0 || m.wake_fd < 0) {
@@ -120,7 +135,10 @@ HttpEventLoop::Impl::~Impl() {
     if (wake_fd >= 0) wake();
     if (loop.joinable()) loop.join();
     workers.reset();  // before the eventfd it wakes the loop with is closed
-    for (auto& [id, c] : connections) ::close(c.fd);
+    for (auto& [id, c] : connections) {
+        if (c.ssl != nullptr) SSL_free(c.ssl);
+        ::close(c.fd);
+    }
     for (int fd : listeners) ::close(fd);
     if (wake_fd >= 0) ::close(wake_fd);
     if (epoll_fd >= 0) ::close(epoll_fd);
@@ -143,7 +161,14 @@ void HttpEventLoop::Impl::run() {
             } else {
                 const uint32_t e = events[i].events;
                 if (e & EPOLLIN) on_readable(id, now);
-                if ((e & EPOLLOUT) && connections.count(id)) send_more(id, now);
+                if ((e & EPOLLOUT) && connections.count(id)) {
+                    Connection& c = connections.at(id);
+                    if (c.handshaking) {
+                        on_readable(id, now);  // the handshake wanted to write
+                    } else {
+                        send_more(id, now);
+                    }
+                }
                 if ((e & (EPOLLERR | EPOLLHUP)) && connections.count(id)) close_connection(id);
             }
         }
@@ -209,6 +234,18 @@ void HttpEventLoop::Impl::accept_from(int listener, Clock::time_point now) {
         const uint64_t id = next_id++;
         Connection& c = connections[id];
         c.fd = fd;
+        if (options.tls) {
+            c.ssl = SSL_new(options.tls.get());
+            if (c.ssl == nullptr || SSL_set_fd(c.ssl, fd) != 1) {
+                ERR_clear_error();
+                if (c.ssl != nullptr) SSL_free(c.ssl);
+                connections.erase(id);
+                ::close(fd);
+                continue;
+            }
+            SSL_set_accept_state(c.ssl);
+            c.handshaking = true;
+        }
         table.add(id, client, now);
         epoll_event ev{};
         ev.events = c.events = EPOLLIN;
@@ -230,10 +267,11 @@ void HttpEventLoop::Impl::on_readable(uint64_t id, Clock::time_point now) {
     const auto it = connections.find(id);
     if (it == connections.end()) return;
     Connection& c = it->second;
+    if (c.handshaking && !handshake(id, c)) return;
     char buffer[kReadChunk];
     // Never more than one head and a chunk: the parser refuses a longer head anyway.
     while (c.in.size() <= options.max_head_bytes) {
-        const ssize_t n = ::recv(c.fd, buffer, sizeof buffer, 0);
+        const ssize_t n = receive(c, buffer, sizeof buffer);
         if (n > 0) {
             c.in.append(buffer, static_cast<size_t>(n));
         } else if (n == 0) {
@@ -285,7 +323,7 @@ void HttpEventLoop::Impl::respond_now(uint64_t id, int status, const std::string
                                       Clock::time_point now) {
     Connection& c = connections.at(id);
     c.body = text + "\n";
-    c.head = format_response_head({status, "text/plain; charset=utf-8", c.body.size(), false, ""});
+    c.head = format_response_head({status, "text/plain; charset=utf-8", c.body.size(), false, "", ""});
     c.sent = 0;
     c.close_after = true;
     c.in.clear();
@@ -321,10 +359,7 @@ void HttpEventLoop::Impl::send_more(uint64_t id, Clock::time_point now) {
             const size_t off = c.sent - c.head.size();
             parts[count++] = {c.body.data() + off, c.body.size() - off};
         }
-        msghdr msg{};
-        msg.msg_iov = parts;
-        msg.msg_iovlen = static_cast<size_t>(count);
-        const ssize_t n = ::sendmsg(c.fd, &msg, MSG_NOSIGNAL);
+        const ssize_t n = transmit(c, parts, count);
         if (n >= 0) {
             c.sent += static_cast<size_t>(n);
         } else if (errno == EINTR) {
@@ -355,6 +390,11 @@ void HttpEventLoop::Impl::close_connection(uint64_t id) {
     const auto it = connections.find(id);
     if (it == connections.end()) return;
     const int fd = it->second.fd;
+    if (SSL* ssl = it->second.ssl) {
+        if (!it->second.handshaking) SSL_shutdown(ssl);  // close_notify, without waiting
+        SSL_free(ssl);
+        ERR_clear_error();
+    }
     // Unread input makes close() send a reset, which can destroy a response the client has not
     // read yet (a 4xx after an oversized head): shut down our side and drop what is queued.
     ::shutdown(fd, SHUT_WR);
@@ -365,6 +405,52 @@ void HttpEventLoop::Impl::close_connection(uint64_t id) {
     connections.erase(it);
     table.remove(id);
     metrics.open_connections(connections.size());
+}
+
+bool HttpEventLoop::Impl::handshake(uint64_t id, Connection& c) {
+    const int r = SSL_do_handshake(c.ssl);
+    if (r == 1) {
+        c.handshaking = false;
+        set_interest(id, c, EPOLLIN);
+        return true;
+    }
+    const int err = SSL_get_error(c.ssl, r);
+    ERR_clear_error();
+    if (err == SSL_ERROR_WANT_READ) {
+        set_interest(id, c, EPOLLIN);
+    } else if (err == SSL_ERROR_WANT_WRITE) {
+        set_interest(id, c, EPOLLOUT);
+    } else {
+        close_connection(id);  // not TLS, or a handshake that failed: nothing to answer
+    }
+    return false;
+}
+
+ssize_t HttpEventLoop::Impl::receive(Connection& c, char* buffer, size_t size) {
+    if (c.ssl == nullptr) return ::recv(c.fd, buffer, size, 0);
+    const int n = SSL_read(c.ssl, buffer, static_cast<int>(size));
+    if (n > 0) return n;
+    const int err = SSL_get_error(c.ssl, n);
+    ERR_clear_error();
+    if (err == SSL_ERROR_ZERO_RETURN) return 0;
+    errno = err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE ? EAGAIN : ECONNRESET;
+    return -1;
+}
+
+ssize_t HttpEventLoop::Impl::transmit(Connection& c, iovec* parts, int count) {
+    if (c.ssl == nullptr) {
+        msghdr msg{};
+        msg.msg_iov = parts;
+        msg.msg_iovlen = static_cast<size_t>(count);
+        return ::sendmsg(c.fd, &msg, MSG_NOSIGNAL);
+    }
+    // SSL_write takes one buffer: the first part; send_more comes back for the rest.
+    const int n = SSL_write(c.ssl, parts[0].iov_base, static_cast<int>(parts[0].iov_len));
+    if (n > 0) return n;
+    const int err = SSL_get_error(c.ssl, n);
+    ERR_clear_error();
+    errno = err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE ? EAGAIN : EPIPE;
+    return -1;
 }
 
 }  // namespace nswatch

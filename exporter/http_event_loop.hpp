@@ -16,6 +16,8 @@
 #include "exporter/http_workers.hpp"
 #include "exporter/listen_address.hpp"
 
+struct ssl_ctx_st;
+
 namespace nswatch {
 
 class HttpServerMetrics;
@@ -27,6 +29,10 @@ class HttpEventLoop {
         HttpLimits limits;
         int workers = 4;  ///< threads running the handler (building /metrics takes CPU)
         size_t max_head_bytes = 16 * 1024;  ///< request line and header fields together
+        /// Serve HTTPS with this context (exporter/web_config.hpp); null: plain HTTP. The TLS
+        /// handshake counts against the header deadline, so a stalled one is closed like a
+        /// slow request head.
+        std::shared_ptr<ssl_ctx_st> tls;
     };
     using Handler = HttpWorkers::Handler;
 

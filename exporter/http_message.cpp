@@ -202,6 +202,7 @@ std::string format_response_head(const HttpResponseHead& h) {
     // The page has no script and loads nothing: a strict policy makes an escaping bug harmless.
     out += "Content-Security-Policy: default-src 'none'; style-src 'unsafe-inline'\r\n";
     if (!h.allow.empty()) out += "Allow: " + h.allow + "\r\n";
+    if (!h.www_authenticate.empty()) out += "WWW-Authenticate: " + h.www_authenticate + "\r\n";
     out += h.keep_alive ? "Connection: keep-alive\r\n" : "Connection: close\r\n";
     out += "\r\n";
     return out;

@@ -42,8 +42,9 @@ struct HttpResponseHead {
     int status = 200;
     std::string content_type;
     size_t content_length = 0;
-    bool keep_alive = true;  ///< false: "Connection: close", the server closes after the body
-    std::string allow;       ///< the Allow field of a 405, else empty
+    bool keep_alive = true;        ///< false: "Connection: close", the server closes after the body
+    std::string allow;             ///< the Allow field of a 405, else empty
+    std::string www_authenticate;  ///< the WWW-Authenticate field of a 401, else empty
 };
 
 /// The status line and header fields, ending with the empty line.

@@ -48,29 +48,41 @@ HttpServer::HttpServer(const HttpServerOptions& options, std::function<SnapshotP
     lo.listen = parse_all(options.listen);
     lo.limits = options.limits;
     lo.workers = options.threads;
+    if (options.web) {
+        if (options.web->tls()) lo.tls = make_tls_context(*options.web);  // throws, naming the file
+        if (!options.web->basic_auth_users.empty()) {
+            auth_ = std::make_unique<BasicAuth>(options.web->basic_auth_users);
+        }
+    }
     loop_ = std::make_unique<HttpEventLoop>(
         std::move(lo), [this](const ServerRequest& r) { return handle(r); }, *metrics_);
     ports_ = loop_->ports();
+    const bool lo_tls = options.web && options.web->tls();
     for (size_t i = 0; i < options.listen.size(); ++i) {
-        spdlog::info("HTTP server listening on {} (port {})", options.listen[i], ports_[i]);
+        spdlog::info("HTTP server listening on {} (port {}){}{}", options.listen[i], ports_[i],
+                     lo_tls ? ", TLS" : "", auth_ ? ", basic auth" : "");
     }
 }
 
 HttpServer::~HttpServer() = default;
 
 HttpReply HttpServer::handle(const ServerRequest& request) const {
+    // Every path, as exporters do: the status page and the API show as much as /metrics.
+    if (auth_ && !auth_->allows(request.header("authorization"))) {
+        return {401, text_plain, "authentication required\n", "", "Basic realm=\"nswatch\""};
+    }
     if (request.path == "/-/reload") {
-        if (!reload_) return {404, text_plain, "nothing to reload here\n", ""};
+        if (!reload_) return {404, text_plain, "nothing to reload here\n", "", ""};
         // A state change: POST (or PUT) only, as Prometheus does, so a crawler's GET cannot.
         if (request.method != "POST" && request.method != "PUT") {
-            return {405, text_plain, "use POST to reload the configuration\n", "POST, PUT"};
+            return {405, text_plain, "use POST to reload the configuration\n", "POST, PUT", ""};
         }
         const std::string error = reload_();
-        if (!error.empty()) return {500, text_plain, "reload failed: " + error + "\n", ""};
-        return {200, text_plain, "configuration reloaded\n", ""};
+        if (!error.empty()) return {500, text_plain, "reload failed: " + error + "\n", "", ""};
+        return {200, text_plain, "configuration reloaded\n", "", ""};
     }
     if (request.method != "GET" && request.method != "HEAD") {
-        return {405, text_plain, "method not allowed\n", "GET, HEAD"};
+        return {405, text_plain, "method not allowed\n", "GET, HEAD", ""};
     }
     return route(request.path);
 }
@@ -84,23 +96,25 @@ HttpReply HttpServer::route(const std::string& path) const {
                             std::make_move_iterator(f.end()));
         }
         return {200, "text/plain; version=0.0.4; charset=utf-8",
-                prometheus::TextSerializer().Serialize(families), ""};
+                prometheus::TextSerializer().Serialize(families), "", ""};
     }
-    if (path == "/healthz") return {200, text_plain, "ok\n", ""};
-    if (path == "/-/healthy") return {200, text_plain, "nswatch is healthy\n", ""};
+    if (path == "/healthz") return {200, text_plain, "ok\n", "", ""};
+    if (path == "/-/healthy") return {200, text_plain, "nswatch is healthy\n", "", ""};
     if (path == "/-/ready") {
         if (!snapshot_()) {
-            return {503, text_plain, "nswatch is not ready: no probe round has finished yet\n", ""};
+            return {503, text_plain, "nswatch is not ready: no probe round has finished yet\n", "",
+                    ""};
         }
-        return {200, text_plain, "nswatch is ready\n", ""};
+        return {200, text_plain, "nswatch is ready\n", "", ""};
     }
     if (path == "/api/v1/status") {
         const SnapshotPtr s = snapshot_();
-        if (!s) return {503, "application/json", R"({"error":"no probe round finished yet"})", ""};
+        if (!s)
+            return {503, "application/json", R"({"error":"no probe round finished yet"})", "", ""};
         nlohmann::json j = snapshot_to_json(*s);
         for (const auto& [key, section] : sections_) j[key] = section();
         return {200, "application/json",
-                j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), ""};
+                j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), "", ""};
     }
     if (path == "/") {
         const SnapshotPtr s = snapshot_();
@@ -114,9 +128,9 @@ HttpReply HttpServer::route(const std::string& path) const {
         const auto marker = page.find(kTopSectionsMarker);
         if (marker != std::string::npos)
             page.replace(marker, kTopSectionsMarker.size(), render_sections(top));
-        return {200, "text/html; charset=utf-8", page, ""};
+        return {200, "text/html; charset=utf-8", page, "", ""};
     }
-    return {404, text_plain, "not found\n", ""};
+    return {404, text_plain, "not found\n", "", ""};
 }
 
 }  // namespace nswatch

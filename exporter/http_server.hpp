@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "exporter/http_connection_table.hpp"
+#include "exporter/web_config.hpp"
 #include "monitor/zone_state.hpp"
 
 namespace nswatch {
@@ -39,6 +40,8 @@ struct HttpServerOptions {
     /// applied, else why not. Unset: /-/reload answers 404 (e.g. `nswatch check` has no config).
     /// Called from a server thread.
     std::function<std::string()> reload;
+    /// TLS and basic auth (exporter/web_config.hpp); none: plain HTTP, no authentication.
+    std::shared_ptr<const WebConfig> web;
 };
 
 class HttpServer {
@@ -66,6 +69,7 @@ class HttpServer {
     std::vector<std::shared_ptr<prometheus::Collectable>> collectables_;
     std::vector<std::pair<std::string, std::function<nlohmann::json()>>> sections_;
     std::function<std::string()> reload_;
+    std::unique_ptr<BasicAuth> auth_;  ///< null: no authentication asked
     std::unique_ptr<HttpServerMetrics> metrics_;
     std::unique_ptr<HttpEventLoop> loop_;
     std::vector<uint16_t> ports_;

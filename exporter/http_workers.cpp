@@ -54,12 +54,12 @@ void HttpWorkers::work() {
         } catch (const std::exception& e) {
             // A bad snapshot must cost one response, not the worker.
             spdlog::error("HTTP {}: {}", job.request.path, e.what());
-            r = {500, "text/plain; charset=utf-8", "internal error\n", ""};
+            r = {500, "text/plain; charset=utf-8", "internal error\n", "", ""};
         }
         metrics_.responded(r.status);
         Finished f{job.connection,
-                   format_response_head(
-                       {r.status, r.content_type, r.body.size(), !job.close_after, r.allow}),
+                   format_response_head({r.status, r.content_type, r.body.size(), !job.close_after,
+                                         r.allow, r.www_authenticate}),
                    {},
                    job.close_after};
         if (job.request.method != "HEAD") f.body = std::move(r.body);

@@ -25,7 +25,8 @@ struct HttpReply {
     int status = 200;
     std::string content_type;
     std::string body;
-    std::string allow;  ///< the Allow field of a 405
+    std::string allow;             ///< the Allow field of a 405
+    std::string www_authenticate;  ///< the WWW-Authenticate field of a 401
 };
 
 class HttpWorkers {

@@ -6,6 +6,7 @@
 #include <memory>
 #include <stdexcept>
 
+#include "dns/rr_types.hpp"
 #include "dns/transfer_record.hpp"
 
 namespace nswatch {
@@ -64,8 +65,9 @@ size_t transfer_zone(const std::string& zone, const TransferSource& source,
     if (!name) throw std::runtime_error("'" + zone + "' is not a domain name");
     const ldns_status st = ldns_axfr_start(res.get(), name.get(), LDNS_RR_CLASS_IN);
     if (st != LDNS_STATUS_OK) {
-        throw std::runtime_error("AXFR of " + zone + " from " + where(source) + ": " +
-                                 ldns_get_errorstr_by_id(st));
+        throw TransferError(
+            "AXFR of " + zone + " from " + where(source) + ": " + ldns_get_errorstr_by_id(st),
+            TransferError::Stage::start, std::nullopt, 0);
     }
     size_t count = 0;
     bool soa_seen = false;
@@ -74,21 +76,27 @@ size_t transfer_zone(const std::string& zone, const TransferSource& source,
             if (soa_seen) continue;  // the closing SOA repeats the opening one
             soa_seen = true;
         }
-        on_record(transfer_record(rr.get()));
+        try {
+            on_record(transfer_record(rr.get()));
+        } catch (...) {
+            ldns_axfr_abort(res.get());  // closes the connection
+            throw;
+        }
         ++count;
     }
     if (!ldns_axfr_complete(res.get())) {
         std::string why = "the transfer ended early (timed out, refused, or connection closed)";
+        std::optional<int> rcode;
         if (const ldns_pkt* last = ldns_axfr_last_pkt(res.get())) {
             if (ldns_pkt_get_rcode(last) != LDNS_RCODE_NOERROR) {
-                const ldns_lookup_table* rc =
-                    ldns_lookup_by_id(ldns_rcodes, static_cast<int>(ldns_pkt_get_rcode(last)));
-                why = std::string("the server answered ") + (rc != nullptr ? rc->name : "an error");
+                rcode = static_cast<int>(ldns_pkt_get_rcode(last));
+                why = "the server answered " + rcode_name(*rcode);
             }
         }
         ldns_axfr_abort(res.get());
-        throw std::runtime_error("AXFR of " + zone + " from " + where(source) + ": " + why +
-                                 " after " + std::to_string(count) + " records");
+        throw TransferError("AXFR of " + zone + " from " + where(source) + ": " + why + " after " +
+                                std::to_string(count) + " records",
+                            TransferError::Stage::transfer, rcode, count);
     }
     return count;
 }

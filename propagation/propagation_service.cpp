@@ -33,30 +33,34 @@ NotifyPolicy policy_of(const Config& c) {
 }
 
 /// The service reads only the zones' names (policy_of, reloads); their nameservers and watched
-/// names would be one more copy of every zone's config (~0.7 KB per zone). Copied field by field:
-/// `Config out = c` first copied every zone in full (a transient second copy of the zones).
+/// names would be one more copy of every zone's config (~0.7 KB per zone), and `Config out = c`
+/// would make a transient second copy of them all. So every other field is copied by name; the
+/// structured binding stops the build when Config gains a field this copy does not name.
 Config names_only(const Config& c) {
+    const auto& [source, root_hints, vantages, default_vantage, probe, discovery, providers, zones,
+                 thresholds, storage, http, resolution, transfers, keys, notify, propagation, diff,
+                 audit, alerts] = c;
     Config out;
-    out.source = c.source;
-    out.root_hints = c.root_hints;
-    out.vantages = c.vantages;
-    out.default_vantage = c.default_vantage;
-    out.probe = c.probe;
-    out.discovery = c.discovery;
-    out.providers = c.providers;
-    out.thresholds = c.thresholds;
-    out.storage = c.storage;
-    out.http = c.http;
-    out.resolution = c.resolution;
-    out.transfers = c.transfers;
-    out.keys = c.keys;
-    out.notify = c.notify;
-    out.propagation = c.propagation;
-    out.diff = c.diff;
-    out.audit = c.audit;
-    out.alerts = c.alerts;
-    out.zones.resize(c.zones.size());
-    for (size_t i = 0; i < c.zones.size(); ++i) out.zones[i].name = c.zones[i].name;
+    out.source = source;
+    out.root_hints = root_hints;
+    out.vantages = vantages;
+    out.default_vantage = default_vantage;
+    out.probe = probe;
+    out.discovery = discovery;
+    out.providers = providers;
+    out.thresholds = thresholds;
+    out.storage = storage;
+    out.http = http;
+    out.resolution = resolution;
+    out.transfers = transfers;
+    out.keys = keys;
+    out.notify = notify;
+    out.propagation = propagation;
+    out.diff = diff;
+    out.audit = audit;
+    out.alerts = alerts;
+    out.zones.resize(zones.size());
+    for (size_t i = 0; i < zones.size(); ++i) out.zones[i].name = zones[i].name;
     return out;
 }
 

@@ -16,6 +16,8 @@ packages=(
   libssl-dev prometheus-alertmanager
   # benchmarks
   dnsperf jq tcpdump
+  # the web port over TLS, checked with the command-line clients
+  curl openssl
   # the audit cross-check: Zonemaster's CLI, run against the lab (tests/lab/zonemaster_test.cpp)
   zonemaster-cli
 )

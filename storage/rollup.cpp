@@ -57,30 +57,22 @@ void fold_minutes(HistoryStore::Impl& d, int64_t from, int64_t to) {
     write_buckets(d.db, "rollup_minute", buckets);
 }
 
-void fold_hours(HistoryStore::Impl& d, int64_t from, int64_t to) {
+/// Fold the rows of rollup table `from_table` in [from, to) into `to_table`'s buckets of
+/// `bucket_ms` (minutes into hours, hours into UTC days): one rule for every tier above the raw
+/// probes.
+void fold_tier(HistoryStore::Impl& d, const char* from_table, const char* to_table,
+               int64_t bucket_ms, int64_t from, int64_t to) {
     Buckets buckets;
     std::string sql = "SELECT bucket_ms, target_id, ";
     sql += kRollupColumns;
-    sql += " FROM rollup_minute WHERE bucket_ms >= ? AND bucket_ms < ? ORDER BY bucket_ms";
+    sql += std::string(" FROM ") + from_table +
+           " WHERE bucket_ms >= ? AND bucket_ms < ? ORDER BY bucket_ms";
     Statement s = d.db.prepare(sql);
     s.bind(1, from).bind(2, to);
     while (s.step()) {
-        buckets[{floor_to(s.column_int(0), kHourMs), s.column_int(1)}].add_rollup(s, 2);
+        buckets[{floor_to(s.column_int(0), bucket_ms), s.column_int(1)}].add_rollup(s, 2);
     }
-    write_buckets(d.db, "rollup_hour", buckets);
-}
-
-void fold_days(HistoryStore::Impl& d, int64_t from, int64_t to) {
-    Buckets buckets;
-    std::string sql = "SELECT bucket_ms, target_id, ";
-    sql += kRollupColumns;
-    sql += " FROM rollup_hour WHERE bucket_ms >= ? AND bucket_ms < ? ORDER BY bucket_ms";
-    Statement s = d.db.prepare(sql);
-    s.bind(1, from).bind(2, to);
-    while (s.step()) {
-        buckets[{floor_to(s.column_int(0), kDayMs), s.column_int(1)}].add_rollup(s, 2);
-    }
-    write_buckets(d.db, "rollup_day", buckets);
+    write_buckets(d.db, to_table, buckets);
 }
 
 }  // namespace
@@ -116,7 +108,7 @@ void HistoryStore::rollup(std::chrono::system_clock::time_point now) {
     for (int64_t from = hour_done; from < hours_end;) {
         int64_t to = std::min(hours_end, from + kHourSliceMs);
         Transaction tx(d.db);
-        fold_hours(d, from, to);
+        fold_tier(d, "rollup_minute", "rollup_hour", kHourMs, from, to);
         d.set("hour_done_ms", to);
         tx.commit();
         from = to;
@@ -137,7 +129,7 @@ void HistoryStore::rollup(std::chrono::system_clock::time_point now) {
     for (int64_t from = *day_done; from < days_end;) {
         int64_t to = std::min(days_end, from + kDaySliceMs);
         Transaction tx(d.db);
-        fold_days(d, from, to);
+        fold_tier(d, "rollup_hour", "rollup_day", kDayMs, from, to);
         d.set("day_done_ms", to);
         tx.commit();
         from = to;

@@ -118,6 +118,9 @@ int main(int argc, char** argv) {
     r->add_option("--listen", run.listen, "HTTP listen address (overrides http.listen)");
     r->add_option("--db", run.db, "SQLite history file (overrides storage.path)");
     r->add_option("--root-hints", run.root_hints, "Root hints file (overrides root_hints)");
+    r->add_option("--web-config,--web.config.file", run.web_config,
+                  "TLS and basic auth for the web port: a web config file in the Prometheus\n"
+                  "exporter-toolkit format (tls_server_config, basic_auth_users)");
 
     nswatch::StatusArgs status;
     std::string status_colour = "auto";

@@ -15,6 +15,13 @@ TEST_CASE("axfr: a closed port is a clear error, not a crash or a hang", "[axfr]
     CHECK_THROWS_WITH(transfer_zone("shop.test", src, [&](Record&&) { ++records; }),
                       Catch::Contains("AXFR of shop.test from 127.0.0.1 port 1"));
     CHECK(records == 0);
+    try {
+        transfer_zone("shop.test", src, [](Record&&) {});
+        FAIL("no exception");
+    } catch (const TransferError& e) {
+        CHECK(e.stage == TransferError::Stage::start);  // no transfer began: not a refusal
+        CHECK_FALSE(e.rcode);
+    }
 }
 
 TEST_CASE("axfr: bad addresses are refused before any I/O", "[axfr]") {

@@ -129,4 +129,9 @@ TEST_CASE("descriptor needs: known addresses, transports and discovery from a co
     CHECK(n.discovery_workers == 3);
     CHECK(n.per_discovery_worker == nswatch::kDescriptorsPerDiscovery);
     CHECK(n.base >= 16);
+    // The web server may hold http.max_connections connections: they are budgeted.
+    c.http.max_connections = 2000;
+    CHECK(nswatch::descriptor_needs(c).base >= 2000 + 3);
+    c.http.enabled = false;
+    CHECK(nswatch::descriptor_needs(c).base < 100);
 }

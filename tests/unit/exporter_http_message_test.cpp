@@ -92,7 +92,7 @@ TEST_CASE("http parser: malformed and oversized heads are errors with a status",
 }
 
 TEST_CASE("http response head: framing fields and reuse", "[http][parser]") {
-    const std::string keep = format_response_head({200, "text/plain", 3, true, ""});
+    const std::string keep = format_response_head({200, "text/plain", 3, true, "", ""});
     CHECK(keep.rfind("HTTP/1.1 200 OK\r\n", 0) == 0);
     CHECK(keep.find("\r\nContent-Type: text/plain\r\n") != std::string::npos);
     CHECK(keep.find("\r\nContent-Length: 3\r\n") != std::string::npos);
@@ -100,7 +100,7 @@ TEST_CASE("http response head: framing fields and reuse", "[http][parser]") {
     CHECK(keep.find("Allow:") == std::string::npos);
     CHECK(keep.size() >= 4);
     CHECK(keep.substr(keep.size() - 4) == "\r\n\r\n");
-    const std::string refuse = format_response_head({405, "text/plain", 0, false, "GET, HEAD"});
+    const std::string refuse = format_response_head({405, "text/plain", 0, false, "GET, HEAD", ""});
     CHECK(refuse.rfind("HTTP/1.1 405 Method Not Allowed\r\n", 0) == 0);
     CHECK(refuse.find("\r\nAllow: GET, HEAD\r\n") != std::string::npos);
     CHECK(refuse.find("\r\nConnection: close\r\n") != std::string::npos);
