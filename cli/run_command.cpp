@@ -22,6 +22,7 @@
 #include "exporter/probe_metrics.hpp"
 #include "exporter/snapshot_collector.hpp"
 #include "monitor/monitor.hpp"
+#include "nswatch_version.hpp"
 #include "propagation/propagation_json.hpp"
 #include "propagation/propagation_service.hpp"
 #include "propagation/propagation_store.hpp"
@@ -30,10 +31,6 @@
 #include "storage/writer.hpp"
 #include "zonediff/diff_json.hpp"
 #include "zonediff/diff_service.hpp"
-
-#ifndef NSWATCH_VERSION
-#define NSWATCH_VERSION "dev"
-#endif
 
 namespace nswatch {
 
@@ -97,8 +94,7 @@ int run_daemon(const RunArgs& args) {
         config.http.rtt_histogram == "provider" ? ProbeMetrics::HistogramBy::provider
         : config.http.rtt_histogram == "off"    ? ProbeMetrics::HistogramBy::off
                                                 : ProbeMetrics::HistogramBy::target;
-    auto metrics =
-        std::make_shared<ProbeMetrics>(NSWATCH_VERSION, config.http.rtt_buckets, histogram_by);
+    auto metrics = std::make_shared<ProbeMetrics>(kVersion, config.http.rtt_buckets, histogram_by);
     std::vector<ResultSink> sinks;
     sinks.push_back([metrics](const ProbeResult& r) { metrics->observe(r); });
     if (history) sinks.push_back([h = history.get()](const ProbeResult& r) { h->submit(r); });

@@ -18,6 +18,9 @@ packages=(
   dnsperf jq tcpdump
   # the audit cross-check: Zonemaster's CLI, run against the lab (tests/lab/zonemaster_test.cpp)
   zonemaster-cli
+  # packaging (scripts/package_check.sh): the .deb build, man pages from --help, and the checks of
+  # the packaged unit and pages
+  debhelper dpkg-dev help2man systemd man-db git
 )
 
 missing=()
