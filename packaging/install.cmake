@@ -68,4 +68,12 @@ if(BUILD_TESTING)
   # `nswatch --version` and the nswatch_build_info metric of a running daemon carry the same string.
   add_test(NAME "packaging: --version equals nswatch_build_info"
            COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/tests/version_agrees.sh $<TARGET_FILE:nswatch>)
+  if(NOT NSWATCH_MAN_PAGES STREQUAL "OFF" AND HELP2MAN)
+    add_test(NAME "packaging: cmake --install layout, man pages, systemd-analyze verify"
+             COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/tests/install_layout.sh ${CMAKE_BINARY_DIR}
+                     ${CMAKE_INSTALL_PREFIX} ${CMAKE_INSTALL_SYSCONFDIR} ${NSWATCH_SYSTEMD_UNIT_DIR})
+  endif()
+  add_test(NAME "packaging: bash completion"
+           COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/tests/completion.sh $<TARGET_FILE:nswatch>
+                   ${CMAKE_CURRENT_LIST_DIR}/nswatch.bash-completion)
 endif()

@@ -20,7 +20,7 @@ packages=(
   zonemaster-cli
   # packaging (scripts/package_check.sh): the .deb build, man pages from --help, and the checks of
   # the packaged unit and pages
-  debhelper dpkg-dev help2man systemd man-db git
+  debhelper dpkg-dev help2man systemd man-db git bash-completion
 )
 
 missing=()
