@@ -1,6 +1,7 @@
 #include "cli/render_audit.hpp"
 
 #include "exporter/status_page.hpp"
+#include "nswatch_version.hpp"
 
 namespace nswatch {
 
@@ -82,6 +83,7 @@ nlohmann::json audit_json(const std::vector<AuditReport>& reports) {
     const auto overall = audit_overall(reports);
     return {{"status", to_string(overall)},
             {"exit_code", static_cast<int>(overall)},
+            {"nswatch_version", kVersion},
             {"zones", std::move(zones)}};
 }
 
@@ -101,11 +103,13 @@ void render_audit_text(std::ostream& out, const std::vector<AuditReport>& report
         for (const auto& p : r.failover) out << "  " << survival_line(p) << "\n";
         out << "\n";
     }
-    out << summary_line(reports) << "\n";
+    out << summary_line(reports) << "\n"
+        << "nswatch " << kVersion << "\n";
 }
 
 void render_audit_markdown(std::ostream& out, const std::vector<AuditReport>& reports) {
-    out << "# nswatch readiness audit\n\n**" << summary_line(reports) << "**\n\n";
+    out << "# nswatch readiness audit\n\n**" << summary_line(reports) << "**\n\n"
+        << "nswatch " << kVersion << "\n\n";
     out << "| zone | status | score | findings |\n|---|---|---|---|\n";
     for (const auto& r : reports)
         out << "| " << r.zone << " | " << to_string(r.status) << " | " << r.score << " | "
@@ -143,7 +147,8 @@ code{font-size:.9em}.dead{color:#b00}.alive{color:#070}
 )";
     const auto overall = audit_overall(reports);
     out << "<p class=\"summary\" id=\"summary\">Summary: <span class=\"" << to_string(overall)
-        << "\">" << h(summary_line(reports)) << "</span></p>\n";
+        << "\">" << h(summary_line(reports)) << "</span></p>\n"
+        << "<p id=\"version\">nswatch " << h(kVersion) << "</p>\n";
     out << "<table><tr><th>zone</th><th>status</th><th>score</th><th>findings</th></tr>\n";
     for (const auto& r : reports)
         out << "<tr><td><a href=\"#z-" << h(r.zone) << "\">" << h(r.zone) << "</a></td><td class=\""

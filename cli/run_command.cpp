@@ -24,6 +24,7 @@
 #include "exporter/snapshot_collector.hpp"
 #include "exporter/web_config.hpp"
 #include "monitor/monitor.hpp"
+#include "nswatch_version.hpp"
 #include "propagation/propagation_json.hpp"
 #include "propagation/propagation_service.hpp"
 #include "propagation/propagation_store.hpp"
@@ -32,10 +33,6 @@
 #include "storage/writer.hpp"
 #include "zonediff/diff_json.hpp"
 #include "zonediff/diff_service.hpp"
-
-#ifndef NSWATCH_VERSION
-#define NSWATCH_VERSION "dev"
-#endif
 
 namespace nswatch {
 
@@ -115,8 +112,7 @@ int run_daemon(const RunArgs& args) {
         config.http.rtt_histogram == "provider" ? ProbeMetrics::HistogramBy::provider
         : config.http.rtt_histogram == "off"    ? ProbeMetrics::HistogramBy::off
                                                 : ProbeMetrics::HistogramBy::target;
-    auto metrics =
-        std::make_shared<ProbeMetrics>(NSWATCH_VERSION, config.http.rtt_buckets, histogram_by);
+    auto metrics = std::make_shared<ProbeMetrics>(kVersion, config.http.rtt_buckets, histogram_by);
     std::vector<ResultSink> sinks;
     sinks.push_back([metrics](const ProbeResult& r) { metrics->observe(r); });
     if (history) sinks.push_back([h = history.get()](const ProbeResult& r) { h->submit(r); });

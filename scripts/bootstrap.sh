@@ -20,6 +20,9 @@ packages=(
   curl openssl
   # the audit cross-check: Zonemaster's CLI, run against the lab (tests/lab/zonemaster_test.cpp)
   zonemaster-cli
+  # packaging (scripts/package_check.sh): the .deb build, man pages from --help, and the checks of
+  # the packaged unit and pages
+  debhelper dpkg-dev help2man systemd man-db git bash-completion
 )
 
 missing=()

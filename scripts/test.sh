@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Set up a fresh Debian 12 machine, build, and run the whole test suite (as root):
 #   1. the normal build: unit tests, fuzz-corpus replay, and the lab tests (real BIND/NSD/Knot);
-#   2. an ASan+UBSan build of the unit tests and the corpus replay (the lab and the hostile-world
+#   2. the Debian package, built as a packager would (plain Release, warnings not errors, no tests),
+#      unpacked and checked (scripts/package_check.sh);
+#   3. an ASan+UBSan build of the unit tests and the corpus replay (the lab and the hostile-world
 #      tests, which time real daemons, run in the normal build only).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -11,6 +13,9 @@ echo "== build (warnings are errors)"
 bash "$top/scripts/build.sh" "$top/build"
 echo "== tests: unit, fuzz corpus, lab"
 (cd "$top/build" && ctest --output-on-failure --timeout 600)
+
+echo "== package: the packager's plain Release build of the .deb (warnings not errors), its contents"
+bash "$top/scripts/package_check.sh" "$top/build/package"
 
 echo "== sanitizer build (ASan+UBSan): unit tests and fuzz corpus"
 bash "$top/scripts/build.sh" "$top/build-asan" -DNSWATCH_SANITIZE=ON -DNSWATCH_LAB_TESTS=OFF -DNSWATCH_HOSTILE_TESTS=OFF -DCMAKE_BUILD_TYPE=Debug

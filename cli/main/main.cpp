@@ -11,11 +11,8 @@
 #include "cli/config_command.hpp"
 #include "cli/descriptor_limit.hpp"
 #include "cli/log_format.hpp"
+#include "nswatch_version.hpp"
 #include "prober/wire_timestamps.hpp"
-
-#ifndef NSWATCH_VERSION
-#define NSWATCH_VERSION "dev"
-#endif
 
 int main(int argc, char** argv) {
     // At once: the kernel switches receive timestamping on a moment after the first socket asks,
@@ -30,7 +27,7 @@ int main(int argc, char** argv) {
     app.require_subcommand(1);
     bool verbose = false;
     app.add_flag("-v,--verbose", verbose, "Log what happens (debug level) to stderr");
-    app.set_version_flag("--version", std::string("nswatch ") + NSWATCH_VERSION);
+    app.set_version_flag("--version", std::string("nswatch ") + nswatch::kVersion);
 
     nswatch::CheckArgs check;
     auto* c = app.add_subcommand(

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "cli/render_audit.hpp"
+#include "nswatch_version.hpp"
 
 using namespace nswatch;
 using Catch::Matchers::Contains;
@@ -55,6 +56,18 @@ TEST_CASE("audit render: JSON carries exit code and every field", "[audit][rende
     CHECK(j["zones"][1]["findings"][0]["severity"] == "ERROR");
     CHECK(j["zones"][1]["failover"][0]["survives"] == false);
     CHECK(j["zones"][0]["status"] == "OK");
+}
+
+TEST_CASE("audit render: every format names the nswatch version that wrote it", "[audit][render]") {
+    const std::string stamp = std::string("nswatch ") + kVersion;
+    std::ostringstream text, markdown, html;
+    render_audit_text(text, sample(), false);
+    render_audit_markdown(markdown, sample());
+    render_audit_html(html, sample());
+    CHECK_THAT(text.str(), Contains("\n" + stamp + "\n"));
+    CHECK_THAT(markdown.str(), Contains("\n" + stamp + "\n"));
+    CHECK_THAT(html.str(), Contains("<p id=\"version\">" + stamp + "</p>"));
+    CHECK(audit_json(sample())["nswatch_version"] == kVersion);
 }
 
 TEST_CASE("audit render: Markdown has a summary table", "[audit][render]") {
