@@ -16,7 +16,9 @@ class EscapedMessage : public spdlog::custom_flag_formatter {
     void format(const spdlog::details::log_msg& msg, const std::tm&,
                 spdlog::memory_buf_t& dest) override {
         const std::string_view text(msg.payload.data(), msg.payload.size());
-        const std::string out = format_ == LogFormat::json ? json_escape(text) : logfmt_value(text);
+        const std::string out = format_ == LogFormat::json     ? json_escape(text)
+                                : format_ == LogFormat::logfmt ? logfmt_value(text)
+                                                               : text_line(text);
         dest.append(out.data(), out.data() + out.size());
     }
     std::unique_ptr<custom_flag_formatter> clone() const override {
@@ -69,6 +71,19 @@ std::string json_escape(std::string_view s) {
     return out;
 }
 
+std::string text_line(std::string_view s) {
+    std::string out;
+    out.reserve(s.size());
+    for (const char c : s) {
+        if (static_cast<unsigned char>(c) < 0x20) {
+            out += json_escape(std::string_view(&c, 1));  // \n, \t, \u0001: one event, one line
+        } else {
+            out += c;
+        }
+    }
+    return out;
+}
+
 std::string logfmt_value(std::string_view s) {
     bool quote = s.empty();
     for (const char c : s) {
@@ -82,7 +97,8 @@ std::unique_ptr<spdlog::formatter> make_log_formatter(LogFormat format) {
     auto formatter = std::make_unique<spdlog::pattern_formatter>(spdlog::pattern_time_type::utc);
     switch (format) {
         case LogFormat::text:
-            formatter->set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %^%-5l%$ %v");
+            formatter->add_flag<EscapedMessage>('*', format);
+            formatter->set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %^%-5l%$ %*");
             break;
         case LogFormat::json:
             formatter->add_flag<EscapedMessage>('*', format);

@@ -22,6 +22,8 @@ std::optional<LogFormat> log_format_from_string(std::string_view s);
 /// holds a space, '=', '"' or a control character).
 std::string json_escape(std::string_view s);
 std::string logfmt_value(std::string_view s);
+/// The message on one line: control characters escaped as in JSON, the rest as it is.
+std::string text_line(std::string_view s);
 
 /// The formatter of one format (UTC timestamps).
 std::unique_ptr<spdlog::formatter> make_log_formatter(LogFormat format);
