@@ -75,6 +75,49 @@ PluginStatus audit_status(const AuditReport& r) {
     return s;
 }
 
+const std::vector<std::string>& audit_catalogue() {
+    static const std::vector<std::string> ids{"DEL-MISSING",
+                                              "DEL-PROVIDERS",
+                                              "DEL-NSCOUNT",
+                                              "DEL-DISTINCT-IP",
+                                              "NET-PREFIX",
+                                              "NET-ASN",
+                                              "DEL-PARENT-CHILD",
+                                              "DEL-NSSET-CONSISTENT",
+                                              "DEL-GLUE",
+                                              "DEL-NSNAME",
+                                              "DEL-REFERRAL-SIZE",
+                                              "DEL-BALANCE",
+                                              "SRV-UDP",
+                                              "SRV-TCP",
+                                              "SRV-EDNS",
+                                              "SRV-NSID",
+                                              "SRV-AAAA",
+                                              "SRV-OPEN-RECURSION",
+                                              "SRV-OPEN-AXFR",
+                                              "SRV-UPWARD-REFERRAL",
+                                              "CONS-SERIAL",
+                                              "CONS-SOA-FIELDS",
+                                              "CONS-ANSWERS",
+                                              "CONS-TTL",
+                                              "CONS-ZONE",
+                                              "ZONE-SOA",
+                                              "SOA-REFRESH",
+                                              "SOA-RETRY",
+                                              "SOA-EXPIRE",
+                                              "SOA-MINIMUM",
+                                              "TTL-NS",
+                                              "TTL-NS-ADDR",
+                                              "TTL-CRITICAL",
+                                              "DNSSEC-KEYSET",
+                                              "DNSSEC-SIG-LIFETIME",
+                                              "DNSSEC-DENIAL",
+                                              "DNSSEC-SIZE",
+                                              "DNSSEC-DS",
+                                              "DNSSEC-CDS"};
+    return ids;
+}
+
 AuditReport audit_zone(const AuditEvidence& e, const AuditThresholds& t,
                        std::chrono::system_clock::time_point now) {
     AuditReport r;
@@ -109,6 +152,13 @@ AuditReport audit_zone(const AuditEvidence& e, const AuditThresholds& t,
     r.failover = simulate_failover(e);
     r.score = audit_score(r.findings, r.failover);
     r.status = audit_status(r);
+    for (const std::string& id : audit_catalogue()) {
+        const auto named = [&id](const auto& x) { return x.id == id; };
+        if (std::none_of(r.findings.begin(), r.findings.end(), named) &&
+            std::none_of(r.skipped.begin(), r.skipped.end(), named)) {
+            r.without_findings.push_back(id);
+        }
+    }
     return r;
 }
 

@@ -68,7 +68,13 @@ struct AuditReport {
     PluginStatus status = PluginStatus::ok;  ///< exit-code verdict
     std::string error;                       ///< discovery failed (status UNKNOWN)
     size_t servers = 0;                      ///< addresses probed
+    /// Checks of the catalogue that ran and found nothing (empty when the audit stopped early:
+    /// a missing delegation or a discovery that failed).
+    std::vector<std::string> without_findings;
 };
+
+/// Every check id of the catalogue (docs/AUDIT-CHECKS.md), in its order.
+const std::vector<std::string>& audit_catalogue();
 
 /// 100 minus 40 per CRITICAL, 15 per ERROR, 5 per WARNING, 1 per NOTICE, 20 per provider whose
 /// loss the zone does not survive; never below 0.

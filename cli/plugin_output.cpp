@@ -79,7 +79,7 @@ std::string plugin_line(const std::vector<ZoneView>& views, PluginStatus overall
         }
         for (const auto& a : v.round.addresses) {
             if (!a.serial || a.target.transport != Transport::udp) continue;
-            perf += " " + perfdata_item(a.target.zone + " " + a.target.address + " behind",
+            perf += " " + perfdata_item(a.target.zone + " " + a.target.address + " serial lag",
                                         static_cast<double>(a.behind_by), "", "", "");
         }
     }

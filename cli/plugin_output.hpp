@@ -27,7 +27,7 @@ std::string perfdata_item(const std::string& label, double value, const std::str
                           const std::string& warn, const std::string& crit);
 
 /// The plugin's first line: "NSWATCH CRITICAL - shop.test: ... | 'shop.test 127.53.1.1 udp
-/// rtt'=0.000045s;0.5;1;0 'shop.test 127.53.1.1 behind'=0;;;0 ...".
+/// rtt'=0.000045s;0.5;1;0 'shop.test 127.53.1.1 serial lag'=0;;;0 ...".
 std::string plugin_line(const std::vector<ZoneView>& views, PluginStatus overall,
                         std::chrono::milliseconds warning,
                         std::optional<std::chrono::milliseconds> critical);

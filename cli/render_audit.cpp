@@ -1,5 +1,7 @@
 #include "cli/render_audit.hpp"
 
+#include <ctime>
+
 #include "exporter/status_page.hpp"
 #include "nswatch_version.hpp"
 
@@ -37,6 +39,22 @@ std::string counts(const AuditReport& r) {
         out += std::to_string(c[i]) + " " + names[i];
     }
     return out.empty() ? "no findings" : out;
+}
+
+/// When the report was made, UTC ("2026-12-05T23:55:00Z"): a report is evidence at a moment.
+std::string generated_at() {
+    const std::time_t t = std::time(nullptr);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buf;
+}
+
+std::string joined(const std::vector<std::string>& v) {
+    std::string out;
+    for (const auto& x : v) out += (out.empty() ? "" : ", ") + x;
+    return out;
 }
 
 std::string summary_line(const std::vector<AuditReport>& reports) {
@@ -78,12 +96,14 @@ nlohmann::json audit_json(const std::vector<AuditReport>& reports) {
         for (const auto& p : r.failover)
             z["failover"].push_back(
                 {{"provider", p.provider}, {"survives", p.survives}, {"reasons", p.reasons}});
+        z["without_findings"] = r.without_findings;
         zones.push_back(std::move(z));
     }
     const auto overall = audit_overall(reports);
     return {{"status", to_string(overall)},
             {"exit_code", static_cast<int>(overall)},
             {"nswatch_version", kVersion},
+            {"generated", generated_at()},
             {"zones", std::move(zones)}};
 }
 
@@ -100,16 +120,19 @@ void render_audit_text(std::ostream& out, const std::vector<AuditReport>& report
             out << "      ref: " << f.reference << "\n      fix: " << f.advice << "\n";
         }
         for (const auto& s : r.skipped) out << "  [SKIPPED] " << s.id << ": " << s.reason << "\n";
+        if (!r.without_findings.empty()) {
+            out << "  [no finding] " << joined(r.without_findings) << "\n";
+        }
         for (const auto& p : r.failover) out << "  " << survival_line(p) << "\n";
         out << "\n";
     }
     out << summary_line(reports) << "\n"
-        << "nswatch " << kVersion << "\n";
+        << "nswatch " << kVersion << ", " << generated_at() << "\n";
 }
 
 void render_audit_markdown(std::ostream& out, const std::vector<AuditReport>& reports) {
     out << "# nswatch readiness audit\n\n**" << summary_line(reports) << "**\n\n"
-        << "nswatch " << kVersion << "\n\n";
+        << "nswatch " << kVersion << ", " << generated_at() << "\n\n";
     out << "| zone | status | score | findings |\n|---|---|---|---|\n";
     for (const auto& r : reports)
         out << "| " << r.zone << " | " << to_string(r.status) << " | " << r.score << " | "
@@ -126,6 +149,9 @@ void render_audit_markdown(std::ostream& out, const std::vector<AuditReport>& re
             out << "\nReference: " << f.reference << "  \nFix: " << f.advice << "\n";
         }
         for (const auto& s : r.skipped) out << "\n*Skipped " << s.id << ": " << s.reason << "*\n";
+        if (!r.without_findings.empty()) {
+            out << "\nNo finding: " << joined(r.without_findings) << "\n";
+        }
     }
 }
 
@@ -148,7 +174,7 @@ code{font-size:.9em}.dead{color:#b00}.alive{color:#070}
     const auto overall = audit_overall(reports);
     out << "<p class=\"summary\" id=\"summary\">Summary: <span class=\"" << to_string(overall)
         << "\">" << h(summary_line(reports)) << "</span></p>\n"
-        << "<p id=\"version\">nswatch " << h(kVersion) << "</p>\n";
+        << "<p id=\"version\">nswatch " << h(kVersion) << ", " << generated_at() << "</p>\n";
     out << "<table><tr><th>zone</th><th>status</th><th>score</th><th>findings</th></tr>\n";
     for (const auto& r : reports)
         out << "<tr><td><a href=\"#z-" << h(r.zone) << "\">" << h(r.zone) << "</a></td><td class=\""
@@ -173,6 +199,9 @@ code{font-size:.9em}.dead{color:#b00}.alive{color:#070}
         }
         for (const auto& s : r.skipped)
             out << "<p><em>Skipped " << h(s.id) << ": " << h(s.reason) << "</em></p>\n";
+        if (!r.without_findings.empty()) {
+            out << "<p class=\"clean\">No finding: " << h(joined(r.without_findings)) << "</p>\n";
+        }
     }
     out << "</body></html>\n";
 }

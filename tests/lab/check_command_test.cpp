@@ -61,7 +61,11 @@ TEST_CASE("check prints a table grouped by provider and a summary line") {
         run_nswatch("check shop.test --colour never --root-hints " + nswatch::lab::root_hints());
     INFO(r.out);
     CHECK(r.exit_code == 0);
-    CHECK_THAT(r.out, Catch::StartsWith("OK  shop.test"));
+    // First the monitoring-plugins line (status, summary, performance data), then the report.
+    CHECK_THAT(r.out, Catch::StartsWith("NSWATCH OK - shop.test: serial "));
+    CHECK_THAT(r.out, Catch::Contains(" | 'shop.test 127.53.1.1 udp rtt'="));
+    CHECK_THAT(r.out, Catch::Contains("'shop.test 127.53.1.1 serial lag'=0;;;0"));
+    CHECK_THAT(r.out, Catch::Contains("\nOK  shop.test"));
     CHECK_THAT(r.out, Catch::Contains("parent and zone NS sets agree"));
     CHECK_THAT(r.out, Catch::Contains("PROVIDER"));
     CHECK_THAT(r.out, Catch::Contains("ns2.gamma-dns.test"));

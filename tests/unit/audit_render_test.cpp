@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 #include <cstdio>
 #include <fstream>
+#include <regex>
 #include <sstream>
 
 #include "cli/render_audit.hpp"
@@ -20,6 +21,7 @@ std::vector<AuditReport> sample() {
     good.zone = "good.test";
     good.score = 100;
     good.failover = {{"a.test", true, {}}, {"b.test", true, {}}};
+    good.without_findings = {"DEL-PROVIDERS", "SRV-UDP"};
     AuditReport bad;
     bad.zone = "bad.test";
     bad.findings.push_back({"DEL-PROVIDERS",
@@ -46,6 +48,7 @@ TEST_CASE("audit render: text names finding, evidence, fix and survival", "[audi
     CHECK_THAT(s, Contains("fix: Add a second DNS provider."));
     CHECK_THAT(s, Contains("loss of a.test: does not survive — no nameserver"));
     CHECK_THAT(s, Contains("[SKIPPED] CONS-ZONE: AXFR refused"));
+    CHECK_THAT(s, Contains("[no finding] DEL-PROVIDERS, SRV-UDP"));
     CHECK_THAT(s, Contains("CRITICAL: 2 zone(s) audited, 1 without warnings"));
 }
 
@@ -58,16 +61,24 @@ TEST_CASE("audit render: JSON carries exit code and every field", "[audit][rende
     CHECK(j["zones"][0]["status"] == "OK");
 }
 
-TEST_CASE("audit render: every format names the nswatch version that wrote it", "[audit][render]") {
-    const std::string stamp = std::string("nswatch ") + kVersion;
+TEST_CASE("audit render: every format names the nswatch version that wrote it, and when",
+          "[audit][render]") {
+    const std::string stamp = std::string("nswatch ") + kVersion + ", ";
     std::ostringstream text, markdown, html;
     render_audit_text(text, sample(), false);
     render_audit_markdown(markdown, sample());
     render_audit_html(html, sample());
-    CHECK_THAT(text.str(), Contains("\n" + stamp + "\n"));
-    CHECK_THAT(markdown.str(), Contains("\n" + stamp + "\n"));
-    CHECK_THAT(html.str(), Contains("<p id=\"version\">" + stamp + "</p>"));
+    CHECK_THAT(text.str(), Contains("\n" + stamp));
+    CHECK_THAT(markdown.str(), Contains("\n" + stamp));
+    CHECK_THAT(html.str(), Contains("<p id=\"version\">" + stamp));
     CHECK(audit_json(sample())["nswatch_version"] == kVersion);
+    // The time it was made, UTC, in every format.
+    const std::regex utc(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ)");
+    CHECK(std::regex_search(text.str(), utc));
+    CHECK(std::regex_search(markdown.str(), utc));
+    CHECK(std::regex_search(html.str(), utc));
+    CHECK(std::regex_match(audit_json(sample())["generated"].get<std::string>(), utc));
+    CHECK(audit_json(sample())["zones"][0]["without_findings"].size() == 2);
 }
 
 TEST_CASE("audit render: Markdown has a summary table", "[audit][render]") {

@@ -1,5 +1,7 @@
 // The readiness audit as a whole, on hand-built evidence: a clean zone, provider failover, the
 // score and the status (audit/report.cpp, audit/rules/failover.cpp).
+#include <algorithm>
+
 #include "audit_rules_fixture.hpp"
 
 using namespace nswatch;
@@ -20,6 +22,30 @@ TEST_CASE("audit: a clean two-provider zone has no findings and survives every l
     REQUIRE(r.skipped.size() == 2);
     CHECK(r.skipped[0].id == "NET-ASN");
     CHECK(r.skipped[1].id == "CONS-ZONE");
+    // What passed is listed: the whole catalogue but the two skipped checks.
+    CHECK(r.without_findings.size() == audit_catalogue().size() - 2);
+    CHECK(std::find(r.without_findings.begin(), r.without_findings.end(), "NET-ASN") ==
+          r.without_findings.end());
+    CHECK(std::find(r.without_findings.begin(), r.without_findings.end(), "SRV-TCP") !=
+          r.without_findings.end());
+}
+
+TEST_CASE("audit: every finding any rule makes is a catalogue check, and is not listed as clean",
+          "[audit]") {
+    auto e = clean();
+    for (auto& s : e.servers) {
+        if (s.provider != "b.test") continue;
+        s.soa_udp = s.soa_tcp = s.soa_plain = s.ns_udp = s.ns_tcp = failed(Outcome::timeout);
+    }
+    const auto r = run(e);
+    REQUIRE_FALSE(r.findings.empty());
+    const auto& catalogue = audit_catalogue();
+    for (const auto& f : r.findings) {
+        INFO(f.id);
+        CHECK(std::find(catalogue.begin(), catalogue.end(), f.id) != catalogue.end());
+        CHECK(std::find(r.without_findings.begin(), r.without_findings.end(), f.id) ==
+              r.without_findings.end());
+    }
 }
 
 TEST_CASE("audit: a whole lame provider means losing the other one is fatal", "[audit]") {

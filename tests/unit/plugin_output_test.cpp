@@ -44,11 +44,11 @@ TEST_CASE("plugin line: status, summary, RTT and lag as performance data") {
     CHECK(line ==
           "NSWATCH WARNING - shop.test: serial 9, 2/2 probes answered, 1 provider | "
           "'shop.test 127.53.1.1 udp rtt'=4.5e-05s;0.5;1;0 "
-          "'shop.test 127.53.1.1 tcp rtt'=1.5s;0.5;1;0 'shop.test 127.53.1.1 behind'=2;;;0");
+          "'shop.test 127.53.1.1 tcp rtt'=1.5s;0.5;1;0 'shop.test 127.53.1.1 serial lag'=2;;;0");
     CHECK(perfdata_item("a'b=c", 1, "", "", "") == "'a\"b_c'=1;;;0");
 }
 
-TEST_CASE("-C: an answer slower than the critical RTT makes the zone CRITICAL and says so") {
+TEST_CASE("check -C: an answer slower than the critical RTT makes the zone CRITICAL and says so") {
     std::vector<ZoneView> views{view()};
     views[0].verdict.status = PluginStatus::ok;
     apply_rtt_critical(views, 2000ms);

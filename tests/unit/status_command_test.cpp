@@ -72,7 +72,7 @@ TEST_CASE("status --db: a provider whose addresses all time out is CRITICAL, in 
     CHECK(states == std::set<std::string>{"current", "down: timeout"});
 }
 
-TEST_CASE("status --db: a secondary one version behind is WARNING; an empty window UNKNOWN") {
+TEST_CASE("status --db: a secondary one version behind is WARNING, an empty window UNKNOWN") {
     test::TempDir dir;
     const std::string db = dir.file("history.db");
     {
@@ -94,7 +94,7 @@ TEST_CASE("status --db: a secondary one version behind is WARNING; an empty wind
     CHECK_THAT(eout, Contains("status: UNKNOWN (exit 3)"));
 }
 
-TEST_CASE("status --from: the same words as --db; an unreachable instance is named, not fatal") {
+TEST_CASE("status --from: the same words as --db, an unreachable instance named, not fatal") {
     const SnapshotPtr snapshot = test::sample_snapshot_ptr();  // beta's only address is down
     HttpServer server{test::http_options({"127.0.0.1:0"}), [&] { return snapshot; }, {}};
     const std::string live = "http://127.0.0.1:" + std::to_string(server.port());
