@@ -12,8 +12,9 @@ packages=(
   bind9 bind9-utils nsd knot unbound dnsutils ldnsutils iproute2 nftables procps
   # the exporter's tests: promtool checks /metrics, headless Chromium loads the status page
   prometheus chromium
-  # alerting: libcrypto for webhook HMAC signatures; a real Alertmanager receives alerts in a test
-  libssl-dev prometheus-alertmanager
+  # alerting and the web port: libcrypto for webhook HMAC signatures, TLS and bcrypt (libcrypt) for
+  # the web config; a real Alertmanager receives alerts in a test
+  libssl-dev libcrypt-dev prometheus-alertmanager
   # benchmarks
   dnsperf jq tcpdump
   # the web port over TLS, checked with the command-line clients
