@@ -11,7 +11,6 @@
 #include <sstream>
 #include <tuple>
 
-#include "monitor/state_words.hpp"
 #include "cli/answer_change_status.hpp"
 #include "cli/commands.hpp"
 #include "cli/propagation_status.hpp"
@@ -23,6 +22,7 @@
 #include "exporter/status_json.hpp"
 #include "monitor/cross_vantage.hpp"
 #include "monitor/serial_round.hpp"
+#include "monitor/state_words.hpp"
 #include "storage/history.hpp"
 
 namespace nswatch {

@@ -323,7 +323,8 @@ void HttpEventLoop::Impl::respond_now(uint64_t id, int status, const std::string
                                       Clock::time_point now) {
     Connection& c = connections.at(id);
     c.body = text + "\n";
-    c.head = format_response_head({status, "text/plain; charset=utf-8", c.body.size(), false, "", ""});
+    c.head =
+        format_response_head({status, "text/plain; charset=utf-8", c.body.size(), false, "", ""});
     c.sent = 0;
     c.close_after = true;
     c.in.clear();

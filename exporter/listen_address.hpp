@@ -22,8 +22,8 @@ struct ListenAddress {
     bool operator==(const ListenAddress&) const = default;
 };
 
-/// "127.0.0.1:10053", "0.0.0.0:10053", "[::1]:10053", "[::]:10053". Exactly one address: no list, no
-/// hostname (a name could resolve to several addresses or change), no bare port (it would hide
+/// "127.0.0.1:10053", "0.0.0.0:10053", "[::1]:10053", "[::]:10053". Exactly one address: no list,
+/// no hostname (a name could resolve to several addresses or change), no bare port (it would hide
 /// which interfaces are exposed). nullopt when `text` is anything else.
 inline std::optional<ListenAddress> parse_listen_address(std::string_view text) {
     const auto colon = text.rfind(':');

@@ -253,7 +253,8 @@ TargetState target_state_from(const json& j) {
     t.behind_by = j.value("behind_by", 0u);
     t.lag_seconds = j.value("lag_seconds", 0.0);
     t.up = j.value("up", true);
-    t.known = j.value("known", true);  // documents without it come from before health could be unknown
+    t.known =
+        j.value("known", true);  // documents without it come from before health could be unknown
     t.consecutive_failures = j.value("consecutive_failures", 0);
     t.last_success = time_from_json(member(j, "last_success"));
     t.probes = j.value("probes", uint64_t{0});

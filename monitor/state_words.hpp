@@ -15,9 +15,9 @@
 #include <string>
 #include <vector>
 
+#include "dns/probe_result.hpp"
 #include "monitor/check_verdict.hpp"
 #include "monitor/serial_round.hpp"
-#include "dns/probe_result.hpp"
 
 namespace nswatch {
 

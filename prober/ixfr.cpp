@@ -181,7 +181,8 @@ void request_ixfr(const std::string& zone, const TransferSource& source, IxfrRea
             fail("message " + std::to_string(message + 1) + " has another query's ID");
         }
         if (ldns_pkt_get_rcode(reply.get()) != LDNS_RCODE_NOERROR) {
-            fail("the server answered " + rcode_name(static_cast<int>(ldns_pkt_get_rcode(reply.get()))));
+            fail("the server answered " +
+                 rcode_name(static_cast<int>(ldns_pkt_get_rcode(reply.get()))));
         }
         if (source.key) {
             const ldns_rr* t = ldns_pkt_tsig(reply.get());

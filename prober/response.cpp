@@ -1,5 +1,4 @@
 #include "prober/response.hpp"
-#include "dns/rr_types.hpp"
 
 #include <arpa/inet.h>
 #include <ldns/ldns.h>
@@ -10,6 +9,8 @@
 #include <memory>
 #include <string>
 #include <vector>
+
+#include "dns/rr_types.hpp"
 
 namespace nswatch {
 
@@ -269,7 +270,6 @@ std::vector<uint16_t> option_codes_from(const ldns_rdf* options) {
     }
     return codes;
 }
-
 
 struct RdfFree {
     void operator()(ldns_rdf* r) const { ldns_rdf_deep_free(r); }

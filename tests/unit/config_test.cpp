@@ -1,7 +1,6 @@
 // Tests for config/: the loader, its error messages and positions, and the name/duration helpers.
 // Bad-config cases are data: config/testdata/invalid-*.yml, one mistake each, with the expected
 // message phrase ("# expect:") and position ("# at: LINE:COLUMN") in their first lines.
-#include "cli/preflight.hpp"
 #include "config/config.hpp"
 
 #include <unistd.h>
@@ -13,6 +12,8 @@
 #include <sstream>
 #include <string>
 #include <vector>
+
+#include "cli/preflight.hpp"
 
 using namespace nswatch;
 using namespace std::chrono_literals;

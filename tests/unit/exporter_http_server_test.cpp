@@ -36,17 +36,6 @@ struct Fixture {
     }
 };
 
-/// Run a shell command, return its exit status and merged output.
-std::pair<int, std::string> run(const std::string& command) {
-    std::string out;
-    FILE* p = popen((command + " 2>&1").c_str(), "r");
-    REQUIRE(p != nullptr);
-    char buf[4096];
-    while (size_t n = fread(buf, 1, sizeof buf, p)) out.append(buf, n);
-    const int status = pclose(p);
-    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
-}
-
 }  // namespace
 
 TEST_CASE("HTTP server binds port 0 to a real port", "[exporter][http]") {
@@ -100,7 +89,7 @@ TEST_CASE("/metrics serves probe and snapshot series", "[exporter][http]") {
 TEST_CASE("/metrics passes promtool check metrics", "[exporter][http][promtool]") {
     // scripts/bootstrap.sh installs Debian's prometheus package, which has promtool: a missing
     // promtool is a broken setup, not a reason to skip.
-    REQUIRE(run("command -v promtool").first == 0);
+    REQUIRE(test::run_shell("command -v promtool 2>&1").first == 0);
     Fixture f;
     ProbeResult timeout = f.snapshot->recent_failures[0];
     f.metrics->observe(timeout);
@@ -109,7 +98,8 @@ TEST_CASE("/metrics passes promtool check metrics", "[exporter][http][promtool]"
     const auto path = std::filesystem::temp_directory_path() /
                       ("nswatch-metrics-" + std::to_string(f.server.port()) + ".txt");
     std::ofstream(path) << r.body;
-    const auto [status, output] = run("promtool check metrics < " + path.string());
+    const auto [status, output] =
+        test::run_shell("promtool check metrics < " + path.string() + " 2>&1");
     std::filesystem::remove(path);
     INFO(output);
     CHECK(status == 0);

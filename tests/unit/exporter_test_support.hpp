@@ -3,8 +3,10 @@
 #pragma once
 
 #include <curl/curl.h>
+#include <sys/wait.h>
 
 #include <chrono>
+#include <cstdio>
 #include <memory>
 #include <string>
 
@@ -112,6 +114,18 @@ inline Snapshot sample_snapshot() {
 
 inline SnapshotPtr sample_snapshot_ptr() {
     return std::make_shared<const Snapshot>(sample_snapshot());
+}
+
+/// Run a shell command: its exit status (-1 if it could not run) and standard output (add
+/// " 2>&1" to the command for standard error too).
+inline std::pair<int, std::string> run_shell(const std::string& command) {
+    std::string out;
+    FILE* p = popen(command.c_str(), "r");
+    if (p == nullptr) return {-1, ""};
+    char buf[4096];
+    while (size_t n = fread(buf, 1, sizeof buf, p)) out.append(buf, n);
+    const int status = pclose(p);
+    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
 }
 
 /// One HTTP exchange as the tests see it.

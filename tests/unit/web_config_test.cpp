@@ -30,17 +30,6 @@ std::string write(const test::TempDir& dir, const char* name, const std::string&
     return dir.file(name);
 }
 
-/// Run a command, return its exit status and standard output.
-std::pair<int, std::string> run(const std::string& command) {
-    std::string out;
-    FILE* p = popen(command.c_str(), "r");
-    REQUIRE(p != nullptr);
-    char buf[4096];
-    while (size_t n = fread(buf, 1, sizeof buf, p)) out.append(buf, n);
-    const int status = pclose(p);
-    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
-}
-
 }  // namespace
 
 TEST_CASE("web config: mistakes are named", "[exporter][web]") {
@@ -101,28 +90,30 @@ TEST_CASE("web port over HTTPS with basic auth, as curl sees it", "[exporter][we
     const std::string url = "https://127.0.0.1:" + std::to_string(server.port());
     const std::string curl = "curl -sS --max-time 5 --cacert " + cert + " ";
 
-    auto [rc, out] = run(curl + "-u prometheus:pw " + url + "/metrics");
+    auto [rc, out] = test::run_shell(curl + "-u prometheus:pw " + url + "/metrics");
     CHECK(rc == 0);
     CHECK_THAT(out, Contains("process_cpu_seconds_total"));
-    std::tie(rc, out) = run(curl + "-o /dev/null -w '%{http_code}' " + url + "/metrics");
+    std::tie(rc, out) =
+        test::run_shell(curl + "-o /dev/null -w '%{http_code}' " + url + "/metrics");
     CHECK(out == "401");
-    std::tie(rc, out) = run(curl + "-D - -o /dev/null " + url + "/");
+    std::tie(rc, out) = test::run_shell(curl + "-D - -o /dev/null " + url + "/");
     CHECK_THAT(out, Contains("WWW-Authenticate: Basic realm=\"nswatch\""));
     std::tie(rc, out) =
-        run(curl + "-u prometheus:wrong -o /dev/null -w '%{http_code}' " + url + "/");
+        test::run_shell(curl + "-u prometheus:wrong -o /dev/null -w '%{http_code}' " + url + "/");
     CHECK(out == "401");
     // Plain HTTP to the TLS port gets no answer, and the server keeps serving.
     std::tie(rc, out) =
-        run("curl -sS --max-time 3 http://127.0.0.1:" + std::to_string(server.port()) +
-            "/metrics 2>&1");
+        test::run_shell("curl -sS --max-time 3 http://127.0.0.1:" + std::to_string(server.port()) +
+                        "/metrics 2>&1");
     CHECK(rc != 0);
-    std::tie(rc, out) = run(curl + "-u prometheus:pw " + url + "/-/healthy");
+    std::tie(rc, out) = test::run_shell(curl + "-u prometheus:pw " + url + "/-/healthy");
     CHECK(rc == 0);
     CHECK(out == "nswatch is healthy\n");
     // TLS 1.2 refused when the config asks for 1.3 at least is OpenSSL's job; a client that does
     // not trust the certificate fails its handshake and the server keeps serving too.
-    std::tie(rc, out) = run("curl -sS --max-time 3 " + url + "/metrics 2>&1");
+    std::tie(rc, out) = test::run_shell("curl -sS --max-time 3 " + url + "/metrics 2>&1");
     CHECK(rc != 0);
-    std::tie(rc, out) = run(curl + "-u prometheus:pw -o /dev/null -w '%{http_code}' " + url + "/");
+    std::tie(rc, out) =
+        test::run_shell(curl + "-u prometheus:pw -o /dev/null -w '%{http_code}' " + url + "/");
     CHECK(out == "200");
 }
