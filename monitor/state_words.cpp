@@ -24,7 +24,7 @@ std::string state_text(const AddressView& a) {
 }
 
 bool is_problem(const AddressView& a) {
-    return state_text(a) != "current";
+    return !(a.known && a.answering && a.last == Outcome::ok && a.serial == SerialState::current);
 }
 
 PluginStatus zone_status(const std::vector<AddressView>& addresses) {
