@@ -62,7 +62,8 @@ bool suggests_delegation_change(const ProbeResult& r) {
 }
 }  // namespace
 
-Monitor::Monitor(Config config, std::vector<ResultSink> sinks) : sinks_(std::move(sinks)) {
+Monitor::Monitor(Config config, std::vector<ResultSink> sinks, const Clock& clock)
+    : clock_(clock), sinks_(std::move(sinks)) {
     apply_config(std::move(config));
     publish();
 }
@@ -277,7 +278,7 @@ void Monitor::collect_discoveries(Steady::time_point now) {
 void Monitor::apply_discovery(ZoneRuntime& z, Delegation d, Steady::time_point now) {
     ++discoveries_completed_;
     DelegationState ds;
-    ds.discovered = std::chrono::system_clock::now();
+    ds.discovered = clock_.wall();
     ds.missing = d.missing.reason;
     ds.missing_detail = d.missing.detail;
     if (d.missing.missing()) {
@@ -428,7 +429,7 @@ void Monitor::count_local_error(const ProbeResult& r) {
     ++local_errors_;
     recent_failures_.push_front(r);  // the status page names the local cause
     if (recent_failures_.size() > kRecentFailures) recent_failures_.pop_back();
-    const auto now = Steady::now();
+    const auto now = clock_.steady();
     if (now < next_local_error_log_) return;
     next_local_error_log_ = now + kLocalErrorLogEvery;
     spdlog::warn(
@@ -451,7 +452,7 @@ void Monitor::finish_round(ZoneRuntime& z) {
         z.tracker.set_answers(comparisons);
     }  // else the last comparison stands
     // Each address and provider going down or up is logged once, at the transition.
-    for (const auto& c : z.tracker.observe(z.results, std::chrono::system_clock::now())) {
+    for (const auto& c : z.tracker.observe(z.results, clock_.wall())) {
         if (c.up) {
             spdlog::info("{}", c.describe());
         } else {
@@ -470,7 +471,7 @@ void Monitor::finish_round(ZoneRuntime& z) {
         z.answers_consistent = st.answers_consistent;
     }
     ++rounds_completed_;
-    const auto now = Steady::now();
+    const auto now = clock_.steady();
     const bool suspicious =
         std::any_of(z.results.begin(), z.results.end(), suggests_delegation_change);
     if (suspicious && now - z.last_early_discovery > kEarlyDiscoveryGap && !z.discovering) {
@@ -497,7 +498,7 @@ void Monitor::publish_if_due(Steady::time_point now) {
 
 void Monitor::publish() {
     auto s = std::make_shared<Snapshot>();
-    s->taken = std::chrono::system_clock::now();
+    s->taken = clock_.wall();
     s->vantage = config_->get_default_vantage().name;
     s->zones.reserve(zones_.size());
     for (const auto& z : zones_) s->zones.push_back(z->tracker.share());  // zones_ is sorted
@@ -514,6 +515,16 @@ void Monitor::restore_serial_first_seen(
     }
 }
 
+void Monitor::step(std::chrono::milliseconds max_wait) {
+    const auto next = run_due(clock_.steady());
+    const auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(next - clock_.steady());
+    const auto most = std::max(max_wait, std::chrono::milliseconds(1));
+    const size_t outstanding =
+        engine_->run_once(std::clamp(wait, std::chrono::milliseconds(1), most));
+    publish_if_due(clock_.steady());
+    trim_heap_if_due(clock_.steady(), outstanding == 0);
+}
+
 SnapshotPtr Monitor::snapshot() const {
     std::lock_guard lock(snapshot_mutex_);
     return snapshot_;
@@ -522,11 +533,13 @@ SnapshotPtr Monitor::snapshot() const {
 void Monitor::trim_heap_if_due(Steady::time_point now, bool idle) {
     const uint64_t rounds = rounds_completed_;
     if (!heap_trim_.due(now, rounds, idle)) return;
-    const auto t0 = Steady::now();
+    // How long the trim itself takes is real time, whatever clock schedules the loop.
+    const auto t0 = std::chrono::steady_clock::now();
     const bool released = release_free_heap();
     heap_trim_.trimmed(now, rounds);
-    spdlog::debug("heap trim: {} in {:.1f} ms", released ? "pages released" : "nothing to release",
-                  std::chrono::duration<double, std::milli>(Steady::now() - t0).count());
+    spdlog::debug(
+        "heap trim: {} in {:.1f} ms", released ? "pages released" : "nothing to release",
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
 }
 
 void Monitor::run(const std::atomic<bool>& stop, std::atomic<bool>& reload,
@@ -543,13 +556,7 @@ void Monitor::run(const std::atomic<bool>& stop, std::atomic<bool>& reload,
                 spdlog::error("reload failed, keeping the running configuration: {}", e.what());
             }
         }
-        const auto next = run_due(Steady::now());
-        const auto wait =
-            std::chrono::duration_cast<std::chrono::milliseconds>(next - Steady::now());
-        const size_t outstanding = engine_->run_once(
-            std::clamp(wait, std::chrono::milliseconds(1), std::chrono::milliseconds(200)));
-        publish_if_due(Steady::now());
-        trim_heap_if_due(Steady::now(), outstanding == 0);
+        step(std::chrono::milliseconds(200));
     }
     // Rounds in flight finish (bounded by the probe timeout) so nothing measured is lost.
     engine_->run_until_idle();

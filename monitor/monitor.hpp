@@ -60,6 +60,7 @@
 #include "config/config.hpp"
 #include "monitor/answer_cadence.hpp"
 #include "monitor/answer_changes.hpp"
+#include "monitor/clock.hpp"
 #include "monitor/discovery_pool.hpp"
 #include "monitor/heap_trim.hpp"
 #include "monitor/zone_state.hpp"
@@ -79,13 +80,20 @@ using AnswerChangeSink =
 
 class Monitor {
   public:
-    Monitor(Config config, std::vector<ResultSink> sinks);
+    /// Schedules on `clock` (steady) and stamps what it records with it (wall); it must outlive
+    /// the monitor.
+    Monitor(Config config, std::vector<ResultSink> sinks, const Clock& clock = system_clocks());
     ~Monitor();
 
     /// Run until `stop` is set. `reload` set: re-read the config through `reload_config` (state and
     /// history of zones that remain are kept).
     void run(const std::atomic<bool>& stop, std::atomic<bool>& reload,
              const std::function<Config()>& reload_config);
+
+    /// One pass of the loop run() repeats: start the discoveries and rounds due at the clock's
+    /// time, collect finished discoveries, then wait for probe events at most `max_wait` (less
+    /// when something is due sooner) and handle them. Tests call it on a virtual clock.
+    void step(std::chrono::milliseconds max_wait);
 
     /// Where answer changes go besides the log (history, metrics). Set before run().
     void on_answer_changes(AnswerChangeSink sink) {
@@ -110,6 +118,8 @@ class Monitor {
     uint64_t discoveries_completed() const { return discoveries_completed_; }
     /// Probes that ended with Outcome::local_error (kept from the sinks and the zones' health).
     uint64_t local_errors() const { return local_errors_; }
+    /// Zones whose round is due but waits for room in the engine's queue (loop thread only).
+    size_t held_rounds() const { return held_.size(); }
 
     /// What the host's resources allow (cli/descriptor_limit.hpp): at most `probe_sockets` sockets
     /// kept by the probe engine (0: no cap), and `discovery_workers` discovery threads (0: the
@@ -175,6 +185,7 @@ class Monitor {
     /// The only copy of the config, shared with discovery workers (a reload replaces it; a worker
     /// keeps the one it started with). A copy per worker would cost O(zones²) at start-up.
     std::shared_ptr<const Config> config_;
+    const Clock& clock_;
     std::vector<ResultSink> sinks_;
     std::vector<AnswerChangeSink> answer_change_sinks_;
     std::vector<ResultSink> watched_sinks_;
