@@ -3,7 +3,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
-#include "cli/preflight.hpp"
+#include "daemon/preflight.hpp"
 #include "config/config.hpp"
 
 namespace nswatch {

@@ -2,7 +2,7 @@
 
 #include <stdexcept>
 
-#include "cli/preflight.hpp"
+#include "daemon/preflight.hpp"
 #include "config/names.hpp"
 
 namespace nswatch {

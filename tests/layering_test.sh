@@ -13,6 +13,7 @@ rules=(
     "config: dns exporter/listen_address.hpp"
     "delegation: dns prober"
     "monitor: dns prober config delegation"
+    "daemon: dns prober config delegation monitor audit resolver propagation zonediff alerts storage exporter nswatch_version.hpp"
 )
 
 violations=0

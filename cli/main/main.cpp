@@ -9,7 +9,7 @@
 #include "cli/alerts_command.hpp"
 #include "cli/commands.hpp"
 #include "cli/config_command.hpp"
-#include "cli/descriptor_limit.hpp"
+#include "daemon/descriptor_limit.hpp"
 #include "cli/log_format.hpp"
 #include "nswatch_version.hpp"
 #include "prober/wire_timestamps.hpp"

@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "cli/preflight.hpp"
+#include "daemon/preflight.hpp"
 
 using namespace nswatch;
 using namespace std::chrono_literals;

@@ -1,6 +1,6 @@
-// cli/descriptor_limit: the soft open-files limit goes up to the hard one; the plan that fits the
+// daemon/descriptor_limit: the soft open-files limit goes up to the hard one; the plan that fits the
 // daemon into the limit.
-#include "cli/descriptor_limit.hpp"
+#include "daemon/descriptor_limit.hpp"
 
 #include <sys/resource.h>
 

@@ -1,4 +1,4 @@
-#include "cli/history_collector.hpp"
+#include "daemon/history_collector.hpp"
 
 namespace nswatch {
 

@@ -1,4 +1,4 @@
-#include "cli/descriptor_limit.hpp"
+#include "daemon/descriptor_limit.hpp"
 
 #include <spdlog/spdlog.h>
 #include <sys/resource.h>

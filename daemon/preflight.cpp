@@ -1,4 +1,4 @@
-#include "cli/preflight.hpp"
+#include "daemon/preflight.hpp"
 
 #include <arpa/inet.h>
 #include <net/if.h>
