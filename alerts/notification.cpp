@@ -2,15 +2,12 @@
 
 #include <ctime>
 
+#include "monitor/utc_time.hpp"
+
 namespace nswatch {
 
 std::string rfc3339(WallTime t) {
-    const std::time_t tt = std::chrono::system_clock::to_time_t(t);
-    std::tm tm{};
-    gmtime_r(&tt, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
+    return utc_string(t, "%Y-%m-%dT%H:%M:%SZ");
 }
 
 nlohmann::json group_payload(const NoticeGroup& group, const std::string& vantage,

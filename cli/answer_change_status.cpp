@@ -4,6 +4,7 @@
 #include <iomanip>
 #include <sstream>
 
+#include "monitor/utc_time.hpp"
 #include "storage/answer_change_store.hpp"
 
 namespace nswatch {
@@ -20,12 +21,8 @@ std::vector<StoredAnswerChange> load(const std::string& db, int64_t since_ms) {
 }
 
 std::string utc(int64_t ms) {
-    const std::time_t t = static_cast<std::time_t>(ms / 1000);
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    std::ostringstream s;
-    s << std::put_time(&tm, "%Y-%m-%d %H:%M:%S") << " UTC";
-    return s.str();
+    return utc_string(std::chrono::system_clock::time_point(std::chrono::milliseconds(ms)),
+                      "%Y-%m-%d %H:%M:%S UTC");
 }
 
 }  // namespace

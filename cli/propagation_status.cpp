@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "cli/table.hpp"
+#include "monitor/utc_time.hpp"
 #include "propagation/propagation_store.hpp"
 
 namespace nswatch {
@@ -24,12 +25,8 @@ std::vector<ProviderLastPropagation> load(const std::string& db) {
 }
 
 std::string utc(int64_t ms) {
-    const std::time_t t = static_cast<std::time_t>(ms / 1000);
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    std::ostringstream s;
-    s << std::put_time(&tm, "%Y-%m-%d %H:%M:%S") << " UTC";
-    return s.str();
+    return utc_string(std::chrono::system_clock::time_point(std::chrono::milliseconds(ms)),
+                      "%Y-%m-%d %H:%M:%S UTC");
 }
 
 }  // namespace

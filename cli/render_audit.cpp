@@ -3,6 +3,7 @@
 #include <ctime>
 
 #include "exporter/status_page.hpp"
+#include "monitor/utc_time.hpp"
 #include "nswatch_version.hpp"
 
 namespace nswatch {
@@ -43,12 +44,7 @@ std::string counts(const AuditReport& r) {
 
 /// When the report was made, UTC ("2026-12-05T23:55:00Z"): a report is evidence at a moment.
 std::string generated_at() {
-    const std::time_t t = std::time(nullptr);
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
+    return utc_string(std::chrono::system_clock::now(), "%Y-%m-%dT%H:%M:%SZ");
 }
 
 std::string joined(const std::vector<std::string>& v) {

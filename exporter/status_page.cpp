@@ -7,6 +7,7 @@
 
 #include "dns/rr_types.hpp"
 #include "monitor/delegation_missing.hpp"
+#include "monitor/utc_time.hpp"
 
 namespace nswatch {
 
@@ -31,12 +32,7 @@ std::string format(const char* fmt, double v) {
 
 std::string format_time(WallTime t) {
     if (t == WallTime{}) return "never";
-    const std::time_t tt = std::chrono::system_clock::to_time_t(t);
-    std::tm tm{};
-    gmtime_r(&tt, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%SZ", &tm);
-    return buf;
+    return utc_string(t, "%Y-%m-%d %H:%M:%SZ");
 }
 
 /// 0: fine, 1: behind or not answering while up, 2: down (3 for a zone: delegation missing).

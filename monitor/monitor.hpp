@@ -37,7 +37,7 @@
 //   nor the zone's health: they say nothing about the server. They are counted and logged (at most
 //   every kLocalErrorLogEvery) and listed among the recent failures, where the cause is named.
 // - Descriptors: limit_resources() caps the sockets the engine keeps (and so the probes on the
-//   wire) when the open-files limit is short (cli/descriptor_limit.hpp decides by how much).
+//   wire) when the open-files limit is short (daemon/descriptor_limit.hpp decides by how much).
 // - Freed heap pages go back to the kernel (malloc_trim) after rounds finished, when the engine
 //   is idle (at most every 10 s) or every 10 minutes on a loop never idle (monitor/heap_trim.hpp):
 //   a round's transient allocations are freed in the middle of the heap, which glibc does not
@@ -121,9 +121,9 @@ class Monitor {
     /// Zones whose round is due but waits for room in the engine's queue (loop thread only).
     size_t held_rounds() const { return held_.size(); }
 
-    /// What the host's resources allow (cli/descriptor_limit.hpp): at most `probe_sockets` sockets
-    /// kept by the probe engine (0: no cap), and `discovery_workers` discovery threads (0: the
-    /// config's). Call before run(); may be called again after a reload (on_reload).
+    /// What the host's resources allow (daemon/descriptor_limit.hpp): at most `probe_sockets`
+    /// sockets kept by the probe engine (0: no cap), and `discovery_workers` discovery threads (0:
+    /// the config's). Call before run(); may be called again after a reload (on_reload).
     void limit_resources(size_t probe_sockets, size_t discovery_workers);
 
   private:
