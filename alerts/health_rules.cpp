@@ -71,7 +71,7 @@ std::vector<Condition> provider_down(const RuleInput& in) {
           << (ts.size() == 1 ? "" : "es") << " answered over "
           << to_string(ts.front()->target.transport) << " in the last " << rounds << " round"
           << (rounds == 1 ? "" : "s") << " (" << address_list(ts) << "; last "
-          << to_string(ts.front()->last.outcome) << ")";
+          << outcome_text(ts.front()->last) << ")";
         out.push_back(make(in, "provider_down", labels, s.str()));
     }
     return out;
@@ -99,7 +99,7 @@ std::vector<Condition> nameserver_failures(const RuleInput& in, bool timeouts) {
             s << t->target.nameserver << " (" << t->target.address << ") of provider "
               << key.provider << (timeouts ? " does not answer" : " fails") << " over "
               << to_string(t->target.transport) << " from vantage " << key.vantage << ": "
-              << t->consecutive_failures << " failures in a row, last " << to_string(last);
+              << t->consecutive_failures << " failures in a row, last " << outcome_text(t->last);
             out.push_back(make(in, rule, address_labels(*t), s.str()));
         }
     }
@@ -133,7 +133,7 @@ std::vector<Condition> tcp_failing(const RuleInput& in) {
             s << t->target.nameserver << " (" << t->target.address << ") of provider "
               << key.provider << " answers over UDP but not over TCP from vantage " << key.vantage
               << ": " << t->consecutive_failures << " TCP failures in a row, last "
-              << to_string(t->last.outcome);
+              << outcome_text(t->last);
             out.push_back(make(in, "tcp_failing", address_labels(*t), s.str()));
         }
     }
@@ -157,8 +157,8 @@ std::vector<Condition> lame_delegation(const RuleInput& in) {
     for (const auto& [labels, t] : lame) {
         std::ostringstream s;
         s << t->target.nameserver << " (" << t->target.address << ") is delegated " << in.zone.zone
-          << " but answers " << to_string(t->last.outcome) << " for it (provider "
-          << t->target.provider << ", vantage " << t->target.vantage << ")";
+          << " but answers " << outcome_text(t->last) << " for it (provider " << t->target.provider
+          << ", vantage " << t->target.vantage << ")";
         out.push_back(make(in, "lame_delegation", labels, s.str()));
     }
     for (const auto& [labels, held] : unjudged) {

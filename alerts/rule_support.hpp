@@ -32,5 +32,8 @@ std::string address_list(const std::vector<const TargetState*>& ts);
 bool lame_outcome(Outcome o);
 /// Answered with a usable SOA.
 bool answering(const TargetState& t);
+/// How the probe ended, with the server's own reason when it gave one (RFC 8914):
+/// "refused, EDE 18 (Prohibited): not serving this zone".
+std::string outcome_text(const LastProbe& last);
 
 }  // namespace nswatch::rule_support

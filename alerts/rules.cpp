@@ -76,6 +76,12 @@ bool lame_outcome(Outcome o) {
     return o == Outcome::not_authoritative || o == Outcome::refused || o == Outcome::nxdomain;
 }
 
+std::string outcome_text(const LastProbe& last) {
+    std::string s(to_string(last.outcome));
+    for (const auto& e : last.extended_errors()) s += ", " + describe(e);
+    return s;
+}
+
 bool answering(const TargetState& t) {
     return t.last.outcome == Outcome::ok && t.last.soa().has_value();
 }

@@ -121,6 +121,16 @@ void render_check_text(std::ostream& out, const std::vector<ZoneView>& views,
         }
         out << "\n";
         table.print(out);
+        // The servers' own reasons (RFC 8914), under the table: too long for a column.
+        bool first_ede = true;
+        for (const auto& r : v.results) {
+            for (const auto& e : r.extended_errors) {
+                if (first_ede) out << "\n";
+                first_ede = false;
+                out << "  " << r.target.nameserver << " (" << r.target.address << ", "
+                    << to_string(r.target.transport) << ") says " << describe(e) << "\n";
+            }
+        }
         if (!v.verdict.findings.empty()) {
             out << "\n";
             for (const auto& f : v.verdict.findings) {
@@ -156,6 +166,11 @@ nlohmann::json probe_result_json(const ProbeResult& r) {
     j["nsid"] = r.nsid;
     j["retried_from_tc"] = r.retried_from_tc;
     j["detail"] = r.detail;
+    j["extended_errors"] = nlohmann::json::array();
+    for (const auto& e : r.extended_errors) {
+        j["extended_errors"].push_back(
+            {{"code", e.code}, {"name", extended_error_name(e.code)}, {"text", e.text}});
+    }
     if (r.soa) {
         j["soa"] = {{"mname", r.soa->mname},     {"rname", r.soa->rname}, {"serial", r.soa->serial},
                     {"refresh", r.soa->refresh}, {"retry", r.soa->retry}, {"expire", r.soa->expire},

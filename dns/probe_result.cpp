@@ -59,6 +59,7 @@ std::string describe(const ProbeResult& r) {
     }
     if (r.soa) out << " serial=" << r.soa->serial;
     if (!r.detail.empty()) out << " (" << r.detail << ")";
+    for (const auto& e : r.extended_errors) out << " [" << describe(e) << "]";
     return out.str();
 }
 

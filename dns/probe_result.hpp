@@ -9,6 +9,8 @@
 #include <string_view>
 #include <vector>
 
+#include "dns/extended_error.hpp"
+
 namespace nswatch {
 
 enum class Transport : uint8_t { udp, tcp };
@@ -135,6 +137,9 @@ struct ProbeResult {
     uint8_t edns_version = 0;        ///< the reply's OPT VERSION (0 when there is no OPT)
     bool edns_do = false;            ///< the reply's OPT had the DO bit set
     std::vector<uint16_t> edns_option_codes;  ///< option codes in the reply's OPT, in order
+    /// Extended DNS Errors (RFC 8914) in the reply's OPT, in order: why a server failed, or what
+    /// is odd about its answer. Kept for every outcome, ok included (e.g. a stale answer).
+    std::vector<ExtendedError> extended_errors;
     size_t reply_size = 0;         ///< bytes of the DNS message (without TCP length prefix)
     bool retried_from_tc = false;  ///< this TCP probe retried a truncated UDP reply
     std::string detail;            ///< one human sentence for anything but ok, e.g. the parse error

@@ -37,6 +37,11 @@ ProbeMetrics::ProbeMetrics(const std::string& version, std::vector<double> durat
                    .Help("Watched answers that changed from one round to the next, by zone and "
                          "provider.")
                    .Register(*registry_)),
+      extended_errors_(prometheus::BuildCounter()
+                           .Name("nswatch_extended_errors_total")
+                           .Help("Extended DNS Errors (RFC 8914) in the replies of the "
+                                 "nameservers, by zone, provider, vantage and INFO-CODE.")
+                           .Register(*registry_)),
       series_(buckets_.size() + 1) {
     prometheus::BuildGauge()
         .Name("nswatch_build_info")
@@ -151,6 +156,17 @@ void ProbeMetrics::observe(const ProbeResult& r) {
     std::lock_guard lock(mu_);
     const uint32_t n = series_number(t);
     count_outcome(series_, n, r.outcome);
+    for (const auto& e : r.extended_errors) {
+        auto& c = extended_error_children_[{t.zone, t.provider, t.vantage, e.code}];
+        if (c == nullptr) {
+            c = &extended_errors_.Add({{"zone", t.zone},
+                                       {"provider", t.provider},
+                                       {"vantage", t.vantage},
+                                       {"code", std::to_string(e.code)},
+                                       {"name", std::string(extended_error_name(e.code))}});
+        }
+        c->Increment();
+    }
     // A timeout's duration is the timeout we chose, not a latency: it would drag every percentile.
     if (!r.answered()) return;
     if (histogram_by_ == HistogramBy::target) {
@@ -332,6 +348,14 @@ void ProbeMetrics::retain_zones(const std::set<std::string>& zones) {
         }
         changes_.Remove(it->second);
         it = change_children_.erase(it);
+    }
+    for (auto it = extended_error_children_.begin(); it != extended_error_children_.end();) {
+        if (zones.count(std::get<0>(it->first)) != 0) {
+            ++it;
+            continue;
+        }
+        extended_errors_.Remove(it->second);
+        it = extended_error_children_.erase(it);
     }
 }
 

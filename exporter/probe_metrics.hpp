@@ -25,6 +25,7 @@
 #include <mutex>
 #include <set>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "dns/probe_result.hpp"
@@ -45,7 +46,8 @@ class ProbeMetrics : public prometheus::Collectable {
                           std::vector<double> duration_buckets = default_duration_buckets(),
                           HistogramBy histogram_by = HistogramBy::target);
 
-    /// Count one probe, and time it if a reply came. Thread-safe.
+    /// Count one probe, and time it if a reply came; count its Extended DNS Errors (RFC 8914)
+    /// by zone, provider, vantage and code. Thread-safe.
     void observe(const ProbeResult& r);
     /// Count one watched-answer probe (a name and type compared across providers), per zone,
     /// provider, vantage and outcome: not per address, they are several per address and round.
@@ -159,6 +161,7 @@ class ProbeMetrics : public prometheus::Collectable {
     std::vector<double> buckets_;
     HistogramBy histogram_by_;
     prometheus::Family<prometheus::Counter>& changes_;
+    prometheus::Family<prometheus::Counter>& extended_errors_;
     mutable std::mutex mu_;
     /// Every label value, once. Names of zones a reload removed stay (a few bytes each).
     Numbered<std::string> names_;
@@ -168,6 +171,9 @@ class ProbeMetrics : public prometheus::Collectable {
     std::map<ProviderKey, Histogram> provider_histograms_;
     /// (zone, provider) -> counter (answer changes are rare: a Family is fine).
     std::map<std::pair<std::string, std::string>, prometheus::Counter*> change_children_;
+    /// (zone, provider, vantage, code) -> counter of Extended DNS Errors (rare: a Family is fine).
+    std::map<std::tuple<std::string, std::string, std::string, uint16_t>, prometheus::Counter*>
+        extended_error_children_;
 };
 
 }  // namespace nswatch

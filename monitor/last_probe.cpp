@@ -13,7 +13,7 @@ const LastReply& empty_reply() {
 }
 
 LastReply reply_of(const ProbeResult& r) {
-    return LastReply{r.query.name, r.soa, r.answer, r.nsid, r.detail};
+    return LastReply{r.query.name, r.soa, r.answer, r.nsid, r.detail, r.extended_errors};
 }
 
 }  // namespace
@@ -34,6 +34,10 @@ const std::string& LastProbe::detail() const {
     return (reply ? *reply : empty_reply()).detail;
 }
 
+const std::vector<ExtendedError>& LastProbe::extended_errors() const {
+    return (reply ? *reply : empty_reply()).extended_errors;
+}
+
 bool LastProbe::operator==(const LastProbe& o) const {
     const LastReply& a = reply ? *reply : empty_reply();
     const LastReply& b = o.reply ? *o.reply : empty_reply();
@@ -46,12 +50,13 @@ bool LastProbe::operator==(const LastProbe& o) const {
 }
 
 std::shared_ptr<const LastReply> LastReplies::share(const ProbeResult& r) {
-    if (r.query.name.empty() && !r.soa && r.answer.empty() && r.nsid.empty() && r.detail.empty())
+    if (r.query.name.empty() && !r.soa && r.answer.empty() && r.nsid.empty() && r.detail.empty() &&
+        r.extended_errors.empty())
         return nullptr;
     // Compared field by field against the result itself: no LastReply is built for a hit.
     for (const auto& h : held_) {
         if (h->query_name == r.query.name && h->soa == r.soa && h->answer == r.answer &&
-            h->nsid == r.nsid && h->detail == r.detail) {
+            h->nsid == r.nsid && h->detail == r.detail && h->extended_errors == r.extended_errors) {
             return h;
         }
     }
@@ -121,6 +126,7 @@ ProbeResult to_probe_result(const LastProbe& last, const Target& target) {
     r.reply_size = last.reply_size;
     r.retried_from_tc = last.retried_from_tc;
     r.detail = last.detail();
+    r.extended_errors = last.extended_errors();
     return r;
 }
 

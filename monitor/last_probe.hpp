@@ -27,6 +27,7 @@ struct LastReply {
     std::vector<Record> answer;    ///< answer section (RRSIGs feed the signature-expiry checks)
     std::string nsid;              ///< NSID payload as printable text, empty if none
     std::string detail;            ///< the result's human sentence, empty when ok
+    std::vector<ExtendedError> extended_errors;  ///< RFC 8914 errors of the reply
 
     bool operator==(const LastReply&) const = default;
 };
@@ -57,6 +58,7 @@ struct LastProbe {
     const std::vector<Record>& answer() const;
     const std::string& nsid() const;
     const std::string& detail() const;
+    const std::vector<ExtendedError>& extended_errors() const;
     double rtt_seconds() const { return std::chrono::duration<double>(rtt).count(); }
     bool answered() const { return rcode >= 0; }
 

@@ -271,6 +271,25 @@ std::vector<uint16_t> option_codes_from(const ldns_rdf* options) {
     return codes;
 }
 
+// The Extended DNS Errors (RFC 8914) among the reply's EDNS options, through ldns's option list
+// (owned by the packet).
+std::vector<ExtendedError> extended_errors_from(ldns_pkt* pkt) {
+    std::vector<ExtendedError> out;
+    if (!ldns_pkt_edns(pkt) || ldns_pkt_edns_data(pkt) == nullptr) return out;
+    const ldns_edns_option_list* list = ldns_pkt_edns_get_option_list(pkt);
+    if (list == nullptr) return out;
+    for (size_t i = 0; i < ldns_edns_option_list_get_count(list); ++i) {
+        const ldns_edns_option* o = ldns_edns_option_list_get_option(list, i);
+        if (o == nullptr || ldns_edns_get_code(o) != kEdnsOptionExtendedError) continue;
+        ExtendedError e;
+        if (parse_extended_error(static_cast<const uint8_t*>(ldns_edns_get_data(o)),
+                                 ldns_edns_get_size(o), e)) {
+            out.push_back(std::move(e));
+        }
+    }
+    return out;
+}
+
 struct RdfFree {
     void operator()(ldns_rdf* r) const { ldns_rdf_deep_free(r); }
 };
@@ -475,6 +494,11 @@ void parse_reply(std::span<const uint8_t> bytes, const ReplyExpectation& expect,
     out.edns_version = out.has_opt ? ldns_pkt_edns_version(pkt.get()) : 0;
     out.edns_do = out.has_opt && ldns_pkt_edns_do(pkt.get());
     out.edns_option_codes = option_codes_from(ldns_pkt_edns_data(pkt.get()));
+    // ldns builds its option list with an allocation per option: only for the rare reply with one.
+    if (std::find(out.edns_option_codes.begin(), out.edns_option_codes.end(),
+                  kEdnsOptionExtendedError) != out.edns_option_codes.end()) {
+        out.extended_errors = extended_errors_from(pkt.get());
+    }
     judge(pkt.get(), expect, out);
     if (expect.ok_extra_sections || out.outcome != Outcome::ok) {
         out.authority = section(ldns_pkt_authority(pkt.get()));

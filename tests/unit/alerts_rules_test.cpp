@@ -495,3 +495,40 @@ TEST_CASE("lifecycle: a firing provider_down mutes its provider's address alerts
     CHECK(later[0].resolved);
     CHECK(later[0].alert.rule == "provider_down");
 }
+
+TEST_CASE("alert texts carry the server's Extended DNS Error (RFC 8914)") {
+    Lab lab;
+    lab.round(healthy(10), t0);
+    auto r = healthy(10);
+    r[1] = probe("beta", "ns1.beta.test", "10.0.1.1", std::nullopt, Outcome::servfail);
+    r[1].extended_errors = {{22, "no reachable authority for shop.test"}};
+    r[2] = probe("beta", "ns2.beta.test", "10.0.1.2", std::nullopt, Outcome::servfail);
+    std::vector<Notice> fired;
+    for (int i = 1; i <= 3; ++i) {
+        auto n = lab.round(r, t0 + i * 60s);
+        fired.insert(fired.end(), n.begin(), n.end());
+    }
+    REQUIRE(fired.size() == 1);
+    CHECK(fired[0].alert.rule == "provider_down");
+    // provider_down names the first address's last outcome, with its reason.
+    CHECK_THAT(fired[0].alert.summary,
+               Catch::Contains("last servfail, EDE 22 (No Reachable Authority): no reachable "
+                               "authority for shop.test)"));
+    // Without an EDE the text is as before.
+    const auto conditions = lab.conditions(t0 + 180s);
+    bool seen_plain = false;
+    for (const auto& c : conditions) {
+        if (c.rule == "nameserver_down" && c.labels.count("address") &&
+            c.labels.at("address") == "10.0.1.2") {
+            CHECK_THAT(c.summary, Catch::EndsWith("last servfail"));
+            seen_plain = true;
+        }
+        if (c.rule == "nameserver_down" && c.labels.count("address") &&
+            c.labels.at("address") == "10.0.1.1") {
+            CHECK_THAT(c.summary, Catch::EndsWith("last servfail, EDE 22 (No Reachable "
+                                                  "Authority): no reachable authority for "
+                                                  "shop.test"));
+        }
+    }
+    CHECK(seen_plain);
+}

@@ -227,3 +227,33 @@ TEST_CASE("ProbeMetrics keeps every outcome of a target, and thousands of target
         if (f.name == "nswatch_probes_total") CHECK(f.metric.size() == 4 + 4 + 2);
     }
 }
+
+TEST_CASE("ProbeMetrics counts Extended DNS Errors by code, and drops them with their zone",
+          "[exporter][metrics]") {
+    ProbeMetrics m("test");
+    auto r = result(Outcome::refused, std::chrono::microseconds(700));
+    r.extended_errors = {{20, "not served here"}};
+    m.observe(r);
+    m.observe(r);
+    r.extended_errors = {{20, "other text, same code"}, {18, ""}};
+    m.observe(r);
+    m.observe(result(Outcome::ok, std::chrono::microseconds(700)));  // no EDE: counts nothing
+    const std::map<std::string, std::string> ede20{{"zone", "shop.test"},
+                                                   {"provider", "alpha"},
+                                                   {"vantage", "fra"},
+                                                   {"code", "20"},
+                                                   {"name", "Not Authoritative"}};
+    auto families = m.Collect();
+    REQUIRE(find_metric(families, "nswatch_extended_errors_total", ede20) != nullptr);
+    CHECK(find_metric(families, "nswatch_extended_errors_total", ede20)->counter.value == 3);
+    auto ede18 = ede20;
+    ede18["code"] = "18";
+    ede18["name"] = "Prohibited";
+    REQUIRE(find_metric(families, "nswatch_extended_errors_total", ede18) != nullptr);
+    CHECK(find_metric(families, "nswatch_extended_errors_total", ede18)->counter.value == 1);
+
+    m.retain_zones({"blog.test"});
+    families = m.Collect();
+    CHECK(find_metric(families, "nswatch_extended_errors_total", ede20) == nullptr);
+    CHECK(find_metric(families, "nswatch_extended_errors_total", ede18) == nullptr);
+}

@@ -340,4 +340,30 @@ TEST_CASE("baddns: 200 probes across every mode at once in one engine without a 
     CHECK(elapsed <= 2 * kTimeout + 2 * kSlack);
 }
 
+TEST_CASE("baddns refused-ede: the Extended DNS Error is kept, its text made safe",
+          "[baddns][engine]") {
+    BadDns server("refused-ede");
+    for (Transport t : {Transport::udp, Transport::tcp}) {
+        for (const bool edns : {true, false}) {
+            DYNAMIC_SECTION("over " << to_string(t) << (edns ? " with EDNS" : " without EDNS")) {
+                const Run run = probe(server.port(), t, edns);
+                INFO(text(run.results) << server.log());
+                REQUIRE(run.results.size() == 1);
+                const ProbeResult& r = run.results[0];
+                CHECK(name(r.outcome) == name(Outcome::refused));
+                REQUIRE(r.extended_errors.size() == 1);
+                CHECK(r.extended_errors[0].code == 20);
+                CHECK(r.extended_errors[0].text == "not served here?");
+                CHECK_THAT(describe(r),
+                           Catch::Contains("[EDE 20 (Not Authoritative): not served here?]"));
+            }
+        }
+    }
+    // A reply without the option has none.
+    BadDns plain("refused");
+    const Run run = probe(plain.port(), Transport::udp);
+    REQUIRE(run.results.size() == 1);
+    CHECK(run.results[0].extended_errors.empty());
+}
+
 }  // namespace nswatch

@@ -133,6 +133,21 @@ std::optional<Reply> respond(Mode mode, Transport transport, const Zone& zone, c
         }
         case Mode::refused:
             return Reply{to_wire(rcode_reply(q, LDNS_RCODE_REFUSED).get())};
+        case Mode::refused_ede: {
+            // REFUSED with its reason (RFC 8914): EDE 20 Not Authoritative. The text ends in a
+            // control character, which must not reach a log line or alert text as it is.
+            PktPtr reply = rcode_reply(q, LDNS_RCODE_REFUSED);
+            ldns_pkt_set_edns_udp_size(reply.get(), kEdnsBufferSize);
+            static constexpr char kEde[] = "\x00\x14not served here\x07";
+            ldns_edns_option_list* opts = ldns_pkt_edns_get_option_list(reply.get());
+            if (opts == nullptr) {
+                opts = ldns_edns_option_list_new();
+                ldns_pkt_set_edns_option_list(reply.get(), opts);
+            }
+            ldns_edns_option_list_push(
+                opts, ldns_edns_new_from_data(LDNS_EDNS_EDE, sizeof kEde - 1, kEde));
+            return Reply{to_wire(reply.get())};
+        }
         case Mode::servfail:
             return Reply{to_wire(rcode_reply(q, LDNS_RCODE_SERVFAIL).get())};
         case Mode::formerr:
