@@ -16,6 +16,7 @@
 #include "config/audit_settings.hpp"
 #include "config/notify_schema.hpp"
 #include "config/resolvers.hpp"
+#include "config/shard.hpp"
 #include "dns/vantage.hpp"
 
 namespace nswatch {
@@ -254,8 +255,16 @@ struct Config {
     DiscoverySettings discovery;
     /// Explicit provider groupings, tried in order before the built-in catalogue.
     std::vector<ProviderConfig> providers;
-    /// Zones under watch; may be empty when the CLI names zones itself.
+    /// Zones under watch (only this instance's shard of them); may be empty when the CLI names
+    /// zones itself.
     std::vector<ZoneConfig> zones;
+    /// This instance's part of the listed zones (`shard`, or --shard over it); `zones` holds only
+    /// the zones of this shard.
+    ShardSettings shard;
+    /// How many zones the file lists (inline and `zones_from`), before the shard keeps its part.
+    size_t zones_listed = 0;
+    /// `zones_from.file`, resolved against the config file's directory; empty when not given.
+    std::string zones_from;
     /// Global thresholds; zones may override them.
     Thresholds thresholds;
     /// Probe history.
