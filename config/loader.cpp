@@ -124,7 +124,7 @@ Config Loader::load(const std::string& yaml, const LoadOptions& options) {
     const YAML::Node document = parse(yaml);
     Config config;
     config.source = source_;
-    if (options.shard) config.shard = *options.shard;
+    if (options.shard) config.inventory.shard = *options.shard;
     Field root{document, "", YAML::Mark::null_mark()};
     if (root.value.IsNull() || !root.value.IsDefined()) {
         // An empty file (or one of only comments) is the all-defaults config.
@@ -159,9 +159,9 @@ Config Loader::load(const std::string& yaml, const LoadOptions& options) {
     if (const Field* f = top.get("zones")) read_zones(*f, config, zones, 0);
     if (const Field* f = top.get("zones_from")) read_zones_from(*f, config, zones);
     zones.check_unique(config.zones);
-    config.zones_listed = config.zones.size();
-    if (const Field* f = top.get("shard")) config.shard = read_shard(*f);
-    if (options.shard) config.shard = *options.shard;
+    config.inventory.listed = config.zones.size();
+    if (const Field* f = top.get("shard")) config.inventory.shard = read_shard(*f);
+    if (options.shard) config.inventory.shard = *options.shard;
     if (const Field* f = top.get("storage")) read_storage(*f, config.storage);
     if (const Field* f = top.get("http")) read_http(*f, config.http);
     if (const Field* f = top.get("resolvers")) {
@@ -176,7 +176,7 @@ Config Loader::load(const std::string& yaml, const LoadOptions& options) {
 
     if (options.require_zones && config.zones.empty()) {
         if (const Field* from = top.get("zones_from")) {
-            in_.fail(*from, "no zones: " + quote_value(config.zones_from) +
+            in_.fail(*from, "no zones: " + quote_value(config.inventory.zones_from) +
                                 " lists none, and there is no 'zones' list");
         }
         const Field* zones = top.get("zones");
@@ -190,9 +190,10 @@ Config Loader::load(const std::string& yaml, const LoadOptions& options) {
 }
 
 void keep_shard(Config& config) {
-    if (config.shard.count > 1) {
-        std::erase_if(config.zones,
-                      [&](const ZoneConfig& zone) { return !in_shard(zone.name, config.shard); });
+    if (config.inventory.shard.count > 1) {
+        std::erase_if(config.zones, [&](const ZoneConfig& zone) {
+            return !in_shard(zone.name, config.inventory.shard);
+        });
     }
     config.zones.shrink_to_fit();  // the daemon keeps this vector (its growth slack with it)
 }

@@ -35,12 +35,12 @@ void Loader::read_zones_from(const Field& field, Config& config, ZoneSink& sink)
         in_.require(m, "file", "the zone-list file or fragment directory, e.g. file: zones.txt");
     fs::path path = in_.string(file, "a path to a zone-list file or a directory of *.yml files");
     if (path.is_relative()) path = base_dir_ / path;
-    config.zones_from = path.string();
+    config.inventory.zones_from = path.string();
     std::error_code ec;
     const fs::file_status status = fs::status(path, ec);
     if (ec || !fs::exists(status)) {
         in_.fail(file, "cannot read " + quote_value(path.string()) + ": " +
-                           (ec ? ec.message() : std::string("no such file or directory")));
+                           (ec ? ec.message() : std::string("No such file or directory")));
     }
     if (!fs::is_directory(status)) {
         if (is_yaml_name(path)) {

@@ -45,6 +45,10 @@ class ProbeMetrics : public prometheus::Collectable {
                           std::vector<double> duration_buckets = default_duration_buckets(),
                           HistogramBy histogram_by = HistogramBy::target);
 
+    /// Export nswatch_shard_info{index, count} 1: this instance's part of the zones (config
+    /// `shard`). A later call (a reload that changed it) replaces the series. Thread-safe.
+    void set_shard(uint32_t index, uint32_t count);
+
     /// Count one probe, and time it if a reply came. Thread-safe.
     void observe(const ProbeResult& r);
     /// Count one watched-answer probe (a name and type compared across providers), per zone,
@@ -159,6 +163,9 @@ class ProbeMetrics : public prometheus::Collectable {
     std::vector<double> buckets_;
     HistogramBy histogram_by_;
     prometheus::Family<prometheus::Counter>& changes_;
+    std::mutex shard_mu_;
+    prometheus::Family<prometheus::Gauge>* shard_family_ = nullptr;  ///< made by set_shard
+    prometheus::Gauge* shard_gauge_ = nullptr;                       ///< the one series
     mutable std::mutex mu_;
     /// Every label value, once. Names of zones a reload removed stay (a few bytes each).
     Numbered<std::string> names_;
