@@ -43,6 +43,11 @@ void Loader::read_zones_from(const Field& field, Config& config, ZoneSink& sink)
                            (ec ? ec.message() : std::string("No such file or directory")));
     }
     if (!fs::is_directory(status)) {
+        if (!fs::is_regular_file(status)) {
+            // A device or a pipe has no end to read to (/dev/zero would fill the memory).
+            in_.fail(file,
+                     quote_value(path.string()) + " is neither a regular file nor a directory");
+        }
         if (is_yaml_name(path)) {
             read_fragment_file(file, path, config, sink);
         } else {

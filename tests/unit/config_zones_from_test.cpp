@@ -184,6 +184,10 @@ TEST_CASE("zones_from: what cannot be read is named", "[config][zones_from]") {
     CHECK(error_of(dir.file("nswatch.yml")) ==
           dir.file("nswatch.yml") + ":2:9: zones_from.file: cannot read '" +
               dir.file("missing.txt") + "': No such file or directory");
+    write(dir.path / "nswatch.yml", "zones_from: {file: /dev/zero}\n");
+    CHECK(error_of(dir.file("nswatch.yml")) ==
+          dir.file("nswatch.yml") +
+              ":1:20: zones_from.file: '/dev/zero' is neither a regular file nor a directory");
     write(dir.path / "nswatch.yml", "zones_from: zones.txt\n");
     CHECK(error_of(dir.file("nswatch.yml")) ==
           dir.file("nswatch.yml") +
