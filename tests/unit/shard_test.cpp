@@ -84,7 +84,7 @@ TEST_CASE("shard: every zone is in exactly one shard of N, and shards are even",
     }
 }
 
-TEST_CASE("shard: N to N+1 moves about N/(N+1) of the zones; N to 2N splits each shard in two",
+TEST_CASE("shard: N to N+1 moves about N/(N+1) of the zones, N to 2N splits each shard in two",
           "[config][shard]") {
     const auto zones = zone_names(10000);
     for (uint32_t n : {2u, 4u, 9u}) {
