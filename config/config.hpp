@@ -5,11 +5,13 @@
 // later messages would often be consequences of the first.
 #pragma once
 
+#include <optional>
 #include <stdexcept>
 #include <string>
 
 #include "config/names.hpp"
 #include "config/schema.hpp"
+#include "config/shard.hpp"
 
 namespace nswatch {
 
@@ -39,6 +41,9 @@ class ConfigError : public std::runtime_error {
 struct LoadOptions {
     /// The daemon needs zones from the file; check/audit may take them from the command line.
     bool require_zones = false;
+    /// Replaces the file's `shard` when set; by default the command line's --shard, so every
+    /// load in the process (the daemon's reloads too) keeps the same part of the zones.
+    std::optional<ShardSettings> shard = command_line_shard();
 };
 
 /// Read and validate the YAML file at `path`. A relative root_hints is resolved against the

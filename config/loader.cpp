@@ -124,6 +124,7 @@ Config Loader::load(const std::string& yaml, const LoadOptions& options) {
     const YAML::Node document = parse(yaml);
     Config config;
     config.source = source_;
+    if (options.shard) config.inventory.shard = *options.shard;
     Field root{document, "", YAML::Mark::null_mark()};
     if (root.value.IsNull() || !root.value.IsDefined()) {
         // An empty file (or one of only comments) is the all-defaults config.
@@ -133,11 +134,12 @@ Config Loader::load(const std::string& yaml, const LoadOptions& options) {
         return config;
     }
 
-    MapFields top = in_.map(root,
-                            {"root_hints", "vantages", "default_vantage", "probe", "discovery",
-                             "providers", "zones", "thresholds", "storage", "http", "alerts",
-                             "resolvers", "keys", "notify", "propagation", "audit", "diff"},
-                            kReservedTopLevel);
+    MapFields top =
+        in_.map(root,
+                {"root_hints", "vantages", "default_vantage", "probe", "discovery", "providers",
+                 "zones", "zones_from", "shard", "thresholds", "storage", "http", "alerts",
+                 "resolvers", "keys", "notify", "propagation", "audit", "diff"},
+                kReservedTopLevel);
     // Sections are read in dependency order, not document order: default_vantage needs the
     // vantages, zone overrides need the global thresholds.
     if (const Field* f = top.get("root_hints")) read_root_hints(*f, config);
@@ -153,7 +155,13 @@ Config Loader::load(const std::string& yaml, const LoadOptions& options) {
     if (const Field* f = top.get("providers")) read_providers(*f, config);
     if (const Field* f = top.get("diff")) config_detail::read_diff(in_, *f, config);
     if (const Field* f = top.get("thresholds")) read_thresholds(*f, config.thresholds);
-    if (const Field* f = top.get("zones")) read_zones(*f, config);
+    ZoneSink zones(source_);
+    if (const Field* f = top.get("zones")) read_zones(*f, config, zones, 0);
+    if (const Field* f = top.get("zones_from")) read_zones_from(*f, config, zones);
+    zones.check_unique(config.zones);
+    config.inventory.listed = config.zones.size();
+    if (const Field* f = top.get("shard")) config.inventory.shard = read_shard(*f);
+    if (options.shard) config.inventory.shard = *options.shard;
     if (const Field* f = top.get("storage")) read_storage(*f, config.storage);
     if (const Field* f = top.get("http")) read_http(*f, config.http);
     if (const Field* f = top.get("resolvers")) {
@@ -167,11 +175,27 @@ Config Loader::load(const std::string& yaml, const LoadOptions& options) {
     }
 
     if (options.require_zones && config.zones.empty()) {
+        if (const Field* from = top.get("zones_from")) {
+            in_.fail(*from, "no zones: " + quote_value(config.inventory.zones_from) +
+                                " lists none, and there is no 'zones' list");
+        }
         const Field* zones = top.get("zones");
         in_.fail(zones != nullptr ? *zones : root,
                  "no zones: add a 'zones' list with at least one zone");
     }
+    // Last: the sections above (alert rules per zone) name zones of every shard, and are valid
+    // whichever shard this instance runs.
+    keep_shard(config);
     return config;
+}
+
+void keep_shard(Config& config) {
+    if (config.inventory.shard.count > 1) {
+        std::erase_if(config.zones, [&](const ZoneConfig& zone) {
+            return !in_shard(zone.name, config.inventory.shard);
+        });
+    }
+    config.zones.shrink_to_fit();  // the daemon keeps this vector (its growth slack with it)
 }
 
 }  // namespace config_detail

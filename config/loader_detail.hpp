@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "config/config.hpp"
@@ -36,6 +37,37 @@ inline constexpr size_t kMaxLineBytes = size_t{1} << 20;
 /// The largest configuration file read.
 inline constexpr uintmax_t kMaxConfigBytes = uintmax_t{256} << 20;
 
+/// Gathers the zones of one load from every place that lists them (the inline `zones`, the
+/// `zones_from` file or fragments): shares equal lists between zones, and remembers where each
+/// zone was listed so that a zone listed twice is reported with both places.
+class ZoneSink {
+  public:
+    /// `main_source` is the configuration file itself (file number 0).
+    explicit ZoneSink(std::string main_source);
+
+    /// A file zones come from; returns its number for add().
+    uint32_t add_file(std::string path);
+    /// Appends `zone`, listed in file `file` at `line`:`column` (1-based).
+    void add(Config& config, ZoneConfig&& zone, uint32_t file, int line, int column);
+    /// Throws ConfigError at the second listing of the first zone listed twice (in reading order).
+    void check_unique(const std::vector<ZoneConfig>& zones) const;
+
+  private:
+    struct At {
+        uint32_t file;
+        int line, column;
+    };
+    std::string where(const At& at) const;
+    std::vector<std::string> files_;
+    std::vector<At> at_;  ///< parallel to Config::zones
+    /// Lists seen so far, by their contents: equal lists of later zones share them.
+    std::unordered_map<std::string, SharedVector<StaticNameserver>> server_lists_;
+    std::unordered_map<std::string, SharedVector<WatchName>> watch_lists_;
+};
+
+/// Keeps only the zones of config.shard.
+void keep_shard(Config& config);
+
 /// One load of one document: the entry point (loader.cpp) and one reader per section.
 class Loader {
   public:
@@ -43,6 +75,9 @@ class Loader {
         : source_(source), base_dir_(std::move(base_dir)), in_(std::move(source)) {}
 
     Config load(const std::string& yaml, const LoadOptions& options);
+    /// Reads a `zones_from` fragment (a file holding only a `zones` list) into `config`.
+    void load_fragment(const std::string& yaml, Config& config, ZoneSink& sink,
+                       uint32_t file) const;
 
   private:
     // loader.cpp
@@ -62,7 +97,14 @@ class Loader {
     // loader_providers.cpp
     void read_providers(const Field& field, Config& config) const;
     // loader_zones.cpp
-    void read_zones(const Field& field, Config& config) const;
+    void read_zones(const Field& field, Config& config, ZoneSink& sink, uint32_t file) const;
+    // loader_zones_from.cpp
+    void read_zones_from(const Field& field, Config& config, ZoneSink& sink) const;
+    void read_zone_list_file(const Field& at, const std::filesystem::path& path, Config& config,
+                             ZoneSink& sink) const;
+    void read_fragment_file(const Field& at, const std::filesystem::path& path, Config& config,
+                            ZoneSink& sink) const;
+    ShardSettings read_shard(const Field& field) const;
     ZoneConfig read_zone(const Field& field, const Thresholds& global, Field& name_field) const;
     std::vector<WatchName> read_watch(const Field& field, const std::string& zone) const;
     WatchName read_watch_entry(const Field& field, const std::string& zone) const;
@@ -76,7 +118,7 @@ class Loader {
     std::vector<std::string> read_listen(const Field& field) const;
 
     std::string source_;              ///< file path or source name, for Config::source
-    std::filesystem::path base_dir_;  ///< relative root_hints are resolved against this
+    std::filesystem::path base_dir_;  ///< relative paths (root_hints, zones_from) resolve here
     Reader in_;                       ///< reads values and throws positioned errors
 };
 

@@ -2,6 +2,7 @@
 // threshold overrides are read with the global thresholds, in loader_probe.cpp).
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <string>
 #include <unordered_map>
 
@@ -51,11 +52,51 @@ void share_equal(SharedVector<T>& list, std::unordered_map<std::string, SharedVe
 
 }  // namespace
 
-void Loader::read_zones(const Field& field, Config& config) const {
+ZoneSink::ZoneSink(std::string main_source) {
+    files_.push_back(std::move(main_source));
+    watch_lists_.emplace(key_of(shared_default_watch().front()), shared_default_watch());
+}
+
+uint32_t ZoneSink::add_file(std::string path) {
+    files_.push_back(std::move(path));
+    return static_cast<uint32_t>(files_.size() - 1);
+}
+
+void ZoneSink::add(Config& config, ZoneConfig&& zone, uint32_t file, int line, int column) {
+    share_equal(zone.nameservers, server_lists_);
+    share_equal(zone.watch, watch_lists_);
+    config.zones.push_back(std::move(zone));
+    at_.push_back({file, line, column});
+}
+
+std::string ZoneSink::where(const At& at) const {
+    return files_[at.file] + ":" + std::to_string(at.line) + ":" + std::to_string(at.column);
+}
+
+void ZoneSink::check_unique(const std::vector<ZoneConfig>& zones) const {
+    // Sorted by name, then reading order: a zone listed twice is a run of equal names, and its
+    // second entry is where the mistake is reported (the first one in reading order of all).
+    std::vector<uint32_t> order(zones.size());
+    for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
+        const int c = zones[a].name.compare(zones[b].name);
+        return c != 0 ? c < 0 : a < b;
+    });
+    std::optional<std::pair<uint32_t, uint32_t>> first;  // (first listing, second listing)
+    for (size_t k = 1; k < order.size(); ++k) {
+        if (zones[order[k]].name != zones[order[k - 1]].name) continue;
+        if (k >= 2 && zones[order[k - 2]].name == zones[order[k]].name) continue;  // a third one
+        if (!first || order[k] < first->second) first = {order[k - 1], order[k]};
+    }
+    if (!first) return;
+    const At& again = at_[first->second];
+    throw ConfigError(files_[again.file], again.line, again.column,
+                      "duplicate zone '" + zones[first->second].name + "' (also listed at " +
+                          where(at_[first->first]) + "); each zone may appear once");
+}
+
+void Loader::read_zones(const Field& field, Config& config, ZoneSink& sink, uint32_t file) const {
     std::map<std::string, Field> seen;
-    std::unordered_map<std::string, SharedVector<StaticNameserver>> server_lists;
-    std::unordered_map<std::string, SharedVector<WatchName>> watch_lists;
-    watch_lists.emplace(key_of(shared_default_watch().front()), shared_default_watch());
     for (const auto& item : in_.list(field, "[{name: shop.test}]")) {
         Field name_field = item;
         ZoneConfig zone = read_zone(item, config.thresholds, name_field);
@@ -63,11 +104,9 @@ void Loader::read_zones(const Field& field, Config& config) const {
             in_.fail(name_field, "duplicate zone '" + zone.name + "' (first defined at " +
                                      mark_text(it->second) + "); each zone may appear once");
         }
-        share_equal(zone.nameservers, server_lists);
-        share_equal(zone.watch, watch_lists);
-        config.zones.push_back(std::move(zone));
+        const YAML::Mark at = name_field.mark();
+        sink.add(config, std::move(zone), file, at.line + 1, at.column + 1);
     }
-    config.zones.shrink_to_fit();  // the daemon keeps this vector (its growth slack with it)
 }
 
 ZoneConfig Loader::read_zone(const Field& field, const Thresholds& global,

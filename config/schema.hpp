@@ -16,6 +16,7 @@
 #include "config/audit_settings.hpp"
 #include "config/notify_schema.hpp"
 #include "config/resolvers.hpp"
+#include "config/shard.hpp"
 #include "dns/vantage.hpp"
 
 namespace nswatch {
@@ -193,6 +194,19 @@ struct ZoneConfig {
     bool operator==(const ZoneConfig&) const = default;
 };
 
+/// Where a config's zones came from, and which of them this instance keeps (Config::inventory).
+struct ZoneInventory {
+    /// This instance's part of the listed zones (`shard`, or --shard over it); Config::zones
+    /// holds only the zones of this shard.
+    ShardSettings shard;
+    /// How many zones the file lists (inline and `zones_from`), before the shard keeps its part.
+    size_t listed = 0;
+    /// `zones_from.file`, resolved against the config file's directory; empty when not given.
+    std::string zones_from;
+
+    bool operator==(const ZoneInventory&) const = default;
+};
+
 /// Probe history in SQLite (storage/). An empty path turns history off.
 struct StorageSettings {
     /// Database file; relative paths are taken from the config file's directory.
@@ -254,8 +268,11 @@ struct Config {
     DiscoverySettings discovery;
     /// Explicit provider groupings, tried in order before the built-in catalogue.
     std::vector<ProviderConfig> providers;
-    /// Zones under watch; may be empty when the CLI names zones itself.
+    /// Zones under watch (only this instance's shard of them); may be empty when the CLI names
+    /// zones itself.
     std::vector<ZoneConfig> zones;
+    /// Where the zones came from and which part of them this instance keeps.
+    ZoneInventory inventory;
     /// Global thresholds; zones may override them.
     Thresholds thresholds;
     /// Probe history.

@@ -7,6 +7,7 @@
 #include "alerts/delivery.hpp"
 #include "alerts/resolution_rules.hpp"
 #include "alerts/zone_diff_rule.hpp"
+#include "config/shard.hpp"
 #include "daemon/descriptor_limit.hpp"
 #include "daemon/preflight.hpp"
 #include "exporter/http_server.hpp"
@@ -88,6 +89,8 @@ Daemon::Daemon(DaemonOptions options, std::atomic<bool>& reload)
     start_http();
     wire_reload();
 
+    spdlog::info("{}", shard_summary(config_.inventory.shard, config_.zones.size(),
+                                     config_.inventory.listed));
     spdlog::info("watching {} zones every {} s", config_.zones.size(),
                  std::chrono::duration<double>(config_.probe.interval).count());
     // The monitor and propagation keep their own copies of the zones; the rest of this copy is
@@ -119,6 +122,7 @@ void Daemon::start_history() {
         : config_.http.rtt_histogram == "off"    ? ProbeMetrics::HistogramBy::off
                                                  : ProbeMetrics::HistogramBy::target;
     metrics_ = std::make_shared<ProbeMetrics>(kVersion, config_.http.rtt_buckets, histogram_by);
+    metrics_->set_shard(config_.inventory.shard.index, config_.inventory.shard.count);
 }
 
 void Daemon::start_monitor() {

@@ -8,6 +8,7 @@
 
 #include "alerts/alert_engine.hpp"
 #include "alerts/delivery.hpp"
+#include "config/shard.hpp"
 #include "daemon/daemon.hpp"
 #include "daemon/descriptor_limit.hpp"
 #include "exporter/probe_metrics.hpp"
@@ -25,11 +26,13 @@ void Daemon::wire_reload() {
         m->limit_resources(plan.probe_sockets, plan.discovery_workers);
     });
 
-    // Zones no longer in the config lose their series.
+    // Zones no longer in the config (or this shard) lose their series.
     monitor_->on_reload([m = metrics_](const Config& c) {
         std::set<std::string> zones;
         for (const auto& z : c.zones) zones.insert(z.name);
         m->retain_zones(zones);
+        m->set_shard(c.inventory.shard.index, c.inventory.shard.count);
+        spdlog::info("{}", shard_summary(c.inventory.shard, c.zones.size(), c.inventory.listed));
     });
 
     // Alert rules, channels and timings follow the new config; turning alerting on or off or

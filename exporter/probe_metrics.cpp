@@ -51,6 +51,22 @@ ProbeMetrics::ProbeMetrics(const std::string& version, std::vector<double> durat
         .Set(1);
 }
 
+void ProbeMetrics::set_shard(uint32_t index, uint32_t count) {
+    std::lock_guard lock(shard_mu_);
+    if (shard_family_ == nullptr) {
+        shard_family_ = &prometheus::BuildGauge()
+                             .Name("nswatch_shard_info")
+                             .Help(
+                                 "Always 1; this instance's shard of the zones (index of count; "
+                                 "a zone's shard is Prometheus hashmod of its name).")
+                             .Register(*registry_);
+    }
+    if (shard_gauge_ != nullptr) shard_family_->Remove(shard_gauge_);
+    shard_gauge_ =
+        &shard_family_->Add({{"index", std::to_string(index)}, {"count", std::to_string(count)}});
+    shard_gauge_->Set(1);
+}
+
 void ProbeMetrics::Histogram::observe(const std::vector<double>& bounds, double value) {
     if (counts.empty()) counts.resize(bounds.size() + 1);
     ++counts[bucket_of(bounds, value)];

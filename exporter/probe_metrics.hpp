@@ -46,6 +46,10 @@ class ProbeMetrics : public prometheus::Collectable {
                           std::vector<double> duration_buckets = default_duration_buckets(),
                           HistogramBy histogram_by = HistogramBy::target);
 
+    /// Export nswatch_shard_info{index, count} 1: this instance's part of the zones (config
+    /// `shard`). A later call (a reload that changed it) replaces the series. Thread-safe.
+    void set_shard(uint32_t index, uint32_t count);
+
     /// Count one probe, and time it if a reply came; count its Extended DNS Errors (RFC 8914)
     /// by zone, provider, vantage and code. Thread-safe.
     void observe(const ProbeResult& r);
@@ -162,6 +166,9 @@ class ProbeMetrics : public prometheus::Collectable {
     HistogramBy histogram_by_;
     prometheus::Family<prometheus::Counter>& changes_;
     prometheus::Family<prometheus::Counter>& extended_errors_;
+    std::mutex shard_mu_;
+    prometheus::Family<prometheus::Gauge>* shard_family_ = nullptr;  ///< made by set_shard
+    prometheus::Gauge* shard_gauge_ = nullptr;                       ///< the one series
     mutable std::mutex mu_;
     /// Every label value, once. Names of zones a reload removed stay (a few bytes each).
     Numbered<std::string> names_;

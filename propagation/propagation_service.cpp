@@ -38,8 +38,8 @@ NotifyPolicy policy_of(const Config& c) {
 /// structured binding stops the build when Config gains a field this copy does not name.
 Config names_only(const Config& c) {
     const auto& [source, root_hints, vantages, default_vantage, probe, discovery, providers, zones,
-                 thresholds, storage, http, resolution, transfers, keys, notify, propagation, diff,
-                 audit, alerts] = c;
+                 inventory, thresholds, storage, http, resolution, transfers, keys, notify,
+                 propagation, diff, audit, alerts] = c;
     Config out;
     out.source = source;
     out.root_hints = root_hints;
@@ -48,6 +48,7 @@ Config names_only(const Config& c) {
     out.probe = probe;
     out.discovery = discovery;
     out.providers = providers;
+    out.inventory = inventory;
     out.thresholds = thresholds;
     out.storage = storage;
     out.http = http;

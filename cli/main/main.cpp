@@ -11,8 +11,29 @@
 #include "cli/config_command.hpp"
 #include "daemon/descriptor_limit.hpp"
 #include "cli/log_format.hpp"
+#include "config/shard.hpp"
 #include "nswatch_version.hpp"
 #include "prober/wire_timestamps.hpp"
+
+namespace {
+
+// Checks --shard against the command it came with and hands it to the config loader; returns
+// what is wrong, or "".
+std::string apply_shard_option(const std::string& text, bool has_config, bool zones_named) {
+    std::string why;
+    const auto shard = nswatch::parse_shard(text, &why);
+    if (!shard) return why;
+    if (!has_config) return "selects zones of a config: give the config with -c";
+    // Zones named on the command line are all checked; a shard of them would silently drop some.
+    if (zones_named) {
+        return "selects zones of the config; it cannot be combined with zones named on the "
+               "command line";
+    }
+    nswatch::set_command_line_shard(*shard);
+    return "";
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
     // At once: the kernel switches receive timestamping on a moment after the first socket asks,
@@ -29,6 +50,12 @@ int main(int argc, char** argv) {
     app.add_flag("-v,--verbose", verbose, "Log what happens (debug level) to stderr");
     app.set_version_flag("--version", std::string("nswatch ") + nswatch::kVersion);
 
+    // --shard on every command that reads zones from a config; the loader applies it.
+    std::string shard_text;
+    const std::string shard_help =
+        "Keep only shard I of N of the config's zones, I/N with 0 <= I < N: the zones whose\n"
+        "MD5 hash modulo N is I, as Prometheus hashmod on the zone name (CONFIGURATION.md,\n"
+        "\"shard\"). Overrides the config's `shard`";
     nswatch::CheckArgs check;
     auto* c = app.add_subcommand(
         "check",
@@ -44,6 +71,7 @@ int main(int argc, char** argv) {
         "  UNKNOWN:  the parent could not be asked (timeouts, SERVFAIL), or bad arguments/config.");
     c->add_option("zones", check.zones, "Zones to check (default: the config's zones)");
     c->add_option("-c,--config", check.config_path, "YAML config (see CONFIGURATION.md)");
+    c->add_option("--shard", shard_text, shard_help);
     c->add_option("--root-hints", check.root_hints,
                   "Root hints file in named.root format (default: built-in IANA hints)");
     c->add_option("--timeout", check.timeout, "Per-probe timeout, e.g. 500ms, 2s (default 2s)");
@@ -74,6 +102,7 @@ int main(int argc, char** argv) {
     au->add_option("zones", audit.zones, "Zones to audit (default: the config's zones)");
     au->add_option("-c,--config", audit.config_path,
                    "YAML config: zones, static nameservers, providers, audit thresholds");
+    au->add_option("--shard", shard_text, shard_help);
     au->add_option("--root-hints", audit.root_hints, "Root hints file (default: built-in IANA)");
     au->add_option("--timeout", audit.timeout, "Per-probe timeout, e.g. 500ms, 2s (default 2s)");
     au->add_option("--format", audit.format, "text|markdown|json|html (default text)")
@@ -112,6 +141,7 @@ int main(int argc, char** argv) {
         "SIGTERM/SIGINT stop after committing what was measured.");
     r->add_option("-c,--config", run.config_path, "YAML config with zones (see CONFIGURATION.md)")
         ->required();
+    r->add_option("--shard", shard_text, shard_help);
     r->add_option("--listen", run.listen, "HTTP listen address (overrides http.listen)");
     r->add_option("--db", run.db, "SQLite history file (overrides storage.path)");
     r->add_option("--root-hints", run.root_hints, "Root hints file (overrides root_hints)");
@@ -134,6 +164,7 @@ int main(int argc, char** argv) {
     st->add_option("-c,--config", status.config_path,
                    "The daemon's config: its storage.path (unless --db is given) and each zone's "
                    "primary, so serials are judged against the primary as the daemon does");
+    st->add_option("--shard", shard_text, shard_help + " (with -c)");
     st->add_option("--from", status.from,
                    "A running instance's base URL (repeat for several vantages)");
     st->add_option("--since", status.since, "History window, e.g. 15m, 1h, 7d (default 1h)");
@@ -166,6 +197,7 @@ int main(int argc, char** argv) {
         "is writable). Starts nothing, creates nothing. Exit 0 OK, 3 with the problems.\n"
         "  nswatch config check -c /etc/nswatch/nswatch.yml");
     cfg_check->add_option("-c,--config", config_check_path, "YAML config")->required();
+    cfg_check->add_option("--shard", shard_text, shard_help);
     cfg_check->add_flag("--json", config_check_json, "Print JSON for scripts");
     nswatch::AlertsCliArgs alerts_args;
     auto run_alerts_command = nswatch::add_alerts_commands(app, alerts_args);
@@ -188,6 +220,19 @@ int main(int argc, char** argv) {
         const int rc = app.exit(e);
         // Usage errors are UNKNOWN in monitoring-plugins terms; --help and --version exit 0.
         return rc == 0 ? 0 : 3;
+    }
+    if (!shard_text.empty()) {
+        const bool has_config = r->parsed() || cfg_check->parsed() ||
+                                (c->parsed() && !check.config_path.empty()) ||
+                                (au->parsed() && !audit.config_path.empty()) ||
+                                (st->parsed() && !status.config_path.empty());
+        const bool zones_named =
+            (c->parsed() && !check.zones.empty()) || (au->parsed() && !audit.zones.empty());
+        if (const std::string problem = apply_shard_option(shard_text, has_config, zones_named);
+            !problem.empty()) {
+            std::cerr << "nswatch: --shard " << shard_text << ": " << problem << "\n";
+            return 3;
+        }
     }
     // Logs go to stderr: stdout carries the report (or JSON) that scripts read. The daemon says
     // what it does at info level; one-shot commands stay quiet unless asked.

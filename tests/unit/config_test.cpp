@@ -559,8 +559,9 @@ TEST_CASE("config: diff section", "[config]") {
 TEST_CASE("config: unknown top-level keys list the allowed ones", "[config]") {
     CHECK_THAT(error_of_yaml("colour: blue\n"),
                Catch::Contains("allowed keys: root_hints, vantages, default_vantage, probe, "
-                               "discovery, providers, zones, thresholds, storage, http, alerts, "
-                               "resolvers, keys, notify, propagation, audit, diff"));
+                               "discovery, providers, zones, zones_from, shard, thresholds, "
+                               "storage, http, alerts, resolvers, keys, notify, propagation, "
+                               "audit, diff"));
     CHECK_THAT(error_of_yaml("Zones: []\n"),
                Catch::Contains("did you mean 'zones'? (keys are lower case)"));
     CHECK_THAT(error_of_yaml("colour: blue\n"), !Catch::Contains("did you mean"));

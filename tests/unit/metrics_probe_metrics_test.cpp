@@ -256,4 +256,27 @@ TEST_CASE("ProbeMetrics counts Extended DNS Errors by code, and drops them with 
     families = m.Collect();
     CHECK(find_metric(families, "nswatch_extended_errors_total", ede20) == nullptr);
     CHECK(find_metric(families, "nswatch_extended_errors_total", ede18) == nullptr);
+
+TEST_CASE("ProbeMetrics exports the instance's shard, replaced on a change",
+          "[exporter][metrics]") {
+    ProbeMetrics m("test");
+    // Not sharded yet (set_shard not called): no family at all.
+    for (const auto& f : m.Collect()) CHECK(f.name != "nswatch_shard_info");
+
+    m.set_shard(1, 4);
+    auto families = m.Collect();
+    const auto* shard =
+        find_metric(families, "nswatch_shard_info", {{"index", "1"}, {"count", "4"}});
+    REQUIRE(shard != nullptr);
+    CHECK(shard->gauge.value == 1);
+
+    // A reload that changes the shard: one series, the new one.
+    m.set_shard(0, 8);
+    families = m.Collect();
+    CHECK(find_metric(families, "nswatch_shard_info", {{"index", "1"}, {"count", "4"}}) == nullptr);
+    REQUIRE(find_metric(families, "nswatch_shard_info", {{"index", "0"}, {"count", "8"}}) !=
+            nullptr);
+    for (const auto& f : families) {
+        if (f.name == "nswatch_shard_info") CHECK(f.metric.size() == 1);
+    }
 }
