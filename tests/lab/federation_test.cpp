@@ -1,0 +1,338 @@
+// A fleet of nswatch instances seen through Prometheus federation (docs/FLEET.md): two daemons
+// probe the lab from two vantages (each its own source address and `vantage` name), each is
+// scraped by its own regional Prometheus, and a global Prometheus federates both (`/federate`,
+// honor_labels) and runs the shipped rules (grafana/nswatch-rules.yml). Freezing one provider
+// must fire the cross-vantage alert on the global Prometheus, with the per-vantage series of both
+// instances there; thawing it must end the alert. The Grafana dashboard must work on the global
+// Prometheus as it does on a regional one.
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "lab_env.hpp"
+#include "prometheus_env.hpp"
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+using nlohmann::json;
+namespace lab = nswatch::lab;
+namespace prom = nswatch::lab::prom;
+
+namespace {
+
+/// One region: an nswatch instance probing from its own source address, and the Prometheus next
+/// to it that scrapes it.
+struct Region {
+    std::string vantage;         ///< nswatch's `vantages[0].name`, and the Prometheus' region
+    std::string source_ipv4;     ///< the vantage's source address (loopback, no setup needed)
+    std::string nswatch_listen;  ///< nswatch's http.listen
+    std::string prometheus_listen;
+};
+
+const Region kRegions[] = {
+    {"fra1", "127.65.1.1", "127.0.0.1:19463", "127.0.0.1:19481"},
+    {"nyc1", "127.65.2.1", "127.0.0.1:19464", "127.0.0.1:19482"},
+};
+constexpr const char* kGlobalListen = "127.0.0.1:19480";
+constexpr const char* kCrossVantageAlert = "NswatchProviderDownFromSeveralVantages";
+
+fs::path scratch() {
+    fs::path d =
+        fs::temp_directory_path() / ("nswatch-federation-test-" + std::to_string(getpid()));
+    fs::remove_all(d);
+    fs::create_directories(d);
+    return d;
+}
+
+void write_nswatch_config(const fs::path& file, const Region& r, const fs::path& dir) {
+    std::ofstream(file) << "root_hints: " << lab::root_hints() << "\n"
+                        << "vantages:\n"
+                        << "  - {name: " << r.vantage << ", source_ipv4: " << r.source_ipv4 << "}\n"
+                        << "probe: {timeout: 400ms, interval: 1s, jitter: 0%, tcp_every: 2}\n"
+                        << "discovery: {interval: 1h, timeout: 500ms}\n"
+                        << "storage: {path: " << (dir / "history.db").string() << "}\n"
+                        << "http: {listen: '" << r.nswatch_listen << "'}\n"
+                        << "providers:\n"
+                        << "  - {name: alpha, patterns: ['*.alpha-dns.test']}\n"
+                        << "  - {name: beta, patterns: ['*.beta-dns.test']}\n"
+                        << "  - {name: gamma, patterns: ['*.gamma-dns.test']}\n"
+                        << "zones:\n  - {name: shop.test, primary: ns1.alpha-dns.test}\n";
+}
+
+/// The regional Prometheus: scrapes its own nswatch; `region` is added to what it federates out.
+void write_regional_config(const fs::path& file, const Region& r) {
+    std::ofstream(file)
+        << "global:\n"
+        << "  scrape_interval: 1s\n  scrape_timeout: 900ms\n  evaluation_interval: 1s\n"
+        << "  external_labels: {region: " << r.vantage << "}\n"
+        << "scrape_configs:\n"
+        << "  - job_name: nswatch\n"
+        << "    static_configs: [{targets: ['" << r.nswatch_listen << "']}]\n";
+}
+
+/// The global Prometheus: the federation job of docs/FLEET.md (intervals 1 s instead of 15 s),
+/// and the shipped rules as they are (the cross-vantage rule has no `for:`).
+void write_global_config(const fs::path& file) {
+    std::ofstream(file) << "global: {scrape_interval: 1s, scrape_timeout: 900ms, "
+                           "evaluation_interval: 1s}\n"
+                        << "rule_files: ['" << NSWATCH_SOURCE_DIR
+                        << "/grafana/nswatch-rules.yml']\n"
+                        << "scrape_configs:\n"
+                        << "  - job_name: federate\n"
+                        << "    honor_labels: true\n"
+                        << "    metrics_path: /federate\n"
+                        << "    params:\n"
+                        << "      'match[]': ['{job=\"nswatch\"}']\n"
+                        << "    static_configs:\n"
+                        << "      - targets: ['" << kRegions[0].prometheus_listen << "', '"
+                        << kRegions[1].prometheus_listen << "']\n";
+}
+
+json query(const std::string& promql) {
+    return prom::instant_query(kGlobalListen, promql);
+}
+
+/// The global Prometheus' active (pending or firing) alerts, or null if it did not answer.
+json active_alerts() {
+    const json data = prom::api(kGlobalListen, "/api/v1/alerts");
+    return data.is_null() ? json() : data["alerts"];
+}
+
+std::vector<json> firing(const json& alerts, const std::string& name) {
+    std::vector<json> out;
+    if (alerts.is_null()) return out;
+    for (const auto& a : alerts) {
+        if (a["labels"].value("alertname", "") == name && a["state"] == "firing") out.push_back(a);
+    }
+    return out;
+}
+
+/// The global Prometheus' rules of the shipped group "nswatch", or null.
+json nswatch_rules() {
+    const json data = prom::api(kGlobalListen, "/api/v1/rules");
+    if (data.is_null()) return nullptr;
+    for (const auto& g : data["groups"]) {
+        if (g["name"] == "nswatch") return g["rules"];
+    }
+    return nullptr;
+}
+
+bool eventually(const std::function<bool()>& pred, std::chrono::seconds limit) {
+    const auto end = std::chrono::steady_clock::now() + limit;
+    while (std::chrono::steady_clock::now() < end) {
+        if (pred()) return true;
+        std::this_thread::sleep_for(250ms);
+    }
+    return pred();
+}
+
+/// "vantage=value,..." of each series in a query result, sorted: compact to compare and print.
+std::multiset<std::string> series_of(const json& result, const std::vector<std::string>& labels) {
+    std::multiset<std::string> out;
+    if (result.is_null()) return out;
+    for (const auto& s : result) {
+        std::string key;
+        for (const auto& l : labels) {
+            key += (key.empty() ? "" : ",") + l + "=" + s["metric"].value(l, "-");
+        }
+        out.insert(key + " " + s["value"][1].get<std::string>());
+    }
+    return out;
+}
+
+std::multiset<std::string> provider_up(const std::string& provider) {
+    return series_of(query("nswatch_provider_up{zone=\"shop.test\",provider=\"" + provider + "\"}"),
+                     {"vantage", "region", "instance", "job"});
+}
+
+std::multiset<std::string> expected_provider_up(const std::string& value) {
+    std::multiset<std::string> out;
+    for (const auto& r : kRegions) {
+        out.insert("vantage=" + r.vantage + ",region=" + r.vantage +
+                   ",instance=" + r.nswatch_listen + ",job=nswatch " + value);
+    }
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("federation: a global Prometheus federating two vantages fires the cross-vantage alert",
+          "[prometheus][federation]") {
+    const auto started = std::chrono::steady_clock::now();
+    REQUIRE(std::system("command -v prometheus >/dev/null") == 0);  // Debian's prometheus package
+
+    lab::wait_sync(20);
+    const fs::path dir = scratch();
+    std::vector<std::unique_ptr<prom::Child>> children;
+    for (const auto& r : kRegions) {
+        const fs::path rdir = dir / r.vantage;
+        fs::create_directories(rdir);
+        write_nswatch_config(rdir / "nswatch.yml", r, rdir);
+        write_regional_config(rdir / "prometheus.yml", r);
+        children.push_back(std::make_unique<prom::Child>(
+            std::vector<std::string>{NSWATCH_BIN, "run", "-c", (rdir / "nswatch.yml").string()},
+            rdir / "nswatch.log"));
+        children.push_back(std::make_unique<prom::Child>(
+            prom::prometheus_argv(rdir / "prometheus.yml", rdir / "tsdb", r.prometheus_listen),
+            rdir / "prometheus.log"));
+    }
+    write_global_config(dir / "global.yml");
+    children.push_back(std::make_unique<prom::Child>(
+        prom::prometheus_argv(dir / "global.yml", dir / "global-tsdb", kGlobalListen),
+        dir / "global.log"));
+    const auto all_running = [&children] {
+        for (auto& c : children) {
+            if (!c->running()) return false;
+        }
+        return true;
+    };
+    const auto logs = [&children] {
+        std::ostringstream out;
+        for (auto& c : children) out << "----\n" << c->log();
+        return out.str();
+    };
+
+    // Enough federated samples from both vantages for rate() over 10 s: 6 each.
+    const bool scraped = eventually(
+        [&] {
+            if (!all_running()) return true;  // fail below, with the logs
+            const json r = query(
+                "min by (vantage) (count_over_time(nswatch_probes_total{outcome=\"ok\"}[1m]))");
+            if (r.is_null() || r.size() != 2) return false;
+            for (const auto& s : r) {
+                if (std::stod(s["value"][1].get<std::string>()) < 6) return false;
+            }
+            return true;
+        },
+        40s);
+    INFO("logs (fra1 nswatch, fra1 prometheus, nyc1 nswatch, nyc1 prometheus, global):\n"
+         << logs());
+    REQUIRE(all_running());
+    REQUIRE(scraped);
+
+    // Each instance's series reach the global Prometheus with their own labels: vantage (set by
+    // nswatch), instance and job (of the regional scrape, kept by honor_labels) and region (the
+    // regional Prometheus' external label).
+    CHECK(provider_up("beta") == expected_provider_up("1"));
+    CHECK(series_of(query("up{job=\"nswatch\"}"), {"instance", "region"}) ==
+          std::multiset<std::string>{"instance=127.0.0.1:19463,region=fra1 1",
+                                     "instance=127.0.0.1:19464,region=nyc1 1"});
+    CHECK(series_of(query("up{job=\"federate\"}"), {"instance"}) ==
+          std::multiset<std::string>{"instance=127.0.0.1:19481 1", "instance=127.0.0.1:19482 1"});
+
+    // The shipped rules load and evaluate on federated data; on the healthy lab nothing fires.
+    std::set<std::string> rule_names;
+    {
+        std::ifstream rules_file(std::string(NSWATCH_SOURCE_DIR) + "/grafana/nswatch-rules.yml");
+        for (std::string line; std::getline(rules_file, line);) {
+            const auto at = line.find("- alert: ");
+            if (at != std::string::npos) rule_names.insert(line.substr(at + 9));
+        }
+    }
+    REQUIRE(rule_names.count(kCrossVantageAlert) == 1);
+    CHECK(eventually(
+        [&] {
+            const json rules = nswatch_rules();
+            if (rules.is_null() || rules.size() != rule_names.size()) return false;
+            for (const auto& r : rules) {
+                if (r.value("health", "") != "ok") return false;
+            }
+            return true;
+        },
+        10s));
+    {
+        const json rules = nswatch_rules();
+        INFO("rules: " << rules.dump(1));
+        REQUIRE(!rules.is_null());
+        std::set<std::string> loaded;
+        for (const auto& r : rules) {
+            loaded.insert(r["name"].get<std::string>());
+            CHECK(r.value("health", "") == "ok");
+            CHECK(r.value("lastError", "") == "");
+        }
+        CHECK(loaded == rule_names);
+    }
+    {
+        const json alerts = active_alerts();
+        INFO("active alerts on the healthy lab: " << alerts.dump(1));
+        REQUIRE(!alerts.is_null());
+        CHECK(alerts.empty());
+    }
+
+    // A change, so the propagation panel has a run from each vantage; then the whole dashboard.
+    lab::bump();
+    CHECK(eventually(
+        [] {
+            const json r = query("nswatch_propagation_last_seconds{zone=\"shop.test\"}");
+            return !r.is_null() && r.size() == 6;  // 3 providers x 2 vantages
+        },
+        15s));
+    const auto variables =
+        prom::check_dashboard_queries(kGlobalListen, std::string(lab::kZone), "beta", "nyc1");
+    using Catch::Matchers::VectorContains;
+    CHECK_THAT(variables.at("vantage"), VectorContains(std::string("fra1")));
+    CHECK_THAT(variables.at("vantage"), VectorContains(std::string("nyc1")));
+    CHECK_THAT(variables.at("provider"), VectorContains(std::string("beta")));
+
+    {
+        // beta (NSD) stopped: every address times out from both vantages.
+        lab::Frozen frozen(lab::kBeta);
+        const bool fired =
+            eventually([] { return !firing(active_alerts(), kCrossVantageAlert).empty(); }, 20s);
+        const json alerts = active_alerts();
+        INFO("active alerts with beta frozen: " << alerts.dump(1));
+        REQUIRE(fired);
+        const auto cross = firing(alerts, kCrossVantageAlert);
+        REQUIRE(cross.size() == 1);  // beta only, once: not per vantage
+        const json& labels = cross[0]["labels"];
+        CHECK(labels.value("zone", "") == "shop.test");
+        CHECK(labels.value("provider", "") == "beta");
+        CHECK(labels.value("severity", "") == "critical");
+        CHECK_FALSE(labels.contains("vantage"));
+        CHECK(cross[0]["annotations"].value("summary", "") ==
+              "provider beta is down for shop.test from 2 vantages");
+        // The per-vantage view: both instances' series say beta is down, each with its vantage,
+        // and the per-vantage alert fires once per vantage.
+        CHECK(provider_up("beta") == expected_provider_up("0"));
+        CHECK(provider_up("alpha") == expected_provider_up("1"));
+        CHECK(provider_up("gamma") == expected_provider_up("1"));
+        std::multiset<std::string> down_from;
+        for (const auto& a : firing(alerts, "NswatchProviderDown")) {
+            down_from.insert(a["labels"].value("provider", "") + "@" +
+                             a["labels"].value("vantage", ""));
+        }
+        CHECK(down_from == std::multiset<std::string>{"beta@fra1", "beta@nyc1"});
+    }
+
+    // Thawed: beta answers again from both vantages and the cross-vantage alert ends.
+    const bool resolved = eventually(
+        [] {
+            const json alerts = active_alerts();
+            return !alerts.is_null() && firing(alerts, kCrossVantageAlert).empty() &&
+                   firing(alerts, "NswatchProviderDown").empty();
+        },
+        20s);
+    INFO("active alerts after thawing beta: " << active_alerts().dump(1));
+    CHECK(resolved);
+    CHECK(provider_up("beta") == expected_provider_up("1"));
+    bool inactive = false;
+    for (const auto& r : nswatch_rules()) {
+        if (r["name"] == kCrossVantageAlert) inactive = r["state"] == "inactive";
+    }
+    CHECK(inactive);
+
+    for (auto it = children.rbegin(); it != children.rend(); ++it) (*it)->stop();
+    fs::remove_all(dir);
+    CHECK(std::chrono::steady_clock::now() - started < 90s);
+}
