@@ -1,14 +1,16 @@
 // A fleet of nswatch instances seen through Prometheus federation (docs/FLEET.md): two daemons
 // probe the lab from two vantages (each its own source address and `vantage` name), each is
 // scraped by its own regional Prometheus, and a global Prometheus federates both (`/federate`,
-// honor_labels) and runs the shipped rules (grafana/nswatch-rules.yml). Freezing one provider
-// must fire the cross-vantage alert on the global Prometheus, with the per-vantage series of both
-// instances there; thawing it must end the alert. The Grafana dashboard must work on the global
-// Prometheus as it does on a regional one.
+// honor_labels) and runs the shipped rules (grafana/nswatch-rules.yml). A provider cut off from
+// one vantage (nftables, by source address) must fire only the per-vantage alert; the provider
+// frozen as well must fire the cross-vantage alert, with the per-vantage series of both instances
+// on the global Prometheus; back again, the alerts must end. The Grafana dashboard must work on
+// the global Prometheus as it does on a regional one.
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -35,14 +37,15 @@ namespace {
 /// to it that scrapes it.
 struct Region {
     std::string vantage;         ///< nswatch's `vantages[0].name`, and the Prometheus' region
-    std::string source_ipv4;     ///< the vantage's source address (loopback, no setup needed)
+    std::string source_ipv4;     ///< the vantage's source addresses (on lo, no setup needed)
+    std::string source_ipv6;     ///< empty: the kernel's choice (the lab address asked, on lo)
     std::string nswatch_listen;  ///< nswatch's http.listen
     std::string prometheus_listen;
 };
 
 const Region kRegions[] = {
-    {"fra1", "127.65.1.1", "127.0.0.1:19463", "127.0.0.1:19481"},
-    {"nyc1", "127.65.2.1", "127.0.0.1:19464", "127.0.0.1:19482"},
+    {"fra1", "127.65.1.1", "::1", "127.0.0.1:19463", "127.0.0.1:19481"},
+    {"nyc1", "127.65.2.1", "", "127.0.0.1:19464", "127.0.0.1:19482"},
 };
 constexpr const char* kGlobalListen = "127.0.0.1:19480";
 constexpr const char* kCrossVantageAlert = "NswatchProviderDownFromSeveralVantages";
@@ -58,7 +61,9 @@ fs::path scratch() {
 void write_nswatch_config(const fs::path& file, const Region& r, const fs::path& dir) {
     std::ofstream(file) << "root_hints: " << lab::root_hints() << "\n"
                         << "vantages:\n"
-                        << "  - {name: " << r.vantage << ", source_ipv4: " << r.source_ipv4 << "}\n"
+                        << "  - {name: " << r.vantage << ", source_ipv4: " << r.source_ipv4
+                        << (r.source_ipv6.empty() ? "" : ", source_ipv6: '" + r.source_ipv6 + "'")
+                        << "}\n"
                         << "probe: {timeout: 400ms, interval: 1s, jitter: 0%, tcp_every: 2}\n"
                         << "discovery: {interval: 1h, timeout: 500ms}\n"
                         << "storage: {path: " << (dir / "history.db").string() << "}\n"
@@ -128,6 +133,40 @@ json nswatch_rules() {
     return nullptr;
 }
 
+/// Beta's addresses stop answering one vantage only (by its source addresses), as when that
+/// vantage's network path to the provider breaks: an nftables table of this test, silent drop on
+/// arrival like lab.sh's block-xfr, removed by the destructor.
+class CutOff {
+  public:
+    CutOff(const Region& r, const fs::path& rules_file) {
+        std::ofstream(rules_file) << "table inet " << kTable << " {\n"
+                                  << "  chain input {\n"
+                                  << "    type filter hook input priority filter; policy accept;\n"
+                                  << "    ip saddr " << r.source_ipv4 << " ip daddr { "
+                                  << lab::kBetaNs1V4 << ", " << lab::kBetaNs2V4
+                                  << " } counter drop\n"
+                                  << "    ip6 saddr " << r.source_ipv6 << " ip6 daddr { "
+                                  << lab::kBetaNs1V6 << ", " << lab::kBetaNs2V6
+                                  << " } counter drop\n"
+                                  << "  }\n}\n";
+        remove();
+        if (std::system(("nft -f " + rules_file.string()).c_str()) != 0) {
+            throw std::runtime_error("nft -f " + rules_file.string() + " failed");
+        }
+    }
+    ~CutOff() { remove(); }
+    CutOff(const CutOff&) = delete;
+    CutOff& operator=(const CutOff&) = delete;
+
+  private:
+    static constexpr const char* kTable = "nswatch_federation_test";
+    static void remove() {
+        const std::string cmd = std::string("nft list table inet ") + kTable +
+                                " >/dev/null 2>&1 && nft delete table inet " + kTable;
+        if (std::system(cmd.c_str()) != 0) return;  // there was none
+    }
+};
+
 bool eventually(const std::function<bool()>& pred, std::chrono::seconds limit) {
     const auto end = std::chrono::steady_clock::now() + limit;
     while (std::chrono::steady_clock::now() < end) {
@@ -167,8 +206,10 @@ std::multiset<std::string> expected_provider_up(const std::string& value) {
 
 }  // namespace
 
-TEST_CASE("federation: a global Prometheus federating two vantages fires the cross-vantage alert",
-          "[prometheus][federation]") {
+TEST_CASE(
+    "federation: a global Prometheus over two vantages: beta cut off from one -> per-vantage "
+    "alert only, beta frozen -> the cross-vantage alert, back -> resolved",
+    "[prometheus][federation]") {
     const auto started = std::chrono::steady_clock::now();
     REQUIRE(std::system("command -v prometheus >/dev/null") == 0);  // Debian's prometheus package
 
@@ -286,14 +327,47 @@ TEST_CASE("federation: a global Prometheus federating two vantages fires the cro
     CHECK_THAT(variables.at("provider"), VectorContains(std::string("beta")));
 
     {
-        // beta (NSD) stopped: every address times out from both vantages.
+        // beta cut off from fra1 only: down from one vantage is that vantage's network, so the
+        // per-vantage alert fires for fra1 and the cross-vantage one stays quiet.
+        CutOff cut(kRegions[0], dir / "cutoff.nft");
+        const bool down_from_fra1 = eventually(
+            [] {
+                for (const auto& a : firing(active_alerts(), "NswatchProviderDown")) {
+                    if (a["labels"].value("vantage", "") == "fra1") return true;
+                }
+                return false;
+            },
+            20s);
+        // Three more evaluations on federated data (1 s each) in which it must not fire.
+        bool cross_fired = false;
+        const auto quiet_until = std::chrono::steady_clock::now() + 3s;
+        while (std::chrono::steady_clock::now() < quiet_until) {
+            cross_fired |= !firing(active_alerts(), kCrossVantageAlert).empty();
+            std::this_thread::sleep_for(250ms);
+        }
+        const json alerts = active_alerts();
+        INFO("active alerts with beta cut off from fra1: " << alerts.dump(1));
+        REQUIRE(down_from_fra1);
+        CHECK_FALSE(cross_fired);
+        std::multiset<std::string> down_from;
+        for (const auto& a : firing(alerts, "NswatchProviderDown")) {
+            down_from.insert(a["labels"].value("provider", "") + "@" +
+                             a["labels"].value("vantage", ""));
+        }
+        CHECK(down_from == std::multiset<std::string>{"beta@fra1"});
+        CHECK(provider_up("beta") ==
+              std::multiset<std::string>{
+                  "vantage=fra1,region=fra1,instance=127.0.0.1:19463,job=nswatch 0",
+                  "vantage=nyc1,region=nyc1,instance=127.0.0.1:19464,job=nswatch 1"});
+
+        // beta (NSD) stopped as well: every address times out from both vantages.
         lab::Frozen frozen(lab::kBeta);
         const bool fired =
             eventually([] { return !firing(active_alerts(), kCrossVantageAlert).empty(); }, 20s);
-        const json alerts = active_alerts();
-        INFO("active alerts with beta frozen: " << alerts.dump(1));
+        const json both = active_alerts();
+        INFO("active alerts with beta frozen: " << both.dump(1));
         REQUIRE(fired);
-        const auto cross = firing(alerts, kCrossVantageAlert);
+        const auto cross = firing(both, kCrossVantageAlert);
         REQUIRE(cross.size() == 1);  // beta only, once: not per vantage
         const json& labels = cross[0]["labels"];
         CHECK(labels.value("zone", "") == "shop.test");
@@ -307,15 +381,15 @@ TEST_CASE("federation: a global Prometheus federating two vantages fires the cro
         CHECK(provider_up("beta") == expected_provider_up("0"));
         CHECK(provider_up("alpha") == expected_provider_up("1"));
         CHECK(provider_up("gamma") == expected_provider_up("1"));
-        std::multiset<std::string> down_from;
-        for (const auto& a : firing(alerts, "NswatchProviderDown")) {
-            down_from.insert(a["labels"].value("provider", "") + "@" +
-                             a["labels"].value("vantage", ""));
+        std::multiset<std::string> down_from_both;
+        for (const auto& a : firing(both, "NswatchProviderDown")) {
+            down_from_both.insert(a["labels"].value("provider", "") + "@" +
+                                  a["labels"].value("vantage", ""));
         }
-        CHECK(down_from == std::multiset<std::string>{"beta@fra1", "beta@nyc1"});
+        CHECK(down_from_both == std::multiset<std::string>{"beta@fra1", "beta@nyc1"});
     }
 
-    // Thawed: beta answers again from both vantages and the cross-vantage alert ends.
+    // Thawed and reachable again: beta answers from both vantages and the alerts end.
     const bool resolved = eventually(
         [] {
             const json alerts = active_alerts();
@@ -323,7 +397,7 @@ TEST_CASE("federation: a global Prometheus federating two vantages fires the cro
                    firing(alerts, "NswatchProviderDown").empty();
         },
         20s);
-    INFO("active alerts after thawing beta: " << active_alerts().dump(1));
+    INFO("active alerts after beta came back: " << active_alerts().dump(1));
     CHECK(resolved);
     CHECK(provider_up("beta") == expected_provider_up("1"));
     bool inactive = false;
