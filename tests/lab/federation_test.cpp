@@ -14,14 +14,13 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
-#include <memory>
 #include <nlohmann/json.hpp>
 #include <set>
-#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "fleet.hpp"
 #include "lab_env.hpp"
 #include "prometheus_env.hpp"
 
@@ -30,24 +29,12 @@ using namespace std::chrono_literals;
 using nlohmann::json;
 namespace lab = nswatch::lab;
 namespace prom = nswatch::lab::prom;
+namespace fleet = nswatch::lab::fleet;
+using fleet::kGlobalListen;
+using fleet::kRegions;
 
 namespace {
 
-/// One region: an nswatch instance probing from its own source address, and the Prometheus next
-/// to it that scrapes it.
-struct Region {
-    std::string vantage;         ///< nswatch's `vantages[0].name`, and the Prometheus' region
-    std::string source_ipv4;     ///< the vantage's source addresses (on lo, no setup needed)
-    std::string source_ipv6;     ///< empty: the kernel's choice (the lab address asked, on lo)
-    std::string nswatch_listen;  ///< nswatch's http.listen
-    std::string prometheus_listen;
-};
-
-const Region kRegions[] = {
-    {"fra1", "127.65.1.1", "::1", "127.0.0.1:19463", "127.0.0.1:19481"},
-    {"nyc1", "127.65.2.1", "", "127.0.0.1:19464", "127.0.0.1:19482"},
-};
-constexpr const char* kGlobalListen = "127.0.0.1:19480";
 constexpr const char* kCrossVantageAlert = "NswatchProviderDownFromSeveralVantages";
 
 fs::path scratch() {
@@ -56,52 +43,6 @@ fs::path scratch() {
     fs::remove_all(d);
     fs::create_directories(d);
     return d;
-}
-
-void write_nswatch_config(const fs::path& file, const Region& r, const fs::path& dir) {
-    std::ofstream(file) << "root_hints: " << lab::root_hints() << "\n"
-                        << "vantages:\n"
-                        << "  - {name: " << r.vantage << ", source_ipv4: " << r.source_ipv4
-                        << (r.source_ipv6.empty() ? "" : ", source_ipv6: '" + r.source_ipv6 + "'")
-                        << "}\n"
-                        << "probe: {timeout: 400ms, interval: 1s, jitter: 0%, tcp_every: 2}\n"
-                        << "discovery: {interval: 1h, timeout: 500ms}\n"
-                        << "storage: {path: " << (dir / "history.db").string() << "}\n"
-                        << "http: {listen: '" << r.nswatch_listen << "'}\n"
-                        << "providers:\n"
-                        << "  - {name: alpha, patterns: ['*.alpha-dns.test']}\n"
-                        << "  - {name: beta, patterns: ['*.beta-dns.test']}\n"
-                        << "  - {name: gamma, patterns: ['*.gamma-dns.test']}\n"
-                        << "zones:\n  - {name: shop.test, primary: ns1.alpha-dns.test}\n";
-}
-
-/// The regional Prometheus: scrapes its own nswatch; `region` is added to what it federates out.
-void write_regional_config(const fs::path& file, const Region& r) {
-    std::ofstream(file)
-        << "global:\n"
-        << "  scrape_interval: 1s\n  scrape_timeout: 900ms\n  evaluation_interval: 1s\n"
-        << "  external_labels: {region: " << r.vantage << "}\n"
-        << "scrape_configs:\n"
-        << "  - job_name: nswatch\n"
-        << "    static_configs: [{targets: ['" << r.nswatch_listen << "']}]\n";
-}
-
-/// The global Prometheus: the federation job of docs/FLEET.md (intervals 1 s instead of 15 s),
-/// and the shipped rules as they are (the cross-vantage rule has no `for:`).
-void write_global_config(const fs::path& file) {
-    std::ofstream(file) << "global: {scrape_interval: 1s, scrape_timeout: 900ms, "
-                           "evaluation_interval: 1s}\n"
-                        << "rule_files: ['" << NSWATCH_SOURCE_DIR
-                        << "/grafana/nswatch-rules.yml']\n"
-                        << "scrape_configs:\n"
-                        << "  - job_name: federate\n"
-                        << "    honor_labels: true\n"
-                        << "    metrics_path: /federate\n"
-                        << "    params:\n"
-                        << "      'match[]': ['{job=\"nswatch\"}']\n"
-                        << "    static_configs:\n"
-                        << "      - targets: ['" << kRegions[0].prometheus_listen << "', '"
-                        << kRegions[1].prometheus_listen << "']\n";
 }
 
 json query(const std::string& promql) {
@@ -132,40 +73,6 @@ json nswatch_rules() {
     }
     return nullptr;
 }
-
-/// Beta's addresses stop answering one vantage only (by its source addresses), as when that
-/// vantage's network path to the provider breaks: an nftables table of this test, silent drop on
-/// arrival like lab.sh's block-xfr, removed by the destructor.
-class CutOff {
-  public:
-    CutOff(const Region& r, const fs::path& rules_file) {
-        std::ofstream(rules_file) << "table inet " << kTable << " {\n"
-                                  << "  chain input {\n"
-                                  << "    type filter hook input priority filter; policy accept;\n"
-                                  << "    ip saddr " << r.source_ipv4 << " ip daddr { "
-                                  << lab::kBetaNs1V4 << ", " << lab::kBetaNs2V4
-                                  << " } counter drop\n"
-                                  << "    ip6 saddr " << r.source_ipv6 << " ip6 daddr { "
-                                  << lab::kBetaNs1V6 << ", " << lab::kBetaNs2V6
-                                  << " } counter drop\n"
-                                  << "  }\n}\n";
-        remove();
-        if (std::system(("nft -f " + rules_file.string()).c_str()) != 0) {
-            throw std::runtime_error("nft -f " + rules_file.string() + " failed");
-        }
-    }
-    ~CutOff() { remove(); }
-    CutOff(const CutOff&) = delete;
-    CutOff& operator=(const CutOff&) = delete;
-
-  private:
-    static constexpr const char* kTable = "nswatch_federation_test";
-    static void remove() {
-        const std::string cmd = std::string("nft list table inet ") + kTable +
-                                " >/dev/null 2>&1 && nft delete table inet " + kTable;
-        if (std::system(cmd.c_str()) != 0) return;  // there was none
-    }
-};
 
 bool eventually(const std::function<bool()>& pred, std::chrono::seconds limit) {
     const auto end = std::chrono::steady_clock::now() + limit;
@@ -215,39 +122,12 @@ TEST_CASE(
 
     lab::wait_sync(20);
     const fs::path dir = scratch();
-    std::vector<std::unique_ptr<prom::Child>> children;
-    for (const auto& r : kRegions) {
-        const fs::path rdir = dir / r.vantage;
-        fs::create_directories(rdir);
-        write_nswatch_config(rdir / "nswatch.yml", r, rdir);
-        write_regional_config(rdir / "prometheus.yml", r);
-        children.push_back(std::make_unique<prom::Child>(
-            std::vector<std::string>{NSWATCH_BIN, "run", "-c", (rdir / "nswatch.yml").string()},
-            rdir / "nswatch.log"));
-        children.push_back(std::make_unique<prom::Child>(
-            prom::prometheus_argv(rdir / "prometheus.yml", rdir / "tsdb", r.prometheus_listen),
-            rdir / "prometheus.log"));
-    }
-    write_global_config(dir / "global.yml");
-    children.push_back(std::make_unique<prom::Child>(
-        prom::prometheus_argv(dir / "global.yml", dir / "global-tsdb", kGlobalListen),
-        dir / "global.log"));
-    const auto all_running = [&children] {
-        for (auto& c : children) {
-            if (!c->running()) return false;
-        }
-        return true;
-    };
-    const auto logs = [&children] {
-        std::ostringstream out;
-        for (auto& c : children) out << "----\n" << c->log();
-        return out.str();
-    };
+    fleet::Fleet fleet(dir);
 
     // Enough federated samples from both vantages for rate() over 10 s: 6 each.
     const bool scraped = eventually(
         [&] {
-            if (!all_running()) return true;  // fail below, with the logs
+            if (!fleet.running()) return true;  // fail below, with the logs
             const json r = query(
                 "min by (vantage) (count_over_time(nswatch_probes_total{outcome=\"ok\"}[1m]))");
             if (r.is_null() || r.size() != 2) return false;
@@ -258,8 +138,8 @@ TEST_CASE(
         },
         40s);
     INFO("logs (fra1 nswatch, fra1 prometheus, nyc1 nswatch, nyc1 prometheus, global):\n"
-         << logs());
-    REQUIRE(all_running());
+         << fleet.logs());
+    REQUIRE(fleet.running());
     REQUIRE(scraped);
 
     // Each instance's series reach the global Prometheus with their own labels: vantage (set by
@@ -329,7 +209,7 @@ TEST_CASE(
     {
         // beta cut off from fra1 only: down from one vantage is that vantage's network, so the
         // per-vantage alert fires for fra1 and the cross-vantage one stays quiet.
-        CutOff cut(kRegions[0], dir / "cutoff.nft");
+        fleet::CutOff cut(kRegions[0], dir / "cutoff.nft");
         const bool down_from_fra1 = eventually(
             [] {
                 for (const auto& a : firing(active_alerts(), "NswatchProviderDown")) {
@@ -406,7 +286,7 @@ TEST_CASE(
     }
     CHECK(inactive);
 
-    for (auto it = children.rbegin(); it != children.rend(); ++it) (*it)->stop();
+    fleet.stop();
     fs::remove_all(dir);
     CHECK(std::chrono::steady_clock::now() - started < 90s);
 }
