@@ -137,12 +137,23 @@ uint32_t negative_ttl(const SoaFields& soa) {
     return std::min(soa.ttl, soa.minimum);
 }
 
+namespace {
+/// A failed probe's sentence: the engine's detail and the resolver's own reasons (RFC 8914,
+/// e.g. Unbound's "EDE 22 (No Reachable Authority)" when every provider is down), or the
+/// outcome's name when there is neither.
+std::string failure_detail(const ProbeResult& r, ResolutionOutcome o) {
+    std::string s = r.detail;
+    for (const auto& e : r.extended_errors) s += (s.empty() ? "" : ", ") + describe(e);
+    return s.empty() ? std::string(to_string(o)) : s;
+}
+}  // namespace
+
 ResolutionSample judge_uncached(const ProbeResult& r, const std::string& zone,
                                 std::optional<uint32_t> zone_negative_ttl) {
     ResolutionSample s = base_sample(r, ResolutionPath::uncached);
     if (auto failure = failure_of(r)) {
         s.outcome = *failure;
-        s.detail = r.detail.empty() ? std::string(to_string(s.outcome)) : r.detail;
+        s.detail = failure_detail(r, s.outcome);
         return s;
     }
     const std::string apex = lower_dot(zone);
@@ -189,7 +200,7 @@ ResolutionSample judge_cached(const ProbeResult& r,
     ResolutionSample s = base_sample(r, ResolutionPath::cached);
     if (auto failure = failure_of(r)) {
         s.outcome = *failure;
-        s.detail = r.detail.empty() ? std::string(to_string(s.outcome)) : r.detail;
+        s.detail = failure_detail(r, s.outcome);
         return s;
     }
     s.outcome = ResolutionOutcome::ok;

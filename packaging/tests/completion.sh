@@ -33,7 +33,7 @@ run_cases() {  # run_cases LABEL: prints failures, returns their count
     }
     expect "alerts audit check config demo diff run silence status" nswatch ""
     expect "status" nswatch st
-    expect "--config --db --help --listen --root-hints --web-config --web.config.file" nswatch run --
+    expect "--config --db --help --listen --root-hints --shard --web-config --web.config.file" nswatch run --
     expect "add list remove" nswatch silence ""
     expect "--match" nswatch silence add --m
     expect "html json markdown text" nswatch audit --format ""

@@ -208,6 +208,11 @@ TEST_CASE("resolution: every provider frozen - resolution_failing for the zone")
     CHECK((st.last_uncached->outcome == ResolutionOutcome::servfail ||
            st.last_uncached->outcome == ResolutionOutcome::timeout));
     CHECK(st.consecutive_failures >= 2);
+    // Unbound (`ede: yes`) says why in its SERVFAIL (RFC 8914), and the alert text carries it.
+    if (st.last_uncached->outcome == ResolutionOutcome::servfail) {
+        CHECK_THAT(st.last_uncached->detail, Catch::Contains("EDE "));
+        CHECK_THAT(failing[0].reason, Catch::Contains("EDE "));
+    }
 }
 
 namespace {

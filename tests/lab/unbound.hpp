@@ -51,6 +51,7 @@ class Unbound {
                             // default; the lab's TLD is test.
                             << "  local-zone: \"test.\" nodefault\n"
                             << "  qname-minimisation: no\n"
+                            << "  ede: yes\n"
                             << "  msg-cache-size: 4m\n"
                             << "  rrset-cache-size: 4m\n"
                             << "remote-control:\n"

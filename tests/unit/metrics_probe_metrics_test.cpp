@@ -256,6 +256,7 @@ TEST_CASE("ProbeMetrics counts Extended DNS Errors by code, and drops them with 
     families = m.Collect();
     CHECK(find_metric(families, "nswatch_extended_errors_total", ede20) == nullptr);
     CHECK(find_metric(families, "nswatch_extended_errors_total", ede18) == nullptr);
+}
 
 TEST_CASE("ProbeMetrics exports the instance's shard, replaced on a change",
           "[exporter][metrics]") {

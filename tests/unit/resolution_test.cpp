@@ -300,3 +300,17 @@ TEST_CASE("resolution: evaluate_resolution merges and sorts every condition") {
     CHECK(all[0].resolver == "a");
     CHECK(all[1].resolver == "b");
 }
+
+TEST_CASE("resolution: a failure carries the resolver's Extended DNS Error") {
+    ProbeResult r = reply("a.shop.test", 1, 2);
+    r.extended_errors = {{22, "no reachable authority at delegation shop.test"}};
+    const auto s = judge_uncached(r, "shop.test", 300u);
+    CHECK(s.outcome == ResolutionOutcome::servfail);
+    CHECK(s.detail ==
+          "EDE 22 (No Reachable Authority): no reachable authority at delegation "
+          "shop.test");
+    // Without one, the outcome's name as before.
+    CHECK(judge_uncached(reply("a.shop.test", 1, 2), "shop.test", 300u).detail == "servfail");
+    CHECK(judge_cached(r, {}).detail ==
+          "EDE 22 (No Reachable Authority): no reachable authority at delegation shop.test");
+}
