@@ -10,14 +10,12 @@
 #include "audit/asn_lookup.hpp"
 #include "audit/axfr.hpp"
 #include "audit/referral.hpp"
+#include "dns/rr_types.hpp"
 #include "monitor/zone_view.hpp"
 
 namespace nswatch {
 
 namespace {
-
-constexpr uint16_t kA = 1, kNs = 2, kSoa = 6, kMx = 15, kTxt = 16, kAaaa = 28, kDs = 43,
-                   kDnskey = 48, kNsec3param = 51, kCds = 59, kCdnskey = 60;
 
 /// An option code from the local/experimental range (RFC 6891 §9: 65001-65534) with a few
 /// octets: no server implements it, so each must ignore it (Zonemaster NAMESERVER11).
@@ -88,7 +86,7 @@ ProbeRequest base_request(const AuditEvidence& e, const ServerEvidence& s, uint1
     r.target.vantage = config.get_default_vantage().name;
     r.target.port = port;
     r.query.name = e.zone;
-    r.query.type = kSoa;
+    r.query.type = kTypeSoa;
     r.query.edns = true;
     r.query.edns_buffer_size = config.probe.edns_buffer_size;
     r.query.nsid = config.probe.nsid;
@@ -112,26 +110,26 @@ std::vector<Slot> slots_for(AuditEvidence& e, const std::map<std::string, uint16
             out.push_back(std::move(x));
         };
         auto none = [](Query&) {};
-        add(&s.soa_udp, kSoa, Transport::udp, none);
-        add(&s.soa_tcp, kSoa, Transport::tcp, none);
-        add(&s.ns_udp, kNs, Transport::udp, none);
-        add(&s.ns_tcp, kNs, Transport::tcp, none);
-        add(&s.soa_plain, kSoa, Transport::udp, [](Query& q) {
+        add(&s.soa_udp, kTypeSoa, Transport::udp, none);
+        add(&s.soa_tcp, kTypeSoa, Transport::tcp, none);
+        add(&s.ns_udp, kTypeNs, Transport::udp, none);
+        add(&s.ns_tcp, kTypeNs, Transport::tcp, none);
+        add(&s.soa_plain, kTypeSoa, Transport::udp, [](Query& q) {
             q.edns = false;
             q.nsid = false;
         });
-        add(&s.recursion, kNs, Transport::udp, [&](Query& q) {
+        add(&s.recursion, kTypeNs, Transport::udp, [&](Query& q) {
             q.name = options.recursion_name;
             q.recursion_desired = true;
         });
-        add(&s.dnskey, kDnskey, Transport::tcp, [](Query& q) { q.dnssec_ok = true; });
-        add(&s.aaaa, kAaaa, Transport::udp, none);
-        add(&s.upward, kNs, Transport::udp,
+        add(&s.dnskey, kTypeDnskey, Transport::tcp, [](Query& q) { q.dnssec_ok = true; });
+        add(&s.aaaa, kTypeAaaa, Transport::udp, none);
+        add(&s.upward, kTypeNs, Transport::udp,
             [&](Query& q) { q.name = options.upward_referral_name; });
-        add(&s.edns_version1, kSoa, Transport::udp, [](Query& q) { q.edns_version = 1; });
-        add(&s.edns_unknown_option, kSoa, Transport::udp,
+        add(&s.edns_version1, kTypeSoa, Transport::udp, [](Query& q) { q.edns_version = 1; });
+        add(&s.edns_unknown_option, kTypeSoa, Transport::udp,
             [](Query& q) { q.edns_options = {kUnknownEdnsOption}; });
-        add(&s.edns_do, kSoa, Transport::udp, [](Query& q) { q.dnssec_ok = true; });
+        add(&s.edns_do, kTypeSoa, Transport::udp, [](Query& q) { q.dnssec_ok = true; });
         for (const auto& [name, type] : watch) {
             Slot x{base, nullptr, &s.watched};
             x.request.query.name = name;
@@ -158,7 +156,7 @@ std::optional<Slot> parent_ds_slot(AuditEvidence& e, const Config& config) {
     r.target.vantage = config.get_default_vantage().name;
     r.target.transport = Transport::tcp;
     r.query.name = e.zone;
-    r.query.type = kDs;
+    r.query.type = kTypeDs;
     r.query.edns = true;
     r.query.dnssec_ok = true;
     r.query.edns_buffer_size = config.probe.edns_buffer_size;
@@ -196,7 +194,7 @@ bool zone_is_signed(const AuditEvidence& e) {
     for (const auto& s : e.servers) {
         if (!s.dnskey || s.dnskey->outcome != Outcome::ok) continue;
         for (const auto& r : s.dnskey->answer) {
-            if (r.type == kDnskey) return true;
+            if (r.type == kTypeDnskey) return true;
         }
     }
     return false;
@@ -209,8 +207,8 @@ std::vector<Slot> dnssec_slots_for(AuditEvidence& e, const std::map<std::string,
     for (auto& s : e.servers) {
         const auto base = base_request(e, s, ports.at(s.nameserver), config);
         for (auto [slot, type] :
-             {std::pair{&s.dnskey_udp, kDnskey}, std::pair{&s.cds, kCds},
-              std::pair{&s.cdnskey, kCdnskey}, std::pair{&s.nsec3param, kNsec3param}}) {
+             {std::pair{&s.dnskey_udp, kTypeDnskey}, std::pair{&s.cds, kTypeCds},
+              std::pair{&s.cdnskey, kTypeCdnskey}, std::pair{&s.nsec3param, kTypeNsec3param}}) {
             Slot x{base, slot, nullptr};
             x.request.query.type = type;
             x.request.query.dnssec_ok = true;
@@ -228,13 +226,13 @@ std::vector<std::pair<std::string, uint16_t>> audit_watch_list(const Config& con
     if (const ZoneConfig* z = config.find_zone(zone)) {
         for (const auto& w : z->watch) {
             for (auto t : w.types) {
-                if (t != kSoa && t != kNs) out.emplace_back(w.owner(zone), t);
+                if (t != kTypeSoa && t != kTypeNs) out.emplace_back(w.owner(zone), t);
             }
         }
     }
     if (out.empty()) {
-        for (auto t : {kA, kAaaa, kMx, kTxt}) out.emplace_back(zone, t);
-        for (auto t : {kA, kAaaa}) out.emplace_back("www." + zone, t);
+        for (auto t : {kTypeA, kTypeAaaa, kTypeMx, kTypeTxt}) out.emplace_back(zone, t);
+        for (auto t : {kTypeA, kTypeAaaa}) out.emplace_back("www." + zone, t);
     }
     return out;
 }

@@ -13,6 +13,7 @@ inline constexpr uint16_t kTypeA = 1;
 inline constexpr uint16_t kTypeNs = 2;
 inline constexpr uint16_t kTypeCname = 5;
 inline constexpr uint16_t kTypeSoa = 6;
+inline constexpr uint16_t kTypeMx = 15;
 inline constexpr uint16_t kTypeTxt = 16;
 inline constexpr uint16_t kTypeAaaa = 28;
 inline constexpr uint16_t kTypeDs = 43;
@@ -21,6 +22,8 @@ inline constexpr uint16_t kTypeNsec = 47;
 inline constexpr uint16_t kTypeDnskey = 48;
 inline constexpr uint16_t kTypeNsec3 = 50;
 inline constexpr uint16_t kTypeNsec3param = 51;
+inline constexpr uint16_t kTypeCds = 59;
+inline constexpr uint16_t kTypeCdnskey = 60;
 
 /// RR type mnemonic ("SOA", "AAAA", "TYPE65534" for one ldns does not know, RFC 3597) and back;
 /// nullopt for an unknown mnemonic.

@@ -148,21 +148,34 @@ void watch_requests(const Delegation& d, const ZoneConfig& zone, const Config& c
     udp_only.tcp = false;
     const auto base = soa_requests(d, config, udp_only);
     out.clear();
-    size_t types = 0;
-    for (const auto& w : zone.watch) types += w.types.size();
+    // With DO set the zone is taken to be signed: its apex key sets are compared across providers
+    // like a watched name (RFC 8901 §4: every signer's ZSK in every provider's DNSKEY set; one
+    // CDS/CDNSKEY set everywhere, or the parent's key roll goes astray).
+    std::vector<uint16_t> apex_keys;
+    if (config.probe.dnssec_ok) apex_keys = {kTypeDnskey, kTypeCds, kTypeCdnskey};
+    size_t types = apex_keys.size();
+    for (const auto& w : zone.watch) {
+        types += w.types.size();
+        if (w.owner(d.zone) != d.zone) continue;
+        for (uint16_t type : w.types) std::erase(apex_keys, type);  // watched already
+    }
     out.reserve(types * base.size());  // growing it was 8 % of the daemon's CPU at 1,000 zones
+    auto ask = [&](const std::string& name, uint16_t type) {
+        for (auto req : base) {
+            req.query.name = name;
+            req.query.type = type;
+            out.push_back(std::move(req));
+        }
+    };
     for (const auto& w : zone.watch) {
         for (uint16_t type : w.types) {
             // The apex SOA is what the serial round asks already, and it differs by design while a
             // secondary catches up: serial tracking judges it, not the answer comparison.
             if (type == kTypeSoa && w.owner(d.zone) == d.zone) continue;
-            for (auto req : base) {
-                req.query.name = w.owner(d.zone);
-                req.query.type = type;
-                out.push_back(std::move(req));
-            }
+            ask(w.owner(d.zone), type);
         }
     }
+    for (uint16_t type : apex_keys) ask(d.zone, type);
 }
 
 std::vector<ZoneView> observe_zones(ProbeEngine& engine, const Config& config,

@@ -123,3 +123,36 @@ TEST_CASE("answers: kept answers expand to the comparisons without servers and n
     CHECK(KeptAnswers().expand().empty());
     CHECK(KeptAnswers().empty());
 }
+
+TEST_CASE("answers: a DNSKEY set that lacks a signer's key names the provider and the key tag") {
+    const std::string key =
+        "AQOeiiR0GOMYkDshWoSKz9XzfwJr1AYtsmx3TGkJaNXVbfi/2pHm822aJ5iI9BMzNXxeYCmZDRD99WYwYqUSdjMmm"
+        "AphXdvxegXd/M5+X7OrzKBaMbCVdFLUUh6DhweJBjEVv5f2wwjM9XzcnOf+EPbtG9DMBmADjFDc2w/rljwvFw==";
+    auto keys = [&](const std::string& provider, const std::string& addr,
+                    const std::vector<std::string>& flags) {
+        ProbeResult r;
+        r.target.provider = provider;
+        r.target.nameserver = "ns." + provider;
+        r.target.address = addr;
+        r.query.name = "shop.test";
+        r.query.type = 48;
+        r.outcome = Outcome::ok;
+        r.rcode = 0;
+        for (const auto& f : flags)
+            r.answer.push_back(Record{"shop.test.", 48, 3600, f + " 3 5 " + key});
+        return r;
+    };
+    // alpha and gamma publish the KSK (60486) and the ZSK (60485); beta dropped the ZSK.
+    const auto c = compare_answers({keys("alpha", "10.0.0.1", {"256", "257"}),
+                                    keys("beta", "10.0.1.1", {"257"}),
+                                    keys("gamma", "10.0.2.1", {"257", "256"})});
+    REQUIRE(c.size() == 1);
+    CHECK_FALSE(c[0].consistent);
+    const auto text = describe_differences(c);
+    REQUIRE(text.size() == 1);
+    CHECK(text[0] == "shop.test. DNSKEY differs: [beta] lacks 60485/5 (served by alpha, gamma)");
+    // The same keys everywhere: consistent, nothing to describe.
+    CHECK(describe_differences(compare_answers({keys("alpha", "10.0.0.1", {"256", "257"}),
+                                                keys("beta", "10.0.1.1", {"257", "256"})}))
+              .empty());
+}

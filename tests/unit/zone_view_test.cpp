@@ -2,6 +2,7 @@
 #include "monitor/zone_view.hpp"
 
 #include <catch2/catch.hpp>
+#include <map>
 
 using namespace nswatch;
 
@@ -46,4 +47,30 @@ TEST_CASE("probing_part keeps what the probe requests are built from, and nothin
                         soa_requests(full, config, RoundOptions{})));
     CHECK(same_requests(watch_requests(kept, zone, config), watch_requests(full, zone, config)));
     CHECK(soa_requests(kept, config, RoundOptions{}).size() == 6);  // 3 addresses x UDP, TCP
+}
+
+TEST_CASE("watch_requests: with DO set the apex key sets are compared too, each asked once") {
+    Config config;
+    config.probe.ipv6 = false;
+    ZoneConfig zone;
+    zone.name = "shop.test";
+    zone.nameservers = {StaticNameserver{"ns1.alpha.test", {"192.0.2.1"}, "alpha", 53},
+                        StaticNameserver{"ns1.beta.test", {"192.0.2.2"}, "beta", 53}};
+    zone.watch = {WatchName{"@", {1, 48}}, WatchName{"www", {1}}};
+    const Delegation d = static_delegation(config, zone);
+    auto asked = [&] {
+        std::map<std::pair<std::string, uint16_t>, int> n;
+        for (const auto& r : watch_requests(d, zone, config)) ++n[{r.query.name, r.query.type}];
+        return n;
+    };
+    // Without DO: only what the config watches, on both addresses.
+    CHECK(asked() == std::map<std::pair<std::string, uint16_t>, int>{
+                         {{"shop.test", 1}, 2}, {{"shop.test", 48}, 2}, {{"www.shop.test", 1}, 2}});
+    // With DO: DNSKEY (already watched: not twice), CDS and CDNSKEY at the apex.
+    config.probe.dnssec_ok = true;
+    CHECK(asked() == std::map<std::pair<std::string, uint16_t>, int>{{{"shop.test", 1}, 2},
+                                                                     {{"shop.test", 48}, 2},
+                                                                     {{"shop.test", 59}, 2},
+                                                                     {{"shop.test", 60}, 2},
+                                                                     {{"www.shop.test", 1}, 2}});
 }
