@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <array>
 #include <cerrno>
+#include <climits>
 #include <cstdlib>
 #include <cstring>
 #include <deque>
@@ -266,9 +267,14 @@ ares_ssize_t sock_recvfrom(ares_socket_t fd, void* buf, size_t len, int flags,
     return n;
 }
 
+// c-ares 1.18 hands over every query queued on a TCP connection in one call, an iovec each: beyond
+// IOV_MAX, writev fails with EINVAL, and c-ares then closes the connection and fails every query
+// on it (each one resent, and failed again behind the others: quadratic, and most never answered).
+// A partial write is one c-ares expects: it resumes from the first byte not sent.
 ares_ssize_t sock_sendv(ares_socket_t fd, const struct iovec* iov, int iovcnt, void* user) {
     auto* ch = static_cast<Channel*>(user);
-    return timed_writev(ch->wire, fd, ch->socket_types[fd] == SOCK_STREAM, iov, iovcnt);
+    return timed_writev(ch->wire, fd, ch->socket_types[fd] == SOCK_STREAM, iov,
+                        std::min(iovcnt, IOV_MAX));
 }
 
 const struct ares_socket_functions kSocketFunctions = {sock_open, sock_close, sock_connect,
