@@ -3,26 +3,32 @@
 # each with one static nameserver on ONE local NSD (loopback, RRL off, one server process; SOA
 # watched only), timed against dnsperf on the same server in the same run.
 #
-# check sends 2 SOA probes per zone (UDP and TCP to the one address), counted from its JSON. dnsperf
-# asks each zone's SOA over UDP (the same zones, looped over for DP_SECONDS, WINDOW in flight, EDNS on, as bench/sweep.sh does); its own CPU
-# (user+sys from /usr/bin/time) per completed query is the yardstick. The ratio printed is nswatch's
-# CPU per probe over dnsperf's CPU per query. audit sends many queries per zone (SOA/NS over both
-# transports, EDNS variants, the watched names, an AXFR attempt on worker threads...): its probes
-# are counted from its progress total (`--progress always`: one step per zone for the delegation,
-# then one per probe and one per AXFR attempt), so its ratio is CPU per query, AXFR included.
+# check sends 2 SOA probes per zone (UDP and TCP to the one address), counted from its JSON.
+# dnsperf asks the same zones' SOA over UDP (looped over for DP_SECONDS, WINDOW in flight, EDNS on,
+# as bench/sweep.sh does); its own CPU (user+sys from /usr/bin/time) per completed query is the
+# yardstick. "ratio" is nswatch's CPU per probe over dnsperf's CPU per query; the "-load" columns
+# leave out the CPU of loading the config (`nswatch config check -c FILE` on its own: yaml-cpp's
+# parse is tens of µs per zone, paid once per command whatever it sends). audit sends many queries
+# per zone (SOA and NS over both transports, EDNS variants, the watched names, an AXFR attempt on
+# worker threads...): they are counted from its progress total (`--progress always`: one step per
+# zone for the delegation, then one per probe and one per AXFR attempt).
 #
 #   sudo bench/check_scale.sh
 #   SIZES="1000 5000" AUDIT_SIZES="1000" sudo -E bench/check_scale.sh
 #
 # Environment: SIZES (zones for check; "1000 2000 5000 10000"), AUDIT_SIZES (zones for audit;
 # "1000 5000", empty skips it), DP_SECONDS (dnsperf -l, looping over the query file; 5), WINDOW (dnsperf -q;
-# 500), ADDRS (the NSD address; 127.54.9.1, never 127.53.x.x, the test lab's), NSWATCH (binary).
+# 500), ADDRS (the NSD address; 127.54.9.1, never 127.53.x.x, the test lab's), NSWATCH (binary),
+# BASELINE (a second binary, e.g. an older build, timed the same way for before/after, at sizes up
+# to BASELINE_MAX, 5000).
 # Needs root (port 53, an address on lo). Loopback only; servers are stopped by pid.
 set -euo pipefail
 SIZES=${SIZES:-"1000 2000 5000 10000"}
 AUDIT_SIZES=${AUDIT_SIZES-"1000 5000"}
 DP_SECONDS=${DP_SECONDS:-5}
 WINDOW=${WINDOW:-500}
+BASELINE=${BASELINE:-}
+BASELINE_MAX=${BASELINE_MAX:-5000}
 export ADDRS=${ADDRS:-127.54.9.1}
 source "$(cd "$(dirname "$0")" && pwd)/nsd_common.sh"
 for t in dnsperf jq /usr/bin/time; do command -v $t >/dev/null || { echo "$t is not installed" >&2; exit 2; }; done
@@ -54,41 +60,84 @@ run_dnsperf() {
     DP_US=$(awk -v c="$DP_CPU" -v q="$DP_QUERIES" 'BEGIN { printf "%.2f", c * 1e6 / q }')
 }
 
-printf "\n%-8s %-7s %8s %8s %8s %10s %8s %11s %10s %7s\n" command zones probes ok wall_s cpu_s us/zone us/probe dnsperf_us ratio
-for n in $SIZES; do
-    cfg=$(config_for "$n")
-    run_dnsperf "$n"
-    set +e
-    /usr/bin/time -f "%e %U %S" -o "$WORK/nw.time" "$NSWATCH" check -c "$cfg" --json > "$WORK/check.json" 2> "$WORK/check.err"
-    rc=$?
-    set -e
-    (( rc <= 2 )) || { echo "check at $n zones: exit $rc"; head -5 "$WORK/check.err"; exit 1; }
-    read -r probes ok zones < <(jq -r '[([.zones[].probes | length] | add), ([.zones[].probes[] | select(.outcome == "ok")] | length), (.zones | length)] | @tsv' "$WORK/check.json")
-    read -r wall u s < <(tail -n 1 "$WORK/nw.time")   # after "Command exited with non-zero status" if any
-    awk -v c=check -v n="$zones" -v p="$probes" -v ok="$ok" -v w="$wall" -v u="$u" -v s="$s" -v d="$DP_US" 'BEGIN {
-        cpu = u + s
-        printf "%-8s %-7d %8d %8d %8.2f %10.2f %8.0f %11.2f %10.2f %7.2f\n", c, n, p, ok, w, cpu, cpu * 1e6 / n, cpu * 1e6 / p, d, cpu * 1e6 / p / d
-    }'
-    echo "  dnsperf: $DP_QUERIES queries, $DP_QPS q/s, $DP_CPU s CPU"
-    echo "  {\"bench\":\"check_scale\",\"command\":\"check\",\"zones\":$zones,\"probes\":$probes,\"ok\":$ok,\"wall_s\":$wall,\"cpu_s\":$(awk -v u="$u" -v s="$s" 'BEGIN { print u + s }'),\"dnsperf_us_per_query\":$DP_US}"
-done
+# cpu_of FILE: user+sys seconds from a /usr/bin/time "%e %U %S" file (its last line: a failing
+# command's status comes first); sets WALL and CPU.
+cpu_of() {
+    read -r WALL u s < <(tail -n 1 "$1")
+    CPU=$(awk -v u="$u" -v s="$s" 'BEGIN { printf "%.2f", u + s }')
+}
 
-for n in $AUDIT_SIZES; do
-    cfg=$(config_for "$n")
-    run_dnsperf "$n"
+# Loading the config alone (`nswatch config check`: the same loader, plus a preflight that costs
+# nothing here): LOAD_CPU seconds, part of every command's CPU below.
+load_cpu() {
+    /usr/bin/time -f "%e %U %S" -o "$WORK/load.time" "$1" config check -c "$2" > /dev/null 2>&1 || true
+    cpu_of "$WORK/load.time"; LOAD_CPU=$CPU
+}
+
+row() {  # label zones probes ok
+    awk -v c="$1" -v n="$2" -v p="$3" -v ok="$4" -v w="$WALL" -v cpu="$CPU" -v l="$LOAD_CPU" -v d="$DP_US" 'BEGIN {
+        printf "%-14s %6d %7d %7s %8.2f %7.2f %7.2f %8.0f %9.2f %9.2f %8.2f %6.2f %6.2f\n", c, n, p, ok, w, cpu, l,
+            cpu * 1e6 / n, cpu * 1e6 / p, (cpu - l) * 1e6 / p, d, cpu * 1e6 / p / d, (cpu - l) * 1e6 / p / d
+    }'
+}
+
+# time_check BINARY LABEL N
+time_check() {
+    local rc probes ok zones cfg=$WORK/check-$3.yml
+    load_cpu "$1" "$cfg"
     set +e
-    /usr/bin/time -f "%e %U %S" -o "$WORK/nw.time" "$NSWATCH" audit -c "$cfg" --format json --progress always > "$WORK/audit.json" 2> "$WORK/audit.err"
+    /usr/bin/time -f "%e %U %S" -o "$WORK/nw.time" "$1" check -c "$cfg" --json > "$WORK/check.json" 2> "$WORK/check.err"
     rc=$?
     set -e
-    (( rc <= 2 )) || { echo "audit at $n zones: exit $rc"; head -5 "$WORK/audit.err"; exit 1; }
+    (( rc <= 2 )) || { echo "$2 check at $3 zones: exit $rc"; head -5 "$WORK/check.err"; exit 1; }
+    read -r probes ok zones < <(jq -r '[([.zones[].probes | length] | add), ([.zones[].probes[] | select(.outcome == "ok")] | length), (.zones | length)] | @tsv' "$WORK/check.json")
+    cpu_of "$WORK/nw.time"
+    row "$2" "$zones" "$probes" "$ok"
+    JSON_LINES+="{\"bench\":\"check_scale\",\"binary\":\"$2\",\"command\":\"check\",\"zones\":$zones,\"probes\":$probes,\"ok\":$ok,\"wall_s\":$WALL,\"cpu_s\":$CPU,\"load_cpu_s\":$LOAD_CPU,\"dnsperf_us_per_query\":$DP_US}"$'\n'
+}
+
+# time_audit BINARY LABEL N
+time_audit() {
+    local rc probes zones cfg=$WORK/check-$3.yml
+    load_cpu "$1" "$cfg"
+    set +e
+    /usr/bin/time -f "%e %U %S" -o "$WORK/nw.time" "$1" audit -c "$cfg" --format json --progress always > "$WORK/audit.json" 2> "$WORK/audit.err"
+    rc=$?
+    set -e
+    (( rc <= 2 )) || { echo "$2 audit at $3 zones: exit $rc"; head -5 "$WORK/audit.err"; exit 1; }
     zones=$(jq '.zones | length' "$WORK/audit.json")
-    # the last redraw of the bar: "... done/total steps"; the probes are the steps after the zones'
+    # The last redraw of the bar, "... done/total steps": one step per zone (its delegation), then
+    # one per probe and one per AXFR attempt.
     probes=$(tr '\r' '\n' < "$WORK/audit.err" | awk '/ steps$/ { split($(NF - 1), a, "/"); t = a[2] } END { print t }')
     probes=$((probes - zones))
-    read -r wall u s < <(tail -n 1 "$WORK/nw.time")   # after "Command exited with non-zero status" if any
-    awk -v c=audit -v n="$zones" -v q="$probes" -v w="$wall" -v u="$u" -v s="$s" -v d="$DP_US" 'BEGIN {
-        cpu = u + s
-        printf "%-8s %-7d %8d %8s %8.2f %10.2f %8.0f %11.2f %10.2f %7.2f\n", c, n, q, "-", w, cpu, cpu * 1e6 / n, cpu * 1e6 / q, d, cpu * 1e6 / q / d
-    }'
-    echo "  audit: probes = queries and AXFR attempts (its progress total less one step per zone); dnsperf: $DP_QUERIES queries, $DP_QPS q/s"
+    cpu_of "$WORK/nw.time"
+    row "$2" "$zones" "$probes" "-"
+    JSON_LINES+="{\"bench\":\"check_scale\",\"binary\":\"$2\",\"command\":\"audit\",\"zones\":$zones,\"probes\":$probes,\"wall_s\":$WALL,\"cpu_s\":$CPU,\"load_cpu_s\":$LOAD_CPU,\"dnsperf_us_per_query\":$DP_US}"$'\n'
+}
+
+JSON_LINES=""
+header() {
+    echo
+    echo "$1"
+    printf "%-14s %6s %7s %7s %8s %7s %7s %8s %9s %9s %8s %6s %6s\n" binary zones probes ok wall_s cpu_s load_s us/zone us/probe "-load" dnsperf ratio "-load"
+}
+header "check -c FILE --json: 2 SOA probes per zone (UDP, TCP); dnsperf = its CPU µs per query at this size"
+for n in $SIZES; do
+    config_for "$n" > /dev/null
+    run_dnsperf "$n"
+    time_check "$NSWATCH" nswatch "$n"
+    if [[ -n $BASELINE ]] && (( n <= BASELINE_MAX )); then time_check "$BASELINE" baseline "$n"; fi
+    echo "  dnsperf: $DP_QUERIES queries in ${DP_SECONDS} s ($DP_QPS q/s), $DP_CPU s CPU"
 done
+if [[ -n $AUDIT_SIZES ]]; then
+    header "audit -c FILE --format json: probes = its queries and AXFR attempts (progress total less one step per zone)"
+    for n in $AUDIT_SIZES; do
+        config_for "$n" > /dev/null
+        run_dnsperf "$n"
+        time_audit "$NSWATCH" nswatch "$n"
+        if [[ -n $BASELINE ]] && (( n <= BASELINE_MAX )); then time_audit "$BASELINE" baseline "$n"; fi
+        echo "  dnsperf: $DP_QUERIES queries in ${DP_SECONDS} s ($DP_QPS q/s), $DP_CPU s CPU"
+    done
+fi
+echo
+printf "%s" "$JSON_LINES"
