@@ -71,6 +71,10 @@ AuditEvidence from_delegation(const Delegation& d, const ZoneConfig* z, const Co
             glue[ns.name] = ns.glue.empty() ? ns.addresses : ns.glue;
         e.referral = estimate_referral(d.zone, d.parent_ns, glue);
     }
+    size_t addresses = 0;
+    for (const auto& ns : d.nameservers) addresses += ns.addresses.size();
+    e.servers.reserve(addresses);
+    e.nameservers.reserve(d.nameservers.size());
     for (const auto& ns : d.nameservers) {
         NameserverEvidence n;
         n.name = ns.name;
@@ -305,6 +309,7 @@ std::vector<AuditEvidence> collect_evidence(ProbeEngine& engine, const Config& c
         for (auto& t : pool) t.join();
         if (failed) std::rethrow_exception(failed);
     }
+    out.reserve(zones.size());
     for (size_t i = 0; i < zones.size(); ++i) {
         for (const auto& ns : delegations[i].nameservers) ports[i][ns.name] = ns.port;
         out.push_back(from_delegation(delegations[i], configured[i], config));

@@ -4,9 +4,10 @@
 # watched only), timed against dnsperf on the same server in the same run.
 #
 # check sends 2 SOA probes per zone (UDP and TCP to the one address), counted from its JSON.
-# dnsperf asks the same zones' SOA over UDP (looped over for DP_SECONDS, WINDOW in flight, EDNS on,
-# as bench/sweep.sh does); its own CPU (user+sys from /usr/bin/time) per completed query is the
-# yardstick. "ratio" is nswatch's CPU per probe over dnsperf's CPU per query; the "-load" columns
+# dnsperf asks the same zones' SOA (looped over for DP_SECONDS, WINDOW in flight, EDNS on, as
+# bench/sweep.sh does), once over UDP and once over TCP; its own CPU (user+sys from /usr/bin/time)
+# per completed query is the yardstick: for check the mean of the two, for audit the UDP one
+# (most of its queries). "ratio" is nswatch's CPU per probe over dnsperf's CPU per query; the "-load" columns
 # leave out the CPU of loading the config (`nswatch config check -c FILE` on its own: yaml-cpp's
 # parse is tens of µs per zone, paid once per command whatever it sends). audit sends many queries
 # per zone (SOA and NS over both transports, EDNS variants, the watched names, an AXFR attempt on
@@ -20,7 +21,8 @@
 # "1000 5000", empty skips it), DP_SECONDS (dnsperf -l, looping over the query file; 5), WINDOW (dnsperf -q;
 # 500), ADDRS (the NSD address; 127.54.9.1, never 127.53.x.x, the test lab's), NSWATCH (binary),
 # BASELINE (a second binary, e.g. an older build, timed the same way for before/after, at sizes up
-# to BASELINE_MAX, 5000).
+# to BASELINE_MAX, 5000), SERVE_ONLY (seconds: only start NSD and write the configs
+# $WORK/check-N.yml, print where they are and keep serving that long, for profiling by hand).
 # Needs root (port 53, an address on lo). Loopback only; servers are stopped by pid.
 set -euo pipefail
 SIZES=${SIZES:-"1000 2000 5000 10000"}
@@ -48,16 +50,28 @@ config_for() {
     echo "$f"
 }
 
-# dnsperf over the N zones' SOA queries: sets DP_QUERIES, DP_CPU (s), DP_US (µs CPU per query), DP_QPS.
-run_dnsperf() {
+# dnsperf_once N MODE (udp|tcp): sets Q (queries completed), QPS, C (CPU s), US (CPU µs per query).
+dnsperf_once() {
     head -n "$1" "$WORK/queries.txt" > "$WORK/q.txt"
     /usr/bin/time -f "%U %S" -o "$WORK/dp.time" \
-        dnsperf -s "$ADDRS" -p "$PORT" -d "$WORK/q.txt" -l "$DP_SECONDS" -q "$WINDOW" -c 1 -T 1 -e -t 2 \
+        dnsperf -s "$ADDRS" -p "$PORT" -d "$WORK/q.txt" -l "$DP_SECONDS" -q "$WINDOW" -c 1 -T 1 -e -t 2 -m "$2" \
         > "$WORK/dp.out" 2>&1
-    DP_QUERIES=$(awk '/Queries completed:/ { print $3 }' "$WORK/dp.out")
-    DP_QPS=$(awk '/Queries per second:/ { printf "%.0f", $4 }' "$WORK/dp.out")
-    DP_CPU=$(tail -n 1 "$WORK/dp.time" | awk '{ printf "%.3f", $1 + $2 }')
-    DP_US=$(awk -v c="$DP_CPU" -v q="$DP_QUERIES" 'BEGIN { printf "%.2f", c * 1e6 / q }')
+    Q=$(awk '/Queries completed:/ { print $3 }' "$WORK/dp.out")
+    QPS=$(awk '/Queries per second:/ { printf "%.0f", $4 }' "$WORK/dp.out")
+    C=$(tail -n 1 "$WORK/dp.time" | awk '{ printf "%.3f", $1 + $2 }')
+    US=$(awk -v c="$C" -v q="$Q" 'BEGIN { printf "%.2f", c * 1e6 / q }')
+}
+
+# run_dnsperf N: dnsperf over UDP and over TCP (one connection, WINDOW queries pipelined on it);
+# DP_US = the mean of the two CPU µs per query (check sends as many over each), DP_UDP_US, DP_LINE.
+run_dnsperf() {
+    dnsperf_once "$1" udp
+    DP_UDP_US=$US
+    DP_LINE="dnsperf udp: $Q queries in $DP_SECONDS s ($QPS q/s), $C s CPU, $US µs/query"
+    dnsperf_once "$1" tcp
+    DP_TCP_US=$US
+    DP_LINE+="; tcp: $Q queries ($QPS q/s), $C s CPU, $US µs/query"
+    DP_US=$(awk -v a="$DP_UDP_US" -v b="$DP_TCP_US" 'BEGIN { printf "%.2f", (a + b) / 2 }')
 }
 
 # cpu_of FILE: user+sys seconds from a /usr/bin/time "%e %U %S" file (its last line: a failing
@@ -115,28 +129,37 @@ time_audit() {
     JSON_LINES+="{\"bench\":\"check_scale\",\"binary\":\"$2\",\"command\":\"audit\",\"zones\":$zones,\"probes\":$probes,\"wall_s\":$WALL,\"cpu_s\":$CPU,\"load_cpu_s\":$LOAD_CPU,\"dnsperf_us_per_query\":$DP_US}"$'\n'
 }
 
+if [[ -n ${SERVE_ONLY:-} ]]; then
+    for n in $SIZES $AUDIT_SIZES; do echo "config with $n zones: $(config_for "$n")"; done
+    echo "serving for $SERVE_ONLY s"
+    sleep "$SERVE_ONLY" & SLEEP_PID=$!
+    wait "$SLEEP_PID"   # a wait, not a foreground sleep, so that SIGTERM/SIGINT clean up at once
+    exit 0
+fi
+
 JSON_LINES=""
 header() {
     echo
     echo "$1"
     printf "%-14s %6s %7s %7s %8s %7s %7s %8s %9s %9s %8s %6s %6s\n" binary zones probes ok wall_s cpu_s load_s us/zone us/probe "-load" dnsperf ratio "-load"
 }
-header "check -c FILE --json: 2 SOA probes per zone (UDP, TCP); dnsperf = its CPU µs per query at this size"
+header "check -c FILE --json: 2 SOA probes per zone (UDP, TCP); dnsperf = mean of its UDP and TCP CPU µs per query"
 for n in $SIZES; do
     config_for "$n" > /dev/null
     run_dnsperf "$n"
     time_check "$NSWATCH" nswatch "$n"
     if [[ -n $BASELINE ]] && (( n <= BASELINE_MAX )); then time_check "$BASELINE" baseline "$n"; fi
-    echo "  dnsperf: $DP_QUERIES queries in ${DP_SECONDS} s ($DP_QPS q/s), $DP_CPU s CPU"
+    echo "  $DP_LINE"
 done
 if [[ -n $AUDIT_SIZES ]]; then
-    header "audit -c FILE --format json: probes = its queries and AXFR attempts (progress total less one step per zone)"
+    header "audit -c FILE --format json: probes = its queries and AXFR attempts (progress total less one step per zone); dnsperf = its UDP CPU µs per query"
     for n in $AUDIT_SIZES; do
         config_for "$n" > /dev/null
         run_dnsperf "$n"
+        DP_US=$DP_UDP_US   # audit's queries are mostly UDP (13 of its 17 per address here)
         time_audit "$NSWATCH" nswatch "$n"
         if [[ -n $BASELINE ]] && (( n <= BASELINE_MAX )); then time_audit "$BASELINE" baseline "$n"; fi
-        echo "  dnsperf: $DP_QUERIES queries in ${DP_SECONDS} s ($DP_QPS q/s), $DP_CPU s CPU"
+        echo "  $DP_LINE"
     done
 fi
 echo

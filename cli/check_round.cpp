@@ -33,10 +33,11 @@ void judge(ZoneView& v, const ZoneConfig* zc, const Config& config) {
     for (const auto& ns : v.delegation.nameservers) {
         if (ns.addresses.empty()) in.nameservers_without_address.push_back(ns.name);
     }
-    in.results = v.results;
+    in.results = std::move(v.results);  // lent to the verdict, not copied
     in.round = v.round;
     in.rtt_warning = zc ? config.thresholds_for(*zc).rtt_warning : config.thresholds.rtt_warning;
     v.verdict = judge_zone_check(in);
+    v.results = std::move(in.results);
 }
 
 }  // namespace
