@@ -352,18 +352,19 @@ std::vector<AuditEvidence> collect_evidence(ProbeEngine& engine, const Config& c
             }
         });
     }
-    // A window of probes in flight, not all at once: with a thousand zones, thousands of queries
-    // pipelined on one TCP connection per address made NSD drop connections, and c-ares then
-    // failed every query queued on them (seen as network_error on the 1000-zone benchmark).
+    // A window of probes in flight, not all at once: thousands of queries pipelined on one TCP
+    // connection per address are more than a server's queue (and once, before the engine capped
+    // its writev at IOV_MAX, made c-ares fail every query queued on the connection). A slot's
+    // request is sent once and its result is the engine's to give: both are moved, not copied.
     size_t submitted = 0;
     auto top_up = [&] {
         while (submitted < slots.size() && engine.outstanding() < options.max_in_flight) {
             Slot* s = &slots[submitted++];
-            engine.submit(s->request, [s, &tick](const ProbeResult& r) {
+            engine.submit(std::move(s->request), [s, &tick](ProbeResult& r) {
                 if (s->single)
-                    *s->single = r;
+                    *s->single = std::move(r);
                 else
-                    s->list->push_back(r);
+                    s->list->push_back(std::move(r));
                 tick();
             });
         }
