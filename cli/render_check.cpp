@@ -4,6 +4,7 @@
 #include <map>
 #include <sstream>
 
+#include "cli/json_zones_writer.hpp"
 #include "cli/table.hpp"
 #include "dns/rr_types.hpp"
 
@@ -235,26 +236,11 @@ nlohmann::json check_json(const std::vector<ZoneView>& views, PluginStatus overa
 }
 
 void write_check_json(std::ostream& out, const std::vector<ZoneView>& views, PluginStatus overall) {
-    // The top-level keys sort as exit_code, status, zones: the zones come last, and each is
-    // dumped on its own, indented to its depth (a dump has no raw newline inside a string).
-    out << "{\n  \"exit_code\": " << static_cast<int>(overall)
-        << ",\n  \"status\": " << nlohmann::json(to_string(overall)).dump() << ",\n  \"zones\": [";
-    if (views.empty()) {
-        out << "]\n}\n";
-        return;
-    }
-    for (size_t i = 0; i < views.size(); ++i) {
-        out << (i == 0 ? "\n" : ",\n");
-        const std::string zone = zone_check_json(views[i]).dump(2);
-        size_t from = 0;
-        for (size_t nl; (nl = zone.find('\n', from)) != std::string::npos; from = nl + 1) {
-            out << "    ";
-            out.write(zone.data() + from, static_cast<std::streamsize>(nl + 1 - from));
-        }
-        out << "    ";
-        out.write(zone.data() + from, static_cast<std::streamsize>(zone.size() - from));
-    }
-    out << "\n  ]\n}\n";
+    nlohmann::json head;
+    head["status"] = to_string(overall);
+    head["exit_code"] = static_cast<int>(overall);
+    write_zones_document(out, head, views.size(),
+                         [&views](size_t i) { return zone_check_json(views[i]); });
 }
 
 }  // namespace nswatch
