@@ -10,6 +10,7 @@
 #include "audit/asn_lookup.hpp"
 #include "audit/axfr.hpp"
 #include "audit/referral.hpp"
+#include "config/zone_index.hpp"
 #include "dns/rr_types.hpp"
 #include "monitor/zone_view.hpp"
 
@@ -21,7 +22,34 @@ namespace {
 /// octets: no server implements it, so each must ignore it (Zonemaster NAMESERVER11).
 const EdnsOption kUnknownEdnsOption{65001, {0x6e, 0x73, 0x77, 0x21}};  // payload "nsw!"
 
-AuditEvidence from_delegation(const Delegation& d, const Config& config) {
+/// The watched (name, type) pairs of `zone`, whose config entry is `z` (nullptr: none).
+std::vector<std::pair<std::string, uint16_t>> watch_list(const ZoneConfig* z,
+                                                         const std::string& zone) {
+    std::vector<std::pair<std::string, uint16_t>> out;
+    if (z != nullptr) {
+        for (const auto& w : z->watch) {
+            for (auto t : w.types) {
+                if (t != kTypeSoa && t != kTypeNs) out.emplace_back(w.owner(zone), t);
+            }
+        }
+    }
+    if (out.empty()) {
+        for (auto t : {kTypeA, kTypeAaaa, kTypeMx, kTypeTxt}) out.emplace_back(zone, t);
+        for (auto t : {kTypeA, kTypeAaaa}) out.emplace_back("www." + zone, t);
+    }
+    return out;
+}
+
+/// What delegation_for decides, with the zone's config entry `z` already looked up (its scan of
+/// the config's zones, once per zone, made thousands of zones cost their square).
+Delegation delegation_of(ProbeEngine& engine, const Config& config, const ZoneConfig* z,
+                         const std::string& zone, const std::vector<RootServer>& hints) {
+    if (z != nullptr && !z->nameservers.empty()) return static_delegation(config, *z);
+    return delegation_for(engine, config, zone, hints);
+}
+
+/// `z`: the zone's config entry (nullptr: none).
+AuditEvidence from_delegation(const Delegation& d, const ZoneConfig* z, const Config& config) {
     AuditEvidence e;
     e.zone = d.zone;
     e.discovery_error = d.error;
@@ -32,7 +60,7 @@ AuditEvidence from_delegation(const Delegation& d, const Config& config) {
     e.parent_ns_ttl = d.parent_ns_ttl;
     e.parent_server = d.parent_server;
     e.child_ns = d.child_ns;
-    if (const ZoneConfig* z = config.find_zone(d.zone)) e.primary = z->primary;
+    if (z != nullptr) e.primary = z->primary;
     if (d.error.empty() && !d.from_config && !d.parent_ns.empty()) {
         // Sized from the parent's glue, IPv6 included even when we do not probe over IPv6: the
         // parent sends it all the same.
@@ -41,6 +69,10 @@ AuditEvidence from_delegation(const Delegation& d, const Config& config) {
             glue[ns.name] = ns.glue.empty() ? ns.addresses : ns.glue;
         e.referral = estimate_referral(d.zone, d.parent_ns, glue);
     }
+    size_t addresses = 0;
+    for (const auto& ns : d.nameservers) addresses += ns.addresses.size();
+    e.servers.reserve(addresses);
+    e.nameservers.reserve(d.nameservers.size());
     for (const auto& ns : d.nameservers) {
         NameserverEvidence n;
         n.name = ns.name;
@@ -96,10 +128,11 @@ ProbeRequest base_request(const AuditEvidence& e, const ServerEvidence& s, uint1
     return r;
 }
 
-std::vector<Slot> slots_for(AuditEvidence& e, const std::map<std::string, uint16_t>& ports,
-                            const Config& config, const CollectOptions& options) {
+std::vector<Slot> slots_for(AuditEvidence& e, const ZoneConfig* z,
+                            const std::map<std::string, uint16_t>& ports, const Config& config,
+                            const CollectOptions& options) {
     std::vector<Slot> out;
-    const auto watch = audit_watch_list(config, e.zone);
+    const auto watch = watch_list(z, e.zone);
     for (auto& s : e.servers) {
         const auto base = base_request(e, s, ports.at(s.nameserver), config);
         auto add = [&](std::optional<ProbeResult>* slot, uint16_t type, Transport t, auto&& tweak) {
@@ -222,19 +255,7 @@ std::vector<Slot> dnssec_slots_for(AuditEvidence& e, const std::map<std::string,
 
 std::vector<std::pair<std::string, uint16_t>> audit_watch_list(const Config& config,
                                                                const std::string& zone) {
-    std::vector<std::pair<std::string, uint16_t>> out;
-    if (const ZoneConfig* z = config.find_zone(zone)) {
-        for (const auto& w : z->watch) {
-            for (auto t : w.types) {
-                if (t != kTypeSoa && t != kTypeNs) out.emplace_back(w.owner(zone), t);
-            }
-        }
-    }
-    if (out.empty()) {
-        for (auto t : {kTypeA, kTypeAaaa, kTypeMx, kTypeTxt}) out.emplace_back(zone, t);
-        for (auto t : {kTypeA, kTypeAaaa}) out.emplace_back("www." + zone, t);
-    }
-    return out;
+    return watch_list(config.find_zone(zone), zone);
 }
 
 std::vector<AuditEvidence> collect_evidence(ProbeEngine& engine, const Config& config,
@@ -253,12 +274,15 @@ std::vector<AuditEvidence> collect_evidence(ProbeEngine& engine, const Config& c
         ++done;
         if (options.progress) options.progress(done, total);
     };
+    const ZoneIndex index(config);
+    std::vector<const ZoneConfig*> configured(zones.size());
+    for (size_t i = 0; i < zones.size(); ++i) configured[i] = index.find(zones[i]);
     std::vector<Delegation> delegations(zones.size());
     const size_t finders =
         std::min<size_t>(static_cast<size_t>(std::max(1, options.discovery_threads)), zones.size());
     if (finders <= 1) {
         for (size_t i = 0; i < zones.size(); ++i) {
-            delegations[i] = delegation_for(engine, config, zones[i], hints);
+            delegations[i] = delegation_of(engine, config, configured[i], zones[i], hints);
             tick();
         }
     } else {
@@ -270,7 +294,7 @@ std::vector<AuditEvidence> collect_evidence(ProbeEngine& engine, const Config& c
                 try {
                     ProbeEngine own(config.vantages);
                     for (size_t i; (i = next++) < zones.size();) {
-                        delegations[i] = delegation_for(own, config, zones[i], hints);
+                        delegations[i] = delegation_of(own, config, configured[i], zones[i], hints);
                         tick();
                     }
                 } catch (...) {
@@ -283,14 +307,15 @@ std::vector<AuditEvidence> collect_evidence(ProbeEngine& engine, const Config& c
         for (auto& t : pool) t.join();
         if (failed) std::rethrow_exception(failed);
     }
+    out.reserve(zones.size());
     for (size_t i = 0; i < zones.size(); ++i) {
         for (const auto& ns : delegations[i].nameservers) ports[i][ns.name] = ns.port;
-        out.push_back(from_delegation(delegations[i], config));
+        out.push_back(from_delegation(delegations[i], configured[i], config));
     }
     add_asn_evidence(engine, config, hints, out);
     std::vector<Slot> slots;
     for (size_t i = 0; i < out.size(); ++i) {
-        auto s = slots_for(out[i], ports[i], config, options);
+        auto s = slots_for(out[i], configured[i], ports[i], config, options);
         slots.insert(slots.end(), std::make_move_iterator(s.begin()),
                      std::make_move_iterator(s.end()));
         if (auto ds = parent_ds_slot(out[i], config)) slots.push_back(std::move(*ds));
@@ -325,18 +350,19 @@ std::vector<AuditEvidence> collect_evidence(ProbeEngine& engine, const Config& c
             }
         });
     }
-    // A window of probes in flight, not all at once: with a thousand zones, thousands of queries
-    // pipelined on one TCP connection per address made NSD drop connections, and c-ares then
-    // failed every query queued on them (seen as network_error on the 1000-zone benchmark).
+    // A window of probes in flight, not all at once: thousands of queries pipelined on one TCP
+    // connection per address are more than a server's queue (and once, before the engine capped
+    // its writev at IOV_MAX, made c-ares fail every query queued on the connection). A slot's
+    // request is sent once and its result is the engine's to give: both are moved, not copied.
     size_t submitted = 0;
     auto top_up = [&] {
         while (submitted < slots.size() && engine.outstanding() < options.max_in_flight) {
             Slot* s = &slots[submitted++];
-            engine.submit(s->request, [s, &tick](const ProbeResult& r) {
+            engine.submit(std::move(s->request), [s, &tick](ProbeResult& r) {
                 if (s->single)
-                    *s->single = r;
+                    *s->single = std::move(r);
                 else
-                    s->list->push_back(r);
+                    s->list->push_back(std::move(r));
                 tick();
             });
         }

@@ -1,4 +1,4 @@
-# Sourced by bench/steady_state.sh and bench/memory.sh (not run on its own).
+# Sourced by bench/steady_state.sh, bench/memory.sh and bench/check_scale.sh (not run on its own).
 # N tiny zones zNNNNNN.bench.test (SOA, NS, A, AAAA, MX, TXT at the apex) on ONE NSD process listening on
 # ADDRS (default 127.54.0.1..4, port 53), RRL off, server-count 1, started with setsid and stopped by pid
 # (its process group). An nswatch config with every zone and 4 static nameservers (one per address,

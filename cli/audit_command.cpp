@@ -29,7 +29,7 @@ void draw_progress(size_t done, size_t total) {
 void render(std::ostream& out, const std::string& format, const std::vector<AuditReport>& reports,
             bool colour) {
     if (format == "json")
-        out << audit_json(reports).dump(2) << "\n";
+        write_audit_json(out, reports);
     else if (format == "markdown")
         render_audit_markdown(out, reports);
     else if (format == "html")

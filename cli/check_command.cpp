@@ -2,6 +2,7 @@
 
 #include <iostream>
 
+#include "cli/check_round.hpp"
 #include "cli/commands.hpp"
 #include "cli/one_shot_setup.hpp"
 #include "cli/plugin_output.hpp"
@@ -54,7 +55,7 @@ int run_check(const CheckArgs& args) {
     RoundOptions round;
     round.udp = !args.tcp_only;
     round.tcp = !args.udp_only;
-    auto views = observe_zones(engine, config, zones, hints, round);
+    auto views = check_round(engine, config, zones, hints, round);
     std::optional<std::chrono::milliseconds> critical;
     if (!args.critical.empty()) {
         try {
@@ -70,7 +71,7 @@ int run_check(const CheckArgs& args) {
     PluginStatus overall = PluginStatus::ok;
     for (const auto& v : views) overall = worst(overall, v.verdict.status);
     if (args.json) {
-        std::cout << check_json(views, overall).dump(2) << "\n";
+        write_check_json(std::cout, views, overall);
     } else {
         RenderOptions ro;
         ro.colour = args.colour == "always" || (args.colour == "auto" && isatty(STDOUT_FILENO));

@@ -2,6 +2,7 @@
 
 #include <ctime>
 
+#include "cli/json_zones_writer.hpp"
 #include "exporter/status_page.hpp"
 #include "monitor/utc_time.hpp"
 #include "nswatch_version.hpp"
@@ -68,39 +69,55 @@ PluginStatus audit_overall(const std::vector<AuditReport>& reports) {
     return s;
 }
 
-nlohmann::json audit_json(const std::vector<AuditReport>& reports) {
-    nlohmann::json zones = nlohmann::json::array();
-    for (const auto& r : reports) {
-        nlohmann::json z{{"zone", r.zone},
-                         {"status", to_string(r.status)},
-                         {"exit_code", static_cast<int>(r.status)},
-                         {"score", r.score},
-                         {"servers", r.servers},
-                         {"findings", nlohmann::json::array()},
-                         {"skipped", nlohmann::json::array()},
-                         {"failover", nlohmann::json::array()}};
-        if (!r.error.empty()) z["error"] = r.error;
-        for (const auto& f : r.findings)
-            z["findings"].push_back({{"id", f.id},
-                                     {"severity", to_string(f.severity)},
-                                     {"summary", f.summary},
-                                     {"evidence", f.evidence},
-                                     {"reference", f.reference},
-                                     {"advice", f.advice}});
-        for (const auto& s : r.skipped)
-            z["skipped"].push_back({{"id", s.id}, {"reason", s.reason}});
-        for (const auto& p : r.failover)
-            z["failover"].push_back(
-                {{"provider", p.provider}, {"survives", p.survives}, {"reasons", p.reasons}});
-        z["without_findings"] = r.without_findings;
-        zones.push_back(std::move(z));
-    }
+nlohmann::json audit_zone_json(const AuditReport& r) {
+    nlohmann::json z{{"zone", r.zone},
+                     {"status", to_string(r.status)},
+                     {"exit_code", static_cast<int>(r.status)},
+                     {"score", r.score},
+                     {"servers", r.servers},
+                     {"findings", nlohmann::json::array()},
+                     {"skipped", nlohmann::json::array()},
+                     {"failover", nlohmann::json::array()}};
+    if (!r.error.empty()) z["error"] = r.error;
+    for (const auto& f : r.findings)
+        z["findings"].push_back({{"id", f.id},
+                                 {"severity", to_string(f.severity)},
+                                 {"summary", f.summary},
+                                 {"evidence", f.evidence},
+                                 {"reference", f.reference},
+                                 {"advice", f.advice}});
+    for (const auto& s : r.skipped) z["skipped"].push_back({{"id", s.id}, {"reason", s.reason}});
+    for (const auto& p : r.failover)
+        z["failover"].push_back(
+            {{"provider", p.provider}, {"survives", p.survives}, {"reasons", p.reasons}});
+    z["without_findings"] = r.without_findings;
+    return z;
+}
+
+namespace {
+
+/// The document's keys but "zones".
+nlohmann::json audit_head(const std::vector<AuditReport>& reports) {
     const auto overall = audit_overall(reports);
     return {{"status", to_string(overall)},
             {"exit_code", static_cast<int>(overall)},
             {"nswatch_version", kVersion},
-            {"generated", generated_at()},
-            {"zones", std::move(zones)}};
+            {"generated", generated_at()}};
+}
+
+}  // namespace
+
+nlohmann::json audit_json(const std::vector<AuditReport>& reports) {
+    nlohmann::json zones = nlohmann::json::array();
+    for (const auto& r : reports) zones.push_back(audit_zone_json(r));
+    nlohmann::json doc = audit_head(reports);
+    doc["zones"] = std::move(zones);
+    return doc;
+}
+
+void write_audit_json(std::ostream& out, const std::vector<AuditReport>& reports) {
+    write_zones_document(out, audit_head(reports), reports.size(),
+                         [&reports](size_t i) { return audit_zone_json(reports[i]); });
 }
 
 void render_audit_text(std::ostream& out, const std::vector<AuditReport>& reports, bool colour) {

@@ -61,6 +61,21 @@ TEST_CASE("audit render: JSON carries exit code and every field", "[audit][rende
     CHECK(j["zones"][0]["status"] == "OK");
 }
 
+TEST_CASE("audit render: the JSON written zone by zone is the document audit_json builds",
+          "[audit][render]") {
+    for (const auto& reports : {sample(), std::vector<AuditReport>{}}) {
+        std::ostringstream out;
+        write_audit_json(out, reports);
+        const auto written = nlohmann::json::parse(out.str());
+        // Byte for byte what dump(2) prints, and the same values (but the time it was written).
+        CHECK(out.str() == written.dump(2) + "\n");
+        auto expected = audit_json(reports);
+        expected["generated"] = written["generated"];
+        CHECK(written == expected);
+        CHECK(written["zones"].size() == reports.size());
+    }
+}
+
 TEST_CASE("audit render: every format names the nswatch version that wrote it, and when",
           "[audit][render]") {
     const std::string stamp = std::string("nswatch ") + kVersion + ", ";

@@ -183,3 +183,32 @@ TEST_CASE("engine: a channel unused for the idle limit is closed and opened agai
     CHECK(server.connections == 2);
     CHECK(engine.stats().channels == 2);
 }
+
+TEST_CASE("engine: more TCP probes queued on one connection than writev takes at once all end ok",
+          "[engine]") {
+    // c-ares writes every queued query in one writev; past IOV_MAX (1024) that call fails, and a
+    // one-shot check of a few thousand zones on one server used to lose most of its TCP probes
+    // (and spend quadratic time resending them).
+    TcpServer server(false);
+    ProbeEngine engine;
+    constexpr int kProbes = 2500;
+    ProbeRequest r;
+    r.target.address = "127.0.0.1";
+    r.target.port = server.port;
+    r.target.transport = Transport::tcp;
+    r.query.name = "shop.test";
+    r.timeout = 5000ms;
+    std::vector<ProbeResult> results;
+    for (int i = 0; i < kProbes; ++i)
+        engine.submit(r, [&results](ProbeResult& res) { results.push_back(std::move(res)); });
+    engine.run_until_idle();
+    REQUIRE(results.size() == static_cast<size_t>(kProbes));
+    size_t ok = 0;
+    for (const auto& res : results) {
+        if (res.outcome == Outcome::ok && res.soa && res.soa->serial == 7u) ++ok;
+    }
+    CHECK(ok == static_cast<size_t>(kProbes));
+    CHECK(server.queries == kProbes);
+    CHECK(server.connections == 1);
+    CHECK(engine.stats().sent == static_cast<uint64_t>(kProbes));  // none sent twice
+}

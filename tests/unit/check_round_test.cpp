@@ -1,0 +1,81 @@
+// cli/check_round: check's one round over many zones that share one nameserver address, against
+// our own server (tests/tools/baddns.cpp, mode ok) on a loopback port; no lab. Each zone must get
+// exactly its own probes, each sent once, whether the round keeps a window of probes in flight
+// (probe.max_in_flight) or, with a window above the zones' probes, sends them all at once: more
+// TCP queries queued on one connection than c-ares can hand to one writev (IOV_MAX, 1,024) once
+// made every TCP probe past the 1,024th fail and be resent over and over. (All at once over UDP
+// would only measure the server's receive buffer, so that case is TCP only.)
+#include "cli/check_round.hpp"
+
+#include <catch2/catch.hpp>
+#include <string>
+#include <vector>
+
+#include "../tools/baddns_process.hpp"
+
+using namespace nswatch;
+using namespace std::chrono_literals;
+
+namespace {
+
+void check_round_over(size_t n_zones, int max_in_flight, bool udp) {
+    test::BadDns server("ok", "shop.test");
+    Config config;
+    config.probe.timeout = 3000ms;
+    config.probe.max_in_flight = max_in_flight;
+    std::vector<std::string> zones;
+    for (size_t i = 0; i < n_zones; ++i) {
+        // shop.test itself, then names under it: the server answers those NXDOMAIN,
+        // authoritatively.
+        const std::string name = i == 0 ? "shop.test" : "z" + std::to_string(i) + ".shop.test";
+        ZoneConfig z;
+        z.name = name;
+        z.nameservers = {StaticNameserver{"ns1.alpha.test", {"127.0.0.1"}, "alpha", server.port()}};
+        config.zones.push_back(z);
+        zones.push_back(name);
+    }
+    ProbeEngine engine;
+    test::Watchdog watchdog("check_round over many zones", std::chrono::seconds(30));
+    RoundOptions round;
+    round.udp = udp;
+    const size_t per_zone = udp ? 2 : 1;
+    const auto views = check_round(engine, config, zones, {}, round);
+
+    REQUIRE(views.size() == n_zones);
+    CHECK(engine.stats().sent == per_zone * n_zones);  // no probe sent twice
+    size_t answered = 0;
+    for (size_t i = 0; i < n_zones; ++i) {
+        const ZoneView& v = views[i];
+        INFO(zones[i]);
+        CHECK(v.delegation.zone == zones[i]);
+        CHECK(v.delegation.from_config);
+        REQUIRE(v.results.size() == per_zone);
+        // Sorted for display: UDP before TCP.
+        if (udp) CHECK(v.results[0].target.transport == Transport::udp);
+        CHECK(v.results.back().target.transport == Transport::tcp);
+        for (const auto& r : v.results) {
+            CHECK(r.target.zone == zones[i]);
+            CHECK(r.query.name == zones[i]);
+            if (r.answered() && r.aa) ++answered;
+        }
+    }
+    CHECK(answered == per_zone * n_zones);
+    for (const auto& r : views[0].results) {
+        CHECK(r.outcome == Outcome::ok);
+        CHECK(r.soa.has_value());
+    }
+    CHECK(views[0].verdict.zone == "shop.test");
+    for (const auto& r : views[1].results) CHECK(r.outcome == Outcome::nxdomain);
+}
+
+}  // namespace
+
+TEST_CASE("check's round over 1,500 zones on one address, 200 probes in flight at a time",
+          "[check]") {
+    check_round_over(1500, 200, true);
+}
+
+TEST_CASE("check's round over 1,500 zones on one address, all 1,500 TCP probes sent at once",
+          "[check]") {
+    check_round_over(1500, 10000, false);
+}
