@@ -1,9 +1,8 @@
 // `nswatch check`'s one round over every zone it names: each zone's delegation (from the config's
 // static list, else discovered, zone by zone), then the SOA probes of all zones on one engine, fed
 // zone by zone while fewer than probe.max_in_flight are outstanding, then each zone judged. The
-// same views as observe_zones (monitor/zone_view.hpp) gives, at a cost linear in the zones: the
-// config's zones are looked up in an index, results go straight to their zone, and the engine
-// never holds more than a window of requests.
+// cost is linear in the zones: the config's zones are looked up in an index, results go straight
+// to their zone, and the engine never holds more than a window of requests.
 #pragma once
 
 #include <string>

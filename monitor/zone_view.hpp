@@ -53,13 +53,6 @@ std::vector<ProbeRequest> watch_requests(const Delegation& d, const ZoneConfig& 
 void watch_requests(const Delegation& d, const ZoneConfig& zone, const Config& config,
                     std::vector<ProbeRequest>& out);
 
-/// Discover, probe and judge each zone; discovery runs zone by zone, the probes of all zones run
-/// concurrently in one batch.
-std::vector<ZoneView> observe_zones(ProbeEngine& engine, const Config& config,
-                                    const std::vector<std::string>& zones,
-                                    const std::vector<RootServer>& hints,
-                                    const RoundOptions& round);
-
 /// The root hints the config asks for (built-in when none).
 std::vector<RootServer> hints_for(const Config& config);
 
