@@ -1,8 +1,8 @@
 // nswatch_bench_history_insert: HistoryStore::insert_batch rate. ROWS synthetic SOA ProbeResults
 // (default 1,000,000) over TARGETS targets (4,000 = 1,000 zones x 4 addresses, UDP), in batches of
 // BATCH (5,000, the HistoryWriter's default batch_size), into a fresh database file. Prints rows/s
-// over the whole run (each insert_batch is one transaction, as in the daemon), the slowest batch and
-// one JSON line. Target (issue 3): > 200,000 rows/s.
+// over the whole run (each insert_batch is one transaction, as in the daemon), the slowest batch
+// and one JSON line. Target (issue 3): > 200,000 rows/s.
 //
 //   nswatch_bench_history_insert [--db FILE] [--rows N] [--targets N] [--batch N]
 #include <algorithm>
@@ -23,11 +23,18 @@ int main(int argc, char** argv) {
     size_t rows = 1'000'000, targets = 4'000, batch = 5'000;
     for (int i = 1; i + 1 < argc; i += 2) {
         std::string a = argv[i];
-        if (a == "--db") db = argv[i + 1];
-        else if (a == "--rows") rows = std::strtoull(argv[i + 1], nullptr, 10);
-        else if (a == "--targets") targets = std::strtoull(argv[i + 1], nullptr, 10);
-        else if (a == "--batch") batch = std::strtoull(argv[i + 1], nullptr, 10);
-        else { std::fprintf(stderr, "unknown option %s\n", argv[i]); return 2; }
+        if (a == "--db")
+            db = argv[i + 1];
+        else if (a == "--rows")
+            rows = std::strtoull(argv[i + 1], nullptr, 10);
+        else if (a == "--targets")
+            targets = std::strtoull(argv[i + 1], nullptr, 10);
+        else if (a == "--batch")
+            batch = std::strtoull(argv[i + 1], nullptr, 10);
+        else {
+            std::fprintf(stderr, "unknown option %s\n", argv[i]);
+            return 2;
+        }
     }
     for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(db + suffix);
 
@@ -56,15 +63,22 @@ int main(int argc, char** argv) {
         for (size_t k = 0; k < n; ++k, ++done) {
             ProbeResult r;
             r.target = tgts[done % targets];
-            r.sent_wall = start_wall + std::chrono::milliseconds(done * 15);  // 4,000 targets per minute
+            r.sent_wall =
+                start_wall + std::chrono::milliseconds(done * 15);  // 4,000 targets per minute
             r.rtt = std::chrono::microseconds(static_cast<int64_t>(rtt_us(rng)));
             const bool fail = rng() % 200 == 0;
             r.outcome = fail ? Outcome::timeout : Outcome::ok;
             if (!fail) {
                 r.rcode = 0;
                 r.aa = true;
-                r.soa = SoaFields{"ns1.bench.test.", "hostmaster.bench.test.", 2024010101, 3600, 900,
-                                  604800, 300, 3600};
+                r.soa = SoaFields{"ns1.bench.test.",
+                                  "hostmaster.bench.test.",
+                                  2024010101,
+                                  3600,
+                                  900,
+                                  604800,
+                                  300,
+                                  3600};
                 r.reply_size = 120;
             }
             b.push_back(std::move(r));
@@ -78,13 +92,18 @@ int main(int argc, char** argv) {
     for (const auto& b : batches) {
         const auto b0 = std::chrono::steady_clock::now();
         store.insert_batch(b);
-        slowest = std::max(slowest, std::chrono::duration<double>(std::chrono::steady_clock::now() - b0).count());
+        slowest = std::max(
+            slowest, std::chrono::duration<double>(std::chrono::steady_clock::now() - b0).count());
     }
     const double el = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     const double rate = rows / el;
-    std::printf("inserted %zu rows over %zu targets in %zu batches of %zu: %.2f s, %.0f rows/s (target > 200000), slowest batch %.1f ms\n",
-                rows, targets, batches.size(), batch, el, rate, slowest * 1e3);
-    std::printf("{\"bench\":\"history_insert\",\"rows\":%zu,\"targets\":%zu,\"batch\":%zu,\"seconds\":%.3f,\"rows_per_s\":%.0f,\"slowest_batch_ms\":%.1f}\n",
-                rows, targets, batch, el, rate, slowest * 1e3);
+    std::printf(
+        "inserted %zu rows over %zu targets in %zu batches of %zu: %.2f s, %.0f rows/s (target > "
+        "200000), slowest batch %.1f ms\n",
+        rows, targets, batches.size(), batch, el, rate, slowest * 1e3);
+    std::printf(
+        "{\"bench\":\"history_insert\",\"rows\":%zu,\"targets\":%zu,\"batch\":%zu,\"seconds\":%.3f,"
+        "\"rows_per_s\":%.0f,\"slowest_batch_ms\":%.1f}\n",
+        rows, targets, batch, el, rate, slowest * 1e3);
     return 0;
 }

@@ -3,8 +3,8 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
-#include "daemon/preflight.hpp"
 #include "config/config.hpp"
+#include "daemon/preflight.hpp"
 
 namespace nswatch {
 

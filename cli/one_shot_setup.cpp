@@ -2,8 +2,8 @@
 
 #include <stdexcept>
 
-#include "daemon/preflight.hpp"
 #include "config/names.hpp"
+#include "daemon/preflight.hpp"
 
 namespace nswatch {
 

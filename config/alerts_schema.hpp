@@ -39,7 +39,7 @@ struct RuleOverride {
     std::optional<AlertSeverity> severity;               ///< overrides RuleSettings::severity
     std::optional<std::chrono::milliseconds> for_;       ///< overrides RuleSettings::for_
     std::optional<std::chrono::milliseconds> threshold;  ///< overrides RuleSettings::threshold
-    std::optional<double> refresh_factor;  ///< overrides RuleSettings::refresh_factor
+    std::optional<double> refresh_factor;                ///< overrides RuleSettings::refresh_factor
 
     bool operator==(const RuleOverride&) const = default;
     RuleSettings apply_to(const RuleSettings& global) const;

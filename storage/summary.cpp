@@ -171,8 +171,7 @@ std::vector<TargetSummary> HistoryStore::summarize(std::chrono::system_clock::ti
         const int64_t h1 =
             std::min(start_in_hours ? ceil_to(to, kHourMs) : floor_to(to, kHourMs), hour_done);
         if (h1 > h0) {
-            if (!lead_whole)
-                add_rollups(d, "rollup_minute", floor_to(t, kMinuteMs), h0, tallies);
+            if (!lead_whole) add_rollups(d, "rollup_minute", floor_to(t, kMinuteMs), h0, tallies);
             add_hours_and_days(d, h0, h1, day_done, tallies);
             t = std::max(t, h1);
         }

@@ -9,9 +9,9 @@
 #include "cli/alerts_command.hpp"
 #include "cli/commands.hpp"
 #include "cli/config_command.hpp"
-#include "daemon/descriptor_limit.hpp"
 #include "cli/log_format.hpp"
 #include "config/shard.hpp"
+#include "daemon/descriptor_limit.hpp"
 #include "nswatch_version.hpp"
 #include "prober/wire_timestamps.hpp"
 

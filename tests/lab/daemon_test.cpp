@@ -8,10 +8,10 @@
 
 #include <catch2/catch.hpp>
 #include <filesystem>
-#include <set>
 #include <fstream>
 #include <functional>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <thread>
 
 #include "lab_env.hpp"
@@ -276,8 +276,8 @@ TEST_CASE("daemon: SIGHUP reloads the config, keeping the state of zones that re
     }
     const auto zones_at = cfg.find("zones:");
     REQUIRE(zones_at != std::string::npos);
-    std::ofstream(dir / "nswatch.yml") << cfg.substr(0, zones_at)
-                                       << "zones:\n  - {name: gamma-dns.test}\n";
+    std::ofstream(dir / "nswatch.yml")
+        << cfg.substr(0, zones_at) << "zones:\n  - {name: gamma-dns.test}\n";
     kill(d.pid, SIGHUP);
     REQUIRE(eventually([](const nlohmann::json& s) { return s["zones"].size() == 1; }));
     std::this_thread::sleep_for(1500ms);

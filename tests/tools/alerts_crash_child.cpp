@@ -47,9 +47,10 @@ int main(int argc, char** argv) {
     hook.url = argv[2];
     settings.channels = {hook};
     try {
-        AlertEngine engine(argv[1], settings, [&] { return SnapshotPtr(snap); }, nullptr);
-        engine.evaluate_once(std::chrono::time_point_cast<std::chrono::seconds>(
-            std::chrono::system_clock::now()));
+        AlertEngine engine(
+            argv[1], settings, [&] { return SnapshotPtr(snap); }, nullptr);
+        engine.evaluate_once(
+            std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now()));
     } catch (const std::exception& e) {
         std::fprintf(stderr, "alerts_crash_child: %s\n", e.what());
         return 1;

@@ -1,5 +1,5 @@
-// daemon/descriptor_limit: the soft open-files limit goes up to the hard one; the plan that fits the
-// daemon into the limit.
+// daemon/descriptor_limit: the soft open-files limit goes up to the hard one; the plan that fits
+// the daemon into the limit.
 #include "daemon/descriptor_limit.hpp"
 
 #include <sys/resource.h>

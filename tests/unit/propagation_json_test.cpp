@@ -1,7 +1,7 @@
 // The propagation section of /api/v1/status: the newest run per zone, provider and vantage.
-#include <catch2/catch.hpp>
-
 #include "propagation/propagation_json.hpp"
+
+#include <catch2/catch.hpp>
 
 using namespace nswatch;
 using namespace std::chrono_literals;
@@ -32,8 +32,8 @@ TEST_CASE("propagation json: newest run per provider, incomplete as null seconds
     CHECK(j[0]["serial"] == 12);
     CHECK(j[0]["seconds"] == 0.05);
     CHECK(j[1]["provider"] == "beta");
-    CHECK(j[1]["serial"] == 12);           // the newest run, not the last complete one
-    CHECK(j[1]["seconds"].is_null());      // did not complete
+    CHECK(j[1]["serial"] == 12);       // the newest run, not the last complete one
+    CHECK(j[1]["seconds"].is_null());  // did not complete
     CHECK(j[1]["served"] == "1/2");
     CHECK(j[1]["end_reason"] == "deadline");
     CHECK(j[1]["started_unix_ms"] == (1800000000LL + 60) * 1000);

@@ -14,8 +14,13 @@ TEST_CASE("answer change store: round trip, window and order") {
     const std::string db = dir.file("history.db");
     HistoryStore history(db);  // the daemon's history file: the table goes beside it
     const auto t0 = std::chrono::system_clock::time_point{} + 1800000000s;
-    AnswerChange a{"www.shop.test.", 1, "beta", {"www.shop.test. A 192.0.2.1"},
-                   {"www.shop.test. A 192.0.2.9", "www.shop.test. A 192.0.2.10"}, 0, 0};
+    AnswerChange a{"www.shop.test.",
+                   1,
+                   "beta",
+                   {"www.shop.test. A 192.0.2.1"},
+                   {"www.shop.test. A 192.0.2.9", "www.shop.test. A 192.0.2.10"},
+                   0,
+                   0};
     AnswerChange b{"old.shop.test.", 1, "alpha", {"old.shop.test. A 192.0.2.5"}, {}, 0, 3};
     {
         AnswerChangeStore store(db);
