@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <fstream>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -100,6 +101,9 @@ class Loader {
     void read_zones(const Field& field, Config& config, ZoneSink& sink, uint32_t file) const;
     // loader_zones_from.cpp
     void read_zones_from(const Field& field, Config& config, ZoneSink& sink) const;
+    /// A zones_from file opened for reading; fails naming `at` when it is larger than
+    /// kMaxConfigBytes or cannot be read.
+    std::ifstream open_zone_source(const Field& at, const std::filesystem::path& path) const;
     void read_zone_list_file(const Field& at, const std::filesystem::path& path, Config& config,
                              ZoneSink& sink) const;
     void read_fragment_file(const Field& at, const std::filesystem::path& path, Config& config,

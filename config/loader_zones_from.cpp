@@ -70,8 +70,7 @@ void Loader::read_zones_from(const Field& field, Config& config, ZoneSink& sink)
     for (const fs::path& p : fragments) read_fragment_file(file, p, config, sink);
 }
 
-void Loader::read_zone_list_file(const Field& at, const fs::path& path, Config& config,
-                                 ZoneSink& sink) const {
+std::ifstream Loader::open_zone_source(const Field& at, const fs::path& path) const {
     std::error_code ec;
     const auto size = fs::file_size(path, ec);
     if (!ec && size > kMaxConfigBytes) {
@@ -83,6 +82,12 @@ void Loader::read_zone_list_file(const Field& at, const fs::path& path, Config& 
     if (!in) {
         in_.fail(at, "cannot read " + quote_value(path.string()) + ": " + std::strerror(errno));
     }
+    return in;
+}
+
+void Loader::read_zone_list_file(const Field& at, const fs::path& path, Config& config,
+                                 ZoneSink& sink) const {
+    std::ifstream in = open_zone_source(at, path);
     const std::string source = path.string();
     const uint32_t file = sink.add_file(source);
     read_zone_list(in, source, [&](ZoneConfig&& zone, int line) {
@@ -92,17 +97,7 @@ void Loader::read_zone_list_file(const Field& at, const fs::path& path, Config& 
 
 void Loader::read_fragment_file(const Field& at, const fs::path& path, Config& config,
                                 ZoneSink& sink) const {
-    std::error_code ec;
-    const auto size = fs::file_size(path, ec);
-    if (!ec && size > kMaxConfigBytes) {
-        in_.fail(at, quote_value(path.string()) + " is " + std::to_string(size) +
-                         " bytes, more than the " + std::to_string(kMaxConfigBytes) +
-                         " bytes nswatch reads");
-    }
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-        in_.fail(at, "cannot read " + quote_value(path.string()) + ": " + std::strerror(errno));
-    }
+    std::ifstream in = open_zone_source(at, path);
     std::string text;
     {
         std::ostringstream buffer;
