@@ -24,5 +24,6 @@ bash "$top/scripts/package_check.sh" "$top/build/package"
 
 echo "== sanitizer build (ASan+UBSan): unit tests and fuzz corpus"
 bash "$top/scripts/build.sh" "$top/build-asan" -DNSWATCH_SANITIZE=ON -DNSWATCH_LAB_TESTS=OFF -DNSWATCH_HOSTILE_TESTS=OFF -DCMAKE_BUILD_TYPE=Debug
+# The packaging, layering and promtool checks do not depend on the compiler: the normal build ran them.
 (cd "$top/build-asan" && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
-  ctest --output-on-failure --timeout 600 -j2)
+  ctest --output-on-failure --timeout 600 -j2 -E '^(packaging|layering|promtool)')

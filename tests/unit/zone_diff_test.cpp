@@ -2,7 +2,6 @@
 #include "zonediff/zone_diff.hpp"
 
 #include <catch2/catch.hpp>
-#include <chrono>
 
 using namespace nswatch;
 
@@ -65,7 +64,7 @@ TEST_CASE("zone diff: one empty side", "[zone_diff]") {
     for (const auto& x : d) CHECK(x.kind == RRsetDifference::Kind::removed);
 }
 
-TEST_CASE("zone diff: 100,000 records with one difference, in one pass", "[zone_diff][large]") {
+TEST_CASE("zone diff: 100,000 records in another order with one difference", "[zone_diff][large]") {
     std::vector<Record> a;
     a.reserve(100000);
     for (int i = 0; i < 100000; ++i) {
@@ -76,13 +75,11 @@ TEST_CASE("zone diff: 100,000 records with one difference, in one pass", "[zone_
     auto b = a;
     b[54321].rdata = "192.0.2.1";
     std::reverse(b.begin(), b.end());
-    const auto start = std::chrono::steady_clock::now();
+    // How long this takes is bench/'s business (a timed check here fails on a loaded machine).
     sort_for_diff(a);
     sort_for_diff(b);
     const auto d = diff_sorted(a, b);
-    const auto took = std::chrono::steady_clock::now() - start;
     REQUIRE(d.size() == 1);
     CHECK(d[0].owner == "h54321.big.test.");
     CHECK(d[0].only_other.at(0).rdata == "192.0.2.1");
-    CHECK(took < std::chrono::seconds(5));
 }
