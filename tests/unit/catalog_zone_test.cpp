@@ -132,3 +132,13 @@ TEST_CASE("member zone names: usable ones normalised, others refused", "[catalog
     for (int i = 0; i < 64; ++i) long_name += "abc.";
     CHECK(member_zone_name(long_name).empty());
 }
+
+TEST_CASE("a hostile catalog of 100,000 members is refused at the default limit", "[catalog]") {
+    std::vector<Record> rs = catalog("2", {});
+    for (int i = 0; i < 100000; ++i) {
+        rs.push_back({"m" + std::to_string(i) + ".zones.catalog.lab.", 12, 0,
+                      "z" + std::to_string(i) + ".test."});
+    }
+    CHECK_THROWS_WITH(read_catalog("catalog.lab", rs),
+                      Catch::Contains("more than 10000 member zones"));
+}
