@@ -109,6 +109,9 @@ class Loader {
     void read_fragment_file(const Field& at, const std::filesystem::path& path, Config& config,
                             ZoneSink& sink) const;
     ShardSettings read_shard(const Field& field) const;
+    // loader_catalog.cpp
+    void read_catalog_source(const MapFields& m, Config& config) const;
+    ZoneConfig read_group_template(const Field& field, const Thresholds& global) const;
     ZoneConfig read_zone(const Field& field, const Thresholds& global, Field& name_field) const;
     std::vector<WatchName> read_watch(const Field& field, const std::string& zone) const;
     WatchName read_watch_entry(const Field& field, const std::string& zone) const;

@@ -30,7 +30,21 @@ bool is_yaml_name(const fs::path& path) {
 }  // namespace
 
 void Loader::read_zones_from(const Field& field, Config& config, ZoneSink& sink) const {
-    MapFields m = in_.map(field, {"file"});
+    MapFields m = in_.map(field, {"file", "catalog", "primary", "port", "tsig", "source", "timeout",
+                                  "max_members", "groups"});
+    if (m.get("catalog") != nullptr) {
+        if (const Field* f = m.get("file")) {
+            in_.fail(*f, "give either file or catalog, not both");
+        }
+        read_catalog_source(m, config);
+        return;
+    }
+    for (const char* key :
+         {"primary", "port", "tsig", "source", "timeout", "max_members", "groups"}) {
+        if (const Field* f = m.get(key)) {
+            in_.fail(*f, std::string(key) + " belongs to a catalog: add catalog: NAME");
+        }
+    }
     const Field& file =
         in_.require(m, "file", "the zone-list file or fragment directory, e.g. file: zones.txt");
     fs::path path = in_.string(file, "a path to a zone-list file or a directory of *.yml files");

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdint>
 #include <initializer_list>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -194,6 +195,29 @@ struct ZoneConfig {
     bool operator==(const ZoneConfig&) const = default;
 };
 
+/// `zones_from: {catalog: ...}`: member zones of a catalog zone (RFC 9432), transferred from its
+/// primary and followed at run time (catalog/catalog_source.hpp).
+struct CatalogSettings {
+    /// Catalog zone name, lower case, no trailing dot; empty = no catalog.
+    std::string name;
+    /// Address literal of the server to transfer it from, and its port.
+    std::string server;
+    uint16_t port = 53;
+    /// Name of a key (from `keys`) to sign the transfers with; empty = unsigned.
+    std::string key;
+    /// Local address to transfer from; empty = the kernel's choice.
+    std::string source;
+    /// Per-read time-out of a transfer.
+    std::chrono::milliseconds timeout{10000};
+    /// A catalog with more members than this is refused as a whole (the last good list stays).
+    int64_t max_members = 10000;
+    /// Zone settings per member `group` (name empty in each); members without a group, or of a
+    /// group not listed, get every default.
+    std::map<std::string, ZoneConfig> groups;
+
+    bool operator==(const CatalogSettings&) const = default;
+};
+
 /// Where a config's zones came from, and which of them this instance keeps (Config::inventory).
 struct ZoneInventory {
     /// This instance's part of the listed zones (`shard`, or --shard over it); Config::zones
@@ -203,6 +227,8 @@ struct ZoneInventory {
     size_t listed = 0;
     /// `zones_from.file`, resolved against the config file's directory; empty when not given.
     std::string zones_from;
+    /// `zones_from.catalog`: the catalog whose members are added to Config::zones at run time.
+    CatalogSettings catalog;
 
     bool operator==(const ZoneInventory&) const = default;
 };

@@ -7,6 +7,7 @@
 #include "alerts/delivery.hpp"
 #include "alerts/resolution_rules.hpp"
 #include "alerts/zone_diff_rule.hpp"
+#include "catalog/catalog_source.hpp"
 #include "config/shard.hpp"
 #include "daemon/descriptor_limit.hpp"
 #include "daemon/preflight.hpp"
@@ -82,6 +83,7 @@ Daemon::Daemon(DaemonOptions options, std::atomic<bool>& reload)
     // daemon's resident size (bench/memory.sh, BENCHMARKS.md "Daemon memory"). Hand them back.
     malloc_trim(0);
 
+    start_catalog();
     start_history();
     start_monitor();
     start_side_services();
@@ -179,7 +181,15 @@ void Daemon::start_side_services() {
                     }
                 });
             }
-            propagation_ = std::make_unique<PropagationService>(config_, snapshot, runs_to);
+            // A NOTIFY for the catalog refreshes it; it starts no propagation run.
+            auto catalog_notify = [c = catalog_.get(),
+                                   name = config_.inventory.catalog.name](const NotifyEvent& e) {
+                if (c == nullptr || e.zone != name) return false;
+                c->notify();
+                return true;
+            };
+            propagation_ =
+                std::make_unique<PropagationService>(config_, snapshot, runs_to, catalog_notify);
         });
     }
 
@@ -227,6 +237,7 @@ void Daemon::start_alerts() {
 void Daemon::run(const std::atomic<bool>& stop) {
     monitor_->run(stop, reload_, [this] {
         Config c = load_config();
+        add_catalog(c);
         malloc_trim(0);  // the YAML tree's pages, as at start-up
         return c;
     });
@@ -239,7 +250,8 @@ void Daemon::shutdown() {
     alert_engine_.reset();  // before resolution and diff: its condition sources read them
     deliverer_.reset();
     diff_.reset();         // waits for a transfer in flight (diff.timeout per read)
-    propagation_.reset();  // a run in flight ends and is stored
+    propagation_.reset();  // a run in flight ends and is stored (its listener feeds the catalog)
+    catalog_.reset();      // a transfer in flight ends (catalog.timeout per read)
     resolution_.reset();   // a round in flight finishes and is written
     monitor_.reset();      // nothing reads its snapshots any more; its results are handed over
     if (history_) {

@@ -1,7 +1,8 @@
 // `nswatch run`: the services of the daemon, the order they start in and the order they stop in.
 //
 // Start (the constructor), each step able to refuse with a DaemonStartError before the next:
-//   1. the config, with the command line's overrides, checked against this machine (preflight);
+//   1. the config, with the command line's overrides, checked against this machine (preflight),
+//      and the members of its catalog (zones_from.catalog), transferred before the monitor starts;
 //   2. the web config (TLS, basic auth) for the HTTP server;
 //   3. the history writer (its thread and SQLite file) and the probe metrics: the monitor's sinks;
 //   4. the monitor (the probe loop; it runs on the caller's thread in run());
@@ -31,6 +32,7 @@
 namespace nswatch {
 
 class AlertEngine;
+class CatalogSource;
 class Deliverer;
 class DiffService;
 class HistoryWriter;
@@ -78,6 +80,10 @@ class Daemon {
   private:
     /// The config file with the command line's overrides.
     Config load_config() const;
+    /// zones_from.catalog: its first transfer, its members added to config_.zones.
+    void start_catalog();
+    /// `c` with the catalog's current members (a reload, or a change of the catalog).
+    void add_catalog(Config& c) const;
     void start_history();
     void start_monitor();
     void start_side_services();  // resolution, propagation, diff
@@ -90,6 +96,7 @@ class Daemon {
     std::atomic<bool>& reload_;
     Config config_;  ///< as started (its zones are dropped once the monitor has its copy)
     std::shared_ptr<const WebConfig> web_;
+    std::unique_ptr<CatalogSource> catalog_;
     std::unique_ptr<HistoryWriter> history_;
     std::shared_ptr<ProbeMetrics> metrics_;
     std::unique_ptr<Monitor> monitor_;

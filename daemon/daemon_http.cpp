@@ -7,6 +7,7 @@
 #include "alerts/alert_metrics.hpp"
 #include "alerts/delivery.hpp"
 #include "alerts/recovery_text.hpp"
+#include "catalog/catalog_source.hpp"
 #include "daemon/daemon.hpp"
 #include "daemon/history_collector.hpp"
 #include "exporter/http_server.hpp"
@@ -83,6 +84,7 @@ void Daemon::start_http() {
     if (history_) collectables.push_back(std::make_shared<HistoryCollector>(*history_));
     if (propagation_) collectables.push_back(propagation_->registry());
     if (diff_) collectables.push_back(diff_->registry());
+    if (catalog_) collectables.push_back(catalog_->registry());
     if (alert_engine_) {
         collectables.push_back(std::make_shared<AlertMetrics>(*deliverer_, *alert_engine_));
     }

@@ -29,6 +29,8 @@ NotifyPolicy policy_of(const Config& c) {
         if (const TsigKey* k = c.find_key(name)) p.keys.push_back(*k);
     }
     for (const auto& z : c.zones) p.zones.push_back(z.name);
+    // zones_from.catalog: its NOTIFY is taken (and handed to the catalog source).
+    if (!c.inventory.catalog.name.empty()) p.zones.push_back(c.inventory.catalog.name);
     return p;
 }
 
@@ -76,7 +78,8 @@ std::string serial_text(std::optional<uint32_t> s) {
 }  // namespace
 
 PropagationService::PropagationService(const Config& config, std::function<SnapshotPtr()> snapshot,
-                                       std::vector<PropagationSink> sinks)
+                                       std::vector<PropagationSink> sinks,
+                                       std::function<bool(const NotifyEvent&)> intercept)
     : config_(names_only(config)),
       snapshot_(std::move(snapshot)),
       sinks_(std::move(sinks)),
@@ -116,8 +119,10 @@ PropagationService::PropagationService(const Config& config, std::function<Snaps
         o.address = config_.notify.address;
         o.port = config_.notify.port;
         o.policy = policy_of(config_);
-        listener_ = std::make_unique<NotifyListener>(std::move(o),
-                                                     [this](const NotifyEvent& e) { notify(e); });
+        listener_ = std::make_unique<NotifyListener>(
+            std::move(o), [this, intercept = std::move(intercept)](const NotifyEvent& e) {
+                if (!intercept || !intercept(e)) notify(e);
+            });
         spdlog::info("notify: listening on {} port {} (udp, tcp)", config_.notify.address,
                      listener_->port());
     }

@@ -61,8 +61,11 @@ using PropagationSink = std::function<void(const PropagationRecord&)>;
 class PropagationService {
   public:
     /// Starts the listener (throws std::runtime_error when it cannot bind) and the thread.
+    /// `intercept` sees each accepted NOTIFY first (on the listener thread); one it returns true
+    /// for starts no run (the catalog zone's, catalog/catalog_source.hpp).
     PropagationService(const Config& config, std::function<SnapshotPtr()> snapshot,
-                       std::vector<PropagationSink> sinks = {});
+                       std::vector<PropagationSink> sinks = {},
+                       std::function<bool(const NotifyEvent&)> intercept = {});
     ~PropagationService();
     PropagationService(const PropagationService&) = delete;
     PropagationService& operator=(const PropagationService&) = delete;

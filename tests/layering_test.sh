@@ -13,7 +13,8 @@ rules=(
     "config: dns exporter/listen_address.hpp"
     "delegation: dns prober"
     "monitor: dns prober config delegation"
-    "daemon: dns prober config delegation monitor audit resolver propagation zonediff alerts storage exporter nswatch_version.hpp"
+    "catalog: dns prober config monitor zonediff"
+    "daemon: dns prober config delegation monitor audit resolver propagation zonediff catalog alerts storage exporter nswatch_version.hpp"
 )
 
 violations=0

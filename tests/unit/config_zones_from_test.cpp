@@ -191,7 +191,8 @@ TEST_CASE("zones_from: what cannot be read is named", "[config][zones_from]") {
     write(dir.path / "nswatch.yml", "zones_from: zones.txt\n");
     CHECK(error_of(dir.file("nswatch.yml")) ==
           dir.file("nswatch.yml") +
-              ":1:13: zones_from: expected a map of keys (file), got "
+              ":1:13: zones_from: expected a map of keys (file, catalog, primary, port, tsig, "
+              "source, timeout, max_members, groups), got "
               "'zones.txt'");
     write(dir.path / "nswatch.yml", "zones_from: {path: zones.txt}\n");
     CHECK(error_of(dir.file("nswatch.yml")).find("unknown key 'path' in zones_from") !=

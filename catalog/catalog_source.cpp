@@ -1,0 +1,265 @@
+#include "catalog/catalog_source.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <set>
+#include <sstream>
+
+#include "dns/ixfr.hpp"
+#include "dns/rr_types.hpp"
+#include "prober/axfr.hpp"
+#include "prober/ixfr.hpp"
+#include "zonediff/zone_diff.hpp"
+
+namespace nswatch {
+
+namespace {
+
+/// The SOA's refresh and retry seconds, unset when the copy has no readable SOA.
+std::optional<std::pair<uint32_t, uint32_t>> soa_timers(const std::vector<Record>& records) {
+    for (const auto& r : records) {
+        if (r.type != kTypeSoa) continue;
+        std::istringstream in(r.rdata);
+        std::string mname, rname;
+        uint32_t serial = 0, refresh = 0, retry = 0;
+        if (in >> mname >> rname >> serial >> refresh >> retry) return std::pair{refresh, retry};
+    }
+    return std::nullopt;
+}
+
+/// Up to 10 names for a log line, then how many more.
+std::string some_names(const std::vector<std::string>& names) {
+    std::string s;
+    for (size_t i = 0; i < names.size() && i < 10; ++i) s += (i ? ", " : "") + names[i];
+    if (names.size() > 10) s += " and " + std::to_string(names.size() - 10) + " more";
+    return s;
+}
+
+double unix_seconds(std::chrono::system_clock::time_point t) {
+    return std::chrono::duration<double>(t.time_since_epoch()).count();
+}
+
+}  // namespace
+
+CatalogSource::CatalogSource(CatalogSettings settings, std::optional<TsigKey> key,
+                             std::function<void()> on_change, const Clock& clock)
+    : clock_(clock),
+      on_change_(std::move(on_change)),
+      registry_(std::make_shared<prometheus::Registry>()),
+      members_gauge_(prometheus::BuildGauge()
+                         .Name("nswatch_catalog_members")
+                         .Help("Member zones of the catalog in its last good copy")
+                         .Register(*registry_)),
+      serial_gauge_(prometheus::BuildGauge()
+                        .Name("nswatch_catalog_serial")
+                        .Help("SOA serial of the catalog's last good copy")
+                        .Register(*registry_)),
+      last_success_(prometheus::BuildGauge()
+                        .Name("nswatch_catalog_last_success_timestamp_seconds")
+                        .Help("When the catalog was last transferred and read successfully")
+                        .Register(*registry_)),
+      refreshes_(prometheus::BuildCounter()
+                     .Name("nswatch_catalog_refreshes_total")
+                     .Help("Catalog transfers by result (ok, error)")
+                     .Register(*registry_)),
+      member_info_(prometheus::BuildGauge()
+                       .Name("nswatch_catalog_member_info")
+                       .Help("1 for each member zone of the catalog, with its group property")
+                       .Register(*registry_)),
+      settings_(std::move(settings)),
+      key_(std::move(key)),
+      schedule_(clock.steady()) {
+    for (const char* result : {"ok", "error"}) {
+        refreshes_.Add({{"catalog", settings_.name}, {"result", result}});
+    }
+}
+
+CatalogSource::~CatalogSource() {
+    {
+        std::lock_guard lock(mu_);
+        stop_ = true;
+    }
+    wake_.notify_all();
+    if (thread_.joinable()) thread_.join();
+}
+
+void CatalogSource::start() {
+    refresh();
+    thread_ = std::thread([this] { loop(); });
+}
+
+void CatalogSource::notify() {
+    {
+        std::lock_guard lock(mu_);
+        notified_ = true;
+    }
+    wake_.notify_all();
+}
+
+std::vector<CatalogMember> CatalogSource::members() const {
+    std::lock_guard lock(mu_);
+    return members_;
+}
+
+void CatalogSource::reconfigure(CatalogSettings settings, std::optional<TsigKey> key) {
+    {
+        std::lock_guard lock(mu_);
+        const bool other_source = settings.name != settings_.name ||
+                                  settings.server != settings_.server ||
+                                  settings.port != settings_.port || key != key_;
+        settings_ = std::move(settings);
+        key_ = std::move(key);
+        settings_changed_ = settings_changed_ || other_source;
+    }
+    wake_.notify_all();
+}
+
+void CatalogSource::loop() {
+    std::unique_lock lock(mu_);
+    while (!stop_) {
+        if (notified_) {
+            notified_ = false;
+            schedule_.notified(clock_.steady());
+        }
+        if (settings_changed_) {
+            settings_changed_ = false;
+            copy_.reset();
+            schedule_.notified(clock_.steady());
+        }
+        const auto now = clock_.steady();
+        if (!schedule_.due(now)) {
+            // Bounded, so a virtual or adjusted clock is read again at least every second.
+            const auto wait = std::min<std::chrono::steady_clock::duration>(
+                schedule_.next() - now, std::chrono::seconds(1));
+            wake_.wait_for(lock, wait);
+            continue;
+        }
+        lock.unlock();
+        const bool changed = refresh();
+        if (changed && on_change_) on_change_();
+        lock.lock();
+    }
+}
+
+CatalogSource::Copy CatalogSource::transfer(const CatalogSettings& s,
+                                            const std::optional<TsigKey>& key,
+                                            std::optional<Copy> cached, std::string& how) const {
+    TransferSource src;
+    src.server = s.server;
+    src.port = s.port;
+    src.key = key;
+    src.source = s.source;
+    src.timeout = s.timeout;
+    if (cached && cached->serial) {
+        try {
+            IxfrReader reader(*cached->serial);
+            request_ixfr(s.name, src, reader);
+            Copy c = std::move(*cached);
+            if (reader.shape() == IxfrShape::incremental) {
+                apply_ixfr(c.records, reader);
+            } else if (reader.shape() != IxfrShape::up_to_date) {
+                c.records = std::move(reader.full_records());
+                sort_for_diff(c.records);
+            }
+            c.serial = reader.new_serial();
+            how = std::string(to_string(reader.shape()));
+            return c;
+        } catch (const std::exception& e) {
+            spdlog::info("catalog {}: IXFR failed ({}); transferring it whole", s.name, e.what());
+        }
+    }
+    const size_t cap = static_cast<size_t>(s.max_members) * kRecordsPerMember + 1000;
+    Copy c;
+    transfer_zone(s.name, src, [&](Record&& r) {
+        if (c.records.size() >= cap) {
+            throw CatalogError("catalog " + s.name + " has more than " + std::to_string(cap) +
+                               " records (zones_from.max_members " + std::to_string(s.max_members) +
+                               "); not used");
+        }
+        if (r.type == kTypeSoa && !c.serial) c.serial = soa_serial(r);
+        c.records.push_back(std::move(r));
+    });
+    sort_for_diff(c.records);
+    how = "axfr";
+    return c;
+}
+
+bool CatalogSource::refresh() {
+    CatalogSettings s;
+    std::optional<TsigKey> key;
+    {
+        std::lock_guard lock(mu_);
+        s = settings_;
+        key = key_;
+    }
+    const auto now = clock_.steady();
+    schedule_.started(now);
+    try {
+        std::string how;
+        Copy next = transfer(s, key, std::move(copy_), how);
+        copy_.reset();
+        CatalogContent content = read_catalog(s.name, next.records, s.max_members);
+        for (const auto& p : content.problems) spdlog::warn("catalog {}: {}", s.name, p);
+        const auto timers = soa_timers(next.records);
+        schedule_.succeeded(clock_.steady(), timers ? timers->first : 0,
+                            timers ? timers->second : 0);
+        const size_t count = content.members.size();
+        if (next.serial) serial_gauge_.Add({{"catalog", s.name}}).Set(*next.serial);
+        copy_ = std::move(next);
+        refreshes_.Add({{"catalog", s.name}, {"result", "ok"}}).Increment();
+        last_success_.Add({{"catalog", s.name}}).Set(unix_seconds(clock_.wall()));
+        members_gauge_.Add({{"catalog", s.name}}).Set(static_cast<double>(count));
+        spdlog::info("catalog {}: serial {} by {}: {} members (version {})", s.name,
+                     copy_->serial ? std::to_string(*copy_->serial) : "?", how, count,
+                     content.version);
+        std::lock_guard lock(mu_);
+        const bool changed = content.members != members_;
+        if (changed) set_members(std::move(content));
+        return changed;
+    } catch (const std::exception& e) {
+        // copy_ was moved into the failed transfer: the next one is an AXFR.
+        copy_.reset();
+        schedule_.failed(clock_.steady());
+        refreshes_.Add({{"catalog", s.name}, {"result", "error"}}).Increment();
+        spdlog::error(
+            "catalog {}: {}; keeping the last good member list ({} zones), next try in "
+            "{} s",
+            s.name, e.what(), members().size(),
+            std::chrono::duration_cast<std::chrono::seconds>(schedule_.next() - clock_.steady())
+                .count());
+        return false;
+    }
+}
+
+void CatalogSource::set_members(CatalogContent content) {
+    // Called under mu_.
+    std::map<std::string, const CatalogMember*> before, after;
+    for (const auto& m : members_) before.emplace(m.zone, &m);
+    for (const auto& m : content.members) after.emplace(m.zone, &m);
+    std::vector<std::string> added, removed, regrouped;
+    for (const auto& [zone, m] : after) {
+        auto it = before.find(zone);
+        if (it == before.end()) {
+            added.push_back(zone);
+        } else if (it->second->group != m->group) {
+            regrouped.push_back(zone + " (" + it->second->group + " -> " + m->group + ")");
+        }
+    }
+    for (const auto& [zone, m] : before) {
+        if (!after.contains(zone)) removed.push_back(zone);
+    }
+    const std::string& name = settings_.name;
+    if (!added.empty()) spdlog::info("catalog {}: added {}", name, some_names(added));
+    if (!removed.empty()) spdlog::info("catalog {}: removed {}", name, some_names(removed));
+    if (!regrouped.empty()) spdlog::info("catalog {}: group of {}", name, some_names(regrouped));
+    for (const auto& m : members_) {
+        member_info_.Remove(
+            &member_info_.Add({{"catalog", name}, {"zone", m.zone}, {"group", m.group}}));
+    }
+    for (const auto& m : content.members) {
+        member_info_.Add({{"catalog", name}, {"zone", m.zone}, {"group", m.group}}).Set(1);
+    }
+    members_ = std::move(content.members);
+}
+
+}  // namespace nswatch

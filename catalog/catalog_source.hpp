@@ -1,0 +1,95 @@
+// The daemon's catalog zone (zones_from.catalog): transferred from its primary by AXFR, then
+// followed by IXFR from the serial held, on NOTIFY and at the SOA refresh (retry after a failure;
+// catalog/refresh_schedule.hpp decides when). When the member list changes it calls on_change,
+// and the daemon applies it like a reload: zones that stay keep their state.
+//
+// IMPLEMENTATION NOTES
+// - The first transfer runs on the caller's thread (daemon start) so the monitor starts with the
+//   members; the later ones on the source's own thread, never the monitor's.
+// - A failed transfer or a copy that is no usable catalog (catalog/catalog_zone.hpp) keeps the
+//   last good member list; it is logged and counted (nswatch_catalog_refreshes_total{result}).
+// - An AXFR stops at kRecordsPerMember x max_members records: a runaway catalog is refused while
+//   it is read, not after it filled the memory.
+#pragma once
+
+#include <prometheus/counter.h>
+#include <prometheus/family.h>
+#include <prometheus/gauge.h>
+#include <prometheus/registry.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <vector>
+
+#include "catalog/catalog_zone.hpp"
+#include "catalog/refresh_schedule.hpp"
+#include "config/schema.hpp"
+#include "monitor/clock.hpp"
+
+namespace nswatch {
+
+class CatalogSource {
+  public:
+    static constexpr size_t kRecordsPerMember = 8;
+
+    /// `key`: the TSIG key zones_from.tsig names (looked up by the caller). `on_change` runs on
+    /// the source's thread after the member list changed.
+    CatalogSource(CatalogSettings settings, std::optional<TsigKey> key,
+                  std::function<void()> on_change, const Clock& clock = system_clocks());
+    ~CatalogSource();
+    CatalogSource(const CatalogSource&) = delete;
+    CatalogSource& operator=(const CatalogSource&) = delete;
+
+    /// The first transfer (logged when it fails: the daemon starts without members and retries),
+    /// then the thread that follows the catalog.
+    void start();
+    /// A NOTIFY for the catalog arrived (thread-safe; the listener's thread).
+    void notify();
+    /// The last good member list (thread-safe).
+    std::vector<CatalogMember> members() const;
+    /// New settings from a reload (thread-safe): a different catalog, server or key is
+    /// transferred afresh by AXFR.
+    void reconfigure(CatalogSettings settings, std::optional<TsigKey> key);
+    /// nswatch_catalog_* metrics.
+    std::shared_ptr<prometheus::Registry> registry() const { return registry_; }
+
+  private:
+    struct Copy {
+        std::optional<uint32_t> serial;
+        std::vector<Record> records;  ///< sorted by sort_for_diff
+    };
+    void loop();
+    /// One transfer and what follows from it; true when the member list changed.
+    bool refresh();
+    Copy transfer(const CatalogSettings& s, const std::optional<TsigKey>& key,
+                  std::optional<Copy> cached, std::string& how) const;
+    void set_members(CatalogContent content);
+
+    const Clock& clock_;
+    std::function<void()> on_change_;
+    std::shared_ptr<prometheus::Registry> registry_;
+    prometheus::Family<prometheus::Gauge>& members_gauge_;
+    prometheus::Family<prometheus::Gauge>& serial_gauge_;
+    prometheus::Family<prometheus::Gauge>& last_success_;
+    prometheus::Family<prometheus::Counter>& refreshes_;
+    prometheus::Family<prometheus::Gauge>& member_info_;
+
+    mutable std::mutex mu_;
+    std::condition_variable wake_;
+    CatalogSettings settings_;            ///< under mu_
+    std::optional<TsigKey> key_;          ///< under mu_
+    bool settings_changed_ = false;       ///< under mu_
+    bool notified_ = false;               ///< under mu_
+    bool stop_ = false;                   ///< under mu_
+    std::vector<CatalogMember> members_;  ///< under mu_
+    std::optional<Copy> copy_;            ///< the source's thread (or start()) only
+    RefreshSchedule schedule_;            ///< the source's thread (or start()) only
+    std::thread thread_;
+};
+
+}  // namespace nswatch
