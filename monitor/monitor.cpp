@@ -450,6 +450,11 @@ void Monitor::finish_round(ZoneRuntime& z) {
             for (const auto& sink : answer_change_sinks_) sink(z.config->name, changes);
         }
         z.tracker.set_answers(comparisons);
+        // Signatures are judged with the DNSKEY set asked in the same round, so only now.
+        if (config_->probe.dnssec_ok) {
+            z.tracker.set_signatures(
+                check_provider_signatures(z.config->name, z.results, z.answers, clock_.wall()));
+        }
     }  // else the last comparison stands
     // Each address and provider going down or up is logged once, at the transition.
     for (const auto& c : z.tracker.observe(z.results, clock_.wall())) {
