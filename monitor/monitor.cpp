@@ -475,6 +475,22 @@ void Monitor::finish_round(ZoneRuntime& z) {
         }
         z.answers_consistent = st.answers_consistent;
     }
+    // Key sets told per provider (keyset_mismatch): each new difference logged once.
+    std::vector<std::string> keyset_differences;
+    for (const auto& k : st.keysets) {
+        if (!k.missing.empty()) keyset_differences.push_back(describe(k));
+    }
+    if (keyset_differences != z.keyset_differences) {
+        for (const auto& d : keyset_differences) {
+            if (std::find(z.keyset_differences.begin(), z.keyset_differences.end(), d) ==
+                z.keyset_differences.end())
+                spdlog::warn("zone {}: DNSSEC key sets differ: {}", z.config->name, d);
+        }
+        if (keyset_differences.empty()) {
+            spdlog::info("zone {}: DNSSEC key sets agree again across providers", z.config->name);
+        }
+        z.keyset_differences = std::move(keyset_differences);
+    }
     ++rounds_completed_;
     const auto now = clock_.steady();
     const bool suspicious =
