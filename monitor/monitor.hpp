@@ -138,19 +138,20 @@ class Monitor {
         /// Static zone: the provider of each of config->nameservers, in order (interned in
         /// providers_). Non-empty once the static delegation is known.
         std::vector<const std::string*> static_providers;
-        bool discovering = false;                     ///< a discovery is queued or running
-        uint64_t discovery_ticket = 0;                ///< its ticket in the pool
-        Steady::time_point next_discovery{};          ///< when to discover again
-        Steady::time_point last_early_discovery{};    ///< last discovery brought forward
-        Steady::time_point next_round{};              ///< when the next round starts
-        uint64_t round = 0;                           ///< rounds started
-        size_t in_flight = 0;                         ///< probes of the current round not yet done
-        std::vector<ProbeResult> results;             ///< the current round's SOA results so far
-        std::vector<ProbeResult> answers;             ///< the current round's watched-RRset results
-        bool answers_consistent = true;               ///< as of the last round (to log changes)
-        std::vector<std::string> keyset_differences;  ///< as of the last round (to log changes)
-        AnswerCadence answer_cadence;                 ///< which rounds probe the watched names
-        bool answers_this_round = false;              ///< the current round probes them
+        bool discovering = false;                   ///< a discovery is queued or running
+        uint64_t discovery_ticket = 0;              ///< its ticket in the pool
+        Steady::time_point next_discovery{};        ///< when to discover again
+        Steady::time_point last_early_discovery{};  ///< last discovery brought forward
+        Steady::time_point next_round{};            ///< when the next round starts
+        uint64_t round = 0;                         ///< rounds started
+        size_t in_flight = 0;                       ///< probes of the current round not yet done
+        std::vector<ProbeResult> results;           ///< the current round's SOA results so far
+        std::vector<ProbeResult> answers;           ///< the current round's watched-RRset results
+        bool answers_consistent = true;             ///< as of the last round (to log changes)
+        /// The key-set differences (keyset_mismatch) as of the last round, to log new ones.
+        std::vector<std::string> keyset_differences;
+        AnswerCadence answer_cadence;     ///< which rounds probe the watched names
+        bool answers_this_round = false;  ///< the current round probes them
         /// The earliest visit queued for this zone in due_ (max: none).
         Steady::time_point queued = Steady::time_point::max();
         bool held = false;  ///< listed in held_ (its round waits for the engine's queue)
