@@ -148,13 +148,13 @@ class Monitor {
         std::vector<ProbeResult> results;           ///< the current round's SOA results so far
         std::vector<ProbeResult> answers;           ///< the current round's watched-RRset results
         bool answers_consistent = true;             ///< as of the last round (to log changes)
-        /// The key-set differences (keyset_mismatch) as of the last round, to log new ones.
-        std::vector<std::string> keyset_differences;
-        AnswerCadence answer_cadence;     ///< which rounds probe the watched names
-        bool answers_this_round = false;  ///< the current round probes them
+        AnswerCadence answer_cadence;               ///< which rounds probe the watched names
+        bool answers_this_round = false;            ///< the current round probes them
         /// The earliest visit queued for this zone in due_ (max: none).
         Steady::time_point queued = Steady::time_point::max();
         bool held = false;  ///< listed in held_ (its round waits for the engine's queue)
+        /// The key-set differences (keyset_mismatch) as of the last round, to log new ones.
+        std::vector<std::string> keyset_differences;
 
         /// Nameservers to probe are known (discovered or static).
         bool ready() const { return delegation != nullptr || !static_providers.empty(); }
