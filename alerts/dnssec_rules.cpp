@@ -53,18 +53,22 @@ std::vector<Condition> dnssec_invalid(const RuleInput& in) {
         if (ps.problems.size() > 3) {
             s += "; and " + std::to_string(ps.problems.size() - 3) + " more";
         }
+        std::string expiring;
         if (ps.expires && *ps.expires - in.now < in.settings.threshold) {
             char buf[128];
-            std::snprintf(buf, sizeof buf, "its valid signatures expire in %.1f h (margin %.1f h)",
+            std::snprintf(buf, sizeof buf,
+                          "signatures that expire in %.1f h, within the re-sign margin %.1f h",
                           std::chrono::duration<double>(*ps.expires - in.now).count() / 3600,
                           std::chrono::duration<double>(in.settings.threshold).count() / 3600);
-            s += (s.empty() ? "" : "; ") + std::string(buf);
+            expiring = buf;
         }
-        if (s.empty()) continue;
+        if (s.empty() && expiring.empty()) continue;
+        std::string summary = "provider " + ps.provider + " serves " + in.zone.zone + " with ";
+        if (!s.empty()) summary += "DNSSEC that fails against its own DNSKEY set: " + s;
+        if (!s.empty() && !expiring.empty()) summary += "; and with ";
+        summary += expiring;
         out.push_back(make(in, "dnssec_invalid",
-                           {{"provider", ps.provider}, {"vantage", ps.vantage}},
-                           "provider " + ps.provider + " serves " + in.zone.zone +
-                               " with DNSSEC that fails against its own DNSKEY set: " + s));
+                           {{"provider", ps.provider}, {"vantage", ps.vantage}}, summary));
     }
     // A provider left out of a round that judged others (its DNSKEY question unanswered) keeps
     // its alert; a zone nobody's signatures were judged for (unsigned) holds nothing.

@@ -198,8 +198,10 @@ TEST_CASE(
             CHECK_THAT(a.summary, Catch::Contains("does not verify (bogus)"));
             CHECK_THAT(a.summary, Catch::Contains("ns1.pb-dns.test [127.62.2.1]"));
         } else if (k == "dnssec_invalid expiring.test pb ") {
-            CHECK_THAT(a.summary, Catch::Matches(".*its valid signatures expire in 2[34]\\.[0-9] h "
-                                                 "\\(margin 72\\.0 h\\)"));
+            CHECK_THAT(a.summary,
+                       Catch::Matches("provider pb serves expiring\\.test with signatures that "
+                                      "expire in 2[34]\\.[0-9] h, within the re-sign margin "
+                                      "72\\.0 h"));
         }
     }
 }

@@ -128,7 +128,7 @@ TEST_CASE("dnssec_invalid: bogus and expiring signatures per provider; unjudged 
     CHECK(d[0].summary ==
           "provider beta serves shop.test with DNSSEC that fails against its own DNSKEY set: "
           "ns1.beta.test [10.0.1.1]: shop.test. SOA RRSIG by 4711/13 does not verify (bogus); "
-          "its valid signatures expire in 30.0 h (margin 72.0 h)");
+          "and with signatures that expire in 30.0 h, within the re-sign margin 72.0 h");
     CHECK(d[0].severity == AlertSeverity::critical);
     CHECK(holds(cs, "dnssec_invalid").empty());
 
@@ -139,8 +139,8 @@ TEST_CASE("dnssec_invalid: bogus and expiring signatures per provider; unjudged 
     const auto e = active(later, "dnssec_invalid");
     REQUIRE(e.size() == 1);
     CHECK(e[0].summary ==
-          "provider alpha serves shop.test with DNSSEC that fails against its own DNSKEY set: "
-          "its valid signatures expire in 48.0 h (margin 72.0 h)");
+          "provider alpha serves shop.test with signatures that expire in 48.0 h, within the "
+          "re-sign margin 72.0 h");
     const auto h = holds(later, "dnssec_invalid");
     REQUIRE(h.size() == 1);
     CHECK(h[0].labels.at("provider") == "beta");
