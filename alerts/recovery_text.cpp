@@ -97,6 +97,14 @@ std::string recovery_text(const Alert& a, const ZoneState* zone, WallTime now) {
     if (r == "dnssec_signature_expiry") {
         return "no RRSIG of " + z + " expires within the threshold any more, after " + lasted;
     }
+    if (r == "keyset_mismatch") {
+        return "provider " + label(a, "provider") + " serves every " + label(a, "rrtype") +
+               " key of " + z + " the other providers serve again, after " + lasted;
+    }
+    if (r == "dnssec_invalid") {
+        return "provider " + label(a, "provider") + " serves " + z +
+               " with signatures that validate again" + vantage + ", after " + lasted;
+    }
     return r + " no longer holds for " + z + " after " + lasted;
 }
 

@@ -25,6 +25,9 @@ std::vector<Condition> nameserver_down(const RuleInput& in);
 std::vector<Condition> tcp_failing(const RuleInput& in);
 std::vector<Condition> lame_delegation(const RuleInput& in);
 std::vector<Condition> latency_high(const RuleInput& in);
+// alerts/dnssec_rules.cpp
+std::vector<Condition> keyset_mismatch(const RuleInput& in);
+std::vector<Condition> dnssec_invalid(const RuleInput& in);
 
 namespace rule_support {
 
@@ -255,6 +258,8 @@ const std::vector<RuleDef>& rule_table() {
         {"delegation_missing", missing_delegation},
         {"latency_high", latency_high},
         {"dnssec_signature_expiry", dnssec_signature_expiry},
+        {"keyset_mismatch", keyset_mismatch},
+        {"dnssec_invalid", dnssec_invalid},
     };
     return table;
 }

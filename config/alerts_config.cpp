@@ -57,6 +57,11 @@ const std::map<std::string, RuleSettings>& default_rule_settings() {
         {"delegation_missing", {true, S::critical, 0ms, 0ms}},
         {"latency_high", {true, S::warning, 5min, 500ms}},
         {"dnssec_signature_expiry", {true, S::warning, 0ms, std::chrono::hours(24 * 7)}},
+        // Multi-signer (RFC 8901): a provider lacking another signer's key breaks validation
+        // for resolvers mixing its DNSKEY set with the other's signatures; a key roll takes a
+        // few rounds to reach every provider. dnssec_invalid's threshold is the re-sign margin.
+        {"keyset_mismatch", {true, S::warning, 10min, 0ms}},
+        {"dnssec_invalid", {true, S::critical, 0ms, std::chrono::hours(24 * 3)}},
         // Judged by the resolution prober over its own windows (resolution.failing_after,
         // slow_after, slow_factor): the alert rule adds only severity and routing.
         {"resolution_failing", {true, S::critical, 0ms, 0ms}},

@@ -1,8 +1,10 @@
 #include "exporter/snapshot_collector.hpp"
 
+#include <algorithm>
 #include <string>
 #include <utility>
 
+#include "dns/rr_types.hpp"
 #include "dns/rrsig.hpp"
 #include "exporter/target_labels.hpp"
 #include "monitor/delegation_missing.hpp"
@@ -68,6 +70,21 @@ std::vector<MetricFamily> snapshot_families(const Snapshot& s) {
         "or NODATA, no NS name has an address, or every server is lame; 0 otherwise.");
     auto newest = gauge_family("nswatch_zone_newest_serial",
                                "Newest SOA serial (RFC 1982) seen for the zone.");
+    auto keyset_mismatch = gauge_family(
+        "nswatch_keyset_mismatch",
+        "1 if the provider lacks a key (DNSKEY, CDS or CDNSKEY, label rrtype) another provider "
+        "of the zone serves; only with probe.dnssec_ok.");
+    auto keys = gauge_family("nswatch_dnssec_keys",
+                             "Keys in the provider's DNSKEY, CDS or CDNSKEY set (label rrtype), "
+                             "over its addresses; only with probe.dnssec_ok.");
+    auto validation_failures = gauge_family(
+        "nswatch_dnssec_validation_failures",
+        "RRsets (address x RRset) of the provider's last answer round that do not validate with "
+        "its own DNSKEY set, by reason (missing_rrsig, unknown_key, bogus, expired).");
+    auto valid_until = gauge_family(
+        "nswatch_dnssec_signatures_valid_until_timestamp_seconds",
+        "When the first of the provider's validating RRsets stops validating (Unix time): the "
+        "latest expiration among an RRset's verifying RRSIGs, earliest over its RRsets.");
     auto taken = gauge_family("nswatch_snapshot_timestamp_seconds",
                               "When the state served here was computed (Unix time); a stale "
                               "value means the probe loop is stuck.");
@@ -101,6 +118,31 @@ std::vector<MetricFamily> snapshot_families(const Snapshot& s) {
             labels.emplace("nsid", t.last.nsid());
             add(ns_info, labels, 1);
         }
+        for (const ProviderKeyset& k : z.keysets) {
+            const Labels labels{
+                {"zone", z.zone}, {"provider", k.provider}, {"rrtype", rr_type_name(k.type)}};
+            add(keyset_mismatch, labels, k.missing.empty() ? 0 : 1);
+            add(keys, labels, static_cast<double>(k.keys.size()));
+        }
+        for (const ProviderSignatures& p : z.signatures) {
+            for (auto f : {SignatureFault::missing_rrsig, SignatureFault::unknown_key,
+                           SignatureFault::bogus, SignatureFault::expired}) {
+                const auto n =
+                    std::count_if(p.problems.begin(), p.problems.end(),
+                                  [f](const SignatureProblem& x) { return x.fault == f; });
+                add(validation_failures,
+                    {{"zone", z.zone},
+                     {"provider", p.provider},
+                     {"vantage", p.vantage},
+                     {"reason", std::string(to_string(f))}},
+                    static_cast<double>(n));
+            }
+            if (p.expires) {
+                add(valid_until,
+                    {{"zone", z.zone}, {"provider", p.provider}, {"vantage", p.vantage}},
+                    seconds_since_epoch(*p.expires));
+            }
+        }
         // ProviderState has no vantage of its own: it is this instance's view, so its vantage.
         for (const ProviderState& p : z.providers) {
             const Labels labels{{"zone", z.zone}, {"provider", p.provider}, {"vantage", s.vantage}};
@@ -110,9 +152,9 @@ std::vector<MetricFamily> snapshot_families(const Snapshot& s) {
     }
 
     std::vector<MetricFamily> out;
-    for (auto* f :
-         {&success, &serial, &behind, &lag, &ahead, &rrsig_expiry, &ns_up, &ns_info, &provider_up,
-          &provider_lagging, &consistent, &delegation, &missing, &newest, &taken}) {
+    for (auto* f : {&success, &serial, &behind, &lag, &ahead, &rrsig_expiry, &ns_up, &ns_info,
+                    &provider_up, &provider_lagging, &consistent, &delegation, &missing, &newest,
+                    &keyset_mismatch, &keys, &validation_failures, &valid_until, &taken}) {
         out.push_back(std::move(*f));
     }
     return out;

@@ -314,6 +314,88 @@ json delegation_missing_json(const ZoneState& z) {
     return {{"reason", to_string(m.reason)}, {"detail", m.detail}, {"severity", "critical"}};
 }
 
+// The per-provider DNSSEC views (keyset_mismatch, dnssec_invalid), as the status API and
+// `status` show them.
+json keysets_json(const std::vector<ProviderKeyset>& keysets) {
+    json out = json::array();
+    for (const auto& k : keysets) {
+        json missing = json::array();
+        for (const auto& m : k.missing)
+            missing.push_back({{"key", m.key}, {"served_by", m.served_by}});
+        out.push_back({{"provider", k.provider},
+                       {"name", k.name},
+                       {"type", k.type},
+                       {"keys", k.keys},
+                       {"missing", std::move(missing)},
+                       {"text", describe(k)}});
+    }
+    return out;
+}
+
+std::vector<ProviderKeyset> keysets_from(const json& j) {
+    std::vector<ProviderKeyset> out;
+    for (const json& e : j) {
+        ProviderKeyset k;
+        k.provider = e.value("provider", "");
+        k.name = e.value("name", "");
+        k.type = e.value("type", uint16_t{0});
+        k.keys = e.value("keys", std::vector<std::string>{});
+        for (const json& m : member(e, "missing")) {
+            k.missing.push_back(
+                {m.value("key", ""), m.value("served_by", std::vector<std::string>{})});
+        }
+        out.push_back(std::move(k));
+    }
+    return out;
+}
+
+SignatureFault fault_from(const std::string& s) {
+    for (auto f : {SignatureFault::missing_rrsig, SignatureFault::unknown_key,
+                   SignatureFault::bogus, SignatureFault::expired}) {
+        if (to_string(f) == s) return f;
+    }
+    throw std::invalid_argument("unknown signature fault '" + s + "'");
+}
+
+json signatures_json(const std::vector<ProviderSignatures>& signatures) {
+    json out = json::array();
+    for (const auto& p : signatures) {
+        json problems = json::array();
+        for (const auto& x : p.problems) {
+            problems.push_back({{"nameserver", x.nameserver},
+                                {"address", x.address},
+                                {"rrset", x.rrset},
+                                {"fault", std::string(to_string(x.fault))},
+                                {"key", x.key},
+                                {"text", describe(x)}});
+        }
+        out.push_back({{"provider", p.provider},
+                       {"vantage", p.vantage},
+                       {"rrsets", p.rrsets},
+                       {"problems", std::move(problems)},
+                       {"expires", p.expires ? time_to_json(*p.expires) : json()}});
+    }
+    return out;
+}
+
+std::vector<ProviderSignatures> signatures_from(const json& j) {
+    std::vector<ProviderSignatures> out;
+    for (const json& e : j) {
+        ProviderSignatures p;
+        p.provider = e.value("provider", "");
+        p.vantage = e.value("vantage", "");
+        p.rrsets = e.value("rrsets", size_t{0});
+        for (const json& x : member(e, "problems")) {
+            p.problems.push_back({x.value("nameserver", ""), x.value("address", ""),
+                                  x.value("rrset", ""), fault_from(x.value("fault", "")),
+                                  x.value("key", "")});
+        }
+        if (const json& t = member(e, "expires"); !t.is_null()) p.expires = time_from_json(t);
+        out.push_back(std::move(p));
+    }
+    return out;
+}
+
 json to_json(const ZoneState& z) {
     json targets = json::array();
     for (const auto& t : z.targets) targets.push_back(to_json(t));
@@ -329,6 +411,8 @@ json to_json(const ZoneState& z) {
             {"answers_consistent", z.answers_consistent},
             {"has_primary", z.has_primary},
             {"answer_differences", z.answer_differences},
+            {"keysets", keysets_json(z.keysets)},
+            {"dnssec_signatures", signatures_json(z.signatures)},
             {"ttl_notes", z.ttl_notes},
             {"rounds", z.rounds},
             {"updated", time_to_json(z.updated)}};
@@ -346,6 +430,8 @@ ZoneState zone_from(const json& j) {
     z.has_primary = j.value("has_primary", false);
     z.answer_differences = j.value("answer_differences", std::vector<std::string>{});
     z.ttl_notes = j.value("ttl_notes", std::vector<std::string>{});
+    z.keysets = keysets_from(member(j, "keysets"));
+    z.signatures = signatures_from(member(j, "dnssec_signatures"));
     z.rounds = j.value("rounds", uint64_t{0});
     z.updated = time_from_json(member(j, "updated"));
     return z;

@@ -450,6 +450,11 @@ void Monitor::finish_round(ZoneRuntime& z) {
             for (const auto& sink : answer_change_sinks_) sink(z.config->name, changes);
         }
         z.tracker.set_answers(comparisons);
+        // Signatures are judged with the DNSKEY set asked in the same round, so only now.
+        if (config_->probe.dnssec_ok) {
+            z.tracker.set_signatures(
+                check_provider_signatures(z.config->name, z.results, z.answers, clock_.wall()));
+        }
     }  // else the last comparison stands
     // Each address and provider going down or up is logged once, at the transition.
     for (const auto& c : z.tracker.observe(z.results, clock_.wall())) {
@@ -469,6 +474,22 @@ void Monitor::finish_round(ZoneRuntime& z) {
                 spdlog::warn("zone {}: {}", z.config->name, d);
         }
         z.answers_consistent = st.answers_consistent;
+    }
+    // Key sets told per provider (keyset_mismatch): each new difference logged once.
+    std::vector<std::string> keyset_differences;
+    for (const auto& k : st.keysets) {
+        if (!k.missing.empty()) keyset_differences.push_back(describe(k));
+    }
+    if (keyset_differences != z.keyset_differences) {
+        for (const auto& d : keyset_differences) {
+            if (std::find(z.keyset_differences.begin(), z.keyset_differences.end(), d) ==
+                z.keyset_differences.end())
+                spdlog::warn("zone {}: DNSSEC key sets differ: {}", z.config->name, d);
+        }
+        if (keyset_differences.empty()) {
+            spdlog::info("zone {}: DNSSEC key sets agree again across providers", z.config->name);
+        }
+        z.keyset_differences = std::move(keyset_differences);
     }
     ++rounds_completed_;
     const auto now = clock_.steady();

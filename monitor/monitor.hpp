@@ -153,6 +153,8 @@ class Monitor {
         /// The earliest visit queued for this zone in due_ (max: none).
         Steady::time_point queued = Steady::time_point::max();
         bool held = false;  ///< listed in held_ (its round waits for the engine's queue)
+        /// The key-set differences (keyset_mismatch) as of the last round, to log new ones.
+        std::vector<std::string> keyset_differences;
 
         /// Nameservers to probe are known (discovered or static).
         bool ready() const { return delegation != nullptr || !static_providers.empty(); }

@@ -164,7 +164,9 @@ void ZoneTracker::set_delegation(DelegationState d) {
 
 void ZoneTracker::set_answers(const std::vector<AnswerComparison>& comparisons) {
     ZoneState& s = edit();
-    s.answer_differences = describe_differences(comparisons);
+    // Key sets are told per provider and key (keyset_mismatch); the rest record by record.
+    s.keysets = provider_keysets(comparisons);
+    s.answer_differences = describe_differences(keyset_free_comparisons(comparisons));
     s.answers_consistent = s.answer_differences.empty();
     s.answers_complete = std::all_of(comparisons.begin(), comparisons.end(),
                                      [](const AnswerComparison& c) { return c.unanswered == 0; });
@@ -176,6 +178,10 @@ void ZoneTracker::set_answers(const std::vector<AnswerComparison>& comparisons) 
     // records, providers and rcodes: packed, without the servers ("name [address]" per answer)
     // and the TTL notes (copied above).
     s.answers = KeptAnswers(comparisons);
+}
+
+void ZoneTracker::set_signatures(std::vector<ProviderSignatures> signatures) {
+    edit().signatures = std::move(signatures);
 }
 
 std::vector<HealthChange> ZoneTracker::recompute(WallTime now) {

@@ -17,8 +17,10 @@
 #include "dns/probe_result.hpp"
 #include "monitor/answers.hpp"
 #include "monitor/health.hpp"
+#include "monitor/keysets.hpp"
 #include "monitor/last_probe.hpp"
 #include "monitor/serial_round.hpp"
+#include "monitor/signatures.hpp"
 #include "monitor/state_words.hpp"
 #include "monitor/zone_list.hpp"
 
@@ -116,6 +118,12 @@ struct ZoneState {
     /// Every probe of the last answer round was answered: agreement rests on every provider.
     bool answers_complete = true;
     std::vector<std::string> answer_differences;  ///< one sentence per differing RRset
+    /// Each provider's apex key sets (DNSKEY, CDS, CDNSKEY) with the keys it lacks that another
+    /// provider serves (monitor/keysets.hpp): keyset_mismatch, not part of answer_differences.
+    std::vector<ProviderKeyset> keysets;
+    /// Each provider's answers validated with its own DNSKEY set, as of the last answer round
+    /// (monitor/signatures.hpp); empty without probe.dnssec_ok or for an unsigned zone.
+    std::vector<ProviderSignatures> signatures;
     std::vector<std::string> ttl_notes;  ///< same records, different TTLs (not a difference)
     uint64_t rounds = 0;                 ///< rounds observed
     WallTime updated{};                  ///< time of the last round
@@ -170,6 +178,8 @@ class ZoneTracker {
     void set_delegation(DelegationState d);
     /// Record the latest comparison of the watched RRsets across providers.
     void set_answers(const std::vector<AnswerComparison>& comparisons);
+    /// Record the latest per-provider signature validation (check_provider_signatures).
+    void set_signatures(std::vector<ProviderSignatures> signatures);
     const ZoneState& state() const { return *state_; }
     /// The state to publish, shared rather than copied: the tracker copies it before its next
     /// change (copy on write), so what was published never changes under a reader.

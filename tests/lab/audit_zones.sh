@@ -23,6 +23,11 @@
 #                     with B and publishes only B
 #   ds.test           both publish keys A+B, pa signs with A, pb     DNSSEC-DS
 #                     with B; the parent's DS names only A
+#   cds.test          both publish keys A+B, pa signs with A, pb     DNSSEC-CDS
+#                     with B; pa's CDS names A, pb's names B
+#   bogus.test        as cds.test without CDS; pb's SOA changed      (the daemon's dnssec_invalid:
+#                     after signing                                  tests/lab/multisigner_test.cpp)
+#   expiring.test     as bogus.test, pb's signatures expire in 1 day (dnssec_invalid, expiring)
 #   oneasn.test       providers pd and pe, both in AS64510           NET-ASN (with audit.asn_zone:
 #                                                                    origin.asn.test)
 #   onens.test        one NS (ns1.pa-dns.test)                       DEL-NSCOUNT, and necessarily
@@ -54,7 +59,7 @@ NFT_TABLE=nswatch_audit
 PA_ADDRS="127.62.1.1 127.62.1.2 127.62.1.3 127.62.5.4 127.62.3.1 127.62.3.2 127.62.6.1 127.62.6.2"
 PB_ADDRS="127.62.2.1 127.62.2.2 127.62.2.3 127.62.7.1 127.62.7.2"
 PR_ADDRS="127.62.4.1 127.62.4.2"
-ZONES="clean single parentchild lame recursion axfr expire nsttl stuck differ notcp glue multisigner ds oneasn onens"
+ZONES="clean single parentchild lame recursion axfr expire nsttl stuck differ notcp glue multisigner ds cds bogus expiring oneasn onens"
 BENCH=${3:-0}
 [[ $BENCH =~ ^[0-9]+$ ]] || { echo "audit_zones.sh: N must be a number" >&2; exit 2; }
 bench_zones() { local i; for ((i = 1; i <= BENCH; i++)); do printf 'bench%04d ' "$i"; done; }
@@ -124,7 +129,7 @@ provider_zone() {  # provider_zone NAME "ns1 ADDR" "ns2 ADDR" ...
 served_by() {
   case $1 in
     pa) echo "$ZONES $(bench_zones)" ;;
-    pb) echo "clean parentchild axfr expire nsttl stuck differ glue multisigner ds oneasn $(bench_zones)" ;;
+    pb) echo "clean parentchild axfr expire nsttl stuck differ glue multisigner ds cds bogus expiring oneasn $(bench_zones)" ;;
     pr) echo "recursion" ;;
   esac
 }
@@ -227,6 +232,36 @@ sign_ds() {
   dnssec-dsfromkey -2 "$k/a/$ka.key" >"$A/ds.test.ds"
 }
 
+# RFC 8901 model 2 done right but for one thing each: both providers publish both keys, pa signs
+# with A, pb with B (-O full: one record per line, so a record can be changed after signing).
+#   cds       pa publishes the CDS of A, pb the CDS of B: the parent's pick depends on whom it asks.
+#   bogus     pb's SOA REFRESH changed after signing: its RRSIG over the SOA does not verify.
+#   expiring  pb's signatures end in one day, within dnssec_invalid's default margin (3 days).
+sign_pair() {
+  local z=$1 k=$A/keys-$1 ka kb pb_args=()
+  mkdir -p "$k/a" "$k/b"
+  ka=$(dnssec-keygen -q -K "$k/a" -a ECDSAP256SHA256 -f KSK -n ZONE "$z.test")
+  kb=$(dnssec-keygen -q -K "$k/b" -a ECDSAP256SHA256 -f KSK -n ZONE "$z.test")
+  cat "$k/a/$ka.key" "$k/b/$kb.key" >>"$A/pa/$z.test.zone"
+  cat "$k/a/$ka.key" "$k/b/$kb.key" >>"$A/pb/$z.test.zone"
+  if [[ $z == cds ]]; then
+    dnssec-dsfromkey -C -2 "$k/a/$ka.key" >>"$A/pa/$z.test.zone"
+    dnssec-dsfromkey -C -2 "$k/b/$kb.key" >>"$A/pb/$z.test.zone"
+  fi
+  if [[ $z == expiring ]]; then pb_args=(-e now+86400); fi
+  dnssec-signzone -q -z -O full -d "$k" -K "$k/a" -o "$z.test" -f "$A/pa/$z.test.zone.signed" \
+    "$A/pa/$z.test.zone" "$ka" >/dev/null
+  dnssec-signzone -q -z -O full "${pb_args[@]}" -d "$k" -K "$k/b" -o "$z.test" \
+    -f "$A/pb/$z.test.zone.signed" "$A/pb/$z.test.zone" "$kb" >/dev/null
+  mv "$A/pa/$z.test.zone.signed" "$A/pa/$z.test.zone"
+  mv "$A/pb/$z.test.zone.signed" "$A/pb/$z.test.zone"
+  if [[ $z == bogus ]]; then
+    sed -i -E 's/^(bogus\.test\.[[:space:]]+[0-9]+[[:space:]]+IN[[:space:]]+SOA[[:space:]]+[^ ]+ [^ ]+ [0-9]+) 14400 /\1 14401 /' \
+      "$A/pb/$z.test.zone"
+    grep -qE "IN[[:space:]]+SOA.* 14401 " "$A/pb/$z.test.zone" || die "bogus.test: SOA not changed"
+  fi
+}
+
 write_named() {
   local d=$A/pr
   mkdir -p "$d"
@@ -320,6 +355,9 @@ do_up() {
   add_provider_zones
   sign_multisigner
   sign_ds
+  sign_pair cds
+  sign_pair bogus
+  sign_pair expiring
   write_named
   # An earlier `up` left its delegations (and a DS for keys that no longer exist): drop them.
   sed -i '/^; --- audit defect zones/,$d' "$DIR/zones/test.zone"

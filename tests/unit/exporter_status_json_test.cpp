@@ -89,3 +89,32 @@ TEST_CASE("status JSON carries a missing delegation and reads it back", "[export
     CHECK(back.zones[0].delegation.missing_detail == s.zones[0].delegation.missing_detail);
     CHECK(snapshot_to_json(back) == j);
 }
+
+TEST_CASE("status JSON carries each provider's key sets and signature validation",
+          "[exporter][json]") {
+    Snapshot s = test::sample_snapshot();
+    ZoneState z = s.zones[0];
+    z.keysets = {{"beta", "shop.test.", 48, {"111/13"}, {{"222/13", {"alpha", "gamma"}}}}};
+    z.signatures = {
+        {"beta",
+         "fra",
+         3,
+         {{"ns1.beta.test", "192.0.2.2", "shop.test. SOA", SignatureFault::bogus, "111/13"}},
+         WallTime{} + std::chrono::seconds(1800000000)},
+        {"alpha", "fra", 3, {}, std::nullopt}};
+    s.zones = {z};
+    const json j = snapshot_to_json(s);
+    const auto& zj = j["zones"][0];
+    CHECK(zj["keysets"][0]["text"] == "[beta] DNSKEY lacks 222/13 (served by alpha, gamma)");
+    CHECK(zj["dnssec_signatures"][0]["problems"][0]["text"] ==
+          "ns1.beta.test [192.0.2.2]: shop.test. SOA RRSIG by 111/13 does not verify (bogus)");
+    CHECK(zj["dnssec_signatures"][1]["expires"].is_null());
+    const Snapshot back = snapshot_from_json(j);
+    CHECK(back.zones[0].keysets == z.keysets);
+    CHECK(back.zones[0].signatures == z.signatures);
+    CHECK(snapshot_to_json(back) == j);
+
+    json bad = j;
+    bad["zones"][0]["dnssec_signatures"][0]["problems"][0]["fault"] = "weird";
+    CHECK_THROWS_WITH(snapshot_from_json(bad), Catch::Contains("unknown signature fault 'weird'"));
+}

@@ -125,3 +125,42 @@ TEST_CASE("SnapshotCollector says when a zone's delegation is missing, and why",
     CHECK(series == 1);
     CHECK(value(f, "nswatch_delegation_consistent", zone) == 0);
 }
+
+TEST_CASE("SnapshotCollector renders key sets and signature validation per provider",
+          "[exporter][metrics]") {
+    Snapshot s;
+    s.vantage = "fra";
+    ZoneState z;
+    z.zone = "shop.test";
+    z.keysets = {{"alpha", "shop.test.", 48, {"111/13", "222/13"}, {}},
+                 {"beta", "shop.test.", 48, {"111/13"}, {{"222/13", {"alpha"}}}}};
+    const auto until = WallTime{} + std::chrono::seconds(1800000000);
+    z.signatures = {
+        {"beta",
+         "fra",
+         2,
+         {{"ns1.beta.test", "192.0.2.2", "shop.test. SOA", SignatureFault::bogus, "111/13"}},
+         until}};
+    s.zones.push_back(z);
+    const auto f = snapshot_families(s);
+    const std::map<std::string, std::string> a{
+        {"zone", "shop.test"}, {"provider", "alpha"}, {"rrtype", "DNSKEY"}};
+    const std::map<std::string, std::string> b{
+        {"zone", "shop.test"}, {"provider", "beta"}, {"rrtype", "DNSKEY"}};
+    CHECK(value(f, "nswatch_keyset_mismatch", a) == 0);
+    CHECK(value(f, "nswatch_keyset_mismatch", b) == 1);
+    CHECK(value(f, "nswatch_dnssec_keys", a) == 2);
+    CHECK(value(f, "nswatch_dnssec_keys", b) == 1);
+    auto reason = [](const std::string& r) {
+        return std::map<std::string, std::string>{
+            {"zone", "shop.test"}, {"provider", "beta"}, {"vantage", "fra"}, {"reason", r}};
+    };
+    CHECK(value(f, "nswatch_dnssec_validation_failures", reason("bogus")) == 1);
+    CHECK(value(f, "nswatch_dnssec_validation_failures", reason("missing_rrsig")) == 0);
+    CHECK(value(f, "nswatch_dnssec_validation_failures", reason("unknown_key")) == 0);
+    CHECK(value(f, "nswatch_dnssec_validation_failures", reason("expired")) == 0);
+    CHECK(value(f, "nswatch_dnssec_signatures_valid_until_timestamp_seconds",
+                {{"zone", "shop.test"}, {"provider", "beta"}, {"vantage", "fra"}}) == 1800000000);
+    CHECK(find_metric(f, "nswatch_dnssec_validation_failures", {{"provider", "alpha"}}) ==
+          nullptr);  // alpha's signatures were not judged
+}

@@ -1,0 +1,207 @@
+// Multi-signer DNSSEC (RFC 8901) on the lab's defect zones (tests/lab/audit_zones.sh): providers
+// pa and pb each sign with their own key. multisigner.test: pb's DNSKEY set lacks pa's key;
+// cds.test: their CDS sets differ; bogus.test: pb's SOA changed after signing; expiring.test: pb's
+// signatures end in a day. `nswatch audit` and the daemon both find them, naming the provider.
+#include <sqlite3.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <thread>
+
+#include "lab_env.hpp"
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+namespace {
+
+std::string audit_zones_sh(const std::string& cmd) {
+    return "bash " NSWATCH_SOURCE_DIR "/tests/lab/audit_zones.sh " + cmd + " " +
+           nswatch::lab::lab_dir();
+}
+
+struct DefectZones {
+    DefectZones() { REQUIRE(std::system((audit_zones_sh("up") + " >&2").c_str()) == 0); }
+    ~DefectZones() { std::system((audit_zones_sh("down") + " >&2").c_str()); }
+    DefectZones(const DefectZones&) = delete;
+    DefectZones& operator=(const DefectZones&) = delete;
+};
+
+std::string run(const std::string& args) {
+    const std::string cmd = std::string(NSWATCH_BIN) + " " + args + " 2>/dev/null";
+    std::string out;
+    FILE* p = popen(cmd.c_str(), "r");
+    REQUIRE(p != nullptr);
+    char buf[4096];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+    pclose(p);
+    return out;
+}
+
+/// The non-INFO findings of `zone` in audit JSON: id -> evidence lines joined.
+std::map<std::string, std::string> findings(const nlohmann::json& j, const std::string& zone) {
+    std::map<std::string, std::string> out;
+    for (const auto& z : j["zones"]) {
+        if (z["zone"] != zone) continue;
+        for (const auto& f : z["findings"]) {
+            if (f["severity"] == "INFO") continue;
+            std::string ev;
+            for (const auto& e : f["evidence"]) ev += e.get<std::string>() + "\n";
+            out[f["id"]] = ev;
+        }
+    }
+    return out;
+}
+
+struct Daemon {
+    pid_t pid = -1;
+    fs::path dir;
+    explicit Daemon(const fs::path& d) : dir(d) {
+        std::ofstream(dir / "nswatch.yml")
+            << "root_hints: " << nswatch::lab::root_hints() << "\n"
+            << "probe: {timeout: 400ms, interval: 1s, jitter: 0%, dnssec_ok: true, "
+               "answers_every: 1}\n"
+            << "discovery: {interval: 1h, timeout: 500ms}\n"
+            << "storage: {path: history.db}\n"
+            << "providers:\n"
+            << "  - {name: pa, patterns: ['*.pa-dns.test']}\n"
+            << "  - {name: pb, patterns: ['*.pb-dns.test']}\n"
+            << "alerts:\n  evaluation_interval: 1s\n  state_path: alerts.db\n"
+            << "  rules: {keyset_mismatch: {for: 0s}}\n"
+            << "zones:\n  - {name: multisigner.test}\n  - {name: cds.test}\n"
+            << "  - {name: bogus.test}\n  - {name: expiring.test}\n  - {name: clean.test}\n";
+        pid = fork();
+        if (pid == 0) {
+            freopen((dir / "daemon.log").c_str(), "a", stderr);
+            const std::string cfg = (dir / "nswatch.yml").string();
+            execl(NSWATCH_BIN, NSWATCH_BIN, "run", "-c", cfg.c_str(), static_cast<char*>(nullptr));
+            _exit(127);
+        }
+    }
+    ~Daemon() {
+        if (pid <= 0) return;
+        kill(pid, SIGTERM);
+        int status = 0;
+        waitpid(pid, &status, 0);
+    }
+    Daemon(const Daemon&) = delete;
+    Daemon& operator=(const Daemon&) = delete;
+};
+
+struct AlertRow {
+    std::string rule;
+    nlohmann::json labels;
+    std::string summary;
+};
+
+/// Firing or pending alerts in the daemon's alert state file.
+std::vector<AlertRow> alerts(const fs::path& db) {
+    std::vector<AlertRow> out;
+    sqlite3* h = nullptr;
+    if (sqlite3_open_v2(db.c_str(), &h, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
+        sqlite3_close(h);
+        return out;
+    }
+    sqlite3_busy_timeout(h, 2000);
+    sqlite3_stmt* st = nullptr;
+    sqlite3_prepare_v2(h, "SELECT rule, labels, summary FROM alert_state", -1, &st, nullptr);
+    while (st && sqlite3_step(st) == SQLITE_ROW) {
+        AlertRow a;
+        a.rule = reinterpret_cast<const char*>(sqlite3_column_text(st, 0));
+        a.labels = nlohmann::json::parse(reinterpret_cast<const char*>(sqlite3_column_text(st, 1)),
+                                         nullptr, false);
+        a.summary = reinterpret_cast<const char*>(sqlite3_column_text(st, 2));
+        out.push_back(std::move(a));
+    }
+    sqlite3_finalize(st);
+    sqlite3_close(h);
+    return out;
+}
+
+std::string key_of(const AlertRow& a) {
+    return a.rule + " " + a.labels.value("zone", "") + " " + a.labels.value("provider", "") + " " +
+           a.labels.value("rrtype", "");
+}
+
+}  // namespace
+
+TEST_CASE(
+    "multisigner: audit and daemon name the provider lacking a key, a bogus and an expiring "
+    "signer") {
+    DefectZones servers;
+
+    const std::string out =
+        run("audit multisigner.test cds.test bogus.test expiring.test --format json --timeout 1s "
+            "--root-hints " +
+            nswatch::lab::root_hints());
+    INFO(out);
+    const auto j = nlohmann::json::parse(out);
+    const auto ms = findings(j, "multisigner.test");
+    REQUIRE(ms.count("DNSSEC-KEYSET") == 1);
+    CHECK_THAT(ms.at("DNSSEC-KEYSET"),
+               Catch::Contains("ns1.pb-dns.test (127.62.2.1) lacks 1 of 2 DNSKEYs"));
+    const auto cds = findings(j, "cds.test");
+    REQUIRE(cds.count("DNSSEC-CDS") == 1);
+    CHECK_THAT(cds.at("DNSSEC-CDS"), Catch::Contains("ns1.pb-dns.test"));
+    CHECK_THAT(cds.at("DNSSEC-CDS"), Catch::Contains("ns1.pa-dns.test"));
+    CHECK(cds.count("DNSSEC-KEYSET") == 0);
+
+    const fs::path dir =
+        fs::temp_directory_path() / ("nswatch-multisigner-" + std::to_string(getpid()));
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    Daemon daemon(dir);
+    // What the daemon must report, and nothing else (clean.test is unsigned and healthy; pa serves
+    // every zone correctly).
+    const std::set<std::string> want = {
+        "keyset_mismatch multisigner.test pb DNSKEY",
+        "keyset_mismatch cds.test pa CDS",
+        "keyset_mismatch cds.test pb CDS",
+        "dnssec_invalid bogus.test pb ",
+        "dnssec_invalid expiring.test pb ",
+        // The zone-wide rule (threshold 7 days) sees pb's one-day signatures too.
+        "dnssec_signature_expiry expiring.test  ",
+    };
+    std::vector<AlertRow> got;
+    std::set<std::string> keys;
+    const auto end = std::chrono::steady_clock::now() + 40s;
+    while (std::chrono::steady_clock::now() < end) {
+        got = alerts(dir / "alerts.db");
+        keys.clear();
+        for (const auto& a : got) keys.insert(key_of(a));
+        if (keys == want) break;
+        std::this_thread::sleep_for(500ms);
+    }
+    std::string seen;
+    for (const auto& a : got) seen += key_of(a) + ": " + a.summary + "\n";
+    INFO(seen);
+    REQUIRE(keys == want);
+    for (const auto& a : got) {
+        const std::string k = key_of(a);
+        if (k == "keyset_mismatch multisigner.test pb DNSKEY") {
+            CHECK_THAT(a.summary, Catch::Matches(".*\\[pb\\] DNSKEY lacks [0-9]+/13 \\(served by "
+                                                 "pa\\)"));
+        } else if (k == "keyset_mismatch cds.test pb CDS") {
+            CHECK_THAT(a.summary,
+                       Catch::Matches(".*\\[pb\\] CDS lacks [0-9]+/13 \\(served by pa\\)"));
+        } else if (k == "dnssec_invalid bogus.test pb ") {
+            CHECK_THAT(a.summary, Catch::Contains("bogus.test. SOA RRSIG by"));
+            CHECK_THAT(a.summary, Catch::Contains("does not verify (bogus)"));
+            CHECK_THAT(a.summary, Catch::Contains("ns1.pb-dns.test [127.62.2.1]"));
+        } else if (k == "dnssec_invalid expiring.test pb ") {
+            CHECK_THAT(a.summary,
+                       Catch::Matches("provider pb serves expiring\\.test with signatures that "
+                                      "expire in 2[34]\\.[0-9] h, within the re-sign margin "
+                                      "72\\.0 h"));
+        }
+    }
+}
