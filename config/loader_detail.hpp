@@ -109,7 +109,8 @@ class Loader {
     void read_fragment_file(const Field& at, const std::filesystem::path& path, Config& config,
                             ZoneSink& sink) const;
     ShardSettings read_shard(const Field& field) const;
-    ZoneConfig read_zone(const Field& field, const Thresholds& global, Field& name_field) const;
+    ZoneConfig read_zone(const Field& field, const Config& config, Field& name_field) const;
+    ReferenceSettings read_reference(const Field& field, const Config& config) const;
     std::vector<WatchName> read_watch(const Field& field, const std::string& zone) const;
     WatchName read_watch_entry(const Field& field, const std::string& zone) const;
     std::string read_watch_name(const Field& field, const std::string& zone) const;

@@ -33,6 +33,7 @@ namespace nswatch {
 class AlertEngine;
 class Deliverer;
 class DiffService;
+class ReferenceService;
 class HistoryWriter;
 class HttpServer;
 class Monitor;
@@ -96,6 +97,7 @@ class Daemon {
     std::unique_ptr<ResolverService> resolution_;
     std::unique_ptr<PropagationService> propagation_;
     std::unique_ptr<DiffService> diff_;
+    std::unique_ptr<ReferenceService> reference_;  ///< zones with `reference:` (zone_drift)
     std::unique_ptr<Deliverer> deliverer_;
     std::unique_ptr<AlertEngine> alert_engine_;
     std::unique_ptr<HttpServer> http_;
