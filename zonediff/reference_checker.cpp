@@ -64,8 +64,12 @@ std::vector<ProbeRequest> ReferenceChecker::start_round(const std::string& zone,
 
     std::map<std::string, std::vector<const Target*>> by_provider;
     for (const auto& t : targets) by_provider[t.provider].push_back(&t);
-    std::erase_if(e.result.providers,
-                  [&](const ProviderDriftState& p) { return by_provider.count(p.provider) == 0; });
+    for (auto& p : e.result.providers) {
+        p.missing_rounds = by_provider.count(p.provider) == 0 ? p.missing_rounds + 1 : 0;
+    }
+    std::erase_if(e.result.providers, [](const ProviderDriftState& p) {
+        return p.missing_rounds >= kForgetProviderAfter;
+    });
     for (const auto& [provider, addresses] : by_provider) {
         const auto known = std::find_if(e.result.providers.begin(), e.result.providers.end(),
                                         [&](const auto& p) { return p.provider == provider; });

@@ -24,7 +24,13 @@ struct ProviderDriftState {
     /// Differences standing, by what was asked ("www.shop.test. A", or "made-up name" / "absent
     /// type" for the negative questions, whose names change every round).
     std::map<std::string, Drift> drifts;
+    /// Rounds in a row whose targets did not include this provider (forgotten at
+    /// kForgetProviderAfter: a snapshot without it for a moment must not end its drifts).
+    uint32_t missing_rounds = 0;
 };
+
+/// Rounds a provider may be missing from the targets before its state is dropped.
+inline constexpr uint32_t kForgetProviderAfter = 10;
 
 /// One zone's reference check as `status`, metrics and alerts see it.
 struct ZoneDriftResult {
@@ -54,7 +60,8 @@ class ReferenceChecker {
 
     /// The next round's requests for `zone` to `targets` (the zone's UDP targets from one
     /// vantage; one address per provider is chosen). Each request's index in the result is its
-    /// ticket for absorb(). Providers not among `targets` are forgotten.
+    /// ticket for absorb(). Providers missing from `targets` kForgetProviderAfter rounds in a row
+    /// are forgotten.
     std::vector<ProbeRequest> start_round(const std::string& zone,
                                           const std::vector<Target>& targets,
                                           const ProbeSettings& probe);

@@ -226,6 +226,7 @@ void ReferenceService::record_metrics(const std::vector<ZoneDriftResult>& result
             const prometheus::Labels labels{
                 {"zone", z.zone}, {"provider", p.provider}, {"vantage", vantage}};
             uint64_t& counted = counted_[{z.zone, p.provider}];
+            if (p.checked < counted) counted = 0;  // the provider was forgotten and came back
             if (p.checked > counted) {
                 checked_.Add(labels).Increment(static_cast<double>(p.checked - counted));
                 counted = p.checked;

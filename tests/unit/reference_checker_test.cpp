@@ -197,3 +197,26 @@ TEST_CASE("reference check: a silent provider keeps its verdicts", "[reference]"
     engine.run_until_idle();
     CHECK(drifts(checker).at("beta").count("www.shop.test. A") == 1);
 }
+
+TEST_CASE("reference check: a provider missing from a round keeps its drifts", "[reference]") {
+    ZoneFile stale(stale_copy());
+    ZoneFile reference(kReference);
+    BadDns stale_server("ok", "shop.test", {"--zone-file", stale.path});
+    BadDns good("ok", "shop.test", {"--zone-file", reference.path});
+    ReferenceSettings settings;
+    settings.every = 1min;
+    ReferenceChecker checker;
+    checker.set_reference(
+        "shop.test",
+        std::make_shared<const ReferenceZone>(read_reference_file("shop.test", reference.path)),
+        settings, 1min, reference.path);
+    ProbeEngine engine;
+    run_round(checker, engine, {target("beta", stale_server), target("alpha", good)});
+    for (uint32_t i = 1; i < kForgetProviderAfter; ++i) {
+        run_round(checker, engine, {target("alpha", good)});
+        REQUIRE(drifts(checker).at("beta").count("www.shop.test. A") == 1);
+    }
+    run_round(checker, engine, {target("alpha", good)});
+    CHECK(drifts(checker).empty());
+    CHECK(checker.results()[0].providers.size() == 1);
+}
