@@ -25,7 +25,7 @@ void ReferenceChecker::set_reference(const std::string& zone,
     e.result.rrsets = ref->rrsets().size();
     e.result.per_round = rrsets_per_round(e.result.rrsets, settings.every, interval);
     std::set<std::string> keys = {"made-up name", "absent type"};
-    for (const auto& s : ref->rrsets()) keys.insert(s.owner + " " + rr_type_name(s.type));
+    for (const auto* s : ref->rrsets()) keys.insert(s->owner + " " + rr_type_name(s->type));
     for (auto& p : e.result.providers) {
         std::erase_if(p.drifts, [&](const auto& d) { return keys.count(d.first) == 0; });
     }

@@ -48,7 +48,7 @@ std::vector<ReferenceQuestion> plan_reference_round(const ReferenceZone& ref, ui
         per_round = std::min(per_round, sets.size());
         const size_t start = static_cast<size_t>((round * per_round) % sets.size());
         for (size_t i = 0; i < per_round; ++i) {
-            const ReferenceRrset& s = sets[(start + i) % sets.size()];
+            const ReferenceRrset& s = *sets[(start + i) % sets.size()];
             ReferenceQuestion q;
             q.name = s.owner;
             q.type = s.type;

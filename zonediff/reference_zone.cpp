@@ -103,7 +103,7 @@ ReferenceZone::ReferenceZone(std::string zone, const std::vector<Record>& record
         set.rdata.erase(std::unique(set.rdata.begin(), set.rdata.end()), set.rdata.end());
         if (!checked_type(key.second) || below_cut(key.first)) continue;
         if (cuts_.count(key.first) != 0 && key.second != kTypeDs) continue;
-        rrsets_.push_back(set);
+        rrsets_.push_back(&set);
     }
     for (const auto& n : existing_) {
         if (!below_cut(n) && cuts_.count(n) == 0) names_.push_back(n);

@@ -42,8 +42,8 @@ ns.sub   IN A   192.0.2.9
 )";
 
 const ReferenceRrset* find(const ReferenceZone& z, const std::string& owner, uint16_t type) {
-    for (const auto& s : z.rrsets()) {
-        if (s.owner == owner && s.type == type) return &s;
+    for (const auto* s : z.rrsets()) {
+        if (s->owner == owner && s->type == type) return s;
     }
     return nullptr;
 }
