@@ -154,6 +154,11 @@ probes_total() {
     curl -s --max-time 30 "http://$1/metrics" | awk '/^nswatch_probes_total[{ ]/ { s += $NF } END { printf "%d\n", s }'
 }
 
+# Sum of nswatch_reference_rrsets_checked_total (reference answers judged, REFERENCE_RECORDS).
+reference_checked_total() {
+    curl -s --max-time 30 "http://$1/metrics" | awk '/^nswatch_reference_rrsets_checked_total[{ ]/ { s += $NF } END { printf "%d\n", s }'
+}
+
 # Sum of nswatch_answer_probes_total (the watched names' probes).
 answer_probes_total() {
     curl -s --max-time 30 "http://$1/metrics" | awk '/^nswatch_answer_probes_total[{ ]/ { s += $NF } END { printf "%d\n", s }'
