@@ -77,6 +77,10 @@ std::string recovery_text(const Alert& a, const ZoneState* zone, WallTime now) {
         return "provider " + label(a, "provider") + " no longer serves a serial of " + z +
                " ahead of the primary" + vantage + ", after " + lasted;
     }
+    if (r == "zone_drift") {
+        return "provider " + label(a, "provider") + " answers " + label(a, "record") + " of " + z +
+               " as the reference says again, after " + lasted;
+    }
     if (r == "answer_mismatch") {
         return "the watched answers of " + z + " agree across providers again after " + lasted;
     }

@@ -51,7 +51,8 @@ proc_kib() { awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status"; }   # VmRS
 make_zones() {
     local n=$1
     mkdir -p "$WORK/zones"
-    awk -v n="$n" -v dir="$WORK/zones" -v addrs="$ADDRS" 'BEGIN {
+    awk -v n="$n" -v dir="$WORK/zones" -v addrs="$ADDRS" -v refs="${REFERENCE_RECORDS:-0}" \
+        -v every="${REFERENCE_EVERY:-1h}" 'BEGIN {
         na = split(addrs, A, " ")
         print "zones:" > (dir "/../zones.yml")
         for (i = 0; i < n; i++) {
@@ -65,11 +66,14 @@ make_zones() {
             print "@ IN AAAA 2001:db8::1" > f
             print "@ IN MX 10 mail.bench.test." > f
             print "@ IN TXT \"v=spf1 -all\"" > f
+            # REFERENCE_RECORDS=R: R more A records per zone, and the zone file as its reference.
+            for (j = 0; j < refs; j++) printf "h%d IN A 192.0.%d.%d\n", j, int(j / 250) % 250, j % 250 + 1 > f
             close(f)
             y = dir "/../zones.yml"
             printf "  - name: %s\n    nameservers:\n", z > y
             for (k = 1; k <= na; k++)
                 printf "      - { name: ns%d.p%d.bench.test, addresses: [%s], provider: p%d }\n", k, k, A[k], k > y
+            if (refs > 0) printf "    reference: { file: %s, every: %s }\n", f, every > y
         }
     }'
     {
@@ -148,6 +152,11 @@ CONF
 # Sum of nswatch_probes_total (SOA probes: the ones that go to history and metrics).
 probes_total() {
     curl -s --max-time 30 "http://$1/metrics" | awk '/^nswatch_probes_total[{ ]/ { s += $NF } END { printf "%d\n", s }'
+}
+
+# Sum of nswatch_reference_rrsets_checked_total (reference answers judged, REFERENCE_RECORDS).
+reference_checked_total() {
+    curl -s --max-time 30 "http://$1/metrics" | awk '/^nswatch_reference_rrsets_checked_total[{ ]/ { s += $NF } END { printf "%d\n", s }'
 }
 
 # Sum of nswatch_answer_probes_total (the watched names' probes).

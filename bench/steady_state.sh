@@ -8,6 +8,9 @@
 #   N=1000 WARMUP=20 DURATION=180 sudo -E bench/steady_state.sh
 #   ANSWERS_EVERY=1 sudo -E bench/steady_state.sh      # watched names every round
 #
+# REFERENCE_RECORDS=R adds R A records to every zone and checks each zone against its own file
+# (zones[].reference, every REFERENCE_EVERY, default 1h).
+#
 # Needs root. Loopback only; stops what it starts by pid. Target: < 1 % of one core.
 set -euo pipefail
 N=${N:-1000}
@@ -27,7 +30,7 @@ machine_line
 NW_PID=$!
 sleep "$WARMUP"
 kill -0 "$NW_PID" || { echo "nswatch exited:"; cat "$WORK/nswatch.log"; exit 1; }
-p0=$(probes_total "$LISTEN"); a0=$(answer_probes_total "$LISTEN"); c0=$(proc_cpu "$NW_PID"); n0=$(group_cpu "$NSD_PID"); t0=$(date +%s.%N)
+r0=$(reference_checked_total "$LISTEN"); p0=$(probes_total "$LISTEN"); a0=$(answer_probes_total "$LISTEN"); c0=$(proc_cpu "$NW_PID"); n0=$(group_cpu "$NSD_PID"); t0=$(date +%s.%N)
 # VmRSS every SAMPLE s (30) during the window; PERF=S records S s of the daemon with perf at the start.
 if [[ -n ${PERF:-} ]]; then perf record -F 499 ${PERF_CALLGRAPH:--g} -p "$NW_PID" -o "${PERF_OUT:-/tmp/nswatch-steady.perf}" -- sleep "$PERF" >/dev/null 2>&1 & fi
 for ((s = 0; s < DURATION; s += ${SAMPLE:-30})); do
@@ -35,7 +38,7 @@ for ((s = 0; s < DURATION; s += ${SAMPLE:-30})); do
     sleep "$step" & SLEEP_PID=$!; wait "$SLEEP_PID"; SLEEP_PID=""
     echo "  t=+$((s + step)) s: nswatch VmRSS $(proc_kib "$NW_PID" VmRSS) KiB, CPU $(proc_cpu "$NW_PID") s"
 done
-c1=$(proc_cpu "$NW_PID"); n1=$(group_cpu "$NSD_PID"); t1=$(date +%s.%N); p1=$(probes_total "$LISTEN"); a1=$(answer_probes_total "$LISTEN")
+c1=$(proc_cpu "$NW_PID"); n1=$(group_cpu "$NSD_PID"); t1=$(date +%s.%N); p1=$(probes_total "$LISTEN"); a1=$(answer_probes_total "$LISTEN"); r1=$(reference_checked_total "$LISTEN")
 rss=$(proc_kib "$NW_PID" VmRSS)
 metrics_bytes=$(curl -s --max-time 30 "http://$LISTEN/metrics" | wc -c)
 curl -s --max-time 30 "http://$LISTEN/metrics" | awk '/^nswatch_probes_total[{ ]/ {
@@ -54,4 +57,7 @@ awk -v c0="$c0" -v c1="$c1" -v n0="$n0" -v n1="$n1" -v t0="$t0" -v t1="$t1" -v p
     printf "VmRSS at the end: %d KiB; /metrics size %d bytes\n", rss, mb
     printf "{\"bench\":\"steady_state\",\"zones\":%d,\"window_s\":%.1f,\"cpu_pct\":%.3f,\"nsd_cpu_pct\":%.3f,\"soa_probes\":%d,\"answer_probes\":%d,\"rss_kib\":%d}\n", n, el, 100 * cpu / el, 100 * (n1 - n0) / el, p1 - p0, a1 - a0, rss
 }'
+if [[ -n ${REFERENCE_RECORDS:-} ]]; then
+    echo "reference answers judged in window (nswatch_reference_rrsets_checked_total delta): $((r1 - r0))"
+fi
 grep -ciE "warn|error" "$WORK/nswatch.log" | sed 's/^/nswatch log warn|error lines: /'

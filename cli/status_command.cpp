@@ -24,6 +24,7 @@
 #include "monitor/serial_round.hpp"
 #include "monitor/state_words.hpp"
 #include "storage/history.hpp"
+#include "zonediff/reference_json.hpp"
 
 namespace nswatch {
 
@@ -67,15 +68,28 @@ std::string http_get(const std::string& url) {
     return body;
 }
 
+/// One instance asked: its snapshot, or why it could not be read.
+struct InstanceReply {
+    std::string url;
+    std::optional<Snapshot> snapshot;
+    std::string error;
+    std::string zone_drift;  ///< its zone_drift lines (zonediff/reference_json.hpp), if any
+};
+
 // The instance's status document: URL may be the base ("http://host:10053") or the API path.
-Snapshot fetch_snapshot(std::string url) {
+// Fills the reply's snapshot and zone_drift lines; throws naming the URL.
+void fetch_snapshot(std::string url, InstanceReply& reply) {
     if (url.find("/api/v1/status") == std::string::npos) {
         while (!url.empty() && url.back() == '/') url.pop_back();
         url += "/api/v1/status";
     }
     const std::string body = http_get(url);
     try {
-        return snapshot_from_json(nlohmann::json::parse(body));
+        const auto doc = nlohmann::json::parse(body);
+        reply.snapshot = snapshot_from_json(doc);
+        if (const auto it = doc.find("zone_drift"); it != doc.end()) {
+            reply.zone_drift = zone_drift_text(*it);
+        }
     } catch (const std::exception& e) {
         throw std::runtime_error(url + ": not an nswatch status document (" + e.what() + ")");
     }
@@ -99,21 +113,14 @@ void print_verdict(PluginStatus s) {
     std::cout << "status: " << to_string(s) << " (exit " << static_cast<int>(s) << ")\n";
 }
 
-/// One instance asked: its snapshot, or why it could not be read.
-struct InstanceReply {
-    std::string url;
-    std::optional<Snapshot> snapshot;
-    std::string error;
-};
-
 /// Every instance at once (each request has its own 5 s timeout), in the order given.
 std::vector<InstanceReply> fetch_all(const std::vector<std::string>& urls) {
     std::vector<std::future<InstanceReply>> pending;
     for (const auto& url : urls) {
         pending.push_back(std::async(std::launch::async, [url] {
-            InstanceReply r{url, std::nullopt, ""};
+            InstanceReply r{url, std::nullopt, "", ""};
             try {
-                r.snapshot = fetch_snapshot(url);
+                fetch_snapshot(url, r);
             } catch (const std::exception& e) {
                 r.error = e.what();
             }
@@ -129,7 +136,9 @@ int status_from_instances(const StatusArgs& args) {
     curl_global_init(CURL_GLOBAL_DEFAULT);  // before threads: curl_easy_init would race on it
     std::vector<Snapshot> snaps;
     std::vector<InstanceReply> unreachable;
+    std::string drift_lines;
     for (auto& r : fetch_all(args.from)) {
+        drift_lines += r.zone_drift;
         if (r.snapshot) {
             snaps.push_back(std::move(*r.snapshot));
         } else {
@@ -210,6 +219,7 @@ int status_from_instances(const StatusArgs& args) {
         std::cout << "\n";
     }
     for (const auto& f : findings) std::cout << f.text << "\n";
+    std::cout << drift_lines;
     if (findings.empty() && !snaps.empty()) {
         std::cout << "no provider lagging or down from any vantage\n";
     }

@@ -69,6 +69,8 @@ const std::map<std::string, RuleSettings>& default_rule_settings() {
         {"resolution_unverified", {true, S::info, 0ms, 0ms}},
         // From the scheduled zone diff (`diff`), not the snapshot: alerts/zone_diff_rule.hpp.
         {"zone_diff_mismatch", {true, S::warning, 0ms, 0ms}},
+        // From the reference check (zone `reference:`): alerts/zone_drift_rule.hpp.
+        {"zone_drift", {true, S::warning, 0ms, 0ms}},
     };
     return defaults;
 }

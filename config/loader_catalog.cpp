@@ -53,23 +53,26 @@ void Loader::read_catalog_source(const MapFields& m, Config& config) const {
         for (const auto& entry : f->value) {
             const std::string group = entry.first.Scalar();
             const Field item{entry.second, f->path + "." + group, entry.first.Mark()};
-            c.groups.emplace(group, read_group_template(item, config.thresholds));
+            c.groups.emplace(group, read_group_template(item, config));
         }
     }
     config.inventory.catalog = std::move(c);
 }
 
-ZoneConfig Loader::read_group_template(const Field& field, const Thresholds& global) const {
+ZoneConfig Loader::read_group_template(const Field& field, const Config& config) const {
     if (field.value.IsNull()) return ZoneConfig{};  // "blue:" alone: the defaults
     if (!field.value.IsMap()) {
         in_.fail(field, "a group's settings are a map (primary, watch, nameservers, thresholds)");
     }
     if (field.value["name"]) in_.fail(field, "a group's settings have no name: members name it");
+    if (field.value["reference"]) {
+        in_.fail(field, "a group's settings have no reference: a reference describes one zone");
+    }
     YAML::Node copy = YAML::Clone(field.value);
     copy["name"] = kTemplateName;
     Field named{copy, field.path, field.key_mark};
     Field name_field = named;
-    ZoneConfig zone = read_zone(named, global, name_field);
+    ZoneConfig zone = read_zone(named, config, name_field);
     zone.name.clear();
     return zone;
 }

@@ -111,8 +111,10 @@ class Loader {
     ShardSettings read_shard(const Field& field) const;
     // loader_catalog.cpp
     void read_catalog_source(const MapFields& m, Config& config) const;
-    ZoneConfig read_group_template(const Field& field, const Thresholds& global) const;
-    ZoneConfig read_zone(const Field& field, const Thresholds& global, Field& name_field) const;
+    ZoneConfig read_group_template(const Field& field, const Config& config) const;
+    // loader_zones.cpp
+    ZoneConfig read_zone(const Field& field, const Config& config, Field& name_field) const;
+    ReferenceSettings read_reference(const Field& field, const Config& config) const;
     std::vector<WatchName> read_watch(const Field& field, const std::string& zone) const;
     WatchName read_watch_entry(const Field& field, const std::string& zone) const;
     std::string read_watch_name(const Field& field, const std::string& zone) const;

@@ -1,6 +1,7 @@
 // The zones section: each zone, the names watched in it and its static nameservers (its
 // threshold overrides are read with the global thresholds, in loader_probe.cpp).
 #include <algorithm>
+#include <filesystem>
 #include <map>
 #include <optional>
 #include <string>
@@ -9,6 +10,7 @@
 #include "config/config.hpp"
 #include "config/loader_detail.hpp"
 #include "config/yaml_fields.hpp"
+#include "dns/dns_name.hpp"
 
 namespace nswatch::config_detail {
 
@@ -99,7 +101,7 @@ void Loader::read_zones(const Field& field, Config& config, ZoneSink& sink, uint
     std::map<std::string, Field> seen;
     for (const auto& item : in_.list(field, "[{name: shop.test}]")) {
         Field name_field = item;
-        ZoneConfig zone = read_zone(item, config.thresholds, name_field);
+        ZoneConfig zone = read_zone(item, config, name_field);
         if (auto [it, inserted] = seen.emplace(zone.name, name_field); !inserted) {
             in_.fail(name_field, "duplicate zone '" + zone.name + "' (first defined at " +
                                      mark_text(it->second) + "); each zone may appear once");
@@ -109,15 +111,15 @@ void Loader::read_zones(const Field& field, Config& config, ZoneSink& sink, uint
     }
 }
 
-ZoneConfig Loader::read_zone(const Field& field, const Thresholds& global,
-                             Field& name_field) const {
+ZoneConfig Loader::read_zone(const Field& field, const Config& config, Field& name_field) const {
     ZoneConfig zone;
     if (field.value.IsScalar()) {
         // Shorthand "- shop.test": a zone with every default.
         zone.name = domain_name(field, "zone name");
         return zone;
     }
-    MapFields m = in_.map(field, {"name", "primary", "watch", "nameservers", "thresholds"});
+    MapFields m =
+        in_.map(field, {"name", "primary", "watch", "nameservers", "thresholds", "reference"});
     name_field = in_.require(m, "name", "every zone needs a name, e.g. name: shop.test");
     zone.name = domain_name(name_field, "zone name");
     if (const Field* f = m.get("watch")) zone.watch = read_watch(*f, zone.name);
@@ -137,8 +139,67 @@ ZoneConfig Loader::read_zone(const Field& field, const Thresholds& global,
             }
         }
     }
-    if (const Field* f = m.get("thresholds")) zone.thresholds = read_overrides(*f, global);
+    if (const Field* f = m.get("thresholds")) {
+        zone.thresholds = read_overrides(*f, config.thresholds);
+    }
+    if (const Field* f = m.get("reference")) zone.reference = read_reference(*f, config);
     return zone;
+}
+
+ReferenceSettings Loader::read_reference(const Field& field, const Config& config) const {
+    MapFields m = in_.map(field, {"file", "primary", "port", "key", "source", "every",
+                                  "compare_ttl", "negative_per_round"});
+    ReferenceSettings r;
+    const Field* file = m.get("file");
+    const Field* primary = m.get("primary");
+    if ((file == nullptr) == (primary == nullptr)) {
+        in_.fail(field,
+                 "a reference needs exactly one of 'file' (a zone file) and 'primary' (the "
+                 "address of a hidden primary to transfer the zone from)");
+    }
+    if (file != nullptr) {
+        std::filesystem::path p = in_.string(*file, "the path of a zone file");
+        if (p.is_relative() && !base_dir_.empty()) p = base_dir_ / p;
+        std::error_code ec;
+        if (!std::filesystem::is_regular_file(p, ec)) {
+            in_.fail(*file, "zone file '" + p.string() + "' does not exist or is not a file");
+        }
+        r.file = p.string();
+        for (const char* k : {"port", "key", "source"}) {
+            if (const Field* f = m.get(k)) {
+                in_.fail(*f, std::string("'") + k + "' applies to a 'primary', not to a 'file'");
+            }
+        }
+    } else {
+        r.primary.server = in_.string(*primary, "an IP address");
+        if (!normalize_ip_literal(r.primary.server)) {
+            in_.fail(*primary, "'" + r.primary.server + "' is not an IP address");
+        }
+        if (const Field* f = m.get("port")) {
+            r.primary.port = static_cast<uint16_t>(in_.integer(*f, 1, 65535));
+        }
+        if (const Field* f = m.get("key")) {
+            r.primary.key =
+                canonical_name(in_.string(*f, "the name of a key defined under 'keys'"));
+            if (config.find_key(r.primary.key) == nullptr) {
+                in_.fail(*f, "no key named '" + r.primary.key + "' under 'keys'");
+            }
+        }
+        if (const Field* f = m.get("source")) {
+            r.primary.source = in_.string(*f, "a local IP address");
+            if (!normalize_ip_literal(r.primary.source)) {
+                in_.fail(*f, "'" + r.primary.source + "' is not an IP address");
+            }
+        }
+    }
+    if (const Field* f = m.get("every")) {
+        r.every = in_.duration(*f, std::chrono::minutes(1), std::chrono::hours(24 * 7));
+    }
+    if (const Field* f = m.get("compare_ttl")) r.compare_ttl = in_.boolean(*f);
+    if (const Field* f = m.get("negative_per_round")) {
+        r.negative_per_round = static_cast<int>(in_.integer(*f, 0, 100));
+    }
+    return r;
 }
 
 std::vector<WatchName> Loader::read_watch(const Field& field, const std::string& zone) const {

@@ -180,6 +180,23 @@ class SharedVector {
 const SharedVector<WatchName>& shared_default_watch();
 
 /// One zone under watch.
+/// `reference:` the zone as it is meant to be, asked of every provider (zonediff/reference_zone.hpp
+/// and reference_service.hpp): from a master file, or transferred from a hidden primary.
+struct ReferenceSettings {
+    /// RFC 1035 master file, resolved against the config file's directory; empty: `primary`.
+    std::string file;
+    /// The hidden primary to transfer the zone from (AXFR, TSIG with `key`); server empty: `file`.
+    TransferSettings primary;
+    /// Every RRset is asked of every provider within this period.
+    std::chrono::milliseconds every{std::chrono::hours(1)};
+    /// Compare TTLs too (off: the same records with another TTL are the same answer).
+    bool compare_ttl = false;
+    /// Questions per round whose right answer is negative (NXDOMAIN, NODATA).
+    int negative_per_round = 2;
+
+    bool operator==(const ReferenceSettings&) const = default;
+};
+
 struct ZoneConfig {
     /// Zone name, lower case, no trailing dot ("shop.test").
     std::string name;
@@ -191,6 +208,8 @@ struct ZoneConfig {
     SharedVector<StaticNameserver> nameservers;
     /// Per-zone threshold overrides.
     ThresholdOverrides thresholds;
+    /// The intended content every provider is checked against; none by default.
+    std::optional<ReferenceSettings> reference;
 
     bool operator==(const ZoneConfig&) const = default;
 };

@@ -7,6 +7,7 @@
 #include "alerts/delivery.hpp"
 #include "alerts/resolution_rules.hpp"
 #include "alerts/zone_diff_rule.hpp"
+#include "alerts/zone_drift_rule.hpp"
 #include "catalog/catalog_source.hpp"
 #include "config/shard.hpp"
 #include "daemon/descriptor_limit.hpp"
@@ -22,6 +23,7 @@
 #include "storage/answer_change_store.hpp"
 #include "storage/writer.hpp"
 #include "zonediff/diff_service.hpp"
+#include "zonediff/reference_service.hpp"
 
 namespace nswatch {
 
@@ -200,6 +202,11 @@ void Daemon::start_side_services() {
                      std::chrono::duration<double>(config_.diff.interval).count(),
                      config_.transfers.size());
     }
+
+    // Zones checked against their reference (zone_drift); a bad zone file stops the start here.
+    if (ReferenceService::wanted(config_)) {
+        starting("", [&] { reference_ = std::make_unique<ReferenceService>(config_, snapshot); });
+    }
 }
 
 void Daemon::start_alerts() {
@@ -227,6 +234,13 @@ void Daemon::start_alerts() {
                     return zone_diff_conditions(d->results(), engine->current_settings());
                 });
         }
+        if (reference_) {
+            // zone_drift from each provider's answers to the reference questions.
+            alert_engine_->add_condition_source(
+                [r = reference_.get(), engine = alert_engine_.get()](WallTime) {
+                    return zone_drift_conditions(r->results(), engine->current_settings());
+                });
+        }
         alert_engine_->start();
         spdlog::info("alerts: state {}, {} channels, evaluated every {} s", state,
                      config_.alerts.channels.size(),
@@ -250,6 +264,7 @@ void Daemon::shutdown() {
     alert_engine_.reset();  // before resolution and diff: its condition sources read them
     deliverer_.reset();
     diff_.reset();         // waits for a transfer in flight (diff.timeout per read)
+    reference_.reset();    // waits for a round in flight (probe.timeout)
     propagation_.reset();  // a run in flight ends and is stored (its listener feeds the catalog)
     catalog_.reset();      // a transfer in flight ends (catalog.timeout per read)
     resolution_.reset();   // a round in flight finishes and is written

@@ -35,6 +35,7 @@ class AlertEngine;
 class CatalogSource;
 class Deliverer;
 class DiffService;
+class ReferenceService;
 class HistoryWriter;
 class HttpServer;
 class Monitor;
@@ -103,6 +104,7 @@ class Daemon {
     std::unique_ptr<ResolverService> resolution_;
     std::unique_ptr<PropagationService> propagation_;
     std::unique_ptr<DiffService> diff_;
+    std::unique_ptr<ReferenceService> reference_;  ///< zones with `reference:` (zone_drift)
     std::unique_ptr<Deliverer> deliverer_;
     std::unique_ptr<AlertEngine> alert_engine_;
     std::unique_ptr<HttpServer> http_;

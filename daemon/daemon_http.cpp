@@ -19,6 +19,8 @@
 #include "storage/writer.hpp"
 #include "zonediff/diff_json.hpp"
 #include "zonediff/diff_service.hpp"
+#include "zonediff/reference_json.hpp"
+#include "zonediff/reference_service.hpp"
 
 namespace nswatch {
 
@@ -60,6 +62,10 @@ void Daemon::start_http() {
         ho.status_sections.emplace_back("zone_diff",
                                         [d = diff_.get()] { return zone_diff_json(d->results()); });
     }
+    if (reference_) {
+        ho.status_sections.emplace_back(
+            "zone_drift", [r = reference_.get()] { return zone_drift_json(r->results()); });
+    }
     if (alert_engine_) {
         ho.status_sections.emplace_back(
             "alerts", [a = alert_engine_.get()] { return active_alerts_json(*a); });
@@ -85,6 +91,7 @@ void Daemon::start_http() {
     if (propagation_) collectables.push_back(propagation_->registry());
     if (diff_) collectables.push_back(diff_->registry());
     if (catalog_) collectables.push_back(catalog_->registry());
+    if (reference_) collectables.push_back(reference_->registry());
     if (alert_engine_) {
         collectables.push_back(std::make_shared<AlertMetrics>(*deliverer_, *alert_engine_));
     }

@@ -15,6 +15,7 @@
 #include "monitor/monitor.hpp"
 #include "propagation/propagation_service.hpp"
 #include "zonediff/diff_service.hpp"
+#include "zonediff/reference_service.hpp"
 
 namespace nswatch {
 
@@ -67,6 +68,13 @@ void Daemon::wire_reload() {
         } else if (d != nullptr || c.diff.enabled()) {
             spdlog::warn("diff: turning the scheduled diff on or off needs a restart; {}",
                          d != nullptr ? "it keeps its previous settings" : "it stays off");
+        }
+    });
+    monitor_->on_reload([r = reference_.get()](const Config& c) {
+        if (r != nullptr) {
+            r->reconfigure(c);
+        } else if (ReferenceService::wanted(c)) {
+            spdlog::warn("reference: checking zones against a reference needs a restart");
         }
     });
 }

@@ -25,7 +25,7 @@ namespace {
 void usage() {
     std::fprintf(stderr,
                  "usage: nswatch_baddns --listen ADDR --port N --mode MODE [--zone ZONE] "
-                 "[--ignore-stdin]\n"
+                 "[--zone-file FILE] [--fault-name NAME] [--ignore-stdin]\n"
                  "  --port 0 picks a free port; \"READY <port>\" is printed once bound.\n"
                  "  exits on SIGTERM/SIGINT or when stdin closes (unless --ignore-stdin).\n"
                  "  modes:");
@@ -45,6 +45,10 @@ std::optional<Options> parse_args(int argc, char** argv) {
         } else if (arg == "--zone" && has_value) {
             o.zone = argv[++i];
             while (!o.zone.empty() && o.zone.back() == '.') o.zone.pop_back();
+        } else if (arg == "--zone-file" && has_value) {
+            o.zone_file = argv[++i];
+        } else if (arg == "--fault-name" && has_value) {
+            o.fault_name = argv[++i];
         } else if (arg == "--port" && has_value) {
             const std::string_view v = argv[++i];
             const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), o.port);

@@ -31,7 +31,9 @@ namespace nswatch::test {
 /// One nswatch_baddns process in the given mode, on 127.0.0.1 and a port of its choosing.
 class BadDns {
   public:
-    explicit BadDns(const std::string& mode, const std::string& zone = "shop.test") {
+    /// `extra`: more command-line options (--zone-file FILE, --fault-name NAME).
+    explicit BadDns(const std::string& mode, const std::string& zone = "shop.test",
+                    const std::vector<std::string>& extra = {}) {
         // The server's stderr goes to a file that is unlinked at once: we read it through our own
         // descriptor, and nothing is left behind even if the test aborts.
         char log_template[] = "/tmp/nswatch-baddns-XXXXXX";
@@ -54,6 +56,7 @@ class BadDns {
         const std::string bin = NSWATCH_BADDNS_BIN;
         std::vector<std::string> args = {bin,      "--listen", "127.0.0.1", "--port", "0",
                                          "--mode", mode,       "--zone",    zone};
+        args.insert(args.end(), extra.begin(), extra.end());
         std::vector<char*> argv;
         for (auto& a : args) argv.push_back(a.data());
         argv.push_back(nullptr);

@@ -28,7 +28,7 @@ TEST_CASE("alerts config: absent = off, present = on with every rule's defaults"
     CHECK_FALSE(load_config_string("zones: [{name: shop.test}]\n", "t").alerts.enabled);
     const Config c = load_config_string("zones: [{name: shop.test}]\nalerts: {}\n", "t");
     CHECK(c.alerts.enabled);
-    CHECK(c.alerts.rules.size() == 18);  // 14 state rules + 3 resolution rules + zone diff
+    CHECK(c.alerts.rules.size() == 19);  // 14 state + 3 resolution rules, zone diff, zone drift
     CHECK(c.alerts.rule_for("zone_diff_mismatch", "shop.test").severity == AlertSeverity::warning);
     CHECK(c.alerts.rule_for("zone_diff_mismatch", "shop.test").for_ == 0s);
     CHECK(c.alerts.rule_for("serial_lag", "shop.test").threshold == 300s);

@@ -10,6 +10,7 @@
 #include "exporter_test_support.hpp"
 #include "storage/history.hpp"
 #include "temp_dir.hpp"
+#include "zonediff/reference_json.hpp"
 
 using namespace nswatch;
 using Catch::Matchers::Contains;
@@ -129,4 +130,25 @@ TEST_CASE("status --from: the same words as --db, an unreachable instance named,
     REQUIRE(j["unreachable"].size() == 1);
     CHECK(j["unreachable"][0]["url"] == dead);
     CHECK(j["instances"].size() == 1);
+}
+
+TEST_CASE("status --from: a zone_drift line per difference from the zone's reference") {
+    const SnapshotPtr snapshot = test::sample_snapshot_ptr();
+    ZoneDriftResult drift;
+    drift.zone = "shop.test";
+    ProviderDriftState beta;
+    beta.provider = "beta";
+    beta.drifts["www.shop.test. A"] = Drift{
+        "beta", "127.53.2.1", "www.shop.test.", 1, DriftKind::differs, "192.0.2.80", "192.0.2.81"};
+    drift.providers.push_back(beta);
+    auto options = test::http_options({"127.0.0.1:0"});
+    options.status_sections.emplace_back("zone_drift",
+                                         [drift] { return zone_drift_json({drift}); });
+    HttpServer server{options, [&] { return snapshot; }, {}};
+    StatusArgs args;
+    args.from = {"http://127.0.0.1:" + std::to_string(server.port())};
+    const auto [rc, out] = status_of(args);
+    INFO(out);
+    CHECK_THAT(out, Contains("zone_drift shop.test: [beta] www.shop.test. A: reference "
+                             "192.0.2.80, served 192.0.2.81 (127.53.2.1)\n"));
 }

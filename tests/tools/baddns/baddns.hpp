@@ -39,6 +39,9 @@ enum class Mode {
     edns_version_ignored,
     wrong_owner,
     tcp_other_question,
+    drop_txt_string,  ///< ok, but every TXT record keeps only its first string
+    servfail_name,    ///< ok, but SERVFAIL for the --fault-name name
+    noerror_nx,       ///< ok, but NOERROR (NODATA) where the name does not exist
 };
 
 struct ModeName {
@@ -66,6 +69,9 @@ inline constexpr ModeName kModes[] = {
     {"edns-version-ignored", Mode::edns_version_ignored},
     {"wrong-owner", Mode::wrong_owner},
     {"tcp-other-question", Mode::tcp_other_question},
+    {"drop-txt-string", Mode::drop_txt_string},
+    {"servfail-name", Mode::servfail_name},
+    {"noerror-nx", Mode::noerror_nx},
 };
 
 /// The mode called `name` on the command line, if there is one.
@@ -128,6 +134,14 @@ class Zone {
 
     const ldns_rr* soa() const { return soa_.get(); }
 
+    /// Serve the records of an RFC 1035 master file instead of the fixed content (--zone-file;
+    /// zone_file.cpp): exact names, CNAMEs, NODATA and NXDOMAIN with the file's SOA (no
+    /// wildcards, no delegations). Exits when the file does not parse.
+    void load_file(const std::string& path);
+    /// The name servfail-name fails for (--fault-name); null when none was given.
+    const ldns_rdf* fault_name() const { return fault_name_.get(); }
+    void set_fault_name(const std::string& name);
+
     /// Fill rcode and sections of `reply` the way an authoritative server for this zone would.
     void answer(const ldns_rdf* qname, ldns_rr_type qtype, ldns_pkt* reply) const;
 
@@ -136,8 +150,14 @@ class Zone {
         ldns_pkt_push_rr(reply, section, ldns_rr_clone(rr.get()));
     }
 
+    /// The reply from the --zone-file records (zone_file.cpp).
+    void answer_from_file(const ldns_rdf* qname, ldns_rr_type qtype, ldns_pkt* reply) const;
+
     RdfPtr origin_, ns1_, ns2_;
     RrPtr soa_, ns1_ns_, ns2_ns_, ns1_a_, ns2_a_;
+    std::vector<RrPtr> file_records_;  ///< --zone-file, SOA excluded (in soa_)
+    bool from_file_ = false;
+    RdfPtr fault_name_;
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -160,6 +180,8 @@ PktPtr reply_skeleton(const Incoming& q, bool echo_edns);
 
 /// What `ok` answers: the zone's authoritative reply.
 PktPtr ok_reply(const Zone& zone, const Incoming& q);
+/// `reply` with every TXT record of its answer cut to its first character-string (zone_file.cpp).
+PktPtr drop_txt_strings(PktPtr reply);
 
 /// What to send back. `framed` bytes already carry their TCP length prefix (or deliberately a
 /// wrong one); `then_silence` means the connection must never be written to again;

@@ -166,6 +166,21 @@ std::optional<Reply> respond(Mode mode, Transport transport, const Zone& zone, c
             reply.then_close = transport == Transport::tcp;
             return reply;
         }
+        case Mode::drop_txt_string:
+            return Reply{to_wire(drop_txt_strings(ok_reply(zone, q)).get())};
+        case Mode::servfail_name:
+            if (zone.fault_name() != nullptr &&
+                ldns_dname_compare(ldns_rr_owner(q.question), zone.fault_name()) == 0) {
+                return Reply{to_wire(rcode_reply(q, LDNS_RCODE_SERVFAIL).get())};
+            }
+            return Reply{to_wire(ok_reply(zone, q).get())};
+        case Mode::noerror_nx: {
+            PktPtr reply = ok_reply(zone, q);
+            if (ldns_pkt_get_rcode(reply.get()) == LDNS_RCODE_NXDOMAIN) {
+                ldns_pkt_set_rcode(reply.get(), LDNS_RCODE_NOERROR);
+            }
+            return Reply{to_wire(reply.get())};
+        }
         case Mode::silent:
             return std::nullopt;
         case Mode::edns_intolerant:

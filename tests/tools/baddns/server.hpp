@@ -22,6 +22,8 @@ struct Options {
     uint16_t port = 0;
     Mode mode = Mode::ok;
     std::string zone = "shop.test";
+    std::string zone_file;   ///< --zone-file: serve these records
+    std::string fault_name;  ///< --fault-name: the one name servfail-name fails for
     bool watch_stdin = true;
 };
 
@@ -41,7 +43,10 @@ void on_signal(int);
 
 class Server {
   public:
-    Server(Options options) : options_(std::move(options)), zone_(options_.zone) {}
+    Server(Options options) : options_(std::move(options)), zone_(options_.zone) {
+        if (!options_.zone_file.empty()) zone_.load_file(options_.zone_file);
+        if (!options_.fault_name.empty()) zone_.set_fault_name(options_.fault_name);
+    }
     ~Server();
 
     /// Bind UDP and TCP on the same port; returns the port, or 0 on failure.

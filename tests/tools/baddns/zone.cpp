@@ -53,6 +53,10 @@ Zone::Zone(const std::string& name)
 
 void Zone::answer(const ldns_rdf* qname, ldns_rr_type qtype, ldns_pkt* reply) const {
     ldns_pkt_set_rcode(reply, LDNS_RCODE_NOERROR);
+    if (from_file_) {
+        answer_from_file(qname, qtype, reply);
+        return;
+    }
     if (ldns_dname_compare(qname, origin_.get()) == 0) {
         if (qtype == LDNS_RR_TYPE_SOA) {
             push(reply, LDNS_SECTION_ANSWER, soa_);

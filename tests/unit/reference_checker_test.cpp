@@ -1,0 +1,222 @@
+// The reference check end to end on real sockets: our misbehaving server (tests/tools/baddns)
+// serves the zone from a file, as five providers — one right, one with a stale record, one
+// dropping a TXT string, one failing a single name, one answering NOERROR for a missing name —
+// and each fault is named exactly (provider, record, both values) and nothing else; a fixed
+// provider's drift ends at its next right answer. Also the alert conditions and status rows.
+#include "zonediff/reference_checker.hpp"
+
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <fstream>
+#include <map>
+
+#include "../tools/baddns_process.hpp"
+#include "alerts/zone_drift_rule.hpp"
+#include "zonediff/reference_json.hpp"
+
+using namespace nswatch;
+using namespace std::chrono_literals;
+using test::BadDns;
+using test::Watchdog;
+
+namespace {
+
+const char* kReference = R"($TTL 300
+@    IN SOA ns1.shop.test. hostmaster.shop.test. 2026120601 7200 3600 1209600 300
+@    IN NS  ns1.shop.test.
+ns1  IN A   127.0.0.1
+www  IN A   192.0.2.80
+api  IN A   192.0.2.90
+txt  IN TXT "v=spf1 " "-all"
+a.deep IN AAAA 2001:db8::1
+alias IN CNAME www.shop.test.
+)";
+
+struct ZoneFile {
+    std::string path;
+    explicit ZoneFile(const std::string& text) {
+        char name[] = "/tmp/nswatch-reference-zone-XXXXXX";
+        close(mkstemp(name));
+        path = name;
+        std::ofstream(path) << text;
+    }
+    ~ZoneFile() { unlink(path.c_str()); }
+};
+
+std::string stale_copy() {
+    std::string s = kReference;
+    s.replace(s.find("192.0.2.80"), 10, "192.0.2.81");
+    return s;
+}
+
+Target target(const std::string& provider, const BadDns& server) {
+    Target t;
+    t.zone = "shop.test";
+    t.nameserver = "ns1." + provider + ".test";
+    t.address = "127.0.0.1";
+    t.port = server.port();
+    t.provider = provider;
+    t.vantage = "default";
+    return t;
+}
+
+void run_round(ReferenceChecker& checker, ProbeEngine& engine, const std::vector<Target>& targets) {
+    ProbeSettings probe;
+    probe.timeout = 2s;
+    auto requests = checker.start_round("shop.test", targets, probe);
+    REQUIRE_FALSE(requests.empty());
+    Watchdog watchdog("a reference round", 20s);
+    for (size_t i = 0; i < requests.size(); ++i) {
+        engine.submit(std::move(requests[i]),
+                      [&checker, i](const ProbeResult& r) { checker.absorb("shop.test", i, r); });
+    }
+    engine.run_until_idle();
+}
+
+/// provider -> record -> "reference X, served Y" of every standing drift.
+std::map<std::string, std::map<std::string, std::string>> drifts(const ReferenceChecker& c) {
+    std::map<std::string, std::map<std::string, std::string>> out;
+    for (const auto& z : c.results()) {
+        for (const auto& p : z.providers) {
+            for (const auto& [key, d] : p.drifts) {
+                out[p.provider][key] = "reference " + d.expected + ", served " + d.served;
+            }
+        }
+    }
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("reference check: each faulty provider named exactly, nothing else", "[reference]") {
+    ZoneFile reference(kReference);
+    ZoneFile stale(stale_copy());
+    const std::vector<std::string> serve = {"--zone-file", reference.path};
+    BadDns good("ok", "shop.test", serve);
+    BadDns stale_server("ok", "shop.test", {"--zone-file", stale.path});
+    BadDns drop_txt("drop-txt-string", "shop.test", serve);
+    BadDns servfail("servfail-name", "shop.test",
+                    {"--zone-file", reference.path, "--fault-name", "api.shop.test."});
+    BadDns noerror("noerror-nx", "shop.test", serve);
+
+    ReferenceSettings settings;
+    settings.file = reference.path;
+    settings.every = 1min;  // with a 1 min interval: every RRset in each round
+    settings.negative_per_round = 2;
+    ReferenceChecker checker;
+    checker.set_reference(
+        "shop.test",
+        std::make_shared<const ReferenceZone>(read_reference_file("shop.test", reference.path)),
+        settings, 1min, reference.path);
+    std::vector<Target> targets = {target("alpha", good), target("beta", stale_server),
+                                   target("gamma", drop_txt), target("delta", servfail),
+                                   target("epsilon", noerror)};
+    ProbeEngine engine;
+    // Two rounds: both kinds of negative question have been asked of everyone.
+    run_round(checker, engine, targets);
+    run_round(checker, engine, targets);
+
+    const auto d = drifts(checker);
+    CHECK(d.size() == 4);
+    CHECK(d.count("alpha") == 0);
+    CHECK(d.at("beta") == std::map<std::string, std::string>{
+                              {"www.shop.test. A", "reference 192.0.2.80, served 192.0.2.81"}});
+    CHECK(d.at("gamma") ==
+          std::map<std::string, std::string>{
+              {"txt.shop.test. TXT", "reference \"v=spf1 -all\", served \"v=spf1 \""}});
+    CHECK(d.at("delta") == std::map<std::string, std::string>{
+                               {"api.shop.test. A", "reference 192.0.2.90, served SERVFAIL"}});
+    CHECK(d.at("epsilon") ==
+          std::map<std::string, std::string>{
+              {"made-up name", "reference NXDOMAIN, served NOERROR, no records (NODATA)"}});
+
+    const auto results = checker.results();
+    REQUIRE(results.size() == 1);
+    CHECK(results[0].rrsets == 8);  // SOA NS ns1 www api txt a.deep alias
+    for (const auto& p : results[0].providers) CHECK(p.checked == 2 * (8 + 2));
+
+    // The alerts: one per drift, naming provider, record and both values.
+    AlertSettings alerts;
+    const auto conditions = zone_drift_conditions(results, alerts);
+    REQUIRE(conditions.size() == 4);
+    std::map<std::string, std::string> summaries;
+    for (const auto& c : conditions) {
+        CHECK(c.rule == "zone_drift");
+        summaries[c.labels.at("provider")] = c.summary;
+    }
+    CHECK(summaries.at("beta") ==
+          "shop.test: [beta] www.shop.test. A: reference 192.0.2.80, served 192.0.2.81 (address "
+          "127.0.0.1)");
+    CHECK_THAT(summaries.at("epsilon"),
+               Catch::StartsWith("shop.test: [epsilon] nswatch-nx-") &&
+                   Catch::Contains(": reference NXDOMAIN, served NOERROR, no records (NODATA)"));
+    alerts.zone_rules["shop.test"]["zone_drift"].enabled = false;
+    CHECK(zone_drift_conditions(results, alerts).empty());
+
+    // Status rows and lines.
+    const auto rows = zone_drift_json(results);
+    CHECK(rows.size() == 4);
+    CHECK_THAT(zone_drift_text(rows),
+               Catch::Contains("zone_drift shop.test: [delta] api.shop.test. A: reference "
+                               "192.0.2.90, served SERVFAIL (127.0.0.1)\n"));
+
+    // beta is fixed (its server now serves the reference): its drift ends at the next round.
+    BadDns fixed("ok", "shop.test", serve);
+    targets[1] = target("beta", fixed);
+    run_round(checker, engine, targets);
+    const auto after = drifts(checker);
+    CHECK(after.count("beta") == 0);
+    CHECK(after.size() == 3);
+}
+
+TEST_CASE("reference check: a silent provider keeps its verdicts", "[reference]") {
+    ZoneFile stale(stale_copy());
+    ZoneFile reference(kReference);
+    BadDns stale_server("ok", "shop.test", {"--zone-file", stale.path});
+    ReferenceSettings settings;
+    settings.every = 1min;
+    ReferenceChecker checker;
+    checker.set_reference(
+        "shop.test",
+        std::make_shared<const ReferenceZone>(read_reference_file("shop.test", reference.path)),
+        settings, 1min, reference.path);
+    ProbeEngine engine;
+    run_round(checker, engine, {target("beta", stale_server)});
+    REQUIRE(drifts(checker).at("beta").count("www.shop.test. A") == 1);
+    // Now it does not answer at all: a timeout is no evidence that the record was fixed.
+    BadDns silent("silent");
+    Target t = target("beta", silent);
+    ProbeSettings probe;
+    probe.timeout = 300ms;
+    auto requests = checker.start_round("shop.test", {t}, probe);
+    for (size_t i = 0; i < requests.size(); ++i) {
+        engine.submit(std::move(requests[i]),
+                      [&checker, i](const ProbeResult& r) { checker.absorb("shop.test", i, r); });
+    }
+    engine.run_until_idle();
+    CHECK(drifts(checker).at("beta").count("www.shop.test. A") == 1);
+}
+
+TEST_CASE("reference check: a provider missing from a round keeps its drifts", "[reference]") {
+    ZoneFile stale(stale_copy());
+    ZoneFile reference(kReference);
+    BadDns stale_server("ok", "shop.test", {"--zone-file", stale.path});
+    BadDns good("ok", "shop.test", {"--zone-file", reference.path});
+    ReferenceSettings settings;
+    settings.every = 1min;
+    ReferenceChecker checker;
+    checker.set_reference(
+        "shop.test",
+        std::make_shared<const ReferenceZone>(read_reference_file("shop.test", reference.path)),
+        settings, 1min, reference.path);
+    ProbeEngine engine;
+    run_round(checker, engine, {target("beta", stale_server), target("alpha", good)});
+    for (uint32_t i = 1; i < kForgetProviderAfter; ++i) {
+        run_round(checker, engine, {target("alpha", good)});
+        REQUIRE(drifts(checker).at("beta").count("www.shop.test. A") == 1);
+    }
+    run_round(checker, engine, {target("alpha", good)});
+    CHECK(drifts(checker).empty());
+    CHECK(checker.results()[0].providers.size() == 1);
+}

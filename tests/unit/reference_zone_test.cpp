@@ -1,0 +1,126 @@
+// ReferenceZone: a master file read with ldns and canonicalised (names lower case, TXT strings
+// joined), the RRsets checked (no signatures, nothing below a cut), and the answer a correct
+// server gives to any question (RRset, CNAME, wildcard expansion, NODATA, NXDOMAIN).
+#include "zonediff/reference_zone.hpp"
+
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <fstream>
+
+#include "dns/rr_types.hpp"
+
+using namespace nswatch;
+
+namespace {
+
+struct TempFile {
+    std::string path;
+    explicit TempFile(const std::string& text) {
+        char name[] = "/tmp/nswatch-reference-XXXXXX";
+        const int fd = mkstemp(name);
+        close(fd);
+        path = name;
+        std::ofstream(path) << text;
+    }
+    ~TempFile() { unlink(path.c_str()); }
+};
+
+const char* kZone = R"($TTL 300
+@        IN SOA ns1.shop.test. hostmaster.shop.test. 2026120601 7200 3600 1209600 300
+@        IN NS  ns1.shop.test.
+ns1      IN A   192.0.2.53
+WWW      IN A   192.0.2.80
+www      IN A   192.0.2.81
+txt      IN TXT "v=spf1 " "-all"
+alias    IN CNAME www
+*.wild   IN A   192.0.2.99
+a.b.deep IN A   192.0.2.7
+sub      IN NS  ns.sub.shop.test.
+sub      IN DS  12345 13 2 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
+ns.sub   IN A   192.0.2.9
+)";
+
+const ReferenceRrset* find(const ReferenceZone& z, const std::string& owner, uint16_t type) {
+    for (const auto* s : z.rrsets()) {
+        if (s->owner == owner && s->type == type) return s;
+    }
+    return nullptr;
+}
+
+}  // namespace
+
+TEST_CASE("reference file: RRsets canonical, cut data left out", "[reference]") {
+    TempFile f(kZone);
+    const ReferenceZone z = read_reference_file("shop.test", f.path);
+    CHECK(z.serial() == 2026120601u);
+    CHECK_FALSE(z.is_signed());
+    const auto* www = find(z, "www.shop.test.", kTypeA);
+    REQUIRE(www != nullptr);  // WWW and www are one RRset
+    CHECK(www->rdata == std::vector<std::string>{"192.0.2.80", "192.0.2.81"});
+    CHECK(www->ttl == 300);
+    const auto* txt = find(z, "txt.shop.test.", kTypeTxt);
+    REQUIRE(txt != nullptr);
+    CHECK(txt->rdata == std::vector<std::string>{"\"v=spf1 -all\""});
+    CHECK(find(z, "sub.shop.test.", kTypeDs) != nullptr);
+    CHECK(find(z, "sub.shop.test.", kTypeNs) == nullptr);
+    CHECK(find(z, "ns.sub.shop.test.", kTypeA) == nullptr);
+    CHECK(find(z, "shop.test.", kTypeSoa) != nullptr);
+    CHECK(z.rrsets().size() == 9);  // SOA NS ns1 www txt alias *.wild a.b.deep DS
+    // Empty non-terminals exist; names below the cut are not listed.
+    const auto& n = z.names();
+    CHECK(std::find(n.begin(), n.end(), "b.deep.shop.test.") != n.end());
+    CHECK(std::find(n.begin(), n.end(), "deep.shop.test.") != n.end());
+    CHECK(std::find(n.begin(), n.end(), "ns.sub.shop.test.") == n.end());
+}
+
+TEST_CASE("reference: what a correct server answers", "[reference]") {
+    TempFile f(kZone);
+    const ReferenceZone z = read_reference_file("shop.test", f.path);
+    using K = Expectation::Kind;
+    auto www = z.expect("WWW.Shop.Test", kTypeA);
+    REQUIRE(www);
+    CHECK(www->kind == K::answer);
+    CHECK(www->rrset.rdata.size() == 2);
+    CHECK(z.expect("www.shop.test.", kTypeAaaa)->kind == K::nodata);
+    CHECK(z.expect("deep.shop.test.", kTypeA)->kind == K::nodata);  // empty non-terminal
+    CHECK(z.expect("nope.shop.test.", kTypeA)->kind == K::nxdomain);
+    auto alias = z.expect("alias.shop.test.", kTypeA);
+    CHECK(alias->kind == K::answer);
+    CHECK(alias->rrset.type == kTypeCname);
+    auto wild = z.expect("x.y.wild.shop.test.", kTypeA);
+    REQUIRE(wild);
+    CHECK(wild->kind == K::answer);
+    CHECK(wild->from_wildcard);
+    CHECK(wild->rrset.owner == "x.y.wild.shop.test.");
+    CHECK(wild->rrset.rdata == std::vector<std::string>{"192.0.2.99"});
+    CHECK(z.expect("x.wild.shop.test.", kTypeMx)->kind == K::nodata);
+    CHECK_FALSE(z.expect("www.other.test.", kTypeA));
+    CHECK_FALSE(z.expect("ns.sub.shop.test.", kTypeA));  // below the cut: a referral
+    CHECK(z.expect("sub.shop.test.", kTypeDs)->kind == K::answer);
+}
+
+TEST_CASE("reference file errors name the file and line", "[reference]") {
+    TempFile bad("$TTL 300\n@ IN SOA ns1 host 1 2 3 4 5\nwww IN A 192.0.2.300\n");
+    try {
+        read_reference_file("shop.test", bad.path);
+        FAIL("no error");
+    } catch (const std::runtime_error& e) {
+        CHECK_THAT(e.what(), Catch::StartsWith(bad.path + ":3: "));
+    }
+    TempFile no_soa("$TTL 300\nwww IN A 192.0.2.1\n");
+    CHECK_THROWS_WITH(read_reference_file("shop.test", no_soa.path),
+                      Catch::Contains("no SOA record"));
+    TempFile outside("$TTL 300\n@ IN SOA ns1 host 1 2 3 4 5\nwww.other.test. IN A 192.0.2.1\n");
+    CHECK_THROWS_WITH(read_reference_file("shop.test", outside.path),
+                      Catch::Contains("www.other.test. A 192.0.2.1' is not in zone shop.test"));
+    CHECK_THROWS_WITH(read_reference_file("shop.test", "/nonexistent/zone.db"),
+                      Catch::Contains("/nonexistent/zone.db: cannot open"));
+}
+
+TEST_CASE("comparable_rdata joins TXT strings", "[reference]") {
+    CHECK(comparable_rdata(kTypeTxt, "\"a\" \"b c\"") == "\"ab c\"");
+    CHECK(comparable_rdata(kTypeTxt, "\"ab c\"") == "\"ab c\"");
+    CHECK(comparable_rdata(kTypeTxt, "\"say \\\"hi\\\"\" \"!\"") == "\"say \\\"hi\\\"!\"");
+    CHECK(comparable_rdata(kTypeA, "192.0.2.1") == "192.0.2.1");
+}

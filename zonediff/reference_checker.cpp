@@ -1,0 +1,125 @@
+#include "zonediff/reference_checker.hpp"
+
+#include <algorithm>
+#include <set>
+
+#include "dns/rr_types.hpp"
+#include "zonediff/reference_plan.hpp"
+
+namespace nswatch {
+
+std::string drift_key(const ReferenceQuestion& q) {
+    if (q.negative) return q.name.rfind("nswatch-nx-", 0) == 0 ? "made-up name" : "absent type";
+    return q.name + " " + rr_type_name(q.type);
+}
+
+void ReferenceChecker::set_reference(const std::string& zone,
+                                     std::shared_ptr<const ReferenceZone> ref,
+                                     const ReferenceSettings& settings,
+                                     std::chrono::milliseconds interval, std::string source) {
+    ZoneEntry& e = zones_[zone];
+    e.result.zone = zone;
+    e.result.source = std::move(source);
+    e.result.error.clear();
+    e.result.serial = ref->serial();
+    e.result.rrsets = ref->rrsets().size();
+    e.result.per_round = rrsets_per_round(e.result.rrsets, settings.every, interval);
+    std::set<std::string> keys = {"made-up name", "absent type"};
+    for (const auto* s : ref->rrsets()) keys.insert(s->owner + " " + rr_type_name(s->type));
+    for (auto& p : e.result.providers) {
+        std::erase_if(p.drifts, [&](const auto& d) { return keys.count(d.first) == 0; });
+    }
+    e.ref = std::move(ref);
+    e.settings = settings;
+    e.round.clear();
+}
+
+void ReferenceChecker::set_error(const std::string& zone, std::string error, std::string source) {
+    ZoneEntry& e = zones_[zone];
+    e.result.zone = zone;
+    e.result.source = std::move(source);
+    e.result.error = std::move(error);
+}
+
+void ReferenceChecker::keep_only(const std::vector<std::string>& zones) {
+    const std::set<std::string> keep(zones.begin(), zones.end());
+    std::erase_if(zones_, [&](const auto& z) { return keep.count(z.first) == 0; });
+}
+
+std::shared_ptr<const ReferenceZone> ReferenceChecker::reference(const std::string& zone) const {
+    const auto it = zones_.find(zone);
+    return it == zones_.end() ? nullptr : it->second.ref;
+}
+
+std::vector<ProbeRequest> ReferenceChecker::start_round(const std::string& zone,
+                                                        const std::vector<Target>& targets,
+                                                        const ProbeSettings& probe) {
+    std::vector<ProbeRequest> out;
+    const auto it = zones_.find(zone);
+    if (it == zones_.end() || !it->second.ref) return out;
+    ZoneEntry& e = it->second;
+    const uint64_t round = e.result.rounds++;
+    e.round = plan_reference_round(*e.ref, round, e.result.per_round,
+                                   static_cast<size_t>(std::max(0, e.settings.negative_per_round)));
+
+    std::map<std::string, std::vector<const Target*>> by_provider;
+    for (const auto& t : targets) by_provider[t.provider].push_back(&t);
+    for (auto& p : e.result.providers) {
+        p.missing_rounds = by_provider.count(p.provider) == 0 ? p.missing_rounds + 1 : 0;
+    }
+    std::erase_if(e.result.providers, [](const ProviderDriftState& p) {
+        return p.missing_rounds >= kForgetProviderAfter;
+    });
+    for (const auto& [provider, addresses] : by_provider) {
+        const auto known = std::find_if(e.result.providers.begin(), e.result.providers.end(),
+                                        [&](const auto& p) { return p.provider == provider; });
+        if (known == e.result.providers.end()) {
+            ProviderDriftState p;
+            p.provider = provider;
+            e.result.providers.push_back(std::move(p));
+        }
+        const Target& t = *addresses[address_for_round(round, addresses.size())];
+        for (const auto& q : e.round) {
+            ProbeRequest r;
+            r.target = t;
+            r.target.transport = Transport::udp;
+            r.query.name = q.name;
+            r.query.type = q.type;
+            r.query.edns = probe.edns;
+            r.query.nsid = false;
+            r.query.dnssec_ok = probe.edns && e.ref->is_signed();
+            r.timeout = probe.timeout;
+            out.push_back(std::move(r));
+        }
+    }
+    std::sort(e.result.providers.begin(), e.result.providers.end(),
+              [](const auto& a, const auto& b) { return a.provider < b.provider; });
+    return out;
+}
+
+void ReferenceChecker::absorb(const std::string& zone, size_t ticket, const ProbeResult& result) {
+    const auto it = zones_.find(zone);
+    if (it == zones_.end() || !it->second.ref || it->second.round.empty()) return;
+    ZoneEntry& e = it->second;
+    const ReferenceQuestion& q = e.round[ticket % e.round.size()];
+    const ReferenceVerdict v = judge_reference_answer(q, result, e.ref->apex(), e.ref->is_signed(),
+                                                      e.settings.compare_ttl);
+    if (!v.conclusive) return;
+    for (auto& p : e.result.providers) {
+        if (p.provider != result.target.provider) continue;
+        ++p.checked;
+        if (v.drift) {
+            p.drifts[drift_key(q)] = *v.drift;
+        } else {
+            p.drifts.erase(drift_key(q));
+        }
+    }
+}
+
+std::vector<ZoneDriftResult> ReferenceChecker::results() const {
+    std::vector<ZoneDriftResult> out;
+    for (const auto& [zone, e] : zones_) out.push_back(e.result);
+    return out;
+}
+
+}  // namespace nswatch

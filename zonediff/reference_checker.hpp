@@ -1,0 +1,86 @@
+// The zone_drift state of every zone with a `reference:`: each round's questions to one address
+// per provider (zonediff/reference_plan.hpp), their verdicts (reference_compare.hpp), and per
+// provider the differences still standing: a drift stays until the provider answers that question
+// right again (a timeout keeps it). Not thread-safe; no clock and no sockets: the caller sends the
+// requests and hands back the results (zonediff/reference_service.hpp; tests with real servers).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "config/schema.hpp"
+#include "prober/engine.hpp"
+#include "zonediff/reference_compare.hpp"
+
+namespace nswatch {
+
+/// One provider's standing against the reference.
+struct ProviderDriftState {
+    std::string provider;
+    uint64_t checked = 0;  ///< answers judged so far (conclusive ones)
+    /// Differences standing, by what was asked ("www.shop.test. A", or "made-up name" / "absent
+    /// type" for the negative questions, whose names change every round).
+    std::map<std::string, Drift> drifts;
+    /// Rounds in a row whose targets did not include this provider (forgotten at
+    /// kForgetProviderAfter: a snapshot without it for a moment must not end its drifts).
+    uint32_t missing_rounds = 0;
+};
+
+/// Rounds a provider may be missing from the targets before its state is dropped.
+inline constexpr uint32_t kForgetProviderAfter = 10;
+
+/// One zone's reference check as `status`, metrics and alerts see it.
+struct ZoneDriftResult {
+    std::string zone;
+    std::string source;    ///< the reference's file, or "primary ADDR"
+    std::string error;     ///< why there is no reference (file or transfer error)
+    uint32_t serial = 0;   ///< the reference's SOA serial
+    size_t rrsets = 0;     ///< RRsets checked at every provider
+    size_t per_round = 0;  ///< of which each round asks
+    uint64_t rounds = 0;   ///< rounds asked so far
+    std::vector<ProviderDriftState> providers;  ///< sorted by name
+};
+
+class ReferenceChecker {
+  public:
+    /// The reference of `zone` (replacing the previous one: drifts of RRsets it no longer holds
+    /// are dropped), with its settings and the round interval it is asked at.
+    void set_reference(const std::string& zone, std::shared_ptr<const ReferenceZone> ref,
+                       const ReferenceSettings& settings, std::chrono::milliseconds interval,
+                       std::string source);
+    /// No usable reference for `zone` (the error is shown; earlier verdicts are kept).
+    void set_error(const std::string& zone, std::string error, std::string source);
+    /// Forget zones not in `zones`.
+    void keep_only(const std::vector<std::string>& zones);
+    /// The zone's reference, or null.
+    std::shared_ptr<const ReferenceZone> reference(const std::string& zone) const;
+
+    /// The next round's requests for `zone` to `targets` (the zone's UDP targets from one
+    /// vantage; one address per provider is chosen). Each request's index in the result is its
+    /// ticket for absorb(). Providers missing from `targets` kForgetProviderAfter rounds in a row
+    /// are forgotten.
+    std::vector<ProbeRequest> start_round(const std::string& zone,
+                                          const std::vector<Target>& targets,
+                                          const ProbeSettings& probe);
+    /// The result of request `ticket` of the zone's current round.
+    void absorb(const std::string& zone, size_t ticket, const ProbeResult& result);
+
+    std::vector<ZoneDriftResult> results() const;
+
+  private:
+    struct ZoneEntry {
+        ZoneDriftResult result;
+        std::shared_ptr<const ReferenceZone> ref;
+        ReferenceSettings settings;
+        std::vector<ReferenceQuestion> round;  ///< the current round's questions, by ticket
+    };
+    std::map<std::string, ZoneEntry> zones_;
+};
+
+/// The key a verdict is kept under (see ProviderDriftState::drifts).
+std::string drift_key(const ReferenceQuestion& q);
+
+}  // namespace nswatch

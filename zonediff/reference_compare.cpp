@@ -1,0 +1,145 @@
+#include "zonediff/reference_compare.hpp"
+
+#include <algorithm>
+#include <set>
+
+#include "dns/rr_types.hpp"
+
+namespace nswatch {
+
+namespace {
+
+std::string lower(std::string s) {
+    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
+    if (s.empty() || s.back() != '.') s += '.';
+    return s;
+}
+
+std::string joined(const std::vector<std::string>& v) {
+    std::string out;
+    for (const auto& s : v) out += (out.empty() ? "" : " | ") + s;
+    return out;
+}
+
+std::string with_ttl(const std::vector<std::string>& rdata, uint32_t ttl, bool show) {
+    return show ? "TTL " + std::to_string(ttl) + " " + joined(rdata) : joined(rdata);
+}
+
+std::string expected_text(const Expectation& e, bool compare_ttl) {
+    switch (e.kind) {
+        case Expectation::Kind::answer:
+            return (e.rrset.type == kTypeCname ? "CNAME " : "") +
+                   with_ttl(e.rrset.rdata, e.rrset.ttl, compare_ttl);
+        case Expectation::Kind::nodata:
+            return "NODATA";
+        case Expectation::Kind::nxdomain:
+            return "NXDOMAIN";
+    }
+    return "?";
+}
+
+bool has_in_authority(const ProbeResult& got, uint16_t type, const std::string* owner) {
+    return std::any_of(got.authority.begin(), got.authority.end(), [&](const Record& r) {
+        return r.type == type && (owner == nullptr || lower(r.owner) == *owner);
+    });
+}
+
+}  // namespace
+
+std::string_view to_string(DriftKind k) {
+    switch (k) {
+        case DriftKind::differs:
+            return "differs";
+        case DriftKind::missing:
+            return "missing";
+        case DriftKind::extra:
+            return "extra";
+        case DriftKind::servfail:
+            return "servfail";
+        case DriftKind::wrong_rcode:
+            return "wrong_rcode";
+        case DriftKind::no_soa:
+            return "no_soa";
+        case DriftKind::no_denial:
+            return "no_denial";
+    }
+    return "?";
+}
+
+std::string Drift::describe() const {
+    return "[" + provider + "] " + name + " " + rr_type_name(type) + ": reference " + expected +
+           ", served " + served;
+}
+
+ReferenceVerdict judge_reference_answer(const ReferenceQuestion& q, const ProbeResult& got,
+                                        const std::string& apex, bool is_signed, bool compare_ttl) {
+    ReferenceVerdict v;
+    const bool answered = got.outcome == Outcome::ok || got.outcome == Outcome::nxdomain ||
+                          got.outcome == Outcome::servfail || got.outcome == Outcome::formerr;
+    if (!answered) return v;
+    v.conclusive = true;
+    Drift d;
+    d.provider = got.target.provider;
+    d.address = got.target.address;
+    d.name = q.name;
+    d.type = q.type;
+    d.expected = expected_text(q.expected, compare_ttl);
+    auto drift = [&](DriftKind kind, std::string served) {
+        d.kind = kind;
+        d.served = std::move(served);
+        v.drift = d;
+        return v;
+    };
+    if (got.outcome == Outcome::servfail || got.outcome == Outcome::formerr) {
+        return drift(DriftKind::servfail, rcode_name(got.rcode));
+    }
+
+    // The records at the name asked, of the type asked or a CNAME, in comparison form.
+    const std::string asked = lower(q.name);
+    std::set<std::string> rdata;
+    uint16_t served_type = q.type;
+    std::set<uint32_t> ttls;
+    for (const auto& r : got.answer) {
+        if (lower(r.owner) != asked) continue;
+        if (r.type != q.type && r.type != kTypeCname) continue;
+        served_type = r.type;
+        rdata.insert(comparable_rdata(r.type, r.rdata));
+        ttls.insert(r.ttl);
+    }
+    const std::vector<std::string> served(rdata.begin(), rdata.end());
+    const bool nx = got.rcode == 3;
+    const std::string served_ttl =
+        compare_ttl && !ttls.empty() ? "TTL " + std::to_string(*ttls.begin()) + " " : "";
+    const std::string served_text =
+        served.empty() ? (nx ? "NXDOMAIN" : "NODATA")
+                       : (served_type == kTypeCname ? "CNAME " : "") + served_ttl + joined(served);
+
+    if (q.expected.kind == Expectation::Kind::answer) {
+        if (served.empty()) return drift(DriftKind::missing, served_text);
+        const bool same_records =
+            served == q.expected.rrset.rdata &&
+            (served_type == kTypeCname) == (q.expected.rrset.type == kTypeCname);
+        const bool same_ttl =
+            !compare_ttl || (ttls.size() == 1 && *ttls.begin() == q.expected.rrset.ttl);
+        if (!same_records || !same_ttl) return drift(DriftKind::differs, served_text);
+        return v;
+    }
+
+    // A negative answer: the rcode, no records, the SOA (RFC 2308 §2), the denial (RFC 4035
+    // §3.1.3).
+    const bool want_nx = q.expected.kind == Expectation::Kind::nxdomain;
+    if (!served.empty()) return drift(DriftKind::extra, served_text);
+    if (want_nx != nx) {
+        return drift(DriftKind::wrong_rcode, nx ? "NXDOMAIN" : "NOERROR, no records (NODATA)");
+    }
+    if (!has_in_authority(got, kTypeSoa, &apex)) {
+        return drift(DriftKind::no_soa, served_text + " without the zone's SOA");
+    }
+    if (is_signed && !has_in_authority(got, kTypeNsec, nullptr) &&
+        !has_in_authority(got, kTypeNsec3, nullptr)) {
+        return drift(DriftKind::no_denial, served_text + " without NSEC or NSEC3");
+    }
+    return v;
+}
+
+}  // namespace nswatch

@@ -1,0 +1,276 @@
+#include "zonediff/reference_service.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <set>
+
+#include "config/names.hpp"
+#include "dns/rr_types.hpp"
+#include "prober/axfr.hpp"
+
+namespace nswatch {
+
+namespace {
+
+using SteadyClock = std::chrono::steady_clock;
+
+std::string source_text(const ReferenceSettings& r) {
+    if (!r.file.empty()) return r.file;
+    return "primary " + r.primary.server +
+           (r.primary.port == 53 ? "" : "#" + std::to_string(r.primary.port));
+}
+
+/// The zone's UDP targets at the default vantage, one per (provider, nameserver, address).
+std::vector<Target> targets_of(const ZoneState& z, const std::string& vantage) {
+    std::vector<Target> out;
+    std::set<std::tuple<std::string, std::string, std::string>> seen;
+    for (const auto& t : z.targets) {
+        if (t.target.transport != Transport::udp || t.target.vantage.str() != vantage) continue;
+        Target full = t.target.full();
+        if (seen.emplace(full.provider, full.nameserver, full.address).second) {
+            out.push_back(std::move(full));
+        }
+    }
+    return out;
+}
+
+const ZoneState* find_zone(const SnapshotPtr& snap, const std::string& name) {
+    if (!snap) return nullptr;
+    for (const auto& z : snap->zones) {
+        if (z.zone == name) return &z;
+    }
+    return nullptr;
+}
+
+}  // namespace
+
+bool ReferenceService::wanted(const Config& config) {
+    return std::any_of(config.zones.begin(), config.zones.end(),
+                       [](const ZoneConfig& z) { return z.reference.has_value(); });
+}
+
+ReferenceService::ReferenceService(Config config, std::function<SnapshotPtr()> snapshot)
+    : config_(std::move(config)),
+      snapshot_(std::move(snapshot)),
+      registry_(std::make_shared<prometheus::Registry>()),
+      checked_(prometheus::BuildCounter()
+                   .Name("nswatch_reference_rrsets_checked_total")
+                   .Help("Answers to reference questions judged (RRsets and negative questions), "
+                         "per zone, provider and vantage")
+                   .Register(*registry_)),
+      differing_(prometheus::BuildGauge()
+                     .Name("nswatch_reference_rrsets_differing")
+                     .Help("Reference questions the provider answers differently from the "
+                           "zone's reference (zone_drift), as of its newest answer to each")
+                     .Register(*registry_)),
+      rrsets_(prometheus::BuildGauge()
+                  .Name("nswatch_reference_rrsets")
+                  .Help("RRsets in the zone's reference, each asked of every provider within "
+                        "`every`")
+                  .Register(*registry_)) {
+    refresh_references(true);
+    thread_ = std::thread([this] { loop(); });
+}
+
+ReferenceService::~ReferenceService() {
+    {
+        std::lock_guard lock(mutex_);
+        stop_ = true;
+    }
+    cv_.notify_all();
+    if (thread_.joinable()) thread_.join();
+}
+
+std::vector<ZoneDriftResult> ReferenceService::results() const {
+    std::lock_guard lock(mutex_);
+    return results_;
+}
+
+uint64_t ReferenceService::rounds() const {
+    std::lock_guard lock(mutex_);
+    return rounds_;
+}
+
+void ReferenceService::reconfigure(Config config) {
+    {
+        std::lock_guard lock(mutex_);
+        pending_ = std::move(config);
+    }
+    cv_.notify_all();
+}
+
+bool ReferenceService::take_config() {
+    std::optional<Config> c;
+    {
+        std::lock_guard lock(mutex_);
+        c.swap(pending_);
+    }
+    if (!c) return false;
+    config_ = std::move(*c);
+    return true;
+}
+
+void ReferenceService::refresh_references(bool initial) {
+    std::vector<std::string> names;
+    for (const auto& z : config_.zones) {
+        if (!z.reference) continue;
+        names.push_back(z.name);
+        const ReferenceSettings& r = *z.reference;
+        const auto loaded = loaded_settings_.find(z.name);
+        const bool same_settings = loaded != loaded_settings_.end() && loaded->second == r;
+        const std::string source = source_text(r);
+        try {
+            if (!r.file.empty()) {
+                const auto mtime = std::filesystem::last_write_time(r.file);
+                if (same_settings && file_times_[z.name] == mtime) continue;
+                auto ref =
+                    std::make_shared<const ReferenceZone>(read_reference_file(z.name, r.file));
+                spdlog::info("reference: {}: {} RRsets from {} (serial {})", z.name,
+                             ref->rrsets().size(), r.file, ref->serial());
+                checker_.set_reference(z.name, std::move(ref), r, config_.probe.interval, source);
+                file_times_[z.name] = mtime;
+                loaded_settings_[z.name] = r;
+                continue;
+            }
+            // A hidden primary's zone: transferred by the rounds (never on the start-up path),
+            // again when run_round saw its serial move (and dropped loaded_settings_).
+            if (initial || (same_settings && checker_.reference(z.name))) continue;
+            TransferSource src;
+            src.server = r.primary.server;
+            src.port = r.primary.port;
+            src.source = r.primary.source;
+            src.timeout = std::chrono::seconds(10);
+            if (!r.primary.key.empty()) {
+                if (const TsigKey* k = config_.find_key(r.primary.key)) src.key = *k;
+            }
+            std::vector<Record> records;
+            transfer_zone(z.name, src, [&](Record&& rec) { records.push_back(std::move(rec)); });
+            auto ref = std::make_shared<const ReferenceZone>(z.name, records);
+            spdlog::info("reference: {}: {} RRsets transferred from {} (serial {})", z.name,
+                         ref->rrsets().size(), source, ref->serial());
+            checker_.set_reference(z.name, std::move(ref), r, config_.probe.interval, source);
+            loaded_settings_[z.name] = r;
+        } catch (const std::exception& e) {
+            if (initial) throw std::runtime_error("reference of " + z.name + ": " + e.what());
+            spdlog::error("reference: {}: {}", z.name, e.what());
+            checker_.set_error(z.name, e.what(), source);
+        }
+    }
+    checker_.keep_only(names);
+    std::erase_if(loaded_settings_, [&](const auto& kv) {
+        return std::find(names.begin(), names.end(), kv.first) == names.end();
+    });
+}
+
+void ReferenceService::run_round() {
+    const SnapshotPtr snap = snapshot_();
+    const std::string vantage = config_.get_default_vantage().name;
+    if (!engine_ || engine_->vantages().front().name != vantage) {
+        engine_ =
+            std::make_unique<ProbeEngine>(std::vector<Vantage>{config_.get_default_vantage()});
+    }
+    engine_->set_max_in_flight(static_cast<size_t>(std::max(1, config_.probe.max_in_flight)));
+
+    // Hidden primaries: their SOA serial, to transfer again when it moved.
+    std::vector<ProbeRequest> soa;
+    for (const auto& z : config_.zones) {
+        if (!z.reference || z.reference->primary.server.empty()) continue;
+        ProbeRequest r;
+        r.target.zone = z.name;
+        r.target.nameserver = "reference-primary";
+        r.target.address = z.reference->primary.server;
+        r.target.family =
+            r.target.address.find(':') == std::string::npos ? Family::ipv4 : Family::ipv6;
+        r.target.port = z.reference->primary.port;
+        r.target.provider = "reference-primary";
+        r.target.vantage = vantage;
+        r.query.name = z.name;
+        r.query.type = kTypeSoa;
+        r.timeout = config_.probe.timeout;
+        soa.push_back(std::move(r));
+    }
+    for (const auto& res : engine_->run_batch(soa)) {
+        const auto current = checker_.reference(res.target.zone);
+        if (current && res.soa && res.soa->serial == current->serial()) continue;
+        if (current && !res.soa) continue;        // primary unreachable: keep the reference we have
+        loaded_settings_.erase(res.target.zone);  // forces the transfer below
+    }
+    refresh_references(false);
+
+    // Every zone's questions at once; each result goes back with its zone and ticket.
+    for (const auto& z : config_.zones) {
+        if (!z.reference) continue;
+        const ZoneState* state = find_zone(snap, z.name);
+        if (state == nullptr) continue;
+        auto requests = checker_.start_round(z.name, targets_of(*state, vantage), config_.probe);
+        for (size_t i = 0; i < requests.size(); ++i) {
+            engine_->submit(
+                std::move(requests[i]),
+                [this, zone = &z.name, i](const ProbeResult& r) { checker_.absorb(*zone, i, r); });
+        }
+    }
+    engine_->run_until_idle();
+    auto results = checker_.results();
+    record_metrics(results);
+    std::lock_guard lock(mutex_);
+    results_ = std::move(results);
+    ++rounds_;
+}
+
+void ReferenceService::record_metrics(const std::vector<ZoneDriftResult>& results) {
+    const std::string vantage = config_.get_default_vantage().name;
+    for (const auto& z : results) {
+        rrsets_.Add({{"zone", z.zone}}).Set(static_cast<double>(z.rrsets));
+        for (const auto& p : z.providers) {
+            const prometheus::Labels labels{
+                {"zone", z.zone}, {"provider", p.provider}, {"vantage", vantage}};
+            uint64_t& counted = counted_[{z.zone, p.provider}];
+            if (p.checked < counted) counted = 0;  // the provider was forgotten and came back
+            if (p.checked > counted) {
+                checked_.Add(labels).Increment(static_cast<double>(p.checked - counted));
+                counted = p.checked;
+            }
+            differing_.Add(labels).Set(static_cast<double>(p.drifts.size()));
+        }
+    }
+}
+
+void ReferenceService::loop() {
+    auto next = SteadyClock::now();
+    while (true) {
+        {
+            std::unique_lock lock(mutex_);
+            if (cv_.wait_until(lock, next, [this] { return stop_ || pending_.has_value(); }) &&
+                stop_) {
+                return;
+            }
+        }
+        if (take_config()) {
+            try {
+                refresh_references(false);
+            } catch (const std::exception& e) {
+                spdlog::error("reference: {}", e.what());
+            }
+            if (next > SteadyClock::now()) continue;
+        }
+        const auto started = SteadyClock::now();
+        // The first rounds wait for the monitor to know each zone's nameservers.
+        const SnapshotPtr snap = snapshot_();
+        const bool ready =
+            snap && std::any_of(snap->zones.begin(), snap->zones.end(),
+                                [](const ZoneState& z) { return !z.targets.empty(); });
+        if (!ready) {
+            next = started + std::chrono::seconds(1);
+            continue;
+        }
+        try {
+            run_round();
+        } catch (const std::exception& e) {
+            spdlog::error("reference: round failed: {}", e.what());
+        }
+        next = started + config_.probe.interval;
+    }
+}
+
+}  // namespace nswatch

@@ -1,0 +1,89 @@
+// The daemon's reference check (zone `reference:`, alert zone_drift): its own thread and probe
+// engine ask each zone's round of reference questions (zonediff/reference_checker.hpp) every
+// probe.interval of one address per provider the monitor's snapshot lists, and keep the drifts
+// for alerts (alerts/zone_drift_rule.hpp), metrics and the status API.
+//
+// IMPLEMENTATION NOTES
+// - A reference file is read at start (a bad file stops the daemon with PATH:LINE: reason) and
+//   read again when its modification time changes (a bad edit keeps the previous reference and
+//   is shown as the zone's error).
+// - A hidden primary's zone is transferred (AXFR, TSIG when `key`) at the first round and again
+//   whenever the primary's SOA serial, asked each round, differs from the reference's.
+// - The questions go out from the default vantage over UDP; a timeout keeps the previous verdict
+//   (provider_down says why), so a drift ends only when the provider answers right.
+// - Rounds are blocking on this thread (ProbeEngine::run_batch): the monitor's loop never waits.
+#pragma once
+
+#include <prometheus/counter.h>
+#include <prometheus/family.h>
+#include <prometheus/gauge.h>
+#include <prometheus/registry.h>
+
+#include <condition_variable>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <vector>
+
+#include "config/schema.hpp"
+#include "monitor/zone_state.hpp"
+#include "prober/engine.hpp"
+#include "zonediff/reference_checker.hpp"
+
+namespace nswatch {
+
+class ReferenceService {
+  public:
+    /// Reads every reference file (throws std::runtime_error "PATH:LINE: reason" for a bad one)
+    /// and starts the thread. `snapshot`: the monitor's newest.
+    ReferenceService(Config config, std::function<SnapshotPtr()> snapshot);
+    ~ReferenceService();
+    ReferenceService(const ReferenceService&) = delete;
+    ReferenceService& operator=(const ReferenceService&) = delete;
+
+    /// Metrics to serve: nswatch_reference_*.
+    std::shared_ptr<prometheus::Registry> registry() const { return registry_; }
+    /// Every zone's newest standing; safe from any thread.
+    std::vector<ZoneDriftResult> results() const;
+    /// Use `config` from the next round on (SIGHUP); safe from any thread.
+    void reconfigure(Config config);
+    /// Rounds run so far (for tests).
+    uint64_t rounds() const;
+
+    /// Any zone of `config` has a reference.
+    static bool wanted(const Config& config);
+
+  private:
+    void loop();
+    void run_round();
+    /// Read or transfer the references that are new or changed; `initial`: a bad file throws.
+    void refresh_references(bool initial);
+    void record_metrics(const std::vector<ZoneDriftResult>& results);
+    bool take_config();
+
+    Config config_;
+    std::function<SnapshotPtr()> snapshot_;
+    std::shared_ptr<prometheus::Registry> registry_;
+    prometheus::Family<prometheus::Counter>& checked_;
+    prometheus::Family<prometheus::Gauge>& differing_;
+    prometheus::Family<prometheus::Gauge>& rrsets_;
+    std::map<std::tuple<std::string, std::string>, uint64_t> counted_;  ///< checked, as exported
+    std::unique_ptr<ProbeEngine> engine_;  ///< this thread's, kept between rounds (its sockets)
+    ReferenceChecker checker_;             ///< this thread's; results_ is its published copy
+    /// Per zone: the file's modification time when read (files), the serial transferred (primary).
+    std::map<std::string, std::filesystem::file_time_type> file_times_;
+    std::map<std::string, ReferenceSettings> loaded_settings_;
+    std::optional<Config> pending_;
+    mutable std::mutex mutex_;  ///< guards results_, rounds_, pending_ and stop_
+    std::vector<ZoneDriftResult> results_;
+    uint64_t rounds_ = 0;
+    std::condition_variable cv_;
+    bool stop_ = false;
+    std::thread thread_;
+};
+
+}  // namespace nswatch

@@ -1,0 +1,100 @@
+// The intended content of a zone (config `reference:`), to check every provider against: its
+// RRsets canonicalised for comparison by meaning, and what a correct server answers to any
+// question (an RRset, a CNAME, a wildcard expansion, NODATA or NXDOMAIN). Pure once built; the
+// file reader is the one I/O edge here (the hidden-primary transfer is prober/axfr.hpp's).
+//
+// - Names are compared lower case with a trailing dot ("www.shop.test."), as probe answers are.
+// - Rdata is compared in canonical form (dns/transfer_record.hpp) with TXT and SPF strings
+//   joined: "a" "b" and "ab" carry the same text to every consumer that concatenates them.
+// - RRSIG, NSEC and NSEC3 are not checked as RRsets (signatures differ per signer and per
+//   re-signing); names at or below a zone cut are not this zone's data (only the DS at the cut
+//   is), so they are left out too.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "dns/probe_result.hpp"
+
+namespace nswatch {
+
+/// One RRset of the reference, in comparison form.
+struct ReferenceRrset {
+    std::string owner;               ///< lower case, trailing dot
+    uint16_t type = 0;               ///< RR type
+    uint32_t ttl = 0;                ///< TTL of the first record (compared only with compare_ttl)
+    std::vector<std::string> rdata;  ///< comparable_rdata of each record, sorted, unique
+
+    bool operator==(const ReferenceRrset&) const = default;
+};
+
+/// What a correct authoritative server answers to one question.
+struct Expectation {
+    enum class Kind { answer, nodata, nxdomain };
+    Kind kind = Kind::nxdomain;
+    /// For `answer`: the RRset (type is the question's, or CNAME), with the owner asked (a
+    /// wildcard's records are expanded to it).
+    ReferenceRrset rrset;
+    bool from_wildcard = false;  ///< the answer is synthesised from a `*` owner
+};
+
+/// Rdata as compared: TXT/SPF character-strings joined into one quoted string, the rest as is.
+std::string comparable_rdata(uint16_t type, const std::string& rdata);
+
+class ReferenceZone {
+  public:
+    /// `zone`: lower case, no trailing dot ("shop.test"); `records` in canonical form. Throws
+    /// std::runtime_error naming the record when one lies outside the zone, and when there is no
+    /// SOA at the apex.
+    ReferenceZone(std::string zone, const std::vector<Record>& records);
+    // rrsets_ points into all_: a move keeps the map's nodes, a copy would not.
+    ReferenceZone(ReferenceZone&&) = default;
+    ReferenceZone& operator=(ReferenceZone&&) = default;
+    ReferenceZone(const ReferenceZone&) = delete;
+    ReferenceZone& operator=(const ReferenceZone&) = delete;
+
+    const std::string& zone() const { return zone_; }
+    /// The apex with a trailing dot ("shop.test.").
+    const std::string& apex() const { return apex_; }
+    /// The RRsets checked at every provider, sorted by owner then type (pointing into the zone's
+    /// own table: one copy of each RRset, ~1,000,000 of them at 1,000 zones x 1,000 records).
+    const std::vector<const ReferenceRrset*>& rrsets() const { return rrsets_; }
+    /// Every name that exists and is this zone's authoritative data (empty non-terminals
+    /// included), sorted; the parents of the planner's names that do not exist.
+    const std::vector<std::string>& names() const { return names_; }
+    /// The types present at `name` (canonical), empty when it does not exist.
+    std::set<uint16_t> types_at(const std::string& name) const;
+    /// The SOA serial.
+    uint32_t serial() const { return serial_; }
+    /// The zone has a DNSKEY at the apex: negative answers must carry NSEC or NSEC3.
+    bool is_signed() const { return signed_; }
+    /// What a correct server answers to (name, type); nullopt for names outside the zone or at
+    /// or below a zone cut (a referral is not this zone's answer).
+    std::optional<Expectation> expect(const std::string& name, uint16_t type) const;
+
+  private:
+    bool below_cut(const std::string& name) const;
+    Expectation answer_at(const std::string& node, const std::string& asked, uint16_t type) const;
+
+    std::string zone_;
+    std::string apex_;
+    std::vector<const ReferenceRrset*> rrsets_;
+    std::vector<std::string> names_;
+    /// Every RRset (checked or not) by (owner, type): what expect() answers from.
+    std::map<std::pair<std::string, uint16_t>, ReferenceRrset> all_;
+    std::set<std::string> existing_;  ///< owners and empty non-terminals
+    std::set<std::string> cuts_;      ///< owners of NS RRsets below the apex
+    uint32_t serial_ = 0;
+    bool signed_ = false;
+};
+
+/// Read an RFC 1035 master file for `zone` ($ORIGIN defaults to the zone). Throws
+/// std::runtime_error "PATH:LINE: reason" when it does not parse, or names the file when it
+/// cannot be opened or the zone is not whole.
+ReferenceZone read_reference_file(const std::string& zone, const std::string& path);
+
+}  // namespace nswatch
