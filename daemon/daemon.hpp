@@ -6,8 +6,8 @@
 //   2. the web config (TLS, basic auth) for the HTTP server;
 //   3. the history writer (its thread and SQLite file) and the probe metrics: the monitor's sinks;
 //   4. the monitor (the probe loop; it runs on the caller's thread in run());
-//   5. resolution probes, the NOTIFY listener and propagation runs, the scheduled zone diff: each
-//      its own thread, reading the monitor's snapshots;
+//   5. resolution probes, the NOTIFY listener and propagation runs, the scheduled zone diff, the
+//      reference checks (zone_drift): each its own thread, reading the monitor's snapshots;
 //   6. alert delivery, then the alert evaluator (it wakes the deliverer; its condition sources
 //      read the monitor, resolution and diff);
 //   7. the HTTP server last: everything it serves exists.
