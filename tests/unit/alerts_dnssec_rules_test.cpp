@@ -111,7 +111,7 @@ TEST_CASE("keyset_mismatch: a provider that did not answer is held, not cleared"
     CHECK(holds(cs, "keyset_mismatch").size() == 6);  // 2 providers x DNSKEY, CDS, CDNSKEY
 }
 
-TEST_CASE("dnssec_invalid: bogus and expiring signatures per provider; unjudged ones held") {
+TEST_CASE("dnssec_invalid: bogus and expiring signatures per provider, unjudged ones held") {
     Zone z;
     ProviderSignatures alpha{"alpha", "v1", 2, {}, t0 + 240h};
     ProviderSignatures beta{

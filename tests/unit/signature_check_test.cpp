@@ -75,7 +75,7 @@ TEST_CASE("signatures: missing, unknown key, bogus and expired are told apart") 
     CHECK(early->fault == SignatureFault::expired);  // not yet incepted: outside its period
 }
 
-TEST_CASE("signatures: one verifying RRSIG is enough; no RRset is nothing to judge") {
+TEST_CASE("signatures: one verifying RRSIG is enough, no RRset is nothing to judge") {
     const test::TestSigner a("shop.test.", 256, t0 - 24h, t0 + 240h);
     const test::TestSigner b("shop.test.", 256, t0 - 24h, t0 + 240h);
     // Both signers' RRSIGs, only a's key published: a resolver validates with a's.

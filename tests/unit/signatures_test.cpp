@@ -48,7 +48,7 @@ struct MultiSigner {
 
 }  // namespace
 
-TEST_CASE("provider signatures: healthy signers validate; a lost ZSK and a bogus SOA are named") {
+TEST_CASE("provider signatures: healthy signers validate, a lost ZSK and a bogus SOA are named") {
     const MultiSigner m;
     const std::vector<Record> both{m.ksk.dnskey(), m.zsk_a.dnskey(), m.zsk_b.dnskey()};
     const std::vector<Record> only_b{m.ksk.dnskey(), m.zsk_b.dnskey()};
