@@ -69,8 +69,10 @@ const std::map<std::string, RuleSettings>& default_rule_settings() {
         {"resolution_unverified", {true, S::info, 0ms, 0ms}},
         // From the scheduled zone diff (`diff`), not the snapshot: alerts/zone_diff_rule.hpp.
         {"zone_diff_mismatch", {true, S::warning, 0ms, 0ms}},
-        // From the reference check (zone `reference:`): alerts/zone_drift_rule.hpp.
-        {"zone_drift", {true, S::warning, 0ms, 0ms}},
+        // From the reference check (zone `reference:`): alerts/zone_drift_rule.hpp. A standing
+        // drift is asked again every round; `for` lets a secondary still taking a change in
+        // (serial_lag's grace, 5 min by default) catch up before anyone is paged.
+        {"zone_drift", {true, S::warning, 5min, 0ms}},
     };
     return defaults;
 }

@@ -31,7 +31,7 @@ void ReferenceChecker::set_reference(const std::string& zone,
     }
     e.ref = std::move(ref);
     e.settings = settings;
-    e.round.clear();
+    e.tickets.clear();
 }
 
 void ReferenceChecker::set_error(const std::string& zone, std::string error, std::string source) {
@@ -39,6 +39,7 @@ void ReferenceChecker::set_error(const std::string& zone, std::string error, std
     e.result.zone = zone;
     e.result.source = std::move(source);
     e.result.error = std::move(error);
+    e.tickets.clear();
 }
 
 void ReferenceChecker::keep_only(const std::vector<std::string>& zones) {
@@ -58,9 +59,14 @@ std::vector<ProbeRequest> ReferenceChecker::start_round(const std::string& zone,
     const auto it = zones_.find(zone);
     if (it == zones_.end() || !it->second.ref) return out;
     ZoneEntry& e = it->second;
+    e.tickets.clear();
+    if (!e.result.error.empty()) return out;
     const uint64_t round = e.result.rounds++;
-    e.round = plan_reference_round(*e.ref, round, e.result.per_round,
-                                   static_cast<size_t>(std::max(0, e.settings.negative_per_round)));
+    const std::vector<ReferenceQuestion> plan =
+        plan_reference_round(*e.ref, round, e.result.per_round,
+                             static_cast<size_t>(std::max(0, e.settings.negative_per_round)));
+    std::set<std::string> planned;
+    for (const auto& q : plan) planned.insert(drift_key(q));
 
     std::map<std::string, std::vector<const Target*>> by_provider;
     for (const auto& t : targets) by_provider[t.provider].push_back(&t);
@@ -78,8 +84,24 @@ std::vector<ProbeRequest> ReferenceChecker::start_round(const std::string& zone,
             p.provider = provider;
             e.result.providers.push_back(std::move(p));
         }
+        const ProviderDriftState& state =
+            *std::find_if(e.result.providers.begin(), e.result.providers.end(),
+                          [&](const auto& p) { return p.provider == provider; });
+        std::vector<ReferenceQuestion> questions = plan;
+        for (const auto& [key, drift] : state.drifts) {
+            if (questions.size() - plan.size() >= kReaskPerRound) break;
+            if (planned.count(key) != 0) continue;
+            auto expected = e.ref->expect(drift.name, drift.type);
+            if (!expected) continue;
+            ReferenceQuestion q;
+            q.name = drift.name;
+            q.type = drift.type;
+            q.negative = key == "made-up name" || key == "absent type";
+            q.expected = std::move(*expected);
+            questions.push_back(std::move(q));
+        }
         const Target& t = *addresses[address_for_round(round, addresses.size())];
-        for (const auto& q : e.round) {
+        for (auto& q : questions) {
             ProbeRequest r;
             r.target = t;
             r.target.transport = Transport::udp;
@@ -90,6 +112,7 @@ std::vector<ProbeRequest> ReferenceChecker::start_round(const std::string& zone,
             r.query.dnssec_ok = probe.edns && e.ref->is_signed();
             r.timeout = probe.timeout;
             out.push_back(std::move(r));
+            e.tickets.push_back(std::move(q));
         }
     }
     std::sort(e.result.providers.begin(), e.result.providers.end(),
@@ -99,9 +122,9 @@ std::vector<ProbeRequest> ReferenceChecker::start_round(const std::string& zone,
 
 void ReferenceChecker::absorb(const std::string& zone, size_t ticket, const ProbeResult& result) {
     const auto it = zones_.find(zone);
-    if (it == zones_.end() || !it->second.ref || it->second.round.empty()) return;
+    if (it == zones_.end() || !it->second.ref || ticket >= it->second.tickets.size()) return;
     ZoneEntry& e = it->second;
-    const ReferenceQuestion& q = e.round[ticket % e.round.size()];
+    const ReferenceQuestion& q = e.tickets[ticket];
     const ReferenceVerdict v = judge_reference_answer(q, result, e.ref->apex(), e.ref->is_signed(),
                                                       e.settings.compare_ttl);
     if (!v.conclusive) return;

@@ -31,6 +31,9 @@ struct ProviderDriftState {
 
 /// Rounds a provider may be missing from the targets before its state is dropped.
 inline constexpr uint32_t kForgetProviderAfter = 10;
+/// Standing drifts asked again per provider and round, beyond the plan's slice (a provider
+/// serving a wholly different zone must not multiply the round's questions).
+inline constexpr size_t kReaskPerRound = 32;
 
 /// One zone's reference check as `status`, metrics and alerts see it.
 struct ZoneDriftResult {
@@ -51,7 +54,9 @@ class ReferenceChecker {
     void set_reference(const std::string& zone, std::shared_ptr<const ReferenceZone> ref,
                        const ReferenceSettings& settings, std::chrono::milliseconds interval,
                        std::string source);
-    /// No usable reference for `zone` (the error is shown; earlier verdicts are kept).
+    /// No usable reference for `zone` (the error is shown; earlier verdicts are kept, and no
+    /// question is asked until a reference is set again: an outdated reference would blame the
+    /// providers that are up to date).
     void set_error(const std::string& zone, std::string error, std::string source);
     /// Forget zones not in `zones`.
     void keep_only(const std::vector<std::string>& zones);
@@ -75,7 +80,10 @@ class ReferenceChecker {
         ZoneDriftResult result;
         std::shared_ptr<const ReferenceZone> ref;
         ReferenceSettings settings;
-        std::vector<ReferenceQuestion> round;  ///< the current round's questions, by ticket
+        /// The current round's questions, by ticket: the plan's slice for every provider, then
+        /// each provider's standing drifts asked again (so a drift ends the round after the
+        /// provider is right again, not when the slice comes round).
+        std::vector<ReferenceQuestion> tickets;
     };
     std::map<std::string, ZoneEntry> zones_;
 };

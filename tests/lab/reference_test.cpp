@@ -80,6 +80,8 @@ struct Daemon {
             << "  resolve_after: 2s\n"
             << "  retry_initial: 100ms\n"
             << "  retry_max: 1s\n"
+            // Three rounds: a provider still taking the bump in (tens of ms) is not reported.
+            << "  rules: {zone_drift: {for: 3s}}\n"
             << "  channels:\n"
             << "    - {type: webhook, name: hook, url: '" << webhook << "'}\n";
         pid = fork();

@@ -220,3 +220,63 @@ TEST_CASE("reference check: a provider missing from a round keeps its drifts", "
     CHECK(drifts(checker).empty());
     CHECK(checker.results()[0].providers.size() == 1);
 }
+
+TEST_CASE("reference check: a standing drift is asked again every round, not once per slice",
+          "[reference]") {
+    ZoneFile stale(stale_copy());
+    ZoneFile reference(kReference);
+    BadDns stale_server("ok", "shop.test", {"--zone-file", stale.path});
+    ReferenceSettings settings;
+    settings.every = 8min;  // with a 1 min interval: one RRset per round
+    settings.negative_per_round = 0;
+    ReferenceChecker checker;
+    checker.set_reference(
+        "shop.test",
+        std::make_shared<const ReferenceZone>(read_reference_file("shop.test", reference.path)),
+        settings, 1min, reference.path);
+    REQUIRE(checker.results()[0].per_round == 1);
+    ProbeEngine engine;
+    int rounds = 0;
+    while (drifts(checker).empty() && rounds < 8) {
+        run_round(checker, engine, {target("beta", stale_server)});
+        ++rounds;
+    }
+    REQUIRE(drifts(checker).at("beta").count("www.shop.test. A") == 1);
+    // Still wrong: the next rounds (other slices) keep asking it, and it stands.
+    run_round(checker, engine, {target("beta", stale_server)});
+    CHECK(drifts(checker).at("beta").count("www.shop.test. A") == 1);
+    // Fixed: the very next round ends it, whatever its slice.
+    BadDns fixed("ok", "shop.test", {"--zone-file", reference.path});
+    run_round(checker, engine, {target("beta", fixed)});
+    CHECK(drifts(checker).empty());
+}
+
+TEST_CASE("reference check: without a usable reference nothing is asked, the drifts stand",
+          "[reference]") {
+    ZoneFile stale(stale_copy());
+    ZoneFile reference(kReference);
+    BadDns stale_server("ok", "shop.test", {"--zone-file", stale.path});
+    ReferenceSettings settings;
+    settings.every = 1min;
+    ReferenceChecker checker;
+    checker.set_reference(
+        "shop.test",
+        std::make_shared<const ReferenceZone>(read_reference_file("shop.test", reference.path)),
+        settings, 1min, reference.path);
+    ProbeEngine engine;
+    run_round(checker, engine, {target("beta", stale_server)});
+    REQUIRE(drifts(checker).at("beta").count("www.shop.test. A") == 1);
+    // The primary's serial moved and its transfer failed: the copy held is outdated, so an
+    // up-to-date provider would be blamed for it. Nothing is asked until a reference is set.
+    checker.set_error("shop.test", "AXFR refused", "primary 127.0.0.1");
+    ProbeSettings probe;
+    CHECK(checker.start_round("shop.test", {target("beta", stale_server)}, probe).empty());
+    CHECK(drifts(checker).at("beta").count("www.shop.test. A") == 1);
+    CHECK(checker.results()[0].error == "AXFR refused");
+    checker.set_reference(
+        "shop.test",
+        std::make_shared<const ReferenceZone>(read_reference_file("shop.test", stale.path)),
+        settings, 1min, stale.path);
+    run_round(checker, engine, {target("beta", stale_server)});
+    CHECK(drifts(checker).empty());
+}
