@@ -21,6 +21,7 @@
 #include "dns/serial.hpp"
 #include "exporter/status_json.hpp"
 #include "monitor/cross_vantage.hpp"
+#include "monitor/dnssec_findings.hpp"
 #include "monitor/serial_round.hpp"
 #include "monitor/state_words.hpp"
 #include "storage/history.hpp"
@@ -220,6 +221,13 @@ int status_from_instances(const StatusArgs& args) {
     }
     for (const auto& f : findings) std::cout << f.text << "\n";
     std::cout << drift_lines;
+    for (const auto& s : snaps) {
+        for (const auto& z : s.zones) {
+            for (const auto& d : dnssec_findings(z)) {
+                std::cout << d.rule << " " << z.zone << ": " << d.text << "\n";
+            }
+        }
+    }
     if (findings.empty() && !snaps.empty()) {
         std::cout << "no provider lagging or down from any vantage\n";
     }

@@ -7,6 +7,7 @@
 
 #include "dns/rr_types.hpp"
 #include "monitor/delegation_missing.hpp"
+#include "monitor/dnssec_findings.hpp"
 #include "monitor/utc_time.hpp"
 
 namespace nswatch {
@@ -78,6 +79,9 @@ void render_zone(std::string& out, const ZoneState& z) {
     out += z.answers_consistent ? "<span class=\"ok\">identical across providers</span>"
                                 : "<span class=\"down\">differ</span>";
     for (const auto& d : z.answer_differences) out += "<br>" + html_escape(d);
+    for (const auto& d : dnssec_findings(z)) {
+        out += "<br><span class=\"down\">" + d.rule + "</span> " + html_escape(d.text);
+    }
     out += " &middot; updated " + format_time(z.updated) + "</p>\n";
 
     // Provider order: the worst provider first; within it, the worst target first. The tracker's

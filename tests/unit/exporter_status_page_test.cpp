@@ -98,3 +98,22 @@ TEST_CASE(
     CHECK_THAT(render_status_page(&s),
                Contains("<p class=\"verdict ok\">OK: all 1 zones fine</p>"));
 }
+
+TEST_CASE("status page names a provider's lacking key and failing signature, escaped",
+          "[exporter][html]") {
+    Snapshot s = test::sample_snapshot();
+    s.zones[0].keysets = {
+        ProviderKeyset{"beta", "shop.test.", 48, {"60485/13"}, {{"36029/13", {"alpha"}}}}};
+    ProviderSignatures sig;
+    sig.provider = "beta";
+    sig.problems = {
+        {"ns1.beta.test", "127.53.2.1", "<b>.shop.test. SOA", SignatureFault::bogus, "60485/13"}};
+    s.zones[0].signatures = {sig};
+    const std::string page = render_status_page(&s);
+    CHECK_THAT(page, Contains("keyset_mismatch</span> [beta] DNSKEY lacks 36029/13 (served by "
+                              "alpha)"));
+    CHECK_THAT(page,
+               Contains("dnssec_invalid</span> [beta] ns1.beta.test [127.53.2.1]: "
+                        "&lt;b&gt;.shop.test. SOA RRSIG by 60485/13 does not verify (bogus)"));
+    CHECK(page.find("<b>") == std::string::npos);
+}

@@ -152,3 +152,28 @@ TEST_CASE("status --from: a zone_drift line per difference from the zone's refer
     CHECK_THAT(out, Contains("zone_drift shop.test: [beta] www.shop.test. A: reference "
                              "192.0.2.80, served 192.0.2.81 (127.53.2.1)\n"));
 }
+
+TEST_CASE("status --from: a line per DNSSEC key a provider lacks and per signature it fails") {
+    Snapshot s = test::sample_snapshot();
+    ProviderKeyset beta{"beta", "shop.test.", 48, {"60485/13"}, {{"36029/13", {"alpha"}}}};
+    s.zones[0].keysets = {beta};
+    ProviderSignatures sig;
+    sig.provider = "beta";
+    sig.vantage = "default";
+    sig.problems = {
+        {"ns1.beta.test", "127.53.2.1", "shop.test. SOA", SignatureFault::missing_rrsig, ""}};
+    s.zones[0].signatures = {sig};
+    const SnapshotPtr snapshot = std::make_shared<const Snapshot>(s);
+    HttpServer server{test::http_options({"127.0.0.1:0"}), [&] { return snapshot; }, {}};
+    StatusArgs args;
+    args.from = {"http://127.0.0.1:" + std::to_string(server.port())};
+    const auto [rc, out] = status_of(args);
+    INFO(out);
+    CHECK_THAT(out, Contains("keyset_mismatch " + s.zones[0].zone +
+                             ": [beta] DNSKEY lacks 36029/13 (served by alpha)\n"));
+    CHECK_THAT(
+        out,
+        Contains(
+            "dnssec_invalid " + s.zones[0].zone +
+            ": [beta] ns1.beta.test [127.53.2.1]: shop.test. SOA has no RRSIG (missing_rrsig)\n"));
+}
