@@ -31,6 +31,7 @@ void ReferenceChecker::set_reference(const std::string& zone,
     }
     e.ref = std::move(ref);
     e.settings = settings;
+    e.questions.clear();
     e.tickets.clear();
 }
 
@@ -39,6 +40,7 @@ void ReferenceChecker::set_error(const std::string& zone, std::string error, std
     e.result.zone = zone;
     e.result.source = std::move(source);
     e.result.error = std::move(error);
+    e.questions.clear();
     e.tickets.clear();
 }
 
@@ -59,14 +61,16 @@ std::vector<ProbeRequest> ReferenceChecker::start_round(const std::string& zone,
     const auto it = zones_.find(zone);
     if (it == zones_.end() || !it->second.ref) return out;
     ZoneEntry& e = it->second;
+    e.questions.clear();
     e.tickets.clear();
     if (!e.result.error.empty()) return out;
     const uint64_t round = e.result.rounds++;
-    const std::vector<ReferenceQuestion> plan =
+    e.questions =
         plan_reference_round(*e.ref, round, e.result.per_round,
                              static_cast<size_t>(std::max(0, e.settings.negative_per_round)));
+    const size_t planned_count = e.questions.size();
     std::set<std::string> planned;
-    for (const auto& q : plan) planned.insert(drift_key(q));
+    for (const auto& q : e.questions) planned.insert(drift_key(q));
 
     std::map<std::string, std::vector<const Target*>> by_provider;
     for (const auto& t : targets) by_provider[t.provider].push_back(&t);
@@ -87,9 +91,11 @@ std::vector<ProbeRequest> ReferenceChecker::start_round(const std::string& zone,
         const ProviderDriftState& state =
             *std::find_if(e.result.providers.begin(), e.result.providers.end(),
                           [&](const auto& p) { return p.provider == provider; });
-        std::vector<ReferenceQuestion> questions = plan;
+        // This provider's questions: the plan's, then its own re-asks appended to e.questions.
+        std::vector<uint32_t> mine(planned_count);
+        for (size_t i = 0; i < planned_count; ++i) mine[i] = static_cast<uint32_t>(i);
         for (const auto& [key, drift] : state.drifts) {
-            if (questions.size() - plan.size() >= kReaskPerRound) break;
+            if (mine.size() - planned_count >= kReaskPerRound) break;
             if (planned.count(key) != 0) continue;
             auto expected = e.ref->expect(drift.name, drift.type);
             if (!expected) continue;
@@ -98,10 +104,12 @@ std::vector<ProbeRequest> ReferenceChecker::start_round(const std::string& zone,
             q.type = drift.type;
             q.negative = key == "made-up name" || key == "absent type";
             q.expected = std::move(*expected);
-            questions.push_back(std::move(q));
+            mine.push_back(static_cast<uint32_t>(e.questions.size()));
+            e.questions.push_back(std::move(q));
         }
         const Target& t = *addresses[address_for_round(round, addresses.size())];
-        for (auto& q : questions) {
+        for (const uint32_t index : mine) {
+            const ReferenceQuestion& q = e.questions[index];
             ProbeRequest r;
             r.target = t;
             r.target.transport = Transport::udp;
@@ -112,7 +120,7 @@ std::vector<ProbeRequest> ReferenceChecker::start_round(const std::string& zone,
             r.query.dnssec_ok = probe.edns && e.ref->is_signed();
             r.timeout = probe.timeout;
             out.push_back(std::move(r));
-            e.tickets.push_back(std::move(q));
+            e.tickets.push_back(index);
         }
     }
     std::sort(e.result.providers.begin(), e.result.providers.end(),
@@ -124,7 +132,7 @@ void ReferenceChecker::absorb(const std::string& zone, size_t ticket, const Prob
     const auto it = zones_.find(zone);
     if (it == zones_.end() || !it->second.ref || ticket >= it->second.tickets.size()) return;
     ZoneEntry& e = it->second;
-    const ReferenceQuestion& q = e.tickets[ticket];
+    const ReferenceQuestion& q = e.questions[e.tickets[ticket]];
     const ReferenceVerdict v = judge_reference_answer(q, result, e.ref->apex(), e.ref->is_signed(),
                                                       e.settings.compare_ttl);
     if (!v.conclusive) return;

@@ -80,10 +80,11 @@ class ReferenceChecker {
         ZoneDriftResult result;
         std::shared_ptr<const ReferenceZone> ref;
         ReferenceSettings settings;
-        /// The current round's questions, by ticket: the plan's slice for every provider, then
-        /// each provider's standing drifts asked again (so a drift ends the round after the
-        /// provider is right again, not when the slice comes round).
-        std::vector<ReferenceQuestion> tickets;
+        /// The current round's questions: the plan's slice (asked of every provider), then each
+        /// provider's standing drifts asked again (so a drift ends the round after the provider
+        /// is right again, not when the slice comes round).
+        std::vector<ReferenceQuestion> questions;
+        std::vector<uint32_t> tickets;  ///< ticket -> index in `questions`
     };
     std::map<std::string, ZoneEntry> zones_;
 };
