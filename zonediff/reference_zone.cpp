@@ -164,11 +164,29 @@ ReferenceZone read_reference_file(const std::string& zone, const std::string& pa
     if (!fp) throw std::runtime_error(path + ": cannot open: " + std::strerror(errno));
     ldns_rdf* origin = ldns_dname_new_frm_str((zone + ".").c_str());
     if (origin == nullptr) throw std::runtime_error("'" + zone + "' is not a domain name");
-    ldns_zone* z = nullptr;
+    // Record by record, as ldns_zone_new_frm_fp_l reads a file, but not through it: on a syntax
+    // error ldns 1.8 frees the zone it was building without its SOA and records, a leak each
+    // time a broken file is read (and a reload reads it again).
+    ldns_rdf* previous = nullptr;
+    uint32_t ttl = 3600;
     int line = 1;
-    const ldns_status st =
-        ldns_zone_new_frm_fp_l(&z, fp.get(), origin, 3600, LDNS_RR_CLASS_IN, &line);
+    std::vector<Record> records;
+    ldns_status st = LDNS_STATUS_OK;
+    while (st == LDNS_STATUS_OK && std::feof(fp.get()) == 0) {
+        ldns_rr* rr = nullptr;
+        st = ldns_rr_new_frm_fp_l(&rr, fp.get(), &ttl, &origin, &previous, &line);
+        if (st == LDNS_STATUS_OK) {
+            records.push_back(transfer_record(rr));
+            ldns_rr_free(rr);
+        } else if (st == LDNS_STATUS_SYNTAX_EMPTY || st == LDNS_STATUS_SYNTAX_TTL ||
+                   st == LDNS_STATUS_SYNTAX_ORIGIN) {
+            st = LDNS_STATUS_OK;  // a blank or comment line, $TTL, $ORIGIN
+        } else if (st == LDNS_STATUS_SYNTAX_INCLUDE) {
+            st = LDNS_STATUS_SYNTAX_INCLUDE_ERR_NOTIMPL;
+        }
+    }
     ldns_rdf_deep_free(origin);
+    if (previous != nullptr) ldns_rdf_deep_free(previous);
     if (st != LDNS_STATUS_OK) {
         // ldns counts the newline that ended the record it failed on: the record's own line is
         // one less, unless the file ended without a newline.
@@ -180,13 +198,6 @@ ReferenceZone read_reference_file(const std::string& zone, const std::string& pa
         throw std::runtime_error(path + ":" + std::to_string(line) + ": " +
                                  ldns_get_errorstr_by_id(st));
     }
-    std::vector<Record> records;
-    if (ldns_rr* soa = ldns_zone_soa(z)) records.push_back(transfer_record(soa));
-    const ldns_rr_list* rrs = ldns_zone_rrs(z);
-    for (size_t i = 0; i < ldns_rr_list_rr_count(rrs); ++i) {
-        records.push_back(transfer_record(ldns_rr_list_rr(rrs, i)));
-    }
-    ldns_zone_deep_free(z);
     try {
         return ReferenceZone(zone, records);
     } catch (const std::exception& e) {
