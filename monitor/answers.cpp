@@ -6,7 +6,6 @@
 #include <set>
 #include <tuple>
 
-#include "dns/key_id.hpp"
 #include "dns/rr_types.hpp"
 
 namespace nswatch {
@@ -220,60 +219,11 @@ std::string answer_record_text(const Record& rec) {
     return rec.owner + " " + rr_type_name(rec.type) + " " + rec.rdata;
 }
 
-namespace {
-
-/// A key RRset (DNSKEY, CDNSKEY, DS, CDS) that differs, told by key: "shop.test. DNSKEY differs:
-/// [beta] lacks 12345/13 (served by alpha, gamma)" — a multi-signer provider that dropped the
-/// other signer's ZSK (RFC 8901 §4). nullopt when a record does not parse or every variant holds
-/// the same keys (then the records themselves are shown).
-std::optional<std::string> describe_key_difference(const AnswerComparison& c) {
-    std::vector<std::set<std::string>> keys(c.variants.size());
-    std::map<std::string, std::set<std::string>> served_by;  // key -> providers serving it
-    for (size_t i = 0; i < c.variants.size(); ++i) {
-        for (const auto& rec : c.variants[i].records) {
-            // "owner TYPE rdata" (answer_record_text)
-            const size_t type_start = rec.find(' ');
-            const size_t rdata_start =
-                type_start == std::string::npos ? type_start : rec.find(' ', type_start + 1);
-            if (rdata_start == std::string::npos) return std::nullopt;
-            const auto id = key_id(c.type, rec.substr(rdata_start + 1));
-            if (!id) return std::nullopt;
-            keys[i].insert(*id);
-            served_by[*id].insert(c.variants[i].providers.begin(), c.variants[i].providers.end());
-        }
-    }
-    std::string s = c.name + " " + rr_type_name(c.type) + " differs:";
-    bool any = false;
-    for (size_t i = 0; i < c.variants.size(); ++i) {
-        std::vector<std::string> missing;
-        for (const auto& [key, providers] : served_by) {
-            if (keys[i].count(key) == 0) {
-                missing.push_back(
-                    key + " (served by " +
-                    join(std::vector<std::string>(providers.begin(), providers.end())) + ")");
-            }
-        }
-        if (missing.empty()) continue;
-        any = true;
-        s += " [" + join(c.variants[i].providers) + "] lacks " + join(missing) + ";";
-    }
-    if (!any) return std::nullopt;
-    s.pop_back();
-    return s;
-}
-
-}  // namespace
-
 std::vector<std::string> describe_differences(const std::vector<AnswerComparison>& comparisons) {
     std::vector<std::string> out;
     for (const auto& c : comparisons) {
+        // Key sets told key by key are keyset_mismatch's (monitor/keysets.hpp), not listed here.
         if (c.consistent) continue;
-        if (names_a_key(c.type)) {
-            if (auto by_key = describe_key_difference(c)) {
-                out.push_back(std::move(*by_key));
-                continue;
-            }
-        }
         std::string s = c.name + " " + rr_type_name(c.type) + " differs:";
         for (const auto& v : c.variants) {
             s += " [" + join(v.providers) + "] " +
