@@ -4,43 +4,12 @@
 
 #include <memory>
 
+#include "dns/ldns_record.hpp"
 #include "dns/rr_types.hpp"
 
 namespace nswatch {
 
 namespace {
-
-struct RrFree {
-    void operator()(ldns_rr* rr) const { ldns_rr_free(rr); }
-};
-struct ListDeepFree {
-    void operator()(ldns_rr_list* l) const { ldns_rr_list_deep_free(l); }
-};
-struct ListFree {  // holds pointers owned by another list
-    void operator()(ldns_rr_list* l) const { ldns_rr_list_free(l); }
-};
-using RrPtr = std::unique_ptr<ldns_rr, RrFree>;
-using OwnedList = std::unique_ptr<ldns_rr_list, ListDeepFree>;
-
-RrPtr to_ldns(const Record& r) {
-    const std::string text =
-        r.owner + " " + std::to_string(r.ttl) + " IN " + rr_type_name(r.type) + " " + r.rdata;
-    ldns_rr* raw = nullptr;
-    if (ldns_rr_new_frm_str(&raw, text.c_str(), 0, nullptr, nullptr) != LDNS_STATUS_OK) {
-        return nullptr;
-    }
-    return RrPtr(raw);
-}
-
-bool same_name(const std::string& a, const std::string& b) {
-    if (a.size() != b.size()) return false;
-    for (size_t i = 0; i < a.size(); ++i) {
-        if (std::tolower(static_cast<unsigned char>(a[i])) !=
-            std::tolower(static_cast<unsigned char>(b[i])))
-            return false;
-    }
-    return true;
-}
 
 int rank(SignatureFault f) {
     switch (f) {
@@ -76,10 +45,10 @@ std::optional<SignatureVerdict> check_rrset_signatures(const std::string& owner,
                                                        const std::vector<Record>& answer,
                                                        const std::vector<Record>& dnskeys,
                                                        std::chrono::system_clock::time_point now) {
-    OwnedList rrset(ldns_rr_list_new());
-    std::vector<RrPtr> sigs;
+    LdnsOwnedList rrset(ldns_rr_list_new());
+    std::vector<LdnsRrPtr> sigs;
     for (const auto& r : answer) {
-        if (!same_name(r.owner, owner)) continue;
+        if (!same_dns_name(r.owner, owner)) continue;
         if (r.type == type) {
             if (auto rr = to_ldns(r)) ldns_rr_list_push_rr(rrset.get(), rr.release());
         } else if (r.type == kTypeRrsig) {
@@ -95,7 +64,7 @@ std::optional<SignatureVerdict> check_rrset_signatures(const std::string& owner,
         v.fault = SignatureFault::missing_rrsig;
         return v;
     }
-    OwnedList keys(ldns_rr_list_new());
+    LdnsOwnedList keys(ldns_rr_list_new());
     for (const auto& k : dnskeys) {
         if (k.type != kTypeDnskey) continue;
         if (auto rr = to_ldns(k)) ldns_rr_list_push_rr(keys.get(), rr.release());
@@ -105,7 +74,7 @@ std::optional<SignatureVerdict> check_rrset_signatures(const std::string& owner,
         const std::string key =
             std::to_string(ldns_rdf2native_int16(ldns_rr_rrsig_keytag(sig.get()))) + "/" +
             std::to_string(ldns_rdf2native_int8(ldns_rr_rrsig_algorithm(sig.get())));
-        std::unique_ptr<ldns_rr_list, ListFree> good(ldns_rr_list_new());
+        LdnsBorrowedList good(ldns_rr_list_new());
         const ldns_status st =
             ldns_verify_rrsig_keylist_time(rrset.get(), sig.get(), keys.get(), at, good.get());
         if (st == LDNS_STATUS_OK) {

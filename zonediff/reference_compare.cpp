@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "dns/denial_proof.hpp"
 #include "dns/rr_types.hpp"
 
 namespace nswatch {
@@ -125,8 +126,8 @@ ReferenceVerdict judge_reference_answer(const ReferenceQuestion& q, const ProbeR
         return v;
     }
 
-    // A negative answer: the rcode, no records, the SOA (RFC 2308 §2), the denial (RFC 4035
-    // §3.1.3).
+    // A negative answer: the rcode, no records, the SOA (RFC 2308 §2), and in a signed zone a
+    // denial that proves it (RFC 4035 §3.1.3, RFC 5155 §7.2).
     const bool want_nx = q.expected.kind == Expectation::Kind::nxdomain;
     if (!served.empty()) return drift(DriftKind::extra, served_text);
     if (want_nx != nx) {
@@ -135,9 +136,12 @@ ReferenceVerdict judge_reference_answer(const ReferenceQuestion& q, const ProbeR
     if (!has_in_authority(got, kTypeSoa, &apex)) {
         return drift(DriftKind::no_soa, served_text + " without the zone's SOA");
     }
-    if (is_signed && !has_in_authority(got, kTypeNsec, nullptr) &&
-        !has_in_authority(got, kTypeNsec3, nullptr)) {
-        return drift(DriftKind::no_denial, served_text + " without NSEC or NSEC3");
+    if (is_signed) {
+        if (auto gap = denial_gap(q.name, q.type, nx, got.authority)) {
+            const bool none = *gap == "without NSEC or NSEC3";
+            return drift(DriftKind::no_denial,
+                         served_text + (none ? " " : ", denial not proven: ") + *gap);
+        }
     }
     return v;
 }

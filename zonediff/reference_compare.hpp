@@ -1,7 +1,7 @@
 // One provider's answer to a reference question against the reference's (zone_drift): the same
 // RRset by meaning (names case-insensitive, TXT strings joined, order ignored, TTL only when
 // asked), or the right negative answer (rcode, the zone's SOA in the authority section, and NSEC
-// or NSEC3 there when the zone is signed). Pure.
+// or NSEC3 records there that prove it when the zone is signed: dns/denial_proof). Pure.
 #pragma once
 
 #include <optional>
@@ -20,7 +20,7 @@ enum class DriftKind {
     servfail,     ///< SERVFAIL (or another error rcode) where the reference has an answer
     wrong_rcode,  ///< e.g. NOERROR where the name does not exist
     no_soa,       ///< a negative answer without the zone's SOA in the authority section
-    no_denial,    ///< a negative answer of a signed zone without NSEC or NSEC3
+    no_denial,    ///< a negative answer of a signed zone without NSEC/NSEC3 that prove it
 };
 
 std::string_view to_string(DriftKind k);

@@ -92,6 +92,9 @@ ReferenceZone::ReferenceZone(std::string zone, const std::vector<Record>& record
         }
         if (r.type == kTypeDnskey && owner == apex_) signed_ = true;
         if (r.type == kTypeNs && owner != apex_) cuts_.insert(owner);
+        // A name that holds only DNSSEC's own records (an NSEC3 owner, a hash) is not in the
+        // zone's name tree: made-up names below it would ask for a denial no server can prove.
+        if (!checked_type(r.type)) continue;
         for (std::string n = owner; at_or_below(n, apex_); n = parent_of(n)) {
             if (!existing_.insert(n).second) break;
             if (n == apex_) break;

@@ -33,6 +33,10 @@
 #   onens.test        one NS (ns1.pa-dns.test)                       DEL-NSCOUNT, and necessarily
 #                                                                    DEL-PROVIDERS (one provider
 #                                                                    with one NS)
+#   nsec.test         none: signed with one key, NSEC, the same      (the daemon's reference check
+#                     signed file at pa and pb                       proves real denials:
+#   nsec3.test        as nsec.test, NSEC3 (SHA-1, no salt, 0         tests/lab/multisigner_test.cpp)
+#                     iterations)
 #
 # asn.test (served by pa) is the lab's IP-to-ASN source, laid out like Team Cymru's asn.cymru.com:
 # TXT "ASN | prefix | CC | registry | date" at d.c.b.a.origin.asn.test (nswatch: audit.asn_zone
@@ -59,7 +63,7 @@ NFT_TABLE=nswatch_audit
 PA_ADDRS="127.62.1.1 127.62.1.2 127.62.1.3 127.62.5.4 127.62.3.1 127.62.3.2 127.62.6.1 127.62.6.2"
 PB_ADDRS="127.62.2.1 127.62.2.2 127.62.2.3 127.62.7.1 127.62.7.2"
 PR_ADDRS="127.62.4.1 127.62.4.2"
-ZONES="clean single parentchild lame recursion axfr expire nsttl stuck differ notcp glue multisigner ds cds bogus expiring oneasn onens"
+ZONES="clean single parentchild lame recursion axfr expire nsttl stuck differ notcp glue multisigner ds cds bogus expiring oneasn onens nsec nsec3"
 BENCH=${3:-0}
 [[ $BENCH =~ ^[0-9]+$ ]] || { echo "audit_zones.sh: N must be a number" >&2; exit 2; }
 bench_zones() { local i; for ((i = 1; i <= BENCH; i++)); do printf 'bench%04d ' "$i"; done; }
@@ -129,7 +133,7 @@ provider_zone() {  # provider_zone NAME "ns1 ADDR" "ns2 ADDR" ...
 served_by() {
   case $1 in
     pa) echo "$ZONES $(bench_zones)" ;;
-    pb) echo "clean parentchild axfr expire nsttl stuck differ glue multisigner ds cds bogus expiring oneasn $(bench_zones)" ;;
+    pb) echo "clean parentchild axfr expire nsttl stuck differ glue multisigner ds cds bogus expiring oneasn nsec nsec3 $(bench_zones)" ;;
     pr) echo "recursion" ;;
   esac
 }
@@ -194,6 +198,20 @@ asn_zone() {
     net=${net%%:*}
     echo "*.$net.62.127.origin 3600 IN TXT \"$asn | 127.62.$net.0/24 | ZZ | lab | 2026-12-04\""
   done
+}
+
+# One signer, one signed file served by pa and pb: nsec.test with NSEC, nsec3.test with NSEC3
+# without salt or extra iterations (RFC 9276).
+sign_same() {
+  local z=$1 k=$A/keys-$1 key args=()
+  mkdir -p "$k"
+  key=$(dnssec-keygen -q -K "$k" -a ECDSAP256SHA256 -f KSK -n ZONE "$z.test")
+  cat "$k/$key.key" >>"$A/pa/$z.test.zone"
+  if [[ $z == nsec3 ]]; then args=(-3 - -H 0); fi
+  dnssec-signzone -q -z -O full "${args[@]}" -d "$k" -K "$k" -o "$z.test" \
+    -f "$A/pa/$z.test.zone.signed" "$A/pa/$z.test.zone" "$key" >/dev/null
+  mv "$A/pa/$z.test.zone.signed" "$A/pa/$z.test.zone"
+  cp "$A/pa/$z.test.zone" "$A/pb/$z.test.zone"
 }
 
 # Multi-signer (RFC 8901 model 2) done wrong: each provider signs with its own key, but only pa
@@ -358,6 +376,8 @@ do_up() {
   sign_pair cds
   sign_pair bogus
   sign_pair expiring
+  sign_same nsec
+  sign_same nsec3
   write_named
   # An earlier `up` left its delegations (and a DS for keys that no longer exist): drop them.
   sed -i '/^; --- audit defect zones/,$d' "$DIR/zones/test.zone"

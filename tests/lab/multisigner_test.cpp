@@ -2,6 +2,9 @@
 // pa and pb each sign with their own key. multisigner.test: pb's DNSKEY set lacks pa's key;
 // cds.test: their CDS sets differ; bogus.test: pb's SOA changed after signing; expiring.test: pb's
 // signatures end in a day. `nswatch audit` and the daemon both find them, naming the provider.
+// nsec.test and nsec3.test are signed once and served alike by both: the daemon's reference check
+// asks them names and types that do not exist, and every real NSEC and NSEC3 denial proves its
+// answer (no zone_drift).
 #include <sqlite3.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -14,14 +17,18 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <sstream>
 #include <thread>
 
+#include "../unit/exporter_test_support.hpp"
 #include "lab_env.hpp"
 
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
 namespace {
+
+constexpr const char* kListen = "127.0.0.1:19283";
 
 std::string audit_zones_sh(const std::string& cmd) {
     return "bash " NSWATCH_SOURCE_DIR "/tests/lab/audit_zones.sh " + cmd + " " +
@@ -77,8 +84,14 @@ struct Daemon {
             << "  - {name: pb, patterns: ['*.pb-dns.test']}\n"
             << "alerts:\n  evaluation_interval: 1s\n  state_path: alerts.db\n"
             << "  rules: {keyset_mismatch: {for: 0s}}\n"
+            << "http: {listen: '" << kListen << "'}\n"
             << "zones:\n  - {name: multisigner.test}\n  - {name: cds.test}\n"
             << "  - {name: bogus.test}\n  - {name: expiring.test}\n  - {name: clean.test}\n";
+        for (const char* z : {"nsec", "nsec3"}) {
+            std::ofstream(dir / "nswatch.yml", std::ios::app)
+                << "  - {name: " << z << ".test, reference: {file: '" << nswatch::lab::lab_dir()
+                << "/audit/pa/" << z << ".test.zone', every: 1m, negative_per_round: 2}}\n";
+        }
         pid = fork();
         if (pid == 0) {
             freopen((dir / "daemon.log").c_str(), "a", stderr);
@@ -125,6 +138,20 @@ std::vector<AlertRow> alerts(const fs::path& db) {
     sqlite3_finalize(st);
     sqlite3_close(h);
     return out;
+}
+
+/// The value of the series `name` whose labels include every one of `labels` ("zone=\"x\""), or
+/// -1 when /metrics has none.
+double metric(const std::string& body, const std::string& name,
+              const std::vector<std::string>& labels) {
+    std::istringstream in(body);
+    for (std::string line; std::getline(in, line);) {
+        if (line.rfind(name + "{", 0) != 0) continue;
+        bool all = true;
+        for (const auto& l : labels) all = all && line.find(l) != std::string::npos;
+        if (all) return std::stod(line.substr(line.rfind(' ') + 1));
+    }
+    return -1;
 }
 
 std::string key_of(const AlertRow& a) {
@@ -202,6 +229,41 @@ TEST_CASE(
                        Catch::Matches("provider pb serves expiring\\.test with signatures that "
                                       "expire in 2[34]\\.[0-9] h, within the re-sign margin "
                                       "72\\.0 h"));
+        }
+    }
+    // The reference checks of the two clean signed zones: at least 20 judged answers per provider
+    // (two in three of them negative: a made-up name, an absent type), none differing. A denial
+    // that failed to prove its answer would count as differing (no_denial).
+    const std::string metrics_url = std::string("http://") + kListen + "/metrics";
+    std::string body;
+    auto judged_everywhere = [&] {
+        for (const char* z : {"nsec.test", "nsec3.test"}) {
+            for (const char* p : {"pa", "pb"}) {
+                const std::vector<std::string> l = {std::string("zone=\"") + z + "\"",
+                                                    std::string("provider=\"") + p + "\""};
+                if (metric(body, "nswatch_reference_rrsets_checked_total", l) < 20) return false;
+            }
+        }
+        return true;
+    };
+    const auto judged_by = std::chrono::steady_clock::now() + 60s;
+    while (std::chrono::steady_clock::now() < judged_by) {
+        body = nswatch::test::http_fetch(metrics_url).body;
+        if (judged_everywhere()) break;
+        std::this_thread::sleep_for(1s);
+    }
+    REQUIRE(judged_everywhere());
+    const auto status = nlohmann::json::parse(
+        nswatch::test::http_fetch(std::string("http://") + kListen + "/api/v1/status").body,
+        nullptr, false);
+    INFO("zone_drift: " << (status.is_object() ? status.value("zone_drift", nlohmann::json()).dump()
+                                               : std::string("no status")));
+    for (const char* z : {"nsec.test", "nsec3.test"}) {
+        for (const char* p : {"pa", "pb"}) {
+            const std::vector<std::string> l = {std::string("zone=\"") + z + "\"",
+                                                std::string("provider=\"") + p + "\""};
+            INFO(z << " at " << p);
+            CHECK(metric(body, "nswatch_reference_rrsets_differing", l) == 0);
         }
     }
 }

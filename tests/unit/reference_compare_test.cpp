@@ -105,6 +105,17 @@ TEST_CASE("negative answers: rcode, SOA, denial of existence", "[reference]") {
     CHECK(unsigned_proof.drift->kind == DriftKind::no_denial);
     const Record nsec{"shop.test.", kTypeNsec, 300, "www.shop.test. A NS SOA RRSIG NSEC"};
     CHECK_FALSE(judge_reference_answer(nx, reply(3, {}, {kSoa, nsec}), kApex, true, false).drift);
+    // An NSEC that is there but proves nothing about the name (dns/denial_proof judges it).
+    const Record elsewhere{"www.shop.test.", kTypeNsec, 300, "zz.shop.test. A RRSIG NSEC"};
+    auto unproven = judge_reference_answer(nx, reply(3, {}, {kSoa, elsewhere}), kApex, true, false);
+    REQUIRE(unproven.drift);
+    CHECK(unproven.drift->kind == DriftKind::no_denial);
+    CHECK(unproven.drift->describe() ==
+          "[beta] nswatch-nx-1.shop.test. A: reference NXDOMAIN, served NXDOMAIN, denial not "
+          "proven: no NSEC covers the name");
+    CHECK(unsigned_proof.drift->describe() ==
+          "[beta] nswatch-nx-1.shop.test. A: reference NXDOMAIN, served NXDOMAIN without NSEC or "
+          "NSEC3");
 
     auto nodata = question("www.shop.test.", kTypeMx, Expectation::Kind::nodata);
     CHECK_FALSE(judge_reference_answer(nodata, reply(0, {}, {kSoa}), kApex, false, false).drift);

@@ -124,3 +124,23 @@ TEST_CASE("comparable_rdata joins TXT strings", "[reference]") {
     CHECK(comparable_rdata(kTypeTxt, "\"say \\\"hi\\\"\" \"!\"") == "\"say \\\"hi\\\"!\"");
     CHECK(comparable_rdata(kTypeA, "192.0.2.1") == "192.0.2.1");
 }
+
+TEST_CASE("reference: an NSEC3 owner is not a name of the zone", "[reference]") {
+    // As dnssec-signzone -3 writes it: the hashed owner carries only NSEC3 and its RRSIG.
+    TempFile f(
+        std::string(kZone) +
+        "@ IN DNSKEY 257 3 13 "
+        "kxS1Z2LsCrRlTvFXeY9I6ZMXWdYtb7MsVlUQ1J2M0ubD6wXnZ0JEWqX1B7NV7CPsSyqQnDwHNNBfEYnTbY3JQQ"
+        "==\n"
+        "su5rh8qfcdj8mu0dpc77702pvh9md992 IN NSEC3 1 0 0 - 0P9MHAVEQVM6T7VBL5LOP2U3T2RP3TOM A "
+        "RRSIG\n");
+    const ReferenceZone z = read_reference_file("shop.test", f.path);
+    CHECK(z.is_signed());
+    const auto& n = z.names();
+    CHECK(std::find(n.begin(), n.end(), "su5rh8qfcdj8mu0dpc77702pvh9md992.shop.test.") == n.end());
+    CHECK(std::find(n.begin(), n.end(), "www.shop.test.") != n.end());
+    // A question at the hash is answered as a correct server's name tree has it: no such name.
+    const auto e = z.expect("x.su5rh8qfcdj8mu0dpc77702pvh9md992.shop.test.", kTypeA);
+    REQUIRE(e);
+    CHECK(e->kind == Expectation::Kind::nxdomain);
+}

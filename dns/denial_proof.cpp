@@ -1,0 +1,97 @@
+#include "dns/denial_proof.hpp"
+
+#include "dns/ldns_record.hpp"
+#include "dns/rr_types.hpp"
+
+namespace nswatch {
+
+namespace {
+
+// The records of one kind (NSEC or NSEC3) and the RRSIGs over them, as ldns lists.
+struct Denial {
+    LdnsOwnedList records{ldns_rr_list_new()};
+    LdnsOwnedList rrsigs{ldns_rr_list_new()};
+    size_t unparsed = 0;
+};
+
+Denial collect(const std::vector<Record>& authority, uint16_t kind) {
+    Denial d;
+    for (const auto& r : authority) {
+        const bool sig = r.type == kTypeRrsig;
+        if (r.type != kind && !sig) continue;
+        auto rr = to_ldns(r);
+        if (!rr) {
+            if (!sig) ++d.unparsed;
+            continue;
+        }
+        if (sig && ldns_rdf2rr_type(ldns_rr_rrsig_typecovered(rr.get())) != kind) continue;
+        ldns_rr_list_push_rr(sig ? d.rrsigs.get() : d.records.get(), rr.release());
+    }
+    return d;
+}
+
+// An NSEC whose owner is the name asked: it says the name exists, and lists its types.
+const ldns_rr* nsec_at(const ldns_rr_list* nsecs, const ldns_rdf* name) {
+    for (size_t i = 0; i < ldns_rr_list_rr_count(nsecs); ++i) {
+        const ldns_rr* n = ldns_rr_list_rr(nsecs, i);
+        if (ldns_dname_compare(ldns_rr_owner(n), name) == 0) return n;
+    }
+    return nullptr;
+}
+
+std::optional<std::string> nsec_gap(Denial& d, ldns_rr* question, bool nxdomain) {
+    const ldns_rdf* name = ldns_rr_owner(question);
+    const ldns_rr* at = nsec_at(d.records.get(), name);
+    if (nxdomain && at != nullptr) return "an NSEC at the name says it exists";
+    const ldns_status st = ldns_dnssec_verify_denial(question, d.records.get(), d.rrsigs.get());
+    if (st == LDNS_STATUS_OK) return std::nullopt;
+    if (st == LDNS_STATUS_DNSSEC_NSEC_WILDCARD_NOT_COVERED) {
+        return "no NSEC rules out the wildcard that could answer";
+    }
+    if (at != nullptr) {
+        return "the NSEC at the name lists " + rr_type_name(ldns_rr_get_type(question));
+    }
+    return nxdomain ? "no NSEC covers the name" : "no NSEC at the name";
+}
+
+std::optional<std::string> nsec3_gap(Denial& d, ldns_rr* question, bool nxdomain) {
+    // ldns hashes with the first record's parameters; judge only what it can hash sensibly.
+    for (size_t i = 0; i < ldns_rr_list_rr_count(d.records.get()); ++i) {
+        const ldns_rr* n = ldns_rr_list_rr(d.records.get(), i);
+        if (ldns_rr_rd_count(n) < 6) return "an NSEC3 record without its fields";
+        if (ldns_nsec3_algorithm(n) != LDNS_SHA1) return std::nullopt;
+        if (ldns_nsec3_iterations(n) > kMaxNsec3Iterations) return std::nullopt;
+    }
+    const ldns_rr_type qtype = ldns_rr_get_type(question);
+    const ldns_status st = ldns_dnssec_verify_denial_nsec3(
+        question, d.records.get(), d.rrsigs.get(),
+        nxdomain ? LDNS_RCODE_NXDOMAIN : LDNS_RCODE_NOERROR, qtype, !nxdomain);
+    if (st == LDNS_STATUS_OK) return std::nullopt;
+    if (st == LDNS_STATUS_DNSSEC_NSEC_WILDCARD_NOT_COVERED) {
+        return "no NSEC3 rules out the wildcard at the closest encloser";
+    }
+    if (nxdomain) return "no NSEC3 closest-encloser proof for the name";
+    return "no NSEC3 matches the name without " + rr_type_name(qtype);
+}
+
+}  // namespace
+
+std::optional<std::string> denial_gap(const std::string& qname, uint16_t qtype, bool nxdomain,
+                                      const std::vector<Record>& authority) {
+    Denial nsec3 = collect(authority, kTypeNsec3);
+    const bool use_nsec3 = ldns_rr_list_rr_count(nsec3.records.get()) > 0 || nsec3.unparsed > 0;
+    Denial d = use_nsec3 ? std::move(nsec3) : collect(authority, kTypeNsec);
+    if (ldns_rr_list_rr_count(d.records.get()) == 0) {
+        return d.unparsed > 0 ? "NSEC or NSEC3 records that do not parse" : "without NSEC or NSEC3";
+    }
+    ldns_rdf* owner = nullptr;
+    if (ldns_str2rdf_dname(&owner, qname.c_str()) != LDNS_STATUS_OK) return std::nullopt;
+    LdnsRrPtr question(ldns_rr_new());
+    ldns_rr_set_owner(question.get(), owner);
+    ldns_rr_set_type(question.get(), static_cast<ldns_rr_type>(qtype));
+    ldns_dname2canonical(owner);
+    return use_nsec3 ? nsec3_gap(d, question.get(), nxdomain)
+                     : nsec_gap(d, question.get(), nxdomain);
+}
+
+}  // namespace nswatch
