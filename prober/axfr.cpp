@@ -33,6 +33,29 @@ std::string where(const TransferSource& s) {
     return s.server + " port " + std::to_string(s.port);
 }
 
+// Why a server refused a transfer we signed or should have signed, from the TSIG record of its
+// reply (RFC 8945 §5.3: the error field; BIND puts BADSIG/BADKEY/BADTIME there with NOTAUTH).
+std::string tsig_error_text(const ldns_pkt* reply, bool signed_request) {
+    const ldns_rr* tsig = ldns_pkt_tsig(reply);
+    if (tsig != nullptr && ldns_rr_rd_count(tsig) > 5 && ldns_rr_rdf(tsig, 5) != nullptr &&
+        ldns_rdf_size(ldns_rr_rdf(tsig, 5)) == 2) {
+        switch (ldns_rdf2native_int16(ldns_rr_rdf(tsig, 5))) {
+            case 16:
+                return " (TSIG BADSIG: the server's secret or algorithm for the key differs)";
+            case 17:
+                return " (TSIG BADKEY: the server does not know the key name)";
+            case 18:
+                return " (TSIG BADTIME: the clocks differ by more than the fudge)";
+            default:
+                break;
+        }
+    }
+    if (ldns_pkt_get_rcode(reply) == LDNS_RCODE_REFUSED && !signed_request) {
+        return " (not allowed from this address; the server may want a TSIG key)";
+    }
+    return "";
+}
+
 }  // namespace
 
 size_t transfer_zone(const std::string& zone, const TransferSource& source,
@@ -90,7 +113,8 @@ size_t transfer_zone(const std::string& zone, const TransferSource& source,
         if (const ldns_pkt* last = ldns_axfr_last_pkt(res.get())) {
             if (ldns_pkt_get_rcode(last) != LDNS_RCODE_NOERROR) {
                 rcode = static_cast<int>(ldns_pkt_get_rcode(last));
-                why = "the server answered " + rcode_name(*rcode);
+                why = "the server answered " + rcode_name(*rcode) +
+                      tsig_error_text(last, source.key.has_value());
             }
         }
         ldns_axfr_abort(res.get());

@@ -36,6 +36,8 @@ INITIAL_SERIAL=2026112201
 NFT_TABLE=nswatch_lab
 UP_TIMEOUT=30
 RNDC_SECRET="bnN3YXRjaC1sYWItcm5kYy1rZXktbm90LWEtc2VjcmV0IQ=="   # fixed: lab only, loopback only
+# TSIG key with which BIND transfers shop.test to any address (tests/lab/lab_env.hpp kXfrKey*).
+XFR_SECRET="bnN3YXRjaC1sYWIteGZyLWtleS1ub3QtYS1zZWNyZXQhIQ=="
 
 die() { echo "lab.sh: $*" >&2; exit 1; }
 log() { echo "lab.sh: $*" >&2; }
@@ -403,6 +405,10 @@ key "lab-rndc" {
 EOF
   cat >"$d/named.conf" <<EOF
 include "$d/rndc.key";
+key "lab-xfr" {
+    algorithm hmac-sha256;
+    secret "$XFR_SECRET";
+};
 controls {
     inet 127.53.1.1 port 953 allow { 127.0.0.0/8; } keys { "lab-rndc"; };
 };
@@ -452,9 +458,10 @@ zone "$WATCHED_ZONE" {
         // nswatch's NOTIFY listener in lab tests (harmless when nobody listens there)
         127.63.0.1 port 5353;
     };
-    // the secondaries, and nswatch diff from the lab host (127.0.0.1) or 127.63.x
+    // the secondaries, and nswatch diff from the lab host (127.0.0.1) or 127.63.x, or anyone
+    // signing with the key lab-xfr
     allow-transfer { 127.53.2.0/24; 127.53.3.0/24; fd00:53::2:0/112; fd00:53::3:0/112;
-                     127.0.0.1; 127.63.0.0/16; };
+                     127.0.0.1; 127.63.0.0/16; key lab-xfr; };
 };
 // A catalog zone nswatch follows (zones_from.catalog): changed by nsupdate, NOTIFY to nswatch's
 // listener, IXFR from the journal.

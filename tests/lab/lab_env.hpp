@@ -43,6 +43,11 @@ inline constexpr std::uint32_t kSoaExpire = 1209600;
 inline constexpr std::uint32_t kSoaMinimum = 300;
 inline constexpr std::uint32_t kNsTtl = 86400;
 
+/// The TSIG key (hmac-sha256) with which BIND transfers shop.test to any address (lab.sh).
+inline constexpr std::string_view kXfrKeyName = "lab-xfr";
+inline constexpr std::string_view kXfrKeySecret =
+    "bnN3YXRjaC1sYWIteGZyLWtleS1ub3QtYS1zZWNyZXQhIQ==";
+
 /// Providers: alpha = BIND (primary of shop.test), beta = NSD, gamma = Knot (secondaries).
 inline constexpr std::string_view kAlpha = "alpha";
 inline constexpr std::string_view kBeta = "beta";

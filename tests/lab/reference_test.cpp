@@ -29,6 +29,12 @@ namespace {
 
 constexpr const char* kListen = "127.0.0.1:19273";
 
+// Two ways BIND lets the reference be transferred: from 127.0.0.1 (BIND allows that address, not
+// its own, which the kernel would pick as the source for 127.53.1.1), or from any address with
+// the TSIG key lab-xfr.
+const std::string kBySource = "source: 127.0.0.1";
+const std::string kByKey = "key: " + std::string(lab::kXfrKeyName);
+
 // shop.test after one bump: apex SOA NS A AAAA MX TXT, www A, mail A, lab-bump TXT.
 constexpr int kRrsets = 9;
 // `every: 1m` (the shortest allowed) at 1 s rounds: ceil(9 x 1 s / 60 s) = 1 RRset a round, plus
@@ -53,13 +59,15 @@ std::string get(const std::string& path) {
 }
 
 // `nswatch run` on a config with shop.test's reference transferred from BIND, stopped by pid.
-// Transfers from 127.0.0.1: BIND allows them from there (lab.sh), not from its own address,
-// which the kernel would pick as the source for 127.53.1.1.
 struct Daemon {
     pid_t pid = -1;
     fs::path dir;
 
-    Daemon(const fs::path& d, const std::string& webhook) : dir(d) {
+    // `reference`: the zone's reference settings; `secret`: the lab-xfr key's secret as
+    // nswatch is told it.
+    Daemon(const fs::path& d, const std::string& webhook, const std::string& reference = kBySource,
+           const std::string& secret = std::string(lab::kXfrKeySecret))
+        : dir(d) {
         std::ofstream(dir / "nswatch.yml")
             << "root_hints: " << lab::root_hints() << "\n"
             << "probe: {timeout: 400ms, interval: 1s, jitter: 0%, tcp_every: 0}\n"
@@ -72,8 +80,9 @@ struct Daemon {
             << "zones:\n"
             << "  - name: shop.test\n"
             << "    primary: ns1.alpha-dns.test\n"
-            << "    reference: {primary: " << lab::kPrimaryV4
-            << ", source: 127.0.0.1, every: 1m, negative_per_round: 2}\n"
+            << "    reference: {primary: " << lab::kPrimaryV4 << ", " << reference
+            << ", every: 1m, negative_per_round: 2}\n"
+            << "keys:\n  - {name: " << lab::kXfrKeyName << ", secret: '" << secret << "'}\n"
             << "alerts:\n"
             << "  state_path: alerts.db\n"
             << "  evaluation_interval: 500ms\n"
@@ -202,12 +211,13 @@ bool is_beta_address(const std::string& a) {
 
 }  // namespace
 
-TEST_CASE("reference: a healthy lab matches the zone transferred from BIND over full passes") {
+TEST_CASE(
+    "reference: a healthy lab matches the zone transferred from BIND with TSIG over full passes") {
     const fs::path dir = scratch("nswatch-reference-healthy");
     nswatch::test::Receiver rx;
     lab::bump();  // lab-bump.shop.test exists, as after any earlier test
     lab::wait_sync();
-    Daemon daemon(dir, rx.url("/hook"));
+    Daemon daemon(dir, rx.url("/hook"), kByKey);
 
     REQUIRE(wait_until([] { return passes_done(2); }, 30s));
     CHECK(metric("nswatch_reference_rrsets", "zone=\"shop.test\"") == kRrsets);
@@ -327,4 +337,30 @@ TEST_CASE(
         CHECK(a.rule == "zone_drift");
         CHECK(a.provider == "beta");
     }
+}
+
+TEST_CASE("reference: a transfer signed with the wrong TSIG secret is refused, named, not asked") {
+    const fs::path dir = scratch("nswatch-reference-badkey");
+    nswatch::test::Receiver rx;
+    // The right length and algorithm, another secret: BIND answers the AXFR with a TSIG error.
+    Daemon daemon(dir, rx.url("/hook"), kByKey, "d3Jvbmctc2VjcmV0LWZvci10aGUtbGFiLXhmci1rZXkh");
+    json rows;
+    REQUIRE(wait_until(
+        [&] {
+            rows = zone_drift_rows();
+            return rows.is_array() && !rows.empty();
+        },
+        15s));
+    INFO(rows.dump());
+    REQUIRE(rows.size() == 1);
+    CHECK(rows[0].value("zone", "") == "shop.test");
+    const std::string served = rows[0].value("served", "");
+    CHECK_THAT(served, Catch::Contains("the server answered NOTAUTH (TSIG BADSIG: the server's "
+                                       "secret or algorithm for the key differs)"));
+    std::this_thread::sleep_for(3s);
+    // Without a reference nothing is asked, so nothing is judged or reported as drift.
+    for (auto p : {lab::kAlpha, lab::kBeta, lab::kGamma}) CHECK(checked(std::string(p)) <= 0);
+    std::ifstream log(dir / "daemon.log");
+    const std::string text((std::istreambuf_iterator<char>(log)), {});
+    CHECK_THAT(text, Catch::Contains("reference: shop.test: "));
 }
