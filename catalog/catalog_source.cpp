@@ -39,6 +39,25 @@ double unix_seconds(std::chrono::system_clock::time_point t) {
     return std::chrono::duration<double>(t.time_since_epoch()).count();
 }
 
+// The catalog by AXFR, sorted as zone diffs keep copies, refused while it is read once it has
+// more records than max_members could need.
+std::vector<Record> axfr_capped(const CatalogSettings& s, const TransferSource& src,
+                                std::optional<uint32_t>& serial) {
+    const size_t cap = static_cast<size_t>(s.max_members) * CatalogSource::kRecordsPerMember + 1000;
+    std::vector<Record> records;
+    transfer_zone(s.name, src, [&](Record&& r) {
+        if (records.size() >= cap) {
+            throw CatalogError("catalog " + s.name + " has more than " + std::to_string(cap) +
+                               " records (zones_from.max_members " + std::to_string(s.max_members) +
+                               "); not used");
+        }
+        if (r.type == kTypeSoa && !serial) serial = soa_serial(r);
+        records.push_back(std::move(r));
+    });
+    sort_for_diff(records);
+    return records;
+}
+
 }  // namespace
 
 CatalogSource::CatalogSource(CatalogSettings settings, std::optional<TsigKey> key,
@@ -168,20 +187,25 @@ CatalogSource::Copy CatalogSource::transfer(const CatalogSettings& s,
             spdlog::info("catalog {}: IXFR failed ({}); transferring it whole", s.name, e.what());
         }
     }
-    const size_t cap = static_cast<size_t>(s.max_members) * kRecordsPerMember + 1000;
     Copy c;
-    transfer_zone(s.name, src, [&](Record&& r) {
-        if (c.records.size() >= cap) {
-            throw CatalogError("catalog " + s.name + " has more than " + std::to_string(cap) +
-                               " records (zones_from.max_members " + std::to_string(s.max_members) +
-                               "); not used");
-        }
-        if (r.type == kTypeSoa && !c.serial) c.serial = soa_serial(r);
-        c.records.push_back(std::move(r));
-    });
-    sort_for_diff(c.records);
+    c.records = axfr_capped(s, src, c.serial);
     how = "axfr";
     return c;
+}
+
+std::vector<CatalogMember> CatalogSource::members_once(const CatalogSettings& s,
+                                                       const std::optional<TsigKey>& key) {
+    TransferSource src;
+    src.server = s.server;
+    src.port = s.port;
+    src.key = key;
+    src.source = s.source;
+    src.timeout = s.timeout;
+    std::optional<uint32_t> serial;
+    const std::vector<Record> records = axfr_capped(s, src, serial);
+    CatalogContent content = read_catalog(s.name, records, s.max_members);
+    for (const auto& p : content.problems) spdlog::warn("catalog {}: {}", s.name, p);
+    return std::move(content.members);
 }
 
 bool CatalogSource::refresh() {

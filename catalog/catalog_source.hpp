@@ -55,6 +55,10 @@ class CatalogSource {
     /// New settings from a reload (thread-safe): a different catalog, server or key is
     /// transferred afresh by AXFR.
     void reconfigure(CatalogSettings settings, std::optional<TsigKey> key);
+    /// The member list of one AXFR of the catalog, for the one-shot commands (no thread, no
+    /// metrics). Throws naming the failed transfer, or why the copy is no usable catalog.
+    static std::vector<CatalogMember> members_once(const CatalogSettings& s,
+                                                   const std::optional<TsigKey>& key);
     /// nswatch_catalog_* metrics.
     std::shared_ptr<prometheus::Registry> registry() const { return registry_; }
 

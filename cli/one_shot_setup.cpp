@@ -1,11 +1,40 @@
 #include "cli/one_shot_setup.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <stdexcept>
 
+#include "catalog/catalog_members.hpp"
+#include "catalog/catalog_source.hpp"
 #include "config/names.hpp"
 #include "daemon/preflight.hpp"
 
 namespace nswatch {
+
+namespace {
+
+// zones_from.catalog: the members as the daemon would watch them now, from one AXFR. A catalog
+// that cannot be read is an error: checking the file's zones alone would look like success.
+void add_catalog_once(Config& config, const std::string& path) {
+    const CatalogSettings& c = config.inventory.catalog;
+    if (c.name.empty()) return;
+    std::optional<TsigKey> key;
+    if (!c.key.empty()) {
+        if (const TsigKey* k = config.find_key(c.key)) key = *k;
+    }
+    std::vector<CatalogMember> members;
+    try {
+        members = CatalogSource::members_once(c, key);
+    } catch (const std::exception& e) {
+        throw std::runtime_error(path + ": zones_from.catalog " + c.name + ": " + e.what());
+    }
+    const MemberMerge m = add_catalog_members(config, members);
+    spdlog::info("catalog {}: {} member zones{}", c.name, m.added,
+                 m.other_shard > 0 ? " (" + std::to_string(m.other_shard) + " of other shards)"
+                                   : std::string());
+}
+
+}  // namespace
 
 Config one_shot_config(const OneShotOptions& o) {
     Config config = o.config_path.empty() ? Config{} : load_config_file(o.config_path);
@@ -18,6 +47,7 @@ Config one_shot_config(const OneShotOptions& o) {
         }
     }
     if (o.no_ipv6) config.probe.ipv6 = false;
+    add_catalog_once(config, o.config_path);
     // A source address or interface this machine lacks would otherwise read as every server
     // failing (network_error): say so before probing.
     if (const auto problems = preflight(config, false); !problems.empty()) {

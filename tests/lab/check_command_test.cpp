@@ -1,6 +1,10 @@
 // `nswatch check` end to end on the lab: the real binary, its JSON and its exit codes.
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -179,4 +183,48 @@ TEST_CASE(
     std::set<std::string> providers;
     for (const auto& p : z["probes"]) providers.insert(p["provider"].get<std::string>());
     CHECK(providers == std::set<std::string>{"primary-co", "second-co"});
+}
+
+namespace {
+
+// A config whose zones come from a catalog only (zones_from), in a scratch directory.
+std::string catalog_config(const std::string& name, const std::string& zones_from) {
+    const std::filesystem::path dir = std::filesystem::temp_directory_path() /
+                                      ("nswatch-check-" + name + "-" + std::to_string(getpid()));
+    std::filesystem::create_directories(dir);
+    const std::filesystem::path file = dir / "nswatch.yml";
+    std::ofstream(file) << "root_hints: " << nswatch::lab::root_hints() << "\n"
+                        << "zones_from: " << zones_from << "\n";
+    return file.string();
+}
+
+}  // namespace
+
+TEST_CASE("check -c with zones_from.catalog checks the catalog's members, one AXFR") {
+    // Knot generates knot-catalog.lab from its member zones: shop.test and gamma-dns.test.
+    const std::string cfg = catalog_config(
+        "catalog", "{catalog: knot-catalog.lab, primary: 127.53.3.1, source: 127.63.0.1}");
+    const Run r = run_nswatch("check -c " + cfg + " --json --timeout 700ms");
+    INFO(r.out);
+    const auto j = nlohmann::json::parse(r.out);
+    std::set<std::string> zones;
+    for (const auto& z : j["zones"]) {
+        zones.insert(z["zone"].get<std::string>());
+        CHECK_FALSE(z["probes"].empty());
+    }
+    CHECK(zones == std::set<std::string>{"gamma-dns.test", "shop.test"});
+    CHECK(r.exit_code != 3);
+}
+
+TEST_CASE("check -c with a catalog that cannot be used is UNKNOWN and says why") {
+    const std::string cfg = catalog_config(
+        "notcatalog", "{catalog: shop.test, primary: 127.53.1.1, source: 127.63.0.1}");
+    const Run r = run_nswatch("check -c " + cfg + " --json --timeout 700ms");
+    INFO(r.out);
+    CHECK(r.exit_code == 3);
+    const auto j = nlohmann::json::parse(r.out);
+    CHECK(j["status"] == "UNKNOWN");
+    CHECK_THAT(j["error"].get<std::string>(),
+               Catch::Contains("zones_from.catalog shop.test: catalog shop.test has no "
+                               "version.shop.test. TXT record"));
 }
