@@ -172,6 +172,8 @@ CatalogSource::Copy CatalogSource::transfer(const CatalogSettings& s,
     if (cached && cached->serial) {
         try {
             IxfrReader reader(*cached->serial);
+            // The same bound as an AXFR's; past it the AXFR below refuses the catalog by name.
+            reader.set_record_limit(static_cast<size_t>(s.max_members) * kRecordsPerMember + 1000);
             request_ixfr(s.name, src, reader);
             Copy c = std::move(*cached);
             if (reader.shape() == IxfrShape::incremental) {

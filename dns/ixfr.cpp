@@ -60,6 +60,10 @@ std::optional<uint32_t> soa_serial(const Record& soa) {
 }
 
 void IxfrReader::add(Record&& r) {
+    if (limit_ != 0 && ++read_ > limit_) {
+        throw std::runtime_error("the IXFR reply has more than " + std::to_string(limit_) +
+                                 " records");
+    }
     const bool soa = r.type == kTypeSoa;
     switch (phase_) {
         case Phase::first:

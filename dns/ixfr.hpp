@@ -36,6 +36,9 @@ class IxfrReader {
 
     /// The serial of the cached copy the request asked changes for.
     uint32_t known_serial() const { return known_; }
+    /// At most `n` records in the reply (0 = no limit): add() throws at the next one, so a
+    /// runaway reply is refused while it is read, not after it filled the memory.
+    void set_record_limit(size_t n) { limit_ = n; }
     /// The next answer record of the reply, in canonical form.
     void add(Record&& r);
     /// A DNS message of the reply ended: a lone SOA in the first message means "up to date".
@@ -63,6 +66,8 @@ class IxfrReader {
     void remove(Record&& r);
 
     uint32_t known_;
+    size_t limit_ = 0;
+    size_t read_ = 0;
     Phase phase_ = Phase::first;
     IxfrShape shape_ = IxfrShape::pending;
     bool complete_ = false;

@@ -237,3 +237,18 @@ TEST_CASE("ixfr: one change to a 100,000-record copy", "[ixfr]") {
     CHECK(std::find(copy.begin(), copy.end(), a("h500", "192.0.2.1")) == copy.end());
     CHECK(std::find(copy.begin(), copy.end(), soa(11)) != copy.end());
 }
+
+TEST_CASE("ixfr: a reply longer than the record limit is refused while it is read", "[ixfr]") {
+    IxfrReader r(10);
+    r.set_record_limit(4);
+    r.add(soa(12));
+    r.add(soa(10));
+    r.add(a("old", "192.0.2.99"));
+    r.add(soa(12));
+    CHECK_THROWS_WITH(r.add(a("new", "192.0.2.7")), "the IXFR reply has more than 4 records");
+
+    IxfrReader unlimited(10);
+    CHECK_NOTHROW(feed(unlimited, {soa(12), soa(10), a("old", "192.0.2.99"), soa(12),
+                                   a("new", "192.0.2.7"), soa(12)}));
+    CHECK(unlimited.complete());
+}
