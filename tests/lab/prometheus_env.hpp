@@ -1,7 +1,7 @@
 // Driving Debian's prometheus from the lab tests: a child process stopped by pid, Prometheus' HTTP
 // API on a given listen address, and the check that every query of the shipped Grafana dashboard
 // returns data (used on a Prometheus that scrapes nswatch directly and on one that federates).
-// Header-only; needs Catch2 and libcurl.
+// Header-only; needs Catch2 and libcurl. The child process and HTTP GET are lab_process.hpp's.
 #pragma once
 
 #include <curl/curl.h>
@@ -23,33 +23,16 @@
 #include <utility>
 #include <vector>
 
+#include "lab_process.hpp"
+
 #ifndef NSWATCH_SOURCE_DIR
 #error "NSWATCH_SOURCE_DIR (the source tree, a string literal) must be defined for the lab tests"
 #endif
 
 namespace nswatch::lab::prom {
 
-namespace detail {
-inline size_t append(char* data, size_t size, size_t n, void* out) {
-    static_cast<std::string*>(out)->append(data, size * n);
-    return size * n;
-}
-}  // namespace detail
-
-/// GET http://LISTEN + PATH; empty on any error (connection refused while starting, etc.).
-inline std::string http_get(const std::string& listen, const std::string& path) {
-    CURL* c = curl_easy_init();
-    std::string body;
-    long code = 0;
-    curl_easy_setopt(c, CURLOPT_URL, ("http://" + listen + path).c_str());
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, detail::append);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, &body);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 3000L);
-    const CURLcode rc = curl_easy_perform(c);
-    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
-    curl_easy_cleanup(c);
-    return rc == CURLE_OK && code == 200 ? body : std::string();
-}
+using nswatch::lab::Child;
+using nswatch::lab::http_get;
 
 inline std::string escape(const std::string& s) {
     char* e = curl_easy_escape(nullptr, s.c_str(), static_cast<int>(s.size()));
@@ -74,65 +57,6 @@ inline nlohmann::json instant_query(const std::string& listen, const std::string
     if (data.is_null() || data["resultType"] != "vector") return nullptr;
     return data["result"];
 }
-
-/// A child process started by fork/exec (stdout and stderr to LOG), stopped by pid.
-class Child {
-  public:
-    Child(std::vector<std::string> argv, const std::filesystem::path& log) : log_(log) {
-        pid_ = fork();
-        if (pid_ == 0) {
-            const int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-            if (fd >= 0) {
-                dup2(fd, 1);
-                dup2(fd, 2);
-                close(fd);
-            }
-            std::vector<char*> args;
-            for (auto& a : argv) args.push_back(a.data());
-            args.push_back(nullptr);
-            execvp(args[0], args.data());
-            _exit(127);
-        }
-    }
-    /// Still running? (reaps it if it exited)
-    bool running() {
-        if (pid_ <= 0) return false;
-        int status = 0;
-        if (waitpid(pid_, &status, WNOHANG) == pid_) {
-            pid_ = -1;
-            return false;
-        }
-        return true;
-    }
-    /// SIGTERM, then SIGKILL if it has not exited after 5 s.
-    void stop() {
-        using namespace std::chrono_literals;
-        if (!running()) return;
-        kill(pid_, SIGTERM);
-        const auto end = std::chrono::steady_clock::now() + 5s;
-        while (std::chrono::steady_clock::now() < end) {
-            if (waitpid(pid_, nullptr, WNOHANG) == pid_) {
-                pid_ = -1;
-                return;
-            }
-            std::this_thread::sleep_for(50ms);
-        }
-        kill(pid_, SIGKILL);
-        waitpid(pid_, nullptr, 0);
-        pid_ = -1;
-    }
-    std::string log() const {
-        std::ifstream in(log_);
-        return std::string(std::istreambuf_iterator<char>(in), {});
-    }
-    ~Child() { stop(); }
-    Child(const Child&) = delete;
-    Child& operator=(const Child&) = delete;
-
-  private:
-    pid_t pid_ = -1;
-    std::filesystem::path log_;
-};
 
 /// Debian's prometheus with CONFIG, its TSDB in STORAGE, listening on LISTEN (log: LOG).
 inline std::vector<std::string> prometheus_argv(const std::filesystem::path& config,

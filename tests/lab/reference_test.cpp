@@ -3,22 +3,19 @@
 // A healthy lab shows no drift over full passes; with transfers to beta blocked and the zone
 // bumped, exactly beta's stale TXT and SOA drift (webhook, metrics, status API); once beta
 // catches up they resolve.
-#include <curl/curl.h>
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
 #include <functional>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <thread>
 
 #include "../unit/alerts_receiver.hpp"
 #include "lab_env.hpp"
+#include "lab_process.hpp"
 
 namespace fs = std::filesystem;
 namespace lab = nswatch::lab;
@@ -41,27 +38,10 @@ constexpr int kRrsets = 9;
 // `negative_per_round: 2`; so a full pass is 9 rounds of 3 judged answers per provider.
 constexpr int kCheckedPerPass = kRrsets * 3;
 
-size_t append(char* data, size_t size, size_t n, void* out) {
-    static_cast<std::string*>(out)->append(data, size * n);
-    return size * n;
-}
-
-std::string get(const std::string& path) {
-    CURL* c = curl_easy_init();
-    std::string body;
-    curl_easy_setopt(c, CURLOPT_URL, (std::string("http://") + kListen + path).c_str());
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, append);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, &body);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 2000L);
-    const CURLcode rc = curl_easy_perform(c);
-    curl_easy_cleanup(c);
-    return rc == CURLE_OK ? body : std::string();
-}
-
 // `nswatch run` on a config with shop.test's reference transferred from BIND, stopped by pid.
 struct Daemon {
-    pid_t pid = -1;
     fs::path dir;
+    std::optional<lab::Child> child;
 
     // `reference`: the zone's reference settings; `secret`: the lab-xfr key's secret as
     // nswatch is told it.
@@ -93,41 +73,16 @@ struct Daemon {
             << "  rules: {zone_drift: {for: 3s}}\n"
             << "  channels:\n"
             << "    - {type: webhook, name: hook, url: '" << webhook << "'}\n";
-        pid = fork();
-        if (pid == 0) {
-            const std::string log = (dir / "daemon.log").string();
-            freopen(log.c_str(), "a", stderr);
-            freopen(log.c_str(), "a", stdout);
-            const std::string cfg = (dir / "nswatch.yml").string();
-            execl(NSWATCH_BIN, NSWATCH_BIN, "run", "-c", cfg.c_str(), static_cast<char*>(nullptr));
-            _exit(127);
-        }
-    }
-    ~Daemon() {
-        if (pid <= 0) return;
-        kill(pid, SIGTERM);
-        for (int i = 0; i < 50; ++i) {
-            if (waitpid(pid, nullptr, WNOHANG) == pid) return;
-            std::this_thread::sleep_for(100ms);
-        }
-        kill(pid, SIGKILL);
-        waitpid(pid, nullptr, 0);
+        child.emplace(lab::nswatch_run_argv(dir / "nswatch.yml"), dir / "daemon.log");
     }
     Daemon(const Daemon&) = delete;
     Daemon& operator=(const Daemon&) = delete;
 };
 
-fs::path scratch(const char* name) {
-    fs::path d = fs::temp_directory_path() / (std::string(name) + "-" + std::to_string(getpid()));
-    fs::remove_all(d);
-    fs::create_directories(d);
-    return d;
-}
-
 // The value of the series `metric{...}` whose labels include `label` (e.g. provider="beta");
 // -1 when /metrics does not have it.
 double metric(const std::string& metric, const std::string& label) {
-    std::istringstream lines(get("/metrics"));
+    std::istringstream lines(lab::http_get(kListen, "/metrics"));
     for (std::string line; std::getline(lines, line);) {
         if (line.rfind(metric + "{", 0) != 0 || line.find(label) == std::string::npos) continue;
         return std::stod(line.substr(line.rfind(' ') + 1));
@@ -143,7 +98,7 @@ double differing(const std::string& provider) {
 }
 
 json zone_drift_rows() {
-    const std::string body = get("/api/v1/status");
+    const std::string body = lab::http_get(kListen, "/api/v1/status");
     return body.empty() ? json() : json::parse(body)["zone_drift"];
 }
 
@@ -162,15 +117,6 @@ std::vector<Received> received(const nswatch::test::Receiver& rx) {
         }
     }
     return out;
-}
-
-bool wait_until(const std::function<bool()>& pred, std::chrono::seconds limit) {
-    const auto end = std::chrono::steady_clock::now() + limit;
-    while (std::chrono::steady_clock::now() < end) {
-        if (pred()) return true;
-        std::this_thread::sleep_for(100ms);
-    }
-    return pred();
 }
 
 // Every provider has answered `passes` full passes over the reference.
@@ -213,13 +159,13 @@ bool is_beta_address(const std::string& a) {
 
 TEST_CASE(
     "reference: a healthy lab matches the zone transferred from BIND with TSIG over full passes") {
-    const fs::path dir = scratch("nswatch-reference-healthy");
+    const fs::path dir = lab::scratch_dir("nswatch-reference-healthy");
     nswatch::test::Receiver rx;
     lab::bump();  // lab-bump.shop.test exists, as after any earlier test
     lab::wait_sync();
     Daemon daemon(dir, rx.url("/hook"), kByKey);
 
-    REQUIRE(wait_until([] { return passes_done(2); }, 30s));
+    REQUIRE(lab::wait_until([] { return passes_done(2); }, 30s));
     CHECK(metric("nswatch_reference_rrsets", "zone=\"shop.test\"") == kRrsets);
     for (auto p : {lab::kAlpha, lab::kBeta, lab::kGamma}) {
         INFO("provider " << p);
@@ -231,14 +177,14 @@ TEST_CASE(
 
 TEST_CASE(
     "reference: beta left behind drifts on the bumped TXT and the SOA, resolved on catch-up") {
-    const fs::path dir = scratch("nswatch-reference-drift");
+    const fs::path dir = lab::scratch_dir("nswatch-reference-drift");
     nswatch::test::Receiver rx;
     lab::bump();
     const uint32_t old_serial = lab::wait_sync();
     const int old_bump = bump_counter();
     Daemon daemon(dir, rx.url("/hook"));
 
-    REQUIRE(wait_until([] { return passes_done(1); }, 20s));
+    REQUIRE(lab::wait_until([] { return passes_done(1); }, 20s));
     REQUIRE(zone_drift_rows() == json::array());
     REQUIRE(rx.requests().empty());
 
@@ -249,10 +195,10 @@ TEST_CASE(
         // later, when gamma has long had its IXFR (~50 ms). A secondary asked within its normal
         // propagation delay would drift too (until that question comes round again).
         const double before = checked(std::string(lab::kGamma));
-        REQUIRE(wait_until([&] { return checked(std::string(lab::kGamma)) > before; }, 5s));
+        REQUIRE(lab::wait_until([&] { return checked(std::string(lab::kGamma)) > before; }, 5s));
         new_serial = lab::bump();
         REQUIRE(new_serial == old_serial + 1);
-        CHECK(wait_until([&] { return lab::serial(lab::kGammaNs1V4) == new_serial; }, 2s));
+        CHECK(lab::wait_until([&] { return lab::serial(lab::kGammaNs1V4) == new_serial; }, 2s));
         CHECK(lab::serial(lab::kBetaNs1V4) == old_serial);
 
         auto firing = [&] {
@@ -263,7 +209,7 @@ TEST_CASE(
             return records;
         };
         const std::set<std::string> expected{"beta lab-bump.shop.test. TXT", "beta shop.test. SOA"};
-        const bool fired = wait_until([&] { return firing() == expected; }, 20s);
+        const bool fired = lab::wait_until([&] { return firing() == expected; }, 20s);
         INFO(describe(rx));
         REQUIRE(fired);
 
@@ -316,7 +262,7 @@ TEST_CASE(
         }
         return records;
     };
-    const bool cleared = wait_until(
+    const bool cleared = lab::wait_until(
         [&] {
             return resolved() ==
                    std::set<std::string>{"beta lab-bump.shop.test. TXT", "beta shop.test. SOA"};
@@ -340,12 +286,12 @@ TEST_CASE(
 }
 
 TEST_CASE("reference: a transfer signed with the wrong TSIG secret is refused, named, not asked") {
-    const fs::path dir = scratch("nswatch-reference-badkey");
+    const fs::path dir = lab::scratch_dir("nswatch-reference-badkey");
     nswatch::test::Receiver rx;
     // The right length and algorithm, another secret: BIND answers the AXFR with a TSIG error.
     Daemon daemon(dir, rx.url("/hook"), kByKey, "d3Jvbmctc2VjcmV0LWZvci10aGUtbGFiLXhmci1rZXkh");
     json rows;
-    REQUIRE(wait_until(
+    REQUIRE(lab::wait_until(
         [&] {
             rows = zone_drift_rows();
             return rows.is_array() && !rows.empty();
