@@ -1,7 +1,8 @@
 #include "zonediff/reference_compare.hpp"
 
 #include <algorithm>
-#include <set>
+#include <string_view>
+#include <vector>
 
 #include "dns/denial_proof.hpp"
 #include "dns/rr_types.hpp"
@@ -37,6 +38,16 @@ std::string expected_text(const Expectation& e, bool compare_ttl) {
             return "NXDOMAIN";
     }
     return "?";
+}
+
+/// Names equal ignoring ASCII case and a trailing dot, without building lower-case copies.
+bool same_name(std::string_view a, std::string_view b) {
+    if (!a.empty() && a.back() == '.') a.remove_suffix(1);
+    if (!b.empty() && b.back() == '.') b.remove_suffix(1);
+    return a.size() == b.size() &&
+           std::equal(a.begin(), a.end(), b.begin(), [](unsigned char x, unsigned char y) {
+               return std::tolower(x) == std::tolower(y);
+           });
 }
 
 bool has_in_authority(const ProbeResult& got, uint16_t type, const std::string* owner) {
@@ -79,52 +90,65 @@ ReferenceVerdict judge_reference_answer(const ReferenceQuestion& q, const ProbeR
                           got.outcome == Outcome::servfail || got.outcome == Outcome::formerr;
     if (!answered) return v;
     v.conclusive = true;
-    Drift d;
-    d.provider = got.target.provider;
-    d.address = got.target.address;
-    d.name = q.name;
-    d.type = q.type;
-    d.expected = expected_text(q.expected, compare_ttl);
+    // The texts of a drift are built only when there is one: most answers agree, and this runs
+    // for every answer of every provider.
     auto drift = [&](DriftKind kind, std::string served) {
+        Drift d;
+        d.provider = got.target.provider;
+        d.address = got.target.address;
+        d.name = q.name;
+        d.type = q.type;
+        d.expected = expected_text(q.expected, compare_ttl);
         d.kind = kind;
         d.served = std::move(served);
-        v.drift = d;
+        v.drift = std::move(d);
         return v;
     };
     if (got.outcome == Outcome::servfail || got.outcome == Outcome::formerr) {
         return drift(DriftKind::servfail, rcode_name(got.rcode));
     }
 
-    // The records at the name asked, of the type asked or a CNAME, in comparison form.
-    const std::string asked = lower(q.name);
-    std::set<std::string> rdata;
+    // The records at the name asked, of the type asked or a CNAME, in comparison form, sorted and
+    // unique.
+    std::vector<std::string> served;
     uint16_t served_type = q.type;
-    std::set<uint32_t> ttls;
+    uint32_t min_ttl = 0;
+    bool one_ttl = true;
     for (const auto& r : got.answer) {
-        if (lower(r.owner) != asked) continue;
         if (r.type != q.type && r.type != kTypeCname) continue;
+        if (!same_name(r.owner, q.name)) continue;
         served_type = r.type;
-        rdata.insert(comparable_rdata(r.type, r.rdata));
-        ttls.insert(r.ttl);
+        if (served.empty()) {
+            min_ttl = r.ttl;
+        } else if (r.ttl != min_ttl) {
+            one_ttl = false;
+            min_ttl = std::min(min_ttl, r.ttl);
+        }
+        served.push_back(comparable_rdata(r.type, r.rdata));
     }
-    const std::vector<std::string> served(rdata.begin(), rdata.end());
+    if (served.size() > 1) {
+        std::sort(served.begin(), served.end());
+        served.erase(std::unique(served.begin(), served.end()), served.end());
+    }
     const bool nx = got.rcode == 3;
-    const std::string served_ttl =
-        compare_ttl && !ttls.empty() ? "TTL " + std::to_string(*ttls.begin()) + " " : "";
-    const std::string served_text =
-        served.empty() ? (nx ? "NXDOMAIN" : "NODATA")
-                       : (served_type == kTypeCname ? "CNAME " : "") + served_ttl + joined(served);
+    auto make_served_text = [&] {
+        const std::string served_ttl =
+            compare_ttl && !served.empty() ? "TTL " + std::to_string(min_ttl) + " " : "";
+        return served.empty()
+                   ? std::string(nx ? "NXDOMAIN" : "NODATA")
+                   : (served_type == kTypeCname ? "CNAME " : "") + served_ttl + joined(served);
+    };
 
     if (q.expected.kind == Expectation::Kind::answer) {
-        if (served.empty()) return drift(DriftKind::missing, served_text);
+        if (served.empty()) return drift(DriftKind::missing, make_served_text());
         const bool same_records =
             served == q.expected.rrset.rdata &&
             (served_type == kTypeCname) == (q.expected.rrset.type == kTypeCname);
-        const bool same_ttl =
-            !compare_ttl || (ttls.size() == 1 && *ttls.begin() == q.expected.rrset.ttl);
-        if (!same_records || !same_ttl) return drift(DriftKind::differs, served_text);
+        const bool same_ttl = !compare_ttl || (one_ttl && min_ttl == q.expected.rrset.ttl);
+        if (!same_records || !same_ttl) return drift(DriftKind::differs, make_served_text());
         return v;
     }
+    const std::string served_text = make_served_text();
 
     // A negative answer: the rcode, no records, the SOA (RFC 2308 §2), and in a signed zone a
     // denial that proves it (RFC 4035 §3.1.3, RFC 5155 §7.2).

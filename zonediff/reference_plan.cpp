@@ -43,25 +43,25 @@ size_t address_for_round(uint64_t round, size_t addresses) {
 std::vector<ReferenceQuestion> plan_reference_round(const ReferenceZone& ref, uint64_t round,
                                                     size_t per_round, size_t negatives) {
     std::vector<ReferenceQuestion> out;
-    const auto& sets = ref.rrsets();
-    if (!sets.empty()) {
-        per_round = std::min(per_round, sets.size());
-        const size_t start = static_cast<size_t>((round * per_round) % sets.size());
+    const size_t sets = ref.rrset_count();
+    out.reserve(std::min(per_round, sets) + negatives);
+    if (sets != 0) {
+        per_round = std::min(per_round, sets);
+        const size_t start = static_cast<size_t>((round * per_round) % sets);
         for (size_t i = 0; i < per_round; ++i) {
-            const ReferenceRrset& s = *sets[(start + i) % sets.size()];
             ReferenceQuestion q;
-            q.name = s.owner;
-            q.type = s.type;
             q.expected.kind = Expectation::Kind::answer;
-            q.expected.rrset = s;
+            q.expected.rrset = ref.rrset((start + i) % sets);
+            q.name = q.expected.rrset.owner;
+            q.type = q.expected.rrset.type;
             out.push_back(std::move(q));
         }
     }
-    const auto& names = ref.names();
-    if (names.empty()) return out;
+    const size_t names = ref.name_count();
+    if (names == 0) return out;
     for (size_t i = 0; i < negatives; ++i) {
         const uint64_t h = mix(round * 1315423911ULL + i);
-        const std::string& at = names[h % names.size()];
+        const std::string at(ref.name(h % names));
         ReferenceQuestion q;
         q.negative = true;
         if (i % 2 == 0) {

@@ -35,12 +35,13 @@ std::vector<Target> targets_of(const ZoneState& z, const std::string& vantage) {
     return out;
 }
 
-const ZoneState* find_zone(const SnapshotPtr& snap, const std::string& name) {
-    if (!snap) return nullptr;
-    for (const auto& z : snap->zones) {
-        if (z.zone == name) return &z;
-    }
-    return nullptr;
+/// The snapshot's zones by name: a round looks up every zone with a reference, and a scan per
+/// zone is quadratic in the zones.
+std::map<std::string_view, const ZoneState*> zones_by_name(const SnapshotPtr& snap) {
+    std::map<std::string_view, const ZoneState*> out;
+    if (!snap) return out;
+    for (const auto& z : snap->zones) out.emplace(z.zone, &z);
+    return out;
 }
 
 }  // namespace
@@ -127,7 +128,7 @@ void ReferenceService::refresh_references(bool initial) {
                 auto ref =
                     std::make_shared<const ReferenceZone>(read_reference_file(z.name, r.file));
                 spdlog::info("reference: {}: {} RRsets from {} (serial {})", z.name,
-                             ref->rrsets().size(), r.file, ref->serial());
+                             ref->rrset_count(), r.file, ref->serial());
                 checker_.set_reference(z.name, std::move(ref), r, config_.probe.interval, source);
                 file_times_[z.name] = mtime;
                 loaded_settings_[z.name] = r;
@@ -148,7 +149,7 @@ void ReferenceService::refresh_references(bool initial) {
             transfer_zone(z.name, src, [&](Record&& rec) { records.push_back(std::move(rec)); });
             auto ref = std::make_shared<const ReferenceZone>(z.name, records);
             spdlog::info("reference: {}: {} RRsets transferred from {} (serial {})", z.name,
-                         ref->rrsets().size(), source, ref->serial());
+                         ref->rrset_count(), source, ref->serial());
             checker_.set_reference(z.name, std::move(ref), r, config_.probe.interval, source);
             loaded_settings_[z.name] = r;
         } catch (const std::exception& e) {
@@ -198,18 +199,37 @@ void ReferenceService::run_round() {
     }
     refresh_references(false);
 
-    // Every zone's questions at once; each result goes back with its zone and ticket.
+    // Every zone's questions at once; each result goes back with its zone and ticket. The
+    // callbacks capture two pointers (into `slots`, reserved up front so they stay put), small
+    // enough for std::function to keep without an allocation per question.
+    struct Slot {
+        const std::string* zone;
+        size_t ticket;
+    };
+    std::vector<std::pair<const std::string*, std::vector<ProbeRequest>>> rounds;
+    size_t questions = 0;
+    const auto zones = zones_by_name(snap);
     for (const auto& z : config_.zones) {
         if (!z.reference) continue;
-        const ZoneState* state = find_zone(snap, z.name);
-        if (state == nullptr) continue;
-        auto requests = checker_.start_round(z.name, targets_of(*state, vantage), config_.probe);
+        const auto state = zones.find(z.name);
+        if (state == zones.end()) continue;
+        auto requests =
+            checker_.start_round(z.name, targets_of(*state->second, vantage), config_.probe);
+        questions += requests.size();
+        rounds.emplace_back(&z.name, std::move(requests));
+    }
+    std::vector<Slot> slots;
+    slots.reserve(questions);
+    for (auto& [zone, requests] : rounds) {
         for (size_t i = 0; i < requests.size(); ++i) {
-            engine_->submit(
-                std::move(requests[i]),
-                [this, zone = &z.name, i](const ProbeResult& r) { checker_.absorb(*zone, i, r); });
+            const Slot* slot = &slots.emplace_back(Slot{zone, i});
+            engine_->submit(std::move(requests[i]),
+                            [checker = &checker_, slot](const ProbeResult& r) {
+                                checker->absorb(*slot->zone, slot->ticket, r);
+                            });
         }
     }
+    rounds.clear();
     engine_->run_until_idle();
     auto results = checker_.results();
     record_metrics(results);
@@ -221,17 +241,24 @@ void ReferenceService::run_round() {
 void ReferenceService::record_metrics(const std::vector<ZoneDriftResult>& results) {
     const std::string vantage = config_.get_default_vantage().name;
     for (const auto& z : results) {
-        rrsets_.Add({{"zone", z.zone}}).Set(static_cast<double>(z.rrsets));
+        prometheus::Gauge*& rrsets = rrsets_exported_[z.zone];
+        if (rrsets == nullptr) rrsets = &rrsets_.Add({{"zone", z.zone}});
+        rrsets->Set(static_cast<double>(z.rrsets));
         for (const auto& p : z.providers) {
-            const prometheus::Labels labels{
-                {"zone", z.zone}, {"provider", p.provider}, {"vantage", vantage}};
-            uint64_t& counted = counted_[{z.zone, p.provider}];
-            if (p.checked < counted) counted = 0;  // the provider was forgotten and came back
-            if (p.checked > counted) {
-                checked_.Add(labels).Increment(static_cast<double>(p.checked - counted));
-                counted = p.checked;
+            Exported& x = exported_[{z.zone, p.provider}];
+            if (x.checked == nullptr || x.vantage != vantage) {
+                x.vantage = vantage;
+                const prometheus::Labels labels{
+                    {"zone", z.zone}, {"provider", p.provider}, {"vantage", vantage}};
+                x.checked = &checked_.Add(labels);
+                x.differing = &differing_.Add(labels);
             }
-            differing_.Add(labels).Set(static_cast<double>(p.drifts.size()));
+            if (p.checked < x.counted) x.counted = 0;  // the provider was forgotten and came back
+            if (p.checked > x.counted) {
+                x.checked->Increment(static_cast<double>(p.checked - x.counted));
+                x.counted = p.checked;
+            }
+            x.differing->Set(static_cast<double>(p.drifts.size()));
         }
     }
 }

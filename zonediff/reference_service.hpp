@@ -71,7 +71,16 @@ class ReferenceService {
     prometheus::Family<prometheus::Counter>& checked_;
     prometheus::Family<prometheus::Gauge>& differing_;
     prometheus::Family<prometheus::Gauge>& rrsets_;
-    std::map<std::tuple<std::string, std::string>, uint64_t> counted_;  ///< checked, as exported
+    /// One (zone, provider)'s exported series, looked up once: a Family::Add per series and
+    /// round hashes its labels under the family's lock.
+    struct Exported {
+        uint64_t counted = 0;  ///< checked, as exported
+        std::string vantage;   ///< of the series below (the default vantage may be reconfigured)
+        prometheus::Counter* checked = nullptr;
+        prometheus::Gauge* differing = nullptr;
+    };
+    std::map<std::tuple<std::string, std::string>, Exported> exported_;
+    std::map<std::string, prometheus::Gauge*> rrsets_exported_;
     std::unique_ptr<ProbeEngine> engine_;  ///< this thread's, kept between rounds (its sockets)
     ReferenceChecker checker_;             ///< this thread's; results_ is its published copy
     /// Per zone: the file's modification time when read (files), the serial transferred (primary).

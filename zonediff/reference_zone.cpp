@@ -6,6 +6,7 @@
 #include <cstring>
 #include <memory>
 #include <stdexcept>
+#include <tuple>
 
 #include "dns/rr_types.hpp"
 #include "dns/transfer_record.hpp"
@@ -65,23 +66,30 @@ std::string comparable_rdata(uint16_t type, const std::string& rdata) {
     return joined + "\"";
 }
 
+namespace {
+
+/// One record on its way into the tables.
+struct Pending {
+    std::string owner;
+    uint16_t type = 0;
+    uint32_t ttl = 0;
+    std::string rdata;
+};
+
+}  // namespace
+
 ReferenceZone::ReferenceZone(std::string zone, const std::vector<Record>& records)
     : zone_(lower(std::move(zone))), apex_(zone_ + ".") {
     bool has_soa = false;
+    std::vector<Pending> pending;
+    pending.reserve(records.size());
+    std::vector<std::string> existing;
     for (const auto& r : records) {
-        const std::string owner = lower(r.owner);
+        std::string owner = lower(r.owner);
         if (!at_or_below(owner, apex_)) {
             throw std::runtime_error("record '" + r.owner + " " + rr_type_name(r.type) + " " +
                                      r.rdata + "' is not in zone " + zone_);
         }
-        auto [it, fresh] = all_.try_emplace({owner, r.type});
-        ReferenceRrset& set = it->second;
-        if (fresh) {
-            set.owner = owner;
-            set.type = r.type;
-            set.ttl = r.ttl;
-        }
-        set.rdata.push_back(comparable_rdata(r.type, r.rdata));
         if (r.type == kTypeSoa && owner == apex_ && !has_soa) {
             has_soa = true;
             unsigned long serial = 0;
@@ -94,26 +102,111 @@ ReferenceZone::ReferenceZone(std::string zone, const std::vector<Record>& record
         if (r.type == kTypeNs && owner != apex_) cuts_.insert(owner);
         // A name that holds only DNSSEC's own records (an NSEC3 owner, a hash) is not in the
         // zone's name tree: made-up names below it would ask for a denial no server can prove.
-        if (!checked_type(r.type)) continue;
-        for (std::string n = owner; at_or_below(n, apex_); n = parent_of(n)) {
-            if (!existing_.insert(n).second) break;
-            if (n == apex_) break;
+        if (checked_type(r.type)) {
+            for (std::string n = parent_of(owner); at_or_below(n, apex_); n = parent_of(n)) {
+                existing.push_back(n);
+                if (n == apex_) break;
+            }
+            existing.push_back(owner);
         }
+        pending.push_back({std::move(owner), r.type, r.ttl, comparable_rdata(r.type, r.rdata)});
     }
     if (!has_soa) throw std::runtime_error("zone " + zone_ + " has no SOA record at its apex");
-    for (auto& [key, set] : all_) {
-        std::sort(set.rdata.begin(), set.rdata.end());
-        set.rdata.erase(std::unique(set.rdata.begin(), set.rdata.end()), set.rdata.end());
-        if (!checked_type(key.second) || below_cut(key.first)) continue;
-        if (cuts_.count(key.first) != 0 && key.second != kTypeDs) continue;
-        rrsets_.push_back(&set);
+    std::sort(existing.begin(), existing.end());
+    existing.erase(std::unique(existing.begin(), existing.end()), existing.end());
+    // Stable: an RRset's TTL is that of its first record in the input.
+    std::stable_sort(pending.begin(), pending.end(), [](const Pending& a, const Pending& b) {
+        return std::tie(a.owner, a.type) < std::tie(b.owner, b.type);
+    });
+
+    size_t bytes = 0;
+    for (const auto& n : existing) bytes += n.size();
+    for (const auto& p : pending) bytes += p.rdata.size();
+    if (bytes > UINT32_MAX || pending.size() > UINT32_MAX) {
+        throw std::runtime_error("zone " + zone_ + " is too large for a reference (4 GiB of text)");
     }
-    for (const auto& n : existing_) {
-        if (!below_cut(n) && cuts_.count(n) == 0) names_.push_back(n);
+    text_.reserve(bytes);
+    auto append = [this](const std::string& s) {
+        const Span span{static_cast<uint32_t>(text_.size()), static_cast<uint32_t>(s.size())};
+        text_.insert(text_.end(), s.begin(), s.end());
+        return span;
+    };
+    existing_.reserve(existing.size());
+    for (const auto& n : existing) existing_.push_back(append(n));
+
+    rdata_.reserve(pending.size());
+    std::vector<std::string> group;
+    for (size_t i = 0; i < pending.size();) {
+        size_t j = i;
+        group.clear();
+        while (j < pending.size() && pending[j].owner == pending[i].owner &&
+               pending[j].type == pending[i].type) {
+            group.push_back(std::move(pending[j].rdata));
+            ++j;
+        }
+        std::sort(group.begin(), group.end());
+        group.erase(std::unique(group.begin(), group.end()), group.end());
+        Set set;
+        set.name = static_cast<uint32_t>(find_name(pending[i].owner));
+        set.type = pending[i].type;
+        set.ttl = pending[i].ttl;
+        set.first_rdata = static_cast<uint32_t>(rdata_.size());
+        set.rdata_count = static_cast<uint32_t>(group.size());
+        for (const auto& g : group) rdata_.push_back(append(g));
+        sets_.push_back(set);
+        const bool cut_data = below_cut(pending[i].owner) ||
+                              (cuts_.count(pending[i].owner) != 0 && set.type != kTypeDs);
+        if (checked_type(set.type) && !cut_data) {
+            checked_.push_back(static_cast<uint32_t>(sets_.size() - 1));
+        }
+        i = j;
     }
+    rdata_.shrink_to_fit();
+    sets_.shrink_to_fit();
+    checked_.shrink_to_fit();
+    for (size_t i = 0; i < existing.size(); ++i) {
+        if (!below_cut(existing[i]) && cuts_.count(existing[i]) == 0) {
+            names_.push_back(static_cast<uint32_t>(i));
+        }
+    }
+    names_.shrink_to_fit();
+}
+
+size_t ReferenceZone::memory_bytes() const {
+    return text_.capacity() + existing_.capacity() * sizeof(Span) + sets_.capacity() * sizeof(Set) +
+           rdata_.capacity() * sizeof(Span) +
+           (checked_.capacity() + names_.capacity()) * sizeof(uint32_t);
+}
+
+ReferenceRrset ReferenceZone::materialise(const Set& s, std::string_view owner) const {
+    ReferenceRrset out;
+    out.owner = owner;
+    out.type = s.type;
+    out.ttl = s.ttl;
+    out.rdata.reserve(s.rdata_count);
+    for (uint32_t k = 0; k < s.rdata_count; ++k)
+        out.rdata.emplace_back(view(rdata_[s.first_rdata + k]));
+    return out;
+}
+
+long ReferenceZone::find_name(std::string_view name) const {
+    const auto it = std::lower_bound(existing_.begin(), existing_.end(), name,
+                                     [this](Span s, std::string_view n) { return view(s) < n; });
+    if (it == existing_.end() || view(*it) != name) return -1;
+    return static_cast<long>(it - existing_.begin());
+}
+
+long ReferenceZone::find_set(uint32_t name, uint16_t type) const {
+    const auto it = std::lower_bound(sets_.begin(), sets_.end(), std::pair{name, type},
+                                     [](const Set& s, std::pair<uint32_t, uint16_t> key) {
+                                         return std::pair{s.name, s.type} < key;
+                                     });
+    if (it == sets_.end() || it->name != name || it->type != type) return -1;
+    return static_cast<long>(it - sets_.begin());
 }
 
 bool ReferenceZone::below_cut(const std::string& name) const {
+    if (cuts_.empty()) return false;
     for (std::string n = parent_of(name); at_or_below(n, apex_) && n != apex_; n = parent_of(n)) {
         if (cuts_.count(n) != 0) return true;
     }
@@ -122,25 +215,25 @@ bool ReferenceZone::below_cut(const std::string& name) const {
 
 std::set<uint16_t> ReferenceZone::types_at(const std::string& name) const {
     std::set<uint16_t> out;
-    const std::string n = lower(name);
-    for (auto it = all_.lower_bound({n, 0}); it != all_.end() && it->first.first == n; ++it) {
-        out.insert(it->first.second);
-    }
+    const long node = find_name(lower(name));
+    if (node < 0) return out;
+    const auto n = static_cast<uint32_t>(node);
+    auto it = std::lower_bound(sets_.begin(), sets_.end(), n,
+                               [](const Set& s, uint32_t key) { return s.name < key; });
+    for (; it != sets_.end() && it->name == n; ++it) out.insert(it->type);
     return out;
 }
 
-Expectation ReferenceZone::answer_at(const std::string& node, const std::string& asked,
-                                     uint16_t type) const {
+Expectation ReferenceZone::answer_at(uint32_t node, const std::string& asked, uint16_t type) const {
     Expectation e;
-    auto it = all_.find({node, type});
-    if (it == all_.end()) it = all_.find({node, kTypeCname});
-    if (it == all_.end()) {
+    long set = find_set(node, type);
+    if (set < 0) set = find_set(node, kTypeCname);
+    if (set < 0) {
         e.kind = Expectation::Kind::nodata;
         return e;
     }
     e.kind = Expectation::Kind::answer;
-    e.rrset = it->second;
-    e.rrset.owner = asked;
+    e.rrset = materialise(sets_[static_cast<size_t>(set)], asked);
     return e;
 }
 
@@ -149,13 +242,14 @@ std::optional<Expectation> ReferenceZone::expect(const std::string& name, uint16
     if (n.empty() || n.back() != '.') n += '.';
     if (!at_or_below(n, apex_) || below_cut(n)) return std::nullopt;
     if (cuts_.count(n) != 0 && type != kTypeDs) return std::nullopt;
-    if (existing_.count(n) != 0) return answer_at(n, n, type);
+    if (const long node = find_name(n); node >= 0) {
+        return answer_at(static_cast<uint32_t>(node), n, type);
+    }
     // RFC 4592 §4.1: the closest encloser's wildcard child answers for a name that does not exist.
     std::string encloser = parent_of(n);
-    while (existing_.count(encloser) == 0) encloser = parent_of(encloser);
-    const std::string wildcard = "*." + encloser;
-    if (existing_.count(wildcard) != 0) {
-        Expectation e = answer_at(wildcard, n, type);
+    while (find_name(encloser) < 0) encloser = parent_of(encloser);
+    if (const long wildcard = find_name("*." + encloser); wildcard >= 0) {
+        Expectation e = answer_at(static_cast<uint32_t>(wildcard), n, type);
         e.from_wildcard = true;
         return e;
     }

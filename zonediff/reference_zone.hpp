@@ -12,10 +12,10 @@
 #pragma once
 
 #include <cstdint>
-#include <map>
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "dns/probe_result.hpp"
@@ -51,21 +51,23 @@ class ReferenceZone {
     /// std::runtime_error naming the record when one lies outside the zone, and when there is no
     /// SOA at the apex.
     ReferenceZone(std::string zone, const std::vector<Record>& records);
-    // rrsets_ points into all_: a move keeps the map's nodes, a copy would not.
-    ReferenceZone(ReferenceZone&&) = default;
-    ReferenceZone& operator=(ReferenceZone&&) = default;
-    ReferenceZone(const ReferenceZone&) = delete;
-    ReferenceZone& operator=(const ReferenceZone&) = delete;
 
     const std::string& zone() const { return zone_; }
     /// The apex with a trailing dot ("shop.test.").
     const std::string& apex() const { return apex_; }
-    /// The RRsets checked at every provider, sorted by owner then type (pointing into the zone's
-    /// own table: one copy of each RRset, ~1,000,000 of them at 1,000 zones x 1,000 records).
-    const std::vector<const ReferenceRrset*>& rrsets() const { return rrsets_; }
+    /// The RRsets checked at every provider, sorted by owner then type: `rrset_count()` of them,
+    /// the i-th as `rrset(i)` (a copy) or by its owner and type alone.
+    size_t rrset_count() const { return checked_.size(); }
+    ReferenceRrset rrset(size_t i) const {
+        return materialise(sets_[checked_[i]], view(name_of(i)));
+    }
+    std::string_view rrset_owner(size_t i) const { return view(name_of(i)); }
+    uint16_t rrset_type(size_t i) const { return sets_[checked_[i]].type; }
     /// Every name that exists and is this zone's authoritative data (empty non-terminals
-    /// included), sorted; the parents of the planner's names that do not exist.
-    const std::vector<std::string>& names() const { return names_; }
+    /// included), sorted: `name_count()` of them; the parents of the planner's names that do not
+    /// exist.
+    size_t name_count() const { return names_.size(); }
+    std::string_view name(size_t i) const { return view(existing_[names_[i]]); }
     /// The types present at `name` (canonical), empty when it does not exist.
     std::set<uint16_t> types_at(const std::string& name) const;
     /// The SOA serial.
@@ -75,19 +77,44 @@ class ReferenceZone {
     /// What a correct server answers to (name, type); nullopt for names outside the zone or at
     /// or below a zone cut (a referral is not this zone's answer).
     std::optional<Expectation> expect(const std::string& name, uint16_t type) const;
+    /// Bytes held by the tables (for tests and the log; the object itself not counted).
+    size_t memory_bytes() const;
 
   private:
+    // One flat table instead of a node per RRset: at 1,000 zones x 1,000 records there are a
+    // million RRsets, and per-RRset strings and map nodes cost ~500 bytes each. Names and rdata
+    // live once in text_; everything else is an offset into it or an index.
+    struct Span {
+        uint32_t offset = 0;
+        uint32_t length = 0;
+    };
+    struct Set {
+        uint32_t name = 0;  ///< index into existing_
+        uint16_t type = 0;
+        uint32_t ttl = 0;
+        uint32_t first_rdata = 0;  ///< index into rdata_
+        uint32_t rdata_count = 0;
+    };
+
+    std::string_view view(Span s) const { return {text_.data() + s.offset, s.length}; }
+    Span name_of(size_t checked) const { return existing_[sets_[checked_[checked]].name]; }
+    ReferenceRrset materialise(const Set& s, std::string_view owner) const;
+    /// Index into existing_ of `name`, or -1.
+    long find_name(std::string_view name) const;
+    /// Index into sets_ of (existing_[name], type), or -1.
+    long find_set(uint32_t name, uint16_t type) const;
     bool below_cut(const std::string& name) const;
-    Expectation answer_at(const std::string& node, const std::string& asked, uint16_t type) const;
+    Expectation answer_at(uint32_t node, const std::string& asked, uint16_t type) const;
 
     std::string zone_;
     std::string apex_;
-    std::vector<const ReferenceRrset*> rrsets_;
-    std::vector<std::string> names_;
-    /// Every RRset (checked or not) by (owner, type): what expect() answers from.
-    std::map<std::pair<std::string, uint16_t>, ReferenceRrset> all_;
-    std::set<std::string> existing_;  ///< owners and empty non-terminals
-    std::set<std::string> cuts_;      ///< owners of NS RRsets below the apex
+    std::vector<char> text_;         ///< names, then rdata (a move keeps the buffer: views stay)
+    std::vector<Span> existing_;     ///< owners and empty non-terminals, sorted
+    std::vector<Set> sets_;          ///< every RRset (checked or not), sorted by name then type
+    std::vector<Span> rdata_;        ///< comparable_rdata of each record, sorted per RRset, unique
+    std::vector<uint32_t> checked_;  ///< indexes into sets_ of the RRsets checked
+    std::vector<uint32_t> names_;    ///< indexes into existing_ of names()
+    std::set<std::string> cuts_;     ///< owners of NS RRsets below the apex
     uint32_t serial_ = 0;
     bool signed_ = false;
 };

@@ -280,3 +280,33 @@ TEST_CASE("reference check: without a usable reference nothing is asked, the dri
     run_round(checker, engine, {target("beta", stale_server)});
     CHECK(drifts(checker).empty());
 }
+
+TEST_CASE("reference check: positive questions skip the extra sections, negative ones keep them",
+          "[reference]") {
+    // A positive answer is judged on its answer section; a negative one needs the authority
+    // section (the zone's SOA, NSEC/NSEC3), which the engine drops from an ok (NODATA) reply
+    // unless asked to keep it.
+    ZoneFile reference(kReference);
+    ReferenceSettings settings;
+    settings.every = 1min;  // the whole zone every round
+    settings.negative_per_round = 4;
+    ReferenceChecker checker;
+    const auto ref =
+        std::make_shared<const ReferenceZone>(read_reference_file("shop.test", reference.path));
+    checker.set_reference("shop.test", ref, settings, 1min, reference.path);
+    Target t;
+    t.zone = "shop.test";
+    t.provider = "alpha";
+    t.address = "127.0.0.1";
+    const auto requests = checker.start_round("shop.test", {t}, ProbeSettings{});
+    REQUIRE(requests.size() == ref->rrset_count() + 4);
+    for (size_t i = 0; i < requests.size(); ++i) {
+        const auto expected = ref->expect(requests[i].query.name, requests[i].query.type);
+        REQUIRE(expected);
+        // The slice's RRsets come first; a negative question may still expect records (an
+        // absent type at a CNAME's name is answered with the CNAME).
+        const bool answer = expected->kind == Expectation::Kind::answer;
+        if (i < ref->rrset_count()) CHECK(answer);
+        CHECK(requests[i].ok_extra_sections == !answer);
+    }
+}
