@@ -119,6 +119,7 @@ struct ProbeEngine::Impl {
     LibraryInit library;
     std::vector<Vantage> vantages;
     int epoll_fd = -1;
+    int wake_fd = -1;  ///< eventfd in epoll_fd: wake() makes a waiting run_once return
     std::unordered_map<ChannelKey, std::unique_ptr<Channel>, ChannelKeyHash> channels;
     std::unordered_map<ares_socket_t, Channel*> socket_owner;
     using Wakeup = std::pair<Clock::time_point, Channel*>;
