@@ -25,10 +25,12 @@
 #include <iostream>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "dns/probe_result.hpp"
 #include "prober/engine.hpp"
+#include "prober/parallel_engine.hpp"
 
 namespace {
 
@@ -42,6 +44,7 @@ struct Options {
     size_t window = 500;
     long timeout_ms = 2000;
     bool submit_from_loop = false;  ///< --submit-from loop: refill after run_once, not in callbacks
+    size_t threads = 0;  ///< --threads: 0 = one ProbeEngine on this thread, K = ParallelProbeEngine
 };
 
 [[noreturn]] void usage(const char* why) {
@@ -49,7 +52,7 @@ struct Options {
                  "nswatch_bench_sweep: %s\n"
                  "usage: nswatch_bench_sweep --zones-file FILE [--server 127.54.0.1] [--port 53]\n"
                  "       [--duration SECONDS] [--window N] [--timeout MS]\n"
-                 "       [--submit-from callback|loop]\n",
+                 "       [--submit-from callback|loop] [--threads K]\n",
                  why);
     std::exit(2);
 }
@@ -72,6 +75,8 @@ Options parse_args(int argc, char** argv) {
             o.duration_s = std::stod(value());
         else if (a == "--window")
             o.window = std::stoul(value());
+        else if (a == "--threads")
+            o.threads = std::stoul(value());
         else if (a == "--timeout")
             o.timeout_ms = std::stol(value());
         else if (a == "--submit-from") {
@@ -126,8 +131,12 @@ constexpr std::array kOutcomes = {
     nswatch::Outcome::wrong_owner,
 };
 
+template <typename Engine>
 struct Sweep {
-    nswatch::ProbeEngine engine;
+    template <typename... Args>
+    explicit Sweep(Args&&... engine_args) : engine(std::forward<Args>(engine_args)...) {}
+
+    Engine engine;
     std::vector<nswatch::ProbeRequest> requests;  ///< one prepared request per zone
     size_t next = 0;
     bool submitting = true;
@@ -169,11 +178,8 @@ double percentile_ms(std::vector<uint32_t>& v, double q) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
-    const Options opt = parse_args(argc, argv);
-    const auto zones = read_zones(opt.zones_file);
-
-    Sweep sw;
+template <typename Engine>
+int run(const Options& opt, const std::vector<std::string>& zones, Sweep<Engine>& sw) {
     sw.requests.reserve(zones.size());
     for (const auto& z : zones) {
         nswatch::ProbeRequest req;
@@ -212,8 +218,11 @@ int main(int argc, char** argv) {
     const double p50 = percentile_ms(sw.rtt_us, 0.50);
     const double p99 = percentile_ms(sw.rtt_us, 0.99);
 
-    std::printf("nswatch sweep: %s:%u, %zu zones, window %zu, submit from %s\n", opt.server.c_str(),
-                opt.port, zones.size(), opt.window, opt.submit_from_loop ? "loop" : "callback");
+    std::printf("nswatch sweep: %s:%u, %zu zones, window %zu, submit from %s, %s\n",
+                opt.server.c_str(), opt.port, zones.size(), opt.window,
+                opt.submit_from_loop ? "loop" : "callback",
+                opt.threads == 0 ? "one engine on the main thread"
+                                 : (std::to_string(opt.threads) + " engine threads").c_str());
     std::printf("  probes completed   %llu in the measured %.2f s (+%llu drained after it)\n",
                 static_cast<unsigned long long>(measured), elapsed,
                 static_cast<unsigned long long>(sw.completed - measured));
@@ -231,7 +240,8 @@ int main(int argc, char** argv) {
     std::string json = "{\"tool\":\"nswatch\",\"server\":\"" + opt.server +
                        "\",\"zones\":" + std::to_string(zones.size()) +
                        ",\"window\":" + std::to_string(opt.window) + ",\"submit_from\":\"" +
-                       (opt.submit_from_loop ? "loop" : "callback") + "\"";
+                       (opt.submit_from_loop ? "loop" : "callback") +
+                       "\",\"threads\":" + std::to_string(opt.threads);
     char buf[256];
     std::snprintf(buf, sizeof buf,
                   ",\"elapsed_s\":%.3f,\"completed\":%llu,\"probes_per_s\":%.1f,\"cpu_s\":%.4f,"
@@ -252,4 +262,15 @@ int main(int argc, char** argv) {
 
     const bool all_ok = sw.completed > 0 && sw.outcomes[0] == sw.completed;
     return all_ok ? 0 : 1;
+}
+
+int main(int argc, char** argv) {
+    const Options opt = parse_args(argc, argv);
+    const auto zones = read_zones(opt.zones_file);
+    if (opt.threads == 0) {
+        Sweep<nswatch::ProbeEngine> sw;
+        return run(opt, zones, sw);
+    }
+    Sweep<nswatch::ParallelProbeEngine> sw(opt.threads);
+    return run(opt, zones, sw);
 }

@@ -8,7 +8,8 @@
 #
 # Environment: N (zones, 10000), DURATION (seconds per tool, 10), WINDOW (queries in flight, for
 # both nswatch and dnsperf -q, 500), BBE_PROBES (blackbox probes, 5000; 0 skips it), BBE_PARALLEL
-# (concurrent HTTP requests, 8), BUILD_DIR (build-bench), ADDR (127.54.0.1; never 127.53.x.x, the
+# (concurrent HTTP requests, 8), THREADS (nswatch engine threads, --threads: 2; 0 = one
+# ProbeEngine on the main thread), BUILD_DIR (build-bench), ADDR (127.54.0.1; never 127.53.x.x, the
 # test lab's range), SERVE_ONLY (seconds: only start NSD, print the zones file and keep serving that
 # long, for profiling a sweep by hand; then clean up).
 # Needs root (port 53, address on lo). Only loopback traffic; servers are stopped by pid.
@@ -17,6 +18,7 @@ set -euo pipefail
 N=${N:-10000}
 DURATION=${DURATION:-10}
 WINDOW=${WINDOW:-500}
+THREADS=${THREADS:-2}
 BBE_PROBES=${BBE_PROBES:-5000}
 BBE_PARALLEL=${BBE_PARALLEL:-8}
 ADDR=${ADDR:-127.54.0.1}
@@ -153,7 +155,7 @@ echo "dnsperf: completed $DP_DONE, lost $DP_LOST (in flight at the end, or dropp
 # --- nswatch: ProbeEngine, Query defaults (SOA, RD=0, EDNS 1232, NSID), full reply parse.
 NW_DROP0=$(rcvbuf_errors)
 timeout $((DURATION + 30)) "$SWEEP" --server "$ADDR" --port $PORT --zones-file "$WORK/zones.txt" \
-    --duration "$DURATION" --window "$WINDOW" --timeout 2000 >"$WORK/nswatch.out" || true
+    --duration "$DURATION" --window "$WINDOW" --timeout 2000 --threads "$THREADS" >"$WORK/nswatch.out" || true
 NW_DROPS=$(( $(rcvbuf_errors) - NW_DROP0 ))
 sed 's/^/  /' "$WORK/nswatch.out" | grep -v '^  {'
 echo "    UDP receive-buffer drops $NW_DROPS (system-wide counter; each one is a probe that times out)"
@@ -202,7 +204,7 @@ fi
 echo
 printf '%-20s %12s %16s  %s\n' tool queries/s "CPU us/query" note
 printf '%-20s %12s %16s  %s\n' dnsperf "$(printf %.0f "$DP_QPS")" "$DP_CPU" "-c 1 -T 1 -q $WINDOW, $DP_DONE queries"
-printf '%-20s %12s %16s  %s\n' nswatch "$(printf %.0f "$NW_QPS")" "$(printf %.2f "$NW_CPU")" "window $WINDOW, $NW_DONE probes"
+printf '%-20s %12s %16s  %s\n' nswatch "$(printf %.0f "$NW_QPS")" "$(printf %.2f "$NW_CPU")" "window $WINDOW, $THREADS threads, $NW_DONE probes"
 if [[ -n $BB_QPS ]]; then
     printf '%-20s %12s %16s  %s\n' blackbox_exporter "$BB_QPS" "$BB_CPU" "$BB_NOTE"
 else
@@ -213,4 +215,4 @@ CPU_RATIO=$(awk -v a="$NW_CPU" -v b="$DP_CPU" 'BEGIN { printf "%.2f", a / b }')
 echo
 echo "nswatch rate / dnsperf rate = $RATE_RATIO   (target >= 0.70)"
 echo "nswatch CPU / dnsperf CPU   = $CPU_RATIO   (target <= 2.00)"
-echo "{\"date\":\"$(date -u +%FT%TZ)\",\"zones\":$N,\"duration_s\":$DURATION,\"window\":$WINDOW,\"dnsperf_qps\":$DP_QPS,\"dnsperf_cpu_us\":$DP_CPU,\"nswatch_qps\":$NW_QPS,\"nswatch_cpu_us\":$NW_CPU,\"blackbox_qps\":${BB_QPS:-null},\"blackbox_cpu_us\":${BB_CPU:-null},\"dnsperf_rcvbuf_drops\":$DP_DROPS,\"nswatch_rcvbuf_drops\":$NW_DROPS,\"rate_ratio\":$RATE_RATIO,\"cpu_ratio\":$CPU_RATIO}"
+echo "{\"date\":\"$(date -u +%FT%TZ)\",\"zones\":$N,\"duration_s\":$DURATION,\"window\":$WINDOW,\"threads\":$THREADS,\"load\":\"$(cut -d" " -f1 /proc/loadavg)\",\"dnsperf_qps\":$DP_QPS,\"dnsperf_cpu_us\":$DP_CPU,\"nswatch_qps\":$NW_QPS,\"nswatch_cpu_us\":$NW_CPU,\"blackbox_qps\":${BB_QPS:-null},\"blackbox_cpu_us\":${BB_CPU:-null},\"dnsperf_rcvbuf_drops\":$DP_DROPS,\"nswatch_rcvbuf_drops\":$NW_DROPS,\"rate_ratio\":$RATE_RATIO,\"cpu_ratio\":$CPU_RATIO}"

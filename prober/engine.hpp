@@ -1,4 +1,7 @@
 // ProbeEngine: asynchronous DNS probes over c-ares, one event loop (epoll), one thread.
+// (prober/parallel_engine.hpp runs several on several threads.) The implementation is split:
+// engine.cpp (submit, finish, the run loop), engine_channels.cpp (c-ares channels and socket
+// functions), engine_queries.cpp (query bytes), engine_impl.hpp (the state they share).
 //
 // IMPLEMENTATION NOTES
 // - One c-ares channel per (vantage, server address, port, transport): c-ares then never rotates
@@ -8,13 +11,10 @@
 //   and a new TCP connection (handshake, server accept, close) per TCP probe. A TCP connection
 //   is reused until the server closes it (RFC 7766 §6.2.1); a probe that fails because the
 //   server closed a kept connection just as it was written is sent once more on a new one.
-// - Queries are built by ldns (prober/query.hpp) once per (name, type, flags) and cached; each
-//   probe copies the cached bytes and patches in a random ID (from a buffer refilled by
-//   arc4random_buf, unique per channel), then hands them to ares_send(), which keeps that ID and
-//   matches replies by ID, question and source. The cache is small (kQueryCacheMax, emptied when
-//   full): the reuse is within a zone's round (every address and transport asks the same
-//   questions, sent one after the other), and an entry per zone question would cost ~1 KiB per
-//   zone.
+// - Queries come from prober/engine_queries.hpp: an ldns-built template per question shape with the
+//   name spliced in (ldns's wire form of it), and a random ID (from a buffer refilled by
+//   arc4random_buf, unique per channel) patched in. ares_send() keeps that ID and matches replies
+//   by ID, question and source.
 // - Callbacks never run inside c-ares: a finished probe is parsed at once and queued, and run_once
 //   runs the queued callbacks after ares_process_fd returns, then submits TC retries. A callback
 //   that submits therefore cannot keep run_once reading for ever.
@@ -88,6 +88,10 @@ class ProbeEngine {
     /// the probes that finished, and return the number of probes still outstanding (a finished
     /// probe counts until its callback has run).
     size_t run_once(std::chrono::milliseconds max_wait);
+
+    /// Make a run_once that waits (now, or next) return at once. The only member another thread may
+    /// call: a thread that hands probes to a loop running elsewhere wakes it with this.
+    void wake();
 
     /// Run the loop until no probe is outstanding.
     void run_until_idle();

@@ -363,7 +363,6 @@ bool answer_owners_match(const ldns_pkt* pkt, const Query& q, const ldns_rdf* as
             }
         }
     }
-    const std::string apex = rdf_text(asked);
     for (size_t i = 0; i < n; ++i) {
         const ldns_rr* rr = ldns_rr_list_rr(answer, i);
         const ldns_rr_type type = ldns_rr_get_type(rr);
@@ -376,7 +375,7 @@ bool answer_owners_match(const ldns_pkt* pkt, const Query& q, const ldns_rdf* as
         }
         why = (type == LDNS_RR_TYPE_SOA ? "SOA" : "answer record") + rdatas + " is owned by " +
               rdf_text(ldns_rr_owner(rr)) + ", not " +
-              (q.type == LDNS_RR_TYPE_SOA ? "the zone apex " : "the question ") + apex;
+              (q.type == LDNS_RR_TYPE_SOA ? "the zone apex " : "the question ") + rdf_text(asked);
         return false;
     }
     return true;

@@ -1,0 +1,37 @@
+// The wire-format queries ProbeEngine sends, built without a whole ldns packet per probe.
+//
+// IMPLEMENTATION NOTES
+// - ldns builds one template per question shape (type, RD, EDNS fields and options: everything but
+//   the name) for the root name, and keeps it. A probe's query is that template with the root
+//   name's single zero octet replaced by the name in wire format, which ldns also produces
+//   (ldns_dname_new_frm_str); the ID is patched in. A query holds one name, uncompressed, and the
+//   OPT record's owner is the root, so nothing in the template points into the question: the
+//   splice gives the same octets as building the whole packet (tests/unit/engine_queries_test.cpp
+//   compares them). A whole packet per probe cost more than a tenth of the sweep benchmark's CPU
+//   when every probe asks another zone (a cache by name missed every time).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "dns/probe_result.hpp"
+
+namespace nswatch {
+
+class QueryBuilder {
+  public:
+    /// The query for `q` with ID `id`, valid until the next call. Throws std::invalid_argument for
+    /// a name ldns cannot parse (as build_query does).
+    const std::vector<uint8_t>& bytes(const Query& q, uint16_t id);
+
+  private:
+    /// Shapes seen; emptied when full (a daemon asks a handful of shapes).
+    static constexpr size_t kTemplatesMax = 256;
+    std::unordered_map<std::string, std::vector<uint8_t>> templates_;
+    std::string key_;            ///< scratch key (capacity reused)
+    std::vector<uint8_t> wire_;  ///< the query last built (capacity reused)
+};
+
+}  // namespace nswatch
