@@ -39,25 +39,6 @@ namespace {
 // "unknown", so a config written for a newer nswatch fails with an honest message.
 const std::vector<std::string_view> kReservedTopLevel{};  // none at present
 
-// Records where each document starts, and nothing else.
-class DocumentStarts : public YAML::EventHandler {
-  public:
-    std::vector<YAML::Mark> starts;  ///< position of each document's first token
-
-    void OnDocumentStart(const YAML::Mark& mark) override { starts.push_back(mark); }
-    void OnDocumentEnd() override {}
-    void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
-    void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
-    void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t,
-                  const std::string&) override {}
-    void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
-                         YAML::EmitterStyle::value) override {}
-    void OnSequenceEnd() override {}
-    void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
-                    YAML::EmitterStyle::value) override {}
-    void OnMapEnd() override {}
-};
-
 }  // namespace
 
 void Loader::check_line_lengths(const std::string& yaml) const {
@@ -82,7 +63,7 @@ void Loader::check_line_lengths(const std::string& yaml) const {
     }
 }
 
-YAML::Node Loader::parse(const std::string& yaml) const {
+YAML::Node Loader::parse(const std::string& yaml, std::optional<ZoneCut>* cut) const {
     check_line_lengths(yaml);
     try {
         // Not YAML::LoadAll: in yaml-cpp 0.7 it loops forever, allocating, on a stray ',' at
@@ -92,7 +73,7 @@ YAML::Node Loader::parse(const std::string& yaml) const {
         // second one starting where the first did is that stuck token.
         std::istringstream in(yaml);
         YAML::Parser parser(in);
-        DocumentStarts documents;
+        DocumentScan documents;
         while (documents.starts.size() < 2 && parser.HandleNextDocument(documents)) {
         }
         if (documents.starts.size() == 2) {
@@ -105,6 +86,25 @@ YAML::Node Loader::parse(const std::string& yaml) const {
             }
             in_.fail(second,
                      "only one YAML document is allowed; remove the second '---' and what follows");
+        }
+        if (cut != nullptr) {
+            *cut = cut_zone_items(yaml, documents);
+            if (*cut) {
+                YAML::Node rest;
+                try {
+                    rest = YAML::Load((*cut)->rest);
+                } catch (const YAML::Exception&) {
+                    // The whole document parsed; what is left of it should too. If not, the cut
+                    // was wrong, and the whole document is parsed as one below.
+                }
+                (*cut)->rest = std::string();
+                const YAML::Node& top = rest;
+                if (top.IsMap()) {
+                    const YAML::Node zones = top["zones"];
+                    if (zones.IsDefined() && zones.IsNull()) return rest;
+                }
+                cut->reset();
+            }
         }
         return YAML::Load(yaml);
     } catch (const YAML::DeepRecursion& e) {
@@ -121,7 +121,19 @@ YAML::Node Loader::parse(const std::string& yaml) const {
 }
 
 Config Loader::load(const std::string& yaml, const LoadOptions& options) {
-    const YAML::Node document = parse(yaml);
+    if (cut_zones_) {
+        try {
+            return load_document(yaml, options, true);
+        } catch (const ZoneCutUnsure&) {
+            // An item of the list read differently alone: the whole document as one tree.
+        }
+    }
+    return load_document(yaml, options, false);
+}
+
+Config Loader::load_document(const std::string& yaml, const LoadOptions& options, bool cut_zones) {
+    std::optional<ZoneCut> cut;
+    const YAML::Node document = parse(yaml, cut_zones ? &cut : nullptr);
     Config config;
     config.source = source_;
     if (options.shard) config.inventory.shard = *options.shard;
@@ -156,7 +168,13 @@ Config Loader::load(const std::string& yaml, const LoadOptions& options) {
     if (const Field* f = top.get("diff")) config_detail::read_diff(in_, *f, config);
     if (const Field* f = top.get("thresholds")) read_thresholds(*f, config.thresholds);
     ZoneSink zones(source_);
-    if (const Field* f = top.get("zones")) read_zones(*f, config, zones, 0);
+    if (const Field* f = top.get("zones")) {
+        if (cut) {
+            read_zones_cut(*f, *cut, yaml, config, zones, 0);
+        } else {
+            read_zones(*f, config, zones, 0);
+        }
+    }
     if (const Field* f = top.get("zones_from")) read_zones_from(*f, config, zones);
     zones.check_unique(config.zones);
     config.inventory.listed = config.zones.size();
