@@ -39,6 +39,25 @@ namespace {
 // "unknown", so a config written for a newer nswatch fails with an honest message.
 const std::vector<std::string_view> kReservedTopLevel{};  // none at present
 
+// Records where each document starts, and nothing else.
+class DocumentStarts : public YAML::EventHandler {
+  public:
+    std::vector<YAML::Mark> starts;  ///< position of each document's first token
+
+    void OnDocumentStart(const YAML::Mark& mark) override { starts.push_back(mark); }
+    void OnDocumentEnd() override {}
+    void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+    void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+    void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                  const std::string&) override {}
+    void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                         YAML::EmitterStyle::value) override {}
+    void OnSequenceEnd() override {}
+    void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                    YAML::EmitterStyle::value) override {}
+    void OnMapEnd() override {}
+};
+
 }  // namespace
 
 void Loader::check_line_lengths(const std::string& yaml) const {
@@ -63,50 +82,35 @@ void Loader::check_line_lengths(const std::string& yaml) const {
     }
 }
 
-YAML::Node Loader::parse(const std::string& yaml, std::optional<ZoneCut>* cut) const {
+void Loader::check_documents(const std::string& yaml) const {
+    // Not YAML::LoadAll: in yaml-cpp 0.7 it loops forever, allocating, on a stray ',' at
+    // document level (jbeder/yaml-cpp#1040, fixed upstream by #1319). The parser reports an
+    // empty document there without consuming the token, again and again. So documents are
+    // counted with a bounded parse: two are enough to know there is more than one, and a
+    // second one starting where the first did is that stuck token.
+    std::istringstream in(yaml);
+    YAML::Parser parser(in);
+    DocumentStarts documents;
+    while (documents.starts.size() < 2 && parser.HandleNextDocument(documents)) {
+    }
+    if (documents.starts.size() == 2) {
+        const YAML::Mark& first = documents.starts[0];
+        const YAML::Mark& second = documents.starts[1];
+        if (second.pos == first.pos) {
+            const size_t at = static_cast<size_t>(first.pos);
+            in_.fail(first, "YAML syntax error: unexpected '" +
+                                (at < yaml.size() ? yaml.substr(at, 1) : std::string()) + "'");
+        }
+        in_.fail(second,
+                 "only one YAML document is allowed; remove the second '---' and what follows");
+    }
+}
+
+YAML::Node Loader::parse(const std::string& yaml, bool tree) const {
     check_line_lengths(yaml);
     try {
-        // Not YAML::LoadAll: in yaml-cpp 0.7 it loops forever, allocating, on a stray ',' at
-        // document level (jbeder/yaml-cpp#1040, fixed upstream by #1319). The parser reports an
-        // empty document there without consuming the token, again and again. So documents are
-        // counted with a bounded parse: two are enough to know there is more than one, and a
-        // second one starting where the first did is that stuck token.
-        std::istringstream in(yaml);
-        YAML::Parser parser(in);
-        DocumentScan documents;
-        while (documents.starts.size() < 2 && parser.HandleNextDocument(documents)) {
-        }
-        if (documents.starts.size() == 2) {
-            const YAML::Mark& first = documents.starts[0];
-            const YAML::Mark& second = documents.starts[1];
-            if (second.pos == first.pos) {
-                const size_t at = static_cast<size_t>(first.pos);
-                in_.fail(first, "YAML syntax error: unexpected '" +
-                                    (at < yaml.size() ? yaml.substr(at, 1) : std::string()) + "'");
-            }
-            in_.fail(second,
-                     "only one YAML document is allowed; remove the second '---' and what follows");
-        }
-        if (cut != nullptr) {
-            *cut = cut_zone_items(yaml, documents);
-            if (*cut) {
-                YAML::Node rest;
-                try {
-                    rest = YAML::Load((*cut)->rest);
-                } catch (const YAML::Exception&) {
-                    // The whole document parsed; what is left of it should too. If not, the cut
-                    // was wrong, and the whole document is parsed as one below.
-                }
-                (*cut)->rest = std::string();
-                const YAML::Node& top = rest;
-                if (top.IsMap()) {
-                    const YAML::Node zones = top["zones"];
-                    if (zones.IsDefined() && zones.IsNull()) return rest;
-                }
-                cut->reset();
-            }
-        }
-        return YAML::Load(yaml);
+        check_documents(yaml);
+        return tree ? YAML::Load(yaml) : YAML::Node();
     } catch (const YAML::DeepRecursion& e) {
         // yaml-cpp's own words for this are "bad file".
         // Its depth counts the parser's own steps, more than one per level of the document.
@@ -120,20 +124,44 @@ YAML::Node Loader::parse(const std::string& yaml, std::optional<ZoneCut>* cut) c
     }
 }
 
-Config Loader::load(const std::string& yaml, const LoadOptions& options) {
-    if (cut_zones_) {
-        try {
-            return load_document(yaml, options, true);
-        } catch (const ZoneCutUnsure&) {
-            // An item of the list read differently alone: the whole document as one tree.
+YAML::Node Loader::parse_rest(const ZoneCut& cut) const {
+    try {
+        check_documents(cut.rest);
+        YAML::Node rest = YAML::Load(cut.rest);
+        const YAML::Node& top = rest;
+        if (top.IsMap()) {
+            const YAML::Node zones = top["zones"];
+            if (zones.IsDefined() && zones.IsNull()) return rest;
         }
+    } catch (const YAML::Exception&) {
+    } catch (const ConfigError&) {
     }
-    return load_document(yaml, options, false);
+    // What is left of the document does not read as expected: the whole document decides.
+    throw ZoneCutUnsure{};
 }
 
-Config Loader::load_document(const std::string& yaml, const LoadOptions& options, bool cut_zones) {
-    std::optional<ZoneCut> cut;
-    const YAML::Node document = parse(yaml, cut_zones ? &cut : nullptr);
+Config Loader::load(const std::string& yaml, const LoadOptions& options) {
+    if (cut_zones_) {
+        check_line_lengths(yaml);
+        if (std::optional<ZoneCut> cut = cut_zone_items(yaml)) {
+            try {
+                return load_document(yaml, options, &*cut);
+            } catch (const ZoneCutUnsure&) {
+                // The cut was wrong somewhere: the whole document as one tree, below.
+            } catch (const ConfigError&) {
+                // Each part parsed alone; a syntax error elsewhere in the document would have
+                // been reported before this one, as it is when the document is one tree.
+                parse(yaml, false);
+                throw;
+            }
+        }
+    }
+    return load_document(yaml, options, nullptr);
+}
+
+Config Loader::load_document(const std::string& yaml, const LoadOptions& options,
+                             const ZoneCut* cut) {
+    const YAML::Node document = cut != nullptr ? parse_rest(*cut) : parse(yaml);
     Config config;
     config.source = source_;
     if (options.shard) config.inventory.shard = *options.shard;
@@ -169,7 +197,7 @@ Config Loader::load_document(const std::string& yaml, const LoadOptions& options
     if (const Field* f = top.get("thresholds")) read_thresholds(*f, config.thresholds);
     ZoneSink zones(source_);
     if (const Field* f = top.get("zones")) {
-        if (cut) {
+        if (cut != nullptr) {
             read_zones_cut(*f, *cut, yaml, config, zones, 0);
         } else {
             read_zones(*f, config, zones, 0);

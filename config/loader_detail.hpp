@@ -80,10 +80,16 @@ class Loader {
     using SeenZones = std::unordered_map<std::string, std::pair<int, int>>;
 
     // loader.cpp
-    Config load_document(const std::string& yaml, const LoadOptions& options, bool cut_zones);
-    /// The document's tree. With `cut`, a block `zones` list that can be cut into its items is
-    /// left out of the tree (the key's value is null) and its items returned in `*cut`.
-    YAML::Node parse(const std::string& yaml, std::optional<ZoneCut>* cut = nullptr) const;
+    /// One load, from the whole document's tree or (with `cut`) from the rest's tree and each
+    /// zone's own.
+    Config load_document(const std::string& yaml, const LoadOptions& options, const ZoneCut* cut);
+    /// The document's tree (with `tree` false, only its checks: syntax, one document).
+    YAML::Node parse(const std::string& yaml, bool tree = true) const;
+    /// Throws ConfigError when `yaml` holds more than one document (or a token the parser sticks
+    /// on), and lets yaml-cpp's syntax errors out.
+    void check_documents(const std::string& yaml) const;
+    /// The tree of a cut's rest; throws ZoneCutUnsure when it does not parse with `zones` null.
+    YAML::Node parse_rest(const ZoneCut& cut) const;
     /// Refuses a line longer than kMaxLineBytes, before yaml-cpp sees the text.
     void check_line_lengths(const std::string& yaml) const;
     // loader_vantages.cpp

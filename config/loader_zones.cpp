@@ -116,15 +116,14 @@ void Loader::read_zones_cut(const Field& field, const ZoneCut& cut, const std::s
         } catch (const YAML::Exception&) {
             throw ZoneCutUnsure{};
         }
+        // One item, with a position of its own: an empty item ("-" alone) is reported at the
+        // list's position, which only the whole document has.
         if (!list.IsSequence() || list.size() != 1) throw ZoneCutUnsure{};
         const YAML::Node item = *list.begin();
-        const YAML::Mark mark = item.Mark();
-        if (mark.line + at.line != at.mark.line || mark.column != at.mark.column) {
-            throw ZoneCutUnsure{};
-        }
+        if (item.IsNull()) throw ZoneCutUnsure{};
         Reader::LinesBefore shift(in_, at.line);
-        add_listed_zone(Field{item, field.path + "[" + std::to_string(i) + "]", mark}, config, sink,
-                        file, seen);
+        add_listed_zone(Field{item, field.path + "[" + std::to_string(i) + "]", item.Mark()},
+                        config, sink, file, seen);
     }
 }
 

@@ -1,183 +1,111 @@
 #include "config/zone_cut.hpp"
 
-#include <cstring>
 #include <string_view>
 
 namespace nswatch::config_detail {
 
 namespace {
 
-// yaml-cpp's tag of a node written without one: "?" for a plain scalar or a collection, "!" for a
-// quoted scalar. Any other tag may change what the node means.
-bool untagged(const std::string& tag) {
-    return tag.empty() || tag == "?" || tag == "!";
+/// One line of the document: its text (without '\n') and where the next one starts.
+struct Line {
+    std::string_view text;
+    size_t next;
+};
+
+Line line_at(std::string_view doc, size_t start) {
+    const size_t nl = doc.find('\n', start);
+    if (nl == std::string_view::npos) return {doc.substr(start), doc.size()};
+    return {doc.substr(start, nl - start), nl + 1};
 }
 
 bool is_blank(std::string_view line) {
     return line.find_first_not_of(" \r") == std::string_view::npos;
 }
 
-/// Checks the item's lines: the first is "- " at column `dash` followed by its node at
-/// `mark.column`; every later line is blank, a comment, or indented past the dash, so that no
-/// line of the item depends on what surrounds the list.
-bool item_lines_fit(std::string_view text, size_t dash, const YAML::Mark& mark) {
-    const size_t first_end = std::min(text.find('\n'), text.size());
-    const std::string_view first = text.substr(0, first_end);
-    const size_t column = static_cast<size_t>(mark.column);
-    if (column < dash + 2 || column >= first.size()) return false;
-    if (first.find_first_not_of(' ') != dash || first[dash] != '-') return false;
-    for (size_t i = dash + 1; i < column; ++i) {
-        if (first[i] != ' ') return false;
-    }
-    size_t start = first_end + 1;
-    while (start < text.size()) {
-        const size_t end = std::min(text.find('\n', start), text.size());
-        const std::string_view line = text.substr(start, end - start);
-        start = end + 1;
-        if (is_blank(line)) continue;
-        const size_t indent = line.find_first_not_of(' ');
-        if (line[indent] == '#') continue;
-        if (indent <= dash) return false;
-    }
-    return true;
+/// "zones:" at column 0, nothing after it but spaces and a comment.
+bool is_zones_key(std::string_view line) {
+    constexpr std::string_view kKey = "zones:";
+    if (line.substr(0, kKey.size()) != kKey) return false;
+    const std::string_view after = line.substr(kKey.size());
+    const size_t content = after.find_first_not_of(" \r");
+    return content == std::string_view::npos || (content > 0 && after[content] == '#');
+}
+
+/// Characters that make an item mean something beyond its own lines (anchors, aliases, tags, merge
+/// keys) or that the cut does not place (tabs, directives). Found anywhere in the list, even
+/// inside a quoted string, they leave the list to the whole-document parse.
+bool has_unsure_character(std::string_view text) {
+    return text.find_first_of("&*!\t%") != std::string_view::npos ||
+           text.find("<<") != std::string_view::npos;
 }
 
 }  // namespace
 
-bool DocumentScan::zones_cuttable() const {
-    return !unsure_ && zones_keys_ == 1 && zones_done_ && !items_.empty();
-}
-
-void DocumentScan::OnDocumentStart(const YAML::Mark& mark) {
-    starts.push_back(mark);
-}
-
-bool DocumentScan::node(const YAML::Mark& mark, YAML::anchor_t anchor, const std::string& tag) {
-    if (starts.size() != 1) return false;
-    if (anchor != 0) unsure_ = true;
-    if (in_zones_ && !untagged(tag)) unsure_ = true;
-    if (depth_ == 2 && in_zones_) items_.push_back(mark);
-    if (depth_ != 1) return false;
-    if (key_next_) {
-        if (zones_done_ && line_after_ < 0) line_after_ = mark.line;
-        key_next_ = false;
-        return false;
-    }
-    key_next_ = true;
-    const bool zones_value = zones_value_next_;
-    zones_value_next_ = false;
-    return zones_value;
-}
-
-void DocumentScan::OnNull(const YAML::Mark& mark, YAML::anchor_t anchor) {
-    // An empty item has no position of its own (the loader reports the list's).
-    if (depth_ == 2 && in_zones_) unsure_ = true;
-    if (node(mark, anchor, "")) unsure_ = true;
-}
-
-void DocumentScan::OnAlias(const YAML::Mark& mark, YAML::anchor_t) {
-    unsure_ = true;
-    node(mark, 0, "");
-}
-
-void DocumentScan::OnScalar(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
-                            const std::string& value) {
-    const bool key = depth_ == 1 && key_next_;
-    if (node(mark, anchor, tag)) unsure_ = true;  // zones: a scalar
-    if (key && value == "zones" && starts.size() == 1) {
-        ++zones_keys_;
-        zones_value_next_ = true;
-    }
-}
-
-void DocumentScan::OnSequenceStart(const YAML::Mark& mark, const std::string& tag,
-                                   YAML::anchor_t anchor, YAML::EmitterStyle::value style) {
-    if (node(mark, anchor, tag)) {
-        if (style == YAML::EmitterStyle::Block && untagged(tag) && !zones_done_) {
-            in_zones_ = true;
-        } else {
-            unsure_ = true;
-        }
-    }
-    ++depth_;
-}
-
-void DocumentScan::OnSequenceEnd() {
-    --depth_;
-    if (in_zones_ && depth_ == 1) {
-        in_zones_ = false;
-        zones_done_ = true;
-    }
-}
-
-void DocumentScan::OnMapStart(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
-                              YAML::EmitterStyle::value) {
-    if (node(mark, anchor, tag)) unsure_ = true;  // zones: a map
-    if (depth_ == 0 && starts.size() == 1) key_next_ = true;
-    ++depth_;
-}
-
-void DocumentScan::OnMapEnd() {
-    --depth_;
-}
-
-std::optional<ZoneCut> cut_zone_items(const std::string& yaml, const DocumentScan& scan) {
-    if (!scan.zones_cuttable()) return std::nullopt;
-    if (std::memchr(yaml.data(), '\t', yaml.size()) != nullptr) return std::nullopt;
-    const std::vector<YAML::Mark>& marks = scan.zone_items();
-    const int last_line = scan.line_after_zones();
-
-    // Byte offsets of the items' first lines and of the line after the list, in one pass.
-    std::vector<size_t> starts;
-    starts.reserve(marks.size() + 1);
-    size_t offset = 0;
+std::optional<ZoneCut> cut_zone_items(const std::string& yaml) {
+    const std::string_view doc(yaml);
+    // The key: exactly one line "zones:" at column 0.
+    size_t key_next = std::string_view::npos;
     int line = 0;
-    auto seek = [&](int target) -> bool {
-        while (line < target) {
-            const size_t nl = yaml.find('\n', offset);
-            if (nl == std::string::npos) return false;
-            offset = nl + 1;
-            ++line;
+    int key_line = -1;
+    for (size_t at = 0; at < doc.size(); ++line) {
+        const Line l = line_at(doc, at);
+        if (is_zones_key(l.text)) {
+            if (key_next != std::string_view::npos) return std::nullopt;  // twice: an error
+            key_next = l.next;
+            key_line = line;
         }
-        return line == target;
-    };
-    for (const YAML::Mark& m : marks) {
-        if (!seek(m.line)) return std::nullopt;
-        starts.push_back(offset);
+        at = l.next;
     }
-    size_t list_end = yaml.size();
-    int end_line = line;
-    if (last_line >= 0) {
-        if (!seek(last_line)) return std::nullopt;
-        list_end = offset;
-        end_line = last_line;
-    } else {
-        // The list runs to the end of the document: count its lines.
-        for (size_t p = offset; p < yaml.size(); ++p) end_line += yaml[p] == '\n';
-        if (!yaml.empty() && yaml.back() != '\n') ++end_line;
-    }
+    if (key_next == std::string_view::npos) return std::nullopt;
 
     ZoneCut cut;
-    cut.items.reserve(marks.size());
-    const std::string_view text(yaml);
-    const size_t dash = text.substr(starts[0]).find_first_not_of(' ');
-    for (size_t i = 0; i < marks.size(); ++i) {
-        ZoneItem item;
-        item.begin = starts[i];
-        item.end = i + 1 < marks.size() ? starts[i + 1] : list_end;
-        item.line = marks[i].line;
-        item.mark = marks[i];
-        if (item.end <= item.begin ||
-            !item_lines_fit(text.substr(item.begin, item.end - item.begin), dash, item.mark)) {
+    size_t dash = std::string_view::npos;  // the list's indentation
+    size_t list_end = doc.size();
+    line = key_line + 1;
+    int end_line = line;
+    for (size_t at = key_next; at < doc.size(); ++line) {
+        const Line l = line_at(doc, at);
+        const size_t indent = l.text.find_first_not_of(' ');
+        const bool item_start = indent != std::string_view::npos && l.text[indent] == '-' &&
+                                (indent + 1 == l.text.size() || l.text[indent + 1] == ' ');
+        if (dash == std::string_view::npos) {
+            // Before the first item: blank lines and comments only.
+            if (item_start) {
+                dash = indent;
+            } else if (is_blank(l.text) || l.text[indent] == '#') {
+                at = l.next;
+                continue;
+            } else {
+                return std::nullopt;  // a flow list, or something else on the line after the key
+            }
+        }
+        if (item_start && indent == dash) {
+            if (!cut.items.empty()) cut.items.back().end = at;
+            cut.items.push_back({at, 0, line});
+        } else if (is_blank(l.text) || indent > dash || l.text[indent] == '#') {
+            // Inside the current item (or a comment, which is nobody's).
+        } else if (indent == 0) {
+            // The next top-level key ends the list.
+            const std::string_view start = l.text.substr(0, 3);
+            if (start == "---" || start == "...") return std::nullopt;
+            list_end = at;
+            break;
+        } else {
             return std::nullopt;
         }
-        cut.items.push_back(item);
+        at = l.next;
+        end_line = line + 1;
     }
-    const size_t emptied = static_cast<size_t>(end_line - marks.front().line);
-    cut.rest.reserve(starts[0] + emptied + (yaml.size() - list_end));
-    cut.rest.append(text.substr(0, starts[0]));
+    if (cut.items.empty()) return std::nullopt;
+    cut.items.back().end = list_end;
+    const size_t first = cut.items.front().begin;
+    if (has_unsure_character(doc.substr(first, list_end - first))) return std::nullopt;
+
+    const auto emptied = static_cast<size_t>(end_line - cut.items.front().line);
+    cut.rest.reserve(first + emptied + (doc.size() - list_end));
+    cut.rest.append(doc.substr(0, first));
     cut.rest.append(emptied, '\n');
-    cut.rest.append(text.substr(list_end));
+    cut.rest.append(doc.substr(list_end));
     return cut;
 }
 
