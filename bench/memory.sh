@@ -8,9 +8,9 @@
 # the VmRSS of the same daemon with BASE_N (10) zones. Target (issue 3): < 2 KiB per zone-address;
 # (issue 17) peak VmHWM at most 2 x VmRSS.
 #
-# ZONES_FROM=yaml (default) lists the zones inline in the YAML config (yaml-cpp builds a node tree
-# of all of them); ZONES_FROM=file puts them in a zone-list file (`zones_from`, one line per zone
-# with its 4 static nameservers), read line by line.
+# ZONES_FROM=yaml (default) lists the zones inline in the YAML config (a block list, which the
+# loader parses zone by zone: config/zone_cut.hpp); ZONES_FROM=file puts them in a zone-list file
+# (`zones_from`, one line per zone with its 4 static nameservers), read line by line.
 #
 #   sudo bench/memory.sh
 #   N=20000 MAX_WAIT=300 sudo -E bench/memory.sh

@@ -82,31 +82,35 @@ void Loader::check_line_lengths(const std::string& yaml) const {
     }
 }
 
-YAML::Node Loader::parse(const std::string& yaml) const {
+void Loader::check_documents(const std::string& yaml) const {
+    // Not YAML::LoadAll: in yaml-cpp 0.7 it loops forever, allocating, on a stray ',' at
+    // document level (jbeder/yaml-cpp#1040, fixed upstream by #1319). The parser reports an
+    // empty document there without consuming the token, again and again. So documents are
+    // counted with a bounded parse: two are enough to know there is more than one, and a
+    // second one starting where the first did is that stuck token.
+    std::istringstream in(yaml);
+    YAML::Parser parser(in);
+    DocumentStarts documents;
+    while (documents.starts.size() < 2 && parser.HandleNextDocument(documents)) {
+    }
+    if (documents.starts.size() == 2) {
+        const YAML::Mark& first = documents.starts[0];
+        const YAML::Mark& second = documents.starts[1];
+        if (second.pos == first.pos) {
+            const size_t at = static_cast<size_t>(first.pos);
+            in_.fail(first, "YAML syntax error: unexpected '" +
+                                (at < yaml.size() ? yaml.substr(at, 1) : std::string()) + "'");
+        }
+        in_.fail(second,
+                 "only one YAML document is allowed; remove the second '---' and what follows");
+    }
+}
+
+YAML::Node Loader::parse(const std::string& yaml, bool tree) const {
     check_line_lengths(yaml);
     try {
-        // Not YAML::LoadAll: in yaml-cpp 0.7 it loops forever, allocating, on a stray ',' at
-        // document level (jbeder/yaml-cpp#1040, fixed upstream by #1319). The parser reports an
-        // empty document there without consuming the token, again and again. So documents are
-        // counted with a bounded parse: two are enough to know there is more than one, and a
-        // second one starting where the first did is that stuck token.
-        std::istringstream in(yaml);
-        YAML::Parser parser(in);
-        DocumentStarts documents;
-        while (documents.starts.size() < 2 && parser.HandleNextDocument(documents)) {
-        }
-        if (documents.starts.size() == 2) {
-            const YAML::Mark& first = documents.starts[0];
-            const YAML::Mark& second = documents.starts[1];
-            if (second.pos == first.pos) {
-                const size_t at = static_cast<size_t>(first.pos);
-                in_.fail(first, "YAML syntax error: unexpected '" +
-                                    (at < yaml.size() ? yaml.substr(at, 1) : std::string()) + "'");
-            }
-            in_.fail(second,
-                     "only one YAML document is allowed; remove the second '---' and what follows");
-        }
-        return YAML::Load(yaml);
+        check_documents(yaml);
+        return tree ? YAML::Load(yaml) : YAML::Node();
     } catch (const YAML::DeepRecursion& e) {
         // yaml-cpp's own words for this are "bad file".
         // Its depth counts the parser's own steps, more than one per level of the document.
@@ -120,8 +124,44 @@ YAML::Node Loader::parse(const std::string& yaml) const {
     }
 }
 
+YAML::Node Loader::parse_rest(const ZoneCut& cut) const {
+    try {
+        check_documents(cut.rest);
+        YAML::Node rest = YAML::Load(cut.rest);
+        const YAML::Node& top = rest;
+        if (top.IsMap()) {
+            const YAML::Node zones = top["zones"];
+            if (zones.IsDefined() && zones.IsNull()) return rest;
+        }
+    } catch (const YAML::Exception&) {
+    } catch (const ConfigError&) {
+    }
+    // What is left of the document does not read as expected: the whole document decides.
+    throw ZoneCutUnsure{};
+}
+
 Config Loader::load(const std::string& yaml, const LoadOptions& options) {
-    const YAML::Node document = parse(yaml);
+    if (cut_zones_) {
+        check_line_lengths(yaml);
+        if (std::optional<ZoneCut> cut = cut_zone_items(yaml)) {
+            try {
+                return load_document(yaml, options, &*cut);
+            } catch (const ZoneCutUnsure&) {
+                // The cut was wrong somewhere: the whole document as one tree, below.
+            } catch (const ConfigError&) {
+                // Each part parsed alone; a syntax error elsewhere in the document would have
+                // been reported before this one, as it is when the document is one tree.
+                parse(yaml, false);
+                throw;
+            }
+        }
+    }
+    return load_document(yaml, options, nullptr);
+}
+
+Config Loader::load_document(const std::string& yaml, const LoadOptions& options,
+                             const ZoneCut* cut) {
+    const YAML::Node document = cut != nullptr ? parse_rest(*cut) : parse(yaml);
     Config config;
     config.source = source_;
     if (options.shard) config.inventory.shard = *options.shard;
@@ -156,7 +196,13 @@ Config Loader::load(const std::string& yaml, const LoadOptions& options) {
     if (const Field* f = top.get("diff")) config_detail::read_diff(in_, *f, config);
     if (const Field* f = top.get("thresholds")) read_thresholds(*f, config.thresholds);
     ZoneSink zones(source_);
-    if (const Field* f = top.get("zones")) read_zones(*f, config, zones, 0);
+    if (const Field* f = top.get("zones")) {
+        if (cut != nullptr) {
+            read_zones_cut(*f, *cut, yaml, config, zones, 0);
+        } else {
+            read_zones(*f, config, zones, 0);
+        }
+    }
     if (const Field* f = top.get("zones_from")) read_zones_from(*f, config, zones);
     zones.check_unique(config.zones);
     config.inventory.listed = config.zones.size();

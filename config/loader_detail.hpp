@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -14,6 +15,7 @@
 
 #include "config/config.hpp"
 #include "config/yaml_fields.hpp"
+#include "config/zone_cut.hpp"
 
 namespace nswatch::config_detail {
 
@@ -21,16 +23,6 @@ namespace nswatch::config_detail {
 // than an intent. A probe timeout over a minute would hold a round open for that long.
 inline constexpr std::chrono::milliseconds kMaxProbeTimeout = std::chrono::seconds(60);
 inline constexpr std::chrono::milliseconds kMaxInterval = std::chrono::hours(24 * 30);
-
-/// The 1-based line of a field, for "first at line N" in duplicate errors.
-inline std::string line_of(const Field& field) {
-    return std::to_string(field.mark().line + 1);
-}
-
-/// The 1-based line:column of a field, for "first defined at L:C" in duplicate errors.
-inline std::string mark_text(const Field& field) {
-    return std::to_string(field.mark().line + 1) + ":" + std::to_string(field.mark().column + 1);
-}
 
 /// The longest configuration line read (a flow list of thousands of zones fits; a value that
 /// would need more is no setting or name).
@@ -76,13 +68,28 @@ class Loader {
         : source_(source), base_dir_(std::move(base_dir)), in_(std::move(source)) {}
 
     Config load(const std::string& yaml, const LoadOptions& options);
+    /// Parse every document as one yaml-cpp tree, the zones list too (the tests compare the two
+    /// ways; without this a block `zones` list is parsed zone by zone, config/zone_cut.hpp).
+    void parse_whole_document() { cut_zones_ = false; }
     /// Reads a `zones_from` fragment (a file holding only a `zones` list) into `config`.
     void load_fragment(const std::string& yaml, Config& config, ZoneSink& sink,
                        uint32_t file) const;
 
   private:
+    /// Where each zone of a list was first named (1-based line and column in the file).
+    using SeenZones = std::unordered_map<std::string, std::pair<int, int>>;
+
     // loader.cpp
-    YAML::Node parse(const std::string& yaml) const;
+    /// One load, from the whole document's tree or (with `cut`) from the rest's tree and each
+    /// zone's own.
+    Config load_document(const std::string& yaml, const LoadOptions& options, const ZoneCut* cut);
+    /// The document's tree (with `tree` false, only its checks: syntax, one document).
+    YAML::Node parse(const std::string& yaml, bool tree = true) const;
+    /// Throws ConfigError when `yaml` holds more than one document (or a token the parser sticks
+    /// on), and lets yaml-cpp's syntax errors out.
+    void check_documents(const std::string& yaml) const;
+    /// The tree of a cut's rest; throws ZoneCutUnsure when it does not parse with `zones` null.
+    YAML::Node parse_rest(const ZoneCut& cut) const;
     /// Refuses a line longer than kMaxLineBytes, before yaml-cpp sees the text.
     void check_line_lengths(const std::string& yaml) const;
     // loader_vantages.cpp
@@ -99,6 +106,12 @@ class Loader {
     void read_providers(const Field& field, Config& config) const;
     // loader_zones.cpp
     void read_zones(const Field& field, Config& config, ZoneSink& sink, uint32_t file) const;
+    /// read_zones over the items of a cut list, each parsed on its own and freed after it is
+    /// read; throws ZoneCutUnsure when an item does not parse alone as it did in the document.
+    void read_zones_cut(const Field& field, const ZoneCut& cut, const std::string& yaml,
+                        Config& config, ZoneSink& sink, uint32_t file) const;
+    void add_listed_zone(const Field& item, Config& config, ZoneSink& sink, uint32_t file,
+                         SeenZones& seen) const;
     // loader_zones_from.cpp
     void read_zones_from(const Field& field, Config& config, ZoneSink& sink) const;
     /// A zones_from file opened for reading; fails naming `at` when it is larger than
@@ -129,6 +142,7 @@ class Loader {
     std::string source_;              ///< file path or source name, for Config::source
     std::filesystem::path base_dir_;  ///< relative paths (root_hints, zones_from) resolve here
     Reader in_;                       ///< reads values and throws positioned errors
+    bool cut_zones_ = true;           ///< parse a block `zones` list zone by zone
 };
 
 }  // namespace nswatch::config_detail

@@ -19,7 +19,7 @@ void Loader::read_providers(const Field& field, Config& config) const {
         rule.name = in_.string(name, "a provider name");
         if (auto [it, inserted] = seen.emplace(rule.name, name); !inserted) {
             in_.fail(name, "duplicate provider '" + rule.name + "' (first at line " +
-                               line_of(it->second) + "); list all its patterns in one entry");
+                               in_.line_of(it->second) + "); list all its patterns in one entry");
         }
         if (const Field* f = m.get("transfer")) {
             config.transfers.push_back({rule.name, config_detail::read_transfer(in_, *f, config)});

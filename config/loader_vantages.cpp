@@ -54,7 +54,7 @@ void Loader::read_vantages(const Field& field, Config& config) const {
         }
         if (auto [it, inserted] = seen.emplace(v.name, name); !inserted) {
             in_.fail(name, "duplicate vantage '" + v.name + "' (first at line " +
-                               line_of(it->second) + ")");
+                               in_.line_of(it->second) + ")");
         }
         if (const Field* f = m.get("source_ipv4")) {
             std::string text = in_.string(*f, "an IPv4 address");

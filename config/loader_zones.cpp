@@ -98,17 +98,49 @@ void ZoneSink::check_unique(const std::vector<ZoneConfig>& zones) const {
 }
 
 void Loader::read_zones(const Field& field, Config& config, ZoneSink& sink, uint32_t file) const {
-    std::map<std::string, Field> seen;
+    SeenZones seen;
     for (const auto& item : in_.list(field, "[{name: shop.test}]")) {
-        Field name_field = item;
-        ZoneConfig zone = read_zone(item, config, name_field);
-        if (auto [it, inserted] = seen.emplace(zone.name, name_field); !inserted) {
-            in_.fail(name_field, "duplicate zone '" + zone.name + "' (first defined at " +
-                                     mark_text(it->second) + "); each zone may appear once");
-        }
-        const YAML::Mark at = name_field.mark();
-        sink.add(config, std::move(zone), file, at.line + 1, at.column + 1);
+        add_listed_zone(item, config, sink, file, seen);
     }
+}
+
+void Loader::read_zones_cut(const Field& field, const ZoneCut& cut, const std::string& yaml,
+                            Config& config, ZoneSink& sink, uint32_t file) const {
+    SeenZones seen;
+    seen.reserve(cut.items.size());
+    for (size_t i = 0; i < cut.items.size(); ++i) {
+        const ZoneItem& at = cut.items[i];
+        YAML::Node list;
+        try {
+            list = YAML::Load(yaml.substr(at.begin, at.end - at.begin));
+        } catch (const YAML::Exception&) {
+            throw ZoneCutUnsure{};
+        }
+        // One item, with a position of its own: an empty item ("-" alone) is reported at the
+        // list's position, which only the whole document has.
+        if (!list.IsSequence() || list.size() != 1) throw ZoneCutUnsure{};
+        const YAML::Node item = *list.begin();
+        if (item.IsNull()) throw ZoneCutUnsure{};
+        Reader::LinesBefore shift(in_, at.line);
+        add_listed_zone(Field{item, field.path + "[" + std::to_string(i) + "]", item.Mark()},
+                        config, sink, file, seen);
+    }
+}
+
+void Loader::add_listed_zone(const Field& item, Config& config, ZoneSink& sink, uint32_t file,
+                             SeenZones& seen) const {
+    Field name_field = item;
+    ZoneConfig zone = read_zone(item, config, name_field);
+    const YAML::Mark mark = name_field.mark();
+    const int line = in_.file_line(mark) + 1;
+    const int column = mark.column + 1;
+    if (auto [it, inserted] = seen.try_emplace(zone.name, line, column); !inserted) {
+        in_.fail(name_field, "duplicate zone '" + zone.name + "' (first defined at " +
+                                 std::to_string(it->second.first) + ":" +
+                                 std::to_string(it->second.second) +
+                                 "); each zone may appear once");
+    }
+    sink.add(config, std::move(zone), file, line, column);
 }
 
 ZoneConfig Loader::read_zone(const Field& field, const Config& config, Field& name_field) const {
@@ -209,7 +241,7 @@ std::vector<WatchName> Loader::read_watch(const Field& field, const std::string&
         WatchName entry = read_watch_entry(item, zone);
         if (auto [it, inserted] = seen.emplace(entry.name, item); !inserted) {
             in_.fail(item, "'" + entry.owner(zone) + "' is watched twice (first at line " +
-                               line_of(it->second) + "); list all its types in one entry");
+                               in_.line_of(it->second) + "); list all its types in one entry");
         }
         if (entry.name == "@") {
             // An explicit apex entry replaces the default one, and stays first.
@@ -299,7 +331,7 @@ std::vector<StaticNameserver> Loader::read_nameservers(const Field& field) const
         StaticNameserver ns = read_nameserver(item);
         if (auto [it, inserted] = seen.emplace(ns.name, item); !inserted) {
             in_.fail(item, "nameserver '" + ns.name + "' is listed twice (first at line " +
-                               line_of(it->second) + "); list all its addresses in one entry");
+                               in_.line_of(it->second) + "); list all its addresses in one entry");
         }
         out.push_back(std::move(ns));
     }

@@ -79,7 +79,7 @@ void Reader::fail(const YAML::Mark& mark, const std::string& message) const {
         text = text.substr(0, kMaxMessageBytes) + "... (message cut, " +
                std::to_string(message.size()) + " bytes)";
     }
-    if (valid(mark)) throw ConfigError(source_, mark.line + 1, mark.column + 1, text);
+    if (valid(mark)) throw ConfigError(source_, file_line(mark) + 1, mark.column + 1, text);
     // Only an empty document has no position at all; point at its start.
     throw ConfigError(source_, 1, 1, text);
 }
@@ -130,7 +130,8 @@ MapFields Reader::map(const Field& field, const std::vector<std::string_view>& a
         for (const auto& [seen_name, seen] : out.entries) {
             if (seen_name == name) {
                 fail(key.Mark(), "duplicate key '" + name + "' " + where(field) +
-                                     " (first at line " + std::to_string(seen.key_mark.line + 1) +
+                                     " (first at line " +
+                                     std::to_string(file_line(seen.key_mark) + 1) +
                                      "); each key may appear once");
             }
         }
@@ -171,6 +172,15 @@ std::string Reader::string(const Field& field, std::string_view expected) const 
                         std::string(expected) + "): " + quote_value(s));
     }
     return s;
+}
+
+std::string Reader::line_of(const Field& field) const {
+    return std::to_string(file_line(field.mark()) + 1);
+}
+
+std::string Reader::mark_text(const Field& field) const {
+    return std::to_string(file_line(field.mark()) + 1) + ":" +
+           std::to_string(field.mark().column + 1);
 }
 
 bool Reader::boolean(const Field& field) const {

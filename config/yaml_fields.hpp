@@ -72,8 +72,31 @@ class Reader {
     /// A fraction in [0, 1], written "10%" or 0.1.
     double fraction(const Field& field) const;
 
+    /// The 1-based line of a field, for "first at line N" in duplicate errors.
+    std::string line_of(const Field& field) const;
+    /// The 1-based line:column of a field, for "first defined at L:C" in duplicate errors.
+    std::string mark_text(const Field& field) const;
+    /// The 0-based line in the file of a position read from a part of it (see LinesBefore).
+    int file_line(const YAML::Mark& mark) const { return mark.line + lines_before_; }
+
+    /// While alive, positions are read as those of a text that starts `lines` lines into the
+    /// file: a zone parsed on its own (config/zone_cut.hpp) is reported at its line in the file.
+    class LinesBefore {
+      public:
+        LinesBefore(const Reader& reader, int lines) : reader_(reader) {
+            reader_.lines_before_ = lines;
+        }
+        ~LinesBefore() { reader_.lines_before_ = 0; }
+        LinesBefore(const LinesBefore&) = delete;
+        LinesBefore& operator=(const LinesBefore&) = delete;
+
+      private:
+        const Reader& reader_;
+    };
+
   private:
-    std::string source_;  ///< file path or source name that prefixes every message
+    std::string source_;            ///< file path or source name that prefixes every message
+    mutable int lines_before_ = 0;  ///< set by LinesBefore
 };
 
 /// The longest string setting (a name, URL, key, path): longer values are refused before any
