@@ -10,26 +10,9 @@
 #include <nlohmann/json.hpp>
 
 #include "lab_env.hpp"
+#include "lab_process.hpp"
 
 namespace {
-
-struct Run {
-    int exit_code = -1;
-    std::string out;
-};
-
-Run run_nswatch(const std::string& args) {
-    const std::string cmd = std::string(NSWATCH_BIN) + " " + args + " 2>/dev/null";
-    Run r;
-    FILE* p = popen(cmd.c_str(), "r");
-    REQUIRE(p != nullptr);
-    char buf[4096];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
-    const int status = pclose(p);
-    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    return r;
-}
 
 std::string audit_zones_sh(const std::string& cmd) {
     return "bash " NSWATCH_SOURCE_DIR "/tests/lab/audit_zones.sh " + cmd + " " +
@@ -87,8 +70,9 @@ std::vector<std::string> finding_ids(const nlohmann::json& z) {
 }  // namespace
 
 TEST_CASE("audit: the lab's shop.test (three providers) passes over IPv4 and survives any loss") {
-    const Run r = run_nswatch("audit shop.test --format json --no-ipv6 --timeout 1s --root-hints " +
-                              nswatch::lab::root_hints());
+    const nswatch::lab::CommandRun r = nswatch::lab::run_nswatch(
+        "audit shop.test --format json --no-ipv6 --timeout 1s --root-hints " +
+        nswatch::lab::root_hints());
     INFO(r.out);
     const auto j = nlohmann::json::parse(r.out);
     const auto& z = j["zones"][0];
@@ -123,8 +107,8 @@ TEST_CASE("audit: the lab's shop.test (three providers) passes over IPv4 and sur
 }
 
 TEST_CASE("audit: the lab's IPv6 addresses share one /48 (NET-PREFIX)") {
-    const Run r = run_nswatch("audit shop.test --format json --timeout 1s --root-hints " +
-                              nswatch::lab::root_hints());
+    const nswatch::lab::CommandRun r = nswatch::lab::run_nswatch(
+        "audit shop.test --format json --timeout 1s --root-hints " + nswatch::lab::root_hints());
     INFO(r.out);
     const auto z = nlohmann::json::parse(r.out)["zones"][0];
     REQUIRE(finding_ids(z) == std::vector<std::string>{"NET-PREFIX"});
@@ -172,9 +156,9 @@ TEST_CASE("audit: each defect zone triggers exactly its finding, with its eviden
     for (const auto& c : cases) zones += c.zone + " ";
     // The lab's IP-to-ASN source (audit_zones.sh), so that NET-ASN runs on every zone.
     const TempConfig config("audit:\n  asn_zone: origin.asn.test\n");
-    const Run r =
-        run_nswatch("audit " + zones + "-c " + config.path +
-                    " --format json --timeout 1s --root-hints " + nswatch::lab::root_hints());
+    const nswatch::lab::CommandRun r = nswatch::lab::run_nswatch(
+        "audit " + zones + "-c " + config.path + " --format json --timeout 1s --root-hints " +
+        nswatch::lab::root_hints());
     INFO(r.out);
     const auto j = nlohmann::json::parse(r.out);
     CHECK(r.exit_code == 2);

@@ -3,16 +3,13 @@
 // Knot generates from its member zones. What a user sees: members probed and on /metrics, a
 // member added and probed, a member removed and its series gone, a changed group giving the
 // member its new group's settings, and a member that stays keeping its state.
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <catch2/catch.hpp>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <functional>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <sstream>
 #include <thread>
 
@@ -28,8 +25,8 @@ namespace {
 constexpr const char* kHttp = "127.63.0.1:19453";
 
 struct CatalogDaemon {
-    pid_t pid = -1;
     fs::path dir;
+    std::optional<nswatch::lab::Child> child;
 
     CatalogDaemon(const fs::path& d, const std::string& zones_from) : dir(d) {
         std::ofstream(dir / "nswatch.yml")
@@ -43,42 +40,13 @@ struct CatalogDaemon {
             << "  - {name: beta, patterns: ['*.beta-dns.test']}\n"
             << "  - {name: gamma, patterns: ['*.gamma-dns.test']}\n"
             << zones_from;
-        pid = fork();
-        if (pid == 0) {
-            const std::string log = (dir / "daemon.log").string();
-            freopen(log.c_str(), "a", stderr);
-            const std::string cfg = (dir / "nswatch.yml").string();
-            execl(NSWATCH_BIN, NSWATCH_BIN, "run", "-c", cfg.c_str(), static_cast<char*>(nullptr));
-            _exit(127);
-        }
+        child.emplace(nswatch::lab::nswatch_run_argv(dir / "nswatch.yml"), dir / "daemon.log");
     }
-    ~CatalogDaemon() {
-        if (pid > 0) {
-            kill(pid, SIGTERM);
-            waitpid(pid, nullptr, 0);
-        }
-    }
-    std::string log() const {
-        std::ifstream in(dir / "daemon.log");
-        return std::string(std::istreambuf_iterator<char>(in), {});
-    }
+    std::string log() const { return child->log(); }
 };
 
-fs::path scratch(const std::string& name) {
-    fs::path d = fs::temp_directory_path() /
-                 ("nswatch-catalog-test-" + name + "-" + std::to_string(getpid()));
-    fs::remove_all(d);
-    fs::create_directories(d);
-    return d;
-}
-
 bool eventually(const std::function<bool()>& pred, std::chrono::seconds limit = 15s) {
-    const auto end = std::chrono::steady_clock::now() + limit;
-    while (std::chrono::steady_clock::now() < end) {
-        if (pred()) return true;
-        std::this_thread::sleep_for(200ms);
-    }
-    return pred();
+    return nswatch::lab::wait_until(pred, limit, 200ms);
 }
 
 std::string metrics() {
@@ -130,7 +98,7 @@ bool probed_in(const std::string& text, const std::string& zone) {
 }  // namespace
 
 TEST_CASE("catalog: BIND's catalog is followed by NOTIFY and IXFR: members come, go, regroup") {
-    const fs::path dir = scratch("bind");
+    const fs::path dir = nswatch::lab::scratch_dir("nswatch-catalog-test-bind");
     CatalogDaemon d(dir,
                     "zones_from:\n"
                     "  catalog: bind-catalog.lab\n"
@@ -198,7 +166,7 @@ TEST_CASE("catalog: BIND's catalog is followed by NOTIFY and IXFR: members come,
 }
 
 TEST_CASE("catalog: the catalog Knot generates from its member zones lists them with groups") {
-    const fs::path dir = scratch("knot");
+    const fs::path dir = nswatch::lab::scratch_dir("nswatch-catalog-test-knot");
     CatalogDaemon d(dir,
                     "zones_from: {catalog: knot-catalog.lab, primary: 127.53.3.1,\n"
                     "             source: 127.63.0.1}\n");
@@ -215,7 +183,7 @@ TEST_CASE("catalog: the catalog Knot generates from its member zones lists them 
 }
 
 TEST_CASE("catalog: a zone that is no catalog is refused and the daemon keeps running") {
-    const fs::path dir = scratch("notcatalog");
+    const fs::path dir = nswatch::lab::scratch_dir("nswatch-catalog-test-notcatalog");
     CatalogDaemon d(dir,
                     "zones: [gamma-dns.test]\n"
                     "zones_from: {catalog: shop.test, primary: 127.53.1.1, source: 127.63.0.1}\n");

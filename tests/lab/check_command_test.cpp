@@ -10,30 +10,14 @@
 #include <set>
 
 #include "lab_env.hpp"
+#include "lab_process.hpp"
 
 namespace {
 
-struct Run {
-    int exit_code = -1;
-    std::string out;
-};
-
-Run run_nswatch(const std::string& args) {
-    const std::string cmd = std::string(NSWATCH_BIN) + " " + args + " 2>/dev/null";
-    Run r;
-    FILE* p = popen(cmd.c_str(), "r");
-    REQUIRE(p != nullptr);
-    char buf[4096];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
-    const int status = pclose(p);
-    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    return r;
-}
-
 nlohmann::json check_json(const std::string& extra = "") {
-    const Run r = run_nswatch("check shop.test --json --timeout 700ms --root-hints " +
-                              nswatch::lab::root_hints() + " " + extra);
+    const nswatch::lab::CommandRun r =
+        nswatch::lab::run_nswatch("check shop.test --json --timeout 700ms --root-hints " +
+                                  nswatch::lab::root_hints() + " " + extra);
     INFO(r.out);
     return nlohmann::json::parse(r.out);
 }
@@ -41,7 +25,8 @@ nlohmann::json check_json(const std::string& extra = "") {
 }  // namespace
 
 TEST_CASE("check on the healthy lab: 24 probes, one serial, exit 0") {
-    const Run r = run_nswatch("check shop.test --json --root-hints " + nswatch::lab::root_hints());
+    const nswatch::lab::CommandRun r = nswatch::lab::run_nswatch(
+        "check shop.test --json --root-hints " + nswatch::lab::root_hints());
     INFO(r.out);
     REQUIRE(r.exit_code == 0);
     const auto j = nlohmann::json::parse(r.out);
@@ -61,8 +46,8 @@ TEST_CASE("check on the healthy lab: 24 probes, one serial, exit 0") {
 }
 
 TEST_CASE("check prints a table grouped by provider and a summary line") {
-    const Run r =
-        run_nswatch("check shop.test --colour never --root-hints " + nswatch::lab::root_hints());
+    const nswatch::lab::CommandRun r = nswatch::lab::run_nswatch(
+        "check shop.test --colour never --root-hints " + nswatch::lab::root_hints());
     INFO(r.out);
     CHECK(r.exit_code == 0);
     // First the monitoring-plugins line (status, summary, performance data), then the report.
@@ -134,8 +119,8 @@ TEST_CASE("a secondary whose transfers are blocked falls behind: exit 1, provide
 }
 
 TEST_CASE("check of a zone the parent says does not exist is CRITICAL (exit 2)") {
-    const Run r =
-        run_nswatch("check nosuchzone.test --json --root-hints " + nswatch::lab::root_hints());
+    const nswatch::lab::CommandRun r = nswatch::lab::run_nswatch(
+        "check nosuchzone.test --json --root-hints " + nswatch::lab::root_hints());
     INFO(r.out);
     CHECK(r.exit_code == 2);
     const auto j = nlohmann::json::parse(r.out);
@@ -152,8 +137,8 @@ TEST_CASE("check of a zone whose parent cannot be asked is UNKNOWN (exit 3)") {
     // A root that nobody serves: every query fails, nobody says anything about the zone.
     const std::string hints = "/tmp/nswatch-deadroot-" + std::to_string(getpid()) + ".hints";
     std::ofstream(hints) << ".  3600000 NS a.root.test.\na.root.test. 3600000 A 127.0.0.9\n";
-    const Run r =
-        run_nswatch("check shop.test --json --no-ipv6 --timeout 300ms --root-hints " + hints);
+    const nswatch::lab::CommandRun r = nswatch::lab::run_nswatch(
+        "check shop.test --json --no-ipv6 --timeout 300ms --root-hints " + hints);
     std::remove(hints.c_str());
     INFO(r.out);
     CHECK(r.exit_code == 3);
@@ -172,7 +157,7 @@ TEST_CASE(
           << "      - {name: ns1.beta-dns.test, addresses: ['fd00:53::2:1'], provider: "
              "second-co}\n";
     }
-    const Run r = run_nswatch("check --json -c " + path);
+    const nswatch::lab::CommandRun r = nswatch::lab::run_nswatch("check --json -c " + path);
     std::remove(path.c_str());
     INFO(r.out);
     REQUIRE(r.exit_code == 0);
@@ -189,10 +174,8 @@ namespace {
 
 // A config whose zones come from a catalog only (zones_from), in a scratch directory.
 std::string catalog_config(const std::string& name, const std::string& zones_from) {
-    const std::filesystem::path dir = std::filesystem::temp_directory_path() /
-                                      ("nswatch-check-" + name + "-" + std::to_string(getpid()));
-    std::filesystem::create_directories(dir);
-    const std::filesystem::path file = dir / "nswatch.yml";
+    const std::filesystem::path file =
+        nswatch::lab::scratch_dir("nswatch-check-" + name) / "nswatch.yml";
     std::ofstream(file) << "root_hints: " << nswatch::lab::root_hints() << "\n"
                         << "zones_from: " << zones_from << "\n";
     return file.string();
@@ -204,7 +187,8 @@ TEST_CASE("check -c with zones_from.catalog checks the catalog's members, one AX
     // Knot generates knot-catalog.lab from its member zones: shop.test and gamma-dns.test.
     const std::string cfg = catalog_config(
         "catalog", "{catalog: knot-catalog.lab, primary: 127.53.3.1, source: 127.63.0.1}");
-    const Run r = run_nswatch("check -c " + cfg + " --json --timeout 700ms");
+    const nswatch::lab::CommandRun r =
+        nswatch::lab::run_nswatch("check -c " + cfg + " --json --timeout 700ms");
     INFO(r.out);
     const auto j = nlohmann::json::parse(r.out);
     std::set<std::string> zones;
@@ -219,7 +203,8 @@ TEST_CASE("check -c with zones_from.catalog checks the catalog's members, one AX
 TEST_CASE("check -c with a catalog that cannot be used is UNKNOWN and says why") {
     const std::string cfg = catalog_config(
         "notcatalog", "{catalog: shop.test, primary: 127.53.1.1, source: 127.63.0.1}");
-    const Run r = run_nswatch("check -c " + cfg + " --json --timeout 700ms");
+    const nswatch::lab::CommandRun r =
+        nswatch::lab::run_nswatch("check -c " + cfg + " --json --timeout 700ms");
     INFO(r.out);
     CHECK(r.exit_code == 3);
     const auto j = nlohmann::json::parse(r.out);

@@ -16,12 +16,13 @@
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <thread>
 
-#include "../unit/exporter_test_support.hpp"
 #include "lab_env.hpp"
+#include "lab_process.hpp"
 
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
@@ -70,8 +71,8 @@ std::map<std::string, std::string> findings(const nlohmann::json& j, const std::
 }
 
 struct Daemon {
-    pid_t pid = -1;
     fs::path dir;
+    std::optional<nswatch::lab::Child> child;
     explicit Daemon(const fs::path& d) : dir(d) {
         std::ofstream(dir / "nswatch.yml")
             << "root_hints: " << nswatch::lab::root_hints() << "\n"
@@ -92,19 +93,7 @@ struct Daemon {
                 << "  - {name: " << z << ".test, reference: {file: '" << nswatch::lab::lab_dir()
                 << "/audit/pa/" << z << ".test.zone', every: 1m, negative_per_round: 2}}\n";
         }
-        pid = fork();
-        if (pid == 0) {
-            freopen((dir / "daemon.log").c_str(), "a", stderr);
-            const std::string cfg = (dir / "nswatch.yml").string();
-            execl(NSWATCH_BIN, NSWATCH_BIN, "run", "-c", cfg.c_str(), static_cast<char*>(nullptr));
-            _exit(127);
-        }
-    }
-    ~Daemon() {
-        if (pid <= 0) return;
-        kill(pid, SIGTERM);
-        int status = 0;
-        waitpid(pid, &status, 0);
+        child.emplace(nswatch::lab::nswatch_run_argv(dir / "nswatch.yml"), dir / "daemon.log");
     }
     Daemon(const Daemon&) = delete;
     Daemon& operator=(const Daemon&) = delete;
@@ -182,10 +171,7 @@ TEST_CASE(
     CHECK_THAT(cds.at("DNSSEC-CDS"), Catch::Contains("ns1.pa-dns.test"));
     CHECK(cds.count("DNSSEC-KEYSET") == 0);
 
-    const fs::path dir =
-        fs::temp_directory_path() / ("nswatch-multisigner-" + std::to_string(getpid()));
-    fs::remove_all(dir);
-    fs::create_directories(dir);
+    const fs::path dir = nswatch::lab::scratch_dir("nswatch-multisigner");
     Daemon daemon(dir);
     // What the daemon must report, and nothing else (clean.test is unsigned and healthy; pa serves
     // every zone correctly).
@@ -234,7 +220,6 @@ TEST_CASE(
     // The reference checks of the two clean signed zones: at least 20 judged answers per provider
     // (two in three of them negative: a made-up name, an absent type), none differing. A denial
     // that failed to prove its answer would count as differing (no_denial).
-    const std::string metrics_url = std::string("http://") + kListen + "/metrics";
     std::string body;
     auto judged_everywhere = [&] {
         for (const char* z : {"nsec.test", "nsec3.test"}) {
@@ -248,14 +233,13 @@ TEST_CASE(
     };
     const auto judged_by = std::chrono::steady_clock::now() + 60s;
     while (std::chrono::steady_clock::now() < judged_by) {
-        body = nswatch::test::http_fetch(metrics_url).body;
+        body = nswatch::lab::http_get(kListen, "/metrics");
         if (judged_everywhere()) break;
         std::this_thread::sleep_for(1s);
     }
     REQUIRE(judged_everywhere());
-    const auto status = nlohmann::json::parse(
-        nswatch::test::http_fetch(std::string("http://") + kListen + "/api/v1/status").body,
-        nullptr, false);
+    const auto status =
+        nlohmann::json::parse(nswatch::lab::http_get(kListen, "/api/v1/status"), nullptr, false);
     INFO("zone_drift: " << (status.is_object() ? status.value("zone_drift", nlohmann::json()).dump()
                                                : std::string("no status")));
     for (const char* z : {"nsec.test", "nsec3.test"}) {
