@@ -2,7 +2,6 @@
 // daemon watches it -> exactly one critical delegation_missing at the webhook, the metric and the
 // status page say so, `nswatch check` and `nswatch audit` exit 2 naming the parent's NXDOMAIN;
 // put back (lab.sh redelegate) -> the alert resolves, once.
-#include <curl/curl.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -17,6 +16,7 @@
 
 #include "../unit/alerts_receiver.hpp"
 #include "lab_env.hpp"
+#include "lab_process.hpp"
 
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
@@ -27,67 +27,13 @@ namespace {
 
 constexpr const char* kListen = "127.0.0.1:19254";
 
-size_t append_body(char* data, size_t size, size_t n, void* out) {
-    static_cast<std::string*>(out)->append(data, size * n);
-    return size * n;
-}
-
 std::string http_get(const std::string& path) {
-    CURL* c = curl_easy_init();
-    std::string body;
-    curl_easy_setopt(c, CURLOPT_URL, (std::string("http://") + kListen + path).c_str());
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, append_body);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, &body);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 2000L);
-    const CURLcode rc = curl_easy_perform(c);
-    curl_easy_cleanup(c);
-    return rc == CURLE_OK ? body : std::string();
+    return nswatch::lab::http_get(kListen, path);
 }
 
-// The daemon, stopped by pid (SIGTERM, then SIGKILL) when the guard goes.
-struct Daemon {
-    pid_t pid = -1;
-    Daemon(const fs::path& config, const fs::path& log) {
-        pid = fork();
-        if (pid == 0) {
-            freopen(log.c_str(), "a", stderr);
-            freopen(log.c_str(), "a", stdout);
-            execl(NSWATCH_BIN, NSWATCH_BIN, "run", "-c", config.c_str(), nullptr);
-            _exit(127);
-        }
-    }
-    ~Daemon() {
-        if (pid <= 0) return;
-        kill(pid, SIGTERM);
-        for (int i = 0; i < 50; ++i) {
-            if (waitpid(pid, nullptr, WNOHANG) == pid) return;
-            std::this_thread::sleep_for(100ms);
-        }
-        kill(pid, SIGKILL);
-        waitpid(pid, nullptr, 0);
-    }
-    Daemon(const Daemon&) = delete;
-    Daemon& operator=(const Daemon&) = delete;
-};
-
-struct Run {
-    int exit_code = -1;
-    std::string out;
-};
-
-Run run_nswatch(const std::string& command, const std::string& args = "") {
-    const std::string cmd = std::string(NSWATCH_BIN) + " " + command +
-                            " shop.test --timeout 700ms --root-hints " +
-                            nswatch::lab::root_hints() + " " + args + " 2>/dev/null";
-    Run r;
-    FILE* p = popen(cmd.c_str(), "r");
-    REQUIRE(p != nullptr);
-    char buf[4096];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
-    const int status = pclose(p);
-    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    return r;
+nswatch::lab::CommandRun run_nswatch(const std::string& command, const std::string& args = "") {
+    return nswatch::lab::run_nswatch(command + " shop.test --timeout 700ms --root-hints " +
+                                     nswatch::lab::root_hints() + " " + args);
 }
 
 // delegation_missing notifications the receiver got with `status`, as the alerts' JSON.
@@ -103,25 +49,13 @@ std::vector<json> received(const nswatch::test::Receiver& rx, const std::string&
     return out;
 }
 
-bool wait_until(const std::function<bool()>& pred, std::chrono::seconds limit) {
-    const auto end = std::chrono::steady_clock::now() + limit;
-    while (std::chrono::steady_clock::now() < end) {
-        if (pred()) return true;
-        std::this_thread::sleep_for(200ms);
-    }
-    return pred();
-}
-
 }  // namespace
 
 TEST_CASE(
     "delegation: shop.test removed from the TLD -> one critical delegation_missing, "
     "check CRITICAL, put back -> resolved") {
     namespace lab = nswatch::lab;
-    const fs::path dir =
-        fs::temp_directory_path() / ("nswatch-delegation-lab-" + std::to_string(getpid()));
-    fs::remove_all(dir);
-    fs::create_directories(dir);
+    const fs::path dir = lab::scratch_dir("nswatch-delegation-lab");
     nswatch::test::Receiver rx;
     std::ofstream(dir / "nswatch.yml")
         << "root_hints: " << lab::root_hints() << "\n"
@@ -138,8 +72,8 @@ TEST_CASE(
         << "  channels:\n"
         << "    - {type: webhook, name: hook, url: '" << rx.url("/hook") << "'}\n";
     lab::wait_sync();
-    Daemon daemon(dir / "nswatch.yml", dir / "daemon.log");
-    REQUIRE(wait_until(
+    lab::Child daemon(lab::nswatch_run_argv(dir / "nswatch.yml"), dir / "daemon.log");
+    REQUIRE(nswatch::lab::wait_until(
         [] { return http_get("/metrics").find("nswatch_probe_success") != std::string::npos; },
         20s));
     std::this_thread::sleep_for(3s);
@@ -148,7 +82,7 @@ TEST_CASE(
 
     {
         lab::Undelegated gone;
-        REQUIRE(wait_until([&] { return received(rx, "firing").size() == 1; }, 30s));
+        REQUIRE(nswatch::lab::wait_until([&] { return received(rx, "firing").size() == 1; }, 30s));
         const json alert = received(rx, "firing").front();
         INFO(alert.dump());
         CHECK(alert["severity"] == "critical");
@@ -167,19 +101,19 @@ TEST_CASE(
         const json status = json::parse(http_get("/api/v1/status"));
         CHECK(status["zones"][0]["delegation_missing"]["reason"] == "parent_nxdomain");
 
-        const Run text = run_nswatch("check");
+        const nswatch::lab::CommandRun text = run_nswatch("check");
         INFO(text.out);
         CHECK(text.exit_code == 2);
         CHECK_THAT(text.out, Contains("CRITICAL"));
         CHECK_THAT(text.out, Contains("delegation missing"));
         CHECK_THAT(text.out, Contains("NXDOMAIN"));
-        const Run js = run_nswatch("check", "--json");
+        const nswatch::lab::CommandRun js = run_nswatch("check", "--json");
         CHECK(js.exit_code == 2);
         const json j = json::parse(js.out);
         CHECK(j["status"] == "CRITICAL");
         CHECK(j["zones"][0]["delegation_missing"]["reason"] == "parent_nxdomain");
 
-        const Run audit = run_nswatch("audit", "--format json --no-axfr");
+        const nswatch::lab::CommandRun audit = run_nswatch("audit", "--format json --no-axfr");
         INFO(audit.out);
         CHECK(audit.exit_code == 2);
         const json a = json::parse(audit.out);
@@ -190,7 +124,7 @@ TEST_CASE(
         CHECK(received(rx, "firing").size() == 1);
         gone.restore();
     }
-    REQUIRE(wait_until([&] { return received(rx, "resolved").size() == 1; }, 30s));
+    REQUIRE(nswatch::lab::wait_until([&] { return received(rx, "resolved").size() == 1; }, 30s));
     CHECK(received(rx, "firing").size() == 1);
     CHECK_THAT(http_get("/metrics"), Contains("nswatch_delegation_missing{zone=\"shop.test\"} 0"));
     CHECK(run_nswatch("check").exit_code == 0);

@@ -3,7 +3,6 @@
 // transfers to beta blocked and the zone bumped, beta keeps the old lab-bump TXT: a
 // zone_diff_mismatch naming exactly that record reaches a local webhook receiver; once beta
 // catches up it resolves.
-#include <curl/curl.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -18,6 +17,7 @@
 
 #include "../unit/alerts_receiver.hpp"
 #include "lab_env.hpp"
+#include "lab_process.hpp"
 
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
@@ -27,21 +27,8 @@ namespace {
 
 constexpr const char* kHttp = "127.63.0.1:19363";
 
-size_t append_body(char* data, size_t size, size_t n, void* out) {
-    static_cast<std::string*>(out)->append(data, size * n);
-    return size * n;
-}
-
 std::string metrics() {
-    CURL* c = curl_easy_init();
-    std::string body;
-    curl_easy_setopt(c, CURLOPT_URL, (std::string("http://") + kHttp + "/metrics").c_str());
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, append_body);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, &body);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 2000L);
-    const CURLcode rc = curl_easy_perform(c);
-    curl_easy_cleanup(c);
-    return rc == CURLE_OK ? body : std::string();
+    return nswatch::lab::http_get(kHttp, "/metrics");
 }
 
 // The metric line that starts with `name{` and contains every needle, or "".
@@ -58,45 +45,12 @@ std::string metric_line(const std::string& text, const std::string& name,
     return "";
 }
 
-fs::path scratch(const char* name) {
-    fs::path d = fs::temp_directory_path() / (std::string(name) + "-" + std::to_string(getpid()));
-    fs::remove_all(d);
-    fs::create_directories(d);
-    return d;
-}
-
-// The daemon, stopped by pid (SIGTERM, then SIGKILL) when the guard goes.
+// The daemon on DIR/nswatch.yml, stopped by pid when the guard goes.
 struct Daemon {
-    pid_t pid = -1;
-    fs::path log;
-    explicit Daemon(const fs::path& dir) : log(dir / "daemon.log") {
-        pid = fork();
-        if (pid == 0) {
-            freopen(log.c_str(), "a", stderr);
-            freopen(log.c_str(), "a", stdout);
-            const std::string cfg = (dir / "nswatch.yml").string();
-            execl(NSWATCH_BIN, NSWATCH_BIN, "run", "-c", cfg.c_str(), static_cast<char*>(nullptr));
-            _exit(127);
-        }
-    }
-    ~Daemon() {
-        if (pid <= 0) return;
-        kill(pid, SIGTERM);
-        for (int i = 0; i < 50; ++i) {
-            if (waitpid(pid, nullptr, WNOHANG) == pid) return;
-            std::this_thread::sleep_for(100ms);
-        }
-        kill(pid, SIGKILL);
-        waitpid(pid, nullptr, 0);
-    }
-    std::string text() const {
-        std::ifstream in(log);
-        std::stringstream s;
-        s << in.rdbuf();
-        return s.str();
-    }
-    Daemon(const Daemon&) = delete;
-    Daemon& operator=(const Daemon&) = delete;
+    nswatch::lab::Child child;
+    explicit Daemon(const fs::path& dir)
+        : child(nswatch::lab::nswatch_run_argv(dir / "nswatch.yml"), dir / "daemon.log") {}
+    std::string text() const { return child.log(); }
 };
 
 struct Received {
@@ -125,20 +79,11 @@ size_t count(const nswatch::test::Receiver& rx, const std::string& status,
     return n;
 }
 
-bool wait_until(const std::function<bool()>& pred, std::chrono::seconds limit) {
-    const auto end = std::chrono::steady_clock::now() + limit;
-    while (std::chrono::steady_clock::now() < end) {
-        if (pred()) return true;
-        std::this_thread::sleep_for(200ms);
-    }
-    return pred();
-}
-
 }  // namespace
 
 TEST_CASE("diff: the daemon's scheduled diff raises zone_diff_mismatch naming the record") {
     namespace lab = nswatch::lab;
-    const fs::path dir = scratch("nswatch-diff-lab");
+    const fs::path dir = nswatch::lab::scratch_dir("nswatch-diff-lab");
     nswatch::test::Receiver rx;
     std::ofstream(dir / "nswatch.yml")
         << "root_hints: " << lab::root_hints() << "\n"
@@ -171,7 +116,7 @@ TEST_CASE("diff: the daemon's scheduled diff raises zone_diff_mismatch naming th
     Daemon daemon(dir);
 
     // In sync: the runs find identical copies and nothing is sent.
-    REQUIRE(wait_until(
+    REQUIRE(nswatch::lab::wait_until(
         [&] {
             return daemon.text().find(
                        "diff: shop.test: beta identical to alpha; gamma identical "
@@ -186,7 +131,7 @@ TEST_CASE("diff: the daemon's scheduled diff raises zone_diff_mismatch naming th
         lab::XfrBlocked blocked(lab::kBeta);
         lab::bump();
         std::ifstream(lab::lab_dir() + "/bump.counter") >> bump_text;
-        REQUIRE(wait_until([&] { return count(rx, "firing", "beta") == 1; }, 15s));
+        REQUIRE(nswatch::lab::wait_until([&] { return count(rx, "firing", "beta") == 1; }, 15s));
     }
     const auto firing = zone_diff_alerts(rx);
     const auto it = std::find_if(firing.begin(), firing.end(), [](const Received& a) {
@@ -216,7 +161,7 @@ TEST_CASE("diff: the daemon's scheduled diff raises zone_diff_mismatch naming th
     INFO(m);
     CHECK_FALSE(alpha_ixfr.empty());
     // Knot (gamma) serves IXFR from its journal too (once it has the change itself).
-    CHECK(wait_until(
+    CHECK(nswatch::lab::wait_until(
         [&] {
             return !metric_line(metrics(), "nswatch_zone_diff_transfers_total",
                                 {"provider=\"gamma\"", "transfer=\"ixfr\""})
@@ -226,7 +171,7 @@ TEST_CASE("diff: the daemon's scheduled diff raises zone_diff_mismatch naming th
 
     // beta catches up: the next run finds the copies equal and the alert resolves, once.
     lab::notify();
-    REQUIRE(wait_until([&] { return count(rx, "resolved", "beta") == 1; }, 20s));
+    REQUIRE(nswatch::lab::wait_until([&] { return count(rx, "resolved", "beta") == 1; }, 20s));
     CHECK(count(rx, "firing", "beta") == 1);
 
     // SIGHUP with gamma's transfer settings gone: the next runs compare beta only.
@@ -242,15 +187,15 @@ TEST_CASE("diff: the daemon's scheduled diff raises zone_diff_mismatch naming th
         text.replace(text.find("diff: {interval: 2s"), 19, "diff: {interval: 1s");
         std::ofstream(dir / "nswatch.yml") << text;
     }
-    kill(daemon.pid, SIGHUP);
-    REQUIRE(wait_until(
+    kill(daemon.child.pid(), SIGHUP);
+    REQUIRE(nswatch::lab::wait_until(
         [&] {
             return daemon.text().find("diff: reloaded: every 1 s, 2 providers") !=
                    std::string::npos;
         },
         10s));
     const size_t reloaded_at = daemon.text().find("diff: reloaded");
-    REQUIRE(wait_until(
+    REQUIRE(nswatch::lab::wait_until(
         [&] {
             return daemon.text().find("diff: shop.test: beta identical to alpha\n", reloaded_at) !=
                    std::string::npos;
