@@ -39,11 +39,27 @@ double unix_seconds(std::chrono::system_clock::time_point t) {
     return std::chrono::duration<double>(t.time_since_epoch()).count();
 }
 
+// The most records a catalog of max_members may have: a transfer past it is refused as it is
+// read.
+size_t record_cap(const CatalogSettings& s) {
+    return static_cast<size_t>(s.max_members) * CatalogSource::kRecordsPerMember + 1000;
+}
+
+TransferSource transfer_source(const CatalogSettings& s, const std::optional<TsigKey>& key) {
+    TransferSource src;
+    src.server = s.server;
+    src.port = s.port;
+    src.key = key;
+    src.source = s.source;
+    src.timeout = s.timeout;
+    return src;
+}
+
 // The catalog by AXFR, sorted as zone diffs keep copies, refused while it is read once it has
 // more records than max_members could need.
 std::vector<Record> axfr_capped(const CatalogSettings& s, const TransferSource& src,
                                 std::optional<uint32_t>& serial) {
-    const size_t cap = static_cast<size_t>(s.max_members) * CatalogSource::kRecordsPerMember + 1000;
+    const size_t cap = record_cap(s);
     std::vector<Record> records;
     transfer_zone(s.name, src, [&](Record&& r) {
         if (records.size() >= cap) {
@@ -163,17 +179,12 @@ void CatalogSource::loop() {
 CatalogSource::Copy CatalogSource::transfer(const CatalogSettings& s,
                                             const std::optional<TsigKey>& key,
                                             std::optional<Copy> cached, std::string& how) const {
-    TransferSource src;
-    src.server = s.server;
-    src.port = s.port;
-    src.key = key;
-    src.source = s.source;
-    src.timeout = s.timeout;
+    const TransferSource src = transfer_source(s, key);
     if (cached && cached->serial) {
         try {
             IxfrReader reader(*cached->serial);
             // The same bound as an AXFR's; past it the AXFR below refuses the catalog by name.
-            reader.set_record_limit(static_cast<size_t>(s.max_members) * kRecordsPerMember + 1000);
+            reader.set_record_limit(record_cap(s));
             request_ixfr(s.name, src, reader);
             Copy c = std::move(*cached);
             if (reader.shape() == IxfrShape::incremental) {
@@ -197,12 +208,7 @@ CatalogSource::Copy CatalogSource::transfer(const CatalogSettings& s,
 
 std::vector<CatalogMember> CatalogSource::members_once(const CatalogSettings& s,
                                                        const std::optional<TsigKey>& key) {
-    TransferSource src;
-    src.server = s.server;
-    src.port = s.port;
-    src.key = key;
-    src.source = s.source;
-    src.timeout = s.timeout;
+    const TransferSource src = transfer_source(s, key);
     std::optional<uint32_t> serial;
     const std::vector<Record> records = axfr_capped(s, src, serial);
     CatalogContent content = read_catalog(s.name, records, s.max_members);

@@ -29,4 +29,13 @@ int label_count(std::string_view name) {
     return static_cast<int>(std::count(n.begin(), n.end(), '.')) + 1;
 }
 
+bool same_dns_name(std::string_view a, std::string_view b) {
+    if (!a.empty() && a.back() == '.') a.remove_suffix(1);
+    if (!b.empty() && b.back() == '.') b.remove_suffix(1);
+    return a.size() == b.size() &&
+           std::equal(a.begin(), a.end(), b.begin(), [](unsigned char x, unsigned char y) {
+               return std::tolower(x) == std::tolower(y);
+           });
+}
+
 }  // namespace nswatch

@@ -1,7 +1,5 @@
 #include "dns/ldns_record.hpp"
 
-#include <cctype>
-
 #include "dns/rr_types.hpp"
 
 namespace nswatch {
@@ -14,16 +12,6 @@ LdnsRrPtr to_ldns(const Record& r) {
         return nullptr;
     }
     return LdnsRrPtr(raw);
-}
-
-bool same_dns_name(const std::string& a, const std::string& b) {
-    if (a.size() != b.size()) return false;
-    for (size_t i = 0; i < a.size(); ++i) {
-        if (std::tolower(static_cast<unsigned char>(a[i])) !=
-            std::tolower(static_cast<unsigned char>(b[i])))
-            return false;
-    }
-    return true;
 }
 
 }  // namespace nswatch

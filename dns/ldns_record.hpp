@@ -29,8 +29,4 @@ using LdnsBorrowedList = std::unique_ptr<ldns_rr_list, LdnsListFree>;
 /// server sent that ldns printed but cannot read back is treated as absent).
 LdnsRrPtr to_ldns(const Record& r);
 
-/// True when a and b are the same name, ASCII case-insensitively (both with or both without the
-/// trailing dot).
-bool same_dns_name(const std::string& a, const std::string& b);
-
 }  // namespace nswatch

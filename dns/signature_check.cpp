@@ -4,6 +4,7 @@
 
 #include <memory>
 
+#include "dns/dns_name.hpp"
 #include "dns/ldns_record.hpp"
 #include "dns/rr_types.hpp"
 

@@ -194,21 +194,18 @@ size_t share(size_t n, size_t parts) {
 }  // namespace
 
 void ParallelProbeEngine::set_max_in_flight(size_t n) {
-    for (auto& w : workers_) {
-        {
-            std::lock_guard lock(w->mu);
-            w->max_in_flight = share(n, workers_.size());
-            w->limits_changed = true;
-        }
-        w->engine.wake();
-    }
+    share_limit(&Worker::max_in_flight, n);
 }
 
 void ParallelProbeEngine::set_max_open_channels(size_t n) {
+    share_limit(&Worker::max_open_channels, n);
+}
+
+void ParallelProbeEngine::share_limit(size_t Worker::*limit, size_t n) {
     for (auto& w : workers_) {
         {
             std::lock_guard lock(w->mu);
-            w->max_open_channels = share(n, workers_.size());
+            (*w).*limit = share(n, workers_.size());
             w->limits_changed = true;
         }
         w->engine.wake();

@@ -72,6 +72,8 @@ class ParallelProbeEngine {
     };
 
     size_t shard_of(const Target& t) const;
+    /// Each worker's `limit` set to its share of n, applied by its thread.
+    void share_limit(size_t Worker::*limit, size_t n);
     void flush();
     void work(Worker& w);
 

@@ -5,17 +5,12 @@
 #include <vector>
 
 #include "dns/denial_proof.hpp"
+#include "dns/dns_name.hpp"
 #include "dns/rr_types.hpp"
 
 namespace nswatch {
 
 namespace {
-
-std::string lower(std::string s) {
-    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-    if (s.empty() || s.back() != '.') s += '.';
-    return s;
-}
 
 std::string joined(const std::vector<std::string>& v) {
     std::string out;
@@ -40,19 +35,9 @@ std::string expected_text(const Expectation& e, bool compare_ttl) {
     return "?";
 }
 
-/// Names equal ignoring ASCII case and a trailing dot, without building lower-case copies.
-bool same_name(std::string_view a, std::string_view b) {
-    if (!a.empty() && a.back() == '.') a.remove_suffix(1);
-    if (!b.empty() && b.back() == '.') b.remove_suffix(1);
-    return a.size() == b.size() &&
-           std::equal(a.begin(), a.end(), b.begin(), [](unsigned char x, unsigned char y) {
-               return std::tolower(x) == std::tolower(y);
-           });
-}
-
 bool has_in_authority(const ProbeResult& got, uint16_t type, const std::string* owner) {
     return std::any_of(got.authority.begin(), got.authority.end(), [&](const Record& r) {
-        return r.type == type && (owner == nullptr || lower(r.owner) == *owner);
+        return r.type == type && (owner == nullptr || same_dns_name(r.owner, *owner));
     });
 }
 
@@ -116,7 +101,7 @@ ReferenceVerdict judge_reference_answer(const ReferenceQuestion& q, const ProbeR
     bool one_ttl = true;
     for (const auto& r : got.answer) {
         if (r.type != q.type && r.type != kTypeCname) continue;
-        if (!same_name(r.owner, q.name)) continue;
+        if (!same_dns_name(r.owner, q.name)) continue;
         served_type = r.type;
         if (served.empty()) {
             min_ttl = r.ttl;
