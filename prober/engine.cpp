@@ -257,12 +257,29 @@ void ProbeEngine::set_max_in_flight(size_t n) {
     impl_->send_waiting();
 }
 
+void ProbeEngine::Impl::flush_udp() {
+    udp.flush();
+    for (const int fd : udp.buffered_sockets()) {
+        auto it = socket_owner.find(fd);
+        if (it == socket_owner.end()) {
+            udp.forget(fd);  // c-ares no longer watches it: nobody is waiting for it
+            continue;
+        }
+        const uint64_t before = udp.handed_over();
+        ares_process_fd(it->second->ares, fd, ARES_SOCKET_BAD);
+        // c-ares read nothing though it was offered: it would not read these later either (no
+        // loop may spin on them).
+        if (udp.handed_over() == before) udp.forget(fd);
+    }
+}
+
 size_t ProbeEngine::run_once(std::chrono::milliseconds max_wait) {
     auto& im = *impl_;
+    im.flush_udp();
     auto now = Clock::now();
     auto wait = max_wait;
-    if (!im.ready.empty()) {
-        wait = std::chrono::milliseconds(0);  // callbacks are waiting: only poll
+    if (!im.ready.empty() || im.udp.any_buffered()) {
+        wait = std::chrono::milliseconds(0);  // callbacks or read replies are waiting: only poll
     } else if (!im.wakeups.empty()) {
         const auto until =
             std::chrono::ceil<std::chrono::milliseconds>(im.wakeups.top().first - now);
@@ -285,6 +302,7 @@ size_t ProbeEngine::run_once(std::chrono::milliseconds max_wait) {
         const bool wr = events[i].events & EPOLLOUT;
         ares_process_fd(ch->ares, rd ? fd : ARES_SOCKET_BAD, wr ? fd : ARES_SOCKET_BAD);
     }
+    im.flush_udp();
     now = Clock::now();
     while (!im.wakeups.empty() && im.wakeups.top().first <= now) {
         Channel* ch = im.wakeups.top().second;

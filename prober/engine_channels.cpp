@@ -74,6 +74,7 @@ ares_socket_t sock_open(int domain, int type, int protocol, void* user) {
 int sock_close(ares_socket_t fd, void* user) {
     auto* ch = static_cast<Channel*>(user);
     ch->socket_types.erase(fd);
+    ch->impl->udp.forget(fd);
     ch->replies.closed(fd);
     ch->wire.on_close(fd);
     return ::close(fd);
@@ -87,7 +88,9 @@ ares_ssize_t sock_recvfrom(ares_socket_t fd, void* buf, size_t len, int flags,
                            struct sockaddr* from, ares_socklen_t* from_len, void* user) {
     auto* ch = static_cast<Channel*>(user);
     const bool stream = ch->socket_types[fd] == SOCK_STREAM;
-    const ares_ssize_t n = timed_recvfrom(ch->wire, fd, stream, buf, len, flags, from, from_len);
+    const ares_ssize_t n =
+        stream ? timed_recvfrom(ch->wire, fd, stream, buf, len, flags, from, from_len)
+               : ch->impl->udp.receive(fd, buf, len, flags, from, from_len, ch->wire);
     if (n > 0) {
         ch->replies.record(fd, stream, static_cast<const uint8_t*>(buf), static_cast<size_t>(n),
                            Clock::now());
@@ -101,8 +104,14 @@ ares_ssize_t sock_recvfrom(ares_socket_t fd, void* buf, size_t len, int flags,
 // A partial write is one c-ares expects: it resumes from the first byte not sent.
 ares_ssize_t sock_sendv(ares_socket_t fd, const struct iovec* iov, int iovcnt, void* user) {
     auto* ch = static_cast<Channel*>(user);
-    return timed_writev(ch->wire, fd, ch->socket_types[fd] == SOCK_STREAM, iov,
-                        std::min(iovcnt, IOV_MAX));
+    if (ch->socket_types[fd] != SOCK_STREAM) {
+        // A datagram waits for the next flush (prober/udp_batch.hpp); a full batch goes now.
+        UdpBatch& udp = ch->impl->udp;
+        const ares_ssize_t n = udp.queue(fd, iov, iovcnt, ch->wire);
+        if (udp.send_full()) udp.flush();
+        return n;
+    }
+    return timed_writev(ch->wire, fd, true, iov, std::min(iovcnt, IOV_MAX));
 }
 
 const struct ares_socket_functions kSocketFunctions = {sock_open, sock_close, sock_connect,

@@ -21,6 +21,7 @@
 #include "prober/engine.hpp"
 #include "prober/engine_queries.hpp"
 #include "prober/reply_forensics.hpp"
+#include "prober/udp_batch.hpp"
 #include "prober/wire_timestamps.hpp"
 
 namespace nswatch {
@@ -145,6 +146,11 @@ struct ProbeEngine::Impl {
     size_t id_next = id_pool.size();
 
     QueryBuilder queries;
+    UdpBatch udp;  ///< queued UDP queries and read-ahead replies of all channels
+
+    /// Send the queued UDP queries, then let c-ares read the sockets that hold a send error or
+    /// replies it has not taken yet (neither makes epoll report the socket).
+    void flush_udp();
 
     // The last channel used: most submits go to the same one.
     Channel* last_channel = nullptr;
