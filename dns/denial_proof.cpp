@@ -1,7 +1,11 @@
 #include "dns/denial_proof.hpp"
 
+#include <algorithm>
+#include <set>
+
 #include "dns/ldns_record.hpp"
 #include "dns/rr_types.hpp"
+#include "dns/signature_check.hpp"
 
 namespace nswatch {
 
@@ -121,6 +125,59 @@ std::optional<std::string> denial_gap(const std::string& qname, uint16_t qtype, 
     ldns_dname2canonical(owner);
     return use_nsec3 ? nsec3_gap(d, question.get(), nxdomain)
                      : nsec_gap(d, question.get(), nxdomain);
+}
+
+namespace {
+
+std::string signature_problem(const std::string& rrset, const SignatureVerdict& v) {
+    switch (*v.fault) {
+        case SignatureFault::missing_rrsig:
+            return "no RRSIG over " + rrset;
+        case SignatureFault::unknown_key:
+            return "RRSIG over " + rrset + " by key " + v.key +
+                   ", not in the server's DNSKEY set: " + v.reason;
+        case SignatureFault::expired:
+            return "RRSIG over " + rrset + " is outside its validity period: " + v.reason;
+        case SignatureFault::bogus:
+            break;
+    }
+    return "RRSIG over " + rrset + " does not verify: " + v.reason;
+}
+
+std::string lower(std::string s) {
+    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
+    return s;
+}
+
+}  // namespace
+
+std::optional<std::string> denial_signature_gap(const std::vector<Record>& authority,
+                                                const std::vector<Record>& dnskeys,
+                                                std::chrono::system_clock::time_point now) {
+    if (std::none_of(dnskeys.begin(), dnskeys.end(),
+                     [](const Record& k) { return k.type == kTypeDnskey; })) {
+        return std::nullopt;
+    }
+    const bool any_nsec3 = std::any_of(authority.begin(), authority.end(),
+                                       [](const Record& r) { return r.type == kTypeNsec3; });
+    const uint16_t kind = any_nsec3 ? kTypeNsec3 : kTypeNsec;
+    std::set<std::string> owners;  // one RRset per owner; sorted, so the first named is stable
+    for (const auto& r : authority) {
+        if (r.type == kind) owners.insert(lower(r.owner));
+    }
+    std::optional<std::string> first;
+    size_t more = 0;
+    for (const auto& owner : owners) {
+        const auto v = check_rrset_signatures(owner, kind, authority, dnskeys, now);
+        if (!v || !v->fault) continue;
+        if (first) {
+            ++more;
+            continue;
+        }
+        first = signature_problem(rr_type_name(kind) + " " + owner, *v);
+    }
+    if (first && more > 0) *first += " (and " + std::to_string(more) + " more)";
+    return first;
 }
 
 }  // namespace nswatch

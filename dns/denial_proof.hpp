@@ -2,10 +2,12 @@
 // and the wildcard that could have made it are both covered (RFC 4035 §3.1.3.2, RFC 5155 §7.2.2
 // closest-encloser proof), for NODATA that the record at the name (or its NSEC3) exists without
 // the type asked (RFC 4035 §3.1.3.1, RFC 5155 §7.2.3). The coverage logic is ldns's
-// (ldns_dnssec_verify_denial, ldns_dnssec_verify_denial_nsec3). Signatures over the NSEC and
-// NSEC3 records are not verified here (dns/signature_check does RRsets). Pure.
+// (ldns_dnssec_verify_denial, ldns_dnssec_verify_denial_nsec3); the signatures over those records
+// are judged apart (denial_signature_gap, with dns/signature_check), against the DNSKEY set the
+// same server serves. Pure.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -27,5 +29,15 @@ inline constexpr uint16_t kMaxNsec3Iterations = 500;
 /// kMaxNsec3Iterations). NSEC3 records are judged when any is present, NSEC records otherwise.
 std::optional<std::string> denial_gap(const std::string& qname, uint16_t qtype, bool nxdomain,
                                       const std::vector<Record>& authority);
+
+/// Why the NSEC or NSEC3 RRsets of `authority` (the kind denial_gap judges: NSEC3 when any is
+/// present) are not all signed by a key of `dnskeys` at `now`, for an alert: "no RRSIG over NSEC3
+/// abc.example.", "RRSIG over NSEC a.example. does not verify: Bogus DNSSEC signature", ...; the
+/// first such RRset by owner, with "(and N more)" when there are others. nullopt when each has an
+/// RRSIG that verifies, or when `dnskeys` holds no DNSKEY (a server serving the zone unsigned
+/// gives nothing to check against; its missing DNSKEY set is a difference of its own).
+std::optional<std::string> denial_signature_gap(const std::vector<Record>& authority,
+                                                const std::vector<Record>& dnskeys,
+                                                std::chrono::system_clock::time_point now);
 
 }  // namespace nswatch

@@ -97,9 +97,13 @@ std::optional<SignatureVerdict> check_rrset_signatures(const std::string& owner,
         if (!v.fault || rank(f) > rank(*v.fault)) {
             v.fault = f;
             if (!v.expires) v.key = key;
+            v.reason = ldns_get_errorstr_by_id(st);
         }
     }
-    if (v.expires) v.fault.reset();  // one verifying signature is enough
+    if (v.expires) {  // one verifying signature is enough
+        v.fault.reset();
+        v.reason.clear();
+    }
     return v;
 }
 

@@ -28,6 +28,9 @@ std::string_view to_string(SignatureFault f);
 struct SignatureVerdict {
     std::optional<SignatureFault> fault;  ///< none: some RRSIG verifies at `now`
     std::string key;                      ///< "tag/alg" of the RRSIG judged (empty if none)
+    /// ldns's words for why the RRSIG judged fails ("Bogus DNSSEC signature"); empty without a
+    /// fault or for missing_rrsig.
+    std::string reason;
     /// When the validating signatures run out (the latest expiration among those that verify);
     /// none when nothing verifies.
     std::optional<std::chrono::system_clock::time_point> expires;

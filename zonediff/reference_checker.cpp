@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "dns/dns_name.hpp"
 #include "dns/rr_types.hpp"
 #include "zonediff/reference_plan.hpp"
 
@@ -35,6 +36,7 @@ void ReferenceChecker::set_reference(const std::string& zone,
     e.settings = settings;
     e.questions.clear();
     e.tickets.clear();
+    e.keys.clear();
 }
 
 void ReferenceChecker::set_error(const std::string& zone, std::string error, std::string source) {
@@ -44,6 +46,7 @@ void ReferenceChecker::set_error(const std::string& zone, std::string error, std
     e.result.error = std::move(error);
     e.questions.clear();
     e.tickets.clear();
+    e.keys.clear();
 }
 
 void ReferenceChecker::keep_only(const std::vector<std::string>& zones) {
@@ -65,7 +68,9 @@ std::vector<ProbeRequest> ReferenceChecker::start_round(const std::string& zone,
     ZoneEntry& e = it->second;
     e.questions.clear();
     e.tickets.clear();
+    e.keys.clear();  // answers still waiting for last round's keys stay unjudged
     if (!e.result.error.empty()) return out;
+    const bool dnssec_ok = probe.edns && e.ref->is_signed();
     const uint64_t round = e.result.rounds++;
     e.questions =
         plan_reference_round(*e.ref, round, e.result.per_round,
@@ -116,6 +121,20 @@ std::vector<ProbeRequest> ReferenceChecker::start_round(const std::string& zone,
             e.questions.push_back(std::move(q));
         }
         const Target& t = *addresses[address_for_round(round, addresses.size())];
+        if (dnssec_ok) {
+            ProbeRequest r;
+            r.target = t;
+            r.target.transport = Transport::udp;
+            r.query.name = e.ref->apex();
+            r.query.type = kTypeDnskey;
+            r.query.edns = true;
+            r.query.nsid = false;
+            r.query.dnssec_ok = true;
+            r.timeout = probe.timeout;
+            out.push_back(std::move(r));
+            e.tickets.push_back(kKeysTicket);
+            e.keys[provider];
+        }
         for (const uint32_t index : mine) {
             const ReferenceQuestion& q = e.questions[index];
             ProbeRequest r;
@@ -125,7 +144,7 @@ std::vector<ProbeRequest> ReferenceChecker::start_round(const std::string& zone,
             r.query.type = q.type;
             r.query.edns = probe.edns;
             r.query.nsid = false;
-            r.query.dnssec_ok = probe.edns && e.ref->is_signed();
+            r.query.dnssec_ok = dnssec_ok;
             r.timeout = probe.timeout;
             // A positive answer is judged on its answer section alone: the engine need not keep
             // (parse into text) the authority and additional sections of an ok reply.
@@ -139,13 +158,10 @@ std::vector<ProbeRequest> ReferenceChecker::start_round(const std::string& zone,
     return out;
 }
 
-void ReferenceChecker::absorb(const std::string& zone, size_t ticket, const ProbeResult& result) {
-    const auto it = zones_.find(zone);
-    if (it == zones_.end() || !it->second.ref || ticket >= it->second.tickets.size()) return;
-    ZoneEntry& e = it->second;
-    const ReferenceQuestion& q = e.questions[e.tickets[ticket]];
+void ReferenceChecker::judge(ZoneEntry& e, const ReferenceQuestion& q, const ProbeResult& result,
+                             const std::vector<Record>* dnskeys) {
     const ReferenceVerdict v = judge_reference_answer(q, result, e.ref->apex(), e.ref->is_signed(),
-                                                      e.settings.compare_ttl);
+                                                      e.settings.compare_ttl, dnskeys);
     if (!v.conclusive) return;
     for (auto& p : e.result.providers) {
         if (p.provider != result.target.provider) continue;
@@ -156,6 +172,46 @@ void ReferenceChecker::absorb(const std::string& zone, size_t ticket, const Prob
             p.drifts.erase(drift_key(q));
         }
     }
+}
+
+void ReferenceChecker::absorb(const std::string& zone, size_t ticket, const ProbeResult& result) {
+    const auto it = zones_.find(zone);
+    if (it == zones_.end() || !it->second.ref || ticket >= it->second.tickets.size()) return;
+    ZoneEntry& e = it->second;
+    const uint32_t index = e.tickets[ticket];
+    const auto keys = e.keys.find(result.target.provider);
+    if (index == kKeysTicket) {
+        // A truncated reply is followed by its TCP retry (a DNSKEY set with RRSIGs is often too
+        // big for UDP): the keys are that one's.
+        if (keys == e.keys.end() || keys->second.arrived) return;
+        if (result.outcome == Outcome::truncated) return;
+        ZoneEntry::RoundKeys& k = keys->second;
+        k.arrived = true;
+        k.usable = result.outcome == Outcome::ok;
+        for (const auto& r : result.answer) {
+            if (r.type == kTypeDnskey && same_dns_name(r.owner, e.ref->apex())) {
+                k.dnskeys.push_back(r);
+            }
+        }
+        auto waiting = std::move(k.waiting);
+        if (!k.usable) return;
+        for (const auto& [question, answer] : waiting) {
+            judge(e, e.questions[question], answer, &k.dnskeys);
+        }
+        return;
+    }
+    const ReferenceQuestion& q = e.questions[index];
+    const std::vector<Record>* dnskeys = nullptr;
+    if (q.expected.kind != Expectation::Kind::answer && keys != e.keys.end()) {
+        ZoneEntry::RoundKeys& k = keys->second;
+        if (!k.arrived) {
+            k.waiting.emplace_back(index, result);
+            return;
+        }
+        if (!k.usable) return;
+        dnskeys = &k.dnskeys;
+    }
+    judge(e, q, result, dnskeys);
 }
 
 std::vector<ZoneDriftResult> ReferenceChecker::results() const {

@@ -70,7 +70,10 @@ class ReferenceChecker {
     std::vector<ProbeRequest> start_round(const std::string& zone,
                                           const std::vector<Target>& targets,
                                           const ProbeSettings& probe);
-    /// The result of request `ticket` of the zone's current round.
+    /// The result of request `ticket` of the zone's current round. In a signed zone (queries with
+    /// DO) each provider is also asked the apex DNSKEY set each round; its negative answers are
+    /// judged once that answer is in, and stay unjudged (the previous verdict stands) when it
+    /// does not come or is not NOERROR.
     void absorb(const std::string& zone, size_t ticket, const ProbeResult& result);
 
     std::vector<ZoneDriftResult> results() const;
@@ -84,8 +87,22 @@ class ReferenceChecker {
         /// provider's standing drifts asked again (so a drift ends the round after the provider
         /// is right again, not when the slice comes round).
         std::vector<ReferenceQuestion> questions;
-        std::vector<uint32_t> tickets;  ///< ticket -> index in `questions`
+        std::vector<uint32_t> tickets;  ///< ticket -> index in `questions`, or kKeysTicket
+        /// Per provider, this round's apex DNSKEY set (signed zones): the signatures over the
+        /// NSEC/NSEC3 of its negative answers are verified with the keys it serves itself, so
+        /// those answers wait for that question's answer when they come first.
+        struct RoundKeys {
+            bool arrived = false;
+            bool usable = false;  ///< a NOERROR answer (none: the denials stay unjudged)
+            std::vector<Record> dnskeys;
+            std::vector<std::pair<uint32_t, ProbeResult>> waiting;  ///< (question, answer)
+        };
+        std::map<std::string, RoundKeys> keys;
     };
+    /// The ticket of a provider's apex DNSKEY question.
+    static constexpr uint32_t kKeysTicket = UINT32_MAX;
+    static void judge(ZoneEntry& e, const ReferenceQuestion& q, const ProbeResult& result,
+                      const std::vector<Record>* dnskeys);
     std::map<std::string, ZoneEntry> zones_;
 };
 

@@ -59,6 +59,8 @@ std::string_view to_string(DriftKind k) {
             return "no_soa";
         case DriftKind::no_denial:
             return "no_denial";
+        case DriftKind::denial_signature:
+            return "denial_signature";
     }
     return "?";
 }
@@ -69,7 +71,8 @@ std::string Drift::describe() const {
 }
 
 ReferenceVerdict judge_reference_answer(const ReferenceQuestion& q, const ProbeResult& got,
-                                        const std::string& apex, bool is_signed, bool compare_ttl) {
+                                        const std::string& apex, bool is_signed, bool compare_ttl,
+                                        const std::vector<Record>* dnskeys) {
     ReferenceVerdict v;
     const bool answered = got.outcome == Outcome::ok || got.outcome == Outcome::nxdomain ||
                           got.outcome == Outcome::servfail || got.outcome == Outcome::formerr;
@@ -146,6 +149,14 @@ ReferenceVerdict judge_reference_answer(const ReferenceQuestion& q, const ProbeR
         return drift(DriftKind::no_soa, served_text + " without the zone's SOA");
     }
     if (is_signed) {
+        // RFC 4035 §5.4: a resolver uses the NSEC/NSEC3 RRsets only once they validate, so
+        // unsigned ones are named first (ldns's coverage check would call a NODATA proof without
+        // its RRSIG's label count a wildcard gap instead).
+        if (dnskeys != nullptr) {
+            if (auto bad = denial_signature_gap(got.authority, *dnskeys, got.sent_wall)) {
+                return drift(DriftKind::denial_signature, served_text + ", " + *bad);
+            }
+        }
         if (auto gap = denial_gap(q.name, q.type, nx, got.authority)) {
             const bool none = *gap == "without NSEC or NSEC3";
             return drift(DriftKind::no_denial,

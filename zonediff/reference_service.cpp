@@ -70,7 +70,7 @@ ReferenceService::ReferenceService(Config config, std::function<SnapshotPtr()> s
                   .Help("RRsets in the zone's reference, each asked of every provider within "
                         "`every`")
                   .Register(*registry_)) {
-    refresh_references(true);
+    refresh_references(true, SteadyClock::now());
     thread_ = std::thread([this] { loop(); });
 }
 
@@ -112,7 +112,7 @@ bool ReferenceService::take_config() {
     return true;
 }
 
-void ReferenceService::refresh_references(bool initial) {
+void ReferenceService::refresh_references(bool initial, SteadyClock::time_point now) {
     std::vector<std::string> names;
     for (const auto& z : config_.zones) {
         if (!z.reference) continue;
@@ -137,6 +137,9 @@ void ReferenceService::refresh_references(bool initial) {
             // A hidden primary's zone: transferred by the rounds (never on the start-up path),
             // again when run_round saw its serial move (and dropped loaded_settings_).
             if (initial || (same_settings && checker_.reference(z.name))) continue;
+            Retry& retry = retries_[z.name];
+            if (!(retry.settings == r)) retry = Retry{r, {}};
+            if (!retry.state.due(now)) continue;  // the error set at the failure stays shown
             TransferSource src;
             src.server = r.primary.server;
             src.port = r.primary.port;
@@ -152,19 +155,35 @@ void ReferenceService::refresh_references(bool initial) {
                          ref->rrset_count(), source, ref->serial());
             checker_.set_reference(z.name, std::move(ref), r, config_.probe.interval, source);
             loaded_settings_[z.name] = r;
+            retry.state.succeeded();
         } catch (const std::exception& e) {
             if (initial) throw std::runtime_error("reference of " + z.name + ": " + e.what());
-            spdlog::error("reference: {}: {}", z.name, e.what());
-            checker_.set_error(z.name, e.what(), source);
+            std::string error = e.what();
+            if (r.file.empty()) {
+                TransferRetry& retry = retries_[z.name].state;
+                const auto interval = config_.probe.interval;
+                const auto next =
+                    retry.failed(now, interval, transfer_retry_cap(interval, r.every));
+                // The wait is kept on the steady clock; `status` shows it as wall-clock time.
+                const auto wall = std::chrono::system_clock::now() +
+                                  std::chrono::duration_cast<std::chrono::system_clock::duration>(
+                                      next - SteadyClock::now());
+                error = transfer_retry_text(error, retry.failures(), wall);
+            }
+            spdlog::error("reference: {}: {}", z.name, error);
+            checker_.set_error(z.name, error, source);
         }
     }
+    std::erase_if(retries_, [&](const auto& kv) {
+        return std::find(names.begin(), names.end(), kv.first) == names.end();
+    });
     checker_.keep_only(names);
     std::erase_if(loaded_settings_, [&](const auto& kv) {
         return std::find(names.begin(), names.end(), kv.first) == names.end();
     });
 }
 
-void ReferenceService::run_round() {
+void ReferenceService::run_round(SteadyClock::time_point now) {
     const SnapshotPtr snap = snapshot_();
     const std::string vantage = config_.get_default_vantage().name;
     if (!engine_ || engine_->vantages().front().name != vantage) {
@@ -197,7 +216,7 @@ void ReferenceService::run_round() {
         if (current && !res.soa) continue;        // primary unreachable: keep the reference we have
         loaded_settings_.erase(res.target.zone);  // forces the transfer below
     }
-    refresh_references(false);
+    refresh_references(false, now);
 
     // Every zone's questions at once; each result goes back with its zone and ticket. The
     // callbacks capture two pointers (into `slots`, reserved up front so they stay put), small
@@ -275,7 +294,7 @@ void ReferenceService::loop() {
         }
         if (take_config()) {
             try {
-                refresh_references(false);
+                refresh_references(false, SteadyClock::now());
             } catch (const std::exception& e) {
                 spdlog::error("reference: {}", e.what());
             }
@@ -292,7 +311,7 @@ void ReferenceService::loop() {
             continue;
         }
         try {
-            run_round();
+            run_round(started);
         } catch (const std::exception& e) {
             spdlog::error("reference: round failed: {}", e.what());
         }

@@ -8,7 +8,10 @@
 //   read again when its modification time changes (a bad edit keeps the previous reference and
 //   is shown as the zone's error).
 // - A hidden primary's zone is transferred (AXFR, TSIG when `key`) at the first round and again
-//   whenever the primary's SOA serial, asked each round, differs from the reference's.
+//   whenever the primary's SOA serial, asked each round, differs from the reference's. After a
+//   failed transfer the next waits (zonediff/reference_retry.hpp): probe.interval, doubling with
+//   each failure in a row up to `every` (at most 1 h); the zone's error names the last failure
+//   and the next attempt. New settings for the zone (a reload) try again at once.
 // - The questions go out from the default vantage over UDP; a timeout keeps the previous verdict
 //   (provider_down says why), so a drift ends only when the provider answers right.
 // - Rounds are blocking on this thread (ProbeEngine::run_batch): the monitor's loop never waits.
@@ -33,6 +36,7 @@
 #include "monitor/zone_state.hpp"
 #include "prober/engine.hpp"
 #include "zonediff/reference_checker.hpp"
+#include "zonediff/reference_retry.hpp"
 
 namespace nswatch {
 
@@ -59,9 +63,10 @@ class ReferenceService {
 
   private:
     void loop();
-    void run_round();
+    void run_round(std::chrono::steady_clock::time_point now);
     /// Read or transfer the references that are new or changed; `initial`: a bad file throws.
-    void refresh_references(bool initial);
+    /// `now`: the round's start, for the transfer back-off.
+    void refresh_references(bool initial, std::chrono::steady_clock::time_point now);
     void record_metrics(const std::vector<ZoneDriftResult>& results);
     bool take_config();
 
@@ -86,6 +91,12 @@ class ReferenceService {
     /// Per zone: the file's modification time when read (files), the serial transferred (primary).
     std::map<std::string, std::filesystem::file_time_type> file_times_;
     std::map<std::string, ReferenceSettings> loaded_settings_;
+    /// Per zone with a hidden primary: its failed transfers, and the settings they were made with.
+    struct Retry {
+        ReferenceSettings settings;
+        TransferRetry state;
+    };
+    std::map<std::string, Retry> retries_;
     std::optional<Config> pending_;
     mutable std::mutex mutex_;  ///< guards results_, rounds_, pending_ and stop_
     std::vector<ZoneDriftResult> results_;

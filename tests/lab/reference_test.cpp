@@ -2,7 +2,8 @@
 // shop.test from BIND (AXFR, the hidden-primary path) and asks its RRsets of BIND, NSD and Knot.
 // A healthy lab shows no drift over full passes; with transfers to beta blocked and the zone
 // bumped, exactly beta's stale TXT and SOA drift (webhook, metrics, status API); once beta
-// catches up they resolve.
+// catches up they resolve. A transfer BIND refuses (wrong TSIG secret) is named, tried again after
+// doubling waits, and nothing is asked meanwhile.
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
@@ -303,7 +304,18 @@ TEST_CASE("reference: a transfer signed with the wrong TSIG secret is refused, n
     const std::string served = rows[0].value("served", "");
     CHECK_THAT(served, Catch::Contains("the server answered NOTAUTH (TSIG BADSIG: the server's "
                                        "secret or algorithm for the key differs)"));
-    std::this_thread::sleep_for(3s);
+    CHECK_THAT(served, Catch::Contains("; next attempt at "));
+    // Not asked again every 1 s round: the attempts come at 0, 1, 3, 7 s (doubling waits).
+    auto failures_shown = [&](int n) {
+        const json now = zone_drift_rows();
+        return now.is_array() && now.size() == 1 &&
+               now[0].value("served", "").find("(failure " + std::to_string(n) + " in a row)") !=
+                   std::string::npos;
+    };
+    REQUIRE(lab::wait_until([&] { return failures_shown(3); }, 10s));
+    std::this_thread::sleep_for(2s);  // the 4th attempt is due 4 s after the 3rd
+    CHECK(failures_shown(3));
+    CHECK(lab::wait_until([&] { return failures_shown(4); }, 5s));
     // Without a reference nothing is asked, so nothing is judged or reported as drift.
     for (auto p : {lab::kAlpha, lab::kBeta, lab::kGamma}) CHECK(checked(std::string(p)) <= 0);
     std::ifstream log(dir / "daemon.log");

@@ -5,13 +5,16 @@
 //   *.example. 99JAHPQEE6F2BU0N7I5CPSM6PBS6TP05     c.example.  ATUTAKMS2NNIOD8SIE19KMFB3UQD60KQ
 //   b.example. B39F52K2414AIT0PCPFJOSGB4BS25JPE
 // so the chain is apex -> a -> c -> apex, b.example. falls in c's span and *.example. in a's.
+// denial_signature_gap: the same records signed here by ldns (tests/unit/test_signer.hpp).
 #include "dns/denial_proof.hpp"
 
 #include <catch2/catch.hpp>
 
 #include "dns/rr_types.hpp"
+#include "test_signer.hpp"
 
 using namespace nswatch;
+using namespace std::chrono_literals;
 
 namespace {
 
@@ -126,4 +129,72 @@ TEST_CASE("denial_gap: hostile or unusual NSEC3 records") {
         CHECK(denial_gap("b.example.", kTypeA, true, {kSoa, broken}) ==
               "NSEC or NSEC3 records that do not parse");
     }
+}
+
+namespace {
+
+const auto t0 = std::chrono::system_clock::time_point{} + 1800000000s;
+
+// One signature byte changed: the base64 character in the middle of the signature field.
+Record with_changed_signature(Record sig) {
+    const size_t at = sig.rdata.rfind(' ') + 10;
+    sig.rdata[at] = sig.rdata[at] == 'A' ? 'B' : 'A';
+    return sig;
+}
+
+}  // namespace
+
+TEST_CASE("denial_signature_gap: NSEC records signed by a key of the server's set pass") {
+    const test::TestSigner zsk("example.", 256, t0 - 24h, t0 + 240h);
+    const std::vector<Record> answer{kSoa,      zsk.sign({kSoa}),     kNsecA, zsk.sign({kNsecA}),
+                                     kNsecApex, zsk.sign({kNsecApex})};
+    CHECK_FALSE(denial_gap("b.example.", kTypeA, true, answer).has_value());
+    CHECK_FALSE(denial_signature_gap(answer, {zsk.dnskey()}, t0).has_value());
+    const std::vector<Record> nsec3{k3Apex, zsk.sign({k3Apex}), k3C, zsk.sign({k3C}),
+                                    k3A,    zsk.sign({k3A})};
+    CHECK_FALSE(denial_signature_gap(nsec3, {zsk.dnskey()}, t0).has_value());
+}
+
+TEST_CASE("denial_signature_gap: a missing or broken RRSIG over a denial record is named") {
+    const test::TestSigner zsk("example.", 256, t0 - 24h, t0 + 240h);
+    const test::TestSigner stranger("example.", 256, t0 - 24h, t0 + 240h);
+    const Record sig_a = zsk.sign({kNsecA});
+    const Record sig_apex = zsk.sign({kNsecApex});
+    SECTION("no RRSIG over one NSEC") {
+        CHECK(denial_signature_gap({kSoa, kNsecA, sig_a, kNsecApex}, {zsk.dnskey()}, t0) ==
+              "no RRSIG over NSEC example.");
+    }
+    SECTION("a changed signature byte") {
+        const std::vector<Record> answer{kNsecA, with_changed_signature(sig_a), kNsecApex,
+                                         sig_apex};
+        CHECK(denial_signature_gap(answer, {zsk.dnskey()}, t0) ==
+              "RRSIG over NSEC a.example. does not verify: " +
+                  std::string(ldns_get_errorstr_by_id(LDNS_STATUS_CRYPTO_BOGUS)));
+    }
+    SECTION("signed by a key the server does not serve") {
+        const auto gap = denial_signature_gap({kNsecA, sig_a}, {stranger.dnskey()}, t0);
+        REQUIRE(gap);
+        CHECK_THAT(*gap, Catch::StartsWith("RRSIG over NSEC a.example. by key " + zsk.key_id() +
+                                           ", not in the server's DNSKEY set: "));
+    }
+    SECTION("outside the validity period") {
+        const auto gap = denial_signature_gap({kNsecA, sig_a}, {zsk.dnskey()}, t0 + 241h);
+        REQUIRE(gap);
+        CHECK_THAT(
+            *gap, Catch::StartsWith("RRSIG over NSEC a.example. is outside its validity period: "));
+    }
+    SECTION("NSEC3 records: the first by owner is named, the others counted") {
+        const std::vector<Record> answer{k3Apex, k3C, zsk.sign({k3C}), k3A};
+        CHECK(denial_signature_gap(answer, {zsk.dnskey()}, t0) ==
+              "no RRSIG over NSEC3 3msev9usmd4br9s97v51r2tdvmr9iqo1.example. (and 1 more)");
+    }
+    SECTION("an RRSIG over another record does not sign the NSEC") {
+        CHECK(denial_signature_gap({kSoa, zsk.sign({kSoa}), kNsecA}, {zsk.dnskey()}, t0) ==
+              "no RRSIG over NSEC a.example.");
+    }
+}
+
+TEST_CASE("denial_signature_gap: a server serving no DNSKEY is not judged for signatures") {
+    CHECK_FALSE(denial_signature_gap({kSoa, kNsecA, kNsecApex}, {}, t0).has_value());
+    CHECK_FALSE(denial_signature_gap({kSoa, kNsecA, kNsecApex}, {kSoa}, t0).has_value());
 }

@@ -2,7 +2,9 @@
 // serves the zone from a file, as five providers — one right, one with a stale record, one
 // dropping a TXT string, one failing a single name, one answering NOERROR for a missing name —
 // and each fault is named exactly (provider, record, both values) and nothing else; a fixed
-// provider's drift ends at its next right answer. Also the alert conditions and status rows.
+// provider's drift ends at its next right answer. Also the alert conditions and status rows, and
+// a signed zone's denials judged with each provider's own DNSKEY set (answers fed in directly:
+// baddns serves no DNSSEC; the lab's multisigner test runs it against BIND and NSD).
 #include "zonediff/reference_checker.hpp"
 
 #include <unistd.h>
@@ -10,9 +12,12 @@
 #include <catch2/catch.hpp>
 #include <fstream>
 #include <map>
+#include <optional>
 
 #include "../tools/baddns_process.hpp"
 #include "alerts/zone_drift_rule.hpp"
+#include "dns/rr_types.hpp"
+#include "test_signer.hpp"
 #include "zonediff/reference_json.hpp"
 
 using namespace nswatch;
@@ -308,5 +313,166 @@ TEST_CASE("reference check: positive questions skip the extra sections, negative
         const bool answer = expected->kind == Expectation::Kind::answer;
         if (i < ref->rrset_count()) CHECK(answer);
         CHECK(requests[i].ok_extra_sections == !answer);
+    }
+}
+
+namespace {
+
+// A signed zone's negative answers, fed to the checker as the engine would hand them over: the
+// signatures over their NSEC records are verified with the DNSKEY set the same provider serves in
+// the same round, whichever of the answers comes first.
+struct SignedZone {
+    std::chrono::system_clock::time_point t0 =
+        std::chrono::system_clock::time_point{} + 1800000000s;
+    test::TestSigner zsk{"shop.test.", 256, t0 - 24h, t0 + 240h};
+    Record soa{"shop.test.", kTypeSoa, 300,
+               "ns1.shop.test. hostmaster.shop.test. 2026120601 7200 3600 1209600 300"};
+    Record nsec_apex{"shop.test.", kTypeNsec, 300, "www.shop.test. NS SOA RRSIG NSEC DNSKEY"};
+    Record nsec_www{"www.shop.test.", kTypeNsec, 300, "shop.test. A RRSIG NSEC"};
+
+    std::shared_ptr<const ReferenceZone> reference() const {
+        return std::make_shared<const ReferenceZone>(
+            "shop.test", std::vector<Record>{soa,
+                                             {"shop.test.", kTypeNs, 300, "ns1.shop.test."},
+                                             zsk.dnskey(),
+                                             {"www.shop.test.", kTypeA, 300, "192.0.2.80"}});
+    }
+    ProbeResult answer(const ProbeRequest& r, bool sign_nsec) const {
+        ProbeResult res;
+        res.target = r.target;
+        res.query = r.query;
+        res.sent_wall = t0;
+        res.outcome = Outcome::ok;
+        if (r.query.type == kTypeDnskey) {
+            res.answer = {zsk.dnskey(), zsk.sign({zsk.dnskey()})};
+            return res;
+        }
+        if (r.query.name.rfind("nswatch-nx-", 0) == 0) {
+            res.rcode = 3;
+            res.outcome = Outcome::nxdomain;
+        }
+        res.authority = {soa, zsk.sign({soa}), nsec_apex, nsec_www};
+        if (sign_nsec) {
+            res.authority.push_back(zsk.sign({nsec_apex}));
+            res.authority.push_back(zsk.sign({nsec_www}));
+        }
+        return res;
+    }
+};
+
+/// The tickets of the round's DNSKEY question (the provider's first request) and of its
+/// negative questions (a made-up name, or a type absent at shop.test. or www.shop.test.).
+struct RoundTickets {
+    std::optional<size_t> keys;
+    std::vector<size_t> negative;
+};
+
+RoundTickets tickets_of(const std::vector<ProbeRequest>& requests) {
+    RoundTickets t;
+    if (!requests.empty() && requests[0].query.type == kTypeDnskey &&
+        requests[0].query.name == "shop.test.") {
+        t.keys = 0;
+    }
+    for (size_t i = 1; i < requests.size(); ++i) {
+        const auto& q = requests[i].query;
+        const bool present = q.name == "www.shop.test."
+                                 ? q.type == kTypeA
+                                 : q.type == kTypeSoa || q.type == kTypeNs || q.type == kTypeDnskey;
+        if (q.name.rfind("nswatch-nx-", 0) == 0 || !present) t.negative.push_back(i);
+    }
+    return t;
+}
+
+}  // namespace
+
+TEST_CASE("reference check: denial signatures judged with the provider's own DNSKEY set",
+          "[reference]") {
+    const SignedZone zone;
+    ReferenceSettings settings;
+    settings.every = 1min;
+    settings.negative_per_round = 2;
+    ReferenceChecker checker;
+    checker.set_reference("shop.test", zone.reference(), settings, 1min, "test");
+    Target beta;
+    beta.zone = "shop.test";
+    beta.provider = "beta";
+    beta.address = "127.53.2.1";
+    ProbeSettings probe;
+    auto provider = [&] { return checker.results().at(0).providers.at(0); };
+
+    // Round 1: the negative answers come before the keys; they are judged once the keys are in.
+    auto requests = checker.start_round("shop.test", {beta}, probe);
+    for (const auto& r : requests) CHECK(r.query.dnssec_ok);
+    auto t = tickets_of(requests);
+    REQUIRE(t.keys);
+    REQUIRE(t.negative.size() == 2);
+    for (size_t i : t.negative) checker.absorb("shop.test", i, zone.answer(requests[i], true));
+    CHECK(provider().checked == 0);
+    checker.absorb("shop.test", *t.keys, zone.answer(requests[*t.keys], true));
+    CHECK(provider().checked == 2);  // the DNSKEY question itself is not a reference verdict
+    CHECK(provider().drifts.empty());
+
+    // Round 2: keys first, then NSEC records without RRSIGs: each negative question drifts.
+    requests = checker.start_round("shop.test", {beta}, probe);
+    t = tickets_of(requests);
+    REQUIRE(t.keys);
+    checker.absorb("shop.test", *t.keys, zone.answer(requests[*t.keys], true));
+    for (size_t i : t.negative) checker.absorb("shop.test", i, zone.answer(requests[i], false));
+    auto drifts = provider().drifts;
+    REQUIRE(drifts.size() == 2);
+    for (const auto& [key, d] : drifts) {
+        INFO(key);
+        CHECK(d.kind == DriftKind::denial_signature);
+        CHECK_THAT(d.served, Catch::Contains(", no RRSIG over NSEC shop.test. (and 1 more)"));
+    }
+
+    // Round 3: the DNSKEY question times out: the denials stay unjudged, the drifts stand.
+    requests = checker.start_round("shop.test", {beta}, probe);
+    t = tickets_of(requests);
+    REQUIRE(t.keys);
+    const uint64_t checked = provider().checked;
+    for (size_t i : t.negative) checker.absorb("shop.test", i, zone.answer(requests[i], true));
+    ProbeResult timeout = zone.answer(requests[*t.keys], true);
+    timeout.outcome = Outcome::timeout;
+    timeout.answer.clear();
+    checker.absorb("shop.test", *t.keys, timeout);
+    CHECK(provider().checked == checked);
+    CHECK(provider().drifts.size() == 2);
+
+    // Round 4: a truncated DNSKEY reply is followed by its TCP retry, whose keys are used.
+    requests = checker.start_round("shop.test", {beta}, probe);
+    t = tickets_of(requests);
+    REQUIRE(t.keys);
+    ProbeResult truncated = zone.answer(requests[*t.keys], true);
+    truncated.outcome = Outcome::truncated;
+    truncated.answer.clear();
+    checker.absorb("shop.test", *t.keys, truncated);
+    for (size_t i : t.negative) checker.absorb("shop.test", i, zone.answer(requests[i], true));
+    CHECK(provider().checked == checked);
+    checker.absorb("shop.test", *t.keys, zone.answer(requests[*t.keys], true));
+    CHECK(provider().checked == checked + 2);
+    // Both negative questions were answered right with signed NSEC records: their drifts end.
+    CHECK(provider().drifts.empty());
+}
+
+TEST_CASE("reference check: an unsigned zone asks no DNSKEY and judges no signatures",
+          "[reference]") {
+    ZoneFile reference(kReference);
+    ReferenceSettings settings;
+    settings.every = 1min;
+    ReferenceChecker checker;
+    checker.set_reference(
+        "shop.test",
+        std::make_shared<const ReferenceZone>(read_reference_file("shop.test", reference.path)),
+        settings, 1min, reference.path);
+    Target beta;
+    beta.zone = "shop.test";
+    beta.provider = "beta";
+    beta.address = "127.53.2.1";
+    const auto requests = checker.start_round("shop.test", {beta}, ProbeSettings{});
+    REQUIRE_FALSE(requests.empty());
+    for (const auto& r : requests) {
+        CHECK(r.query.type != kTypeDnskey);
+        CHECK_FALSE(r.query.dnssec_ok);
     }
 }

@@ -5,8 +5,10 @@
 #include <catch2/catch.hpp>
 
 #include "dns/rr_types.hpp"
+#include "test_signer.hpp"
 
 using namespace nswatch;
+using namespace std::chrono_literals;
 
 namespace {
 
@@ -124,6 +126,51 @@ TEST_CASE("negative answers: rcode, SOA, denial of existence", "[reference]") {
         false);
     REQUIRE(extra.drift);
     CHECK(extra.drift->kind == DriftKind::extra);
+}
+
+TEST_CASE("negative answers of a signed zone: the NSEC signatures verify with the server's keys",
+          "[reference]") {
+    const auto t0 = std::chrono::system_clock::time_point{} + 1800000000s;
+    const test::TestSigner zsk("shop.test.", 256, t0 - 24h, t0 + 240h);
+    const std::vector<Record> keys{zsk.dnskey()};
+    auto nx = question("nswatch-nx-1.shop.test.", kTypeA, Expectation::Kind::nxdomain);
+    const Record nsec{"shop.test.", kTypeNsec, 300, "www.shop.test. A NS SOA RRSIG NSEC DNSKEY"};
+    const Record sig = zsk.sign({nsec});
+    auto signed_reply = [&](std::vector<Record> authority) {
+        ProbeResult r = reply(3, {}, std::move(authority));
+        r.sent_wall = t0;
+        return r;
+    };
+    CHECK_FALSE(
+        judge_reference_answer(nx, signed_reply({kSoa, nsec, sig}), kApex, true, false, &keys)
+            .drift);
+
+    auto unsigned_nsec =
+        judge_reference_answer(nx, signed_reply({kSoa, nsec}), kApex, true, false, &keys);
+    REQUIRE(unsigned_nsec.drift);
+    CHECK(unsigned_nsec.drift->kind == DriftKind::denial_signature);
+    CHECK(to_string(DriftKind::denial_signature) == "denial_signature");
+    CHECK(unsigned_nsec.drift->describe() ==
+          "[beta] nswatch-nx-1.shop.test. A: reference NXDOMAIN, served NXDOMAIN, no RRSIG over "
+          "NSEC shop.test.");
+
+    Record bogus = sig;
+    const size_t at = bogus.rdata.rfind(' ') + 10;
+    bogus.rdata[at] = bogus.rdata[at] == 'A' ? 'B' : 'A';
+    auto bad =
+        judge_reference_answer(nx, signed_reply({kSoa, nsec, bogus}), kApex, true, false, &keys);
+    REQUIRE(bad.drift);
+    CHECK(bad.drift->kind == DriftKind::denial_signature);
+    CHECK(bad.drift->served == "NXDOMAIN, RRSIG over NSEC shop.test. does not verify: " +
+                                   std::string(ldns_get_errorstr_by_id(LDNS_STATUS_CRYPTO_BOGUS)));
+
+    // Without the server's keys (none served, or not asked) only the coverage is judged.
+    const std::vector<Record> none;
+    CHECK_FALSE(
+        judge_reference_answer(nx, signed_reply({kSoa, nsec}), kApex, true, false, &none).drift);
+    CHECK_FALSE(judge_reference_answer(nx, signed_reply({kSoa, nsec}), kApex, true, false).drift);
+    // An unsigned zone's answers are not judged for NSEC at all.
+    CHECK_FALSE(judge_reference_answer(nx, signed_reply({kSoa}), kApex, false, false, &keys).drift);
 }
 
 TEST_CASE("timeouts and refusals keep the previous verdict", "[reference]") {
