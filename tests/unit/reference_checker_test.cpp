@@ -55,6 +55,24 @@ std::string stale_copy() {
     return s;
 }
 
+/// The reference zone file `reference`, loaded into `checker` for shop.test at a 1 min interval.
+void load_reference(ReferenceChecker& checker, const ZoneFile& reference,
+                    const ReferenceSettings& settings) {
+    checker.set_reference(
+        "shop.test",
+        std::make_shared<const ReferenceZone>(read_reference_file("shop.test", reference.path)),
+        settings, 1min, reference.path);
+}
+
+/// A provider of shop.test at `address` (for rounds whose answers the test hands in itself).
+Target shop_target(const std::string& provider, const std::string& address) {
+    Target t;
+    t.zone = "shop.test";
+    t.provider = provider;
+    t.address = address;
+    return t;
+}
+
 Target target(const std::string& provider, const BadDns& server) {
     Target t;
     t.zone = "shop.test";
@@ -110,10 +128,7 @@ TEST_CASE("reference check: each faulty provider named exactly, nothing else", "
     settings.every = 1min;  // with a 1 min interval: every RRset in each round
     settings.negative_per_round = 2;
     ReferenceChecker checker;
-    checker.set_reference(
-        "shop.test",
-        std::make_shared<const ReferenceZone>(read_reference_file("shop.test", reference.path)),
-        settings, 1min, reference.path);
+    load_reference(checker, reference, settings);
     std::vector<Target> targets = {target("alpha", good), target("beta", stale_server),
                                    target("gamma", drop_txt), target("delta", servfail),
                                    target("epsilon", noerror)};
@@ -182,10 +197,7 @@ TEST_CASE("reference check: a silent provider keeps its verdicts", "[reference]"
     ReferenceSettings settings;
     settings.every = 1min;
     ReferenceChecker checker;
-    checker.set_reference(
-        "shop.test",
-        std::make_shared<const ReferenceZone>(read_reference_file("shop.test", reference.path)),
-        settings, 1min, reference.path);
+    load_reference(checker, reference, settings);
     ProbeEngine engine;
     run_round(checker, engine, {target("beta", stale_server)});
     REQUIRE(drifts(checker).at("beta").count("www.shop.test. A") == 1);
@@ -211,10 +223,7 @@ TEST_CASE("reference check: a provider missing from a round keeps its drifts", "
     ReferenceSettings settings;
     settings.every = 1min;
     ReferenceChecker checker;
-    checker.set_reference(
-        "shop.test",
-        std::make_shared<const ReferenceZone>(read_reference_file("shop.test", reference.path)),
-        settings, 1min, reference.path);
+    load_reference(checker, reference, settings);
     ProbeEngine engine;
     run_round(checker, engine, {target("beta", stale_server), target("alpha", good)});
     for (uint32_t i = 1; i < kForgetProviderAfter; ++i) {
@@ -235,10 +244,7 @@ TEST_CASE("reference check: a standing drift is asked again every round, not onc
     settings.every = 8min;  // with a 1 min interval: one RRset per round
     settings.negative_per_round = 0;
     ReferenceChecker checker;
-    checker.set_reference(
-        "shop.test",
-        std::make_shared<const ReferenceZone>(read_reference_file("shop.test", reference.path)),
-        settings, 1min, reference.path);
+    load_reference(checker, reference, settings);
     REQUIRE(checker.results()[0].per_round == 1);
     ProbeEngine engine;
     int rounds = 0;
@@ -264,10 +270,7 @@ TEST_CASE("reference check: without a usable reference nothing is asked, the dri
     ReferenceSettings settings;
     settings.every = 1min;
     ReferenceChecker checker;
-    checker.set_reference(
-        "shop.test",
-        std::make_shared<const ReferenceZone>(read_reference_file("shop.test", reference.path)),
-        settings, 1min, reference.path);
+    load_reference(checker, reference, settings);
     ProbeEngine engine;
     run_round(checker, engine, {target("beta", stale_server)});
     REQUIRE(drifts(checker).at("beta").count("www.shop.test. A") == 1);
@@ -393,10 +396,7 @@ TEST_CASE("reference check: denial signatures judged with the provider's own DNS
     settings.negative_per_round = 2;
     ReferenceChecker checker;
     checker.set_reference("shop.test", zone.reference(), settings, 1min, "test");
-    Target beta;
-    beta.zone = "shop.test";
-    beta.provider = "beta";
-    beta.address = "127.53.2.1";
+    const Target beta = shop_target("beta", "127.53.2.1");
     ProbeSettings probe;
     auto provider = [&] { return checker.results().at(0).providers.at(0); };
 
@@ -461,14 +461,8 @@ TEST_CASE("reference check: an unsigned zone asks no DNSKEY and judges no signat
     ReferenceSettings settings;
     settings.every = 1min;
     ReferenceChecker checker;
-    checker.set_reference(
-        "shop.test",
-        std::make_shared<const ReferenceZone>(read_reference_file("shop.test", reference.path)),
-        settings, 1min, reference.path);
-    Target beta;
-    beta.zone = "shop.test";
-    beta.provider = "beta";
-    beta.address = "127.53.2.1";
+    load_reference(checker, reference, settings);
+    const Target beta = shop_target("beta", "127.53.2.1");
     const auto requests = checker.start_round("shop.test", {beta}, ProbeSettings{});
     REQUIRE_FALSE(requests.empty());
     for (const auto& r : requests) {
