@@ -273,6 +273,24 @@ void ProbeEngine::Impl::flush_udp() {
     }
 }
 
+void ProbeEngine::Impl::hand_over_tcp() {
+    for (const int fd : tcp.buffered_sockets()) {
+        auto it = socket_owner.find(fd);
+        if (it == socket_owner.end()) {
+            tcp.forget(fd);
+            continue;
+        }
+        while (tcp.has_buffered(fd)) {
+            const uint64_t before = tcp.handed_over();
+            ares_process_fd(it->second->ares, fd, ARES_SOCKET_BAD);
+            if (tcp.handed_over() == before) {
+                tcp.forget(fd);  // declined: it would be declined again (no loop may spin on it)
+                break;
+            }
+        }
+    }
+}
+
 size_t ProbeEngine::run_once(std::chrono::milliseconds max_wait) {
     auto& im = *impl_;
     im.flush_udp();
@@ -302,6 +320,7 @@ size_t ProbeEngine::run_once(std::chrono::milliseconds max_wait) {
         const bool wr = events[i].events & EPOLLOUT;
         ares_process_fd(ch->ares, rd ? fd : ARES_SOCKET_BAD, wr ? fd : ARES_SOCKET_BAD);
     }
+    im.hand_over_tcp();
     im.flush_udp();
     now = Clock::now();
     while (!im.wakeups.empty() && im.wakeups.top().first <= now) {

@@ -75,6 +75,7 @@ int sock_close(ares_socket_t fd, void* user) {
     auto* ch = static_cast<Channel*>(user);
     ch->socket_types.erase(fd);
     ch->impl->udp.forget(fd);
+    ch->impl->tcp.forget(fd);
     ch->replies.closed(fd);
     ch->wire.on_close(fd);
     return ::close(fd);
@@ -89,7 +90,7 @@ ares_ssize_t sock_recvfrom(ares_socket_t fd, void* buf, size_t len, int flags,
     auto* ch = static_cast<Channel*>(user);
     const bool stream = ch->socket_types[fd] == SOCK_STREAM;
     const ares_ssize_t n =
-        stream ? timed_recvfrom(ch->wire, fd, stream, buf, len, flags, from, from_len)
+        stream ? ch->impl->tcp.receive(fd, buf, len, flags, ch->wire)
                : ch->impl->udp.receive(fd, buf, len, flags, from, from_len, ch->wire);
     if (n > 0) {
         ch->replies.record(fd, stream, static_cast<const uint8_t*>(buf), static_cast<size_t>(n),

@@ -21,6 +21,7 @@
 #include "prober/engine.hpp"
 #include "prober/engine_queries.hpp"
 #include "prober/reply_forensics.hpp"
+#include "prober/tcp_read_ahead.hpp"
 #include "prober/udp_batch.hpp"
 #include "prober/wire_timestamps.hpp"
 
@@ -146,11 +147,15 @@ struct ProbeEngine::Impl {
     size_t id_next = id_pool.size();
 
     QueryBuilder queries;
-    UdpBatch udp;  ///< queued UDP queries and read-ahead replies of all channels
+    UdpBatch udp;      ///< queued UDP queries and read-ahead replies of all channels
+    TcpReadAhead tcp;  ///< TCP octets read but not yet taken by c-ares, of all channels
 
     /// Send the queued UDP queries, then let c-ares read the sockets that hold a send error or
     /// replies it has not taken yet (neither makes epoll report the socket).
     void flush_udp();
+    /// Let c-ares take every TCP octet read ahead (it reads once per call: a length, then a
+    /// message), so that all replies of one read are handed over in this pass of the loop.
+    void hand_over_tcp();
 
     // The last channel used: most submits go to the same one.
     Channel* last_channel = nullptr;

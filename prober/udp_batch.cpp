@@ -134,7 +134,16 @@ ssize_t UdpBatch::receive(int fd, void* buf, size_t len, int flags, sockaddr* fr
         return serve(slots_.data() + k * kSlotSize, lengths_[k], from_[k], from_len_[k],
                      arrived_[k], fd, buf, len, from, from_len, log);
     }
+    if (in_fd_ == fd && drained_) {
+        // The batch just served emptied the socket (recvmmsg returned fewer than it could take):
+        // the read c-ares makes to see EAGAIN is answered here, not by another system call. A
+        // datagram that arrived since keeps the socket readable for the next epoll_wait.
+        drained_ = false;
+        errno = EAGAIN;
+        return -1;
+    }
     if (in_fd_ != -1 && next_ < count_) set_aside();
+    drained_ = false;  // it spoke of in_fd_'s last batch only
     if (len > kSlotSize) {
         // c-ares asks with more room than a slot: read directly, so nothing is cut short.
         return timed_recvfrom(log, fd, false, buf, len, flags, from, from_len);
@@ -166,6 +175,7 @@ ssize_t UdpBatch::receive(int fd, void* buf, size_t len, int flags, sockaddr* fr
     in_fd_ = fd;
     count_ = static_cast<size_t>(n);
     next_ = 1;
+    drained_ = count_ < kBatch;
     return serve(slots_.data(), lengths_[0], from_[0], from_len_[0], arrived_[0], fd, buf, len,
                  from, from_len, log);
 }
@@ -194,6 +204,7 @@ void UdpBatch::forget(int fd) {
     if (in_fd_ == fd) {
         in_fd_ = -1;
         next_ = count_ = 0;
+        drained_ = false;
     }
 }
 

@@ -19,7 +19,10 @@
 //   each one's kernel receive timestamp; the reads that follow are served from the batch. c-ares
 //   reads a socket until a read says EAGAIN, so a batch is normally drained before c-ares turns to
 //   another socket; datagrams left when another socket is read are moved aside for their socket
-//   and served first (has_buffered tells the engine to let c-ares read them).
+//   and served first (has_buffered tells the engine to let c-ares read them). When the recvmmsg
+//   returned fewer datagrams than it could take, the socket was empty: the read after the batch
+//   says EAGAIN without a system call (the engine's epoll is level-triggered, so a datagram that
+//   arrived meanwhile is read at its next wait).
 // - A closed socket's queued sends, buffered replies and pending error are dropped (forget).
 #pragma once
 
@@ -89,6 +92,8 @@ class UdpBatch {
     int in_fd_ = -1;
     size_t next_ = 0;
     size_t count_ = 0;
+    bool drained_ =
+        false;  ///< in_fd_'s last recvmmsg emptied it: its next read after the batch is EAGAIN
     std::vector<uint8_t> slots_;  ///< kBatch * kSlotSize
     std::vector<size_t> lengths_;
     std::vector<sockaddr_storage> from_;

@@ -129,6 +129,40 @@ TEST_CASE("replies are read ahead and handed over one by one with source and arr
     CHECK(batch.handed_over() == 70);
 }
 
+TEST_CASE("the read after a batch that emptied its socket says EAGAIN without reading again",
+          "[udp_batch]") {
+    Socket client, server;
+    UdpBatch batch;
+    WireTimestamps log;
+    server.send_to(client, message(1));
+    server.send_to(client, message(2));
+    CHECK(read_one(batch, client.fd, log).bytes == message(1));  // one recvmmsg took both
+    CHECK(read_one(batch, client.fd, log).bytes == message(2));
+    // A datagram arriving now is not read by the next call: that call only tells c-ares the
+    // batch is over. The socket stays readable, so the engine's next wait reads it.
+    server.send_to(client, message(3));
+    const Read over = read_one(batch, client.fd, log);
+    CHECK(over.n == -1);
+    CHECK((over.error == EAGAIN || over.error == EWOULDBLOCK));
+    CHECK(read_one(batch, client.fd, log).bytes == message(3));
+    const Read empty = read_one(batch, client.fd, log);
+    CHECK(empty.n == -1);
+    CHECK((empty.error == EAGAIN || empty.error == EWOULDBLOCK));
+    CHECK(batch.handed_over() == 3);
+}
+
+TEST_CASE("a full batch does not stand for an empty socket", "[udp_batch]") {
+    Socket client, server;
+    UdpBatch batch;
+    WireTimestamps log;
+    for (uint16_t id = 1; id <= UdpBatch::kBatch; ++id) server.send_to(client, message(id));
+    for (uint16_t id = 1; id <= UdpBatch::kBatch; ++id) {
+        CHECK(read_one(batch, client.fd, log).bytes == message(id));
+    }
+    server.send_to(client, message(99));
+    CHECK(read_one(batch, client.fd, log).bytes == message(99));  // read again: it may hold more
+}
+
 TEST_CASE("a short read buffer truncates a datagram as recvfrom would", "[udp_batch]") {
     Socket client, server;
     UdpBatch batch;
