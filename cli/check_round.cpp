@@ -66,6 +66,9 @@ std::vector<ZoneView> check_round(ProbeEngine& engine, const Config& config,
             ZoneView& v = views[next++];
             soa_requests(v.delegation, config, round, requests);
             for (auto& r : requests) {
+                // The verdict and the output read the SOA and the header only: an ok reply's
+                // authority and additional sections are not turned into records.
+                r.ok_extra_sections = false;
                 engine.submit(std::move(r),
                               [&v](ProbeResult& res) { v.results.push_back(std::move(res)); });
             }
