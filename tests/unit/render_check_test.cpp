@@ -80,6 +80,17 @@ std::string written(const std::vector<ZoneView>& views, PluginStatus overall) {
 
 }  // namespace
 
+TEST_CASE("check --json over more zones than one written block is still the whole document",
+          "[render]") {
+    std::vector<ZoneView> views;
+    for (int i = 0; i < 100; ++i) {
+        for (const auto& v : three_zones()) views.push_back(v);
+    }
+    const std::string text = written(views, PluginStatus::critical);
+    CHECK(text.size() > 256 * 1024);  // several of the writer's 64 KiB blocks
+    CHECK(text == check_json(views, PluginStatus::critical).dump(2) + "\n");
+}
+
 TEST_CASE("check --json written zone by zone is the document check_json builds", "[render]") {
     const auto views = three_zones();
     const std::string text = written(views, PluginStatus::critical);
