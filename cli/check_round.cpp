@@ -46,6 +46,7 @@ std::vector<ZoneView> check_round(ProbeEngine& engine, const Config& config,
                                   const std::vector<std::string>& zones,
                                   const std::vector<RootServer>& hints, const RoundOptions& round) {
     const ZoneIndex index(config);
+    const ProviderClassifier providers = provider_classifier(config);
     std::vector<ZoneView> views(zones.size());
     std::vector<const ZoneConfig*> configured(zones.size());
     for (size_t i = 0; i < zones.size(); ++i) {
@@ -53,7 +54,7 @@ std::vector<ZoneView> check_round(ProbeEngine& engine, const Config& config,
         const ZoneConfig* z = configured[i];
         // What delegation_for decides, without its scan of the config's zones.
         views[i].delegation = z != nullptr && !z->nameservers.empty()
-                                  ? static_delegation(config, *z)
+                                  ? static_delegation(*z, providers)
                                   : delegation_for(engine, config, zones[i], hints);
     }
 

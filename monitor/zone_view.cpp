@@ -9,15 +9,15 @@
 
 namespace nswatch {
 
-namespace {
-
-ProviderClassifier classifier_for(const Config& config) {
+ProviderClassifier provider_classifier(const Config& config) {
     std::vector<ProviderPattern> patterns;
     for (const auto& rule : config.providers) {
         for (const auto& glob : rule.patterns) patterns.push_back({rule.name, glob});
     }
     return ProviderClassifier(std::move(patterns));
 }
+
+namespace {
 
 Delegation from_static(const ZoneConfig& zone, const ProviderClassifier& providers) {
     Delegation d;
@@ -49,7 +49,11 @@ Delegation from_static(const ZoneConfig& zone, const ProviderClassifier& provide
 }  // namespace
 
 Delegation static_delegation(const Config& config, const ZoneConfig& zone) {
-    return from_static(zone, classifier_for(config));
+    return from_static(zone, provider_classifier(config));
+}
+
+Delegation static_delegation(const ZoneConfig& zone, const ProviderClassifier& providers) {
+    return from_static(zone, providers);
 }
 
 std::vector<RootServer> hints_for(const Config& config) {
@@ -59,7 +63,7 @@ std::vector<RootServer> hints_for(const Config& config) {
 
 Delegation delegation_for(ProbeEngine& engine, const Config& config, const std::string& zone,
                           const std::vector<RootServer>& hints) {
-    const ProviderClassifier providers = classifier_for(config);
+    const ProviderClassifier providers = provider_classifier(config);
     if (const ZoneConfig* z = config.find_zone(zone); z != nullptr && !z->nameservers.empty()) {
         return from_static(*z, providers);
     }

@@ -27,6 +27,11 @@ struct RoundOptions {
 
 /// The delegation of a zone whose nameservers the config lists (no network).
 Delegation static_delegation(const Config& config, const ZoneConfig& zone);
+/// The same with the config's provider rules already compiled (provider_classifier), for a
+/// caller that builds many zones' delegations.
+Delegation static_delegation(const ZoneConfig& zone, const ProviderClassifier& providers);
+/// The config's provider rules (`providers:`), compiled.
+ProviderClassifier provider_classifier(const Config& config);
 
 /// The nameservers of `zone`: from the config's static list when it has one, else discovered.
 Delegation delegation_for(ProbeEngine& engine, const Config& config, const std::string& zone,
