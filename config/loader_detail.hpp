@@ -42,6 +42,9 @@ class ZoneSink {
     uint32_t add_file(std::string path);
     /// Appends `zone`, listed in file `file` at `line`:`column` (1-based).
     void add(Config& config, ZoneConfig&& zone, uint32_t file, int line, int column);
+    /// Room for `more` zones beyond those of `config`: a ZoneConfig is large, and the moves of
+    /// a growing vector of 10,000 of them cost as much as reading their names.
+    void reserve(Config& config, size_t more);
     /// Throws ConfigError at the second listing of the first zone listed twice (in reading order).
     void check_unique(const std::vector<ZoneConfig>& zones) const;
 

@@ -71,6 +71,11 @@ void ZoneSink::add(Config& config, ZoneConfig&& zone, uint32_t file, int line, i
     at_.push_back({file, line, column});
 }
 
+void ZoneSink::reserve(Config& config, size_t more) {
+    config.zones.reserve(config.zones.size() + more);
+    at_.reserve(at_.size() + more);
+}
+
 std::string ZoneSink::where(const At& at) const {
     return files_[at.file] + ":" + std::to_string(at.line) + ":" + std::to_string(at.column);
 }
@@ -108,6 +113,7 @@ void Loader::read_zones_cut(const Field& field, const ZoneCut& cut, const std::s
                             Config& config, ZoneSink& sink, uint32_t file) const {
     SeenZones seen;
     seen.reserve(cut.items.size());
+    sink.reserve(config, cut.items.size());
     for (size_t i = 0; i < cut.items.size(); ++i) {
         const ZoneItem& at = cut.items[i];
         YAML::Node list;
