@@ -3,7 +3,9 @@
 # each with one static nameserver on ONE local NSD (loopback, RRL off, one server process; SOA
 # watched only), timed against dnsperf on the same server in the same run.
 #
-# check sends 2 SOA probes per zone (UDP and TCP to the one address), counted from its JSON.
+# check sends 2 SOA probes per zone (UDP and TCP to the one address), counted from its JSON. It is
+# timed twice: with the zones inline in the YAML config ("nswatch"), and with the same zones in a
+# zone-list file (`zones_from: {file:}`, "nswatch list"), which is read without yaml-cpp.
 # dnsperf asks the same zones' SOA (looped over for DP_SECONDS, WINDOW in flight, EDNS on, as
 # bench/sweep.sh does), once over UDP and once over TCP; its own CPU (user+sys from /usr/bin/time)
 # per completed query is the yardstick: for check the mean of the two, for audit the UDP one
@@ -43,10 +45,14 @@ start_nsd "$MAX"
 machine_line
 awk '{ print $1 " SOA" }' "$WORK/zones.txt" > "$WORK/queries.txt"
 
-# config_for N: $WORK/check-N.yml with the first N zones (probe timeout 2 s, the default).
+# config_for N: $WORK/check-N.yml with the first N zones (probe timeout 2 s, the default), and
+# $WORK/check-N-list.yml reading the same zones from a zone-list file ($WORK/check-N.txt, one line
+# per zone: `NAME ns1.p1.bench.test=ADDRESS;provider=p1`).
 config_for() {
     local f=$WORK/check-$1.yml
     awk -v n="$1" '/^zones:/ { print; next } /^  - name:/ { k++ } k <= n' "$WORK/zones.yml" > "$f"
+    head -n "$1" "$WORK/zones.txt" | awk -v a="$ADDRS" '{ print $1 " ns1.p1.bench.test=" a ";provider=p1" }' > "$WORK/check-$1.txt"
+    printf 'zones_from:\n  file: check-%s.txt\n' "$1" > "$WORK/check-$1-list.yml"
     echo "$f"
 }
 
@@ -95,9 +101,9 @@ row() {  # label zones probes ok
     }'
 }
 
-# time_check BINARY LABEL N
+# time_check BINARY LABEL N [CONFIG]: CONFIG defaults to the inline YAML list of N zones.
 time_check() {
-    local rc probes ok zones cfg=$WORK/check-$3.yml
+    local rc probes ok zones cfg=${4:-$WORK/check-$3.yml}
     load_cpu "$1" "$cfg"
     set +e
     /usr/bin/time -f "%e %U %S" -o "$WORK/nw.time" "$1" check -c "$cfg" --json > "$WORK/check.json" 2> "$WORK/check.err"
@@ -148,6 +154,7 @@ for n in $SIZES; do
     config_for "$n" > /dev/null
     run_dnsperf "$n"
     time_check "$NSWATCH" nswatch "$n"
+    time_check "$NSWATCH" "nswatch list" "$n" "$WORK/check-$n-list.yml"
     if [[ -n $BASELINE ]] && (( n <= BASELINE_MAX )); then time_check "$BASELINE" baseline "$n"; fi
     echo "  $DP_LINE"
 done

@@ -66,6 +66,7 @@ std::vector<ZoneView> check_round(ProbeEngine& engine, const Config& config,
         while (next < views.size() && engine.outstanding() < window) {
             ZoneView& v = views[next++];
             soa_requests(v.delegation, config, round, requests);
+            v.results.reserve(requests.size());  // a TC retry, rare, may still grow it
             for (auto& r : requests) {
                 // The verdict and the output read the SOA and the header only: an ok reply's
                 // authority and additional sections are not turned into records.
