@@ -87,6 +87,7 @@ std::vector<ProbeRequest> ReferenceChecker::start_round(const std::string& zone,
 
     std::map<std::string, std::vector<const Target*>> by_provider;
     for (const auto& t : targets) by_provider[t.provider].push_back(&t);
+    out.reserve(by_provider.size() * (planned_count + (dnssec_ok ? 1 : 0)));
     for (auto& p : e.result.providers) {
         p.missing_rounds = by_provider.count(p.provider) == 0 ? p.missing_rounds + 1 : 0;
     }
