@@ -386,6 +386,9 @@ void Monitor::start_round(ZoneRuntime& z, Steady::time_point now) {
     z.in_flight = requests.size() + watched.size();
     z.results.clear();
     z.answers.clear();
+    // finish_round frees them; growing them result by result moves every result several times.
+    z.results.reserve(requests.size());
+    z.answers.reserve(watched.size());
     ZoneRuntime* zp = &z;
     // Watched names and types over UDP to every address: compared across providers at the end of
     // the round. They are not SOA probes, so they feed neither serial tracking nor history.

@@ -169,3 +169,39 @@ TEST_CASE("reply owner: an empty answer (NODATA, referral) is not judged by owne
     const ProbeResult r = parse(reply("shop.test.", LDNS_RR_TYPE_AAAA, {}), "shop.test", 28);
     CHECK(r.outcome == Outcome::ok);
 }
+
+TEST_CASE("reply owner: names matched without ldns and through it agree", "[response][owner]") {
+    const std::string www = "www.shop.test. 300 IN A 192.0.2.80";
+    // The question as asked (with or without the trailing dot, any case): ok.
+    for (const std::string asked : {"www.shop.test", "www.shop.test.", "WWW.Shop.TEST"}) {
+        const ProbeResult r = parse(reply("www.shop.test.", LDNS_RR_TYPE_A, {www}), asked, 1);
+        CHECK(r.outcome == Outcome::ok);
+        REQUIRE(r.answer.size() == 1);
+        CHECK(r.answer[0].rdata == "192.0.2.80");
+    }
+    // A name that is a prefix or an extension of the one asked, or empty labels: not the question.
+    for (const std::string asked :
+         {"www.shop", "www.shop.test.x", "ww.shop.test", "www..shop.test", "www.shop.test.."}) {
+        const ProbeResult r = parse(reply("www.shop.test.", LDNS_RR_TYPE_A, {www}), asked, 1);
+        CHECK(r.outcome == Outcome::question_mismatch);
+    }
+    // A label holding a dot (written escaped) is not two labels.
+    const ProbeResult dotted =
+        parse(reply("www\\.shop.test.", LDNS_RR_TYPE_A, {"www\\.shop.test. 300 IN A 192.0.2.81"}),
+              "www.shop.test", 1);
+    CHECK(dotted.outcome == Outcome::question_mismatch);
+    const ProbeResult escaped =
+        parse(reply("www\\.shop.test.", LDNS_RR_TYPE_A, {"www\\.shop.test. 300 IN A 192.0.2.81"}),
+              "www\\.shop.test", 1);
+    CHECK(escaped.outcome == Outcome::ok);
+    // The root.
+    const ProbeResult root =
+        parse(reply(".", LDNS_RR_TYPE_NS, {". 300 IN NS a.root-servers.test."}), "", 2);
+    CHECK(root.outcome == Outcome::ok);
+    // An answer owned by another name: wrong_owner, the question named as asked.
+    const ProbeResult other =
+        parse(reply("www.shop.test.", LDNS_RR_TYPE_A, {"mail.shop.test. 300 IN A 192.0.2.82"}),
+              "WWW.shop.test", 1);
+    CHECK(other.outcome == Outcome::wrong_owner);
+    CHECK(other.detail.find("not the question WWW.shop.test.") != std::string::npos);
+}
