@@ -8,7 +8,6 @@
 #include <cstdlib>
 #include <memory>
 #include <string>
-#include <string_view>
 #include <vector>
 
 #include "dns/rr_types.hpp"
@@ -401,81 +400,6 @@ Outcome outcome_for_rcode(int rcode) {
 
 namespace {
 
-// The outcome from the rcode and flags, once the question and the answer's owners passed.
-void judge_rcode(const ReplyExpectation& expect, ProbeResult& out) {
-    out.outcome = outcome_for_rcode(out.rcode);
-    if (out.outcome == Outcome::formerr) {
-        out.detail = "rcode " + rcode_name(out.rcode) + " (" + std::to_string(out.rcode) + ")";
-        return;
-    }
-    if (out.outcome != Outcome::ok) {
-        char* name = ldns_pkt_rcode2str(static_cast<ldns_pkt_rcode>(out.rcode));
-        out.detail = "rcode " + std::string(name ? name : "?");
-        std::free(name);
-        return;
-    }
-    if (out.tc) {
-        out.outcome = Outcome::truncated;
-        out.detail = "TC set: the reply did not fit";
-        return;
-    }
-    if (expect.expect_authoritative && !out.aa) {
-        out.outcome = Outcome::not_authoritative;
-        out.detail = "NOERROR without AA: the server does not claim authority";
-        return;
-    }
-    out.detail.clear();
-}
-
-// Whether the wire name `owner` is `name`, a name of letters, digits and - _ * only (the
-// names nswatch asks), ignoring ASCII case and a trailing dot. False for anything else, which
-// then goes through ldns.
-bool is_plain_name(const ldns_rdf* owner, std::string_view name) {
-    const auto plain = [](unsigned char c) {
-        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-               c == '-' || c == '_' || c == '*';
-    };
-    const auto lower = [](unsigned char c) {
-        return c >= 'A' && c <= 'Z' ? static_cast<unsigned char>(c - 'A' + 'a') : c;
-    };
-    if (!name.empty() && name.back() == '.') name.remove_suffix(1);
-    const uint8_t* d = ldns_rdf_data(owner);
-    const size_t n = ldns_rdf_size(owner);
-    size_t pos = 0;
-    size_t i = 0;  // into name
-    while (pos < n) {
-        const size_t len = d[pos++];
-        if (len == 0) return pos == n && i == name.size();
-        if (len > 63 || len > n - pos) return false;
-        if (i != 0) {
-            if (i >= name.size() || name[i] != '.') return false;
-            ++i;
-        }
-        if (name.size() - i < len) return false;
-        for (size_t k = 0; k < len; ++k) {
-            const auto c = static_cast<unsigned char>(name[i + k]);
-            if (!plain(c) || lower(d[pos + k]) != lower(c)) return false;
-        }
-        pos += len;
-        i += len;
-    }
-    return false;
-}
-
-// The owner of the reply's single question when it is `q` (name, type, class IN), else null.
-const ldns_rdf* echoed_question(const ldns_pkt* pkt, const Query& q) {
-    const ldns_rr_list* qs = ldns_pkt_question(pkt);
-    if (qs == nullptr || ldns_rr_list_rr_count(qs) != 1) return nullptr;
-    const ldns_rr* rr = ldns_rr_list_rr(qs, 0);
-    const ldns_rdf* owner = ldns_rr_owner(rr);
-    if (owner == nullptr || ldns_rdf_get_type(owner) != LDNS_RDF_TYPE_DNAME) return nullptr;
-    if (ldns_rr_get_type(rr) != static_cast<ldns_rr_type>(q.type) ||
-        ldns_rr_get_class(rr) != LDNS_RR_CLASS_IN) {
-        return nullptr;
-    }
-    return is_plain_name(owner, q.name) ? owner : nullptr;
-}
-
 // The checks after parsing, in their fixed order; sets outcome and detail.
 void judge(const ldns_pkt* pkt, const ReplyExpectation& expect, ProbeResult& out) {
     if (expect.expected_id >= 0 && ldns_pkt_id(pkt) != expect.expected_id) {
@@ -499,16 +423,6 @@ void judge(const ldns_pkt* pkt, const ReplyExpectation& expect, ProbeResult& out
     const bool errors_without_question =
         out.rcode != LDNS_RCODE_NOERROR && ldns_pkt_qdcount(pkt) == 0;
     std::string why;
-    if (expect.query != nullptr && !errors_without_question) {
-        // The usual reply: its question is ours (as text), so its owner stands for the name asked,
-        // without parsing our name into wire form again for every reply. Anything else takes the
-        // path below, which names the mismatch.
-        if (const ldns_rdf* asked = echoed_question(pkt, *expect.query)) {
-            if (answer_owners_match(pkt, *expect.query, asked, why)) {
-                return judge_rcode(expect, out);
-            }
-        }
-    }
     if (expect.query != nullptr) {
         const std::string& name = expect.query->name;
         const RdfPtr asked(ldns_dname_new_frm_str(name.empty() ? "." : name.c_str()));
@@ -524,7 +438,28 @@ void judge(const ldns_pkt* pkt, const ReplyExpectation& expect, ProbeResult& out
             return;
         }
     }
-    judge_rcode(expect, out);
+    out.outcome = outcome_for_rcode(out.rcode);
+    if (out.outcome == Outcome::formerr) {
+        out.detail = "rcode " + rcode_name(out.rcode) + " (" + std::to_string(out.rcode) + ")";
+        return;
+    }
+    if (out.outcome != Outcome::ok) {
+        char* name = ldns_pkt_rcode2str(static_cast<ldns_pkt_rcode>(out.rcode));
+        out.detail = "rcode " + std::string(name ? name : "?");
+        std::free(name);
+        return;
+    }
+    if (out.tc) {
+        out.outcome = Outcome::truncated;
+        out.detail = "TC set: the reply did not fit";
+        return;
+    }
+    if (expect.expect_authoritative && !out.aa) {
+        out.outcome = Outcome::not_authoritative;
+        out.detail = "NOERROR without AA: the server does not claim authority";
+        return;
+    }
+    out.detail.clear();
 }
 
 }  // namespace
