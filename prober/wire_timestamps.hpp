@@ -5,9 +5,9 @@
 // - The engine's c-ares socket functions (asendv, arecvfrom) call timed_writev and timed_recvfrom
 //   instead of writev and recvfrom for TCP (reads through TcpReadAhead, prober/tcp_read_ahead.hpp:
 //   a read may take several replies, all stamped with that read's time); UDP goes through UdpBatch
-//   (prober/udp_batch.hpp), which records the same times for each datagram of a batch. The send time is read just before
-//   the write; the arrival time is
-//   the kernel's receive timestamp (SO_TIMESTAMPNS, delivered as a control message by recvmsg),
+//   (prober/udp_batch.hpp), which records the same times for each datagram of a batch. The send
+//   time is read just before the write; the arrival time is the kernel's receive timestamp
+//   (SO_TIMESTAMPNS, delivered as a control message by recvmsg),
 //   i.e. when the packet reached the socket, however long it then waited for the loop to read it.
 //   Without that control message (the option could not be set) the time of the read stands in:
 //   still free of the time spent parsing and calling back, not of the loop's other work. The kernel
