@@ -126,11 +126,25 @@ void ReferenceService::refresh_references(bool initial, SteadyClock::time_point 
             if (!r.file.empty()) {
                 const auto mtime = std::filesystem::last_write_time(r.file);
                 if (same_settings && file_times_[z.name] == mtime) continue;
-                auto ref =
-                    std::make_shared<const ReferenceZone>(read_reference_file(z.name, r.file));
-                spdlog::info("reference: {}: {} RRsets from {} (serial {})", z.name,
-                             ref->rrset_count(), r.file, ref->serial());
-                checker_.set_reference(z.name, std::move(ref), r, config_.probe.interval, source);
+                // A file that failed to read is read again (and its error logged again) only
+                // once it or the zone's settings change: its error stays shown meanwhile.
+                if (auto f = failed_files_.find(z.name); f != failed_files_.end() &&
+                                                         f->second.settings == r &&
+                                                         f->second.mtime == mtime) {
+                    continue;
+                }
+                try {
+                    auto ref =
+                        std::make_shared<const ReferenceZone>(read_reference_file(z.name, r.file));
+                    spdlog::info("reference: {}: {} RRsets from {} (serial {})", z.name,
+                                 ref->rrset_count(), r.file, ref->serial());
+                    checker_.set_reference(z.name, std::move(ref), r, config_.probe.interval,
+                                           source);
+                } catch (const std::exception&) {
+                    if (!initial) failed_files_[z.name] = FailedFile{r, mtime};
+                    throw;
+                }
+                failed_files_.erase(z.name);
                 file_times_[z.name] = mtime;
                 loaded_settings_[z.name] = r;
                 continue;
@@ -180,6 +194,9 @@ void ReferenceService::refresh_references(bool initial, SteadyClock::time_point 
     });
     checker_.keep_only(names);
     std::erase_if(loaded_settings_, [&](const auto& kv) {
+        return std::find(names.begin(), names.end(), kv.first) == names.end();
+    });
+    std::erase_if(failed_files_, [&](const auto& kv) {
         return std::find(names.begin(), names.end(), kv.first) == names.end();
     });
 }

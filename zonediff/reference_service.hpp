@@ -6,7 +6,7 @@
 // IMPLEMENTATION NOTES
 // - A reference file is read at start (a bad file stops the daemon with PATH:LINE: reason) and
 //   read again when its modification time changes (a bad edit keeps the previous reference and
-//   is shown as the zone's error).
+//   is shown as the zone's error, logged once: the bad file is not read again until it changes).
 // - A hidden primary's zone is transferred (AXFR, TSIG when `key`) at the first round and again
 //   whenever the primary's SOA serial, asked each round, differs from the reference's. After a
 //   failed transfer the next waits (zonediff/reference_retry.hpp): probe.interval, doubling with
@@ -91,6 +91,13 @@ class ReferenceService {
     /// Per zone: the file's modification time when read (files), the serial transferred (primary).
     std::map<std::string, std::filesystem::file_time_type> file_times_;
     std::map<std::string, ReferenceSettings> loaded_settings_;
+    /// Per zone whose reference file failed to read: the settings and the file's modification
+    /// time it failed with (not read again until one of them changes).
+    struct FailedFile {
+        ReferenceSettings settings;
+        std::filesystem::file_time_type mtime;
+    };
+    std::map<std::string, FailedFile> failed_files_;
     /// Per zone with a hidden primary: its failed transfers, and the settings they were made with.
     struct Retry {
         ReferenceSettings settings;
