@@ -87,7 +87,7 @@ std::vector<uint8_t> concat(std::initializer_list<std::vector<uint8_t>> parts) {
 
 }  // namespace
 
-TEST_CASE("one read takes every reply that arrived; c-ares's reads are served in order",
+TEST_CASE("one read takes every reply that arrived, and c-ares's reads are served in order",
           "[tcp_read_ahead]") {
     Connection c;
     TcpReadAhead ahead;
