@@ -280,9 +280,12 @@ void ProbeEngine::Impl::hand_over_tcp() {
             tcp.forget(fd);
             continue;
         }
+        // The channel, not the iterator: c-ares may open sockets meanwhile (a rehash of
+        // socket_owner). A socket it closes is forgotten here (sock_close), which ends the loop.
+        Channel* ch = it->second;
         while (tcp.has_buffered(fd)) {
             const uint64_t before = tcp.handed_over();
-            ares_process_fd(it->second->ares, fd, ARES_SOCKET_BAD);
+            ares_process_fd(ch->ares, fd, ARES_SOCKET_BAD);
             if (tcp.handed_over() == before) {
                 tcp.forget(fd);  // declined: it would be declined again (no loop may spin on it)
                 break;
