@@ -6,6 +6,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -117,6 +118,35 @@ TEST_CASE("one read takes every reply that arrived, and c-ares's reads are serve
     const Read none = read_some(ahead, c.client, 2, log);
     CHECK(none.n == -1);
     CHECK((none.error == EAGAIN || none.error == EWOULDBLOCK));
+}
+
+/// Linux's quick-ACK mode of `fd`: 1 when the next segment that arrives is acknowledged at once.
+int quick_ack(int fd) {
+    int v = -1;
+    socklen_t len = sizeof v;
+    REQUIRE(getsockopt(fd, IPPROTO_TCP, TCP_QUICKACK, &v, &len) == 0);
+    return v;
+}
+
+TEST_CASE("every read from the socket asks the kernel to acknowledge the next segment at once",
+          "[tcp_read_ahead]") {
+    // A server that writes each reply of a pipelined stream with Nagle on waits for the ACK of
+    // what it sent before; a delayed ACK (up to 40 ms) would hold every reply behind it.
+    Connection c;
+    TcpReadAhead ahead;
+    WireTimestamps log;
+    const int zero = 0;
+    REQUIRE(setsockopt(c.client, IPPROTO_TCP, TCP_QUICKACK, &zero, sizeof zero) == 0);
+    REQUIRE(quick_ack(c.client) == 0);  // delayed ACKs, as after a connection's first exchanges
+    c.send(framed(1));
+    usleep(20'000);
+    CHECK(read_some(ahead, c.client, 2, log).n == 2);
+    CHECK(quick_ack(c.client) == 1);
+
+    // Reads served from the buffer make no system call and leave the mode as the last read set it.
+    REQUIRE(setsockopt(c.client, IPPROTO_TCP, TCP_QUICKACK, &zero, sizeof zero) == 0);
+    CHECK(read_some(ahead, c.client, 32, log).n == 32);
+    CHECK(quick_ack(c.client) == 0);
 }
 
 TEST_CASE("a read larger than what is buffered gets what is buffered", "[tcp_read_ahead]") {
