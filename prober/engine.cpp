@@ -50,6 +50,11 @@ void ProbeEngine::Impl::submit(ProbeRequest request, ProbeCallback callback) {
             p->id = next_id();
         } while (!p->channel->ids_in_use.insert(p->id));
         wire = &queries.bytes(request.query, p->id);
+        const std::span<const uint8_t> name = queries.last_name();
+        if (name.size() <= p->asked.size()) {
+            std::copy(name.begin(), name.end(), p->asked.begin());
+            p->asked_size = static_cast<uint16_t>(name.size());
+        }
     } catch (const std::exception& e) {
         if (p->channel != nullptr) p->channel->ids_in_use.erase(p->id);
         p->result.target = std::move(request.target);
@@ -101,6 +106,7 @@ void ProbeEngine::Impl::finish(Pending* p, int status, const unsigned char* abuf
         expect.query = &r.query;
         expect.expect_authoritative = !r.query.recursion_desired;
         expect.ok_extra_sections = p->ok_extra_sections;
+        expect.asked_wire = std::span<const uint8_t>(p->asked.data(), p->asked_size);
         parse_reply(std::span<const uint8_t>(abuf, static_cast<size_t>(alen)), expect, r);
     } else if (status == ARES_ETIMEOUT) {
         // c-ares drops replies it cannot match; look at what arrived to say why nothing matched.

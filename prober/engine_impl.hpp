@@ -105,6 +105,9 @@ struct Pending {
     uint16_t id = 0;  ///< the query ID on the wire
     /// Sent over a TCP connection that was already open (kept from an earlier probe).
     bool on_kept_connection = false;
+    /// The question's name as sent (wire form, at most 255 octets): the reply's is compared to it.
+    std::array<uint8_t, 255> asked{};
+    uint16_t asked_size = 0;
 };
 
 /// A finished probe whose callback has not run yet (callbacks run after ares_process_fd returns).

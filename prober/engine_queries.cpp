@@ -11,8 +11,6 @@ namespace nswatch {
 
 namespace {
 
-constexpr size_t kHeaderSize = 12;
-
 struct RdfFree {
     void operator()(ldns_rdf* r) const { ldns_rdf_deep_free(r); }
 };
@@ -62,6 +60,7 @@ const std::vector<uint8_t>& QueryBuilder::bytes(const Query& q, uint16_t id) {
     wire_.insert(wire_.end(), tpl.begin() + kHeaderSize + 1, tpl.end());
     wire_[0] = static_cast<uint8_t>(id >> 8);
     wire_[1] = static_cast<uint8_t>(id & 0xff);
+    last_name_size_ = name_size;
     return wire_;
 }
 

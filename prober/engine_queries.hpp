@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -25,6 +26,11 @@ class QueryBuilder {
     /// The query for `q` with ID `id`, valid until the next call. Throws std::invalid_argument for
     /// a name ldns cannot parse (as build_query does).
     const std::vector<uint8_t>& bytes(const Query& q, uint16_t id);
+    /// The question's name in wire form within the query last built (after the 12-octet header).
+    std::span<const uint8_t> last_name() const {
+        return {wire_.data() + kHeaderSize, last_name_size_};
+    }
+    static constexpr size_t kHeaderSize = 12;
 
   private:
     /// Shapes seen; emptied when full (a daemon asks a handful of shapes).
@@ -32,6 +38,7 @@ class QueryBuilder {
     std::unordered_map<std::string, std::vector<uint8_t>> templates_;
     std::string key_;            ///< scratch key (capacity reused)
     std::vector<uint8_t> wire_;  ///< the query last built (capacity reused)
+    size_t last_name_size_ = 0;
 };
 
 }  // namespace nswatch

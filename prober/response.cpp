@@ -425,13 +425,24 @@ void judge(const ldns_pkt* pkt, const ReplyExpectation& expect, ProbeResult& out
     std::string why;
     if (expect.query != nullptr) {
         const std::string& name = expect.query->name;
-        const RdfPtr asked(ldns_dname_new_frm_str(name.empty() ? "." : name.c_str()));
-        if (!errors_without_question && !question_matches(pkt, *expect.query, asked.get(), why)) {
+        // The name as sent when the engine kept it: an rdf over those octets (ldns's own struct,
+        // set through its setters; nothing is freed), else parsed from the text again.
+        ldns_rdf sent{};
+        RdfPtr parsed;
+        if (!expect.asked_wire.empty()) {
+            ldns_rdf_set_size(&sent, expect.asked_wire.size());
+            ldns_rdf_set_type(&sent, LDNS_RDF_TYPE_DNAME);
+            ldns_rdf_set_data(&sent, const_cast<uint8_t*>(expect.asked_wire.data()));
+        } else {
+            parsed.reset(ldns_dname_new_frm_str(name.empty() ? "." : name.c_str()));
+        }
+        const ldns_rdf* asked = expect.asked_wire.empty() ? parsed.get() : &sent;
+        if (!errors_without_question && !question_matches(pkt, *expect.query, asked, why)) {
             out.outcome = Outcome::question_mismatch;
             out.detail = why;
             return;
         }
-        if (!answer_owners_match(pkt, *expect.query, asked.get(), why)) {
+        if (!answer_owners_match(pkt, *expect.query, asked, why)) {
             out.outcome = Outcome::wrong_owner;
             out.detail = why;
             out.soa.reset();  // another name's SOA: its serial must not count for this zone

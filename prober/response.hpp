@@ -17,6 +17,9 @@ struct ReplyExpectation {
     /// for the failure's details). The daemon's rounds read only the answer: converting the NS
     /// and glue records of every SOA reply to text is most of the parsing cost.
     bool ok_extra_sections = true;
+    /// The question's name as ldns wrote it into the query (wire form); empty: parse query->name
+    /// again. The engine keeps it from the query it sent, so a reply costs no name parsing.
+    std::span<const uint8_t> asked_wire;
 };
 
 /// Fill the reply part of `out` (outcome, rcode, flags, sections, SOA, NSID, size, detail) from the
