@@ -52,7 +52,7 @@ make_zones() {
     local n=$1
     mkdir -p "$WORK/zones"
     awk -v n="$n" -v dir="$WORK/zones" -v addrs="$ADDRS" -v refs="${REFERENCE_RECORDS:-0}" \
-        -v every="${REFERENCE_EVERY:-1h}" 'BEGIN {
+        -v every="${REFERENCE_EVERY:-1h}" -v signed="${SIGNED:-0}" 'BEGIN {
         na = split(addrs, A, " ")
         print "zones:" > (dir "/../zones.yml")
         for (i = 0; i < n; i++) {
@@ -73,9 +73,19 @@ make_zones() {
             printf "  - name: %s\n    nameservers:\n", z > y
             for (k = 1; k <= na; k++)
                 printf "      - { name: ns%d.p%d.bench.test, addresses: [%s], provider: p%d }\n", k, k, A[k], k > y
-            if (refs > 0) printf "    reference: { file: %s, every: %s }\n", f, every > y
+            if (refs > 0) printf "    reference: { file: %s%s, every: %s }\n", f, signed ? ".signed" : "", every > y
         }
     }'
+
+    # SIGNED=1: every zone signed with its own ECDSA P-256 key (ldns-keygen, ldns-signzone, NSEC,
+    # signatures valid 30 days); NSD serves the signed file, which is also the zone's reference.
+    if [[ ${SIGNED:-0} == 1 ]]; then
+        local t0=$SECONDS
+        (cd "$WORK/zones" && xargs -P 2 -I{} sh -c 'k=$(ldns-keygen -a ECDSAP256SHA256 -k {}) &&
+            ldns-signzone -o {} -e "$(date -u -d "+30 days" +%Y%m%d%H%M%S)" {}.zone "$k" && rm -f "$k".*' \
+            < "$WORK/zones.txt")
+        echo "signed $n zones in $((SECONDS - t0)) s"
+    fi
     {
         echo "server:"
         for a in $ADDRS; do echo "    ip-address: $a"; done
@@ -101,7 +111,7 @@ remote-control:
     control-enable: no
 pattern:
     name: "bench"
-    zonefile: "%s.zone"
+    zonefile: "%s.zone$([[ ${SIGNED:-0} == 1 ]] && echo .signed || true)"
 CONF
         awk '{ printf "zone:\n    name: \"%s\"\n    include-pattern: \"bench\"\n", $1 }' "$WORK/zones.txt"
     } > "$WORK/nsd.conf"
@@ -139,6 +149,7 @@ probe:
   interval: $1
   tcp_every: $2
 ${ANSWERS_EVERY:+  answers_every: $ANSWERS_EVERY}
+$([[ ${SIGNED:-0} == 1 ]] && echo "  dnssec_ok: true" || true)
 storage:
   path: $WORK/history.db
 http:

@@ -10,6 +10,8 @@
 #
 # REFERENCE_RECORDS=R adds R A records to every zone and checks each zone against its own file
 # (zones[].reference, every REFERENCE_EVERY, default 1h).
+# SIGNED=1 signs every zone (its own ECDSA P-256 key, NSEC) and sets probe.dnssec_ok: the daemon
+# then validates each provider's answers and the reference's denials with that provider's DNSKEY set.
 #
 # Needs root. Loopback only; stops what it starts by pid. Target: < 1 % of one core.
 set -euo pipefail

@@ -92,3 +92,34 @@ TEST_CASE("signatures: one verifying RRSIG is enough, no RRset is nothing to jud
     CHECK_FALSE(check_rrset_signatures("www.shop.test.", kTypeA, {soa}, {a.dnskey()}, t0));
     CHECK(to_string(SignatureFault::unknown_key) == "unknown_key");
 }
+
+TEST_CASE("signatures: a verdict reached before is the same at every second of its span") {
+    // The thread keeps its verdicts; one reached earlier must hold exactly where a fresh
+    // verification would agree, to the second at both ends of the validity period.
+    const test::TestSigner zsk("shop.test.", 256, t0 - 24h, t0 + 240h);
+    const std::vector<Record> answer{soa, zsk.sign({soa})};
+    const auto at = [&](std::chrono::system_clock::time_point now) {
+        const auto v = check_rrset_signatures("shop.test.", kTypeSoa, answer, {zsk.dnskey()}, now);
+        REQUIRE(v);
+        return v->fault;
+    };
+    CHECK_FALSE(at(t0).has_value());
+    CHECK_FALSE(at(t0 + 240h).has_value());  // the expiration second itself is within
+    CHECK(at(t0 + 240h + 1s) == SignatureFault::expired);
+    CHECK_FALSE(at(t0).has_value());
+    CHECK(at(t0 - 24h - 1s) == SignatureFault::expired);  // a second before the inception
+    CHECK_FALSE(at(t0 - 24h).has_value());
+    CHECK(at(t0 + 240h + 1s) == SignatureFault::expired);
+    // Other records, other keys: another verdict, not the one kept.
+    Record changed = soa;
+    changed.rdata = "ns1.alpha.test. hostmaster.shop.test. 2026120602 3600 900 604800 300";
+    const auto bogus =
+        check_rrset_signatures("shop.test.", kTypeSoa, {changed, answer[1]}, {zsk.dnskey()}, t0);
+    REQUIRE(bogus);
+    CHECK(bogus->fault == SignatureFault::bogus);
+    const test::TestSigner stranger("shop.test.", 256, t0 - 24h, t0 + 240h);
+    const auto unknown =
+        check_rrset_signatures("shop.test.", kTypeSoa, answer, {stranger.dnskey()}, t0);
+    REQUIRE(unknown);
+    CHECK(unknown->fault == SignatureFault::unknown_key);
+}
