@@ -134,14 +134,17 @@ bool probed_in(const std::string& text, const std::string& zone) {
 
 TEST_CASE("catalog: BIND's catalog is followed by NOTIFY and IXFR: members come, go, regroup") {
     const fs::path dir = nswatch::lab::scratch_dir("nswatch-catalog-test-bind");
+    // Knot's catalog is followed too, listed second: BIND's NOTIFYs refresh BIND's catalog alone,
+    // and the members both list (shop.test, gamma-dns.test) take BIND's catalog's settings.
     CatalogDaemon d(dir,
                     "zones_from:\n"
-                    "  catalog: bind-catalog.lab\n"
-                    "  primary: 127.53.1.1\n"
-                    "  source: 127.63.0.1\n"
-                    "  groups:\n"
-                    "    blue: {primary: ns1.alpha-dns.test}\n"
-                    "    red: {}\n");
+                    "  - catalog: bind-catalog.lab\n"
+                    "    primary: 127.53.1.1\n"
+                    "    source: 127.63.0.1\n"
+                    "    groups:\n"
+                    "      blue: {primary: ns1.alpha-dns.test}\n"
+                    "      red: {}\n"
+                    "  - {catalog: knot-catalog.lab, primary: 127.53.3.1, source: 127.63.0.1}\n");
     const std::string cat = "bind-catalog.lab";
 
     // The first AXFR: three members, each probed, shop.test with blue's primary.
@@ -198,6 +201,10 @@ TEST_CASE("catalog: BIND's catalog is followed by NOTIFY and IXFR: members come,
     CHECK(has(log, "catalog bind-catalog.lab: removed alpha-dns.test"));
     CHECK(has(log, "catalog bind-catalog.lab: group of shop.test (blue -> red)"));
     CHECK(!has(log, "zone gamma-dns.test: no longer in the config"));
+    // Knot's catalog: its one transfer at start (its SOA refresh is longer than this test); the
+    // NOTIFYs for BIND's catalog did not refresh it.
+    CHECK(has(m, "nswatch_catalog_refreshes_total{catalog=\"knot-catalog.lab\",result=\"ok\"} 1"));
+    CHECK(has(m, member("knot-catalog.lab", "shop.test", "blue")));
 }
 
 TEST_CASE("catalog: the catalog Knot generates from its member zones lists them with groups") {
