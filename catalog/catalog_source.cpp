@@ -76,36 +76,47 @@ std::vector<Record> axfr_capped(const CatalogSettings& s, const TransferSource& 
 
 }  // namespace
 
+CatalogMetrics::CatalogMetrics()
+    : registry(std::make_shared<prometheus::Registry>()),
+      members(prometheus::BuildGauge()
+                  .Name("nswatch_catalog_members")
+                  .Help("Member zones of the catalog in its last good copy")
+                  .Register(*registry)),
+      serial(prometheus::BuildGauge()
+                 .Name("nswatch_catalog_serial")
+                 .Help("SOA serial of the catalog's last good copy")
+                 .Register(*registry)),
+      last_success(prometheus::BuildGauge()
+                       .Name("nswatch_catalog_last_success_timestamp_seconds")
+                       .Help("When the catalog was last transferred and read successfully")
+                       .Register(*registry)),
+      refreshes(prometheus::BuildCounter()
+                    .Name("nswatch_catalog_refreshes_total")
+                    .Help("Catalog transfers by result (ok, error)")
+                    .Register(*registry)),
+      member_info(prometheus::BuildGauge()
+                      .Name("nswatch_catalog_member_info")
+                      .Help("1 for each member zone of the catalog, with its group property")
+                      .Register(*registry)) {}
+
+std::vector<prometheus::MetricFamily> CatalogMetrics::Collect() const {
+    std::vector<prometheus::MetricFamily> families = registry->Collect();
+    std::erase_if(families, [](const prometheus::MetricFamily& f) { return f.metric.empty(); });
+    return families;
+}
+
 CatalogSource::CatalogSource(CatalogSettings settings, std::optional<TsigKey> key,
-                             std::function<void()> on_change, const Clock& clock)
+                             std::function<void()> on_change,
+                             std::shared_ptr<CatalogMetrics> metrics, const Clock& clock)
     : clock_(clock),
       on_change_(std::move(on_change)),
-      registry_(std::make_shared<prometheus::Registry>()),
-      members_gauge_(prometheus::BuildGauge()
-                         .Name("nswatch_catalog_members")
-                         .Help("Member zones of the catalog in its last good copy")
-                         .Register(*registry_)),
-      serial_gauge_(prometheus::BuildGauge()
-                        .Name("nswatch_catalog_serial")
-                        .Help("SOA serial of the catalog's last good copy")
-                        .Register(*registry_)),
-      last_success_(prometheus::BuildGauge()
-                        .Name("nswatch_catalog_last_success_timestamp_seconds")
-                        .Help("When the catalog was last transferred and read successfully")
-                        .Register(*registry_)),
-      refreshes_(prometheus::BuildCounter()
-                     .Name("nswatch_catalog_refreshes_total")
-                     .Help("Catalog transfers by result (ok, error)")
-                     .Register(*registry_)),
-      member_info_(prometheus::BuildGauge()
-                       .Name("nswatch_catalog_member_info")
-                       .Help("1 for each member zone of the catalog, with its group property")
-                       .Register(*registry_)),
+      name_(settings.name),
+      metrics_(std::move(metrics)),
       settings_(std::move(settings)),
       key_(std::move(key)),
       schedule_(clock.steady()) {
     for (const char* result : {"ok", "error"}) {
-        refreshes_.Add({{"catalog", settings_.name}, {"result", result}});
+        metrics_->refreshes.Add({{"catalog", name_}, {"result", result}});
     }
 }
 
@@ -116,6 +127,19 @@ CatalogSource::~CatalogSource() {
     }
     wake_.notify_all();
     if (thread_.joinable()) thread_.join();
+    // Add returns the series with these labels (made now if it never was), so each is removable.
+    CatalogMetrics& m = *metrics_;
+    const prometheus::Labels labels{{"catalog", name_}};
+    m.members.Remove(&m.members.Add(labels));
+    m.serial.Remove(&m.serial.Add(labels));
+    m.last_success.Remove(&m.last_success.Add(labels));
+    for (const char* result : {"ok", "error"}) {
+        m.refreshes.Remove(&m.refreshes.Add({{"catalog", name_}, {"result", result}}));
+    }
+    for (const auto& member : members_) {
+        m.member_info.Remove(&m.member_info.Add(
+            {{"catalog", name_}, {"zone", member.zone}, {"group", member.group}}));
+    }
 }
 
 void CatalogSource::start() {
@@ -236,11 +260,11 @@ bool CatalogSource::refresh() {
         schedule_.succeeded(clock_.steady(), timers ? timers->first : 0,
                             timers ? timers->second : 0);
         const size_t count = content.members.size();
-        if (next.serial) serial_gauge_.Add({{"catalog", s.name}}).Set(*next.serial);
+        if (next.serial) metrics_->serial.Add({{"catalog", name_}}).Set(*next.serial);
         copy_ = std::move(next);
-        refreshes_.Add({{"catalog", s.name}, {"result", "ok"}}).Increment();
-        last_success_.Add({{"catalog", s.name}}).Set(unix_seconds(clock_.wall()));
-        members_gauge_.Add({{"catalog", s.name}}).Set(static_cast<double>(count));
+        metrics_->refreshes.Add({{"catalog", name_}, {"result", "ok"}}).Increment();
+        metrics_->last_success.Add({{"catalog", name_}}).Set(unix_seconds(clock_.wall()));
+        metrics_->members.Add({{"catalog", name_}}).Set(static_cast<double>(count));
         spdlog::info("catalog {}: serial {} by {}: {} members (version {})", s.name,
                      copy_->serial ? std::to_string(*copy_->serial) : "?", how, count,
                      content.version);
@@ -252,7 +276,7 @@ bool CatalogSource::refresh() {
         // copy_ was moved into the failed transfer: the next one is an AXFR.
         copy_.reset();
         schedule_.failed(clock_.steady());
-        refreshes_.Add({{"catalog", s.name}, {"result", "error"}}).Increment();
+        metrics_->refreshes.Add({{"catalog", name_}, {"result", "error"}}).Increment();
         spdlog::error(
             "catalog {}: {}; keeping the last good member list ({} zones), next try in "
             "{} s",
@@ -280,16 +304,16 @@ void CatalogSource::set_members(CatalogContent content) {
     for (const auto& [zone, m] : before) {
         if (!after.contains(zone)) removed.push_back(zone);
     }
-    const std::string& name = settings_.name;
+    const std::string& name = name_;
     if (!added.empty()) spdlog::info("catalog {}: added {}", name, some_names(added));
     if (!removed.empty()) spdlog::info("catalog {}: removed {}", name, some_names(removed));
     if (!regrouped.empty()) spdlog::info("catalog {}: group of {}", name, some_names(regrouped));
     for (const auto& m : members_) {
-        member_info_.Remove(
-            &member_info_.Add({{"catalog", name}, {"zone", m.zone}, {"group", m.group}}));
+        metrics_->member_info.Remove(
+            &metrics_->member_info.Add({{"catalog", name}, {"zone", m.zone}, {"group", m.group}}));
     }
     for (const auto& m : content.members) {
-        member_info_.Add({{"catalog", name}, {"zone", m.zone}, {"group", m.group}}).Set(1);
+        metrics_->member_info.Add({{"catalog", name}, {"zone", m.zone}, {"group", m.group}}).Set(1);
     }
     members_ = std::move(content.members);
 }

@@ -1,7 +1,7 @@
-// The daemon's catalog zone (zones_from.catalog): transferred from its primary by AXFR, then
-// followed by IXFR from the serial held, on NOTIFY and at the SOA refresh (retry after a failure;
-// catalog/refresh_schedule.hpp decides when). When the member list changes it calls on_change,
-// and the daemon applies it like a reload: zones that stay keep their state.
+// One catalog zone the daemon follows (a zones_from catalog entry): transferred from its primary by
+// AXFR, then followed by IXFR from the serial held, on NOTIFY and at the SOA refresh (retry after a
+// failure; catalog/refresh_schedule.hpp decides when). When the member list changes it calls
+// on_change, and the daemon applies it like a reload: zones that stay keep their state.
 //
 // IMPLEMENTATION NOTES
 // - The first transfer runs on the caller's thread (daemon start) so the monitor starts with the
@@ -12,6 +12,7 @@
 //   it is read, not after it filled the memory.
 #pragma once
 
+#include <prometheus/collectable.h>
 #include <prometheus/counter.h>
 #include <prometheus/family.h>
 #include <prometheus/gauge.h>
@@ -23,6 +24,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -33,18 +35,38 @@
 
 namespace nswatch {
 
+/// The nswatch_catalog_* metrics of every catalog the daemon follows, one series per catalog
+/// (label `catalog`) in each family; shared by the sources, each of which removes its own series
+/// when it stops. Collected, a family without series is left out (no catalog: no catalog lines).
+struct CatalogMetrics : prometheus::Collectable {
+    CatalogMetrics();
+    std::vector<prometheus::MetricFamily> Collect() const override;
+
+    std::shared_ptr<prometheus::Registry> registry;
+    prometheus::Family<prometheus::Gauge>& members;
+    prometheus::Family<prometheus::Gauge>& serial;
+    prometheus::Family<prometheus::Gauge>& last_success;
+    prometheus::Family<prometheus::Counter>& refreshes;
+    prometheus::Family<prometheus::Gauge>& member_info;
+};
+
 class CatalogSource {
   public:
     static constexpr size_t kRecordsPerMember = 8;
 
-    /// `key`: the TSIG key zones_from.tsig names (looked up by the caller). `on_change` runs on
-    /// the source's thread after the member list changed.
+    /// `key`: the TSIG key the entry's tsig names (looked up by the caller). `on_change` runs on
+    /// the source's thread after the member list changed. `metrics` may be shared with other
+    /// sources.
     CatalogSource(CatalogSettings settings, std::optional<TsigKey> key,
-                  std::function<void()> on_change, const Clock& clock = system_clocks());
+                  std::function<void()> on_change, std::shared_ptr<CatalogMetrics> metrics,
+                  const Clock& clock = system_clocks());
+    /// Stops the thread (a transfer in flight ends first) and removes this catalog's series.
     ~CatalogSource();
     CatalogSource(const CatalogSource&) = delete;
     CatalogSource& operator=(const CatalogSource&) = delete;
 
+    /// The catalog zone's name (it never changes: another name is another source).
+    const std::string& name() const { return name_; }
     /// The first transfer (logged when it fails: the daemon starts without members and retries),
     /// then the thread that follows the catalog.
     void start();
@@ -52,15 +74,13 @@ class CatalogSource {
     void notify();
     /// The last good member list (thread-safe).
     std::vector<CatalogMember> members() const;
-    /// New settings from a reload (thread-safe): a different catalog, server or key is
-    /// transferred afresh by AXFR.
+    /// New settings of the same catalog from a reload (thread-safe): a different server, port or
+    /// key is transferred afresh by AXFR.
     void reconfigure(CatalogSettings settings, std::optional<TsigKey> key);
     /// The member list of one AXFR of the catalog, for the one-shot commands (no thread, no
     /// metrics). Throws naming the failed transfer, or why the copy is no usable catalog.
     static std::vector<CatalogMember> members_once(const CatalogSettings& s,
                                                    const std::optional<TsigKey>& key);
-    /// nswatch_catalog_* metrics.
-    std::shared_ptr<prometheus::Registry> registry() const { return registry_; }
 
   private:
     struct Copy {
@@ -76,12 +96,8 @@ class CatalogSource {
 
     const Clock& clock_;
     std::function<void()> on_change_;
-    std::shared_ptr<prometheus::Registry> registry_;
-    prometheus::Family<prometheus::Gauge>& members_gauge_;
-    prometheus::Family<prometheus::Gauge>& serial_gauge_;
-    prometheus::Family<prometheus::Gauge>& last_success_;
-    prometheus::Family<prometheus::Counter>& refreshes_;
-    prometheus::Family<prometheus::Gauge>& member_info_;
+    const std::string name_;
+    std::shared_ptr<CatalogMetrics> metrics_;
 
     mutable std::mutex mu_;
     std::condition_variable wake_;

@@ -13,25 +13,33 @@ namespace nswatch {
 
 namespace {
 
-// zones_from.catalog: the members as the daemon would watch them now, from one AXFR. A catalog
-// that cannot be read is an error: checking the file's zones alone would look like success.
-void add_catalog_once(Config& config, const std::string& path) {
-    const CatalogSettings& c = config.inventory.catalog;
-    if (c.name.empty()) return;
-    std::optional<TsigKey> key;
-    if (!c.key.empty()) {
-        if (const TsigKey* k = config.find_key(c.key)) key = *k;
+// The catalogs of zones_from: the members as the daemon would watch them now, from one AXFR of
+// each. A catalog that cannot be read is an error: checking without its zones would look like
+// success.
+void add_catalogs_once(Config& config, const std::string& path) {
+    std::vector<std::vector<CatalogMember>> members;
+    for (const CatalogSettings& c : config.inventory.catalogs) {
+        std::optional<TsigKey> key;
+        if (!c.key.empty()) {
+            if (const TsigKey* k = config.find_key(c.key)) key = *k;
+        }
+        try {
+            members.push_back(CatalogSource::members_once(c, key));
+        } catch (const std::exception& e) {
+            throw std::runtime_error(path + ": zones_from.catalog " + c.name + ": " + e.what());
+        }
     }
-    std::vector<CatalogMember> members;
-    try {
-        members = CatalogSource::members_once(c, key);
-    } catch (const std::exception& e) {
-        throw std::runtime_error(path + ": zones_from.catalog " + c.name + ": " + e.what());
+    const std::vector<MemberMerge> merged = add_catalog_members(config, members);
+    for (size_t i = 0; i < merged.size(); ++i) {
+        const MemberMerge& m = merged[i];
+        spdlog::info("catalog {}: {} member zones{}", config.inventory.catalogs[i].name, m.added,
+                     m.other_shard > 0 ? " (" + std::to_string(m.other_shard) + " of other shards)"
+                                       : std::string());
+        for (const SharedMember& shared : m.in_earlier_catalog) {
+            spdlog::warn("zone {}: listed by catalogs {} and {}; taken as a member of {}",
+                         shared.zone, shared.kept, shared.skipped, shared.kept);
+        }
     }
-    const MemberMerge m = add_catalog_members(config, members);
-    spdlog::info("catalog {}: {} member zones{}", c.name, m.added,
-                 m.other_shard > 0 ? " (" + std::to_string(m.other_shard) + " of other shards)"
-                                   : std::string());
 }
 
 }  // namespace
@@ -47,7 +55,7 @@ Config one_shot_config(const OneShotOptions& o) {
         }
     }
     if (o.no_ipv6) config.probe.ipv6 = false;
-    add_catalog_once(config, o.config_path);
+    add_catalogs_once(config, o.config_path);
     // A source address or interface this machine lacks would otherwise read as every server
     // failing (network_error): say so before probing.
     if (const auto problems = preflight(config, false); !problems.empty()) {

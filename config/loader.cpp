@@ -220,7 +220,7 @@ Config Loader::load_document(const std::string& yaml, const LoadOptions& options
         config_detail::read_alerts(in_, *f, base_dir_, zone_names, config.alerts);
     }
 
-    if (options.require_zones && config.zones.empty() && config.inventory.catalog.name.empty()) {
+    if (options.require_zones && config.zones.empty() && config.inventory.catalogs.empty()) {
         if (const Field* from = top.get("zones_from")) {
             in_.fail(*from, "no zones: " + quote_value(config.inventory.zones_from) +
                                 " lists none, and there is no 'zones' list");

@@ -1,6 +1,6 @@
-// `zones_from: {catalog: NAME, primary: ADDR, ...}`: where the catalog zone is transferred from
-// and the zone settings its member groups get. The members themselves are known only at run time
-// (catalog/catalog_source.hpp); the loader checks what can be checked without the network.
+// A `zones_from` entry {catalog: NAME, primary: ADDR, ...}: where the catalog zone is transferred
+// from and the zone settings its member groups get. The members themselves are known only at run
+// time (catalog/catalog_source.hpp); the loader checks what can be checked without the network.
 #include <arpa/inet.h>
 
 #include <string>
@@ -56,7 +56,7 @@ void Loader::read_catalog_source(const MapFields& m, Config& config) const {
             c.groups.emplace(group, read_group_template(item, config));
         }
     }
-    config.inventory.catalog = std::move(c);
+    config.inventory.catalogs.push_back(std::move(c));
 }
 
 ZoneConfig Loader::read_group_template(const Field& field, const Config& config) const {

@@ -116,7 +116,10 @@ class Loader {
     void add_listed_zone(const Field& item, Config& config, ZoneSink& sink, uint32_t file,
                          SeenZones& seen) const;
     // loader_zones_from.cpp
+    /// `zones_from`: one entry (a map) or a list of them.
     void read_zones_from(const Field& field, Config& config, ZoneSink& sink) const;
+    /// One `zones_from` entry: a file (or directory of fragments), or a catalog.
+    void read_zones_from_entry(const Field& field, Config& config, ZoneSink& sink) const;
     /// A zones_from file opened for reading; fails naming `at` when it is larger than
     /// kMaxConfigBytes or cannot be read.
     std::ifstream open_zone_source(const Field& at, const std::filesystem::path& path) const;

@@ -1,7 +1,7 @@
-// `zones_from` (zones listed in other files, by other tooling) and `shard` (this instance's part
-// of the zones). A zone-list file is read line by line (config/zone_list_file.hpp); a directory
-// holds YAML fragments, each parsed and freed before the next, so that no YAML tree of every
-// zone exists at once.
+// `zones_from` (zones listed in other files, by other tooling, or by catalog zones: one entry or
+// a list of them) and `shard` (this instance's part of the zones). A zone-list file is read line by
+// line (config/zone_list_file.hpp); a directory holds YAML fragments, each parsed and freed before
+// the next, so that no YAML tree of every zone exists at once.
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
@@ -30,6 +30,46 @@ bool is_yaml_name(const fs::path& path) {
 }  // namespace
 
 void Loader::read_zones_from(const Field& field, Config& config, ZoneSink& sink) const {
+    if (!field.value.IsSequence()) {
+        read_zones_from_entry(field, config, sink);
+        return;
+    }
+    const std::vector<Field> entries = in_.list(
+        field, "a list of entries, e.g. [{file: zones.txt}, {catalog: NAME, primary: ADDR}]");
+    if (entries.empty()) {
+        in_.fail(field, "an empty list: give at least one file or catalog entry, or leave it out");
+    }
+    std::vector<Field> catalog_names;  // each catalog entry's `catalog` field, in list order
+    const Field* file_entry = nullptr;
+    for (const Field& entry : entries) {
+        if (entry.value.IsMap() && entry.value["file"] && file_entry != nullptr) {
+            const YAML::Node node = entry.value["file"];
+            in_.fail(Field{node, entry.path + ".file", node.Mark()},
+                     "one file entry only (" + file_entry->path + " has one): several zone " +
+                         "lists are the fragments of one directory, file: DIR");
+        }
+        const size_t before = config.inventory.catalogs.size();
+        read_zones_from_entry(entry, config, sink);
+        if (config.inventory.catalogs.size() == before) {
+            file_entry = &entry;
+            continue;
+        }
+        const YAML::Node node = entry.value["catalog"];
+        Field name{node, entry.path + ".catalog", node.Mark()};
+        const std::string& added = config.inventory.catalogs.back().name;
+        for (size_t i = 0; i < before; ++i) {
+            if (config.inventory.catalogs[i].name == added) {
+                in_.fail(name, "catalog " + quote_value(added) + " is listed twice (" +
+                                   catalog_names[i].path + " at line " +
+                                   in_.line_of(catalog_names[i]) +
+                                   "): give each catalog one entry");
+            }
+        }
+        catalog_names.push_back(std::move(name));
+    }
+}
+
+void Loader::read_zones_from_entry(const Field& field, Config& config, ZoneSink& sink) const {
     MapFields m = in_.map(field, {"file", "catalog", "primary", "port", "tsig", "source", "timeout",
                                   "max_members", "groups"});
     if (m.get("catalog") != nullptr) {

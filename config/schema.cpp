@@ -37,6 +37,13 @@ const ZoneConfig* Config::find_zone(std::string_view name) const {
     return nullptr;
 }
 
+const CatalogSettings* ZoneInventory::find_catalog(std::string_view name) const {
+    for (const auto& catalog : catalogs) {
+        if (catalog.name == name) return &catalog;
+    }
+    return nullptr;
+}
+
 const Vantage* Config::find_vantage(std::string_view name) const {
     for (const auto& vantage : vantages) {
         if (vantage.name == name) return &vantage;

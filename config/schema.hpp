@@ -214,10 +214,10 @@ struct ZoneConfig {
     bool operator==(const ZoneConfig&) const = default;
 };
 
-/// `zones_from: {catalog: ...}`: member zones of a catalog zone (RFC 9432), transferred from its
-/// primary and followed at run time (catalog/catalog_source.hpp).
+/// A `zones_from` entry with `catalog:`: member zones of a catalog zone (RFC 9432), transferred
+/// from its primary and followed at run time (catalog/catalog_source.hpp).
 struct CatalogSettings {
-    /// Catalog zone name, lower case, no trailing dot; empty = no catalog.
+    /// Catalog zone name, lower case, no trailing dot.
     std::string name;
     /// Address literal of the server to transfer it from, and its port.
     std::string server;
@@ -244,12 +244,18 @@ struct ZoneInventory {
     ShardSettings shard;
     /// How many zones the file lists (inline and `zones_from`), before the shard keeps its part.
     size_t listed = 0;
-    /// `zones_from.file`, resolved against the config file's directory; empty when not given.
+    /// The `zones_from` entry with `file:` (at most one), resolved against the config file's
+    /// directory; empty when not given.
     std::string zones_from;
-    /// `zones_from.catalog`: the catalog whose members are added to Config::zones at run time.
-    CatalogSettings catalog;
+    /// The `zones_from` entries with `catalog:`, in list order, each catalog named once: their
+    /// members are added to Config::zones at run time. A zone several of them list takes the
+    /// settings of the first (catalog/catalog_members.hpp).
+    std::vector<CatalogSettings> catalogs;
 
     bool operator==(const ZoneInventory&) const = default;
+
+    /// The catalog named `name` (canonical: lower case, no trailing dot), or nullptr.
+    const CatalogSettings* find_catalog(std::string_view name) const;
 };
 
 /// Probe history in SQLite (storage/). An empty path turns history off.

@@ -183,13 +183,8 @@ void Daemon::start_side_services() {
                     }
                 });
             }
-            // A NOTIFY for the catalog refreshes it; it starts no propagation run.
-            auto catalog_notify = [c = catalog_.get(),
-                                   name = config_.inventory.catalog.name](const NotifyEvent& e) {
-                if (c == nullptr || e.zone != name) return false;
-                c->notify();
-                return true;
-            };
+            // A NOTIFY for a catalog refreshes it; it starts no propagation run.
+            auto catalog_notify = [this](const NotifyEvent& e) { return notify_catalog(e.zone); };
             propagation_ =
                 std::make_unique<PropagationService>(config_, snapshot, runs_to, catalog_notify);
         });
@@ -265,10 +260,14 @@ void Daemon::shutdown() {
     deliverer_.reset();
     diff_.reset();         // waits for a transfer in flight (diff.timeout per read)
     reference_.reset();    // waits for a round in flight (probe.timeout)
-    propagation_.reset();  // a run in flight ends and is stored (its listener feeds the catalog)
-    catalog_.reset();      // a transfer in flight ends (catalog.timeout per read)
-    resolution_.reset();   // a round in flight finishes and is written
-    monitor_.reset();      // nothing reads its snapshots any more; its results are handed over
+    propagation_.reset();  // a run in flight ends and is stored (its listener feeds the catalogs)
+    {
+        // Transfers in flight end (each catalog entry's timeout per read).
+        std::lock_guard lock(catalogs_mu_);
+        catalogs_.clear();
+    }
+    resolution_.reset();  // a round in flight finishes and is written
+    monitor_.reset();     // nothing reads its snapshots any more; its results are handed over
     if (history_) {
         history_->stop();  // commits what is queued
         spdlog::info("history: {} results written, {} dropped", history_->written(),

@@ -2,7 +2,7 @@
 //
 // Start (the constructor), each step able to refuse with a DaemonStartError before the next:
 //   1. the config, with the command line's overrides, checked against this machine (preflight),
-//      and the members of its catalog (zones_from.catalog), transferred before the monitor starts;
+//      and the members of its catalogs (zones_from), each transferred before the monitor starts;
 //   2. the web config (TLS, basic auth) for the HTTP server;
 //   3. the history writer (its thread and SQLite file) and the probe metrics: the monitor's sinks;
 //   4. the monitor (the probe loop; it runs on the caller's thread in run());
@@ -23,6 +23,8 @@
 
 #include <atomic>
 #include <memory>
+#include <mutex>
+#include <set>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -32,6 +34,7 @@
 namespace nswatch {
 
 class AlertEngine;
+struct CatalogMetrics;
 class CatalogSource;
 class Deliverer;
 class DiffService;
@@ -81,10 +84,19 @@ class Daemon {
   private:
     /// The config file with the command line's overrides.
     Config load_config() const;
-    /// zones_from.catalog: its first transfer, its members added to config_.zones.
+    /// The catalogs of zones_from: each one's first transfer, their members added to
+    /// config_.zones.
     void start_catalog();
-    /// `c` with the catalog's current members (a reload, or a change of the catalog).
-    void add_catalog(Config& c) const;
+    /// A reload's `c` with its catalogs followed (sources started, stopped, reconfigured to
+    /// match) and their current members added. The monitor's thread.
+    void add_catalog(Config& c);
+    /// A source for catalog `s` of config `c`, after its first transfer.
+    std::unique_ptr<CatalogSource> make_catalog_source(const Config& c,
+                                                       const CatalogSettings& s) const;
+    /// The members of every catalog of `c` (by the sources running) added to c.zones.
+    void merge_catalog_members(Config& c);
+    /// A NOTIFY for `zone` refreshes the catalog of that name; false when none is followed.
+    bool notify_catalog(const std::string& zone);
     void start_history();
     void start_monitor();
     void start_side_services();  // resolution, propagation, diff
@@ -97,7 +109,11 @@ class Daemon {
     std::atomic<bool>& reload_;
     Config config_;  ///< as started (its zones are dropped once the monitor has its copy)
     std::shared_ptr<const WebConfig> web_;
-    std::unique_ptr<CatalogSource> catalog_;
+    std::shared_ptr<CatalogMetrics> catalog_metrics_;  ///< every catalog's series
+    std::mutex catalogs_mu_;  ///< guards catalogs_ (the NOTIFY listener reads it)
+    std::vector<std::unique_ptr<CatalogSource>> catalogs_;  ///< one per catalog followed
+    /// Zones two catalogs list, each pair logged once ("zone kept skipped").
+    std::set<std::string> shared_logged_;
     std::unique_ptr<HistoryWriter> history_;
     std::shared_ptr<ProbeMetrics> metrics_;
     std::unique_ptr<Monitor> monitor_;

@@ -1,7 +1,14 @@
-// zones_from.catalog in the daemon: the catalog source starts before the monitor (its members are
-// in the monitor's first config), and a change of its member list is applied as a reload is: the
-// config file is read again and the catalog's members added, so zones that stay keep their state.
+// The catalogs of zones_from in the daemon: each catalog entry has a catalog source, started
+// before the monitor (its members are in the monitor's first config). A reload (SIGHUP, a change
+// of a catalog's member list) reads the config file again and then matches the sources to its
+// catalog entries by name: a catalog no longer listed is stopped, a new one is transferred
+// before the reload applies, one that stays takes its new settings (a new server, port or key:
+// transferred afresh). The members of every catalog are then added, so zones that stay keep
+// their state and a removed catalog's members go unless the file or another catalog lists them.
 #include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <mutex>
 
 #include "catalog/catalog_members.hpp"
 #include "catalog/catalog_source.hpp"
@@ -12,46 +19,114 @@ namespace nswatch {
 
 namespace {
 
-std::optional<TsigKey> catalog_key(const Config& c) {
-    if (c.inventory.catalog.key.empty()) return std::nullopt;
-    const TsigKey* k = c.find_key(c.inventory.catalog.key);
+std::optional<TsigKey> catalog_key(const Config& c, const CatalogSettings& s) {
+    if (s.key.empty()) return std::nullopt;
+    const TsigKey* k = c.find_key(s.key);
     return k != nullptr ? std::optional<TsigKey>(*k) : std::nullopt;
-}
-
-void log_merge(const Config& c, const MemberMerge& m) {
-    spdlog::info("catalog {}: {} member zones watched{}{}", c.inventory.catalog.name, m.added,
-                 m.other_shard > 0 ? ", " + std::to_string(m.other_shard) + " of other shards"
-                                   : std::string(),
-                 m.in_file > 0 ? ", " + std::to_string(m.in_file) +
-                                     " listed in the file too (the file's settings apply)"
-                               : std::string());
 }
 
 }  // namespace
 
-void Daemon::start_catalog() {
-    if (config_.inventory.catalog.name.empty()) return;
-    // The monitor's thread applies the change between two passes, as a SIGHUP's.
-    catalog_ = std::make_unique<CatalogSource>(config_.inventory.catalog, catalog_key(config_),
-                                               [&reload = reload_] { reload = true; });
-    catalog_->start();
-    log_merge(config_, add_catalog_members(config_, catalog_->members()));
+std::unique_ptr<CatalogSource> Daemon::make_catalog_source(const Config& c,
+                                                           const CatalogSettings& s) const {
+    // The monitor's thread applies a change between two passes, as a SIGHUP's.
+    auto source = std::make_unique<CatalogSource>(
+        s, catalog_key(c, s), [&reload = reload_] { reload = true; }, catalog_metrics_);
+    source->start();
+    return source;
 }
 
-void Daemon::add_catalog(Config& c) const {
-    if (!catalog_) {
-        if (!c.inventory.catalog.name.empty()) {
-            spdlog::warn("catalog {}: adding a catalog needs a restart; not followed",
-                         c.inventory.catalog.name);
+void Daemon::start_catalog() {
+    catalog_metrics_ = std::make_shared<CatalogMetrics>();
+    for (const auto& s : config_.inventory.catalogs) {
+        auto source = make_catalog_source(config_, s);
+        std::lock_guard lock(catalogs_mu_);
+        catalogs_.push_back(std::move(source));
+    }
+    merge_catalog_members(config_);
+}
+
+bool Daemon::notify_catalog(const std::string& zone) {
+    std::lock_guard lock(catalogs_mu_);
+    for (const auto& c : catalogs_) {
+        if (c->name() == zone) {
+            c->notify();
+            return true;
         }
-        return;
     }
-    if (c.inventory.catalog.name.empty()) {
-        spdlog::warn("catalog: removing the catalog needs a restart; its members stay watched");
-        c.inventory.catalog = config_.inventory.catalog;
+    return false;
+}
+
+void Daemon::add_catalog(Config& c) {
+    std::vector<std::unique_ptr<CatalogSource>> stopped;
+    std::vector<const CatalogSettings*> started;
+    {
+        std::lock_guard lock(catalogs_mu_);
+        for (auto& source : catalogs_) {
+            const CatalogSettings* s = c.inventory.find_catalog(source->name());
+            if (s == nullptr) {
+                stopped.push_back(std::move(source));
+            } else {
+                source->reconfigure(*s, catalog_key(c, *s));
+            }
+        }
+        std::erase(catalogs_, nullptr);
+        for (const auto& s : c.inventory.catalogs) {
+            const bool running = std::any_of(catalogs_.begin(), catalogs_.end(),
+                                             [&](const auto& x) { return x->name() == s.name; });
+            if (!running) started.push_back(&s);
+        }
     }
-    catalog_->reconfigure(c.inventory.catalog, catalog_key(c));
-    log_merge(c, add_catalog_members(c, catalog_->members()));
+    // Outside the lock: a NOTIFY is not held up by a transfer that ends or starts.
+    for (auto& source : stopped) {
+        spdlog::info("catalog {}: no longer in zones_from; stopped, its members go",
+                     source->name());
+        source.reset();
+    }
+    for (const CatalogSettings* s : started) {
+        spdlog::info("catalog {}: new in zones_from; transferring it", s->name);
+        auto source = make_catalog_source(c, *s);
+        std::lock_guard lock(catalogs_mu_);
+        catalogs_.push_back(std::move(source));
+    }
+    merge_catalog_members(c);
+}
+
+void Daemon::merge_catalog_members(Config& c) {
+    std::vector<std::vector<CatalogMember>> members;
+    {
+        std::lock_guard lock(catalogs_mu_);
+        for (const auto& s : c.inventory.catalogs) {
+            const auto it = std::find_if(catalogs_.begin(), catalogs_.end(),
+                                         [&](const auto& x) { return x->name() == s.name; });
+            members.push_back(it != catalogs_.end() ? (*it)->members()
+                                                    : std::vector<CatalogMember>{});
+        }
+    }
+    const std::vector<MemberMerge> merged = add_catalog_members(c, members);
+    for (size_t i = 0; i < merged.size(); ++i) {
+        const MemberMerge& m = merged[i];
+        spdlog::info("catalog {}: {} member zones watched{}{}{}", c.inventory.catalogs[i].name,
+                     m.added,
+                     m.other_shard > 0 ? ", " + std::to_string(m.other_shard) + " of other shards"
+                                       : std::string(),
+                     m.in_file > 0 ? ", " + std::to_string(m.in_file) +
+                                         " listed in the file too (the file's settings apply)"
+                                   : std::string(),
+                     m.in_earlier_catalog.empty()
+                         ? std::string()
+                         : ", " + std::to_string(m.in_earlier_catalog.size()) +
+                               " listed by an earlier catalog too (its settings apply)");
+        for (const SharedMember& shared : m.in_earlier_catalog) {
+            // Once per zone and pair of catalogs, not at every reload.
+            if (!shared_logged_.insert(shared.zone + ' ' + shared.kept + ' ' + shared.skipped)
+                     .second) {
+                continue;
+            }
+            spdlog::warn("zone {}: listed by catalogs {} and {}; watched as a member of {}",
+                         shared.zone, shared.kept, shared.skipped, shared.kept);
+        }
+    }
 }
 
 }  // namespace nswatch

@@ -90,7 +90,8 @@ void Daemon::start_http() {
     if (history_) collectables.push_back(std::make_shared<HistoryCollector>(*history_));
     if (propagation_) collectables.push_back(propagation_->registry());
     if (diff_) collectables.push_back(diff_->registry());
-    if (catalog_) collectables.push_back(catalog_->registry());
+    // Every catalog's series, whichever catalogs a reload adds.
+    if (catalog_metrics_) collectables.push_back(catalog_metrics_);
     if (reference_) collectables.push_back(reference_->registry());
     if (alert_engine_) {
         collectables.push_back(std::make_shared<AlertMetrics>(*deliverer_, *alert_engine_));

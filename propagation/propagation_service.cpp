@@ -29,8 +29,8 @@ NotifyPolicy policy_of(const Config& c) {
         if (const TsigKey* k = c.find_key(name)) p.keys.push_back(*k);
     }
     for (const auto& z : c.zones) p.zones.push_back(z.name);
-    // zones_from.catalog: its NOTIFY is taken (and handed to the catalog source).
-    if (!c.inventory.catalog.name.empty()) p.zones.push_back(c.inventory.catalog.name);
+    // The catalogs of zones_from: their NOTIFYs are taken (and handed to their catalog sources).
+    for (const auto& catalog : c.inventory.catalogs) p.zones.push_back(catalog.name);
     return p;
 }
 

@@ -2,7 +2,12 @@
 // BIND serves and nsupdate changes (real NOTIFY to the daemon's listener, then IXFR), and one that
 // Knot generates from its member zones. What a user sees: members probed and on /metrics, a
 // member added and probed, a member removed and its series gone, a changed group giving the
-// member its new group's settings, and a member that stays keeping its state.
+// member its new group's settings, and a member that stays keeping its state. Two catalogs
+// followed at once (Knot's and a static one on BIND) with a zone list, a zone both list, and
+// reloads that remove a catalog and add it back.
+#include <signal.h>
+
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <cstdlib>
 #include <filesystem>
@@ -11,7 +16,9 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <sstream>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "lab_env.hpp"
 #include "prometheus_env.hpp"
@@ -24,23 +31,32 @@ namespace {
 
 constexpr const char* kHttp = "127.63.0.1:19453";
 
+/// The daemon's config: the lab's settings, then `zones_from` (YAML text, its own lines).
+void write_config(const fs::path& file, const std::string& zones_from) {
+    std::ofstream(file) << "root_hints: " << nswatch::lab::root_hints() << "\n"
+                        << "probe: {timeout: 400ms, interval: 1s, jitter: 0%, tcp_every: 0}\n"
+                        << "discovery: {interval: 1h, timeout: 500ms}\n"
+                        << "http: {listen: '" << kHttp << "'}\n"
+                        << "notify: {listen: '127.63.0.1:5353', allow: [127.53.1.0/24]}\n"
+                        << "providers:\n"
+                        << "  - {name: alpha, patterns: ['*.alpha-dns.test']}\n"
+                        << "  - {name: beta, patterns: ['*.beta-dns.test']}\n"
+                        << "  - {name: gamma, patterns: ['*.gamma-dns.test']}\n"
+                        << zones_from;
+}
+
 struct CatalogDaemon {
     fs::path dir;
     std::optional<nswatch::lab::Child> child;
 
     CatalogDaemon(const fs::path& d, const std::string& zones_from) : dir(d) {
-        std::ofstream(dir / "nswatch.yml")
-            << "root_hints: " << nswatch::lab::root_hints() << "\n"
-            << "probe: {timeout: 400ms, interval: 1s, jitter: 0%, tcp_every: 0}\n"
-            << "discovery: {interval: 1h, timeout: 500ms}\n"
-            << "http: {listen: '" << kHttp << "'}\n"
-            << "notify: {listen: '127.63.0.1:5353', allow: [127.53.1.0/24]}\n"
-            << "providers:\n"
-            << "  - {name: alpha, patterns: ['*.alpha-dns.test']}\n"
-            << "  - {name: beta, patterns: ['*.beta-dns.test']}\n"
-            << "  - {name: gamma, patterns: ['*.gamma-dns.test']}\n"
-            << zones_from;
+        write_config(dir / "nswatch.yml", zones_from);
         child.emplace(nswatch::lab::nswatch_run_argv(dir / "nswatch.yml"), dir / "daemon.log");
+    }
+    /// The config with another `zones_from`, then SIGHUP.
+    void reload(const std::string& zones_from) {
+        write_config(dir / "nswatch.yml", zones_from);
+        REQUIRE(kill(child->pid(), SIGHUP) == 0);
     }
     std::string log() const { return child->log(); }
 };
@@ -66,6 +82,25 @@ nlohmann::json zone_status(const std::string& zone) {
         if (z["zone"] == zone) return z;
     }
     return nullptr;
+}
+
+/// The zones /api/v1/status lists, sorted.
+std::vector<std::string> watched() {
+    const std::string body = http_get(kHttp, "/api/v1/status");
+    std::vector<std::string> zones;
+    if (body.empty()) return zones;
+    const nlohmann::json status = nlohmann::json::parse(body);
+    for (const auto& z : status["zones"]) zones.push_back(z["zone"].get<std::string>());
+    std::sort(zones.begin(), zones.end());
+    return zones;
+}
+
+size_t count_of(const std::string& text, const std::string& needle) {
+    size_t n = 0;
+    for (size_t at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) {
+        ++n;
+    }
+    return n;
 }
 
 uint64_t rounds_of(const std::string& zone) {
@@ -99,14 +134,17 @@ bool probed_in(const std::string& text, const std::string& zone) {
 
 TEST_CASE("catalog: BIND's catalog is followed by NOTIFY and IXFR: members come, go, regroup") {
     const fs::path dir = nswatch::lab::scratch_dir("nswatch-catalog-test-bind");
+    // Knot's catalog is followed too, listed second: BIND's NOTIFYs refresh BIND's catalog alone,
+    // and the members both list (shop.test, gamma-dns.test) take BIND's catalog's settings.
     CatalogDaemon d(dir,
                     "zones_from:\n"
-                    "  catalog: bind-catalog.lab\n"
-                    "  primary: 127.53.1.1\n"
-                    "  source: 127.63.0.1\n"
-                    "  groups:\n"
-                    "    blue: {primary: ns1.alpha-dns.test}\n"
-                    "    red: {}\n");
+                    "  - catalog: bind-catalog.lab\n"
+                    "    primary: 127.53.1.1\n"
+                    "    source: 127.63.0.1\n"
+                    "    groups:\n"
+                    "      blue: {primary: ns1.alpha-dns.test}\n"
+                    "      red: {}\n"
+                    "  - {catalog: knot-catalog.lab, primary: 127.53.3.1, source: 127.63.0.1}\n");
     const std::string cat = "bind-catalog.lab";
 
     // The first AXFR: three members, each probed, shop.test with blue's primary.
@@ -163,6 +201,10 @@ TEST_CASE("catalog: BIND's catalog is followed by NOTIFY and IXFR: members come,
     CHECK(has(log, "catalog bind-catalog.lab: removed alpha-dns.test"));
     CHECK(has(log, "catalog bind-catalog.lab: group of shop.test (blue -> red)"));
     CHECK(!has(log, "zone gamma-dns.test: no longer in the config"));
+    // Knot's catalog: its one transfer at start (its SOA refresh is longer than this test); the
+    // NOTIFYs for BIND's catalog did not refresh it.
+    CHECK(has(m, "nswatch_catalog_refreshes_total{catalog=\"knot-catalog.lab\",result=\"ok\"} 1"));
+    CHECK(has(m, member("knot-catalog.lab", "shop.test", "blue")));
 }
 
 TEST_CASE("catalog: the catalog Knot generates from its member zones lists them with groups") {
@@ -193,4 +235,87 @@ TEST_CASE("catalog: a zone that is no catalog is refused and the daemon keeps ru
     CHECK(has(d.log(),
               "catalog shop.test: catalog shop.test has no version.shop.test. TXT record: "
               "not a catalog zone (RFC 9432); keeping the last good member list (0 zones)"));
+}
+
+TEST_CASE("catalog: two catalogs and a file at once, a reload removes a catalog and adds it back") {
+    const fs::path dir = nswatch::lab::scratch_dir("nswatch-catalog-test-two");
+    std::ofstream(dir / "zones.txt") << "beta-dns.test\n";
+    // knot-catalog.lab: shop.test (blue), gamma-dns.test (red); fixed-catalog.lab: shop.test
+    // (red), alpha-dns.test. Only blue has a primary.
+    const std::string knot =
+        "  - {catalog: knot-catalog.lab, primary: 127.53.3.1, source: 127.63.0.1,\n"
+        "     groups: {blue: {primary: ns1.alpha-dns.test}}}\n";
+    const std::string fixed =
+        "  - {catalog: fixed-catalog.lab, primary: 127.53.1.1, source: 127.63.0.1}\n";
+    const std::string file = "  - {file: zones.txt}\n";
+    const std::vector<std::string> all{"alpha-dns.test", "beta-dns.test", "gamma-dns.test",
+                                       "shop.test"};
+    const std::string knot_first =
+        "zone shop.test: listed by catalogs knot-catalog.lab and fixed-catalog.lab; watched as a "
+        "member of knot-catalog.lab";
+    const std::string fixed_first =
+        "zone shop.test: listed by catalogs fixed-catalog.lab and knot-catalog.lab; watched as a "
+        "member of fixed-catalog.lab";
+    CatalogDaemon d(dir, "zones_from:\n" + knot + fixed + file);
+
+    // Both catalogs and the file: shop.test once, as the member of Knot's catalog (listed first).
+    REQUIRE(eventually([&] { return watched() == all; }));
+    std::string m = metrics();
+    CHECK(has(m, "nswatch_catalog_members{catalog=\"knot-catalog.lab\"} 2"));
+    CHECK(has(m, "nswatch_catalog_members{catalog=\"fixed-catalog.lab\"} 2"));
+    CHECK(has(m, member("knot-catalog.lab", "shop.test", "blue")));
+    CHECK(has(m, member("knot-catalog.lab", "gamma-dns.test", "red")));
+    CHECK(has(m, member("fixed-catalog.lab", "shop.test", "red")));
+    CHECK(has(m, member("fixed-catalog.lab", "alpha-dns.test", "")));
+    CHECK(zone_status("shop.test")["has_primary"] == true);
+    REQUIRE(eventually([] {
+        const std::string m = metrics();
+        return probed_in(m, "alpha-dns.test") && probed_in(m, "beta-dns.test") &&
+               probed_in(m, "gamma-dns.test") && probed_in(m, "shop.test") &&
+               rounds_of("alpha-dns.test") >= 2 && rounds_of("beta-dns.test") >= 2;
+    }));
+    uint64_t alpha_rounds = rounds_of("alpha-dns.test");
+    uint64_t beta_rounds = rounds_of("beta-dns.test");
+
+    // Knot's catalog leaves the list: gamma-dns.test goes, shop.test stays as fixed's member
+    // (group red: no primary), alpha-dns.test and beta-dns.test go on.
+    d.reload("zones_from:\n" + fixed + file);
+    REQUIRE(eventually([] {
+        return watched() ==
+               std::vector<std::string>{"alpha-dns.test", "beta-dns.test", "shop.test"};
+    }));
+    CHECK(eventually([] { return zone_status("shop.test")["has_primary"] == false; }));
+    CHECK(eventually([] { return !probed_in(metrics(), "gamma-dns.test"); }));
+    m = metrics();
+    CHECK(!has(m, "catalog=\"knot-catalog.lab\""));
+    CHECK(has(m, "nswatch_catalog_members{catalog=\"fixed-catalog.lab\"} 2"));
+    CHECK(eventually([&] { return rounds_of("alpha-dns.test") > alpha_rounds; }));
+    CHECK(eventually([&] { return rounds_of("beta-dns.test") > beta_rounds; }));
+    alpha_rounds = rounds_of("alpha-dns.test");
+    beta_rounds = rounds_of("beta-dns.test");
+    const uint64_t shop_rounds = rounds_of("shop.test");
+
+    // Knot's catalog comes back, listed last: gamma-dns.test is watched again, shop.test stays
+    // fixed's member, with its state.
+    d.reload("zones_from:\n" + fixed + file + knot);
+    REQUIRE(eventually([&] { return watched() == all; }));
+    CHECK(eventually([] { return probed_in(metrics(), "gamma-dns.test"); }));
+    m = metrics();
+    CHECK(has(m, "nswatch_catalog_members{catalog=\"knot-catalog.lab\"} 2"));
+    CHECK(has(m, "nswatch_catalog_refreshes_total{catalog=\"knot-catalog.lab\",result=\"ok\"} 1"));
+    CHECK(has(m, member("knot-catalog.lab", "gamma-dns.test", "red")));
+    CHECK(zone_status("shop.test")["has_primary"] == false);
+    CHECK(eventually([&] { return rounds_of("alpha-dns.test") > alpha_rounds; }));
+    CHECK(eventually([&] { return rounds_of("beta-dns.test") > beta_rounds; }));
+    CHECK(eventually([&] { return rounds_of("shop.test") > shop_rounds; }));  // same settings
+
+    const std::string log = d.log();
+    CHECK(count_of(log, knot_first) == 1);  // once, not at every reload
+    CHECK(count_of(log, fixed_first) == 1);
+    CHECK(has(log, "catalog knot-catalog.lab: no longer in zones_from; stopped, its members go"));
+    CHECK(has(log, "catalog knot-catalog.lab: new in zones_from; transferring it"));
+    CHECK(count_of(log, "catalog fixed-catalog.lab: serial 1 by axfr") == 1);  // never again
+    CHECK(has(log, "zone gamma-dns.test: no longer in the config"));
+    CHECK(!has(log, "zone alpha-dns.test: no longer in the config"));
+    CHECK(!has(log, "zone beta-dns.test: no longer in the config"));
 }

@@ -2,12 +2,15 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <string>
+#include <vector>
 
 #include "lab_env.hpp"
 #include "lab_process.hpp"
@@ -197,6 +200,23 @@ TEST_CASE("check -c with zones_from.catalog checks the catalog's members, one AX
         CHECK_FALSE(z["probes"].empty());
     }
     CHECK(zones == std::set<std::string>{"gamma-dns.test", "shop.test"});
+    CHECK(r.exit_code != 3);
+}
+
+TEST_CASE("check -c with two catalogs checks the members of both, each zone once") {
+    // knot-catalog.lab: shop.test, gamma-dns.test; fixed-catalog.lab: shop.test, alpha-dns.test.
+    const std::string cfg = catalog_config(
+        "two-catalogs",
+        "[{catalog: knot-catalog.lab, primary: 127.53.3.1, source: 127.63.0.1},\n"
+        "             {catalog: fixed-catalog.lab, primary: 127.53.1.1, source: 127.63.0.1}]");
+    const nswatch::lab::CommandRun r =
+        nswatch::lab::run_nswatch("check -c " + cfg + " --json --timeout 700ms");
+    INFO(r.out);
+    const auto j = nlohmann::json::parse(r.out);
+    std::vector<std::string> zones;
+    for (const auto& z : j["zones"]) zones.push_back(z["zone"].get<std::string>());
+    std::sort(zones.begin(), zones.end());
+    CHECK(zones == std::vector<std::string>{"alpha-dns.test", "gamma-dns.test", "shop.test"});
     CHECK(r.exit_code != 3);
 }
 

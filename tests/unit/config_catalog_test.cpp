@@ -1,9 +1,13 @@
 // Tests for `zones_from: {catalog: ...}` in the loader: where the catalog is transferred from,
-// the zone settings of its groups, and the mistakes a user can make, each named at its place.
+// the zone settings of its groups, several catalogs and a file in the list form, and the mistakes
+// a user can make, each named at its place.
 #include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
 #include <string>
 
 #include "config/config.hpp"
+#include "temp_dir.hpp"
 
 using namespace nswatch;
 
@@ -42,7 +46,8 @@ TEST_CASE("zones_from.catalog: every setting, groups as zone templates", "[catal
                                             "           watch: [{name: www, types: [A]}]}\n"
                                             "    plain:\n",
                                         "nswatch.yml", lo);
-    const CatalogSettings& cat = c.inventory.catalog;
+    REQUIRE(c.inventory.catalogs.size() == 1);
+    const CatalogSettings& cat = c.inventory.catalogs[0];
     CHECK(cat.name == "catalog.example");
     CHECK(cat.server == "192.0.2.53");
     CHECK(cat.port == 5300);
@@ -83,4 +88,88 @@ TEST_CASE("zones_from.catalog: mistakes are named", "[catalog]") {
                Catch::Contains("groups is a map"));
     CHECK_THAT(error_of("zones_from: {catalog: c.example, primary: 192.0.2.1, max_members: 0}\n"),
                Catch::Contains("max_members"));
+}
+
+TEST_CASE("zones_from as a list: a file and several catalogs, each with its own settings",
+          "[catalog]") {
+    nswatch::test::TempDir dir;
+    std::ofstream(dir.path / "zones.txt") << "file.test\n";
+    std::ofstream(dir.path / "nswatch.yml")
+        << kKeys
+        << "zones_from:\n"
+           "  - catalog: first.example\n"
+           "    primary: 192.0.2.53\n"
+           "    groups: {blue: {primary: ns1.a.test}}\n"
+           "  - file: zones.txt\n"
+           "  - {catalog: second.example, primary: 192.0.2.54,\n"
+           "     port: 5300, tsig: cat-key, max_members: 7}\n";
+    const Config c = load_config_file((dir.path / "nswatch.yml").string());
+    REQUIRE(c.inventory.catalogs.size() == 2);
+    const CatalogSettings& first = c.inventory.catalogs[0];
+    const CatalogSettings& second = c.inventory.catalogs[1];
+    CHECK(first.name == "first.example");
+    CHECK(first.server == "192.0.2.53");
+    CHECK(first.port == 53);
+    CHECK(first.key.empty());
+    CHECK(first.max_members == 10000);
+    REQUIRE(first.groups.size() == 1);
+    CHECK(first.groups.at("blue").primary == "ns1.a.test");
+    CHECK(second.name == "second.example");
+    CHECK(second.server == "192.0.2.54");
+    CHECK(second.port == 5300);
+    CHECK(second.key == "cat-key");
+    CHECK(second.max_members == 7);
+    CHECK(second.groups.empty());
+    CHECK(c.inventory.find_catalog("second.example") == &second);
+    CHECK(c.inventory.find_catalog("third.example") == nullptr);
+    CHECK(c.inventory.zones_from == (dir.path / "zones.txt").string());
+    REQUIRE(c.zones.size() == 1);
+    CHECK(c.zones[0].name == "file.test");
+}
+
+TEST_CASE("zones_from as a list of one catalog reads as the single map", "[catalog]") {
+    LoadOptions lo;
+    lo.require_zones = true;
+    const Config listed = load_config_string(
+        "zones_from: [{catalog: c.example, primary: 192.0.2.1}]\n", "nswatch.yml", lo);
+    const Config single = load_config_string(
+        "zones_from: {catalog: c.example, primary: 192.0.2.1}\n", "nswatch.yml", lo);
+    CHECK(listed.inventory == single.inventory);
+    CHECK(listed.inventory.catalogs.size() == 1);
+}
+
+TEST_CASE("zones_from as a list: mistakes are named with the entry", "[catalog]") {
+    // The same catalog twice, however it is spelled.
+    const std::string twice = error_of(
+        "zones_from:\n"
+        "  - {catalog: c.example, primary: 192.0.2.1}\n"
+        "  - {catalog: C.Example., primary: 192.0.2.2}\n");
+    CHECK_THAT(twice, Catch::Contains("zones_from[1].catalog") &&
+                          Catch::Contains("'c.example' is listed twice") &&
+                          Catch::Contains("zones_from[0].catalog at line 2"));
+    CHECK_THAT(error_of("zones_from: []\n"), Catch::Contains("zones_from: an empty list"));
+    CHECK_THAT(error_of("zones_from: [zones.txt]\n"), Catch::Contains("zones_from[0]"));
+    CHECK_THAT(error_of("zones_from:\n"
+                        "  - {catalog: c.example, primary: 192.0.2.1}\n"
+                        "  - {catalog: d.example}\n"),
+               Catch::Contains("zones_from[1]") && Catch::Contains("missing key 'primary'"));
+    CHECK_THAT(error_of("zones_from: [{catalog: c.example, primary: 192.0.2.1, file: z.txt}]\n"),
+               Catch::Contains("zones_from[0].file") && Catch::Contains("either file or catalog"));
+    CHECK_THAT(error_of("zones_from: [{catalog: c.example, primary: 192.0.2.1, bogus: 1}]\n"),
+               Catch::Contains("bogus"));
+
+    // Two file entries: one file (or directory of fragments) only.
+    nswatch::test::TempDir dir;
+    std::ofstream(dir.path / "a.txt") << "a.test\n";
+    std::ofstream(dir.path / "b.txt") << "b.test\n";
+    std::ofstream(dir.path / "nswatch.yml")
+        << "zones_from: [{file: a.txt}, {catalog: c.example, primary: 192.0.2.1}, {file: b.txt}]\n";
+    std::string two_files;
+    try {
+        load_config_file((dir.path / "nswatch.yml").string());
+    } catch (const ConfigError& e) {
+        two_files = e.what();
+    }
+    CHECK_THAT(two_files, Catch::Contains("zones_from[2].file") &&
+                              Catch::Contains("one file entry only (zones_from[0] has one)"));
 }
