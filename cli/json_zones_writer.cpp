@@ -23,7 +23,7 @@ constexpr size_t kBlock = 64 * 1024;
 }  // namespace
 
 void write_zones_document(std::ostream& out, const nlohmann::json& head, size_t n,
-                          const std::function<nlohmann::json(size_t)>& zone) {
+                          const std::function<const nlohmann::json&(size_t)>& zone) {
     if (!head.is_object() || head.empty() || head.contains("zones"))
         throw std::invalid_argument("write_zones_document: head must be an object without zones");
     // "{\n  ...last key\n}": keep all but the closing brace, then the zones as its last key.

@@ -12,8 +12,9 @@ namespace nswatch {
 
 /// Writes what `doc.dump(2) + "\n"` would, where `doc` is `head` (an object whose keys all sort
 /// before "zones", as nlohmann::json orders them) plus "zones": [zone(0), ..., zone(n - 1)].
-/// Each zone is built, dumped and written before the next is built.
+/// Each zone is built, dumped and written before the next is built: the reference `zone(i)`
+/// returns is read before zone(i + 1) is called, so it may be one object rewritten each time.
 void write_zones_document(std::ostream& out, const nlohmann::json& head, size_t n,
-                          const std::function<nlohmann::json(size_t)>& zone);
+                          const std::function<const nlohmann::json&(size_t)>& zone);
 
 }  // namespace nswatch

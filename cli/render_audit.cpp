@@ -116,8 +116,12 @@ nlohmann::json audit_json(const std::vector<AuditReport>& reports) {
 }
 
 void write_audit_json(std::ostream& out, const std::vector<AuditReport>& reports) {
+    nlohmann::json zone;
     write_zones_document(out, audit_head(reports), reports.size(),
-                         [&reports](size_t i) { return audit_zone_json(reports[i]); });
+                         [&](size_t i) -> const nlohmann::json& {
+                             zone = audit_zone_json(reports[i]);
+                             return zone;
+                         });
 }
 
 void render_audit_text(std::ostream& out, const std::vector<AuditReport>& reports, bool colour) {

@@ -4,6 +4,7 @@
 #include <map>
 #include <sstream>
 
+#include "cli/json_in_place.hpp"
 #include "cli/json_zones_writer.hpp"
 #include "cli/table.hpp"
 #include "dns/rr_types.hpp"
@@ -145,131 +146,128 @@ void render_check_text(std::ostream& out, const std::vector<ZoneView>& views,
 
 namespace {
 
-using Object = nlohmann::json::object_t;
-
-/// Adds a key that sorts after every key already in `o`: the hint makes the insertion constant
-/// time (no comparisons down the tree), which matters at thousands of probes. A key out of
-/// order is still inserted in its place, only slower.
-void put(Object& o, const char* key, nlohmann::json value) {
-    o.emplace_hint(o.end(), key, std::move(value));
+double seconds(std::chrono::nanoseconds d) {
+    return std::chrono::duration<double>(d).count();
 }
 
 }  // namespace
 
-nlohmann::json probe_result_json(const ProbeResult& r) {
-    // Keys in sorted order (see put).
-    Object j;
-    put(j, "address", r.target.address);
-    put(j, "connect_seconds",
-        r.connect_time ? nlohmann::json(std::chrono::duration<double>(*r.connect_time).count())
-                       : nlohmann::json());
-    put(j, "detail", r.detail);
-    nlohmann::json edes = nlohmann::json::array();
-    for (const auto& e : r.extended_errors) {
-        Object x;
-        put(x, "code", e.code);
-        put(x, "name", extended_error_name(e.code));
-        put(x, "text", e.text);
-        edes.push_back(std::move(x));
-    }
-    put(j, "extended_errors", std::move(edes));
-    put(j, "family", to_string(r.target.family));
-    Object flags;
-    put(flags, "aa", r.aa);
-    put(flags, "ad", r.ad);
-    put(flags, "ra", r.ra);
-    put(flags, "tc", r.tc);
-    put(j, "flags", std::move(flags));
-    put(j, "nameserver", r.target.nameserver);
-    put(j, "nsid", r.nsid);
-    put(j, "outcome", to_string(r.outcome));
-    put(j, "port", r.target.port);
-    put(j, "provider", r.target.provider);
-    Object query;
-    put(query, "name", r.query.name);
-    put(query, "type", rr_type_name(r.query.type));
-    put(j, "query", std::move(query));
-    put(j, "rcode", r.rcode);
-    put(j, "rcode_name", rcode_name(r.rcode));
-    put(j, "reply_size", r.reply_size);
-    put(j, "retried_from_tc", r.retried_from_tc);
-    put(j, "rtt_seconds", r.rtt_seconds());  // the query alone: a TCP handshake is connect_seconds
-    put(j, "sent_unix", std::chrono::duration<double>(r.sent_wall.time_since_epoch()).count());
+void fill_probe_result_json(nlohmann::json& j, const ProbeResult& r) {
+    as_object(j);
+    set_text(j["address"], r.target.address);
+    j["connect_seconds"] = r.connect_time ? nlohmann::json(seconds(*r.connect_time)) : nullptr;
+    set_text(j["detail"], r.detail);
+    set_array(j["extended_errors"], r.extended_errors.size(), [&r](nlohmann::json& x, size_t i) {
+        const ExtendedError& e = r.extended_errors[i];
+        as_object(x);
+        x["code"] = e.code;
+        set_text(x["name"], extended_error_name(e.code));
+        set_text(x["text"], e.text);
+    });
+    set_text(j["family"], to_string(r.target.family));
+    nlohmann::json& flags = as_object(j["flags"]);
+    flags["aa"] = r.aa;
+    flags["ad"] = r.ad;
+    flags["ra"] = r.ra;
+    flags["tc"] = r.tc;
+    set_text(j["nameserver"], r.target.nameserver);
+    set_text(j["nsid"], r.nsid);
+    set_text(j["outcome"], to_string(r.outcome));
+    j["port"] = r.target.port;
+    set_text(j["provider"], r.target.provider);
+    nlohmann::json& query = as_object(j["query"]);
+    set_text(query["name"], r.query.name);
+    set_text(query["type"], rr_type_name(r.query.type));
+    j["rcode"] = r.rcode;
+    set_text(j["rcode_name"], rcode_name(r.rcode));
+    j["reply_size"] = r.reply_size;
+    j["retried_from_tc"] = r.retried_from_tc;
+    j["rtt_seconds"] = r.rtt_seconds();  // the query alone: a TCP handshake is connect_seconds
+    j["sent_unix"] = seconds(r.sent_wall.time_since_epoch());
     if (r.soa) {
-        Object soa;
-        put(soa, "expire", r.soa->expire);
-        put(soa, "minimum", r.soa->minimum);
-        put(soa, "mname", r.soa->mname);
-        put(soa, "refresh", r.soa->refresh);
-        put(soa, "retry", r.soa->retry);
-        put(soa, "rname", r.soa->rname);
-        put(soa, "serial", r.soa->serial);
-        put(soa, "ttl", r.soa->ttl);
-        put(j, "soa", std::move(soa));
+        nlohmann::json& soa = as_object(j["soa"]);
+        soa["expire"] = r.soa->expire;
+        soa["minimum"] = r.soa->minimum;
+        set_text(soa["mname"], r.soa->mname);
+        soa["refresh"] = r.soa->refresh;
+        soa["retry"] = r.soa->retry;
+        set_text(soa["rname"], r.soa->rname);
+        soa["serial"] = r.soa->serial;
+        soa["ttl"] = r.soa->ttl;
     } else {
-        put(j, "soa", nullptr);
+        j["soa"] = nullptr;
     }
-    put(j, "transport", to_string(r.target.transport));
-    put(j, "vantage", r.target.vantage);
-    put(j, "zone", r.target.zone);
-    return nlohmann::json(std::move(j));
+    set_text(j["transport"], to_string(r.target.transport));
+    set_text(j["vantage"], r.target.vantage);
+    set_text(j["zone"], r.target.zone);
+}
+
+nlohmann::json probe_result_json(const ProbeResult& r) {
+    nlohmann::json j;
+    fill_probe_result_json(j, r);
+    return j;
+}
+
+void fill_zone_check_json(nlohmann::json& z, const ZoneView& v) {
+    const Delegation& d = v.delegation;
+    as_object(z);
+    set_text(z["zone"], d.zone);
+    set_text(z["status"], to_string(v.verdict.status));
+    set_text(z["summary"], v.verdict.summary);
+    set_text(z["discovery_error"], d.error);
+    if (d.missing.missing()) {
+        nlohmann::json& missing = as_object(z["delegation_missing"]);
+        set_text(missing["reason"], to_string(d.missing.reason));
+        set_text(missing["detail"], d.missing.detail);
+    } else {
+        z["delegation_missing"] = nullptr;
+    }
+    nlohmann::json& del = as_object(z["delegation"]);
+    set_text(del["parent_zone"], d.parent_zone);
+    set_text(del["parent_server"], d.parent_server);
+    set_texts(del["parent_ns"], d.parent_ns);
+    del["parent_ns_ttl"] = d.parent_ns_ttl;
+    set_texts(del["child_ns"], d.child_ns);
+    del["ns_sets_agree"] = d.ns_sets_agree();
+    set_texts(del["only_in_parent"], d.only_in_parent());
+    set_texts(del["only_in_child"], d.only_in_child());
+    del["from_config"] = d.from_config;
+    set_texts(del["notes"], d.notes);
+    set_array(z["nameservers"], d.nameservers.size(), [&d](nlohmann::json& n, size_t i) {
+        const NameserverInfo& ns = d.nameservers[i];
+        as_object(n);
+        set_text(n["name"], ns.name);
+        set_texts(n["addresses"], ns.addresses);
+        set_texts(n["glue"], ns.glue);
+        set_text(n["provider"], ns.provider);
+        set_text(n["provider_rule"], ns.provider_how);
+        n["in_parent"] = ns.in_parent;
+        n["in_child"] = ns.in_child;
+        n["cname"] = ns.cname;
+        set_text(n["error"], ns.error);
+    });
+    z["newest_serial"] = v.round.newest ? nlohmann::json(*v.round.newest) : nullptr;
+    set_texts(z["lagging_providers"], lagging_providers(v.round));
+    set_array(z["probes"], v.results.size(), [&v](nlohmann::json& p, size_t i) {
+        fill_probe_result_json(p, v.results[i]);
+        if (i < v.round.addresses.size()) {
+            set_text(p["serial_state"], to_string(v.round.addresses[i].state));
+            p["behind_by"] = v.round.addresses[i].behind_by;
+        } else {
+            erase_key(p, "serial_state");
+            erase_key(p, "behind_by");
+        }
+    });
+    set_array(z["findings"], v.verdict.findings.size(), [&v](nlohmann::json& f, size_t i) {
+        as_object(f);
+        set_text(f["severity"], to_string(v.verdict.findings[i].severity));
+        set_text(f["text"], v.verdict.findings[i].text);
+    });
 }
 
 nlohmann::json zone_check_json(const ZoneView& v) {
-    const Delegation& d = v.delegation;
-    nlohmann::json nss = nlohmann::json::array();
-    for (const auto& ns : d.nameservers) {
-        nss.push_back({{"name", ns.name},
-                       {"addresses", ns.addresses},
-                       {"glue", ns.glue},
-                       {"provider", ns.provider},
-                       {"provider_rule", ns.provider_how},
-                       {"in_parent", ns.in_parent},
-                       {"in_child", ns.in_child},
-                       {"cname", ns.cname},
-                       {"error", ns.error}});
-    }
-    nlohmann::json probes = nlohmann::json::array();
-    for (size_t i = 0; i < v.results.size(); ++i) {
-        nlohmann::json p = probe_result_json(v.results[i]);
-        if (i < v.round.addresses.size()) {
-            p["serial_state"] = to_string(v.round.addresses[i].state);
-            p["behind_by"] = v.round.addresses[i].behind_by;
-        }
-        probes.push_back(std::move(p));
-    }
-    nlohmann::json findings = nlohmann::json::array();
-    for (const auto& f : v.verdict.findings) {
-        findings.push_back({{"severity", to_string(f.severity)}, {"text", f.text}});
-    }
-    // Assigned and moved, not written as one initializer list: that copies every nested
-    // value (the probes twice), the bulk of the time at thousands of zones. The keys come out
-    // sorted either way.
     nlohmann::json z;
-    z["zone"] = d.zone;
-    z["status"] = to_string(v.verdict.status);
-    z["summary"] = v.verdict.summary;
-    z["discovery_error"] = d.error;
-    z["delegation_missing"] =
-        d.missing.missing()
-            ? nlohmann::json{{"reason", to_string(d.missing.reason)}, {"detail", d.missing.detail}}
-            : nlohmann::json();
-    nlohmann::json& del = z["delegation"];
-    del["parent_zone"] = d.parent_zone;
-    del["parent_server"] = d.parent_server;
-    del["parent_ns"] = d.parent_ns;
-    del["parent_ns_ttl"] = d.parent_ns_ttl;
-    del["child_ns"] = d.child_ns;
-    del["ns_sets_agree"] = d.ns_sets_agree();
-    del["only_in_parent"] = d.only_in_parent();
-    del["only_in_child"] = d.only_in_child();
-    del["from_config"] = d.from_config;
-    del["notes"] = d.notes;
-    z["nameservers"] = std::move(nss);
-    z["newest_serial"] = v.round.newest ? nlohmann::json(*v.round.newest) : nlohmann::json();
-    z["lagging_providers"] = lagging_providers(v.round);
-    z["probes"] = std::move(probes);
-    z["findings"] = std::move(findings);
+    fill_zone_check_json(z, v);
     return z;
 }
 
@@ -287,8 +285,11 @@ void write_check_json(std::ostream& out, const std::vector<ZoneView>& views, Plu
     nlohmann::json head;
     head["status"] = to_string(overall);
     head["exit_code"] = static_cast<int>(overall);
-    write_zones_document(out, head, views.size(),
-                         [&views](size_t i) { return zone_check_json(views[i]); });
+    nlohmann::json zone;  // one object, overwritten for each zone (cli/json_in_place.hpp)
+    write_zones_document(out, head, views.size(), [&](size_t i) -> const nlohmann::json& {
+        fill_zone_check_json(zone, views[i]);
+        return zone;
+    });
 }
 
 }  // namespace nswatch

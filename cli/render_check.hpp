@@ -17,8 +17,13 @@ void render_check_text(std::ostream& out, const std::vector<ZoneView>& views,
                        const RenderOptions& options);
 
 nlohmann::json probe_result_json(const ProbeResult& r);
+/// Writes probe_result_json(r) into `j` in place: `j` may hold an earlier probe's object, whose
+/// values are overwritten (cli/json_in_place.hpp).
+void fill_probe_result_json(nlohmann::json& j, const ProbeResult& r);
 /// One zone's object of check's JSON.
 nlohmann::json zone_check_json(const ZoneView& v);
+/// Writes zone_check_json(v) into `z` in place, as fill_probe_result_json does.
+void fill_zone_check_json(nlohmann::json& z, const ZoneView& v);
 /// The whole document: status, exit code and every zone.
 nlohmann::json check_json(const std::vector<ZoneView>& views, PluginStatus overall);
 /// What `check --json` prints: the bytes of check_json(views, overall).dump(2) and a newline,

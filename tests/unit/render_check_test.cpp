@@ -117,3 +117,26 @@ TEST_CASE("check --json of one zone and of none matches check_json too", "[rende
           check_json(views, PluginStatus::warning).dump(2) + "\n");
     CHECK(written({}, PluginStatus::ok) == check_json({}, PluginStatus::ok).dump(2) + "\n");
 }
+
+TEST_CASE("a zone object reused for zones of other shapes is the object built fresh", "[render]") {
+    // Every shape after every other: more and fewer probes, an SOA and none, a missing delegation
+    // and none, extended errors and none, a TCP connect time and none, serial states and none.
+    auto views = three_zones();
+    ProbeResult busy = views[0].results[0];
+    busy.extended_errors = {{18, "prohibited"}, {22, "no reachable authority"}};
+    busy.connect_time = std::chrono::microseconds(250);
+    views[1].results.push_back(busy);
+    ZoneView unjudged = views[0];
+    unjudged.round.addresses.clear();  // probes without serial_state and behind_by
+    views.push_back(unjudged);
+    nlohmann::json reused;
+    for (const auto& first : views) {
+        for (const auto& second : views) {
+            fill_zone_check_json(reused, first);
+            CHECK(reused == zone_check_json(first));
+            fill_zone_check_json(reused, second);
+            CHECK(reused == zone_check_json(second));
+            CHECK(reused.dump(2) == zone_check_json(second).dump(2));
+        }
+    }
+}
