@@ -100,6 +100,9 @@ AuditEvidence from_delegation(const Delegation& d, const ZoneConfig* z, const Co
     return e;
 }
 
+/// The probes add_slots asks of every server, besides the watched names.
+constexpr size_t kProbesPerServer = 12;
+
 /// One probe of the audit and where its result goes.
 struct Slot {
     ProbeRequest request;
@@ -128,10 +131,11 @@ ProbeRequest base_request(const AuditEvidence& e, const ServerEvidence& s, uint1
     return r;
 }
 
-std::vector<Slot> slots_for(AuditEvidence& e, const ZoneConfig* z,
-                            const std::map<std::string, uint16_t>& ports, const Config& config,
-                            const CollectOptions& options) {
-    std::vector<Slot> out;
+/// Appends the probes of every server of `e` to `out` (appended where they go, not gathered in a
+/// vector of their own and moved: a Slot is a whole request).
+void add_slots(std::vector<Slot>& out, AuditEvidence& e, const ZoneConfig* z,
+               const std::map<std::string, uint16_t>& ports, const Config& config,
+               const CollectOptions& options) {
     const auto watch = watch_list(z, e.zone);
     for (auto& s : e.servers) {
         const auto base = base_request(e, s, ports.at(s.nameserver), config);
@@ -170,7 +174,6 @@ std::vector<Slot> slots_for(AuditEvidence& e, const ZoneConfig* z,
             out.push_back(std::move(x));
         }
     }
-    return out;
 }
 
 /// The zone's DS RRset, asked of the parent's server that gave the referral (DNSSEC-DS). Asked for
@@ -234,9 +237,8 @@ bool zone_is_signed(const AuditEvidence& e) {
 }
 
 /// The second round, for signed zones only (unsigned zones, most of them, cost nothing more).
-std::vector<Slot> dnssec_slots_for(AuditEvidence& e, const std::map<std::string, uint16_t>& ports,
-                                   const Config& config) {
-    std::vector<Slot> out;
+void add_dnssec_slots(std::vector<Slot>& out, AuditEvidence& e,
+                      const std::map<std::string, uint16_t>& ports, const Config& config) {
     for (auto& s : e.servers) {
         const auto base = base_request(e, s, ports.at(s.nameserver), config);
         for (auto [slot, type] :
@@ -248,7 +250,6 @@ std::vector<Slot> dnssec_slots_for(AuditEvidence& e, const std::map<std::string,
             out.push_back(std::move(x));
         }
     }
-    return out;
 }
 
 }  // namespace
@@ -314,10 +315,11 @@ std::vector<AuditEvidence> collect_evidence(ProbeEngine& engine, const Config& c
     }
     add_asn_evidence(engine, config, hints, out);
     std::vector<Slot> slots;
+    size_t servers = 0;
+    for (const auto& e : out) servers += e.servers.size();
+    slots.reserve(servers * kProbesPerServer + out.size());  // more only with watched names
     for (size_t i = 0; i < out.size(); ++i) {
-        auto s = slots_for(out[i], configured[i], ports[i], config, options);
-        slots.insert(slots.end(), std::make_move_iterator(s.begin()),
-                     std::make_move_iterator(s.end()));
+        add_slots(slots, out[i], configured[i], ports[i], config, options);
         if (auto ds = parent_ds_slot(out[i], config)) slots.push_back(std::move(*ds));
     }
     struct Transfer {
@@ -378,9 +380,7 @@ std::vector<AuditEvidence> collect_evidence(ProbeEngine& engine, const Config& c
             const auto before = slots.size();
             for (size_t i = 0; i < out.size(); ++i) {
                 if (!zone_is_signed(out[i])) continue;
-                auto s = dnssec_slots_for(out[i], ports[i], config);
-                slots.insert(slots.end(), std::make_move_iterator(s.begin()),
-                             std::make_move_iterator(s.end()));
+                add_dnssec_slots(slots, out[i], ports[i], config);
             }
             total += slots.size() - before;
             continue;

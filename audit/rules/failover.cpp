@@ -11,6 +11,9 @@ using namespace audit_detail;
 
 namespace {
 
+constexpr const char* kNoOtherProvider =
+    "no nameserver of another provider is in the parent's delegation";
+
 bool in_delegation(const AuditEvidence& e, const std::string& nameserver) {
     return e.from_config ||
            std::binary_search(e.parent_ns.begin(), e.parent_ns.end(), nameserver) ||
@@ -22,7 +25,7 @@ bool in_delegation(const AuditEvidence& e, const std::string& nameserver) {
 std::vector<std::string> judge_remaining(const AuditEvidence& e, const AuditEvidence& rest) {
     std::vector<std::string> why;
     if (rest.servers.empty()) {
-        why.push_back("no nameserver of another provider is in the parent's delegation");
+        why.push_back(kNoOtherProvider);
         return why;
     }
     AuditEvidence working = rest;
@@ -71,14 +74,22 @@ std::vector<ProviderSurvival> simulate_failover(const AuditEvidence& e) {
     for (const auto& s : e.servers) providers.insert(s.provider);
     std::vector<ProviderSurvival> out;
     for (const auto& p : providers) {
-        AuditEvidence rest = e;
-        rest.servers.clear();
-        for (const auto& s : e.servers) {
-            if (s.provider != p && in_delegation(e, s.nameserver)) rest.servers.push_back(s);
-        }
+        const auto remains = [&](const ServerEvidence& s) {
+            return s.provider != p && in_delegation(e, s.nameserver);
+        };
         ProviderSurvival survival;
         survival.provider = p;
-        survival.reasons = judge_remaining(e, rest);
+        if (std::none_of(e.servers.begin(), e.servers.end(), remains)) {
+            // Judged without copying the evidence: nothing is left to judge.
+            survival.reasons = {kNoOtherProvider};
+        } else {
+            AuditEvidence rest = e;
+            rest.servers.clear();
+            for (const auto& s : e.servers) {
+                if (remains(s)) rest.servers.push_back(s);
+            }
+            survival.reasons = judge_remaining(e, rest);
+        }
         survival.survives = survival.reasons.empty();
         out.push_back(std::move(survival));
     }
