@@ -9,7 +9,6 @@
 // primary that never answers holds up no probe round. A reload that changes one catalog's primary
 // transfers that catalog alone.
 #include <arpa/inet.h>
-#include <ldns/ldns.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
@@ -29,6 +28,9 @@
 #include <string>
 #include <thread>
 #include <vector>
+
+// After the C++ headers: ldns defines macros that break <optional>.
+#include <ldns/ldns.h>
 
 #include "lab_env.hpp"
 #include "prometheus_env.hpp"

@@ -6,7 +6,6 @@
 #include "catalog/catalog_source.hpp"
 
 #include <arpa/inet.h>
-#include <ldns/ldns.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -20,6 +19,9 @@
 #include <string>
 #include <thread>
 #include <vector>
+
+// After the C++ headers: ldns defines macros that break <optional>.
+#include <ldns/ldns.h>
 
 using namespace nswatch;
 using namespace std::chrono_literals;
