@@ -20,7 +20,9 @@
 #include <thread>
 #include <vector>
 
-// After the C++ headers: ldns defines macros that break <optional>.
+// ldns/common.h #defines bool, true and false unless <stdbool.h> came first.
+#include <stdbool.h>
+// then ldns:
 #include <ldns/ldns.h>
 
 using namespace nswatch;
