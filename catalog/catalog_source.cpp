@@ -147,6 +147,11 @@ void CatalogSource::start() {
     thread_ = std::thread([this] { loop(); });
 }
 
+void CatalogSource::start_in_background() {
+    background_first_ = true;  // before the thread exists: it reads it from then on
+    thread_ = std::thread([this] { loop(); });
+}
+
 void CatalogSource::notify() {
     {
         std::lock_guard lock(mu_);
@@ -268,6 +273,13 @@ bool CatalogSource::refresh() {
         spdlog::info("catalog {}: serial {} by {}: {} members (version {})", s.name,
                      copy_->serial ? std::to_string(*copy_->serial) : "?", how, count,
                      content.version);
+        if (background_first_) {
+            background_first_ = false;
+            spdlog::info(
+                "catalog {}: transferred in the background; its {} members are added "
+                "as a change of the member list",
+                s.name, count);
+        }
         std::lock_guard lock(mu_);
         const bool changed = content.members != members_;
         if (changed) set_members(std::move(content));
@@ -277,12 +289,19 @@ bool CatalogSource::refresh() {
         copy_.reset();
         schedule_.failed(clock_.steady());
         metrics_->refreshes.Add({{"catalog", name_}, {"result", "error"}}).Increment();
-        spdlog::error(
-            "catalog {}: {}; keeping the last good member list ({} zones), next try in "
-            "{} s",
-            s.name, e.what(), members().size(),
+        const auto next_try =
             std::chrono::duration_cast<std::chrono::seconds>(schedule_.next() - clock_.steady())
-                .count());
+                .count();
+        if (background_first_) {
+            spdlog::error(
+                "catalog {}: background transfer failed: {}; followed without members until a "
+                "transfer succeeds, next try in {} s",
+                s.name, e.what(), next_try);
+        } else {
+            spdlog::error(
+                "catalog {}: {}; keeping the last good member list ({} zones), next try in {} s",
+                s.name, e.what(), members().size(), next_try);
+        }
         return false;
     }
 }

@@ -4,8 +4,10 @@
 // on_change, and the daemon applies it like a reload: zones that stay keep their state.
 //
 // IMPLEMENTATION NOTES
-// - The first transfer runs on the caller's thread (daemon start) so the monitor starts with the
-//   members; the later ones on the source's own thread, never the monitor's.
+// - start() runs the first transfer on the caller's thread (daemon start), so the monitor starts
+//   with the members; start_in_background() (a catalog a reload adds) leaves it to the source's
+//   own thread, so the reload applies at once and the members come by on_change like any change
+//   of the member list. Every later transfer runs on the source's thread, never the monitor's.
 // - A failed transfer or a copy that is no usable catalog (catalog/catalog_zone.hpp) keeps the
 //   last good member list; it is logged and counted (nswatch_catalog_refreshes_total{result}).
 // - An AXFR stops at kRecordsPerMember x max_members records: a runaway catalog is refused while
@@ -70,6 +72,10 @@ class CatalogSource {
     /// The first transfer (logged when it fails: the daemon starts without members and retries),
     /// then the thread that follows the catalog.
     void start();
+    /// The thread that follows the catalog, the first transfer included: returns at once,
+    /// without members; on_change runs when that transfer brings some. A failed first transfer
+    /// is logged with the next try, as any failed refresh.
+    void start_in_background();
     /// A NOTIFY for the catalog arrived (thread-safe; the listener's thread).
     void notify();
     /// The last good member list (thread-safe).
@@ -109,6 +115,8 @@ class CatalogSource {
     std::vector<CatalogMember> members_;  ///< under mu_
     std::optional<Copy> copy_;            ///< the source's thread (or start()) only
     RefreshSchedule schedule_;            ///< the source's thread (or start()) only
+    /// Started by start_in_background() and no transfer succeeded yet (the source's thread only).
+    bool background_first_ = false;
     std::thread thread_;
 };
 

@@ -246,7 +246,7 @@ void Daemon::start_alerts() {
 void Daemon::run(const std::atomic<bool>& stop) {
     monitor_->run(stop, reload_, [this] {
         Config c = load_config();
-        add_catalog(c);
+        sync_catalogs(c);
         malloc_trim(0);  // the YAML tree's pages, as at start-up
         return c;
     });

@@ -87,10 +87,12 @@ class Daemon {
     /// The catalogs of zones_from: each one's first transfer, their members added to
     /// config_.zones.
     void start_catalog();
-    /// A reload's `c` with its catalogs followed (sources started, stopped, reconfigured to
-    /// match) and their current members added. The monitor's thread.
-    void add_catalog(Config& c);
-    /// A source for catalog `s` of config `c`, after its first transfer.
+    /// A reload's `c` with its catalogs followed: sources of catalogs no longer listed stopped,
+    /// those that stay reconfigured, new ones started with their first transfer in the
+    /// background; then the current members of every catalog added. The monitor's thread; it
+    /// waits for no transfer but one in flight of a catalog it stops.
+    void sync_catalogs(Config& c);
+    /// A source for catalog `s` of config `c`, not started.
     std::unique_ptr<CatalogSource> make_catalog_source(const Config& c,
                                                        const CatalogSettings& s) const;
     /// The members of every catalog of `c` (by the sources running) added to c.zones.

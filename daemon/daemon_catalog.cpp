@@ -1,10 +1,13 @@
 // The catalogs of zones_from in the daemon: each catalog entry has a catalog source, started
-// before the monitor (its members are in the monitor's first config). A reload (SIGHUP, a change
-// of a catalog's member list) reads the config file again and then matches the sources to its
-// catalog entries by name: a catalog no longer listed is stopped, a new one is transferred
-// before the reload applies, one that stays takes its new settings (a new server, port or key:
-// transferred afresh). The members of every catalog are then added, so zones that stay keep
-// their state and a removed catalog's members go unless the file or another catalog lists them.
+// before the monitor with its first transfer (its members are in the monitor's first config). A
+// reload (SIGHUP, a change of a catalog's member list) reads the config file again and then
+// matches the sources to its catalog entries by name (sync_catalogs): a catalog no longer listed
+// is stopped; one that stays takes its new settings (a new server, port or key: transferred
+// afresh on its own thread); a new one is started with its first transfer on its own thread, so
+// the reload applies at once without its members and they come with the reload its on_change
+// asks for, like any change of a member list. The members of every catalog are then added, so
+// zones that stay keep their state and a removed catalog's members go unless the file or another
+// catalog lists them.
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -30,16 +33,15 @@ std::optional<TsigKey> catalog_key(const Config& c, const CatalogSettings& s) {
 std::unique_ptr<CatalogSource> Daemon::make_catalog_source(const Config& c,
                                                            const CatalogSettings& s) const {
     // The monitor's thread applies a change between two passes, as a SIGHUP's.
-    auto source = std::make_unique<CatalogSource>(
+    return std::make_unique<CatalogSource>(
         s, catalog_key(c, s), [&reload = reload_] { reload = true; }, catalog_metrics_);
-    source->start();
-    return source;
 }
 
 void Daemon::start_catalog() {
     catalog_metrics_ = std::make_shared<CatalogMetrics>();
     for (const auto& s : config_.inventory.catalogs) {
         auto source = make_catalog_source(config_, s);
+        source->start();
         std::lock_guard lock(catalogs_mu_);
         catalogs_.push_back(std::move(source));
     }
@@ -57,7 +59,7 @@ bool Daemon::notify_catalog(const std::string& zone) {
     return false;
 }
 
-void Daemon::add_catalog(Config& c) {
+void Daemon::sync_catalogs(Config& c) {
     std::vector<std::unique_ptr<CatalogSource>> stopped;
     std::vector<const CatalogSettings*> started;
     {
@@ -84,8 +86,9 @@ void Daemon::add_catalog(Config& c) {
         source.reset();
     }
     for (const CatalogSettings* s : started) {
-        spdlog::info("catalog {}: new in zones_from; transferring it", s->name);
+        spdlog::info("catalog {}: new in zones_from; transferring it in the background", s->name);
         auto source = make_catalog_source(c, *s);
+        source->start_in_background();
         std::lock_guard lock(catalogs_mu_);
         catalogs_.push_back(std::move(source));
     }

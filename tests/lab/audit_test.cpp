@@ -253,3 +253,30 @@ TEST_CASE("audit: progress bar only when asked, --out") {
     // The one finding is SRV-NSID, an INFO (the lab's BIND and Knot return an NSID).
     CHECK_THAT(report, Catch::Contains("| shop.test | OK | 100 | 1 info |"));
 }
+
+TEST_CASE("audit: -c with two catalogs audits the members of both, each zone once") {
+    // knot-catalog.lab: shop.test, gamma-dns.test; fixed-catalog.lab: shop.test, alpha-dns.test.
+    const TempConfig config(
+        "root_hints: " + nswatch::lab::root_hints() +
+        "\n"
+        "zones_from:\n"
+        "  - {catalog: knot-catalog.lab, primary: 127.53.3.1, source: 127.63.0.1}\n"
+        "  - {catalog: fixed-catalog.lab, primary: 127.53.1.1, source: 127.63.0.1}\n");
+    const nswatch::lab::CommandRun r = nswatch::lab::run_nswatch(
+        "audit -c " + config.path + " --format json --no-ipv6 --timeout 1s");
+    INFO(r.out);
+    const auto j = nlohmann::json::parse(r.out);
+    std::vector<std::string> zones;
+    for (const auto& z : j["zones"]) {
+        zones.push_back(z["zone"].get<std::string>());
+        CHECK(z["score"].is_number());
+        CHECK_FALSE(z["failover"].empty());
+    }
+    std::sort(zones.begin(), zones.end());
+    CHECK(zones == std::vector<std::string>{"alpha-dns.test", "gamma-dns.test", "shop.test"});
+    // shop.test, the zone both list, is the lab's healthy three-provider zone.
+    const auto* shop = zone_of(j, "shop.test");
+    REQUIRE(shop != nullptr);
+    CHECK(finding_ids(*shop).empty());
+    CHECK(r.exit_code != 3);
+}

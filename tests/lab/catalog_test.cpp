@@ -4,11 +4,20 @@
 // member added and probed, a member removed and its series gone, a changed group giving the
 // member its new group's settings, and a member that stays keeping its state. Two catalogs
 // followed at once (Knot's and a static one on BIND) with a zone list, a zone both list, and
-// reloads that remove a catalog and add it back.
+// reloads that remove a catalog and add it back. A catalog a reload adds is transferred in the
+// background: the reload applies at once, its members come when the transfer succeeds, and a
+// primary that never answers holds up no probe round. A reload that changes one catalog's primary
+// transfers that catalog alone.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <catch2/catch.hpp>
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -19,6 +28,11 @@
 #include <string>
 #include <thread>
 #include <vector>
+
+// ldns/common.h #defines bool, true and false unless <stdbool.h> came first.
+#include <stdbool.h>
+// then ldns:
+#include <ldns/ldns.h>
 
 #include "lab_env.hpp"
 #include "prometheus_env.hpp"
@@ -129,6 +143,74 @@ bool probed_in(const std::string& text, const std::string& zone) {
     }
     return false;
 }
+
+/// A primary that takes connections (the kernel's backlog accepts them) and never answers: a
+/// transfer from it waits out the catalog entry's timeout. At kSilentPrimary port 5399; closed with
+/// the object.
+constexpr const char* kSilentPrimary = "127.63.0.9";
+
+struct SilentPrimary {
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+    SilentPrimary() {
+        const int on = 1;
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
+        sockaddr_in a{};
+        a.sin_family = AF_INET;
+        a.sin_port = htons(5399);
+        inet_pton(AF_INET, kSilentPrimary, &a.sin_addr);
+        REQUIRE(bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+        REQUIRE(listen(fd, 16) == 0);
+    }
+    ~SilentPrimary() { close(fd); }
+    SilentPrimary(const SilentPrimary&) = delete;
+    SilentPrimary& operator=(const SilentPrimary&) = delete;
+};
+
+/// A NOTIFY for `zone` (built with ldns) from 127.53.1.9, inside the config's notify.allow, to
+/// the daemon's listener; the answer's rcode, -1 when none came.
+int send_notify(const std::string& zone) {
+    ldns_pkt* pkt = ldns_pkt_query_new(ldns_dname_new_frm_str((zone + ".").c_str()),
+                                       LDNS_RR_TYPE_SOA, LDNS_RR_CLASS_IN, LDNS_AA);
+    ldns_pkt_set_opcode(pkt, LDNS_PACKET_NOTIFY);
+    ldns_pkt_set_id(pkt, 4242);
+    uint8_t* wire = nullptr;
+    size_t size = 0;
+    ldns_pkt2wire(&wire, pkt, &size);
+    ldns_pkt_free(pkt);
+    const int fd = socket(AF_INET, SOCK_DGRAM, 0);
+    sockaddr_in src{};
+    src.sin_family = AF_INET;
+    inet_pton(AF_INET, "127.53.1.9", &src.sin_addr);
+    bind(fd, reinterpret_cast<sockaddr*>(&src), sizeof src);
+    sockaddr_in dst{};
+    dst.sin_family = AF_INET;
+    dst.sin_port = htons(5353);
+    inet_pton(AF_INET, "127.63.0.1", &dst.sin_addr);
+    sendto(fd, wire, size, 0, reinterpret_cast<sockaddr*>(&dst), sizeof dst);
+    std::free(wire);
+    int rcode = -1;
+    uint8_t buf[512];
+    pollfd p{fd, POLLIN, 0};
+    if (poll(&p, 1, 2000) == 1) {
+        ldns_pkt* answer = nullptr;
+        const ssize_t n = recv(fd, buf, sizeof buf, 0);
+        if (n > 0 && ldns_wire2pkt(&answer, buf, static_cast<size_t>(n)) == LDNS_STATUS_OK) {
+            rcode = ldns_pkt_get_rcode(answer);
+            ldns_pkt_free(answer);
+        }
+    }
+    close(fd);
+    return rcode;
+}
+
+/// The /metrics line of `catalog`'s transfer counter for `result` at `n`.
+std::string refreshes_line(const std::string& catalog, const std::string& result, int n) {
+    return "nswatch_catalog_refreshes_total{catalog=\"" + catalog + "\",result=\"" + result +
+           "\"} " + std::to_string(n);
+}
+
+using Zones = std::vector<std::string>;
 
 }  // namespace
 
@@ -318,4 +400,182 @@ TEST_CASE("catalog: two catalogs and a file at once, a reload removes a catalog 
     CHECK(has(log, "zone gamma-dns.test: no longer in the config"));
     CHECK(!has(log, "zone alpha-dns.test: no longer in the config"));
     CHECK(!has(log, "zone beta-dns.test: no longer in the config"));
+}
+
+TEST_CASE("catalog: a reload adds a catalog whose primary never answers at once and rounds go on") {
+    const fs::path dir = nswatch::lab::scratch_dir("nswatch-catalog-test-silent");
+    std::ofstream(dir / "zones.txt") << "beta-dns.test\n";
+    const std::string knot =
+        "  - {catalog: knot-catalog.lab, primary: 127.53.3.1, source: 127.63.0.1,\n"
+        "     groups: {blue: {primary: ns1.alpha-dns.test}}}\n";
+    const std::string file = "  - {file: zones.txt}\n";
+    // fixed-catalog.lab (shop.test, alpha-dns.test) asked of a primary that never answers, then
+    // of BIND, which serves it.
+    const std::string fixed_silent =
+        "  - {catalog: fixed-catalog.lab, primary: " + std::string(kSilentPrimary) +
+        ", port: 5399,\n     source: 127.63.0.1, timeout: 5s}\n";
+    const std::string fixed_bind =
+        "  - {catalog: fixed-catalog.lab, primary: 127.53.1.1, source: 127.63.0.1, timeout: 5s}\n";
+    const Zones before{"beta-dns.test", "gamma-dns.test", "shop.test"};
+    CatalogDaemon d(dir, "zones_from:\n" + knot + file);
+    REQUIRE(eventually([&] { return watched() == before; }));
+    REQUIRE(eventually([] { return rounds_of("beta-dns.test") >= 2; }));
+
+    // The reload applies at once, although fixed-catalog.lab's transfer waits up to 5 s per read.
+    const SilentPrimary silent;
+    const size_t reloads = count_of(d.log(), "configuration reloaded");
+    uint64_t beta_rounds = rounds_of("beta-dns.test");
+    uint64_t gamma_rounds = rounds_of("gamma-dns.test");
+    const auto t0 = std::chrono::steady_clock::now();
+    d.reload("zones_from:\n" + knot + file + fixed_silent);
+    REQUIRE(nswatch::lab::wait_until(
+        [&] { return count_of(d.log(), "configuration reloaded") > reloads; }, 6s, 20ms));
+    CHECK(std::chrono::steady_clock::now() - t0 < 2s);
+    CHECK(has(d.log(),
+              "catalog fixed-catalog.lab: new in zones_from; transferring it in the background"));
+    // Every zone goes on being probed while that transfer waits: two more rounds each (interval
+    // 1 s) well before its 5 s read times out.
+    CHECK(nswatch::lab::wait_until(
+        [&] {
+            return rounds_of("beta-dns.test") >= beta_rounds + 2 &&
+                   rounds_of("gamma-dns.test") >= gamma_rounds + 2;
+        },
+        4s, 100ms));
+    CHECK(std::chrono::steady_clock::now() - t0 < 4500ms);
+    CHECK(watched() == before);
+
+    // The transfer fails: counted and logged with the next try; no member, the rest unchanged.
+    REQUIRE(
+        eventually([] { return has(metrics(), refreshes_line("fixed-catalog.lab", "error", 1)); }));
+    std::string m = metrics();
+    CHECK(has(m, refreshes_line("fixed-catalog.lab", "ok", 0)));
+    CHECK(has(m, "nswatch_catalog_members{catalog=\"knot-catalog.lab\"} 2"));
+    CHECK(!has(m, "nswatch_catalog_member_info{catalog=\"fixed-catalog.lab\""));
+    CHECK(has(d.log(), "catalog fixed-catalog.lab: background transfer failed: "));
+    CHECK(has(d.log(), "followed without members until a transfer succeeds, next try in "));
+    CHECK(watched() == before);
+
+    // A NOTIFY for it: tried again, fails again, and the rounds still go on.
+    beta_rounds = rounds_of("beta-dns.test");
+    CHECK(send_notify("fixed-catalog.lab") == LDNS_RCODE_NOERROR);
+    REQUIRE(
+        eventually([] { return has(metrics(), refreshes_line("fixed-catalog.lab", "error", 2)); }));
+    CHECK(rounds_of("beta-dns.test") >= beta_rounds + 3);
+    CHECK(watched() == before);
+
+    // Pointed at BIND: its members come without a restart; shop.test stays Knot's member (listed
+    // first, group blue with a primary), Knot's catalog is not transferred again.
+    beta_rounds = rounds_of("beta-dns.test");
+    d.reload("zones_from:\n" + knot + file + fixed_bind);
+    REQUIRE(eventually([] {
+        return watched() == Zones{"alpha-dns.test", "beta-dns.test", "gamma-dns.test", "shop.test"};
+    }));
+    CHECK(eventually([] { return probed_in(metrics(), "alpha-dns.test"); }));
+    m = metrics();
+    CHECK(has(m, refreshes_line("fixed-catalog.lab", "ok", 1)));
+    CHECK(has(m, refreshes_line("fixed-catalog.lab", "error", 2)));
+    CHECK(has(m, refreshes_line("knot-catalog.lab", "ok", 1)));
+    CHECK(has(m, "nswatch_catalog_members{catalog=\"fixed-catalog.lab\"} 2"));
+    CHECK(has(m, member("fixed-catalog.lab", "alpha-dns.test", "")));
+    CHECK(zone_status("shop.test")["has_primary"] == true);
+    CHECK(rounds_of("beta-dns.test") > beta_rounds);  // its state kept throughout
+    const std::string log = d.log();
+    CHECK(has(log, "catalog fixed-catalog.lab: serial 1 by axfr: 2 members (version 2)"));
+    CHECK(has(log,
+              "catalog fixed-catalog.lab: transferred in the background; its 2 members are added"));
+    CHECK(!has(log, "no longer in the config"));
+    CHECK(d.child->running());
+}
+
+TEST_CASE("catalog: a catalog a reload adds brings its members without a restart") {
+    const fs::path dir = nswatch::lab::scratch_dir("nswatch-catalog-test-added");
+    std::ofstream(dir / "zones.txt") << "beta-dns.test\n";
+    const std::string file = "  - {file: zones.txt}\n";
+    const std::string knot =
+        "  - {catalog: knot-catalog.lab, primary: 127.53.3.1, source: 127.63.0.1,\n"
+        "     groups: {blue: {primary: ns1.alpha-dns.test}}}\n";
+    CatalogDaemon d(dir, "zones_from:\n" + file);
+    REQUIRE(eventually([] { return watched() == Zones{"beta-dns.test"}; }));
+    REQUIRE(eventually([] { return rounds_of("beta-dns.test") >= 2; }));
+    CHECK(!has(metrics(), "nswatch_catalog_"));
+    const uint64_t beta_rounds = rounds_of("beta-dns.test");
+
+    // Knot's catalog added: its members come after its transfer, probed, with their groups.
+    d.reload("zones_from:\n" + file + knot);
+    REQUIRE(eventually([] {
+        return watched() == Zones{"beta-dns.test", "gamma-dns.test", "shop.test"};
+    }));
+    CHECK(eventually([] {
+        const std::string m = metrics();
+        return probed_in(m, "shop.test") && probed_in(m, "gamma-dns.test");
+    }));
+    const std::string m = metrics();
+    CHECK(has(m, "nswatch_catalog_members{catalog=\"knot-catalog.lab\"} 2"));
+    CHECK(has(m, refreshes_line("knot-catalog.lab", "ok", 1)));
+    CHECK(has(m, refreshes_line("knot-catalog.lab", "error", 0)));
+    CHECK(has(m, member("knot-catalog.lab", "shop.test", "blue")));
+    CHECK(has(m, member("knot-catalog.lab", "gamma-dns.test", "red")));
+    CHECK(zone_status("shop.test")["has_primary"] == true);
+    // The same daemon: beta-dns.test's state goes on.
+    CHECK(eventually([&] { return rounds_of("beta-dns.test") > beta_rounds; }));
+
+    // In the log: started once, the catalog announced, transferred, then its members merged.
+    const std::string log = d.log();
+    CHECK(count_of(log, "watching 1 zones every") == 1);
+    const size_t announced =
+        log.find("catalog knot-catalog.lab: new in zones_from; transferring it in the background");
+    const size_t transferred = log.find(
+        "catalog knot-catalog.lab: transferred in the background; its 2 members are added");
+    const size_t merged = log.find("catalog knot-catalog.lab: 2 member zones watched", announced);
+    REQUIRE(announced != std::string::npos);
+    REQUIRE(transferred != std::string::npos);
+    CHECK(announced < transferred);
+    CHECK(merged != std::string::npos);
+    CHECK(d.child->running());
+}
+
+TEST_CASE("catalog: a reload that changes one catalog's primary transfers that one alone") {
+    const fs::path dir = nswatch::lab::scratch_dir("nswatch-catalog-test-reprimary");
+    // knot-catalog.lab: shop.test (blue), gamma-dns.test (red); fixed-catalog.lab: shop.test
+    // (red), alpha-dns.test. BIND serves fixed-catalog.lab on both its addresses.
+    const std::string knot_blue =
+        "  - {catalog: knot-catalog.lab, primary: 127.53.3.1, source: 127.63.0.1,\n"
+        "     groups: {blue: {primary: ns1.alpha-dns.test}}}\n";
+    const std::string knot_plain =
+        "  - {catalog: knot-catalog.lab, primary: 127.53.3.1, source: 127.63.0.1}\n";
+    const std::string fixed_ns1 =
+        "  - {catalog: fixed-catalog.lab, primary: 127.53.1.1, source: 127.63.0.1}\n";
+    const std::string fixed_ns2 =
+        "  - {catalog: fixed-catalog.lab, primary: 127.53.1.2, source: 127.63.0.1}\n";
+    const Zones all{"alpha-dns.test", "gamma-dns.test", "shop.test"};
+    CatalogDaemon d(dir, "zones_from:\n" + knot_blue + fixed_ns1);
+    REQUIRE(eventually([&] { return watched() == all; }));
+    REQUIRE(eventually([] { return rounds_of("alpha-dns.test") >= 2; }));
+    std::string m = metrics();
+    CHECK(has(m, refreshes_line("knot-catalog.lab", "ok", 1)));
+    CHECK(has(m, refreshes_line("fixed-catalog.lab", "ok", 1)));
+    CHECK(zone_status("shop.test")["has_primary"] == true);
+    const uint64_t alpha_rounds = rounds_of("alpha-dns.test");
+
+    // fixed-catalog.lab from BIND's other address: transferred again (AXFR, the copy dropped).
+    // knot-catalog.lab loses its groups: shop.test takes the defaults without a transfer.
+    d.reload("zones_from:\n" + knot_plain + fixed_ns2);
+    REQUIRE(
+        eventually([] { return has(metrics(), refreshes_line("fixed-catalog.lab", "ok", 2)); }));
+    CHECK(eventually([] { return zone_status("shop.test")["has_primary"] == false; }));
+    m = metrics();
+    CHECK(has(m, refreshes_line("knot-catalog.lab", "ok", 1)));
+    CHECK(has(m, refreshes_line("knot-catalog.lab", "error", 0)));
+    CHECK(has(m, refreshes_line("fixed-catalog.lab", "error", 0)));
+    CHECK(has(m, "nswatch_catalog_members{catalog=\"fixed-catalog.lab\"} 2"));
+    CHECK(has(m, member("knot-catalog.lab", "shop.test", "blue")));
+    CHECK(watched() == all);
+    CHECK(eventually([&] { return rounds_of("alpha-dns.test") > alpha_rounds; }));
+
+    const std::string log = d.log();
+    CHECK(count_of(log, "catalog fixed-catalog.lab: serial 1 by axfr: 2 members") == 2);
+    CHECK(count_of(log, "catalog knot-catalog.lab: serial ") == 1);
+    CHECK(!has(log, "new in zones_from"));
+    CHECK(!has(log, "no longer in zones_from"));
+    CHECK(!has(log, "zone alpha-dns.test: no longer in the config"));
 }
