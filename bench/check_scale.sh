@@ -24,7 +24,10 @@
 # 500), ADDRS (the NSD address; 127.54.9.1, never 127.53.x.x, the test lab's), NSWATCH (binary),
 # BASELINE (a second binary, e.g. an older build, timed the same way for before/after, at sizes up
 # to BASELINE_MAX, 5000), SERVE_ONLY (seconds: only start NSD and write the configs
-# $WORK/check-N.yml, print where they are and keep serving that long, for profiling by hand).
+# $WORK/check-N.yml, print where they are and keep serving that long, for profiling by hand),
+# REPEAT (each nswatch command, and `config check` for the loading figure, is run this many times
+# and the run with the median CPU is reported; 5: one run of a sub-second command varies by tens
+# of percent).
 # Needs root (port 53, an address on lo). Loopback only; servers are stopped by pid.
 set -euo pipefail
 SIZES=${SIZES:-"1000 2000 5000 10000"}
@@ -33,6 +36,7 @@ DP_SECONDS=${DP_SECONDS:-5}
 WINDOW=${WINDOW:-500}
 BASELINE=${BASELINE:-}
 BASELINE_MAX=${BASELINE_MAX:-5000}
+REPEAT=${REPEAT:-5}
 export ADDRS=${ADDRS:-127.54.9.1}
 source "$(cd "$(dirname "$0")" && pwd)/nsd_common.sh"
 for t in dnsperf jq /usr/bin/time; do command -v $t >/dev/null || { echo "$t is not installed" >&2; exit 2; }; done
@@ -87,10 +91,28 @@ cpu_of() {
     CPU=$(awk -v u="$u" -v s="$s" 'BEGIN { printf "%.2f", u + s }')
 }
 
+# timed_median TIMEFILE OUT ERR COMMAND...: runs COMMAND REPEAT times (stdout to OUT, stderr to
+# ERR, both of the last run kept) and writes to TIMEFILE the "%e %U %S" line of the run whose CPU
+# (user+sys) is the median; RC = the exit status of the last run.
+timed_median() {
+    local tf=$1 out=$2 err=$3 r
+    shift 3
+    : > "$WORK/runs.time"
+    for ((r = 0; r < REPEAT; r++)); do
+        set +e
+        /usr/bin/time -f "%e %U %S" -o "$WORK/one.time" "$@" > "$out" 2> "$err"
+        RC=$?
+        set -e
+        tail -n 1 "$WORK/one.time" >> "$WORK/runs.time"
+    done
+    awk '{ print $2 + $3, $0 }' "$WORK/runs.time" | sort -n |
+        awk -v m=$(( (REPEAT + 1) / 2 )) 'NR == m { print $2, $3, $4 }' > "$tf"
+}
+
 # Loading the config alone (`nswatch config check`: the same loader, plus a preflight that costs
 # nothing here): LOAD_CPU seconds, part of every command's CPU below.
 load_cpu() {
-    /usr/bin/time -f "%e %U %S" -o "$WORK/load.time" "$1" config check -c "$2" > /dev/null 2>&1 || true
+    timed_median "$WORK/load.time" /dev/null /dev/null "$1" config check -c "$2"
     cpu_of "$WORK/load.time"; LOAD_CPU=$CPU
 }
 
@@ -105,10 +127,8 @@ row() {  # label zones probes ok
 time_check() {
     local rc probes ok zones cfg=${4:-$WORK/check-$3.yml}
     load_cpu "$1" "$cfg"
-    set +e
-    /usr/bin/time -f "%e %U %S" -o "$WORK/nw.time" "$1" check -c "$cfg" --json > "$WORK/check.json" 2> "$WORK/check.err"
-    rc=$?
-    set -e
+    timed_median "$WORK/nw.time" "$WORK/check.json" "$WORK/check.err" "$1" check -c "$cfg" --json
+    rc=$RC
     (( rc <= 2 )) || { echo "$2 check at $3 zones: exit $rc"; head -5 "$WORK/check.err"; exit 1; }
     read -r probes ok zones < <(jq -r '[([.zones[].probes | length] | add), ([.zones[].probes[] | select(.outcome == "ok")] | length), (.zones | length)] | @tsv' "$WORK/check.json")
     cpu_of "$WORK/nw.time"
@@ -120,10 +140,8 @@ time_check() {
 time_audit() {
     local rc probes zones cfg=$WORK/check-$3.yml
     load_cpu "$1" "$cfg"
-    set +e
-    /usr/bin/time -f "%e %U %S" -o "$WORK/nw.time" "$1" audit -c "$cfg" --format json --progress always > "$WORK/audit.json" 2> "$WORK/audit.err"
-    rc=$?
-    set -e
+    timed_median "$WORK/nw.time" "$WORK/audit.json" "$WORK/audit.err" "$1" audit -c "$cfg" --format json --progress always
+    rc=$RC
     (( rc <= 2 )) || { echo "$2 audit at $3 zones: exit $rc"; head -5 "$WORK/audit.err"; exit 1; }
     zones=$(jq '.zones | length' "$WORK/audit.json")
     # The last redraw of the bar, "... done/total steps": one step per zone (its delegation), then
