@@ -98,3 +98,29 @@ TEST_CASE("audit: the score drops with severity and fatal losses, never below 0"
     CHECK(audit_score({}, {{"p", false, {"why"}}}) == 80);
     CHECK(audit_score(std::vector<AuditFinding>(10, error), {}) == 0);
 }
+
+TEST_CASE("audit: losing a provider that leaves no delegated server of another is fatal",
+          "[audit]") {
+    const std::vector<std::string> none_left = {
+        "no nameserver of another provider is in the parent's delegation"};
+    SECTION("one provider only") {
+        auto e = clean();
+        std::erase_if(e.servers, [](const ServerEvidence& s) { return s.provider == "b.test"; });
+        const auto r = run(e);
+        REQUIRE(r.failover.size() == 1);
+        CHECK(r.failover[0].provider == "a.test");
+        CHECK_FALSE(r.failover[0].survives);
+        CHECK(r.failover[0].reasons == none_left);
+    }
+    SECTION("the other provider's servers are not in the parent's delegation") {
+        auto e = clean();
+        e.parent_ns = {"ns1.a.test", "ns2.a.test"};
+        const auto r = run(e);
+        REQUIRE(r.failover.size() == 2);
+        CHECK(r.failover[0].provider == "a.test");
+        CHECK_FALSE(r.failover[0].survives);
+        CHECK(r.failover[0].reasons == none_left);
+        CHECK(r.failover[1].provider == "b.test");
+        CHECK(r.failover[1].survives);  // a's servers are delegated and answer
+    }
+}
