@@ -11,6 +11,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <sstream>
 
 #include "config/alerts_config.hpp"
@@ -140,14 +141,18 @@ YAML::Node Loader::parse_rest(const ZoneCut& cut) const {
     throw ZoneCutUnsure{};
 }
 
-Config Loader::load(const std::string& yaml, const LoadOptions& options) {
+void Loader::read_cut_or_whole(const std::string& yaml,
+                               const std::function<void(const ZoneCut*)>& read,
+                               const std::function<void()>& undo) const {
     if (cut_zones_) {
         check_line_lengths(yaml);
         if (std::optional<ZoneCut> cut = cut_zone_items(yaml)) {
             try {
-                return load_document(yaml, options, &*cut);
+                read(&*cut);
+                return;
             } catch (const ZoneCutUnsure&) {
                 // The cut was wrong somewhere: the whole document as one tree, below.
+                if (undo) undo();
             } catch (const ConfigError&) {
                 // Each part parsed alone; a syntax error elsewhere in the document would have
                 // been reported before this one, as it is when the document is one tree.
@@ -156,7 +161,14 @@ Config Loader::load(const std::string& yaml, const LoadOptions& options) {
             }
         }
     }
-    return load_document(yaml, options, nullptr);
+    read(nullptr);
+}
+
+Config Loader::load(const std::string& yaml, const LoadOptions& options) {
+    Config config;
+    read_cut_or_whole(yaml,
+                      [&](const ZoneCut* cut) { config = load_document(yaml, options, cut); });
+    return config;
 }
 
 Config Loader::load_document(const std::string& yaml, const LoadOptions& options,
@@ -196,13 +208,7 @@ Config Loader::load_document(const std::string& yaml, const LoadOptions& options
     if (const Field* f = top.get("diff")) config_detail::read_diff(in_, *f, config);
     if (const Field* f = top.get("thresholds")) read_thresholds(*f, config.thresholds);
     ZoneSink zones(source_);
-    if (const Field* f = top.get("zones")) {
-        if (cut != nullptr) {
-            read_zones_cut(*f, *cut, yaml, config, zones, 0);
-        } else {
-            read_zones(*f, config, zones, 0);
-        }
-    }
+    if (const Field* f = top.get("zones")) read_zones_list(*f, cut, yaml, config, zones, 0);
     if (const Field* f = top.get("zones_from")) read_zones_from(*f, config, zones);
     zones.check_unique(config.zones);
     config.inventory.listed = config.zones.size();

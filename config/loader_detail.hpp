@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -45,6 +46,9 @@ class ZoneSink {
     /// Room for `more` zones beyond those of `config`: a ZoneConfig is large, and the moves of
     /// a growing vector of 10,000 of them cost as much as reading their names.
     void reserve(Config& config, size_t more);
+    /// Drops the zones of `config` from the `first`th on, and where they were listed (a fragment
+    /// read again as one tree after its cut turned out unsure).
+    void drop_from(Config& config, size_t first);
     /// Throws ConfigError at the second listing of the first zone listed twice (in reading order).
     void check_unique(const std::vector<ZoneConfig>& zones) const;
 
@@ -74,7 +78,8 @@ class Loader {
     /// Parse every document as one yaml-cpp tree, the zones list too (the tests compare the two
     /// ways; without this a block `zones` list is parsed zone by zone, config/zone_cut.hpp).
     void parse_whole_document() { cut_zones_ = false; }
-    /// Reads a `zones_from` fragment (a file holding only a `zones` list) into `config`.
+    /// Reads a `zones_from` fragment (a file holding only a `zones` list) into `config`, its list
+    /// zone by zone as the main file's.
     void load_fragment(const std::string& yaml, Config& config, ZoneSink& sink,
                        uint32_t file) const;
 
@@ -83,6 +88,13 @@ class Loader {
     using SeenZones = std::unordered_map<std::string, std::pair<int, int>>;
 
     // loader.cpp
+    /// Runs `read` with the cut of `yaml`'s zones list (config/zone_cut.hpp), or with nullptr
+    /// (the whole document as one tree) when there is none, the cut is turned off, or the cut
+    /// turns out unsure while read; `undo` then first drops what the cut's read added. A
+    /// ConfigError of the cut's read gives way to a syntax error elsewhere in `yaml`, as in one
+    /// tree.
+    void read_cut_or_whole(const std::string& yaml, const std::function<void(const ZoneCut*)>& read,
+                           const std::function<void()>& undo = {}) const;
     /// One load, from the whole document's tree or (with `cut`) from the rest's tree and each
     /// zone's own.
     Config load_document(const std::string& yaml, const LoadOptions& options, const ZoneCut* cut);
@@ -109,6 +121,9 @@ class Loader {
     void read_providers(const Field& field, Config& config) const;
     // loader_zones.cpp
     void read_zones(const Field& field, Config& config, ZoneSink& sink, uint32_t file) const;
+    /// read_zones_cut with a cut, read_zones without.
+    void read_zones_list(const Field& field, const ZoneCut* cut, const std::string& yaml,
+                         Config& config, ZoneSink& sink, uint32_t file) const;
     /// read_zones over the items of a cut list, each parsed on its own and freed after it is
     /// read; throws ZoneCutUnsure when an item does not parse alone as it did in the document.
     void read_zones_cut(const Field& field, const ZoneCut& cut, const std::string& yaml,
@@ -127,6 +142,10 @@ class Loader {
                              ZoneSink& sink) const;
     void read_fragment_file(const Field& at, const std::filesystem::path& path, Config& config,
                             ZoneSink& sink) const;
+    /// A fragment's document, from the rest's tree and each zone's own (with `cut`) or from its
+    /// whole tree.
+    void read_fragment(const std::string& yaml, const ZoneCut* cut, Config& config, ZoneSink& sink,
+                       uint32_t file) const;
     ShardSettings read_shard(const Field& field) const;
     // loader_catalog.cpp
     void read_catalog_source(const MapFields& m, Config& config) const;

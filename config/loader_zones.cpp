@@ -72,8 +72,19 @@ void ZoneSink::add(Config& config, ZoneConfig&& zone, uint32_t file, int line, i
 }
 
 void ZoneSink::reserve(Config& config, size_t more) {
-    config.zones.reserve(config.zones.size() + more);
-    at_.reserve(at_.size() + more);
+    // At least doubling: a directory of many small fragments reserves once per fragment, and
+    // exact growth would move every zone read so far at each one.
+    const size_t needed = config.zones.size() + more;
+    if (needed <= config.zones.capacity()) return;
+    const size_t grown = std::max(needed, 2 * config.zones.capacity());
+    config.zones.reserve(grown);
+    at_.reserve(grown);
+}
+
+void ZoneSink::drop_from(Config& config, size_t first) {
+    config.zones.erase(config.zones.begin() + static_cast<std::ptrdiff_t>(first),
+                       config.zones.end());
+    at_.resize(first);
 }
 
 std::string ZoneSink::where(const At& at) const {
@@ -106,6 +117,15 @@ void Loader::read_zones(const Field& field, Config& config, ZoneSink& sink, uint
     SeenZones seen;
     for (const auto& item : in_.list(field, "[{name: shop.test}]")) {
         add_listed_zone(item, config, sink, file, seen);
+    }
+}
+
+void Loader::read_zones_list(const Field& field, const ZoneCut* cut, const std::string& yaml,
+                             Config& config, ZoneSink& sink, uint32_t file) const {
+    if (cut != nullptr) {
+        read_zones_cut(field, *cut, yaml, config, sink, file);
+    } else {
+        read_zones(field, config, sink, file);
     }
 }
 

@@ -1,7 +1,8 @@
 // `zones_from` (zones listed in other files, by other tooling, or by catalog zones: one entry or
 // a list of them) and `shard` (this instance's part of the zones). A zone-list file is read line by
-// line (config/zone_list_file.hpp); a directory holds YAML fragments, each parsed and freed before
-// the next, so that no YAML tree of every zone exists at once.
+// line (config/zone_list_file.hpp); a directory holds YAML fragments, each read as the main file
+// is, its `zones` list zone by zone (config/zone_cut.hpp), so that no YAML tree of more than one
+// zone exists at once.
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
@@ -160,16 +161,26 @@ void Loader::read_fragment_file(const Field& at, const fs::path& path, Config& c
     }
     const std::string source = path.string();
     const uint32_t file = sink.add_file(source);
-    Loader(source, base_dir_).load_fragment(text, config, sink, file);
+    Loader fragment(source, base_dir_);
+    fragment.cut_zones_ = cut_zones_;
+    fragment.load_fragment(text, config, sink, file);
 }
 
 void Loader::load_fragment(const std::string& yaml, Config& config, ZoneSink& sink,
                            uint32_t file) const {
-    const YAML::Node document = parse(yaml);
+    const size_t before = config.zones.size();
+    read_cut_or_whole(
+        yaml, [&](const ZoneCut* cut) { read_fragment(yaml, cut, config, sink, file); },
+        [&] { sink.drop_from(config, before); });
+}
+
+void Loader::read_fragment(const std::string& yaml, const ZoneCut* cut, Config& config,
+                           ZoneSink& sink, uint32_t file) const {
+    const YAML::Node document = cut != nullptr ? parse_rest(*cut) : parse(yaml);
     Field root{document, "", YAML::Mark::null_mark()};
     if (root.value.IsNull() || !root.value.IsDefined()) return;  // an empty fragment lists none
     MapFields top = in_.map(root, {"zones"});
-    if (const Field* f = top.get("zones")) read_zones(*f, config, sink, file);
+    if (const Field* f = top.get("zones")) read_zones_list(*f, cut, yaml, config, sink, file);
 }
 
 ShardSettings Loader::read_shard(const Field& field) const {

@@ -7,7 +7,8 @@
 // reloads that remove a catalog and add it back. A catalog a reload adds is transferred in the
 // background: the reload applies at once, its members come when the transfer succeeds, and a
 // primary that never answers holds up no probe round. A reload that changes one catalog's primary
-// transfers that catalog alone.
+// transfers that catalog alone. A catalog whose primary sends no NOTIFY is followed at its SOA
+// refresh: a member added there comes with the next refresh, and every refresh is counted.
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -122,10 +123,11 @@ uint64_t rounds_of(const std::string& zone) {
     return z.is_null() ? 0 : z["rounds"].get<uint64_t>();
 }
 
-/// nsupdate on BIND's catalog zone (the lines between "zone" and "send").
-void update_catalog(const fs::path& dir, const std::string& lines) {
+/// nsupdate on one of BIND's catalog zones (the lines between "zone" and "send").
+void update_catalog(const fs::path& dir, const std::string& lines,
+                    const std::string& catalog = "bind-catalog.lab") {
     const fs::path f = dir / "update.txt";
-    std::ofstream(f) << "server 127.53.1.1 53\nzone bind-catalog.lab\n" << lines << "send\n";
+    std::ofstream(f) << "server 127.53.1.1 53\nzone " << catalog << "\n" << lines << "send\n";
     REQUIRE(std::system(("nsupdate -t 5 " + f.string()).c_str()) == 0);
 }
 
@@ -208,6 +210,20 @@ int send_notify(const std::string& zone) {
 std::string refreshes_line(const std::string& catalog, const std::string& result, int n) {
     return "nswatch_catalog_refreshes_total{catalog=\"" + catalog + "\",result=\"" + result +
            "\"} " + std::to_string(n);
+}
+
+/// The catalog's nswatch_catalog_last_success_timestamp_seconds in `text` (/metrics), 0 when it
+/// has none.
+double last_success_of(const std::string& text, const std::string& catalog) {
+    const std::string prefix =
+        "nswatch_catalog_last_success_timestamp_seconds{catalog=\"" + catalog + "\"} ";
+    const size_t at = text.find(prefix);
+    return at == std::string::npos ? 0 : std::stod(text.substr(at + prefix.size()));
+}
+
+double unix_now() {
+    return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
 }
 
 using Zones = std::vector<std::string>;
@@ -578,4 +594,59 @@ TEST_CASE("catalog: a reload that changes one catalog's primary transfers that o
     CHECK(!has(log, "new in zones_from"));
     CHECK(!has(log, "no longer in zones_from"));
     CHECK(!has(log, "zone alpha-dns.test: no longer in the config"));
+}
+
+TEST_CASE("catalog: without NOTIFY a member added on the primary comes at the catalog's refresh") {
+    // timer-catalog.lab: SOA refresh 10 s (the shortest nswatch keeps), and BIND notifies nobody
+    // of it, although the daemon's NOTIFY listener runs (127.63.0.1 port 5353).
+    const fs::path dir = nswatch::lab::scratch_dir("nswatch-catalog-test-timer");
+    const std::string cat = "timer-catalog.lab";
+    constexpr double kRefresh = 10;
+    CatalogDaemon d(dir,
+                    "zones_from: {catalog: timer-catalog.lab, primary: 127.53.1.1,\n"
+                    "             source: 127.63.0.1}\n");
+    REQUIRE(eventually([] { return watched() == Zones{"gamma-dns.test"}; }));
+    std::string m = metrics();
+    CHECK(has(m, refreshes_line(cat, "ok", 1)));
+    const double first = last_success_of(m, cat);
+    REQUIRE(first > 0);
+
+    // beta-dns.test added: watched once the refresh timer brings it, not at the update.
+    update_catalog(dir, "update add beta.zones.timer-catalog.lab. 0 IN PTR beta-dns.test.\n", cat);
+    const double updated = unix_now();
+    REQUIRE(nswatch::lab::wait_until(
+        [] {
+            return watched() == Zones{"beta-dns.test", "gamma-dns.test"};
+        },
+        std::chrono::seconds(static_cast<int>(kRefresh) + 3), 100ms));
+    const double seen = unix_now();
+    CHECK(seen - first >= kRefresh - 0.5);
+    CHECK(seen - updated <= kRefresh + 3);
+    CHECK(eventually([] { return probed_in(metrics(), "beta-dns.test"); }));
+    m = metrics();
+    CHECK(has(m, refreshes_line(cat, "ok", 2)));
+    CHECK(has(m, "nswatch_catalog_members{catalog=\"timer-catalog.lab\"} 2"));
+    CHECK(has(m, "nswatch_catalog_serial{catalog=\"timer-catalog.lab\"} 2"));
+    const double second = last_success_of(m, cat);
+    CHECK(second - first >= kRefresh - 0.5);
+    CHECK(second - first <= kRefresh + 1.5);
+
+    // Nothing changed since: the next refresh comes at the same pace, finds the catalog up to
+    // date, and is counted.
+    REQUIRE(nswatch::lab::wait_until([&] { return has(metrics(), refreshes_line(cat, "ok", 3)); },
+                                     std::chrono::seconds(static_cast<int>(kRefresh) + 3), 100ms));
+    m = metrics();
+    const double third = last_success_of(m, cat);
+    CHECK(third - second >= kRefresh - 0.5);
+    CHECK(third - second <= kRefresh + 1.5);
+    CHECK(has(m, refreshes_line(cat, "error", 0)));
+    CHECK(watched() == Zones{"beta-dns.test", "gamma-dns.test"});
+
+    const std::string log = d.log();
+    CHECK(has(log, "catalog timer-catalog.lab: serial 1 by axfr: 1 members (version 2)"));
+    CHECK(has(log, "catalog timer-catalog.lab: serial 2 by incremental: 2 members"));
+    CHECK(has(log, "catalog timer-catalog.lab: added beta-dns.test"));
+    CHECK(has(log, "catalog timer-catalog.lab: serial 2 by up_to_date: 2 members"));
+    CHECK(!has(log, "notify: timer-catalog.lab"));
+    CHECK(d.child->running());
 }

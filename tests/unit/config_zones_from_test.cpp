@@ -1,13 +1,19 @@
 // Tests for `zones_from` in the loader: zones read from a zone-list file or a directory of YAML
 // fragments, merged with the inline list, duplicates named with both places, and re-read on
-// every load (the daemon's SIGHUP and POST /-/reload load the file again).
+// every load (the daemon's SIGHUP and POST /-/reload load the file again). A fragment's `zones`
+// list is read zone by zone as the main file's (config/zone_cut.hpp), with the same zones and the
+// same errors, in the fragment's own lines, as when it is parsed as one tree.
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "config/config.hpp"
+#include "config/loader_detail.hpp"
+#include "config/zone_cut.hpp"
 #include "temp_dir.hpp"
 
 using namespace nswatch;
@@ -34,6 +40,56 @@ std::string error_of(const std::string& path, const LoadOptions& options = {}) {
     }
     FAIL_CHECK("no ConfigError thrown");
     return "";
+}
+
+/// A load's result: the Config, or the ConfigError's message.
+using LoadOutcome = std::variant<Config, std::string>;
+
+/// The config file at `path` loaded with every `zones` list (the fragments' too) cut zone by zone,
+/// or (`whole`) with every document parsed as one tree.
+LoadOutcome load_way(const fs::path& path, bool whole) {
+    std::ostringstream text;
+    text << std::ifstream(path).rdbuf();
+    config_detail::Loader loader(path.string(), path.parent_path());
+    if (whole) loader.parse_whole_document();
+    try {
+        return loader.load(text.str(), LoadOptions{false, std::nullopt});
+    } catch (const ConfigError& e) {
+        return std::string(e.what());
+    }
+}
+
+/// Loads `path` both ways, checks that they agree (the zones, or the error message), and returns
+/// the outcome.
+LoadOutcome load_both(const fs::path& path) {
+    const LoadOutcome cut = load_way(path, false);
+    const LoadOutcome whole = load_way(path, true);
+    REQUIRE(cut.index() == whole.index());
+    if (const auto* message = std::get_if<std::string>(&cut)) {
+        CHECK(*message == std::get<std::string>(whole));
+    } else {
+        CHECK(std::get<Config>(cut).zones == std::get<Config>(whole).zones);
+        CHECK(std::get<Config>(cut).inventory == std::get<Config>(whole).inventory);
+    }
+    return cut;
+}
+
+const Config& config_of(const LoadOutcome& outcome) {
+    if (const auto* message = std::get_if<std::string>(&outcome)) FAIL(*message);
+    return std::get<Config>(outcome);
+}
+
+std::string error_in(const LoadOutcome& outcome) {
+    if (std::holds_alternative<Config>(outcome)) FAIL("loaded without an error");
+    return std::get<std::string>(outcome);
+}
+
+/// How many zone items the cut finds in the file at `path` (0: it is parsed as one tree).
+size_t items_cut(const fs::path& path) {
+    std::ostringstream text;
+    text << std::ifstream(path).rdbuf();
+    const auto cut = config_detail::cut_zone_items(text.str());
+    return cut ? cut->items.size() : 0;
 }
 
 }  // namespace
@@ -203,4 +259,188 @@ TEST_CASE("zones_from: what cannot be read is named", "[config][zones_from]") {
           dir.file("zones.txt") +
               ":1:11: nameserver 'ns1.a.test': port '99999' is not a whole number between 1 and "
               "65535");
+}
+
+TEST_CASE("zones_from: a fragment read zone by zone gives the zones of its whole tree",
+          "[config][zones_from][zone_cut]") {
+    test::TempDir dir;
+    const fs::path frag = dir.path / "zones.d";
+    write(frag / "10-varied.yml",
+          "# written by the provisioning tool\n"
+          "zones:\n"
+          "  # the shop\n"
+          "  - name: \"shop.test\"\n"
+          "    primary: ns1.alpha-dns.test\n"
+          "    nameservers:\n"
+          "      - name: ns1.alpha-dns.test\n"
+          "        addresses: [192.0.2.53, \"2001:db8::53\"]\n"
+          "        provider: 'alpha: the - first'\n"
+          "      - {name: ns2.beta.test, addresses: ['198.51.100.7'], port: 5353}\n"
+          "    watch:\n"
+          "      - www\n"
+          "      - {name: mail, types: [MX, \"A\"]}\n"
+          "\n"
+          "# a comment at column 0 inside the list\n"
+          "  - example.com\n"
+          "  - name: multi.test\n"
+          "    nameservers:\n"
+          "      - name: ns1.multi.test\n"
+          "        addresses:\n"
+          "          - 192.0.2.1\n"
+          "        provider: >\n"
+          "          folded over\n"
+          "          two lines\n"
+          "    thresholds:\n"
+          "      rtt_warning: 2s\n");
+    std::string many = "zones:\n";
+    for (int i = 0; i < 300; ++i) {
+        many += "- name: z" + std::to_string(i) + ".test\n  nameservers: [{name: ns1.p.test, " +
+                "addresses: [192.0.2." + std::to_string(i % 250 + 1) + "]}]\n";
+    }
+    write(frag / "20-many.yaml", many);
+    write(dir.path / "nswatch.yml",
+          "thresholds: {serial_lag_warning: 7m}\nzones: [inline.test]\n"
+          "zones_from: {file: zones.d}\n");
+    CHECK(items_cut(frag / "10-varied.yml") == 3);
+    CHECK(items_cut(frag / "20-many.yaml") == 300);
+
+    const LoadOutcome outcome = load_both(dir.path / "nswatch.yml");
+    const Config& c = config_of(outcome);
+    REQUIRE(c.zones.size() == 304);
+    CHECK(names_of(c)[1] == "shop.test");
+    CHECK(c.zones[1].nameservers.get() ==
+          std::vector<StaticNameserver>{
+              {"ns1.alpha-dns.test", {"192.0.2.53", "2001:db8::53"}, "alpha: the - first", 53},
+              {"ns2.beta.test", {"198.51.100.7"}, "", 5353}});
+    CHECK(c.zones[1].watch.size() == 3);
+    CHECK(c.zones[3].nameservers.get().front().provider == "folded over two lines\n");
+    CHECK(c.thresholds_for(c.zones[3]).rtt_warning == std::chrono::seconds(2));
+    CHECK(c.thresholds_for(c.zones[3]).serial_lag_warning == std::chrono::minutes(7));
+    CHECK(c.zones[303].name == "z299.test");
+    // Equal lists of zones in different fragments are shared, as zones of one file.
+    CHECK(c.zones[4].nameservers.get().front().addresses == std::vector<std::string>{"192.0.2.1"});
+    CHECK(c.zones[4].nameservers.shares(c.zones[254].nameservers));
+    CHECK(c.inventory.listed == 304);
+}
+
+TEST_CASE("zones_from: an error in a fragment's 3rd zone names the fragment and its line",
+          "[config][zones_from][zone_cut]") {
+    test::TempDir dir;
+    const fs::path frag = dir.path / "zones.d";
+    write(frag / "10-alpha.yml", "zones:\n  - alpha.test\n");
+    write(dir.path / "nswatch.yml",
+          "probe:\n  interval: 30s\nzones:\n  - inline.test\nzones_from: {file: zones.d}\n");
+    const std::string beta = (frag / "20-beta.yml").string();
+
+    SECTION("a bad address") {
+        write(frag / "20-beta.yml",
+              "# generated\n"
+              "\n"
+              "zones:\n"
+              "  - a.test\n"
+              "  - name: b.test\n"
+              "    nameservers: [{name: ns1.b.test, addresses: [192.0.2.1]}]\n"
+              "  - name: c.test\n"
+              "    nameservers:\n"
+              "      - name: ns1.c.test\n"
+              "        addresses: [192.0.2.1, 300.1.2.3]\n"
+              "  - d.test\n");
+        CHECK(items_cut(frag / "20-beta.yml") == 4);
+        CHECK(error_in(load_both(dir.path / "nswatch.yml")) ==
+              beta +
+                  ":10:32: zones[2].nameservers[0].addresses[1]: '300.1.2.3' is not an IPv4 or "
+                  "IPv6 address");
+    }
+    SECTION("an unknown key") {
+        write(frag / "20-beta.yml",
+              "zones:\n  - a.test\n  - b.test\n  - name: c.test\n    nameserver: []\n");
+        CHECK(error_in(load_both(dir.path / "nswatch.yml")) ==
+              beta +
+                  ":5:5: unknown key 'nameserver' in zones[2]: did you mean 'nameservers'? "
+                  "(allowed keys: name, primary, watch, nameservers, thresholds, reference)");
+    }
+    SECTION("a zone listed twice in the fragment") {
+        write(frag / "20-beta.yml", "zones:\n  - a.test\n  - b.test\n\n  - name: a.test\n");
+        CHECK(error_in(load_both(dir.path / "nswatch.yml")) ==
+              beta +
+                  ":5:11: zones[2].name: duplicate zone 'a.test' (first defined at 2:5); each "
+                  "zone may appear once");
+    }
+    SECTION("a zone of another fragment") {
+        write(frag / "20-beta.yml", "zones:\n  - a.test\n  - b.test\n  - name: alpha.test\n");
+        CHECK(error_in(load_both(dir.path / "nswatch.yml")) ==
+              beta + ":4:11: duplicate zone 'alpha.test' (also listed at " +
+                  (frag / "10-alpha.yml").string() + ":2:5); each zone may appear once");
+    }
+    SECTION("a syntax error after the zone's mistake is reported first, as in one tree") {
+        write(frag / "20-beta.yml",
+              "zones:\n  - a.test\n  - 'bad name'\n  - b.test\n  - name: [c.test\n");
+        const std::string e = error_in(load_both(dir.path / "nswatch.yml"));
+        CHECK(e.rfind(beta + ":", 0) == 0);
+        CHECK(e.find("YAML syntax error") != std::string::npos);
+    }
+}
+
+TEST_CASE("zones_from: a fragment the cut cannot be sure of is read as one tree",
+          "[config][zones_from][zone_cut]") {
+    test::TempDir dir;
+    const fs::path frag = dir.path / "zones.d";
+    write(dir.path / "nswatch.yml", "zones_from: {file: zones.d}\n");
+    const fs::path file = frag / "10-zones.yml";
+
+    SECTION("a flow list") {
+        write(file, "zones: [{name: a.test}, b.test]\n");
+        CHECK(items_cut(file) == 0);
+        CHECK(names_of(config_of(load_both(dir.path / "nswatch.yml"))) ==
+              std::vector<std::string>{"a.test", "b.test"});
+    }
+    SECTION("anchors and aliases") {
+        write(file,
+              "zones:\n"
+              "  - name: a.test\n"
+              "    nameservers: &servers [{name: ns1.x.test, addresses: [192.0.2.1]}]\n"
+              "  - name: b.test\n"
+              "    nameservers: *servers\n"
+              "  - &zone c.test\n");
+        CHECK(items_cut(file) == 0);
+        const LoadOutcome outcome = load_both(dir.path / "nswatch.yml");
+        const Config& c = config_of(outcome);
+        CHECK(names_of(c) == std::vector<std::string>{"a.test", "b.test", "c.test"});
+        CHECK(c.zones[1].nameservers.get().front().name == "ns1.x.test");
+    }
+    SECTION("a tab") {
+        write(file, "zones:\n  - name: a.test\n    primary:\tns1.a.test\n");
+        CHECK(items_cut(file) == 0);
+        CHECK(config_of(load_both(dir.path / "nswatch.yml")).zones[0].primary == "ns1.a.test");
+    }
+    SECTION("an empty item after two zones: cut, then reported at the list as in one tree") {
+        write(file, "zones:\n  - a.test\n  - b.test\n  -\n  - c.test\n");
+        CHECK(items_cut(file) == 4);
+        CHECK(error_in(load_both(dir.path / "nswatch.yml"))
+                  .rfind(file.string() + ":2:3: zones[2]: ", 0) == 0);
+    }
+    SECTION("two documents") {
+        write(file, "zones:\n  - a.test\n---\nzones:\n  - b.test\n");
+        CHECK(error_in(load_both(dir.path / "nswatch.yml")) ==
+              file.string() +
+                  ":3:1: only one YAML document is allowed; remove the second '---' and what "
+                  "follows");
+    }
+}
+
+TEST_CASE("zones_from: zones dropped from a sink are no longer listed", "[config][zones_from]") {
+    // A fragment whose cut turns out unsure is read again as one tree: what the cut read goes.
+    config_detail::ZoneSink sink("nswatch.yml");
+    const uint32_t file = sink.add_file("zones.d/10.yml");
+    Config config;
+    ZoneConfig zone;
+    zone.name = "kept.test";
+    sink.add(config, ZoneConfig(zone), 0, 1, 1);
+    zone.name = "again.test";
+    sink.add(config, ZoneConfig(zone), file, 2, 5);
+    sink.drop_from(config, 1);
+    CHECK(names_of(config) == std::vector<std::string>{"kept.test"});
+    sink.add(config, ZoneConfig(zone), file, 2, 5);
+    CHECK_NOTHROW(sink.check_unique(config.zones));
+    CHECK(config.zones.size() == 2);
 }
