@@ -11,9 +11,6 @@ using namespace audit_detail;
 
 namespace {
 
-constexpr const char* kNoOtherProvider =
-    "no nameserver of another provider is in the parent's delegation";
-
 bool in_delegation(const AuditEvidence& e, const std::string& nameserver) {
     return e.from_config ||
            std::binary_search(e.parent_ns.begin(), e.parent_ns.end(), nameserver) ||
@@ -21,13 +18,9 @@ bool in_delegation(const AuditEvidence& e, const std::string& nameserver) {
            std::find(e.parent_ns.begin(), e.parent_ns.end(), nameserver) != e.parent_ns.end();
 }
 
-/// Why the servers in `rest` do not carry the zone (empty: they do).
+/// Why the servers in `rest` (at least one) do not carry the zone (empty: they do).
 std::vector<std::string> judge_remaining(const AuditEvidence& e, const AuditEvidence& rest) {
     std::vector<std::string> why;
-    if (rest.servers.empty()) {
-        why.push_back(kNoOtherProvider);
-        return why;
-    }
     AuditEvidence working = rest;
     working.servers.clear();
     for (const auto& s : rest.servers) {
@@ -80,8 +73,8 @@ std::vector<ProviderSurvival> simulate_failover(const AuditEvidence& e) {
         ProviderSurvival survival;
         survival.provider = p;
         if (std::none_of(e.servers.begin(), e.servers.end(), remains)) {
-            // Judged without copying the evidence: nothing is left to judge.
-            survival.reasons = {kNoOtherProvider};
+            // Nothing is left to judge, so the evidence is not copied.
+            survival.reasons = {"no nameserver of another provider is in the parent's delegation"};
         } else {
             AuditEvidence rest = e;
             rest.servers.clear();

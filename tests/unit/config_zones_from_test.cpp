@@ -14,9 +14,11 @@
 #include "config/config.hpp"
 #include "config/loader_detail.hpp"
 #include "config/zone_cut.hpp"
+#include "load_outcome.hpp"
 #include "temp_dir.hpp"
 
 using namespace nswatch;
+using namespace nswatch::test;
 namespace fs = std::filesystem;
 
 namespace {
@@ -43,7 +45,6 @@ std::string error_of(const std::string& path, const LoadOptions& options = {}) {
 }
 
 /// A load's result: the Config, or the ConfigError's message.
-using LoadOutcome = std::variant<Config, std::string>;
 
 /// The config file at `path` loaded with every `zones` list (the fragments' too) cut zone by zone,
 /// or (`whole`) with every document parsed as one tree.
@@ -72,16 +73,6 @@ LoadOutcome load_both(const fs::path& path) {
         CHECK(std::get<Config>(cut).inventory == std::get<Config>(whole).inventory);
     }
     return cut;
-}
-
-const Config& config_of(const LoadOutcome& outcome) {
-    if (const auto* message = std::get_if<std::string>(&outcome)) FAIL(*message);
-    return std::get<Config>(outcome);
-}
-
-std::string error_in(const LoadOutcome& outcome) {
-    if (std::holds_alternative<Config>(outcome)) FAIL("loaded without an error");
-    return std::get<std::string>(outcome);
 }
 
 /// How many zone items the cut finds in the file at `path` (0: it is parsed as one tree).
@@ -346,7 +337,7 @@ TEST_CASE("zones_from: an error in a fragment's 3rd zone names the fragment and 
               "        addresses: [192.0.2.1, 300.1.2.3]\n"
               "  - d.test\n");
         CHECK(items_cut(frag / "20-beta.yml") == 4);
-        CHECK(error_in(load_both(dir.path / "nswatch.yml")) ==
+        CHECK(error_of(load_both(dir.path / "nswatch.yml")) ==
               beta +
                   ":10:32: zones[2].nameservers[0].addresses[1]: '300.1.2.3' is not an IPv4 or "
                   "IPv6 address");
@@ -354,28 +345,28 @@ TEST_CASE("zones_from: an error in a fragment's 3rd zone names the fragment and 
     SECTION("an unknown key") {
         write(frag / "20-beta.yml",
               "zones:\n  - a.test\n  - b.test\n  - name: c.test\n    nameserver: []\n");
-        CHECK(error_in(load_both(dir.path / "nswatch.yml")) ==
+        CHECK(error_of(load_both(dir.path / "nswatch.yml")) ==
               beta +
                   ":5:5: unknown key 'nameserver' in zones[2]: did you mean 'nameservers'? "
                   "(allowed keys: name, primary, watch, nameservers, thresholds, reference)");
     }
     SECTION("a zone listed twice in the fragment") {
         write(frag / "20-beta.yml", "zones:\n  - a.test\n  - b.test\n\n  - name: a.test\n");
-        CHECK(error_in(load_both(dir.path / "nswatch.yml")) ==
+        CHECK(error_of(load_both(dir.path / "nswatch.yml")) ==
               beta +
                   ":5:11: zones[2].name: duplicate zone 'a.test' (first defined at 2:5); each "
                   "zone may appear once");
     }
     SECTION("a zone of another fragment") {
         write(frag / "20-beta.yml", "zones:\n  - a.test\n  - b.test\n  - name: alpha.test\n");
-        CHECK(error_in(load_both(dir.path / "nswatch.yml")) ==
+        CHECK(error_of(load_both(dir.path / "nswatch.yml")) ==
               beta + ":4:11: duplicate zone 'alpha.test' (also listed at " +
                   (frag / "10-alpha.yml").string() + ":2:5); each zone may appear once");
     }
     SECTION("a syntax error after the zone's mistake is reported first, as in one tree") {
         write(frag / "20-beta.yml",
               "zones:\n  - a.test\n  - 'bad name'\n  - b.test\n  - name: [c.test\n");
-        const std::string e = error_in(load_both(dir.path / "nswatch.yml"));
+        const std::string e = error_of(load_both(dir.path / "nswatch.yml"));
         CHECK(e.rfind(beta + ":", 0) == 0);
         CHECK(e.find("YAML syntax error") != std::string::npos);
     }
@@ -416,12 +407,12 @@ TEST_CASE("zones_from: a fragment the cut cannot be sure of is read as one tree"
     SECTION("an empty item after two zones: cut, then reported at the list as in one tree") {
         write(file, "zones:\n  - a.test\n  - b.test\n  -\n  - c.test\n");
         CHECK(items_cut(file) == 4);
-        CHECK(error_in(load_both(dir.path / "nswatch.yml"))
+        CHECK(error_of(load_both(dir.path / "nswatch.yml"))
                   .rfind(file.string() + ":2:3: zones[2]: ", 0) == 0);
     }
     SECTION("two documents") {
         write(file, "zones:\n  - a.test\n---\nzones:\n  - b.test\n");
-        CHECK(error_in(load_both(dir.path / "nswatch.yml")) ==
+        CHECK(error_of(load_both(dir.path / "nswatch.yml")) ==
               file.string() +
                   ":3:1: only one YAML document is allowed; remove the second '---' and what "
                   "follows");

@@ -13,14 +13,15 @@
 
 #include "config/config.hpp"
 #include "config/loader_detail.hpp"
+#include "load_outcome.hpp"
 
 using namespace nswatch;
+using namespace nswatch::test;
 using nswatch::config_detail::cut_zone_items;
 
 namespace {
 
 /// A load's result: the Config, or the ConfigError's message.
-using LoadOutcome = std::variant<Config, std::string>;
 
 LoadOutcome load(const std::string& yaml, bool whole, const std::string& source = "test.yml",
                  const std::filesystem::path& base = {}) {
@@ -56,16 +57,6 @@ LoadOutcome load_both(const std::string& yaml, const std::string& source = "test
     CHECK(a.alerts == b.alerts);
     CHECK(a.keys.size() == b.keys.size());
     return cut;
-}
-
-const Config& config_of(const LoadOutcome& outcome) {
-    if (const auto* message = std::get_if<std::string>(&outcome)) FAIL(*message);
-    return std::get<Config>(outcome);
-}
-
-std::string error_of(const LoadOutcome& outcome) {
-    if (std::holds_alternative<Config>(outcome)) FAIL("loaded without an error");
-    return std::get<std::string>(outcome);
 }
 
 size_t items_cut(const std::string& yaml) {
