@@ -111,6 +111,12 @@ KeptAnswers::KeptAnswers(const std::vector<AnswerComparison>& comparisons)
     packed_ = std::make_shared<const std::string>(out.data(), out.size());
 }
 
+bool KeptAnswers::same_as(const KeptAnswers& other) const {
+    if (count_ != other.count_) return false;
+    if (!packed_ || !other.packed_) return packed_ == other.packed_;
+    return *packed_ == *other.packed_;
+}
+
 std::vector<AnswerComparison> KeptAnswers::expand() const {
     std::vector<AnswerComparison> out;
     if (!packed_) return out;

@@ -49,6 +49,9 @@ class KeptAnswers {
     size_t size() const { return count_; }
     /// Bytes of the packed buffer (for tests).
     size_t packed_bytes() const { return packed_ ? packed_->size() : 0; }
+    /// The same comparisons as `other` (servers and TTL notes aside, as kept): then nothing a
+    /// per-provider answer change or a difference is told from has moved.
+    bool same_as(const KeptAnswers& other) const;
 
   private:
     std::shared_ptr<const std::string> packed_;  ///< null when empty

@@ -384,11 +384,12 @@ void Monitor::start_round(ZoneRuntime& z, Steady::time_point now) {
     for (auto& r : requests) r.ok_extra_sections = false;
     for (auto& r : watched) r.ok_extra_sections = false;
     z.in_flight = requests.size() + watched.size();
-    z.results.clear();
-    z.answers.clear();
-    // finish_round frees them; growing them result by result moves every result several times.
-    z.results.reserve(requests.size());
-    z.answers.reserve(watched.size());
+    // Sized up front (growing them result by result moves every result several times), from the
+    // vectors finished rounds gave back.
+    round_vectors_.give_back(z.results);
+    round_vectors_.give_back(z.answers);
+    z.results = round_vectors_.take(requests.size());
+    if (!watched.empty()) z.answers = round_vectors_.take(watched.size());
     ZoneRuntime* zp = &z;
     // Watched names and types over UDP to every address: compared across providers at the end of
     // the round. They are not SOA probes, so they feed neither serial tracking nor history.
@@ -445,14 +446,18 @@ void Monitor::count_local_error(const ProbeResult& r) {
 void Monitor::finish_round(ZoneRuntime& z) {
     if (z.answers_this_round) {
         const auto comparisons = compare_answers(z.answers);
-        // Changes against the last answers (none on the first round: nothing to compare).
-        const auto changes = answer_changes(z.tracker.state().answers.expand(), comparisons);
-        for (const auto& c : changes)
-            spdlog::info("zone {}: answer changed: {}", z.config->name, describe(c));
-        if (!changes.empty()) {
-            for (const auto& sink : answer_change_sinks_) sink(z.config->name, changes);
+        KeptAnswers packed(comparisons);
+        // Changes against the last answers (none on the first round: nothing to compare). The
+        // same packed answers as last time hold no change: most rounds, and no unpacking.
+        if (!packed.same_as(z.tracker.state().answers)) {
+            const auto changes = answer_changes(z.tracker.state().answers.expand(), comparisons);
+            for (const auto& c : changes)
+                spdlog::info("zone {}: answer changed: {}", z.config->name, describe(c));
+            if (!changes.empty()) {
+                for (const auto& sink : answer_change_sinks_) sink(z.config->name, changes);
+            }
         }
-        z.tracker.set_answers(comparisons);
+        z.tracker.set_answers(comparisons, std::move(packed));
         // Signatures are judged with the DNSKEY set asked in the same round, so only now.
         if (config_->probe.dnssec_ok) {
             z.tracker.set_signatures(
@@ -506,9 +511,10 @@ void Monitor::finish_round(ZoneRuntime& z) {
         queue_visit(z, now);
     }
     // The tracker keeps what it needs; the round's raw results would otherwise stay allocated
-    // (about 7 results per address with full record sections) until the next round.
-    std::vector<ProbeResult>().swap(z.results);
-    std::vector<ProbeResult>().swap(z.answers);
+    // (about 7 results per address with full record sections) until the next round. The emptied
+    // vectors serve the next rounds of any zone.
+    round_vectors_.give_back(z.results);
+    round_vectors_.give_back(z.answers);
     snapshot_stale_ = true;
     queue_visit(z, z.next_round);  // at once if the round ran past its zone's next start
 }

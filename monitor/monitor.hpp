@@ -63,6 +63,7 @@
 #include "monitor/clock.hpp"
 #include "monitor/discovery_pool.hpp"
 #include "monitor/heap_trim.hpp"
+#include "monitor/round_vectors.hpp"
 #include "monitor/zone_state.hpp"
 #include "monitor/zone_view.hpp"
 #include "prober/engine.hpp"
@@ -219,6 +220,8 @@ class Monitor {
     Steady::time_point next_full_scan_{};       ///< safety net: every zone visited (kFullScanEvery)
     std::vector<ProbeRequest> round_requests_;  ///< scratch for start_round (capacity reused)
     std::vector<ProbeRequest> watch_scratch_;   ///< scratch for start_round (capacity reused)
+    /// Emptied result vectors of finished rounds, capacity kept (round_vectors.hpp).
+    RoundVectorPool round_vectors_;
     std::atomic<uint64_t> rounds_completed_{0};
     HeapTrimPolicy heap_trim_;  ///< when finished rounds' freed pages go back to the kernel
     std::mt19937_64 rng_{std::random_device{}()};

@@ -163,6 +163,20 @@ void ZoneTracker::set_delegation(DelegationState d) {
 }
 
 void ZoneTracker::set_answers(const std::vector<AnswerComparison>& comparisons) {
+    set_answers(comparisons, KeptAnswers(comparisons));
+}
+
+void ZoneTracker::set_answers(const std::vector<AnswerComparison>& comparisons,
+                              KeptAnswers packed) {
+    std::vector<std::string> ttl_notes;
+    for (const auto& c : comparisons) {
+        ttl_notes.insert(ttl_notes.end(), c.ttl_notes.begin(), c.ttl_notes.end());
+    }
+    if (packed.same_as(state_->answers)) {
+        // Key sets, differences and completeness are told from what the packed form holds.
+        if (ttl_notes != state_->ttl_notes) edit().ttl_notes = std::move(ttl_notes);
+        return;
+    }
     ZoneState& s = edit();
     // Key sets are told per provider and key (keyset_mismatch); the rest record by record.
     s.keysets = provider_keysets(comparisons);
@@ -170,14 +184,11 @@ void ZoneTracker::set_answers(const std::vector<AnswerComparison>& comparisons) 
     s.answers_consistent = s.answer_differences.empty();
     s.answers_complete = std::all_of(comparisons.begin(), comparisons.end(),
                                      [](const AnswerComparison& c) { return c.unanswered == 0; });
-    s.ttl_notes.clear();
-    for (const auto& c : comparisons) {
-        s.ttl_notes.insert(s.ttl_notes.end(), c.ttl_notes.begin(), c.ttl_notes.end());
-    }
+    s.ttl_notes = std::move(ttl_notes);
     // Kept for the next round's answer changes and the resolvers' comparison, which read the
     // records, providers and rcodes: packed, without the servers ("name [address]" per answer)
-    // and the TTL notes (copied above).
-    s.answers = KeptAnswers(comparisons);
+    // and the TTL notes (kept above).
+    s.answers = std::move(packed);
 }
 
 void ZoneTracker::set_signatures(std::vector<ProviderSignatures> signatures) {

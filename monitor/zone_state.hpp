@@ -178,6 +178,9 @@ class ZoneTracker {
     void set_delegation(DelegationState d);
     /// Record the latest comparison of the watched RRsets across providers.
     void set_answers(const std::vector<AnswerComparison>& comparisons);
+    /// The same, `packed` being KeptAnswers(comparisons) already built by the caller. When it is
+    /// the same as the kept one, only the TTL notes can have changed: the rest is not rebuilt.
+    void set_answers(const std::vector<AnswerComparison>& comparisons, KeptAnswers packed);
     /// Record the latest per-provider signature validation (check_provider_signatures).
     void set_signatures(std::vector<ProviderSignatures> signatures);
     const ZoneState& state() const { return *state_; }

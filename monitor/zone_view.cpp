@@ -101,42 +101,58 @@ std::vector<ProbeRequest> soa_requests(const Delegation& d, const Config& config
     return out;
 }
 
-void soa_requests(const Delegation& d, const Config& config, const RoundOptions& round,
-                  std::vector<ProbeRequest>& out) {
-    out.clear();
+namespace {
+
+size_t probed_addresses(const Delegation& d, const Config& config) {
+    size_t n = 0;
+    for (const auto& ns : d.nameservers) {
+        for (const auto& addr : ns.addresses) {
+            if (config.probe.ipv6 || addr.find(':') == std::string::npos) ++n;
+        }
+    }
+    return n;
+}
+
+/// Appends one request for (name, type) per probed address of `d` and per transport.
+void append_requests(const Delegation& d, const Config& config, const std::string& name,
+                     uint16_t type, const RoundOptions& round, std::vector<ProbeRequest>& out) {
     std::array<Transport, 2> transports{};
     size_t n_transports = 0;
     if (round.udp) transports[n_transports++] = Transport::udp;
     if (round.tcp) transports[n_transports++] = Transport::tcp;
-    size_t addresses = 0;
-    for (const auto& ns : d.nameservers) addresses += ns.addresses.size();
-    out.reserve(addresses * n_transports);
     for (const auto& ns : d.nameservers) {
         for (const auto& addr : ns.addresses) {
             const bool v6 = addr.find(':') != std::string::npos;
             if (v6 && !config.probe.ipv6) continue;
             for (size_t i = 0; i < n_transports; ++i) {
-                const Transport t = transports[i];
-                ProbeRequest req;
+                ProbeRequest& req = out.emplace_back();
                 req.target.zone = d.zone;
                 req.target.nameserver = ns.name;
                 req.target.address = addr;
                 req.target.family = v6 ? Family::ipv6 : Family::ipv4;
                 req.target.provider = ns.provider;
                 req.target.vantage = config.get_default_vantage().name;
-                req.target.transport = t;
+                req.target.transport = transports[i];
                 req.target.port = ns.port;
-                req.query.name = d.zone;
-                req.query.type = kTypeSoa;
+                req.query.name = name;
+                req.query.type = type;
                 req.query.edns = config.probe.edns;
                 req.query.edns_buffer_size = config.probe.edns_buffer_size;
                 req.query.nsid = config.probe.nsid && config.probe.edns;
                 req.query.dnssec_ok = config.probe.dnssec_ok && config.probe.edns;
                 req.timeout = config.probe.timeout;
-                out.push_back(std::move(req));
             }
         }
     }
+}
+
+}  // namespace
+
+void soa_requests(const Delegation& d, const Config& config, const RoundOptions& round,
+                  std::vector<ProbeRequest>& out) {
+    out.clear();
+    out.reserve(probed_addresses(d, config) * ((round.udp ? 1 : 0) + (round.tcp ? 1 : 0)));
+    append_requests(d, config, d.zone, kTypeSoa, round, out);
 }
 
 std::vector<ProbeRequest> watch_requests(const Delegation& d, const ZoneConfig& zone,
@@ -150,36 +166,40 @@ void watch_requests(const Delegation& d, const ZoneConfig& zone, const Config& c
                     std::vector<ProbeRequest>& out) {
     RoundOptions udp_only;
     udp_only.tcp = false;
-    const auto base = soa_requests(d, config, udp_only);
     out.clear();
     // With DO set the zone is taken to be signed: its apex key sets are compared across providers
     // like a watched name (RFC 8901 §4: every signer's ZSK in every provider's DNSKEY set; one
     // CDS/CDNSKEY set everywhere, or the parent's key roll goes astray).
-    std::vector<uint16_t> apex_keys;
-    if (config.probe.dnssec_ok) apex_keys = {kTypeDnskey, kTypeCds, kTypeCdnskey};
-    size_t types = apex_keys.size();
+    std::array<uint16_t, 3> apex_keys{};
+    size_t n_apex_keys = 0;
+    if (config.probe.dnssec_ok) {
+        apex_keys = {kTypeDnskey, kTypeCds, kTypeCdnskey};
+        n_apex_keys = apex_keys.size();
+    }
+    size_t types = n_apex_keys;
     for (const auto& w : zone.watch) {
         types += w.types.size();
         if (w.owner(d.zone) != d.zone) continue;
-        for (uint16_t type : w.types) std::erase(apex_keys, type);  // watched already
-    }
-    out.reserve(types * base.size());  // growing it was 8 % of the daemon's CPU at 1,000 zones
-    auto ask = [&](const std::string& name, uint16_t type) {
-        for (auto req : base) {
-            req.query.name = name;
-            req.query.type = type;
-            out.push_back(std::move(req));
+        for (uint16_t type : w.types) {  // watched already
+            const auto end = apex_keys.begin() + static_cast<std::ptrdiff_t>(n_apex_keys);
+            n_apex_keys =
+                static_cast<size_t>(std::remove(apex_keys.begin(), end, type) - apex_keys.begin());
         }
-    };
+    }
+    // Appended to a vector the caller reuses: no vector per round or per name (an allocation of
+    // a kilobyte or more makes malloc consolidate its free lists first).
+    out.reserve(types * probed_addresses(d, config));
     for (const auto& w : zone.watch) {
+        const std::string owner = w.owner(d.zone);
         for (uint16_t type : w.types) {
             // The apex SOA is what the serial round asks already, and it differs by design while a
             // secondary catches up: serial tracking judges it, not the answer comparison.
-            if (type == kTypeSoa && w.owner(d.zone) == d.zone) continue;
-            ask(w.owner(d.zone), type);
+            if (type == kTypeSoa && owner == d.zone) continue;
+            append_requests(d, config, owner, type, udp_only, out);
         }
     }
-    for (uint16_t type : apex_keys) ask(d.zone, type);
+    for (size_t i = 0; i < n_apex_keys; ++i)
+        append_requests(d, config, d.zone, apex_keys[i], udp_only, out);
 }
 
 }  // namespace nswatch
