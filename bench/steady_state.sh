@@ -34,7 +34,7 @@ sleep "$WARMUP"
 kill -0 "$NW_PID" || { echo "nswatch exited:"; cat "$WORK/nswatch.log"; exit 1; }
 r0=$(reference_checked_total "$LISTEN"); p0=$(probes_total "$LISTEN"); a0=$(answer_probes_total "$LISTEN"); c0=$(proc_cpu "$NW_PID"); n0=$(group_cpu "$NSD_PID"); t0=$(date +%s.%N)
 # VmRSS every SAMPLE s (30) during the window; PERF=S records S s of the daemon with perf at the start.
-if [[ -n ${PERF:-} ]]; then perf record -F 499 ${PERF_CALLGRAPH:--g} -p "$NW_PID" -o "${PERF_OUT:-/tmp/nswatch-steady.perf}" -- sleep "$PERF" >/dev/null 2>&1 & fi
+if [[ -n ${PERF:-} ]]; then perf record -F ${PERF_FREQ:-499} ${PERF_CALLGRAPH:--g} -p "$NW_PID" -o "${PERF_OUT:-/tmp/nswatch-steady.perf}" -- sleep "$PERF" >/dev/null 2>&1 & fi
 for ((s = 0; s < DURATION; s += ${SAMPLE:-30})); do
     step=$(( DURATION - s < ${SAMPLE:-30} ? DURATION - s : ${SAMPLE:-30} ))
     sleep "$step" & SLEEP_PID=$!; wait "$SLEEP_PID"; SLEEP_PID=""

@@ -6,6 +6,7 @@
 #include <set>
 #include <tuple>
 
+#include "dns/dns_name.hpp"
 #include "dns/rr_types.hpp"
 
 namespace nswatch {
@@ -161,7 +162,7 @@ std::vector<AnswerComparison> compare_answers(const std::vector<ProbeResult>& re
         for (const auto& rec : r.answer) {
             // CNAMEs at the name count as the answer too: a provider serving a CNAME where
             // another serves an A record is a difference.
-            if (lower_dot(rec.owner) != q.first) continue;
+            if (!same_dns_name(rec.owner, q.first)) continue;
             if (rec.type != q.second && rec.type != kTypeCname) continue;
             records.push_back(answer_record_text(rec));
             seen.ttls_by_record_set[r.target.provider].insert(rec.ttl);
