@@ -20,6 +20,8 @@
 #include <thread>
 #include <vector>
 
+#include "loopback_socket.hpp"
+
 // ldns/common.h #defines bool, true and false unless <stdbool.h> came first.
 #include <stdbool.h>
 // then ldns:
@@ -31,24 +33,8 @@ using namespace std::chrono_literals;
 namespace {
 
 /// A TCP listener on 127.0.0.1 (a port of the kernel's choice), closed with the object.
-struct Listener {
-    int fd = -1;
-    uint16_t port = 0;
-
-    Listener() {
-        fd = socket(AF_INET, SOCK_STREAM, 0);
-        sockaddr_in a{};
-        a.sin_family = AF_INET;
-        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        REQUIRE(bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
-        REQUIRE(listen(fd, 4) == 0);
-        socklen_t len = sizeof a;
-        getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-        port = ntohs(a.sin_port);
-    }
-    ~Listener() { close(fd); }
-    Listener(const Listener&) = delete;
-    Listener& operator=(const Listener&) = delete;
+struct Listener : test::LoopbackSocket {
+    Listener() : LoopbackSocket(SOCK_STREAM, 4) {}
 };
 
 /// A message read from `fd` with its two-byte length (RFC 1035 4.2.2); empty when it closed.

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "loopback_socket.hpp"
 #include "prober/engine.hpp"
 
 using namespace nswatch;
@@ -20,21 +21,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-struct Silent {
-    int fd = -1;
-    uint16_t port = 0;
-    Silent() {
-        fd = socket(AF_INET, SOCK_DGRAM, 0);
-        sockaddr_in sa{};
-        sa.sin_family = AF_INET;
-        sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        REQUIRE(bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) == 0);
-        socklen_t len = sizeof sa;
-        getsockname(fd, reinterpret_cast<sockaddr*>(&sa), &len);
-        port = ntohs(sa.sin_port);
-    }
-    ~Silent() { close(fd); }
-};
+using Silent = test::LoopbackSocket;  // a UDP socket that never answers
 
 ProbeRequest probe_to(uint16_t port) {
     ProbeRequest r;

@@ -11,6 +11,7 @@
 #include <set>
 #include <string>
 
+#include "loopback_socket.hpp"
 #include "prober/engine.hpp"
 
 using namespace nswatch;
@@ -18,21 +19,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-struct BlackHole {
-    int fd = -1;
-    uint16_t port = 0;
-    BlackHole() {
-        fd = socket(AF_INET, SOCK_DGRAM, 0);
-        sockaddr_in sa{};
-        sa.sin_family = AF_INET;
-        sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        REQUIRE(bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) == 0);
-        socklen_t len = sizeof sa;
-        getsockname(fd, reinterpret_cast<sockaddr*>(&sa), &len);
-        port = ntohs(sa.sin_port);
-    }
-    ~BlackHole() { close(fd); }
-};
+using BlackHole = test::LoopbackSocket;  // a UDP socket that never answers
 
 ProbeRequest probe_to(uint16_t port) {
     ProbeRequest r;

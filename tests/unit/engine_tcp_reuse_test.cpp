@@ -18,6 +18,7 @@
 #include <thread>
 #include <vector>
 
+#include "loopback_socket.hpp"
 #include "prober/engine.hpp"
 
 using namespace nswatch;
@@ -61,14 +62,8 @@ class TcpServer {
   public:
     explicit TcpServer(bool close_after_reply) : close_after_reply_(close_after_reply) {
         listen_fd_ = socket(AF_INET, SOCK_STREAM, 0);
-        sockaddr_in sa{};
-        sa.sin_family = AF_INET;
-        sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        REQUIRE(bind(listen_fd_, reinterpret_cast<sockaddr*>(&sa), sizeof sa) == 0);
+        port = ntohs(test::bind_loopback(listen_fd_).sin_port);
         REQUIRE(listen(listen_fd_, 8) == 0);
-        socklen_t len = sizeof sa;
-        getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&sa), &len);
-        port = ntohs(sa.sin_port);
         thread_ = std::thread([this] { serve(); });
     }
     ~TcpServer() {

@@ -8,28 +8,14 @@
 #include <catch2/catch.hpp>
 #include <thread>
 
+#include "loopback_socket.hpp"
 #include "prober/engine.hpp"
 
 using namespace nswatch;
 
 namespace {
 
-struct Listener {
-    int fd = -1;
-    uint16_t port = 0;
-    explicit Listener(int type) {
-        fd = socket(AF_INET, type, 0);
-        sockaddr_in sa{};
-        sa.sin_family = AF_INET;
-        sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        REQUIRE(bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) == 0);
-        socklen_t len = sizeof sa;
-        getsockname(fd, reinterpret_cast<sockaddr*>(&sa), &len);
-        port = ntohs(sa.sin_port);
-        if (type == SOCK_STREAM) listen(fd, 4);
-    }
-    ~Listener() { close(fd); }
-};
+using Listener = test::LoopbackSocket;
 
 std::string address_of(const sockaddr_in& sa) {
     char buf[INET_ADDRSTRLEN];

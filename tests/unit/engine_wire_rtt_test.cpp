@@ -20,6 +20,7 @@
 #include <thread>
 #include <vector>
 
+#include "loopback_socket.hpp"
 #include "prober/engine.hpp"
 #include "prober/wire_timestamps.hpp"
 
@@ -51,13 +52,7 @@ std::vector<uint8_t> soa_reply(const uint8_t* query, size_t size) {
 
 int bound_socket(int type, uint16_t& port) {
     const int fd = socket(AF_INET, type, 0);
-    sockaddr_in sa{};
-    sa.sin_family = AF_INET;
-    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    REQUIRE(bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) == 0);
-    socklen_t len = sizeof sa;
-    getsockname(fd, reinterpret_cast<sockaddr*>(&sa), &len);
-    port = ntohs(sa.sin_port);
+    port = ntohs(test::bind_loopback(fd).sin_port);
     return fd;
 }
 

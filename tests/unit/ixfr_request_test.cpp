@@ -7,6 +7,7 @@
 #include <catch2/catch.hpp>
 #include <thread>
 
+#include "loopback_socket.hpp"
 #include "prober/ixfr.hpp"
 
 using namespace nswatch;
@@ -35,13 +36,8 @@ TEST_CASE("ixfr request: bad addresses and names are refused before any I/O", "[
 
 TEST_CASE("ixfr request: a server that accepts and says nothing times out", "[ixfr]") {
     const int lfd = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    REQUIRE(bind(lfd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+    const sockaddr_in a = test::bind_loopback(lfd);
     REQUIRE(listen(lfd, 1) == 0);
-    socklen_t len = sizeof a;
-    getsockname(lfd, reinterpret_cast<sockaddr*>(&a), &len);
     TransferSource src;
     src.server = "127.0.0.1";
     src.port = ntohs(a.sin_port);

@@ -14,6 +14,8 @@
 #include <cerrno>
 #include <vector>
 
+#include "loopback_socket.hpp"
+
 using namespace nswatch;
 
 namespace {
@@ -33,13 +35,8 @@ struct Connection {
     int server = -1;
     Connection() {
         const int listener = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        sockaddr_in addr{};
-        addr.sin_family = AF_INET;
-        addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        REQUIRE(::bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+        sockaddr_in addr = test::bind_loopback(listener);
         REQUIRE(::listen(listener, 1) == 0);
-        socklen_t len = sizeof addr;
-        getsockname(listener, reinterpret_cast<sockaddr*>(&addr), &len);
         client = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
         REQUIRE(::connect(client, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
         server = ::accept(listener, nullptr, nullptr);

@@ -12,6 +12,8 @@
 #include <cerrno>
 #include <vector>
 
+#include "loopback_socket.hpp"
+
 using namespace nswatch;
 
 namespace {
@@ -28,11 +30,7 @@ struct Socket {
     sockaddr_in addr{};
     Socket() {
         fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-        addr.sin_family = AF_INET;
-        addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-        socklen_t len = sizeof addr;
-        getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+        addr = test::bind_loopback(fd);
         enable_receive_timestamps(fd);
     }
     ~Socket() {

@@ -11,6 +11,8 @@
 #include <thread>
 #include <vector>
 
+#include "loopback_socket.hpp"
+
 using namespace nswatch;
 using namespace std::chrono_literals;
 
@@ -194,12 +196,7 @@ TEST_CASE("wire timestamps: a datagram's arrival is the kernel's, not the late r
     const int rx = socket(AF_INET, SOCK_DGRAM, 0), tx = socket(AF_INET, SOCK_DGRAM, 0);
     REQUIRE(rx >= 0);
     REQUIRE(tx >= 0);
-    sockaddr_in sa{};
-    sa.sin_family = AF_INET;
-    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    REQUIRE(bind(rx, reinterpret_cast<sockaddr*>(&sa), sizeof sa) == 0);
-    socklen_t len = sizeof sa;
-    getsockname(rx, reinterpret_cast<sockaddr*>(&sa), &len);
+    sockaddr_in sa = test::bind_loopback(rx);
     REQUIRE(connect(tx, reinterpret_cast<sockaddr*>(&sa), sizeof sa) == 0);
     enable_receive_timestamps(rx);
 
