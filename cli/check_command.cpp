@@ -4,6 +4,7 @@
 
 #include "cli/check_round.hpp"
 #include "cli/commands.hpp"
+#include "cli/heap_pages.hpp"
 #include "cli/one_shot_setup.hpp"
 #include "cli/plugin_output.hpp"
 #include "cli/render_check.hpp"
@@ -31,6 +32,9 @@ Config config_for(const CheckArgs& args) {
 }  // namespace
 
 int run_check(const CheckArgs& args) {
+    // One round over every zone, then exit: the heap in huge pages (cli/heap_pages.hpp), before
+    // the config's zones are read into it.
+    reserve_huge_page_heap(kOneShotHeap);
     Config config;
     std::vector<std::string> zones;
     std::vector<RootServer> hints;
