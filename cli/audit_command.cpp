@@ -7,6 +7,7 @@
 
 #include "audit/collect.hpp"
 #include "cli/commands.hpp"
+#include "cli/heap_pages.hpp"
 #include "cli/one_shot_setup.hpp"
 #include "cli/render_audit.hpp"
 #include "config/config.hpp"
@@ -41,6 +42,9 @@ void render(std::ostream& out, const std::string& format, const std::vector<Audi
 }  // namespace
 
 int run_audit(const AuditArgs& args) {
+    // One round over every zone, then exit: the heap in huge pages (cli/heap_pages.hpp), before
+    // the config's zones are read into it.
+    reserve_huge_page_heap(kOneShotHeap);
     Config config;
     std::vector<std::string> zones;
     std::vector<RootServer> hints;

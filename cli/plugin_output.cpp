@@ -19,27 +19,29 @@ std::string seconds_text(std::chrono::milliseconds d) {
 
 }  // namespace
 
-void apply_rtt_critical(std::vector<ZoneView>& views, std::chrono::milliseconds critical) {
-    for (ZoneView& v : views) {
-        std::vector<Finding> slow;
-        for (const ProbeResult& r : v.results) {
-            if (r.outcome != Outcome::ok || r.rtt <= critical) continue;
-            const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(r.rtt).count();
-            slow.push_back({PluginStatus::critical,
-                            r.target.nameserver + " " + r.target.address + " " +
-                                std::string(to_string(r.target.transport)) + " answered in " +
-                                std::to_string(ms) + " ms (critical above " +
-                                std::to_string(critical.count()) + " ms)"});
-        }
-        if (slow.empty()) continue;
-        auto& f = v.verdict.findings;
-        f.insert(f.begin(), slow.begin(), slow.end());
-        v.verdict.status = worst(v.verdict.status, PluginStatus::critical);
-        // The summary names the worst finding: now the first slow answer.
-        const auto cut = v.verdict.summary.find("; ");
-        v.verdict.summary = v.verdict.summary.substr(0, cut) + "; " + f.front().text +
-                            (f.size() > 1 ? " (+" + std::to_string(f.size() - 1) + " more)" : "");
+void apply_rtt_critical(ZoneView& v, std::chrono::milliseconds critical) {
+    std::vector<Finding> slow;
+    for (const ProbeResult& r : v.results) {
+        if (r.outcome != Outcome::ok || r.rtt <= critical) continue;
+        const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(r.rtt).count();
+        slow.push_back({PluginStatus::critical, r.target.nameserver + " " + r.target.address + " " +
+                                                    std::string(to_string(r.target.transport)) +
+                                                    " answered in " + std::to_string(ms) +
+                                                    " ms (critical above " +
+                                                    std::to_string(critical.count()) + " ms)"});
     }
+    if (slow.empty()) return;
+    auto& f = v.verdict.findings;
+    f.insert(f.begin(), slow.begin(), slow.end());
+    v.verdict.status = worst(v.verdict.status, PluginStatus::critical);
+    // The summary names the worst finding: now the first slow answer.
+    const auto cut = v.verdict.summary.find("; ");
+    v.verdict.summary = v.verdict.summary.substr(0, cut) + "; " + f.front().text +
+                        (f.size() > 1 ? " (+" + std::to_string(f.size() - 1) + " more)" : "");
+}
+
+void apply_rtt_critical(std::vector<ZoneView>& views, std::chrono::milliseconds critical) {
+    for (ZoneView& v : views) apply_rtt_critical(v, critical);
 }
 
 std::string perfdata_item(const std::string& label, double value, const std::string& unit,

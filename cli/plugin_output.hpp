@@ -21,6 +21,8 @@ struct RttThresholds {
 /// Add a CRITICAL finding for every answer slower than `critical` (warnings come from the
 /// verdict, whose rtt_warning -w has already replaced); the zone's status and summary follow.
 void apply_rtt_critical(std::vector<ZoneView>& views, std::chrono::milliseconds critical);
+/// The same for one zone.
+void apply_rtt_critical(ZoneView& v, std::chrono::milliseconds critical);
 
 /// One performance-data label=value pair, quoted as the plugin guidelines want.
 std::string perfdata_item(const std::string& label, double value, const std::string& unit,

@@ -281,15 +281,34 @@ nlohmann::json check_json(const std::vector<ZoneView>& views, PluginStatus overa
     return out;
 }
 
-void write_check_json(std::ostream& out, const std::vector<ZoneView>& views, PluginStatus overall) {
+namespace {
+
+nlohmann::json check_head(PluginStatus overall) {
     nlohmann::json head;
     head["status"] = to_string(overall);
     head["exit_code"] = static_cast<int>(overall);
+    return head;
+}
+
+}  // namespace
+
+void write_check_json(std::ostream& out, const std::vector<ZoneView>& views, PluginStatus overall) {
     nlohmann::json zone;  // one object, overwritten for each zone (cli/json_in_place.hpp)
-    write_zones_document(out, head, views.size(), [&](size_t i) -> const nlohmann::json& {
-        fill_zone_check_json(zone, views[i]);
-        return zone;
-    });
+    write_zones_document(out, check_head(overall), views.size(),
+                         [&](size_t i) -> const nlohmann::json& {
+                             fill_zone_check_json(zone, views[i]);
+                             return zone;
+                         });
+}
+
+void CheckJsonWriter::add(const ZoneView& v) {
+    overall_ = worst(overall_, v.verdict.status);
+    fill_zone_check_json(zone_, v);
+    spool_.add(zone_);
+}
+
+void CheckJsonWriter::write(std::ostream& out) const {
+    spool_.write(out, check_head(overall_));
 }
 
 }  // namespace nswatch

@@ -5,6 +5,7 @@
 #include <ostream>
 #include <vector>
 
+#include "cli/json_zones_writer.hpp"
 #include "monitor/zone_view.hpp"
 
 namespace nswatch {
@@ -30,5 +31,21 @@ nlohmann::json check_json(const std::vector<ZoneView>& views, PluginStatus overa
 /// written a zone at a time, so that thousands of zones never exist as one JSON tree and one
 /// string at once (both were most of check's time and memory at 10,000 zones).
 void write_check_json(std::ostream& out, const std::vector<ZoneView>& views, PluginStatus overall);
+
+/// `check --json` for zones that come one at a time (check_round_each): each zone's object is
+/// dumped as it comes, the document written at the end, when the overall status its head
+/// starts with is known. write() puts out what write_check_json(out, views, overall()) would
+/// for the views added.
+class CheckJsonWriter {
+  public:
+    void add(const ZoneView& v);
+    PluginStatus overall() const { return overall_; }
+    void write(std::ostream& out) const;
+
+  private:
+    nlohmann::json zone_;  // one object, overwritten for each zone (cli/json_in_place.hpp)
+    ZonesDocumentSpool spool_;
+    PluginStatus overall_ = PluginStatus::ok;
+};
 
 }  // namespace nswatch

@@ -79,3 +79,60 @@ TEST_CASE("check's round over 1,500 zones on one address, all 1,500 TCP probes s
           "[check]") {
     check_round_over(1500, 10000, false);
 }
+
+TEST_CASE(
+    "check's round hands each zone over once, in the order of the zones, whatever answers "
+    "first",
+    "[check]") {
+    // z1's server never answers (its probes time out after the zones after it are done), z2's
+    // sets TC on every UDP answer (the engine retries over TCP: two callbacks for that probe).
+    test::BadDns ok("ok", "shop.test");
+    test::BadDns silent("silent", "shop.test");
+    test::BadDns tc("tc-always", "shop.test");
+    Config config;
+    config.probe.timeout = 500ms;
+    config.probe.max_in_flight = 4;  // a window of two zones
+    std::vector<std::string> zones;
+    for (size_t i = 0; i < 12; ++i) {
+        const std::string name = i == 0 ? "shop.test" : "z" + std::to_string(i) + ".shop.test";
+        const test::BadDns& server = i == 1 ? silent : i == 2 ? tc : ok;
+        ZoneConfig z;
+        z.name = name;
+        z.nameservers = {StaticNameserver{"ns1.alpha.test", {"127.0.0.1"}, "alpha", server.port()}};
+        config.zones.push_back(z);
+        zones.push_back(name);
+    }
+    ProbeEngine engine;
+    test::Watchdog watchdog("check_round_each", std::chrono::seconds(30));
+    std::vector<size_t> order;
+    std::vector<size_t> results;
+    std::vector<std::string> statuses;
+    check_round_each(engine, config, zones, {}, RoundOptions{}, [&](size_t i, ZoneView& v) {
+        order.push_back(i);
+        results.push_back(v.results.size());
+        CHECK(v.delegation.zone == zones[i]);
+        CHECK(v.verdict.zone == zones[i]);
+        for (const auto& r : v.results) CHECK(r.target.zone == zones[i]);
+        statuses.emplace_back(to_string(v.verdict.status));
+        v = ZoneView{};  // a caller may take the view's contents: the next zone gets its own
+    });
+    REQUIRE(order.size() == zones.size());
+    for (size_t i = 0; i < order.size(); ++i) CHECK(order[i] == i);
+    CHECK(results[0] == 2);
+    CHECK(results[1] == 2);
+    CHECK(results[2] == 3);  // UDP truncated, its TCP retry, the TCP probe
+    for (size_t i = 3; i < results.size(); ++i) CHECK(results[i] == 2);
+    CHECK(statuses[0] != "CRITICAL");  // answered (WARNING: one nameserver only)
+    CHECK(statuses[1] == "CRITICAL");  // no answer at all
+    CHECK(engine.outstanding() == 0);
+
+    // check_round collects the same zones, judged the same way.
+    ProbeEngine again;
+    const auto views = check_round(again, config, zones, {}, RoundOptions{});
+    REQUIRE(views.size() == zones.size());
+    for (size_t i = 0; i < views.size(); ++i) {
+        INFO(zones[i]);
+        CHECK(views[i].results.size() == results[i]);
+        CHECK(to_string(views[i].verdict.status) == statuses[i]);
+    }
+}

@@ -140,3 +140,37 @@ TEST_CASE("a zone object reused for zones of other shapes is the object built fr
         }
     }
 }
+
+TEST_CASE("check --json from CheckJsonWriter, a zone at a time, is write_check_json's document",
+          "[render]") {
+    const auto three = three_zones();
+    SECTION("three zones: the overall status is the worst zone's") {
+        CheckJsonWriter w;
+        for (const auto& v : three) w.add(v);
+        CHECK(w.overall() == PluginStatus::critical);
+        std::ostringstream out;
+        w.write(out);
+        CHECK(out.str() == written(three, PluginStatus::critical));
+    }
+    SECTION("no zone at all is OK") {
+        CheckJsonWriter w;
+        CHECK(w.overall() == PluginStatus::ok);
+        std::ostringstream out;
+        w.write(out);
+        CHECK(out.str() == written({}, PluginStatus::ok));
+    }
+    SECTION("more text than one of its 2 MiB blocks") {
+        std::vector<ZoneView> views;
+        CheckJsonWriter w;
+        for (int i = 0; i < 1000; ++i) {
+            for (const auto& v : three) {
+                views.push_back(v);
+                w.add(v);
+            }
+        }
+        std::ostringstream out;
+        w.write(out);
+        CHECK(out.str().size() > 2 * (size_t{2} << 20));
+        CHECK(out.str() == written(views, PluginStatus::critical));
+    }
+}
