@@ -5,6 +5,14 @@
 
 namespace nswatch {
 
+namespace {
+
+unsigned char ascii_lower(unsigned char c) {
+    return c >= 'A' && c <= 'Z' ? static_cast<unsigned char>(c - 'A' + 'a') : c;
+}
+
+}  // namespace
+
 std::string canonical_name(std::string_view name) {
     while (name.size() > 1 && name.back() == '.') name.remove_suffix(1);
     if (name.empty()) return std::string(1, '.');
@@ -32,10 +40,14 @@ int label_count(std::string_view name) {
 bool same_dns_name(std::string_view a, std::string_view b) {
     if (!a.empty() && a.back() == '.') a.remove_suffix(1);
     if (!b.empty() && b.back() == '.') b.remove_suffix(1);
-    return a.size() == b.size() &&
-           std::equal(a.begin(), a.end(), b.begin(), [](unsigned char x, unsigned char y) {
-               return std::tolower(x) == std::tolower(y);
-           });
+    if (a.size() != b.size()) return false;
+    // Names compared here are mostly canonical already (lower case): equal octets answer at once.
+    // Otherwise ASCII case folding, which is std::tolower's in the "C" locale nswatch runs in
+    // (RFC 4343: DNS names are case-insensitive in ASCII only), without a call per octet.
+    if (a == b) return true;
+    return std::equal(a.begin(), a.end(), b.begin(), [](unsigned char x, unsigned char y) {
+        return ascii_lower(x) == ascii_lower(y);
+    });
 }
 
 }  // namespace nswatch

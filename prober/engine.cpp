@@ -233,13 +233,12 @@ void ProbeEngine::Impl::enqueue(ProbeRequest request, ProbeCallback callback) {
     }
     ++outstanding;
     ++stats.queued;
-    waiting.emplace_back(std::move(request), std::move(callback));
+    waiting.push(std::move(request), std::move(callback));
 }
 
 void ProbeEngine::Impl::send_waiting() {
     while (!waiting.empty() && (max_in_flight == 0 || on_wire < max_in_flight)) {
-        auto [request, callback] = std::move(waiting.front());
-        waiting.pop_front();
+        auto [request, callback] = waiting.pop();
         --outstanding;  // submit counts it again once it is on the wire
         submit(std::move(request), std::move(callback));
     }

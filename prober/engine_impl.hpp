@@ -8,7 +8,6 @@
 #include <chrono>
 #include <cstdint>
 #include <cstdlib>
-#include <deque>
 #include <memory>
 #include <optional>
 #include <queue>
@@ -110,6 +109,39 @@ struct Pending {
     uint16_t asked_size = 0;
 };
 
+/// The probes held back by the in-flight limit, first in first out: a vector read from `head_`,
+/// its read part dropped once it is half the vector (each entry moved at most once more on
+/// average). A std::deque of these (~300 octets each) would hold one per node, an allocation and
+/// a free per probe held. The buffer stays while probes wait; a large one goes when the queue
+/// empties, so a burst's memory does not stay for ever.
+class WaitQueue {
+  public:
+    using Entry = std::pair<ProbeRequest, ProbeCallback>;
+    bool empty() const { return head_ == items_.size(); }
+    size_t size() const { return items_.size() - head_; }
+    void push(ProbeRequest request, ProbeCallback callback) {
+        items_.emplace_back(std::move(request), std::move(callback));
+    }
+    Entry pop() {
+        Entry e = std::move(items_[head_++]);
+        if (head_ == items_.size()) {
+            items_.clear();
+            if (items_.capacity() > kKeepMax) std::vector<Entry>().swap(items_);
+            head_ = 0;
+        } else if (head_ >= kCompactAt && 2 * head_ >= items_.size()) {
+            items_.erase(items_.begin(), items_.begin() + static_cast<std::ptrdiff_t>(head_));
+            head_ = 0;
+        }
+        return e;
+    }
+
+  private:
+    static constexpr size_t kCompactAt = 64;
+    static constexpr size_t kKeepMax = 64;
+    std::vector<Entry> items_;
+    size_t head_ = 0;
+};
+
 /// A finished probe whose callback has not run yet (callbacks run after ares_process_fd returns).
 struct Ready {
     ProbeCallback callback;
@@ -133,7 +165,7 @@ struct ProbeEngine::Impl {
     size_t on_wire = 0;        ///< probes sent and not finished
     size_t max_in_flight = 0;  ///< 0: no limit
     size_t max_channels = 0;   ///< 0: no limit (set_max_open_channels)
-    std::deque<std::pair<ProbeRequest, ProbeCallback>> waiting;  ///< held back by the limit
+    WaitQueue waiting;         ///< held back by the limit
     bool destroying = false;
     EngineStats stats;
     std::chrono::milliseconds idle_channel_limit{kDefaultIdleChannelLimit};

@@ -132,7 +132,18 @@ void WireTimestamps::on_read(int fd, bool stream, const uint8_t* data, size_t le
 
 void WireTimestamps::record_sent(uint16_t id, WireTime when,
                                  std::optional<std::chrono::nanoseconds> connect) {
-    WireTimes& t = by_id_[id];
+    auto it = by_id_.find(id);
+    if (it == by_id_.end()) {
+        if (spare_.empty()) {
+            it = by_id_.try_emplace(id).first;
+        } else {
+            ById::node_type node = std::move(spare_.back());
+            spare_.pop_back();
+            node.key() = id;
+            it = by_id_.insert(std::move(node)).position;
+        }
+    }
+    WireTimes& t = it->second;
     t.written = when;
     t.arrived.reset();  // an earlier query with this ID is over
     t.connect = connect;
@@ -149,8 +160,9 @@ void WireTimestamps::record_arrived(uint16_t id, WireTime when) {
 WireTimes WireTimestamps::take(uint16_t id) {
     auto it = by_id_.find(id);
     if (it == by_id_.end()) return {};
-    WireTimes t = it->second;
-    by_id_.erase(it);
+    ById::node_type node = by_id_.extract(it);
+    WireTimes t = node.mapped();
+    if (spare_.size() < kSpareMax) spare_.push_back(std::move(node));
     return t;
 }
 

@@ -31,7 +31,9 @@
 //   handshake and carry it; queries written later on the same (kept) connection carry none.
 // - Entries are removed by take() when the probe ends. A query c-ares writes after its probe ended
 //   (a queued TCP query whose probe timed out) leaves an entry that the next write of that ID
-//   overwrites; IDs are 16 bits, so a channel never holds more than 65,536.
+//   overwrites; IDs are 16 bits, so a channel never holds more than 65,536. The map's nodes are
+//   kept for reuse when a query's entry goes (up to kSpareMax per channel): an allocation and a
+//   free per query otherwise.
 #pragma once
 
 #include <sys/socket.h>
@@ -42,6 +44,7 @@
 #include <cstdint>
 #include <optional>
 #include <unordered_map>
+#include <vector>
 
 #include "dns/probe_result.hpp"
 
@@ -143,7 +146,13 @@ class WireTimestamps {
     void record_sent(uint16_t id, WireTime when, std::optional<std::chrono::nanoseconds> connect);
     void record_arrived(uint16_t id, WireTime when);
 
-    std::unordered_map<uint16_t, WireTimes> by_id_;
+    using ById = std::unordered_map<uint16_t, WireTimes>;
+    ById by_id_;
+    /// Nodes of by_id_ taken out by take(), reused by the next queries: a query costs no
+    /// allocation once a channel has had its window of queries open.
+    std::vector<ById::node_type> spare_;
+    /// More spare nodes than this are freed (a burst's do not stay for ever).
+    static constexpr size_t kSpareMax = 1024;
     std::unordered_map<int, StreamState> streams_;
 };
 

@@ -9,6 +9,17 @@
 
 namespace nswatch {
 
+namespace {
+
+const std::string& provider_of(const Target* t) {
+    return t->provider;
+}
+const std::string& provider_of(const std::string& name) {
+    return name;
+}
+
+}  // namespace
+
 std::string drift_key(const ReferenceQuestion& q) {
     if (q.negative) return q.name.rfind("nswatch-nx-", 0) == 0 ? "made-up name" : "absent type";
     return q.name + " " + rr_type_name(q.type);
@@ -63,18 +74,28 @@ std::vector<ProbeRequest> ReferenceChecker::start_round(const std::string& zone,
                                                         const std::vector<Target>& targets,
                                                         const ProbeSettings& probe) {
     std::vector<ProbeRequest> out;
+    start_round(zone, targets, probe, out);
+    return out;
+}
+
+void ReferenceChecker::start_round(const std::string& zone, const std::vector<Target>& targets,
+                                   const ProbeSettings& probe, std::vector<ProbeRequest>& out) {
+    out.clear();
     const auto it = zones_.find(zone);
-    if (it == zones_.end() || !it->second.ref) return out;
+    if (it == zones_.end() || !it->second.ref) return;
     ZoneEntry& e = it->second;
-    e.questions.clear();
     e.tickets.clear();
     e.keys.clear();  // answers still waiting for last round's keys stay unjudged
-    if (!e.result.error.empty()) return out;
+    if (!e.result.error.empty()) {
+        e.questions.clear();
+        return;
+    }
     const bool dnssec_ok = probe.edns && e.ref->is_signed();
     const uint64_t round = e.result.rounds++;
-    e.questions =
-        plan_reference_round(*e.ref, round, e.result.per_round,
-                             static_cast<size_t>(std::max(0, e.settings.negative_per_round)));
+    // Written over last round's questions (their buffers reused).
+    plan_reference_round(*e.ref, round, e.result.per_round,
+                         static_cast<size_t>(std::max(0, e.settings.negative_per_round)),
+                         e.questions);
     const size_t planned_count = e.questions.size();
     // The keys are needed only to skip re-asking what the plan asks anyway: none when no provider
     // has a standing drift, the usual case.
@@ -85,16 +106,35 @@ std::vector<ProbeRequest> ReferenceChecker::start_round(const std::string& zone,
         for (const auto& q : e.questions) planned.insert(drift_key(q));
     }
 
-    std::map<std::string, std::vector<const Target*>> by_provider;
-    for (const auto& t : targets) by_provider[t.provider].push_back(&t);
-    out.reserve(by_provider.size() * (planned_count + (dnssec_ok ? 1 : 0)));
+    // The targets by provider name, each provider's addresses in their order (an insertion sort:
+    // stable, and a zone has a handful of targets).
+    by_provider_.clear();
+    for (const auto& t : targets) {
+        auto pos = by_provider_.end();
+        while (pos != by_provider_.begin() && t.provider < (*(pos - 1))->provider) --pos;
+        by_provider_.insert(pos, &t);
+    }
+    auto has_provider = [&](const std::string& name) {
+        return std::binary_search(
+            by_provider_.begin(), by_provider_.end(), name,
+            [](const auto& a, const auto& b) { return provider_of(a) < provider_of(b); });
+    };
+    size_t providers = 0;
+    for (size_t i = 0; i < by_provider_.size(); ++i) {
+        if (i == 0 || by_provider_[i]->provider != by_provider_[i - 1]->provider) ++providers;
+    }
+    out.reserve(providers * (planned_count + (dnssec_ok ? 1 : 0)));
     for (auto& p : e.result.providers) {
-        p.missing_rounds = by_provider.count(p.provider) == 0 ? p.missing_rounds + 1 : 0;
+        p.missing_rounds = has_provider(p.provider) ? 0 : p.missing_rounds + 1;
     }
     std::erase_if(e.result.providers, [](const ProviderDriftState& p) {
         return p.missing_rounds >= kForgetProviderAfter;
     });
-    for (const auto& [provider, addresses] : by_provider) {
+    for (size_t first = 0; first < by_provider_.size();) {
+        const std::string& provider = by_provider_[first]->provider;
+        size_t end = first + 1;
+        while (end < by_provider_.size() && by_provider_[end]->provider == provider) ++end;
+        const size_t addresses = end - first;
         const auto known = std::find_if(e.result.providers.begin(), e.result.providers.end(),
                                         [&](const auto& p) { return p.provider == provider; });
         if (known == e.result.providers.end()) {
@@ -106,10 +146,10 @@ std::vector<ProbeRequest> ReferenceChecker::start_round(const std::string& zone,
             *std::find_if(e.result.providers.begin(), e.result.providers.end(),
                           [&](const auto& p) { return p.provider == provider; });
         // This provider's questions: the plan's, then its own re-asks appended to e.questions.
-        std::vector<uint32_t> mine(planned_count);
-        for (size_t i = 0; i < planned_count; ++i) mine[i] = static_cast<uint32_t>(i);
+        mine_.resize(planned_count);
+        for (size_t i = 0; i < planned_count; ++i) mine_[i] = static_cast<uint32_t>(i);
         for (const auto& [key, drift] : state.drifts) {
-            if (mine.size() - planned_count >= kReaskPerRound) break;
+            if (mine_.size() - planned_count >= kReaskPerRound) break;
             if (planned.count(key) != 0) continue;
             auto expected = e.ref->expect(drift.name, drift.type);
             if (!expected) continue;
@@ -118,12 +158,12 @@ std::vector<ProbeRequest> ReferenceChecker::start_round(const std::string& zone,
             q.type = drift.type;
             q.negative = key == "made-up name" || key == "absent type";
             q.expected = std::move(*expected);
-            mine.push_back(static_cast<uint32_t>(e.questions.size()));
+            mine_.push_back(static_cast<uint32_t>(e.questions.size()));
             e.questions.push_back(std::move(q));
         }
-        const Target& t = *addresses[address_for_round(round, addresses.size())];
+        const Target& t = *by_provider_[first + address_for_round(round, addresses)];
         if (dnssec_ok) {
-            ProbeRequest r;
+            ProbeRequest& r = out.emplace_back();
             r.target = t;
             r.target.transport = Transport::udp;
             r.query.name = e.ref->apex();
@@ -132,13 +172,12 @@ std::vector<ProbeRequest> ReferenceChecker::start_round(const std::string& zone,
             r.query.nsid = false;
             r.query.dnssec_ok = true;
             r.timeout = probe.timeout;
-            out.push_back(std::move(r));
             e.tickets.push_back(kKeysTicket);
             e.keys[provider];
         }
-        for (const uint32_t index : mine) {
+        for (const uint32_t index : mine_) {
             const ReferenceQuestion& q = e.questions[index];
-            ProbeRequest r;
+            ProbeRequest& r = out.emplace_back();
             r.target = t;
             r.target.transport = Transport::udp;
             r.query.name = q.name;
@@ -150,13 +189,12 @@ std::vector<ProbeRequest> ReferenceChecker::start_round(const std::string& zone,
             // A positive answer is judged on its answer section alone: the engine need not keep
             // (parse into text) the authority and additional sections of an ok reply.
             r.ok_extra_sections = q.expected.kind != Expectation::Kind::answer;
-            out.push_back(std::move(r));
             e.tickets.push_back(index);
         }
+        first = end;
     }
     std::sort(e.result.providers.begin(), e.result.providers.end(),
               [](const auto& a, const auto& b) { return a.provider < b.provider; });
-    return out;
 }
 
 void ReferenceChecker::judge(ZoneEntry& e, const ReferenceQuestion& q, const ProbeResult& result,

@@ -70,6 +70,10 @@ class ReferenceChecker {
     std::vector<ProbeRequest> start_round(const std::string& zone,
                                           const std::vector<Target>& targets,
                                           const ProbeSettings& probe);
+    /// The same requests written to `out` (cleared first; its capacity is reused: the daemon
+    /// starts a thousand zones' rounds with one buffer).
+    void start_round(const std::string& zone, const std::vector<Target>& targets,
+                     const ProbeSettings& probe, std::vector<ProbeRequest>& out);
     /// The result of request `ticket` of the zone's current round. In a signed zone (queries with
     /// DO) each provider is also asked the apex DNSKEY set each round; its negative answers are
     /// judged once that answer is in, and stay unjudged (the previous verdict stands) when it
@@ -104,6 +108,10 @@ class ReferenceChecker {
     static void judge(ZoneEntry& e, const ReferenceQuestion& q, const ProbeResult& result,
                       const std::vector<Record>* dnskeys);
     std::map<std::string, ZoneEntry> zones_;
+    // start_round's scratch, kept for its capacity: the targets grouped by provider (sorted by
+    // provider, stable), and one provider's question indexes.
+    std::vector<const Target*> by_provider_;
+    std::vector<uint32_t> mine_;
 };
 
 /// The key a verdict is kept under (see ProviderDriftState::drifts).

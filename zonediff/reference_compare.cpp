@@ -1,6 +1,8 @@
 #include "zonediff/reference_compare.hpp"
 
 #include <algorithm>
+#include <array>
+#include <span>
 #include <string_view>
 #include <vector>
 
@@ -12,9 +14,13 @@ namespace nswatch {
 
 namespace {
 
-std::string joined(const std::vector<std::string>& v) {
+template <typename Strings>
+std::string joined(const Strings& v) {
     std::string out;
-    for (const auto& s : v) out += (out.empty() ? "" : " | ") + s;
+    for (const auto& s : v) {
+        if (!out.empty()) out += " | ";
+        out += s;
+    }
     return out;
 }
 
@@ -97,27 +103,51 @@ ReferenceVerdict judge_reference_answer(const ReferenceQuestion& q, const ProbeR
     }
 
     // The records at the name asked, of the type asked or a CNAME, in comparison form, sorted and
-    // unique.
-    std::vector<std::string> served;
+    // unique: views of the records' own rdata (the comparison form of all but TXT and SPF), in a
+    // buffer on the stack for the usual handful; joined texts or a long RRset go to the heap.
     uint16_t served_type = q.type;
     uint32_t min_ttl = 0;
     bool one_ttl = true;
+    size_t count = 0;
+    bool rewritten = false;  // some record's comparison form differs from its rdata (TXT, SPF)
     for (const auto& r : got.answer) {
         if (r.type != q.type && r.type != kTypeCname) continue;
         if (!same_dns_name(r.owner, q.name)) continue;
         served_type = r.type;
-        if (served.empty()) {
+        if (count == 0) {
             min_ttl = r.ttl;
         } else if (r.ttl != min_ttl) {
             one_ttl = false;
             min_ttl = std::min(min_ttl, r.ttl);
         }
-        served.push_back(comparable_rdata(r.type, r.rdata));
+        ++count;
+        rewritten = rewritten || !rdata_is_comparable(r.type);
     }
-    if (served.size() > 1) {
-        std::sort(served.begin(), served.end());
-        served.erase(std::unique(served.begin(), served.end()), served.end());
+    constexpr size_t kOnStack = 16;
+    std::array<std::string_view, kOnStack> stack_views;
+    std::vector<std::string_view> heap_views;
+    std::vector<std::string> texts;  // comparison forms that are not the rdata itself
+    std::span<std::string_view> views(stack_views.data(), count);
+    if (count > kOnStack) {
+        heap_views.resize(count);
+        views = heap_views;
     }
+    if (rewritten) texts.reserve(count);  // views into it stay valid
+    size_t at = 0;
+    for (const auto& r : got.answer) {
+        if (at == count) break;
+        if (r.type != q.type && r.type != kTypeCname) continue;
+        if (!same_dns_name(r.owner, q.name)) continue;
+        views[at++] = rdata_is_comparable(r.type)
+                          ? std::string_view(r.rdata)
+                          : texts.emplace_back(comparable_rdata(r.type, r.rdata));
+    }
+    if (views.size() > 1) {
+        std::sort(views.begin(), views.end());
+        views = views.first(
+            static_cast<size_t>(std::unique(views.begin(), views.end()) - views.begin()));
+    }
+    const std::span<const std::string_view> served = views;
     const bool nx = got.rcode == 3;
     auto make_served_text = [&] {
         const std::string served_ttl =
@@ -130,7 +160,8 @@ ReferenceVerdict judge_reference_answer(const ReferenceQuestion& q, const ProbeR
     if (q.expected.kind == Expectation::Kind::answer) {
         if (served.empty()) return drift(DriftKind::missing, make_served_text());
         const bool same_records =
-            served == q.expected.rrset.rdata &&
+            std::equal(served.begin(), served.end(), q.expected.rrset.rdata.begin(),
+                       q.expected.rrset.rdata.end()) &&
             (served_type == kTypeCname) == (q.expected.rrset.type == kTypeCname);
         const bool same_ttl = !compare_ttl || (one_ttl && min_ttl == q.expected.rrset.ttl);
         if (!same_records || !same_ttl) return drift(DriftKind::differs, make_served_text());

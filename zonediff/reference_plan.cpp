@@ -1,5 +1,6 @@
 #include "zonediff/reference_plan.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 
@@ -43,50 +44,64 @@ size_t address_for_round(uint64_t round, size_t addresses) {
 std::vector<ReferenceQuestion> plan_reference_round(const ReferenceZone& ref, uint64_t round,
                                                     size_t per_round, size_t negatives) {
     std::vector<ReferenceQuestion> out;
+    plan_reference_round(ref, round, per_round, negatives, out);
+    return out;
+}
+
+void plan_reference_round(const ReferenceZone& ref, uint64_t round, size_t per_round,
+                          size_t negatives, std::vector<ReferenceQuestion>& out) {
+    size_t used = 0;
+    // The next question to fill: one left from the previous plan (its buffers kept), or a new one.
+    auto next = [&]() -> ReferenceQuestion& {
+        if (used == out.size()) out.emplace_back();
+        return out[used++];
+    };
     const size_t sets = ref.rrset_count();
-    out.reserve(std::min(per_round, sets) + negatives);
     if (sets != 0) {
         per_round = std::min(per_round, sets);
+        out.reserve(per_round + negatives);
         const size_t start = static_cast<size_t>((round * per_round) % sets);
         for (size_t i = 0; i < per_round; ++i) {
-            ReferenceQuestion q;
+            ReferenceQuestion& q = next();
+            q.negative = false;
             q.expected.kind = Expectation::Kind::answer;
-            q.expected.rrset = ref.rrset((start + i) % sets);
-            q.name = q.expected.rrset.owner;
+            q.expected.from_wildcard = false;
+            ref.rrset_into((start + i) % sets, q.expected.rrset);
+            q.name.assign(q.expected.rrset.owner);
             q.type = q.expected.rrset.type;
-            out.push_back(std::move(q));
         }
     }
     const size_t names = ref.name_count();
-    if (names == 0) return out;
-    for (size_t i = 0; i < negatives; ++i) {
+    for (size_t i = 0; names != 0 && i < negatives; ++i) {
         const uint64_t h = mix(round * 1315423911ULL + i);
         const std::string at(ref.name(h % names));
-        ReferenceQuestion q;
-        q.negative = true;
+        std::string name;
+        uint16_t type = kTypeA;
         if (i % 2 == 0) {
             char label[32];
             std::snprintf(label, sizeof label, "nswatch-nx-%08x.", static_cast<unsigned>(h >> 32));
-            q.name = label + at;
-            q.type = kTypeA;
+            name = label + at;
         } else {
             const auto present = ref.types_at(at);
-            q.name = at;
-            q.type = kAbsentCandidates[0];
+            name = at;
+            type = kAbsentCandidates[0];
             for (size_t k = 0; k < kAbsentCandidates.size(); ++k) {
                 const uint16_t t = kAbsentCandidates[(h + k) % kAbsentCandidates.size()];
                 if (present.count(t) == 0) {
-                    q.type = t;
+                    type = t;
                     break;
                 }
             }
         }
-        auto e = ref.expect(q.name, q.type);
+        auto e = ref.expect(name, type);
         if (!e) continue;
+        ReferenceQuestion& q = next();
+        q.negative = true;
+        q.name = std::move(name);
+        q.type = type;
         q.expected = std::move(*e);
-        out.push_back(std::move(q));
     }
-    return out;
+    out.resize(used);
 }
 
 }  // namespace nswatch

@@ -37,6 +37,10 @@ size_t rrsets_per_round(size_t rrsets, std::chrono::milliseconds every,
 /// (NODATA).
 std::vector<ReferenceQuestion> plan_reference_round(const ReferenceZone& ref, uint64_t round,
                                                     size_t per_round, size_t negatives);
+/// The same questions written over `out` (its size becomes theirs): the strings and vectors of
+/// the questions already there are reused, so a zone's planning allocates nothing once warm.
+void plan_reference_round(const ReferenceZone& ref, uint64_t round, size_t per_round,
+                          size_t negatives, std::vector<ReferenceQuestion>& out);
 
 /// Which of a provider's `addresses` this round asks: rotates, so each is asked in turn.
 size_t address_for_round(uint64_t round, size_t addresses);

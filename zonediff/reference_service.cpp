@@ -249,12 +249,13 @@ void ReferenceService::run_round(SteadyClock::time_point now) {
     std::deque<Slot> slots;
     const size_t backlog = 2 * static_cast<size_t>(std::max(1, config_.probe.max_in_flight));
     const auto zones = zones_by_name(snap);
+    // One buffer for every zone's requests (each is moved to the engine).
+    std::vector<ProbeRequest> requests;
     for (const auto& z : config_.zones) {
         if (!z.reference) continue;
         const auto state = zones.find(z.name);
         if (state == zones.end()) continue;
-        auto requests =
-            checker_.start_round(z.name, targets_of(*state->second, vantage), config_.probe);
+        checker_.start_round(z.name, targets_of(*state->second, vantage), config_.probe, requests);
         for (size_t i = 0; i < requests.size(); ++i) {
             const Slot* slot = &slots.emplace_back(Slot{&z.name, i});
             engine_->submit(std::move(requests[i]),

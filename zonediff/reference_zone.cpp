@@ -47,8 +47,12 @@ bool checked_type(uint16_t type) {
 
 }  // namespace
 
+bool rdata_is_comparable(uint16_t type) {
+    return type != kTypeTxt && type != kTypeSpf;
+}
+
 std::string comparable_rdata(uint16_t type, const std::string& rdata) {
-    if (type != kTypeTxt && type != kTypeSpf) return rdata;
+    if (rdata_is_comparable(type)) return rdata;
     // ldns prints each character-string quoted ("a" "b"), with \" and \\ escaped inside.
     std::string joined = "\"";
     bool quoted = false;
@@ -187,6 +191,15 @@ ReferenceRrset ReferenceZone::materialise(const Set& s, std::string_view owner) 
     for (uint32_t k = 0; k < s.rdata_count; ++k)
         out.rdata.emplace_back(view(rdata_[s.first_rdata + k]));
     return out;
+}
+
+void ReferenceZone::assign(const Set& s, std::string_view owner, ReferenceRrset& out) const {
+    out.owner.assign(owner);
+    out.type = s.type;
+    out.ttl = s.ttl;
+    out.rdata.resize(s.rdata_count);
+    for (uint32_t k = 0; k < s.rdata_count; ++k)
+        out.rdata[k].assign(view(rdata_[s.first_rdata + k]));
 }
 
 long ReferenceZone::find_name(std::string_view name) const {

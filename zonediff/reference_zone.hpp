@@ -44,6 +44,9 @@ struct Expectation {
 
 /// Rdata as compared: TXT/SPF character-strings joined into one quoted string, the rest as is.
 std::string comparable_rdata(uint16_t type, const std::string& rdata);
+/// comparable_rdata(type, x) is x itself (every type but TXT and SPF): a comparison may use the
+/// rdata without a copy.
+bool rdata_is_comparable(uint16_t type);
 
 class ReferenceZone {
   public:
@@ -60,6 +63,11 @@ class ReferenceZone {
     size_t rrset_count() const { return checked_.size(); }
     ReferenceRrset rrset(size_t i) const {
         return materialise(sets_[checked_[i]], view(name_of(i)));
+    }
+    /// rrset(i) assigned to `out`, whose strings' and vector's capacity are reused (a round's
+    /// planning writes into the questions of the previous round: no allocation once warm).
+    void rrset_into(size_t i, ReferenceRrset& out) const {
+        assign(sets_[checked_[i]], view(name_of(i)), out);
     }
     std::string_view rrset_owner(size_t i) const { return view(name_of(i)); }
     uint16_t rrset_type(size_t i) const { return sets_[checked_[i]].type; }
@@ -99,6 +107,7 @@ class ReferenceZone {
     std::string_view view(Span s) const { return {text_.data() + s.offset, s.length}; }
     Span name_of(size_t checked) const { return existing_[sets_[checked_[checked]].name]; }
     ReferenceRrset materialise(const Set& s, std::string_view owner) const;
+    void assign(const Set& s, std::string_view owner, ReferenceRrset& out) const;
     /// Index into existing_ of `name`, or -1.
     long find_name(std::string_view name) const;
     /// Index into sets_ of (existing_[name], type), or -1.
