@@ -151,8 +151,8 @@ void HttpEventLoop::Impl::run() {
         // With no connection and accepting there is no deadline to watch: sleep until a client
         // or stop() (the eventfd) wakes the loop, rather than waking ten times a second.
         const bool idle = connections.empty() && accepting;
-        const int n = epoll_wait(epoll_fd, events, 256,
-                                 idle ? -1 : static_cast<int>(kScanEvery.count()));
+        const int n =
+            epoll_wait(epoll_fd, events, 256, idle ? -1 : static_cast<int>(kScanEvery.count()));
         const Clock::time_point now = Clock::now();
         for (int i = 0; i < n; ++i) {
             const uint64_t id = events[i].data.u64;
