@@ -1,6 +1,5 @@
 // `nswatch status`: the state of every zone, from the history database (--db) or from running
 // instances (--from URL, several merged into one cross-vantage view).
-#include <curl/curl.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -11,6 +10,7 @@
 #include <sstream>
 #include <tuple>
 
+#include "alerts/curl_library.hpp"
 #include "cli/answer_change_status.hpp"
 #include "cli/commands.hpp"
 #include "cli/propagation_status.hpp"
@@ -50,21 +50,22 @@ size_t write_body(char* data, size_t size, size_t n, void* out) {
 }
 
 std::string http_get(const std::string& url) {
-    CURL* curl = curl_easy_init();
+    const CurlLibrary& lib = curl_library();
+    CURL* curl = lib.easy_init();
     if (curl == nullptr) throw std::runtime_error("libcurl initialisation failed");
     std::string body;
     char error[CURL_ERROR_SIZE] = "";
-    curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
-    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, write_body);
-    curl_easy_setopt(curl, CURLOPT_WRITEDATA, &body);
-    curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error);
-    curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, 5000L);
-    curl_easy_setopt(curl, CURLOPT_FAILONERROR, 1L);
-    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-    const CURLcode rc = curl_easy_perform(curl);
-    curl_easy_cleanup(curl);
+    lib.easy_setopt(curl, CURLOPT_URL, url.c_str());
+    lib.easy_setopt(curl, CURLOPT_WRITEFUNCTION, write_body);
+    lib.easy_setopt(curl, CURLOPT_WRITEDATA, &body);
+    lib.easy_setopt(curl, CURLOPT_ERRORBUFFER, error);
+    lib.easy_setopt(curl, CURLOPT_TIMEOUT_MS, 5000L);
+    lib.easy_setopt(curl, CURLOPT_FAILONERROR, 1L);
+    lib.easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+    const CURLcode rc = lib.easy_perform(curl);
+    lib.easy_cleanup(curl);
     if (rc != CURLE_OK) {
-        throw std::runtime_error(url + ": " + (error[0] ? error : curl_easy_strerror(rc)));
+        throw std::runtime_error(url + ": " + (error[0] ? error : lib.easy_strerror(rc)));
     }
     return body;
 }
@@ -134,7 +135,7 @@ std::vector<InstanceReply> fetch_all(const std::vector<std::string>& urls) {
 }
 
 int status_from_instances(const StatusArgs& args) {
-    curl_global_init(CURL_GLOBAL_DEFAULT);  // before threads: curl_easy_init would race on it
+    curl_library();  // opened before the threads: a missing libcurl is one error, not one per URL
     std::vector<Snapshot> snaps;
     std::vector<InstanceReply> unreachable;
     std::string drift_lines;

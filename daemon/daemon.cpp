@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include "alerts/alert_engine.hpp"
+#include "alerts/curl_library.hpp"
 #include "alerts/delivery.hpp"
 #include "alerts/resolution_rules.hpp"
 #include "alerts/zone_diff_rule.hpp"
@@ -237,6 +238,15 @@ void Daemon::start_alerts() {
                 });
         }
         alert_engine_->start();
+        if (!config_.alerts.channels.empty()) {
+            // libcurl is opened now, not at the first alert (in an outage), so that a machine
+            // without it says so at start.
+            try {
+                curl_library();
+            } catch (const CurlUnavailable& e) {
+                spdlog::error("alerts: no notification can be delivered: {}", e.what());
+            }
+        }
         spdlog::info("alerts: state {}, {} channels, evaluated every {} s", state,
                      config_.alerts.channels.size(),
                      std::chrono::duration<double>(config_.alerts.evaluation_interval).count());
