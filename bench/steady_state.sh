@@ -13,6 +13,11 @@
 # SIGNED=1 signs every zone (its own ECDSA P-256 key, NSEC) and sets probe.dnssec_ok: the daemon
 # then validates each provider's answers and the reference's denials with that provider's DNSKEY set.
 #
+# Yardstick (YARDSTICK_SECONDS, 30; 0 skips it): once the window is measured, nswatch is stopped and
+# dnsperf sends the same number of queries per second as nswatch sent in the window (its SOA,
+# watched-name and reference questions) to the same NSD for that long, EDNS on (and DO with SIGNED=1),
+# SOA and reference names; its own CPU is printed beside nswatch's, with the ratio.
+#
 # Needs root. Loopback only; stops what it starts by pid. Target: < 1 % of one core.
 set -euo pipefail
 N=${N:-1000}
@@ -62,4 +67,27 @@ awk -v c0="$c0" -v c1="$c1" -v n0="$n0" -v n1="$n1" -v t0="$t0" -v t1="$t1" -v p
 if [[ -n ${REFERENCE_RECORDS:-} ]]; then
     echo "reference answers judged in window (nswatch_reference_rrsets_checked_total delta): $((r1 - r0))"
 fi
-grep -ciE "warn|error" "$WORK/nswatch.log" | sed 's/^/nswatch log warn|error lines: /'
+{ grep -ciE "warn|error" "$WORK/nswatch.log" || true; } | sed "s/^/nswatch log warn|error lines: /"
+
+# The yardstick: dnsperf at nswatch's query rate of the window, on the same server.
+YARDSTICK_SECONDS=${YARDSTICK_SECONDS:-30}
+if (( YARDSTICK_SECONDS > 0 )) && command -v dnsperf >/dev/null; then
+    kill "$NW_PID" 2>/dev/null; wait "$NW_PID" 2>/dev/null || true
+    rate=$(awk -v q=$(( (p1 - p0) + (a1 - a0) + (r1 - r0) )) -v t0="$t0" -v t1="$t1" 'BEGIN { printf "%d", q / (t1 - t0) + 0.5 }')
+    awk '{ print $1 " SOA" }' "$WORK/zones.txt" > "$WORK/yardstick.q"
+    if [[ -n ${REFERENCE_RECORDS:-} ]]; then
+        awk -v r="$REFERENCE_RECORDS" '{ for (j = 0; j < r; j += 37) print "h" j "." $1 " A" }' "$WORK/zones.txt" >> "$WORK/yardstick.q"
+    fi
+    /usr/bin/time -f "%U %S" -o "$WORK/yardstick.time" dnsperf -s "${ADDRS%% *}" -p "$PORT" -d "$WORK/yardstick.q" \
+        -Q "$rate" -l "$YARDSTICK_SECONDS" -c 1 -T 1 -e $([[ ${SIGNED:-0} == 1 ]] && echo -D) -t 2 > "$WORK/yardstick.out" 2>&1 || true
+    awk -v rate="$rate" -v c0="$c0" -v c1="$c1" -v t0="$t0" -v t1="$t1" -v secs="$YARDSTICK_SECONDS" '
+        FILENAME ~ /time$/ { cpu = $1 + $2; next }
+        /Queries completed:/ { q = $3 } /Queries per second:/ { qps = $4 }
+        END {
+            if (q == 0) { print "yardstick: dnsperf completed no query"; exit }
+            nw = 100 * (c1 - c0) / (t1 - t0); dp = 100 * cpu / secs
+            printf "yardstick: dnsperf at %d queries/s (nswatch'"'"'s rate in the window) for %d s: %d completed (%.0f/s), %.3f s CPU = %.3f %% of one core, %.1f us per query\n", rate, secs, q, qps, cpu, dp, cpu * 1e6 / q
+            printf "nswatch / dnsperf CPU at the same query rate: %.2f\n", nw / dp
+            printf "{\"bench\":\"steady_state_yardstick\",\"rate_qps\":%d,\"dnsperf_cpu_pct\":%.3f,\"nswatch_cpu_pct\":%.3f,\"ratio\":%.2f}\n", rate, dp, nw, nw / dp
+        }' "$WORK/yardstick.out" "$WORK/yardstick.time"
+fi
