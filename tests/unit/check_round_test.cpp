@@ -18,22 +18,24 @@ using namespace std::chrono_literals;
 
 namespace {
 
+/// Zone i of a test round: shop.test itself, then names under it (which the server answers
+/// NXDOMAIN, authoritatively), with one static nameserver on `port`; its name is added to `zones`.
+void add_zone(Config& config, std::vector<std::string>& zones, size_t i, uint16_t port) {
+    const std::string name = i == 0 ? "shop.test" : "z" + std::to_string(i) + ".shop.test";
+    ZoneConfig z;
+    z.name = name;
+    z.nameservers = {StaticNameserver{"ns1.alpha.test", {"127.0.0.1"}, "alpha", port}};
+    config.zones.push_back(z);
+    zones.push_back(name);
+}
+
 void check_round_over(size_t n_zones, int max_in_flight, bool udp) {
     test::BadDns server("ok", "shop.test");
     Config config;
     config.probe.timeout = 3000ms;
     config.probe.max_in_flight = max_in_flight;
     std::vector<std::string> zones;
-    for (size_t i = 0; i < n_zones; ++i) {
-        // shop.test itself, then names under it: the server answers those NXDOMAIN,
-        // authoritatively.
-        const std::string name = i == 0 ? "shop.test" : "z" + std::to_string(i) + ".shop.test";
-        ZoneConfig z;
-        z.name = name;
-        z.nameservers = {StaticNameserver{"ns1.alpha.test", {"127.0.0.1"}, "alpha", server.port()}};
-        config.zones.push_back(z);
-        zones.push_back(name);
-    }
+    for (size_t i = 0; i < n_zones; ++i) add_zone(config, zones, i, server.port());
     ProbeEngine engine;
     test::Watchdog watchdog("check_round over many zones", std::chrono::seconds(30));
     RoundOptions round;
@@ -94,13 +96,8 @@ TEST_CASE(
     config.probe.max_in_flight = 4;  // a window of two zones
     std::vector<std::string> zones;
     for (size_t i = 0; i < 12; ++i) {
-        const std::string name = i == 0 ? "shop.test" : "z" + std::to_string(i) + ".shop.test";
         const test::BadDns& server = i == 1 ? silent : i == 2 ? tc : ok;
-        ZoneConfig z;
-        z.name = name;
-        z.nameservers = {StaticNameserver{"ns1.alpha.test", {"127.0.0.1"}, "alpha", server.port()}};
-        config.zones.push_back(z);
-        zones.push_back(name);
+        add_zone(config, zones, i, server.port());
     }
     ProbeEngine engine;
     test::Watchdog watchdog("check_round_each", std::chrono::seconds(30));
