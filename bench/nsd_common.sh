@@ -149,6 +149,7 @@ probe:
   interval: $1
   tcp_every: $2
 ${ANSWERS_EVERY:+  answers_every: $ANSWERS_EVERY}
+${JITTER:+  jitter: $JITTER}
 $([[ ${SIGNED:-0} == 1 ]] && echo "  dnssec_ok: true" || true)
 storage:
   path: $WORK/history.db

@@ -7,6 +7,8 @@
 #   sudo bench/steady_state.sh
 #   N=1000 WARMUP=20 DURATION=180 sudo -E bench/steady_state.sh
 #   ANSWERS_EVERY=1 sudo -E bench/steady_state.sh      # watched names every round
+#   JITTER=0% sudo -E bench/steady_state.sh            # probe.jitter (default nswatch's, 10%): 0% keeps
+#                                                      # every zone in step, all rounds in one burst
 #
 # REFERENCE_RECORDS=R adds R A records to every zone and checks each zone against its own file
 # (zones[].reference, every REFERENCE_EVERY, default 1h).

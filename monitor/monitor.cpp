@@ -128,6 +128,7 @@ void Monitor::reset_schedule() {
     // queues every zone again (discoveries in flight stay in discovering_, keyed by ticket).
     due_ = {};
     held_.clear();
+    visit_batch_.reset();
     for (auto& z : zones_) {
         z->queued = Steady::time_point::max();
         z->held = false;
@@ -203,15 +204,20 @@ Monitor::Steady::time_point Monitor::run_due(Steady::time_point now) {
         for (auto& z : zones_) visit(*z, now);
     }
     collect_discoveries(now);
-    while (!due_.empty() && due_.top().first <= now) {
+    // Rounds due close together start together (monitor/visit_batch.hpp).
+    const auto horizon = visit_batch_.horizon(now);
+    bool visited = false;
+    while (!due_.empty() && due_.top().first <= horizon) {
         const auto [when, z] = due_.top();
         due_.pop();
         if (when != z->queued) continue;  // superseded by an earlier visit
         z->queued = Steady::time_point::max();
         visit(*z, now);
+        visited = true;
     }
+    visit_batch_.visited(now, visited, VisitBatch::window_for(config_->probe.interval));
     auto next = next_full_scan_;
-    if (!due_.empty()) next = std::min(next, due_.top().first);
+    if (!due_.empty()) next = std::min(next, visit_batch_.wake_for(due_.top().first));
     if (!discovering_.empty()) next = std::min(next, now + kDiscoveryCollectEvery);
     // The engine's queue drains as replies arrive (run_once returns on them): look again soon.
     if (!held_.empty()) next = std::min(next, now + kHeldPollEvery);

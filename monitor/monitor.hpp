@@ -64,6 +64,7 @@
 #include "monitor/discovery_pool.hpp"
 #include "monitor/heap_trim.hpp"
 #include "monitor/round_vectors.hpp"
+#include "monitor/visit_batch.hpp"
 #include "monitor/zone_state.hpp"
 #include "monitor/zone_view.hpp"
 #include "prober/engine.hpp"
@@ -218,6 +219,7 @@ class Monitor {
     std::set<std::string, std::less<>> providers_;
     Delegation static_scratch_;  ///< a static zone's delegation, rebuilt per round (capacity kept)
     Steady::time_point next_full_scan_{};       ///< safety net: every zone visited (kFullScanEvery)
+    VisitBatch visit_batch_;                    ///< due rounds start in batches (visit_batch.hpp)
     std::vector<ProbeRequest> round_requests_;  ///< scratch for start_round (capacity reused)
     std::vector<ProbeRequest> watch_scratch_;   ///< scratch for start_round (capacity reused)
     /// Emptied result vectors of finished rounds, capacity kept (round_vectors.hpp).
