@@ -42,11 +42,7 @@ DiffService::DiffService(Config config, std::function<SnapshotPtr()> snapshot)
 }
 
 DiffService::~DiffService() {
-    {
-        std::lock_guard lock(mutex_);
-        stop_ = true;
-    }
-    cv_.notify_all();
+    inbox_.stop();
     if (thread_.joinable()) thread_.join();
 }
 
@@ -59,19 +55,11 @@ std::vector<ZoneDiffResult> DiffService::results() const {
 }
 
 void DiffService::reconfigure(Config config) {
-    {
-        std::lock_guard lock(mutex_);
-        pending_ = std::move(config);
-    }
-    cv_.notify_all();
+    inbox_.put_config(std::move(config));
 }
 
 bool DiffService::take_config() {
-    std::optional<Config> c;
-    {
-        std::lock_guard lock(mutex_);
-        c.swap(pending_);
-    }
+    auto c = inbox_.take_config();
     if (!c) return false;
     config_ = std::move(*c);
     // Copies of zones or providers no longer configured, or any when IXFR is off, go.
@@ -94,13 +82,7 @@ void DiffService::loop() {
     auto next = started;
     auto last_end = started;
     while (true) {
-        {
-            std::unique_lock lock(mutex_);
-            if (cv_.wait_until(lock, next, [this] { return stop_ || pending_.has_value(); }) &&
-                stop_) {
-                return;
-            }
-        }
+        if (inbox_.wait_until(next)) return;
         if (take_config()) {
             // The new interval counts from the last run's end; a shorter one may be due now.
             next = last_end + config_.diff.interval;
@@ -142,11 +124,11 @@ bool DiffService::run_once(bool wait_for_rounds) {
             continue;
         }
         skipped_.erase(zone.name);
+        if (inbox_.stopping()) return true;
         std::optional<ZoneDiffResult> previous;
         {
             std::lock_guard lock(mutex_);
             if (auto r = results_.find(zone.name); r != results_.end()) previous = r->second;
-            if (stop_) return true;
         }
         record(diff_zone(zone.name, providers, previous ? &*previous : nullptr));
     }

@@ -24,7 +24,6 @@
 #include <prometheus/gauge.h>
 #include <prometheus/registry.h>
 
-#include <condition_variable>
 #include <functional>
 #include <map>
 #include <memory>
@@ -36,6 +35,7 @@
 
 #include "config/schema.hpp"
 #include "monitor/zone_state.hpp"
+#include "zonediff/service_inbox.hpp"
 #include "zonediff/zone_copy.hpp"
 #include "zonediff/zone_diff.hpp"
 
@@ -78,12 +78,10 @@ class DiffService {
     prometheus::Family<prometheus::Counter>& transfers_;  ///< per zone, provider and kind
     std::map<std::pair<std::string, std::string>, ZoneCopy> copies_;  ///< by (zone, provider)
     std::set<std::pair<std::string, std::string>> no_ixfr_;  ///< logged once: IXFR not used
-    std::optional<Config> pending_;                          ///< from reconfigure(), under mutex_
     std::set<std::string> skipped_;                  ///< zones already logged as not comparable
-    mutable std::mutex mutex_;                       ///< guards results_ and stop_
+    ServiceInbox inbox_;                             ///< reconfigure() and stop, for the thread
+    mutable std::mutex mutex_;                       ///< guards results_
     std::map<std::string, ZoneDiffResult> results_;  ///< newest per zone
-    std::condition_variable cv_;
-    bool stop_ = false;
     std::thread thread_;
 };
 

@@ -76,11 +76,7 @@ ReferenceService::ReferenceService(Config config, std::function<SnapshotPtr()> s
 }
 
 ReferenceService::~ReferenceService() {
-    {
-        std::lock_guard lock(mutex_);
-        stop_ = true;
-    }
-    cv_.notify_all();
+    inbox_.stop();
     if (thread_.joinable()) thread_.join();
 }
 
@@ -95,19 +91,11 @@ uint64_t ReferenceService::rounds() const {
 }
 
 void ReferenceService::reconfigure(Config config) {
-    {
-        std::lock_guard lock(mutex_);
-        pending_ = std::move(config);
-    }
-    cv_.notify_all();
+    inbox_.put_config(std::move(config));
 }
 
 bool ReferenceService::take_config() {
-    std::optional<Config> c;
-    {
-        std::lock_guard lock(mutex_);
-        c.swap(pending_);
-    }
+    auto c = inbox_.take_config();
     if (!c) return false;
     config_ = std::move(*c);
     return true;
@@ -301,13 +289,7 @@ void ReferenceService::record_metrics(const std::vector<ZoneDriftResult>& result
 void ReferenceService::loop() {
     auto next = SteadyClock::now();
     while (true) {
-        {
-            std::unique_lock lock(mutex_);
-            if (cv_.wait_until(lock, next, [this] { return stop_ || pending_.has_value(); }) &&
-                stop_) {
-                return;
-            }
-        }
+        if (inbox_.wait_until(next)) return;
         if (take_config()) {
             try {
                 refresh_references(false, SteadyClock::now());

@@ -22,7 +22,6 @@
 #include <prometheus/gauge.h>
 #include <prometheus/registry.h>
 
-#include <condition_variable>
 #include <filesystem>
 #include <functional>
 #include <map>
@@ -37,6 +36,7 @@
 #include "prober/engine.hpp"
 #include "zonediff/reference_checker.hpp"
 #include "zonediff/reference_retry.hpp"
+#include "zonediff/service_inbox.hpp"
 
 namespace nswatch {
 
@@ -104,12 +104,10 @@ class ReferenceService {
         TransferRetry state;
     };
     std::map<std::string, Retry> retries_;
-    std::optional<Config> pending_;
-    mutable std::mutex mutex_;  ///< guards results_, rounds_, pending_ and stop_
+    ServiceInbox inbox_;        ///< reconfigure() and stop, for the thread
+    mutable std::mutex mutex_;  ///< guards results_ and rounds_
     std::vector<ZoneDriftResult> results_;
     uint64_t rounds_ = 0;
-    std::condition_variable cv_;
-    bool stop_ = false;
     std::thread thread_;
 };
 
