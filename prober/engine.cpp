@@ -350,13 +350,7 @@ void ProbeEngine::run_until_idle() {
 }
 
 std::vector<ProbeResult> ProbeEngine::run_batch(const std::vector<ProbeRequest>& requests) {
-    std::vector<ProbeResult> results;
-    results.reserve(requests.size());
-    for (const auto& r : requests) {
-        submit(r, [&results](ProbeResult& res) { results.push_back(std::move(res)); });
-    }
-    run_until_idle();
-    return results;
+    return submit_all_and_wait(*this, requests);
 }
 
 size_t ProbeEngine::outstanding() const {

@@ -124,4 +124,18 @@ class ProbeEngine {
     std::unique_ptr<Impl> impl_;
 };
 
+/// Submit every request, run until idle, and return every result in the order they finished (a TC
+/// retry adds one): run_batch of ProbeEngine and ParallelProbeEngine.
+template <class Engine>
+std::vector<ProbeResult> submit_all_and_wait(Engine& engine,
+                                             const std::vector<ProbeRequest>& requests) {
+    std::vector<ProbeResult> results;
+    results.reserve(requests.size());
+    for (const auto& r : requests) {
+        engine.submit(r, [&results](ProbeResult& res) { results.push_back(std::move(res)); });
+    }
+    engine.run_until_idle();
+    return results;
+}
+
 }  // namespace nswatch
