@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <optional>
 
 #include "zonediff/diff_plan.hpp"
 #include "zonediff/zone_copy.hpp"
