@@ -41,6 +41,8 @@ void ProbeEngine::Impl::submit(ProbeRequest request, ProbeCallback callback) {
     p->timeout = request.timeout;
     p->retry_truncated_over_tcp = request.retry_truncated_over_tcp;
     p->ok_extra_sections = request.ok_extra_sections;
+    p->digest_reply = request.digest_reply;
+    p->known_reply = request.known_reply;
     const std::vector<uint8_t>* wire = nullptr;
     try {
         p->channel = &channel_for(request);
@@ -101,13 +103,19 @@ void ProbeEngine::Impl::finish(Pending* p, int status, const unsigned char* abuf
     set_probe_times(r, ch.wire.take(p->id), status == ARES_SUCCESS && abuf != nullptr,
                     Clock::now() - r.sent_mono);
 
-    if (status == ARES_SUCCESS && abuf != nullptr) {
+    const std::span<const uint8_t> reply(abuf, abuf != nullptr ? static_cast<size_t>(alen) : 0);
+    if (status == ARES_SUCCESS && abuf != nullptr && p->digest_reply &&
+        (r.reply_digest = reply_digest(reply)) == p->known_reply && p->known_reply != 0) {
+        // The caller judged these very bytes before: the header is all it needs again.
+        read_reply_header(reply, r);
+        r.same_reply = true;
+    } else if (status == ARES_SUCCESS && abuf != nullptr) {
         ReplyExpectation expect;
         expect.query = &r.query;
         expect.expect_authoritative = !r.query.recursion_desired;
         expect.ok_extra_sections = p->ok_extra_sections;
         expect.asked_wire = std::span<const uint8_t>(p->asked.data(), p->asked_size);
-        parse_reply(std::span<const uint8_t>(abuf, static_cast<size_t>(alen)), expect, r);
+        parse_reply(reply, expect, r);
     } else if (status == ARES_ETIMEOUT) {
         // c-ares drops replies it cannot match; look at what arrived to say why nothing matched.
         const Verdict v = ch.replies.explain_timeout(r.query, p->id, r.sent_mono);
@@ -138,8 +146,14 @@ void ProbeEngine::Impl::finish(Pending* p, int status, const unsigned char* abuf
         Ready& again = ready.emplace_back();
         again.resend = true;
         again.callback = std::move(p->callback);
-        again.retry = ProbeRequest{std::move(r.target), std::move(r.query), p->timeout,
-                                   p->retry_truncated_over_tcp, p->ok_extra_sections};
+        ProbeRequest& same = again.retry.emplace();
+        same.target = std::move(r.target);
+        same.query = std::move(r.query);
+        same.timeout = p->timeout;
+        same.retry_truncated_over_tcp = p->retry_truncated_over_tcp;
+        same.ok_extra_sections = p->ok_extra_sections;
+        same.digest_reply = p->digest_reply;
+        same.known_reply = p->known_reply;
         return;
     }
 
@@ -156,6 +170,7 @@ void ProbeEngine::Impl::finish(Pending* p, int status, const unsigned char* abuf
         again.timeout = p->timeout;
         again.retry_truncated_over_tcp = p->retry_truncated_over_tcp;
         again.ok_extra_sections = p->ok_extra_sections;
+        again.digest_reply = p->digest_reply;  // the TCP answer's digest is the one kept
         done.retry = std::move(again);
     }
     done.callback = std::move(p->callback);

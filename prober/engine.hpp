@@ -55,6 +55,11 @@ struct ProbeRequest {
     bool retry_truncated_over_tcp = true;  ///< a UDP reply with TC set is asked again over TCP
     /// Keep the authority and additional sections of an ok reply (a failure always keeps them).
     bool ok_extra_sections = true;
+    /// Digest the reply (ProbeResult::reply_digest). When the digest equals `known_reply` (not 0)
+    /// the reply is not parsed: the result has `same_reply` set and only its header read. For a
+    /// caller that keeps the digest of an answer it judged and would judge the same bytes alike.
+    bool digest_reply = false;
+    uint64_t known_reply = 0;
 };
 
 /// Receives a finished probe's result. The result is the engine's own and not used again after the

@@ -6,8 +6,10 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
+#include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "dns/rr_types.hpp"
@@ -517,6 +519,30 @@ void parse_reply(std::span<const uint8_t> bytes, const ReplyExpectation& expect,
         out.authority.clear();
         out.additional.clear();
     }
+}
+
+}  // namespace nswatch
+
+namespace nswatch {
+
+uint64_t reply_digest(std::span<const uint8_t> bytes) {
+    const size_t skip = std::min<size_t>(bytes.size(), 2);  // the ID differs every time
+    const std::string_view rest(reinterpret_cast<const char*>(bytes.data()) + skip,
+                                bytes.size() - skip);
+    const uint64_t h = std::hash<std::string_view>()(rest);
+    return h == 0 ? 1 : h;
+}
+
+void read_reply_header(std::span<const uint8_t> bytes, ProbeResult& out) {
+    if (bytes.size() < LDNS_HEADER_SIZE) return;
+    const uint8_t* wire = bytes.data();
+    out.reply_size = bytes.size();
+    out.rcode = LDNS_RCODE_WIRE(wire);
+    out.aa = LDNS_AA_WIRE(wire) != 0;
+    out.tc = LDNS_TC_WIRE(wire) != 0;
+    out.ra = LDNS_RA_WIRE(wire) != 0;
+    out.ad = LDNS_AD_WIRE(wire) != 0;
+    out.outcome = outcome_for_rcode(out.rcode);
 }
 
 }  // namespace nswatch

@@ -27,4 +27,14 @@ struct ReplyExpectation {
 /// TC, AA. Never throws; anything unparseable is Outcome::malformed with the reason in detail.
 void parse_reply(std::span<const uint8_t> bytes, const ReplyExpectation& expect, ProbeResult& out);
 
+/// A digest of a reply's octets after its ID (two replies with the same digest carry the same
+/// flags, question and records). Not cryptographic: a server could craft a collision with its
+/// own earlier reply, which would only repeat a verdict on that server. Never 0.
+uint64_t reply_digest(std::span<const uint8_t> bytes);
+
+/// The header of a reply already known (ProbeRequest::known_reply): rcode, AA, TC, RA, AD, size,
+/// and the outcome its rcode gives (ok for NOERROR). Messages shorter than a header are left
+/// as they are.
+void read_reply_header(std::span<const uint8_t> bytes, ProbeResult& out);
+
 }  // namespace nswatch

@@ -45,6 +45,7 @@ void ReferenceChecker::set_reference(const std::string& zone,
     }
     e.ref = std::move(ref);
     e.settings = settings;
+    e.right_replies.clear();  // right by another reference, or by other settings
     e.questions.clear();
     e.tickets.clear();
     e.keys.clear();
@@ -130,6 +131,10 @@ void ReferenceChecker::start_round(const std::string& zone, const std::vector<Ta
     std::erase_if(e.result.providers, [](const ProviderDriftState& p) {
         return p.missing_rounds >= kForgetProviderAfter;
     });
+    std::erase_if(e.right_replies, [&](const auto& kv) {
+        return std::none_of(e.result.providers.begin(), e.result.providers.end(),
+                            [&](const auto& p) { return p.provider == kv.first; });
+    });
     for (size_t first = 0; first < by_provider_.size();) {
         const std::string& provider = by_provider_[first]->provider;
         size_t end = first + 1;
@@ -162,6 +167,9 @@ void ReferenceChecker::start_round(const std::string& zone, const std::vector<Ta
             e.questions.push_back(std::move(q));
         }
         const Target& t = *by_provider_[first + address_for_round(round, addresses)];
+        const auto right = e.right_replies.find(provider);
+        const std::vector<uint64_t>* right_known =
+            right == e.right_replies.end() ? nullptr : &right->second;
         if (dnssec_ok) {
             ProbeRequest& r = out.emplace_back();
             r.target = t;
@@ -189,6 +197,12 @@ void ReferenceChecker::start_round(const std::string& zone, const std::vector<Ta
             // A positive answer is judged on its answer section alone: the engine need not keep
             // (parse into text) the authority and additional sections of an ok reply.
             r.ok_extra_sections = q.expected.kind != Expectation::Kind::answer;
+            if (q.rrset != ReferenceQuestion::kNotAnRrset) {
+                r.digest_reply = true;
+                r.known_reply = right_known != nullptr && q.rrset < right_known->size()
+                                    ? (*right_known)[q.rrset]
+                                    : 0;
+            }
             e.tickets.push_back(index);
         }
         first = end;
@@ -197,10 +211,29 @@ void ReferenceChecker::start_round(const std::string& zone, const std::vector<Ta
               [](const auto& a, const auto& b) { return a.provider < b.provider; });
 }
 
+void ReferenceChecker::remember_reply(ZoneEntry& e, const std::string& provider, uint32_t rrset,
+                                      uint64_t digest) {
+    if (rrset >= e.ref->rrset_count()) return;
+    const auto it = e.right_replies.find(provider);
+    if (it == e.right_replies.end() && digest == 0) return;
+    std::vector<uint64_t>& known =
+        it != e.right_replies.end() ? it->second : e.right_replies[provider];
+    if (known.size() != e.ref->rrset_count()) known.assign(e.ref->rrset_count(), 0);
+    known[rrset] = digest;
+}
+
 void ReferenceChecker::judge(ZoneEntry& e, const ReferenceQuestion& q, const ProbeResult& result,
                              const std::vector<Record>* dnskeys) {
-    const ReferenceVerdict v = judge_reference_answer(q, result, e.ref->apex(), e.ref->is_signed(),
-                                                      e.settings.compare_ttl, dnskeys);
+    ReferenceVerdict v;
+    if (result.same_reply) {
+        v.conclusive = true;  // the octets of an answer judged right before (remember_reply)
+    } else {
+        v = judge_reference_answer(q, result, e.ref->apex(), e.ref->is_signed(),
+                                   e.settings.compare_ttl, dnskeys);
+        if (v.conclusive && q.rrset != ReferenceQuestion::kNotAnRrset && result.reply_digest != 0) {
+            remember_reply(e, result.target.provider, q.rrset, v.drift ? 0 : result.reply_digest);
+        }
+    }
     if (!v.conclusive) return;
     for (auto& p : e.result.providers) {
         if (p.provider != result.target.provider) continue;

@@ -102,11 +102,19 @@ class ReferenceChecker {
             std::vector<std::pair<uint32_t, ProbeResult>> waiting;  ///< (question, answer)
         };
         std::map<std::string, RoundKeys> keys;
+        /// Per provider, by RRset index: the digest of its last answer to that RRset's question
+        /// judged right (0: none). An answer with the same octets is right again and is not
+        /// parsed (prober/response.hpp reply_digest): most answers are the same every hour.
+        /// Kept for positive questions only, whose verdict depends on the answer alone.
+        std::map<std::string, std::vector<uint64_t>> right_replies;
     };
     /// The ticket of a provider's apex DNSKEY question.
     static constexpr uint32_t kKeysTicket = UINT32_MAX;
     static void judge(ZoneEntry& e, const ReferenceQuestion& q, const ProbeResult& result,
                       const std::vector<Record>* dnskeys);
+    /// Keep (or with 0 forget) the digest of `provider`'s right answer to RRset `rrset`.
+    static void remember_reply(ZoneEntry& e, const std::string& provider, uint32_t rrset,
+                               uint64_t digest);
     std::map<std::string, ZoneEntry> zones_;
     // start_round's scratch, kept for its capacity: the targets grouped by provider (sorted by
     // provider, stable), and one provider's question indexes.

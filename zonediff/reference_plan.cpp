@@ -66,7 +66,8 @@ void plan_reference_round(const ReferenceZone& ref, uint64_t round, size_t per_r
             q.negative = false;
             q.expected.kind = Expectation::Kind::answer;
             q.expected.from_wildcard = false;
-            ref.rrset_into((start + i) % sets, q.expected.rrset);
+            q.rrset = static_cast<uint32_t>((start + i) % sets);
+            ref.rrset_into(q.rrset, q.expected.rrset);
             q.name.assign(q.expected.rrset.owner);
             q.type = q.expected.rrset.type;
         }
@@ -97,6 +98,7 @@ void plan_reference_round(const ReferenceZone& ref, uint64_t round, size_t per_r
         if (!e) continue;
         ReferenceQuestion& q = next();
         q.negative = true;
+        q.rrset = ReferenceQuestion::kNotAnRrset;
         q.name = std::move(name);
         q.type = type;
         q.expected = std::move(*e);

@@ -23,6 +23,9 @@ struct ReferenceQuestion {
     /// Asked to test a negative answer (a made-up name, or a type absent at a name): its verdict
     /// is kept per provider and kind, not per name, since the next round asks another name.
     bool negative = false;
+    /// The reference RRset asked (its index, ReferenceZone::rrset), or kNotAnRrset.
+    uint32_t rrset = kNotAnRrset;
+    static constexpr uint32_t kNotAnRrset = UINT32_MAX;
 };
 
 /// RRsets per round so that `rrsets` are all asked within `every` at one round per `interval`:

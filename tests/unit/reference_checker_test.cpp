@@ -470,3 +470,96 @@ TEST_CASE("reference check: an unsigned zone asks no DNSKEY and judges no signat
         CHECK_FALSE(r.query.dnssec_ok);
     }
 }
+
+TEST_CASE("reference check: an answer the same as one judged right is not parsed again",
+          "[reference]") {
+    // The digest of each right answer is kept per provider and RRset; the next time that RRset is
+    // asked, a reply with the same octets (after its ID) is right again without being parsed. A
+    // different reply is judged in full, and a wrong one is never remembered.
+    ZoneFile reference(kReference);
+    ZoneFile stale(stale_copy());
+    const std::vector<std::string> serve = {"--zone-file", reference.path};
+    BadDns good("ok", "shop.test", serve);
+    BadDns stale_server("ok", "shop.test", {"--zone-file", stale.path});
+    ReferenceSettings settings;
+    settings.every = 1min;  // every RRset each round
+    settings.negative_per_round = 2;
+    ReferenceChecker checker;
+    load_reference(checker, reference, settings);
+    ProbeEngine engine;
+    ProbeSettings probe;
+    probe.timeout = 2s;
+
+    // One round to `server` as provider beta: how many questions asked for a digest (the slice's
+    // positive questions), how many carried a known one, and how many results were the same reply.
+    struct Tally {
+        size_t positive = 0;
+        size_t known = 0;
+        size_t same = 0;
+        size_t negative_digested = 0;
+    };
+    auto round = [&](const BadDns& server) {
+        Tally t;
+        auto requests = checker.start_round("shop.test", {target("beta", server)}, probe);
+        Watchdog watchdog("a reference round", 20s);
+        for (size_t i = 0; i < requests.size(); ++i) {
+            if (!requests[i].digest_reply) continue;  // a negative question or a re-ask
+            ++t.positive;
+            if (requests[i].known_reply != 0) ++t.known;
+            engine.submit(std::move(requests[i]), [&, i](const ProbeResult& r) {
+                if (r.same_reply) {
+                    ++t.same;
+                    CHECK(r.answer.empty());  // not parsed
+                    CHECK(r.outcome == Outcome::ok);
+                }
+                checker.absorb("shop.test", i, r);
+            });
+        }
+        // The negative questions (other names every round) are never digested.
+        for (size_t i = 0; i < requests.size(); ++i) {
+            if (requests[i].digest_reply) continue;
+            if (requests[i].known_reply != 0) ++t.negative_digested;
+            engine.submit(std::move(requests[i]), [&, i](const ProbeResult& r) {
+                CHECK_FALSE(r.same_reply);
+                checker.absorb("shop.test", i, r);
+            });
+        }
+        engine.run_until_idle();
+        return t;
+    };
+
+    const Tally first = round(good);
+    CHECK(first.positive == 8);
+    CHECK(first.known == 0);
+    CHECK(first.same == 0);
+    CHECK(drifts(checker).empty());
+
+    const Tally second = round(good);
+    CHECK(second.known == 8);
+    CHECK(second.same == 8);
+    CHECK(second.negative_digested == 0);
+    CHECK(drifts(checker).empty());
+    CHECK(checker.results()[0].providers.at(0).checked == 2 * (8 + 2));
+
+    // beta now serves the stale copy: its www answer differs from the one remembered, is judged
+    // in full and named; the other seven are the same octets as before.
+    const Tally stale_round = round(stale_server);
+    CHECK(stale_round.same == 7);
+    CHECK(drifts(checker).at("beta") ==
+          std::map<std::string, std::string>{
+              {"www.shop.test. A", "reference 192.0.2.80, served 192.0.2.81"}});
+    // The wrong answer is not remembered: asked again it is judged again, and stays named.
+    const Tally still_stale = round(stale_server);
+    CHECK(still_stale.same == 7);
+    CHECK(drifts(checker).at("beta").size() == 1);
+    // Fixed: judged in full (its digest was forgotten with the drift), right, the drift ends.
+    round(good);
+    CHECK(drifts(checker).empty());
+    CHECK(round(good).same == 8);
+
+    // A new reference forgets every digest: answers right by the old one are judged again.
+    load_reference(checker, reference, settings);
+    const Tally reloaded = round(good);
+    CHECK(reloaded.known == 0);
+    CHECK(reloaded.same == 0);
+}

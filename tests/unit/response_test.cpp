@@ -221,3 +221,44 @@ TEST_CASE("response: without ok_extra_sections an ok reply keeps only its answer
     CHECK(failed.authority.size() == 1);
     CHECK(failed.additional.size() == 1);
 }
+
+TEST_CASE("response: reply_digest ignores the ID and nothing else, and the header is read alone",
+          "[response]") {
+    auto bytes = packet({"www.shop.test. 300 IN A 192.0.2.80"}, {}, {});
+    const uint64_t digest = reply_digest(bytes);
+    CHECK(digest != 0);
+    auto other_id = bytes;
+    other_id[0] ^= 0x5a;
+    other_id[1] ^= 0xa5;
+    CHECK(reply_digest(other_id) == digest);
+    // Any other octet (flags, the question, a record's TTL or rdata) gives another digest.
+    for (size_t i = 2; i < bytes.size(); ++i) {
+        auto changed = bytes;
+        changed[i] ^= 0x01;
+        INFO("octet " << i);
+        CHECK(reply_digest(changed) != digest);
+    }
+    auto longer = bytes;
+    longer.push_back(0);
+    CHECK(reply_digest(longer) != digest);
+
+    ProbeResult header;
+    read_reply_header(bytes, header);
+    CHECK(header.outcome == Outcome::ok);
+    CHECK(header.rcode == 0);
+    CHECK(header.aa);
+    CHECK_FALSE(header.tc);
+    CHECK(header.reply_size == bytes.size());
+    CHECK(header.answer.empty());
+    auto nx = bytes;
+    nx[3] = static_cast<uint8_t>((nx[3] & 0xf0) | 3);
+    ProbeResult nx_header;
+    read_reply_header(nx, nx_header);
+    CHECK(nx_header.outcome == Outcome::nxdomain);
+    CHECK(nx_header.rcode == 3);
+    // Shorter than a header: left as it was.
+    ProbeResult untouched;
+    read_reply_header(std::span<const uint8_t>(bytes.data(), 5), untouched);
+    CHECK(untouched.outcome == Outcome::timeout);
+    CHECK(untouched.rcode == -1);
+}
