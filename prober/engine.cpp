@@ -100,16 +100,16 @@ void ProbeEngine::Impl::finish(Pending* p, int status, const unsigned char* abuf
     // RTT from the wire: write to arrival at the socket. The loop's own measurement (submit to
     // here, which includes whatever the loop did for other probes meanwhile) is the fallback when
     // the wire recorded nothing for this query; see prober/wire_timestamps.hpp.
-    set_probe_times(r, ch.wire.take(p->id), status == ARES_SUCCESS && abuf != nullptr,
-                    Clock::now() - r.sent_mono);
+    const bool replied = status == ARES_SUCCESS && abuf != nullptr;
+    set_probe_times(r, ch.wire.take(p->id), replied, Clock::now() - r.sent_mono);
 
-    const std::span<const uint8_t> reply(abuf, abuf != nullptr ? static_cast<size_t>(alen) : 0);
-    if (status == ARES_SUCCESS && abuf != nullptr && p->digest_reply &&
-        (r.reply_digest = reply_digest(reply)) == p->known_reply && p->known_reply != 0) {
+    const std::span<const uint8_t> reply(abuf, replied ? static_cast<size_t>(alen) : 0);
+    if (replied && p->digest_reply) r.reply_digest = reply_digest(reply);
+    if (replied && p->known_reply != 0 && r.reply_digest == p->known_reply) {
         // The caller judged these very bytes before: the header is all it needs again.
         read_reply_header(reply, r);
         r.same_reply = true;
-    } else if (status == ARES_SUCCESS && abuf != nullptr) {
+    } else if (replied) {
         ReplyExpectation expect;
         expect.query = &r.query;
         expect.expect_authoritative = !r.query.recursion_desired;
