@@ -44,6 +44,10 @@ ssize_t UdpBatch::queue(int fd, const iovec* iov, int iovcnt, WireTimestamps& lo
 }
 
 void UdpBatch::flush() {
+    // By socket, each socket's datagrams in the order queued (their offsets grow with the queue).
+    std::sort(out_.begin(), out_.end(), [](const Outgoing& a, const Outgoing& b) {
+        return a.fd != b.fd ? a.fd < b.fd : a.offset < b.offset;
+    });
     std::array<mmsghdr, kBatch> msgs{};
     std::array<iovec, kBatch> iovs{};
     size_t i = 0;
@@ -64,6 +68,7 @@ void UdpBatch::flush() {
             const WireTime before = wire_now();
             const int n = ::sendmmsg(fd, msgs.data() + done, static_cast<unsigned>(run - done),
                                      MSG_DONTWAIT | MSG_NOSIGNAL);
+            ++send_calls_;
             if (n > 0) {
                 for (size_t k = done; k < done + static_cast<size_t>(n); ++k) {
                     const Outgoing& o = out_[i + k];

@@ -7,9 +7,11 @@
 //   writev/recvmsg entry path). c-ares 1.18 writes each UDP query with its own call and reads each
 //   reply with its own call; its socket functions (asendv, arecvfrom) are where a batch fits.
 // - Sends: queue() copies the datagram and reports it written; flush() sends the queue with one
-//   sendmmsg per run of datagrams for the same socket (sockets are connected: no addresses). The
-//   engine flushes when 32 are queued and before it waits for events, so a burst goes out within
-//   the same pass of its loop. A datagram's send time (wire timestamps) is taken at the flush.
+//   sendmmsg per socket (sockets are connected: no addresses), the queue ordered by socket first:
+//   a round asks each of a zone's addresses in turn, which queued alternates between sockets.
+//   The engine flushes when 256 are queued and before it waits for events, so a burst goes out
+//   within the same pass of its loop. A datagram's send time (wire timestamps) is taken at the
+//   flush.
 // - A send error (an ICMP error reported on the socket, a full send buffer) cannot reach c-ares as
 //   the failed write it would have seen: the error is kept for the socket (pending_error) and the
 //   engine makes c-ares read that socket, where the read returns it; c-ares then fails the
@@ -42,6 +44,8 @@ namespace nswatch {
 class UdpBatch {
   public:
     static constexpr size_t kBatch = 32;
+    /// Datagrams queued (over all sockets) before send_full() asks for a flush.
+    static constexpr size_t kQueueMax = 8 * kBatch;
     /// Largest datagram kept per slot: c-ares 1.18 reads UDP replies into MAXENDSSZ + 1 (4097)
     /// octets. A read with a larger buffer bypasses the batch.
     static constexpr size_t kSlotSize = 4097;
@@ -50,8 +54,10 @@ class UdpBatch {
 
     /// Queue a datagram for `fd`; its send time goes to `log` when it leaves. Returns its length.
     ssize_t queue(int fd, const iovec* iov, int iovcnt, WireTimestamps& log);
-    bool send_full() const { return out_.size() >= kBatch; }
-    /// Send everything queued. Sockets that met an error keep it in pending_errors().
+    bool send_full() const { return out_.size() >= kQueueMax; }
+    /// Send everything queued: one sendmmsg per socket (per kBatch of its datagrams), whatever
+    /// the order they were queued in, each socket's datagrams in their order. Sockets that met an
+    /// error keep it in pending_errors().
     void flush();
 
     /// recvfrom for a UDP socket, served from the batch (see the notes). Sets errno like recvfrom.
@@ -64,6 +70,8 @@ class UdpBatch {
     bool any_buffered() const { return next_ < count_ || !aside_.empty() || !errors_.empty(); }
     /// Datagrams and errors handed to c-ares so far (to tell whether a read took anything).
     uint64_t handed_over() const { return handed_over_; }
+    /// sendmmsg calls made so far.
+    uint64_t send_calls() const { return send_calls_; }
     /// Sockets holding datagrams read but not handed to c-ares.
     std::vector<int> buffered_sockets() const;
 
@@ -87,6 +95,7 @@ class UdpBatch {
     std::vector<uint8_t> out_bytes_;
     std::unordered_map<int, int> errors_;
     uint64_t handed_over_ = 0;
+    uint64_t send_calls_ = 0;
 
     // The current receive batch: slots [next_, count_) of socket in_fd_ are still to be served.
     int in_fd_ = -1;

@@ -1,6 +1,7 @@
-// Batched UDP I/O on real loopback sockets: queued queries leave only at the flush, in order, with
-// their send times; replies are read 32 at a time and handed over one by one in order with their
-// source and arrival times; a socket's error reaches the next read; a closed socket's queue goes.
+// Batched UDP I/O on real loopback sockets: queued queries leave only at the flush, one sendmmsg
+// per socket, each socket's in order, with their send times; replies are read 32 at a time and
+// handed over one by one in order with their source and arrival times; a socket's error reaches the
+// next read; a closed socket's queue goes.
 #include "prober/udp_batch.hpp"
 
 #include <arpa/inet.h>
@@ -86,10 +87,10 @@ TEST_CASE("queued datagrams leave at the flush, in order, each with its send tim
         iovec iov{sent.back().data(), sent.back().size()};
         CHECK(batch.queue(client.fd, &iov, 1, log) == static_cast<ssize_t>(sent.back().size()));
     }
-    CHECK(batch.send_full());
+    CHECK_FALSE(batch.send_full());          // 40 of kQueueMax
     CHECK_FALSE(server.take().has_value());  // nothing on the wire before the flush
     batch.flush();
-    CHECK_FALSE(batch.send_full());
+    CHECK(batch.send_calls() == 2);  // 32 + 8
     for (uint16_t id = 1; id <= 40; ++id) {
         const auto got = server.take();
         REQUIRE(got.has_value());
@@ -98,6 +99,53 @@ TEST_CASE("queued datagrams leave at the flush, in order, each with its send tim
     }
     CHECK_FALSE(server.take().has_value());
     CHECK(batch.pending_errors().empty());
+}
+
+TEST_CASE("datagrams queued in turn for several sockets leave in one sendmmsg per socket",
+          "[udp_batch]") {
+    // A round asks each of a zone's addresses in turn: the queue alternates between sockets.
+    Socket a, b, c, server_a, server_b, server_c;
+    a.connect_to(server_a);
+    b.connect_to(server_b);
+    c.connect_to(server_c);
+    UdpBatch batch;
+    WireTimestamps log;
+    std::vector<std::vector<uint8_t>> sent;
+    sent.reserve(90);
+    for (uint16_t id = 1; id <= 90; ++id) {
+        sent.push_back(message(id));
+        iovec iov{sent.back().data(), sent.back().size()};
+        const int fd = id % 3 == 1 ? a.fd : id % 3 == 2 ? b.fd : c.fd;
+        batch.queue(fd, &iov, 1, log);
+    }
+    batch.flush();
+    CHECK(batch.send_calls() == 3);
+    const Socket* servers[] = {&server_a, &server_b, &server_c};
+    for (int k = 0; k < 3; ++k) {
+        for (uint16_t id = static_cast<uint16_t>(k + 1); id <= 90; id += 3) {
+            const auto got = servers[k]->take();
+            REQUIRE(got.has_value());
+            CHECK(*got == sent[id - 1]);  // each socket's datagrams in the order queued
+            CHECK(log.take(id).written.has_value());
+        }
+        CHECK_FALSE(servers[k]->take().has_value());
+    }
+}
+
+TEST_CASE("send_full asks for a flush at kQueueMax datagrams", "[udp_batch]") {
+    Socket client, server;
+    client.connect_to(server);
+    UdpBatch batch;
+    WireTimestamps log;
+    const auto m = message(7);
+    iovec iov{const_cast<uint8_t*>(m.data()), m.size()};
+    for (size_t i = 1; i < UdpBatch::kQueueMax; ++i) batch.queue(client.fd, &iov, 1, log);
+    CHECK_FALSE(batch.send_full());
+    batch.queue(client.fd, &iov, 1, log);
+    CHECK(batch.send_full());
+    batch.flush();
+    CHECK_FALSE(batch.send_full());
+    CHECK(batch.send_calls() == UdpBatch::kQueueMax / UdpBatch::kBatch);
 }
 
 TEST_CASE("replies are read ahead and handed over one by one with source and arrival time",
