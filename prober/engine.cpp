@@ -170,7 +170,9 @@ void ProbeEngine::Impl::finish(Pending* p, int status, const unsigned char* abuf
         again.timeout = p->timeout;
         again.retry_truncated_over_tcp = p->retry_truncated_over_tcp;
         again.ok_extra_sections = p->ok_extra_sections;
-        again.digest_reply = p->digest_reply;  // the TCP answer's digest is the one kept
+        // The caller keeps the digest of the answer it judged, the TCP one here.
+        again.digest_reply = p->digest_reply;
+        again.known_reply = p->known_reply;
         done.retry = std::move(again);
     }
     done.callback = std::move(p->callback);

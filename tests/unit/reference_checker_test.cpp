@@ -563,3 +563,40 @@ TEST_CASE("reference check: an answer the same as one judged right is not parsed
     CHECK(reloaded.known == 0);
     CHECK(reloaded.same == 0);
 }
+
+TEST_CASE("reference check: an answer that came over TCP after TC is recognised the same way",
+          "[reference]") {
+    // A truncated UDP reply is asked again over TCP: the digest kept is the TCP answer's, and the
+    // retry of the next round carries it.
+    ZoneFile reference(kReference);
+    BadDns truncating("tc-always", "shop.test", {"--zone-file", reference.path});
+    ReferenceSettings settings;
+    settings.every = 1min;
+    settings.negative_per_round = 0;
+    ReferenceChecker checker;
+    load_reference(checker, reference, settings);
+    ProbeEngine engine;
+    ProbeSettings probe;
+    probe.timeout = 2s;
+    auto round = [&] {
+        size_t same_over_tcp = 0;
+        size_t tcp = 0;
+        auto requests = checker.start_round("shop.test", {target("beta", truncating)}, probe);
+        Watchdog watchdog("a reference round", 20s);
+        for (size_t i = 0; i < requests.size(); ++i) {
+            engine.submit(std::move(requests[i]), [&, i](const ProbeResult& r) {
+                if (r.target.transport == Transport::tcp) {
+                    ++tcp;
+                    if (r.same_reply) ++same_over_tcp;
+                }
+                checker.absorb("shop.test", i, r);
+            });
+        }
+        engine.run_until_idle();
+        return std::pair{tcp, same_over_tcp};
+    };
+    CHECK(round() == std::pair<size_t, size_t>{8, 0});
+    CHECK(round() == std::pair<size_t, size_t>{8, 8});
+    CHECK(drifts(checker).empty());
+    CHECK(checker.results()[0].providers.at(0).checked == 16);
+}
