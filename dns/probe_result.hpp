@@ -142,8 +142,8 @@ struct ProbeResult {
     std::vector<ExtendedError> extended_errors;
     size_t reply_size = 0;         ///< bytes of the DNS message (without TCP length prefix)
     bool retried_from_tc = false;  ///< this TCP probe retried a truncated UDP reply
-    /// With ProbeRequest::digest_reply: a digest of the reply's octets after its ID (0: no reply).
-    uint64_t reply_digest = 0;
+    /// With ProbeRequest::digest_reply: reply_digest of the reply (0: no reply).
+    uint32_t reply_digest = 0;
     /// The reply's digest was the request's known_reply: only the header was read (outcome from
     /// its rcode, rcode, flags and reply_size); the sections are empty.
     bool same_reply = false;

@@ -59,7 +59,7 @@ struct ProbeRequest {
     /// the reply is not parsed: the result has `same_reply` set and only its header read. For a
     /// caller that keeps the digest of an answer it judged and would judge the same bytes alike.
     bool digest_reply = false;
-    uint64_t known_reply = 0;
+    uint32_t known_reply = 0;
 };
 
 /// Receives a finished probe's result. The result is the engine's own and not used again after the

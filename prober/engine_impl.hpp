@@ -102,7 +102,7 @@ struct Pending {
     bool retry_truncated_over_tcp = true;
     bool ok_extra_sections = true;
     bool digest_reply = false;  ///< see ProbeRequest::digest_reply
-    uint64_t known_reply = 0;
+    uint32_t known_reply = 0;
     uint16_t id = 0;  ///< the query ID on the wire
     /// Sent over a TCP connection that was already open (kept from an earlier probe).
     bool on_kept_connection = false;

@@ -525,12 +525,13 @@ void parse_reply(std::span<const uint8_t> bytes, const ReplyExpectation& expect,
 
 namespace nswatch {
 
-uint64_t reply_digest(std::span<const uint8_t> bytes) {
+uint32_t reply_digest(std::span<const uint8_t> bytes) {
     const size_t skip = std::min<size_t>(bytes.size(), 2);  // the ID differs every time
     const std::string_view rest(reinterpret_cast<const char*>(bytes.data()) + skip,
                                 bytes.size() - skip);
     const uint64_t h = std::hash<std::string_view>()(rest);
-    return h == 0 ? 1 : h;
+    const auto folded = static_cast<uint32_t>(h ^ (h >> 32));
+    return folded == 0 ? 1 : folded;
 }
 
 void read_reply_header(std::span<const uint8_t> bytes, ProbeResult& out) {

@@ -27,10 +27,12 @@ struct ReplyExpectation {
 /// TC, AA. Never throws; anything unparseable is Outcome::malformed with the reason in detail.
 void parse_reply(std::span<const uint8_t> bytes, const ReplyExpectation& expect, ProbeResult& out);
 
-/// A digest of a reply's octets after its ID (two replies with the same digest carry the same
-/// flags, question and records). Not cryptographic: a server could craft a collision with its
-/// own earlier reply, which would only repeat a verdict on that server. Never 0.
-uint64_t reply_digest(std::span<const uint8_t> bytes);
+/// A 32-bit digest of a reply's octets after its ID: equal for the same octets; for other octets
+/// equal by chance once in 2^32 (a changed answer would then be taken for the one before, for as
+/// long as it stays the same). Not cryptographic: a server could craft a
+/// collision with its own earlier reply, which would only repeat a verdict on that server.
+/// Never 0.
+uint32_t reply_digest(std::span<const uint8_t> bytes);
 
 /// The header of a reply already known (ProbeRequest::known_reply): rcode, AA, TC, RA, AD, size,
 /// and the outcome its rcode gives (ok for NOERROR). Messages shorter than a header are left

@@ -168,7 +168,7 @@ void ReferenceChecker::start_round(const std::string& zone, const std::vector<Ta
         }
         const Target& t = *by_provider_[first + address_for_round(round, addresses)];
         const auto right = e.right_replies.find(provider);
-        const std::vector<uint64_t>* right_known =
+        const std::vector<uint32_t>* right_known =
             right == e.right_replies.end() ? nullptr : &right->second;
         if (dnssec_ok) {
             ProbeRequest& r = out.emplace_back();
@@ -212,11 +212,11 @@ void ReferenceChecker::start_round(const std::string& zone, const std::vector<Ta
 }
 
 void ReferenceChecker::remember_reply(ZoneEntry& e, const std::string& provider, uint32_t rrset,
-                                      uint64_t digest) {
+                                      uint32_t digest) {
     if (rrset >= e.ref->rrset_count()) return;
     const auto it = e.right_replies.find(provider);
     if (it == e.right_replies.end() && digest == 0) return;
-    std::vector<uint64_t>& known =
+    std::vector<uint32_t>& known =
         it != e.right_replies.end() ? it->second : e.right_replies[provider];
     if (known.size() != e.ref->rrset_count()) known.assign(e.ref->rrset_count(), 0);
     known[rrset] = digest;

@@ -106,7 +106,7 @@ class ReferenceChecker {
         /// judged right (0: none). An answer with the same octets is right again and is not
         /// parsed (prober/response.hpp reply_digest): most answers are the same every hour.
         /// Kept for positive questions only, whose verdict depends on the answer alone.
-        std::map<std::string, std::vector<uint64_t>> right_replies;
+        std::map<std::string, std::vector<uint32_t>> right_replies;
     };
     /// The ticket of a provider's apex DNSKEY question.
     static constexpr uint32_t kKeysTicket = UINT32_MAX;
@@ -114,7 +114,7 @@ class ReferenceChecker {
                       const std::vector<Record>* dnskeys);
     /// Keep (or with 0 forget) the digest of `provider`'s right answer to RRset `rrset`.
     static void remember_reply(ZoneEntry& e, const std::string& provider, uint32_t rrset,
-                               uint64_t digest);
+                               uint32_t digest);
     std::map<std::string, ZoneEntry> zones_;
     // start_round's scratch, kept for its capacity: the targets grouped by provider (sorted by
     // provider, stable), and one provider's question indexes.
