@@ -227,6 +227,7 @@ void ReferenceChecker::judge(ZoneEntry& e, const ReferenceQuestion& q, const Pro
     ReferenceVerdict v;
     if (result.same_reply) {
         v.conclusive = true;  // the octets of an answer judged right before (remember_reply)
+        ++unchanged_answers_;
     } else {
         v = judge_reference_answer(q, result, e.ref->apex(), e.ref->is_signed(),
                                    e.settings.compare_ttl, dnskeys);

@@ -81,6 +81,9 @@ class ReferenceChecker {
     void absorb(const std::string& zone, size_t ticket, const ProbeResult& result);
 
     std::vector<ZoneDriftResult> results() const;
+    /// Answers taken as right because they were the same octets as the provider's last right
+    /// answer to the question (not parsed), over every zone since the start.
+    uint64_t unchanged_answers() const { return unchanged_answers_; }
 
   private:
     struct ZoneEntry {
@@ -110,12 +113,13 @@ class ReferenceChecker {
     };
     /// The ticket of a provider's apex DNSKEY question.
     static constexpr uint32_t kKeysTicket = UINT32_MAX;
-    static void judge(ZoneEntry& e, const ReferenceQuestion& q, const ProbeResult& result,
-                      const std::vector<Record>* dnskeys);
+    void judge(ZoneEntry& e, const ReferenceQuestion& q, const ProbeResult& result,
+               const std::vector<Record>* dnskeys);
     /// Keep (or with 0 forget) the digest of `provider`'s right answer to RRset `rrset`.
     static void remember_reply(ZoneEntry& e, const std::string& provider, uint32_t rrset,
                                uint32_t digest);
     std::map<std::string, ZoneEntry> zones_;
+    uint64_t unchanged_answers_ = 0;
     // start_round's scratch, kept for its capacity: the targets grouped by provider (sorted by
     // provider, stable), and one provider's question indexes.
     std::vector<const Target*> by_provider_;

@@ -1,6 +1,7 @@
 #include "zonediff/reference_service.hpp"
 
 #include <spdlog/spdlog.h>
+#include <time.h>
 
 #include <algorithm>
 #include <deque>
@@ -189,6 +190,17 @@ void ReferenceService::refresh_references(bool initial, SteadyClock::time_point 
     });
 }
 
+namespace {
+
+/// CPU time of the calling thread, for the round's debug line.
+double thread_cpu_ms() {
+    timespec ts{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) / 1e6;
+}
+
+}  // namespace
+
 void ReferenceService::run_round(SteadyClock::time_point now) {
     const SnapshotPtr snap = snapshot_();
     const std::string vantage = config_.get_default_vantage().name;
@@ -237,6 +249,9 @@ void ReferenceService::run_round(SteadyClock::time_point now) {
     std::deque<Slot> slots;
     const size_t backlog = 2 * static_cast<size_t>(std::max(1, config_.probe.max_in_flight));
     const auto zones = zones_by_name(snap);
+    const uint64_t unchanged_before = checker_.unchanged_answers();
+    const auto started = SteadyClock::now();
+    const double cpu_before = thread_cpu_ms();
     // One buffer for every zone's requests (each is moved to the engine).
     std::vector<ProbeRequest> requests;
     for (const auto& z : config_.zones) {
@@ -254,6 +269,12 @@ void ReferenceService::run_round(SteadyClock::time_point now) {
         while (engine_->waiting() > backlog) engine_->run_once(std::chrono::milliseconds(100));
     }
     engine_->run_until_idle();
+    spdlog::debug(
+        "reference: {} questions in {:.0f} ms ({:.0f} ms of CPU), {} answers the same as the last "
+        "right one",
+        slots.size(),
+        std::chrono::duration<double, std::milli>(SteadyClock::now() - started).count(),
+        thread_cpu_ms() - cpu_before, checker_.unchanged_answers() - unchanged_before);
     auto results = checker_.results();
     record_metrics(results);
     std::lock_guard lock(mutex_);
