@@ -20,6 +20,13 @@
 # watched-name and reference questions) to the same NSD for that long, EDNS on (and DO with SIGNED=1),
 # SOA and reference names; its own CPU is printed beside nswatch's, with the ratio.
 #
+# Floor (FLOOR=1, needs `cmake --build build --target nswatch_bench_udp_floor`; FLOOR_BIN to point
+# elsewhere): once nswatch is stopped, nswatch_bench_udp_floor sends the yardstick's questions to
+# the 4 addresses in batches of 64 per address with nothing but sendmmsg/recvmmsg (no parsing, no
+# bookkeeping), read at once and after a 4 ms pause: the least client CPU per query on this machine.
+# Printed: the lower floor times nswatch's query rate of the window, as % of one core, beside
+# nswatch's CPU.
+#
 # Needs root. Loopback only; stops what it starts by pid. Target: < 1 % of one core.
 set -euo pipefail
 N=${N:-1000}
@@ -73,13 +80,13 @@ fi
 
 # The yardstick: dnsperf at nswatch's query rate of the window, on the same server.
 YARDSTICK_SECONDS=${YARDSTICK_SECONDS:-30}
+awk '{ print $1 " SOA" }' "$WORK/zones.txt" > "$WORK/yardstick.q"
+if [[ -n ${REFERENCE_RECORDS:-} ]]; then
+    awk -v r="$REFERENCE_RECORDS" '{ for (j = 0; j < r; j += 37) print "h" j "." $1 " A" }' "$WORK/zones.txt" >> "$WORK/yardstick.q"
+fi
 if (( YARDSTICK_SECONDS > 0 )) && command -v dnsperf >/dev/null; then
     kill "$NW_PID" 2>/dev/null; wait "$NW_PID" 2>/dev/null || true
     rate=$(awk -v q=$(( (p1 - p0) + (a1 - a0) + (r1 - r0) )) -v t0="$t0" -v t1="$t1" 'BEGIN { printf "%d", q / (t1 - t0) + 0.5 }')
-    awk '{ print $1 " SOA" }' "$WORK/zones.txt" > "$WORK/yardstick.q"
-    if [[ -n ${REFERENCE_RECORDS:-} ]]; then
-        awk -v r="$REFERENCE_RECORDS" '{ for (j = 0; j < r; j += 37) print "h" j "." $1 " A" }' "$WORK/zones.txt" >> "$WORK/yardstick.q"
-    fi
     /usr/bin/time -f "%U %S" -o "$WORK/yardstick.time" dnsperf -s "${ADDRS%% *}" -p "$PORT" -d "$WORK/yardstick.q" \
         -Q "$rate" -l "$YARDSTICK_SECONDS" -c 1 -T 1 -e $([[ ${SIGNED:-0} == 1 ]] && echo -D) -t 2 > "$WORK/yardstick.out" 2>&1 || true
     awk -v rate="$rate" -v c0="$c0" -v c1="$c1" -v t0="$t0" -v t1="$t1" -v secs="$YARDSTICK_SECONDS" '
@@ -92,4 +99,27 @@ if (( YARDSTICK_SECONDS > 0 )) && command -v dnsperf >/dev/null; then
             printf "nswatch / dnsperf CPU at the same query rate: %.2f\n", nw / dp
             printf "{\"bench\":\"steady_state_yardstick\",\"rate_qps\":%d,\"dnsperf_cpu_pct\":%.3f,\"nswatch_cpu_pct\":%.3f,\"ratio\":%.2f}\n", rate, dp, nw, nw / dp
         }' "$WORK/yardstick.out" "$WORK/yardstick.time"
+fi
+
+# The floor: the same questions with nothing but the system calls, batches of 64 per address, read
+# at once (settle 0) and after a 4 ms pause that lets the replies gather (more per recvmmsg).
+if [[ ${FLOOR:-0} == 1 ]]; then
+    FLOOR_BIN=${FLOOR_BIN:-$ROOT/build/bench/nswatch_bench_udp_floor}
+    [[ -x $FLOOR_BIN ]] || { echo "floor: build it first: cmake --build build --target nswatch_bench_udp_floor" >&2; exit 2; }
+    kill "$NW_PID" 2>/dev/null || true; wait "$NW_PID" 2>/dev/null || true  # (the yardstick may have stopped it)
+    servers=(); for a in $ADDRS; do servers+=(--server "$a"); done
+    : > "$WORK/floor.out"
+    for settle in 0 4000; do
+        "$FLOOR_BIN" --queries "$WORK/yardstick.q" "${servers[@]}" --port "$PORT" --count "${FLOOR_COUNT:-400000}" \
+            --batch 64 --settle "$settle" $([[ ${SIGNED:-0} == 1 ]] && echo --dnssec-ok) >> "$WORK/floor.out" 2>&1 || true
+    done
+    sed 's/^/  /' "$WORK/floor.out"
+    awk -v q=$(( (p1 - p0) + (a1 - a0) + (r1 - r0) )) -v c0="$c0" -v c1="$c1" -v t0="$t0" -v t1="$t1" '
+        /cpu_us_per_query/ { sub(/.*"cpu_us_per_query":/, ""); sub(/}.*/, ""); if (us == "" || $0 + 0 < us + 0) us = $0 }
+        END {
+            if (us == "") { print "floor: no result"; exit }
+            rate = q / (t1 - t0); fl = rate * us / 1e4; nw = 100 * (c1 - c0) / (t1 - t0)
+            printf "floor: %.2f us per query (the lower of the two) x nswatch'"'"'s %.0f queries/s = %.3f %% of one core; nswatch %.3f %% (%.2f x the floor)\n", us, rate, fl, nw, nw / fl
+            printf "{\"bench\":\"steady_state_floor\",\"rate_qps\":%.0f,\"floor_us_per_query\":%.3f,\"floor_cpu_pct\":%.3f,\"nswatch_cpu_pct\":%.3f}\n", rate, us, fl, nw
+        }' "$WORK/floor.out"
 fi

@@ -1,0 +1,246 @@
+// nswatch_bench_udp_floor: the least CPU a client spends per UDP DNS query on this machine, as a
+// floor under what any prober (nswatch, dnsperf) can reach for the same questions.
+//
+// IMPLEMENTATION NOTES
+// - Nothing but the system calls a query needs: every query is built once, up front, with ldns;
+//   one connected UDP socket per server address; a batch of `batch` queries per socket leaves in
+//   one sendmmsg, and the replies are read with recvmmsg (up to 64 per call) after one poll, then
+//   the next batch goes. Replies are counted, not parsed. The bigger the batch, the fewer system
+//   calls per query: with --batch 64 what remains is the kernel's per-datagram cost (sending
+//   through loopback, which also delivers to the server's socket, and reading).
+// - Client CPU is getrusage(RUSAGE_SELF) user+sys over the whole send/receive loop, divided by the
+//   replies received. A reply that does not come within --timeout ends its batch (counted lost).
+#include <arpa/inet.h>
+#include <ldns/ldns.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace {
+
+struct Options {
+    std::vector<std::string> servers;
+    uint16_t port = 53;
+    std::string queries_file;
+    size_t count = 200000;
+    size_t batch = 64;
+    int timeout_ms = 1000;
+    int settle_us = 0;  ///< --settle: sleep this long after a batch is sent, before reading
+    bool edns = true;
+    bool dnssec_ok = false;
+};
+
+[[noreturn]] void usage(const char* why) {
+    std::fprintf(stderr,
+                 "nswatch_bench_udp_floor: %s\n"
+                 "usage: nswatch_bench_udp_floor --queries FILE (dnsperf format: NAME TYPE)\n"
+                 "       --server ADDR [--server ADDR ...] [--port 53] [--count 200000]\n"
+                 "       [--batch 64] [--settle US] [--timeout MS] [--no-edns]\n"
+                 "       [--dnssec-ok]\n",
+                 why);
+    std::exit(2);
+}
+
+Options parse_args(int argc, char** argv) {
+    Options o;
+    for (int i = 1; i < argc; ++i) {
+        const std::string_view a = argv[i];
+        auto value = [&]() -> std::string {
+            if (i + 1 >= argc) usage("missing value after an option");
+            return argv[++i];
+        };
+        if (a == "--server")
+            o.servers.push_back(value());
+        else if (a == "--port")
+            o.port = static_cast<uint16_t>(std::stoul(value()));
+        else if (a == "--queries")
+            o.queries_file = value();
+        else if (a == "--count")
+            o.count = std::stoul(value());
+        else if (a == "--batch")
+            o.batch = std::stoul(value());
+        else if (a == "--timeout")
+            o.timeout_ms = std::stoi(value());
+        else if (a == "--settle")
+            o.settle_us = std::stoi(value());
+        else if (a == "--no-edns")
+            o.edns = false;
+        else if (a == "--dnssec-ok")
+            o.dnssec_ok = true;
+        else if (a == "-h" || a == "--help")
+            usage("help");
+        else
+            usage("unknown option");
+    }
+    if (o.queries_file.empty() || o.servers.empty()) usage("--queries and --server are required");
+    if (o.batch == 0 || o.batch > 1024 || o.count == 0) usage("--batch 1..1024, --count > 0");
+    return o;
+}
+
+/// Every query of the file in wire form (ID 0; the sender numbers them).
+std::vector<std::vector<uint8_t>> build_queries(const Options& o) {
+    std::ifstream in(o.queries_file);
+    if (!in) usage("cannot read the queries file");
+    std::vector<std::vector<uint8_t>> out;
+    std::string name, type;
+    while (in >> name >> type) {
+        ldns_rdf* owner = ldns_dname_new_frm_str(name.c_str());
+        const ldns_rr_type t = ldns_get_rr_type_by_name(type.c_str());
+        if (owner == nullptr || t == 0) usage("a line of the queries file is not NAME TYPE");
+        ldns_pkt* pkt = ldns_pkt_query_new(owner, t, LDNS_RR_CLASS_IN, 0);
+        if (o.edns) {
+            ldns_pkt_set_edns_udp_size(pkt, 1232);
+            ldns_pkt_set_edns_do(pkt, o.dnssec_ok);
+        }
+        uint8_t* wire = nullptr;
+        size_t len = 0;
+        if (ldns_pkt2wire(&wire, pkt, &len) != LDNS_STATUS_OK)
+            usage("ldns could not build a query");
+        out.emplace_back(wire, wire + len);
+        std::free(wire);
+        ldns_pkt_free(pkt);
+    }
+    if (out.empty()) usage("the queries file holds no query");
+    return out;
+}
+
+int connect_to(const std::string& addr, uint16_t port) {
+    sockaddr_storage ss{};
+    socklen_t len = 0;
+    int family = AF_INET;
+    if (addr.find(':') == std::string::npos) {
+        auto* s4 = reinterpret_cast<sockaddr_in*>(&ss);
+        s4->sin_family = AF_INET;
+        s4->sin_port = htons(port);
+        if (inet_pton(AF_INET, addr.c_str(), &s4->sin_addr) != 1) usage("a bad --server address");
+        len = sizeof *s4;
+    } else {
+        family = AF_INET6;
+        auto* s6 = reinterpret_cast<sockaddr_in6*>(&ss);
+        s6->sin6_family = AF_INET6;
+        s6->sin6_port = htons(port);
+        if (inet_pton(AF_INET6, addr.c_str(), &s6->sin6_addr) != 1) usage("a bad --server address");
+        len = sizeof *s6;
+    }
+    const int fd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0 || connect(fd, reinterpret_cast<sockaddr*>(&ss), len) != 0) {
+        std::perror("socket/connect");
+        std::exit(1);
+    }
+    return fd;
+}
+
+double cpu_seconds() {
+    rusage ru{};
+    getrusage(RUSAGE_SELF, &ru);
+    auto s = [](const timeval& tv) { return tv.tv_sec + tv.tv_usec / 1e6; };
+    return s(ru.ru_utime) + s(ru.ru_stime);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    const Options opt = parse_args(argc, argv);
+    std::vector<std::vector<uint8_t>> queries = build_queries(opt);
+    std::vector<int> fds;
+    for (const auto& s : opt.servers) fds.push_back(connect_to(s, opt.port));
+
+    const size_t per_round = opt.batch * fds.size();
+    std::vector<std::vector<uint8_t>> out(per_round);
+    std::vector<iovec> out_iov(per_round);
+    std::vector<mmsghdr> out_msgs(per_round);
+    constexpr size_t kReadBatch = 64;
+    std::vector<std::array<uint8_t, 1500>> in_buf(kReadBatch);
+    std::vector<iovec> in_iov(kReadBatch);
+    std::vector<mmsghdr> in_msgs(kReadBatch);
+    for (size_t i = 0; i < kReadBatch; ++i) in_iov[i] = {in_buf[i].data(), in_buf[i].size()};
+
+    uint64_t sent = 0, received = 0, lost = 0, reads = 0;
+    size_t next = 0;
+    uint16_t id = 1;
+    const double cpu0 = cpu_seconds();
+    const auto t0 = std::chrono::steady_clock::now();
+    while (sent < opt.count) {
+        // A batch per socket, each query its own copy with its own ID.
+        for (size_t s = 0; s < fds.size(); ++s) {
+            for (size_t k = 0; k < opt.batch; ++k) {
+                const size_t i = s * opt.batch + k;
+                out[i] = queries[next];
+                next = (next + 1) % queries.size();
+                out[i][0] = static_cast<uint8_t>(id >> 8);
+                out[i][1] = static_cast<uint8_t>(id & 0xff);
+                ++id;
+                out_iov[i] = {out[i].data(), out[i].size()};
+                out_msgs[i] = {};
+                out_msgs[i].msg_hdr.msg_iov = &out_iov[i];
+                out_msgs[i].msg_hdr.msg_iovlen = 1;
+            }
+            const int n =
+                sendmmsg(fds[s], &out_msgs[s * opt.batch], static_cast<unsigned>(opt.batch), 0);
+            if (n > 0) sent += static_cast<uint64_t>(n);
+        }
+        // A pause lets the replies gather, so that each recvmmsg takes many (fewer calls per
+        // query).
+        if (opt.settle_us > 0) usleep(static_cast<useconds_t>(opt.settle_us));
+        // Read until every reply of the batch is in, or the timeout passes.
+        uint64_t expected = per_round;
+        std::vector<pollfd> pfds;
+        for (const int fd : fds) pfds.push_back({fd, POLLIN, 0});
+        while (expected > 0) {
+            if (poll(pfds.data(), pfds.size(), opt.timeout_ms) <= 0) break;
+            for (const auto& p : pfds) {
+                if (!(p.revents & POLLIN)) continue;
+                for (;;) {
+                    for (auto& m : in_msgs) {
+                        m = {};
+                        m.msg_hdr.msg_iov = &in_iov[&m - in_msgs.data()];
+                        m.msg_hdr.msg_iovlen = 1;
+                    }
+                    const int n = recvmmsg(p.fd, in_msgs.data(), kReadBatch, MSG_DONTWAIT, nullptr);
+                    ++reads;
+                    if (n <= 0) break;
+                    received += static_cast<uint64_t>(n);
+                    expected -= std::min<uint64_t>(expected, static_cast<uint64_t>(n));
+                    if (static_cast<size_t>(n) < kReadBatch) break;
+                }
+            }
+        }
+        lost += expected;
+    }
+    const double cpu = cpu_seconds() - cpu0;
+    const double elapsed =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    for (const int fd : fds) close(fd);
+
+    std::printf(
+        "udp floor: %zu server address(es), batch %zu per address, settle %d us, %zu distinct "
+        "queries\n",
+        fds.size(), opt.batch, opt.settle_us, queries.size());
+    std::printf("  sent %llu, replies %llu, lost %llu in %.2f s (%.0f/s)\n",
+                static_cast<unsigned long long>(sent), static_cast<unsigned long long>(received),
+                static_cast<unsigned long long>(lost), elapsed,
+                static_cast<double>(received) / elapsed);
+    const double us = received ? cpu * 1e6 / static_cast<double>(received) : 0;
+    std::printf("  client CPU %.3f s = %.2f us per query; %.1f replies per recvmmsg call\n", cpu,
+                us, reads ? static_cast<double>(received) / static_cast<double>(reads) : 0.0);
+    std::printf(
+        "{\"bench\":\"udp_floor\",\"servers\":%zu,\"batch\":%zu,\"settle_us\":%d,\"sent\":%llu,"
+        "\"replies\":%llu,"
+        "\"lost\":%llu,\"cpu_s\":%.4f,\"cpu_us_per_query\":%.3f}\n",
+        fds.size(), opt.batch, opt.settle_us, static_cast<unsigned long long>(sent),
+        static_cast<unsigned long long>(received), static_cast<unsigned long long>(lost), cpu, us);
+    return received > 0 && lost == 0 ? 0 : 1;
+}
