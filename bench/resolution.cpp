@@ -8,7 +8,6 @@
 // - CPU is getrusage(RUSAGE_SELF) user+sys over the rounds, divided by the probes sent (engine
 //   stats): the client side of one resolution probe, send + parse + judge + fold + evaluate.
 // - The resolver's side is counted by bench/resolution.sh from the resolver's query log.
-#include <sys/resource.h>
 
 #include <chrono>
 #include <cstdio>
@@ -17,19 +16,9 @@
 #include <sstream>
 #include <string>
 
+#include "bench/process_cpu.hpp"
 #include "config/config.hpp"
 #include "resolver/resolver_prober.hpp"
-
-namespace {
-
-double cpu_seconds() {
-    rusage ru{};
-    getrusage(RUSAGE_SELF, &ru);
-    auto tv = [](const timeval& t) { return static_cast<double>(t.tv_sec) + t.tv_usec / 1e6; };
-    return tv(ru.ru_utime) + tv(ru.ru_stime);
-}
-
-}  // namespace
 
 int main(int argc, char** argv) {
     std::string resolver = "127.64.0.2";
@@ -76,10 +65,10 @@ int main(int argc, char** argv) {
     nswatch::ResolverProber prober(config, nullptr);
     prober.run_round();  // warm the resolver's cache and the engine's channel: not measured
     const uint64_t sent0 = prober.probes_sent();
-    const double cpu0 = cpu_seconds();
+    const double cpu0 = nswatch::bench::process_cpu_seconds();
     const auto t0 = std::chrono::steady_clock::now();
     for (int i = 0; i < rounds; ++i) prober.run_round();
-    const double cpu = cpu_seconds() - cpu0;
+    const double cpu = nswatch::bench::process_cpu_seconds() - cpu0;
     const double wall =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     const uint64_t sent = prober.probes_sent() - sent0;

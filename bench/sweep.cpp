@@ -14,7 +14,6 @@
 //   and every reply goes through the full parse into ProbeResult: the CPU figure includes it.
 // - Client CPU is getrusage(RUSAGE_SELF) user+sys over the measured interval (the zone file is read
 //   and the request templates built before it starts), divided by completed probes.
-#include <sys/resource.h>
 
 #include <algorithm>
 #include <array>
@@ -28,6 +27,7 @@
 #include <utility>
 #include <vector>
 
+#include "bench/process_cpu.hpp"
 #include "dns/probe_result.hpp"
 #include "prober/engine.hpp"
 #include "prober/parallel_engine.hpp"
@@ -106,13 +106,6 @@ std::vector<std::string> read_zones(const std::string& path) {
     }
     if (zones.empty()) usage("the zones file holds no names");
     return zones;
-}
-
-double cpu_seconds() {
-    rusage ru{};
-    getrusage(RUSAGE_SELF, &ru);
-    auto s = [](const timeval& tv) { return tv.tv_sec + tv.tv_usec / 1e6; };
-    return s(ru.ru_utime) + s(ru.ru_stime);
 }
 
 constexpr std::array kOutcomes = {
@@ -196,7 +189,7 @@ int run(const Options& opt, const std::vector<std::string>& zones, Sweep<Engine>
     }
     sw.rtt_us.reserve(static_cast<size_t>(opt.duration_s * 400000));
 
-    const double cpu0 = cpu_seconds();
+    const double cpu0 = nswatch::bench::process_cpu_seconds();
     const auto t0 = Clock::now();
     const auto deadline = t0 + std::chrono::duration_cast<Clock::duration>(
                                    std::chrono::duration<double>(opt.duration_s));
@@ -208,7 +201,7 @@ int run(const Options& opt, const std::vector<std::string>& zones, Sweep<Engine>
     }
     sw.submitting = false;
     const auto t1 = Clock::now();
-    const double cpu1 = cpu_seconds();
+    const double cpu1 = nswatch::bench::process_cpu_seconds();
     const uint64_t measured = sw.completed;
     sw.engine.run_until_idle();  // drain, unmeasured: at most `window` more, bounded by the timeout
 

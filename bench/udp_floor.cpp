@@ -14,7 +14,6 @@
 #include <ldns/ldns.h>
 #include <netinet/in.h>
 #include <poll.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -28,6 +27,8 @@
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "bench/process_cpu.hpp"
 
 namespace {
 
@@ -143,13 +144,6 @@ int connect_to(const std::string& addr, uint16_t port) {
     return fd;
 }
 
-double cpu_seconds() {
-    rusage ru{};
-    getrusage(RUSAGE_SELF, &ru);
-    auto s = [](const timeval& tv) { return tv.tv_sec + tv.tv_usec / 1e6; };
-    return s(ru.ru_utime) + s(ru.ru_stime);
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -171,7 +165,7 @@ int main(int argc, char** argv) {
     uint64_t sent = 0, received = 0, lost = 0, reads = 0;
     size_t next = 0;
     uint16_t id = 1;
-    const double cpu0 = cpu_seconds();
+    const double cpu0 = nswatch::bench::process_cpu_seconds();
     const auto t0 = std::chrono::steady_clock::now();
     while (sent < opt.count) {
         // A batch per socket, each query its own copy with its own ID.
@@ -220,7 +214,7 @@ int main(int argc, char** argv) {
         }
         lost += expected;
     }
-    const double cpu = cpu_seconds() - cpu0;
+    const double cpu = nswatch::bench::process_cpu_seconds() - cpu0;
     const double elapsed =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     for (const int fd : fds) close(fd);
