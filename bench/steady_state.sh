@@ -80,13 +80,14 @@ fi
 
 # The yardstick: dnsperf at nswatch's query rate of the window, on the same server.
 YARDSTICK_SECONDS=${YARDSTICK_SECONDS:-30}
+window_queries=$(( (p1 - p0) + (a1 - a0) + (r1 - r0) ))  # SOA, watched-name and reference questions
 awk '{ print $1 " SOA" }' "$WORK/zones.txt" > "$WORK/yardstick.q"
 if [[ -n ${REFERENCE_RECORDS:-} ]]; then
     awk -v r="$REFERENCE_RECORDS" '{ for (j = 0; j < r; j += 37) print "h" j "." $1 " A" }' "$WORK/zones.txt" >> "$WORK/yardstick.q"
 fi
 if (( YARDSTICK_SECONDS > 0 )) && command -v dnsperf >/dev/null; then
     kill "$NW_PID" 2>/dev/null; wait "$NW_PID" 2>/dev/null || true
-    rate=$(awk -v q=$(( (p1 - p0) + (a1 - a0) + (r1 - r0) )) -v t0="$t0" -v t1="$t1" 'BEGIN { printf "%d", q / (t1 - t0) + 0.5 }')
+    rate=$(awk -v q="$window_queries" -v t0="$t0" -v t1="$t1" 'BEGIN { printf "%d", q / (t1 - t0) + 0.5 }')
     /usr/bin/time -f "%U %S" -o "$WORK/yardstick.time" dnsperf -s "${ADDRS%% *}" -p "$PORT" -d "$WORK/yardstick.q" \
         -Q "$rate" -l "$YARDSTICK_SECONDS" -c 1 -T 1 -e $([[ ${SIGNED:-0} == 1 ]] && echo -D) -t 2 > "$WORK/yardstick.out" 2>&1 || true
     awk -v rate="$rate" -v c0="$c0" -v c1="$c1" -v t0="$t0" -v t1="$t1" -v secs="$YARDSTICK_SECONDS" '
@@ -114,10 +115,11 @@ if [[ ${FLOOR:-0} == 1 ]]; then
             --batch 64 --settle "$settle" $([[ ${SIGNED:-0} == 1 ]] && echo --dnssec-ok) >> "$WORK/floor.out" 2>&1 || true
     done
     sed 's/^/  /' "$WORK/floor.out"
-    awk -v q=$(( (p1 - p0) + (a1 - a0) + (r1 - r0) )) -v c0="$c0" -v c1="$c1" -v t0="$t0" -v t1="$t1" '
+    awk -v q="$window_queries" -v c0="$c0" -v c1="$c1" -v t0="$t0" -v t1="$t1" '
         /cpu_us_per_query/ { sub(/.*"cpu_us_per_query":/, ""); sub(/}.*/, ""); if (us == "" || $0 + 0 < us + 0) us = $0 }
         END {
             if (us == "") { print "floor: no result"; exit }
+            if (q == 0) { printf "floor: %.2f us per query; nswatch sent no query in the window\n", us; exit }
             rate = q / (t1 - t0); fl = rate * us / 1e4; nw = 100 * (c1 - c0) / (t1 - t0)
             printf "floor: %.2f us per query (the lower of the two) x nswatch'"'"'s %.0f queries/s = %.3f %% of one core; nswatch %.3f %% (%.2f x the floor)\n", us, rate, fl, nw, nw / fl
             printf "{\"bench\":\"steady_state_floor\",\"rate_qps\":%.0f,\"floor_us_per_query\":%.3f,\"floor_cpu_pct\":%.3f,\"nswatch_cpu_pct\":%.3f}\n", rate, us, fl, nw
