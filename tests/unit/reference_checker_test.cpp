@@ -532,12 +532,14 @@ TEST_CASE("reference check: an answer the same as one judged right is not parsed
     CHECK(first.positive == 8);
     CHECK(first.known == 0);
     CHECK(first.same == 0);
+    CHECK(checker.unchanged_answers() == 0);
     CHECK(drifts(checker).empty());
 
     const Tally second = round(good);
     CHECK(second.known == 8);
     CHECK(second.same == 8);
     CHECK(second.negative_digested == 0);
+    CHECK(checker.unchanged_answers() == 8);  // counted once each, for the round's debug line
     CHECK(drifts(checker).empty());
     CHECK(checker.results()[0].providers.at(0).checked == 2 * (8 + 2));
 
@@ -545,6 +547,7 @@ TEST_CASE("reference check: an answer the same as one judged right is not parsed
     // in full and named; the other seven are the same octets as before.
     const Tally stale_round = round(stale_server);
     CHECK(stale_round.same == 7);
+    CHECK(checker.unchanged_answers() == 8 + 7);
     CHECK(drifts(checker).at("beta") ==
           std::map<std::string, std::string>{
               {"www.shop.test. A", "reference 192.0.2.80, served 192.0.2.81"}});
