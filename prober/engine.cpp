@@ -34,8 +34,21 @@ void explain_connection_failure(const ReplyLog& replies, uint16_t id, ProbeResul
 
 }  // namespace
 
+std::unique_ptr<Pending> ProbeEngine::Impl::new_pending() {
+    if (spare_pending.empty()) return std::make_unique<Pending>();
+    std::unique_ptr<Pending> p = std::move(spare_pending.back());
+    spare_pending.pop_back();
+    return p;
+}
+
+void ProbeEngine::Impl::recycle(std::unique_ptr<Pending> p) {
+    if (destroying || spare_pending.size() >= kSparePendingMax) return;
+    *p = Pending{};
+    spare_pending.push_back(std::move(p));
+}
+
 void ProbeEngine::Impl::submit(ProbeRequest request, ProbeCallback callback) {
-    auto* p = new Pending;
+    Pending* p = new_pending().release();  // owned by c-ares' query until finish()
     p->impl = this;
     p->callback = std::move(callback);
     p->timeout = request.timeout;
@@ -69,7 +82,7 @@ void ProbeEngine::Impl::submit(ProbeRequest request, ProbeCallback callback) {
         p->result.sent_mono = Clock::now();
         auto cb = std::move(p->callback);
         ProbeResult r = std::move(p->result);
-        delete p;
+        recycle(std::unique_ptr<Pending>(p));
         cb(r);
         return;
     }
@@ -89,7 +102,7 @@ void ProbeEngine::Impl::submit(ProbeRequest request, ProbeCallback callback) {
 }
 
 void ProbeEngine::Impl::finish(Pending* p, int status, const unsigned char* abuf, int alen) {
-    std::unique_ptr<Pending> owner(p);
+    std::unique_ptr<Pending> owner(p);  // handed to a Ready below, recycled once delivered
     if (destroying) return;
     Channel& ch = *p->channel;
     --ch.outstanding;
@@ -145,7 +158,6 @@ void ProbeEngine::Impl::finish(Pending* p, int status, const unsigned char* abuf
         // The new one is not a kept connection, so this happens at most once per probe.
         Ready& again = ready.emplace_back();
         again.resend = true;
-        again.callback = std::move(p->callback);
         ProbeRequest& same = again.retry.emplace();
         same.target = std::move(r.target);
         same.query = std::move(r.query);
@@ -154,6 +166,7 @@ void ProbeEngine::Impl::finish(Pending* p, int status, const unsigned char* abuf
         same.ok_extra_sections = p->ok_extra_sections;
         same.digest_reply = p->digest_reply;
         same.known_reply = p->known_reply;
+        again.probe = std::move(owner);  // for its callback
         return;
     }
 
@@ -175,8 +188,7 @@ void ProbeEngine::Impl::finish(Pending* p, int status, const unsigned char* abuf
         again.known_reply = p->known_reply;
         done.retry = std::move(again);
     }
-    done.callback = std::move(p->callback);
-    done.result = std::move(r);
+    done.probe = std::move(owner);
 }
 
 // Run the callbacks of the probes that finished so far (not those that finish meanwhile, so that
@@ -188,18 +200,19 @@ size_t ProbeEngine::Impl::deliver() {
     ready.swap(spare);  // spare is empty: reuse its capacity
     for (Ready& d : batch) {
         --outstanding;
+        Pending& p = *d.probe;
         if (d.resend) {
-            enqueue(std::move(*d.retry), std::move(d.callback));
-            continue;
+            enqueue(std::move(*d.retry), std::move(p.callback));
+        } else {
+            p.callback(p.result);
+            if (d.retry) {
+                enqueue(std::move(*d.retry), [cb = std::move(p.callback)](ProbeResult& tcp) {
+                    tcp.retried_from_tc = true;
+                    cb(tcp);
+                });
+            }
         }
-        d.callback(d.result);
-        if (d.retry) {
-            ProbeCallback cb = std::move(d.callback);
-            enqueue(std::move(*d.retry), [cb = std::move(cb)](ProbeResult& tcp) {
-                tcp.retried_from_tc = true;
-                cb(tcp);
-            });
-        }
+        recycle(std::move(d.probe));
     }
     const size_t n = batch.size();
     batch.clear();

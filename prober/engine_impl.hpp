@@ -145,9 +145,10 @@ class WaitQueue {
 };
 
 /// A finished probe whose callback has not run yet (callbacks run after ares_process_fd returns).
+/// It keeps the probe's Pending, which holds the callback and the result: handing over a pointer
+/// costs less than moving a ProbeResult (a few dozen members) once more per probe.
 struct Ready {
-    ProbeCallback callback;
-    ProbeResult result;
+    std::unique_ptr<Pending> probe;
     std::optional<ProbeRequest> retry;  ///< TC retry over TCP, submitted after the callback
     /// The probe failed on a kept TCP connection the server had closed: `retry` is the same probe,
     /// sent again on a new connection, and the callback waits for that result instead.
@@ -173,6 +174,15 @@ struct ProbeEngine::Impl {
     std::chrono::milliseconds idle_channel_limit{kDefaultIdleChannelLimit};
     Clock::time_point next_sweep{};
     std::vector<Ready> ready;  ///< finished probes, callbacks pending
+    /// Delivered probes' Pending objects, reset and kept for the next submits: a round of
+    /// thousands of probes would otherwise allocate and free one (~1 KiB) per probe, more than
+    /// glibc's per-thread cache holds, so each went through the heap's slow path.
+    std::vector<std::unique_ptr<Pending>> spare_pending;
+    static constexpr size_t kSparePendingMax = 1024;
+    /// A Pending from spare_pending (reset) or a new one.
+    std::unique_ptr<Pending> new_pending();
+    /// Reset `p` and keep it for reuse (or free it beyond kSparePendingMax).
+    void recycle(std::unique_ptr<Pending> p);
     std::vector<Ready> spare;  ///< an empty buffer kept to reuse its capacity
     /// Larger spare buffers are freed. Above a window of probes finishing in one pass (hundreds):
     /// growing the buffer again every pass moved each Ready and, past glibc's mmap threshold,

@@ -17,6 +17,18 @@ struct RdfFree {
 
 }  // namespace
 
+std::span<const uint8_t> QueryBuilder::name_wire(const std::string& name) {
+    NameSlot& slot = names_[std::hash<std::string>()(name) % kNameSlots];
+    if (slot.text.empty() || slot.text != name) {
+        std::unique_ptr<ldns_rdf, RdfFree> rdf(ldns_dname_new_frm_str(name.c_str()));
+        if (!rdf) throw std::invalid_argument("not a valid domain name: '" + name + "'");
+        const uint8_t* data = ldns_rdf_data(rdf.get());
+        slot.wire.assign(data, data + ldns_rdf_size(rdf.get()));
+        slot.text = name;
+    }
+    return slot.wire;
+}
+
 const std::vector<uint8_t>& QueryBuilder::bytes(const Query& q, uint16_t id) {
     key_.clear();
     key_.push_back(static_cast<char>(q.type >> 8));
@@ -47,16 +59,13 @@ const std::vector<uint8_t>& QueryBuilder::bytes(const Query& q, uint16_t id) {
     }
     const std::vector<uint8_t>& tpl = it->second;
 
-    std::unique_ptr<ldns_rdf, RdfFree> name(
-        ldns_dname_new_frm_str(q.name.empty() ? "." : q.name.c_str()));
-    if (!name) throw std::invalid_argument("not a valid domain name: '" + q.name + "'");
-    const uint8_t* name_wire = ldns_rdf_data(name.get());
-    const size_t name_size = ldns_rdf_size(name.get());
+    const std::span<const uint8_t> name = name_wire(q.name.empty() ? std::string(".") : q.name);
+    const size_t name_size = name.size();
 
     wire_.clear();
     wire_.reserve(tpl.size() - 1 + name_size);
     wire_.insert(wire_.end(), tpl.begin(), tpl.begin() + kHeaderSize);
-    wire_.insert(wire_.end(), name_wire, name_wire + name_size);
+    wire_.insert(wire_.end(), name.begin(), name.end());
     wire_.insert(wire_.end(), tpl.begin() + kHeaderSize + 1, tpl.end());
     wire_[0] = static_cast<uint8_t>(id >> 8);
     wire_[1] = static_cast<uint8_t>(id & 0xff);

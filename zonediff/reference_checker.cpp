@@ -186,7 +186,13 @@ void ReferenceChecker::start_round(const std::string& zone, const std::vector<Ta
         for (const uint32_t index : mine_) {
             const ReferenceQuestion& q = e.questions[index];
             ProbeRequest& r = out.emplace_back();
-            r.target = t;
+            // Not the whole target: its zone and nameserver names (two allocations per question)
+            // are read by neither the engine nor absorb(), which has the zone from its ticket.
+            r.target.address = t.address;
+            r.target.family = t.family;
+            r.target.port = t.port;
+            r.target.provider = t.provider;
+            r.target.vantage = t.vantage;
             r.target.transport = Transport::udp;
             r.query.name = q.name;
             r.query.type = q.type;

@@ -236,18 +236,19 @@ void ReferenceService::run_round(SteadyClock::time_point now) {
     }
     refresh_references(false, now);
 
-    // The zones' questions go to the engine a zone at a time, while fewer than a few windows of
-    // max_in_flight wait: the whole round at once (76,000 requests at 1,000 zones of 1,000
-    // records) would be tens of MB of queued requests, allocated from cold heap and freed (and
-    // trimmed) every round. Each result goes back with its zone and ticket; the callbacks capture
-    // two pointers (into `slots`, a deque, so they stay put), small enough for std::function to
-    // keep without an allocation per question.
+    // The zones' questions go to the engine a zone at a time, once they fit under max_in_flight
+    // beside the probes already out: the whole round at once (76,000 requests at 1,000 zones of
+    // 1,000 records) would be tens of MB of queued requests, allocated from cold heap and freed
+    // (and trimmed) every round, and a request that waits in the engine's queue is moved in and
+    // out of it. Each result goes back with its zone and ticket; the callbacks capture two
+    // pointers (into `slots`, a deque, so they stay put), small enough for std::function to keep
+    // without an allocation per question.
     struct Slot {
         const std::string* zone;
         size_t ticket;
     };
     std::deque<Slot> slots;
-    const size_t backlog = 2 * static_cast<size_t>(std::max(1, config_.probe.max_in_flight));
+    const size_t in_flight = static_cast<size_t>(std::max(1, config_.probe.max_in_flight));
     const auto zones = zones_by_name(snap);
     const uint64_t unchanged_before = checker_.unchanged_answers();
     const auto started = SteadyClock::now();
@@ -259,6 +260,11 @@ void ReferenceService::run_round(SteadyClock::time_point now) {
         const auto state = zones.find(z.name);
         if (state == zones.end()) continue;
         checker_.start_round(z.name, targets_of(*state->second, vantage), config_.probe, requests);
+        // A zone with more questions than max_in_flight goes once nothing else is out (the
+        // engine's queue then holds the rest).
+        while (engine_->outstanding() > 0 && engine_->outstanding() + requests.size() > in_flight) {
+            engine_->run_once(std::chrono::milliseconds(100));
+        }
         for (size_t i = 0; i < requests.size(); ++i) {
             const Slot* slot = &slots.emplace_back(Slot{&z.name, i});
             engine_->submit(std::move(requests[i]),
@@ -266,7 +272,6 @@ void ReferenceService::run_round(SteadyClock::time_point now) {
                                 checker->absorb(*slot->zone, slot->ticket, r);
                             });
         }
-        while (engine_->waiting() > backlog) engine_->run_once(std::chrono::milliseconds(100));
     }
     engine_->run_until_idle();
     spdlog::debug(

@@ -61,3 +61,29 @@ TEST_CASE("engine queries: a name ldns cannot parse is refused by name", "[engin
     q.name = "fine.test";
     CHECK(builder.bytes(q, 1) == build_query(q, 1));  // and the builder still works after it
 }
+
+TEST_CASE("engine queries: names kept by the builder give the octets of each name asked",
+          "[engine][query]") {
+    // More names than the builder keeps (so that several share a slot and replace each other),
+    // asked in an order that returns to each: every query is still its own name's.
+    std::vector<std::string> names;
+    for (int i = 0; i < 300; ++i) names.push_back("h" + std::to_string(i) + ".z.test");
+    names.push_back("H0.Z.test");  // another spelling is another name to the builder
+    QueryBuilder builder;
+    for (int round = 0; round < 3; ++round) {
+        for (size_t i = 0; i < names.size(); i += (round == 1 ? 7 : 1)) {
+            Query q;
+            q.name = names[i];
+            INFO("name " << q.name << " round " << round);
+            CHECK(builder.bytes(q, 7) == build_query(q, 7));
+            CHECK(builder.bytes(q, 8) == build_query(q, 8));  // asked again at once
+        }
+    }
+    // A refused name leaves the kept ones as they were.
+    Query bad;
+    bad.name = std::string(64, 'x') + ".z.test";
+    CHECK_THROWS_AS(builder.bytes(bad, 1), std::invalid_argument);
+    Query q;
+    q.name = names[5];
+    CHECK(builder.bytes(q, 1) == build_query(q, 1));
+}
