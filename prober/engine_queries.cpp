@@ -19,7 +19,7 @@ struct RdfFree {
 
 std::span<const uint8_t> QueryBuilder::name_wire(const std::string& name) {
     NameSlot& slot = names_[std::hash<std::string>()(name) % kNameSlots];
-    if (slot.text.empty() || slot.text != name) {
+    if (slot.text != name) {
         std::unique_ptr<ldns_rdf, RdfFree> rdf(ldns_dname_new_frm_str(name.c_str()));
         if (!rdf) throw std::invalid_argument("not a valid domain name: '" + name + "'");
         const uint8_t* data = ldns_rdf_data(rdf.get());
@@ -59,7 +59,9 @@ const std::vector<uint8_t>& QueryBuilder::bytes(const Query& q, uint16_t id) {
     }
     const std::vector<uint8_t>& tpl = it->second;
 
-    const std::span<const uint8_t> name = name_wire(q.name.empty() ? std::string(".") : q.name);
+    // A reference to the name asked, not a copy (a copy allocates for names over 15 octets).
+    static const std::string root = ".";
+    const std::span<const uint8_t> name = name_wire(q.name.empty() ? root : q.name);
     const size_t name_size = name.size();
 
     wire_.clear();

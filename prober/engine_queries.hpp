@@ -12,7 +12,7 @@
 // - The name's wire form is kept in a small cache (kNameSlots entries, one per hash of the name,
 //   the last name of that hash): a name is usually asked of several addresses one after the other
 //   (a zone's SOA of each nameserver, a reference question of each provider), and ldns allocates
-//   twice for each conversion. A miss costs a hash and a copy, a tenth of the conversion.
+//   twice for each conversion. A miss costs a hash and a copy more than the conversion.
 #pragma once
 
 #include <cstdint>
@@ -43,7 +43,7 @@ class QueryBuilder {
     /// The wire form of a name, parsed by ldns.
     std::span<const uint8_t> name_wire(const std::string& name);
     struct NameSlot {
-        std::string text;  ///< as asked (empty: never used; "" is asked as ".")
+        std::string text;  ///< as asked (empty: never used; "" is asked as ".", never kept empty)
         std::vector<uint8_t> wire;
     };
     static constexpr size_t kNameSlots = 64;
