@@ -17,6 +17,7 @@
 
 #include "../unit/alerts_receiver.hpp"
 #include "lab_env.hpp"
+#include "lab_process.hpp"
 #include "unbound.hpp"
 
 namespace fs = std::filesystem;
@@ -45,10 +46,7 @@ std::string http_get(const std::string& url) {
 }
 
 fs::path scratch(const char* name) {
-    fs::path d = fs::temp_directory_path() / (std::string(name) + "-" + std::to_string(getpid()));
-    fs::remove_all(d);
-    fs::create_directories(d);
-    return d;
+    return nswatch::lab::scratch_dir(name);
 }
 
 // A child process stopped by pid (SIGTERM, then SIGKILL) when the guard goes.

@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "lab_env.hpp"
+#include "lab_process.hpp"
 
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
@@ -81,10 +82,7 @@ struct Daemon {
 };
 
 fs::path scratch() {
-    fs::path d = fs::temp_directory_path() / ("nswatch-daemon-test-" + std::to_string(getpid()));
-    fs::remove_all(d);
-    fs::create_directories(d);
-    return d;
+    return nswatch::lab::scratch_dir("nswatch-daemon-test");
 }
 
 nlohmann::json status() {

@@ -38,11 +38,7 @@ namespace {
 constexpr const char* kCrossVantageAlert = "NswatchProviderDownFromSeveralVantages";
 
 fs::path scratch() {
-    fs::path d =
-        fs::temp_directory_path() / ("nswatch-federation-test-" + std::to_string(getpid()));
-    fs::remove_all(d);
-    fs::create_directories(d);
-    return d;
+    return nswatch::lab::scratch_dir("nswatch-federation-test");
 }
 
 json query(const std::string& promql) {

@@ -1,7 +1,7 @@
 // What the lab tests share to drive real processes: a child started by fork/exec and stopped by
 // its pid (never by name), `nswatch run` as such a child, a one-shot `nswatch` command's exit code
-// and output, an HTTP GET of a local listener, a scratch directory, and polling with a deadline.
-// Header-only; needs libcurl and NSWATCH_BIN.
+// and output, an HTTP GET of a local listener, a scratch directory (removed when the test passes),
+// and polling with a deadline. Header-only; needs libcurl and NSWATCH_BIN.
 #pragma once
 
 #include <curl/curl.h>
@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -49,13 +50,39 @@ inline std::string http_get(const std::string& listen, const std::string& path) 
     return rc == CURLE_OK && code == 200 ? body : std::string();
 }
 
-/// A fresh, empty directory TMP/NAME-PID.
+namespace detail {
+/// The scratch directories made during the running test case.
+inline std::vector<std::filesystem::path>& scratch_made() {
+    static std::vector<std::filesystem::path> made;
+    return made;
+}
+}  // namespace detail
+
+/// A fresh, empty directory TMP/NAME-PID. It is removed with everything in it when the test case
+/// ends without a failed assertion, and kept (its path printed) when one failed, so that the
+/// logs and databases of a failure can be read (the listener in lab_main.cpp).
 inline std::filesystem::path scratch_dir(const std::string& name) {
     const std::filesystem::path d =
         std::filesystem::temp_directory_path() / (name + "-" + std::to_string(getpid()));
     std::filesystem::remove_all(d);
     std::filesystem::create_directories(d);
+    auto& made = detail::scratch_made();
+    if (std::find(made.begin(), made.end(), d) == made.end()) made.push_back(d);
     return d;
+}
+
+/// At the end of a test case: its scratch directories removed when it passed, listed on
+/// standard error when it failed.
+inline void end_scratch(bool passed) {
+    for (const auto& d : detail::scratch_made()) {
+        if (passed) {
+            std::error_code ec;
+            std::filesystem::remove_all(d, ec);
+        } else {
+            std::fprintf(stderr, "kept for inspection: %s\n", d.c_str());
+        }
+    }
+    detail::scratch_made().clear();
 }
 
 /// Whether pred() holds within `limit`, asked every `step`.

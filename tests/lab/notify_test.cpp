@@ -26,6 +26,7 @@
 #include <ldns/ldns.h>
 
 #include "lab_env.hpp"
+#include "lab_process.hpp"
 
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
@@ -179,11 +180,7 @@ struct Daemon {
 };
 
 fs::path scratch(const std::string& name) {
-    fs::path d = fs::temp_directory_path() /
-                 ("nswatch-notify-test-" + name + "-" + std::to_string(getpid()));
-    fs::remove_all(d);
-    fs::create_directories(d);
-    return d;
+    return nswatch::lab::scratch_dir("nswatch-notify-test-" + name);
 }
 
 const std::string kUnsignedNotify =

@@ -29,11 +29,7 @@ json instant_query(const std::string& promql) {
 }
 
 fs::path scratch() {
-    fs::path d =
-        fs::temp_directory_path() / ("nswatch-prometheus-test-" + std::to_string(getpid()));
-    fs::remove_all(d);
-    fs::create_directories(d);
-    return d;
+    return nswatch::lab::scratch_dir("nswatch-prometheus-test");
 }
 
 }  // namespace

@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "lab_env.hpp"
+#include "lab_process.hpp"
 #include "monitor/monitor.hpp"
 #include "resolver/resolver_prober.hpp"
 #include "unbound.hpp"
@@ -250,10 +251,7 @@ std::string run_capture(const std::string& cmd) {
 TEST_CASE("resolution: nswatch run exports resolution metrics, writes history, status shows it") {
     lab::Unbound unbound;
     namespace fs = std::filesystem;
-    const fs::path dir =
-        fs::temp_directory_path() / ("nswatch-resolution-test-" + std::to_string(getpid()));
-    fs::remove_all(dir);
-    fs::create_directories(dir);
+    const fs::path dir = nswatch::lab::scratch_dir("nswatch-resolution-test");
     const std::string listen = "127.64.0.1:19353";
     std::ofstream(dir / "nswatch.yml")
         << "root_hints: " << lab::root_hints() << "\n"

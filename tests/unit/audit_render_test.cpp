@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "cli/render_audit.hpp"
+#include "headless_chromium.hpp"
 #include "nswatch_version.hpp"
 
 using namespace nswatch;
@@ -114,22 +115,12 @@ TEST_CASE("audit render: the HTML report shows its summary in headless Chromium"
         std::ofstream file(path);
         render_audit_html(file, sample());
     }
-    // Same flags as the status-page test: no sandbox as root, no background networking.
-    const std::string command =
-        "timeout 60 chromium --headless --no-sandbox --disable-gpu --disable-quic "
-        "--no-first-run --disable-background-networking --disable-component-update "
-        "--disable-sync --user-data-dir=$(mktemp -d) --dump-dom file://" +
-        std::string(path) + " 2>/dev/null";
-    std::string dom;
-    FILE* p = popen(command.c_str(), "r");
-    REQUIRE(p != nullptr);
-    char buf[4096];
-    while (size_t n = fread(buf, 1, sizeof buf, p)) dom.append(buf, n);
-    const int status = pclose(p);
+    const test::ChromiumPage page = test::chromium_dump_dom("file://" + std::string(path));
     std::remove(path);
+    const std::string& dom = page.dom;
     INFO(dom);
-    REQUIRE(WIFEXITED(status));
-    CHECK(WEXITSTATUS(status) == 0);
+    REQUIRE(page.exited);
+    CHECK(page.exit_code == 0);
     CHECK_THAT(dom, Contains("id=\"summary\""));
     CHECK_THAT(dom, Contains("CRITICAL: 2 zone(s) audited, 1 without warnings"));
     CHECK_THAT(dom, Contains("loss of a.test: does not survive"));
