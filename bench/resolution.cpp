@@ -9,10 +9,9 @@
 //   stats): the client side of one resolution probe, send + parse + judge + fold + evaluate.
 // - The resolver's side is counted by bench/resolution.sh from the resolver's query log.
 
+#include <CLI/CLI.hpp>
 #include <chrono>
 #include <cstdio>
-#include <cstdlib>
-#include <iostream>
 #include <sstream>
 #include <string>
 
@@ -24,30 +23,23 @@ int main(int argc, char** argv) {
     std::string resolver = "127.64.0.2";
     std::string zones = "shop.test";
     int rounds = 50;
-    bool watch = true;
-    for (int i = 1; i < argc; ++i) {
-        const std::string a = argv[i];
-        auto next = [&]() -> std::string {
-            if (i + 1 >= argc) {
-                std::cerr << a << " needs a value\n";
-                std::exit(2);
-            }
-            return argv[++i];
-        };
-        if (a == "--resolver") {
-            resolver = next();
-        } else if (a == "--zones") {
-            zones = next();
-        } else if (a == "--rounds") {
-            rounds = std::atoi(next().c_str());
-        } else if (a == "--uncached-only") {
-            watch = false;
-        } else {
-            std::cerr << "usage: nswatch_bench_resolution [--resolver ADDR] [--zones a,b,c] "
-                         "[--rounds N] [--uncached-only]\n";
-            return 2;
-        }
+    bool uncached_only = false;
+    CLI::App app{
+        "CPU per resolution probe: ResolverProber rounds back to back through one resolver over "
+        "the zones given."};
+    app.add_option("--resolver", resolver, "Resolver address")->capture_default_str();
+    app.add_option("--zones", zones, "Zones, comma-separated")->capture_default_str();
+    app.add_option("--rounds", rounds, "Rounds measured (one more, unmeasured, warms the cache)")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 1000000));
+    app.add_flag("--uncached-only", uncached_only,
+                 "No watched names: only the cache-busting (uncached) probe of each zone");
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        return app.exit(e);
     }
+    const bool watch = !uncached_only;
     nswatch::Config config;
     std::stringstream list(zones);
     for (std::string z; std::getline(list, z, ',');) {

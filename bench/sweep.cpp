@@ -15,6 +15,7 @@
 // - Client CPU is getrusage(RUSAGE_SELF) user+sys over the measured interval (the zone file is read
 //   and the request templates built before it starts), divided by completed probes.
 
+#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <array>
 #include <chrono>
@@ -23,7 +24,6 @@
 #include <fstream>
 #include <iostream>
 #include <string>
-#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -47,55 +47,51 @@ struct Options {
     size_t threads = 0;  ///< --threads: 0 = one ProbeEngine on this thread, K = ParallelProbeEngine
 };
 
-[[noreturn]] void usage(const char* why) {
-    std::fprintf(stderr,
-                 "nswatch_bench_sweep: %s\n"
-                 "usage: nswatch_bench_sweep --zones-file FILE [--server 127.54.0.1] [--port 53]\n"
-                 "       [--duration SECONDS] [--window N] [--timeout MS]\n"
-                 "       [--submit-from callback|loop] [--threads K]\n",
-                 why);
+[[noreturn]] void fail(const std::string& why) {
+    std::fprintf(stderr, "nswatch_bench_sweep: %s\n", why.c_str());
     std::exit(2);
 }
 
 Options parse_args(int argc, char** argv) {
     Options o;
-    for (int i = 1; i < argc; ++i) {
-        const std::string_view a = argv[i];
-        auto value = [&]() -> std::string {
-            if (i + 1 >= argc) usage("missing value after an option");
-            return argv[++i];
-        };
-        if (a == "--server")
-            o.server = value();
-        else if (a == "--port")
-            o.port = static_cast<uint16_t>(std::stoul(value()));
-        else if (a == "--zones-file")
-            o.zones_file = value();
-        else if (a == "--duration")
-            o.duration_s = std::stod(value());
-        else if (a == "--window")
-            o.window = std::stoul(value());
-        else if (a == "--threads")
-            o.threads = std::stoul(value());
-        else if (a == "--timeout")
-            o.timeout_ms = std::stol(value());
-        else if (a == "--submit-from") {
-            const std::string v = value();
-            if (v != "callback" && v != "loop") usage("--submit-from takes callback or loop");
-            o.submit_from_loop = v == "loop";
-        } else if (a == "-h" || a == "--help")
-            usage("help");
-        else
-            usage("unknown option");
+    CLI::App app{
+        "A closed-loop SOA sweep through nswatch's probe engine, for comparison with dnsperf: "
+        "WINDOW probes in flight over the zones of the file, cycled, for DURATION seconds."};
+    app.add_option("--zones-file", o.zones_file,
+                   "Zone names, one per line (a dnsperf query file works: its first word)")
+        ->required();
+    app.add_option("--server", o.server, "Server address")->capture_default_str();
+    app.add_option("--port", o.port, "Server port")->capture_default_str();
+    app.add_option("--duration", o.duration_s, "Seconds measured")
+        ->capture_default_str()
+        ->check(CLI::Range(0.1, 86400.0));
+    app.add_option("--window", o.window, "Probes in flight")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 1000000));
+    app.add_option("--timeout", o.timeout_ms, "Milliseconds a probe waits for its reply")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 600000));
+    std::string submit_from = "callback";
+    app.add_option("--submit-from", submit_from,
+                   "Where the next probe is submitted: in the completion callback, or after "
+                   "run_once returns")
+        ->capture_default_str()
+        ->check(CLI::IsMember({"callback", "loop"}));
+    app.add_option("--threads", o.threads,
+                   "0: one ProbeEngine on this thread; K: a ParallelProbeEngine of K threads")
+        ->capture_default_str();
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        std::exit(app.exit(e));
     }
-    if (o.zones_file.empty()) usage("--zones-file is required");
-    if (o.window == 0 || o.duration_s <= 0) usage("--window and --duration must be positive");
+    o.submit_from_loop = submit_from == "loop";
     return o;
 }
 
 std::vector<std::string> read_zones(const std::string& path) {
     std::ifstream in(path);
-    if (!in) usage("cannot read the zones file");
+    if (!in) fail("cannot read the zones file " + path);
     std::vector<std::string> zones;
     std::string line;
     while (std::getline(in, line)) {
@@ -104,7 +100,7 @@ std::vector<std::string> read_zones(const std::string& path) {
         if (end != std::string::npos) line.resize(end);
         if (!line.empty() && line[0] != '#' && line[0] != ';') zones.push_back(line);
     }
-    if (zones.empty()) usage("the zones file holds no names");
+    if (zones.empty()) fail("the zones file " + path + " holds no names");
     return zones;
 }
 

@@ -60,16 +60,16 @@ Options parse_args(int argc, char** argv) {
     app.add_option("--port", o.port, "Server port")->capture_default_str();
     app.add_option("--count", o.count, "Queries to send in all")
         ->capture_default_str()
-        ->check(CLI::PositiveNumber);
+        ->check(CLI::Range(1, 1000000000));
     app.add_option("--batch", o.batch, "Queries per address in one sendmmsg")
         ->capture_default_str()
         ->check(CLI::Range(1, 1024));
     app.add_option("--settle", o.settle_us, "Microseconds to wait after a batch, before reading")
         ->capture_default_str()
-        ->check(CLI::NonNegativeNumber);
+        ->check(CLI::Range(0, 1000000));
     app.add_option("--timeout", o.timeout_ms, "Milliseconds to wait for a batch's replies")
         ->capture_default_str()
-        ->check(CLI::PositiveNumber);
+        ->check(CLI::Range(1, 600000));
     bool no_edns = false;
     app.add_flag("--no-edns", no_edns, "Queries without an OPT record");
     app.add_flag("--dnssec-ok", o.dnssec_ok, "Set the DO bit");
