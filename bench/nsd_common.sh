@@ -2,7 +2,9 @@
 # N tiny zones zNNNNNN.bench.test (SOA, NS, A, AAAA, MX, TXT at the apex) on ONE NSD process listening on
 # ADDRS (default 127.54.0.1..4, port 53), RRL off, server-count 1, started with setsid and stopped by pid
 # (its process group). An nswatch config with every zone and 4 static nameservers (one per address,
-# providers p1..p4). Addresses are added to lo only if missing and removed only if we added them.
+# providers p1..p4; PROVIDERS=P groups the addresses in turn into P providers instead: with 2, the
+# 1st and 3rd address are p1, the 2nd and 4th p2). Addresses are added to lo only if missing and
+# removed only if we added them.
 # Never 127.53.0.0/16 (the test lab's).
 ADDRS=${ADDRS:-"127.54.0.1 127.54.0.2 127.54.0.3 127.54.0.4"}
 PORT=53
@@ -52,7 +54,7 @@ make_zones() {
     local n=$1
     mkdir -p "$WORK/zones"
     awk -v n="$n" -v dir="$WORK/zones" -v addrs="$ADDRS" -v refs="${REFERENCE_RECORDS:-0}" \
-        -v every="${REFERENCE_EVERY:-1h}" -v signed="${SIGNED:-0}" 'BEGIN {
+        -v every="${REFERENCE_EVERY:-1h}" -v signed="${SIGNED:-0}" -v providers="${PROVIDERS:-0}" 'BEGIN {
         na = split(addrs, A, " ")
         print "zones:" > (dir "/../zones.yml")
         for (i = 0; i < n; i++) {
@@ -61,7 +63,7 @@ make_zones() {
             f = dir "/" z ".zone"
             print "$TTL 3600" > f
             print "@ IN SOA ns1.bench.test. hostmaster.bench.test. 2024010101 3600 900 604800 300" > f
-            for (k = 1; k <= na; k++) print "@ IN NS ns" k ".p" k ".bench.test." > f
+            for (k = 1; k <= na; k++) print "@ IN NS ns" k ".p" (providers > 0 ? (k - 1) % providers + 1 : k) ".bench.test." > f
             print "@ IN A 192.0.2.1" > f
             print "@ IN AAAA 2001:db8::1" > f
             print "@ IN MX 10 mail.bench.test." > f
@@ -71,8 +73,10 @@ make_zones() {
             close(f)
             y = dir "/../zones.yml"
             printf "  - name: %s\n    nameservers:\n", z > y
-            for (k = 1; k <= na; k++)
-                printf "      - { name: ns%d.p%d.bench.test, addresses: [%s], provider: p%d }\n", k, k, A[k], k > y
+            for (k = 1; k <= na; k++) {
+                p = providers > 0 ? (k - 1) % providers + 1 : k
+                printf "      - { name: ns%d.p%d.bench.test, addresses: [%s], provider: p%d }\n", k, p, A[k], p > y
+            }
             if (refs > 0) printf "    reference: { file: %s%s, every: %s }\n", f, signed ? ".signed" : "", every > y
         }
     }'

@@ -11,7 +11,8 @@
 #                                                      # every zone in step, all rounds in one burst
 #
 # REFERENCE_RECORDS=R adds R A records to every zone and checks each zone against its own file
-# (zones[].reference, every REFERENCE_EVERY, default 1h).
+# (zones[].reference, every REFERENCE_EVERY, default 1h). The reference is asked of one address
+# per provider: PROVIDERS=2 makes the 4 addresses 2 providers of 2 (default: 4 providers of 1).
 # SIGNED=1 signs every zone (its own ECDSA P-256 key, NSEC) and sets probe.dnssec_ok: the daemon
 # then validates each provider's answers and the reference's denials with that provider's DNSKEY set.
 #
