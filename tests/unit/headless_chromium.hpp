@@ -13,7 +13,7 @@
 namespace nswatch::test {
 
 struct ChromiumPage {
-    bool exited = false;  ///< Chromium exited (was not killed by a signal or the timeout's)
+    bool exited = false;  ///< exited, not killed by a signal (a hung one: `timeout` makes it 124)
     int exit_code = -1;   ///< its exit code when it exited
     std::string dom;      ///< the DOM as `--dump-dom` printed it
 };
