@@ -309,5 +309,4 @@ TEST_CASE("resolution: nswatch run exports resolution metrics, writes history, s
     const std::string text =
         run_capture(std::string(NSWATCH_BIN) + " status --db " + (dir / "history.db").string());
     CHECK(text.find("users can resolve it: yes") != std::string::npos);
-    fs::remove_all(dir);
 }
